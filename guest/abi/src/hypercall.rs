@@ -1,0 +1,173 @@
+//! Hypercalls: the guest writes a 32-bit guest-physical address with
+//! `out dx, eax` to one of the ports below; the address points at the
+//! argument record for that port (below 4 GiB, 8-byte aligned, not crossing
+//! a page boundary). The host handles the VM exit synchronously and may write
+//! results back into the record before the guest continues.
+//!
+//! One VM exit costs microseconds, so nothing here is used per byte or per
+//! timer tick: console output goes a whole buffer at a time.
+
+/// I/O ports, one per hypercall.
+pub mod port {
+    /// [`super::ConsoleWrite`]
+    pub const CONSOLE_WRITE: u16 = 0x0500;
+    /// [`super::ConsoleRead`]
+    pub const CONSOLE_READ: u16 = 0x0501;
+    /// [`super::Exit`]; the host never resumes the guest after it.
+    pub const EXIT: u16 = 0x0502;
+    /// [`super::PanicReport`]; the host never resumes the guest after it.
+    pub const PANIC: u16 = 0x0503;
+    /// [`super::UserStart`]: only when `BOOT_FLAG_REPORT_USER_START` is set.
+    pub const USER_START: u16 = 0x0504;
+    /// Reserved for the syscall-exit inspection event (check/trace mode).
+    pub const SYSCALL_EXIT: u16 = 0x0505;
+}
+
+/// `ConsoleWrite::fd` for the kernel's own log; the host prints it on stderr
+/// with a prefix, apart from the program's output.
+pub const KERNEL_LOG_FD: u32 = u32::MAX;
+
+/// Write `len` bytes at guest-physical `buf` (contiguous) to the host's
+/// stdout (`fd` 1), stderr (`fd` 2) or the kernel log ([`KERNEL_LOG_FD`]).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ConsoleWrite {
+    pub fd: u32,
+    pub _pad: u32,
+    pub buf: u64,
+    pub len: u64,
+}
+
+/// Read up to `len` bytes of the host's stdin into guest-physical `buf`
+/// (contiguous). The host stores the byte count in `result`: 0 at end of
+/// input, negative errno (Linux numbering) on failure.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ConsoleRead {
+    pub buf: u64,
+    pub len: u64,
+    pub result: i64,
+}
+
+/// `Exit::kind`
+pub const EXIT_KIND_EXITED: u32 = 0;
+pub const EXIT_KIND_SIGNALED: u32 = 1;
+/// The kernel could not start the program (bad ELF, out of memory, bad boot
+/// info). `code` is a negative errno; `message` says why.
+pub const EXIT_KIND_EXEC_FAILED: u32 = 2;
+
+/// The program (the whole guest) is finished.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Exit {
+    pub kind: u32,
+    /// Exit status (0..=255) for `EXITED`, signal number for `SIGNALED`,
+    /// negative errno for `EXEC_FAILED`.
+    pub code: i32,
+    /// For a signal caused by a fault: faulting user RIP and address (CR2 for
+    /// page faults), otherwise 0.
+    pub fault_rip: u64,
+    pub fault_addr: u64,
+    /// x86 exception vector behind the signal, or `u64::MAX` if none.
+    pub fault_vector: u64,
+    /// Optional guest-physical message (UTF-8), `message_len` 0 if none.
+    pub message: u64,
+    pub message_len: u64,
+}
+
+/// General-purpose and control registers captured by the kernel.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Registers {
+    pub rax: u64,
+    pub rbx: u64,
+    pub rcx: u64,
+    pub rdx: u64,
+    pub rsi: u64,
+    pub rdi: u64,
+    pub rbp: u64,
+    pub rsp: u64,
+    pub r8: u64,
+    pub r9: u64,
+    pub r10: u64,
+    pub r11: u64,
+    pub r12: u64,
+    pub r13: u64,
+    pub r14: u64,
+    pub r15: u64,
+    pub rip: u64,
+    pub rflags: u64,
+    pub cs: u64,
+    pub ss: u64,
+    pub cr2: u64,
+    pub cr3: u64,
+    /// Exception vector, or `u64::MAX` for a panic not caused by an exception.
+    pub vector: u64,
+    pub error_code: u64,
+}
+
+/// Maximum number of return addresses in a panic backtrace.
+pub const PANIC_BACKTRACE_MAX: usize = 32;
+
+/// A kernel panic. The host prints the message, the registers and the
+/// backtrace symbolized with the kernel ELF's symbol table.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct PanicReport {
+    /// Guest-physical UTF-8 message.
+    pub message: u64,
+    pub message_len: u64,
+    /// Whether `regs` holds an exception frame (1) or only the panicking
+    /// code's RIP/RSP/RBP (0).
+    pub has_regs: u64,
+    pub regs: Registers,
+    /// Return addresses from the frame-pointer chain, innermost first.
+    pub backtrace: [u64; PANIC_BACKTRACE_MAX],
+    pub backtrace_len: u64,
+}
+
+/// Empty record: the port write itself is the event (first user instruction
+/// is next). The host timestamps it.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct UserStart {
+    /// Guest TSC when the event was sent.
+    pub tsc: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use core::mem::size_of;
+
+    #[test]
+    fn records_fit_a_page() {
+        for size in [
+            size_of::<ConsoleWrite>(),
+            size_of::<ConsoleRead>(),
+            size_of::<Exit>(),
+            size_of::<PanicReport>(),
+            size_of::<UserStart>(),
+        ] {
+            assert!(size as u64 <= crate::layout::PAGE_SIZE);
+            assert_eq!(size % 8, 0);
+        }
+    }
+
+    #[test]
+    fn ports_are_distinct() {
+        let ports = [
+            port::CONSOLE_WRITE,
+            port::CONSOLE_READ,
+            port::EXIT,
+            port::PANIC,
+            port::USER_START,
+            port::SYSCALL_EXIT,
+        ];
+        for (i, a) in ports.iter().enumerate() {
+            for b in &ports[i + 1..] {
+                assert_ne!(a, b);
+            }
+        }
+    }
+}

@@ -1,0 +1,105 @@
+//! Guest-physical and guest-virtual layout: every fixed address in one place.
+//!
+//! Guest RAM is one contiguous region starting at guest-physical 0; there is no
+//! MMIO (all devices are port I/O hypercalls), so no holes.
+//!
+//! Low memory (below [`KERNEL_PHYS_BASE`]) belongs to the VMM's boot structures:
+//!
+//! ```text
+//! 0x0000_0000  null page, never used
+//! 0x0000_1000  GDT written by the VMM (kernel loads its own soon after entry)
+//! 0x0000_2000  BootInfo
+//! 0x0001_0000  boot page tables (PML4, PDPTs, PDs), up to BOOT_PT_END
+//! 0x0010_0000  kernel image (ELF segments at p_paddr), then free RAM
+//! ```
+//!
+//! The VMM copies the program image and the argument block into RAM after the
+//! kernel image and reports where in [`crate::boot::BootInfo`]; the kernel
+//! frees those frames once it has loaded the program.
+
+/// Size of a base page.
+pub const PAGE_SIZE: u64 = 4096;
+/// Size of a large (PD-level) page.
+pub const LARGE_PAGE_SIZE: u64 = 2 << 20;
+
+pub const GDT_PHYS: u64 = 0x1000;
+pub const BOOT_INFO_PHYS: u64 = 0x2000;
+/// First boot page-table page (the PML4); PDPTs and PDs follow, one page each.
+pub const BOOT_PML4_PHYS: u64 = 0x1_0000;
+/// End (exclusive) of the boot page-table area. 0x70 pages: enough for the
+/// PML4, two PDPTs and a PD per GiB of RAM up to [`MAX_GUEST_MEMORY`].
+pub const BOOT_PT_END: u64 = 0x8_0000;
+/// Kernel ELF segments must have `p_paddr` at or above this.
+pub const KERNEL_PHYS_BASE: u64 = 0x10_0000;
+
+/// Guest RAM limits accepted by the VMM.
+pub const MIN_GUEST_MEMORY: u64 = 16 << 20;
+pub const MAX_GUEST_MEMORY: u64 = 64 << 30;
+
+/// Start of the kernel half of every address space (PML4 entries 256..512).
+pub const KERNEL_HALF_START: u64 = 0xffff_8000_0000_0000;
+/// All guest RAM is mapped here (phys `p` at `DIRECT_MAP_BASE + p`), like
+/// Linux's `PAGE_OFFSET`. PML4 index 273.
+pub const DIRECT_MAP_BASE: u64 = 0xffff_8880_0000_0000;
+/// The kernel image runs at `KERNEL_VIRT_BASE + p_paddr` (the top 2 GiB,
+/// PML4 index 511, PDPT index 510), like Linux's `__START_KERNEL_map`.
+pub const KERNEL_VIRT_BASE: u64 = 0xffff_ffff_8000_0000;
+/// The kernel mapping covers the first 1 GiB of physical memory.
+pub const KERNEL_MAP_SIZE: u64 = 1 << 30;
+
+/// End (exclusive) of user space: the highest canonical lower-half page,
+/// as Linux's `TASK_SIZE` on 4-level paging.
+pub const USER_SPACE_END: u64 = 0x0000_7fff_ffff_f000;
+/// Top of the initial user stack (no randomization).
+pub const USER_STACK_TOP: u64 = USER_SPACE_END;
+/// Where a static-PIE (ET_DYN) program is loaded, as Linux without ASLR.
+pub const USER_PIE_BASE: u64 = 0x5555_5555_4000;
+
+/// Physical address of `virt` when it lies in the direct map.
+pub const fn direct_map_to_phys(virt: u64) -> Option<u64> {
+    if virt >= DIRECT_MAP_BASE && virt - DIRECT_MAP_BASE < MAX_GUEST_MEMORY {
+        Some(virt - DIRECT_MAP_BASE)
+    } else {
+        None
+    }
+}
+
+/// Physical address of `virt` when it lies in the kernel-image mapping.
+pub const fn kernel_image_to_phys(virt: u64) -> Option<u64> {
+    if virt >= KERNEL_VIRT_BASE && virt - KERNEL_VIRT_BASE < KERNEL_MAP_SIZE {
+        Some(virt - KERNEL_VIRT_BASE)
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fixed_areas_do_not_overlap() {
+        assert!(GDT_PHYS + PAGE_SIZE <= BOOT_INFO_PHYS);
+        assert!(BOOT_INFO_PHYS + PAGE_SIZE <= BOOT_PML4_PHYS);
+        // PML4 + 2 PDPTs + one PD per GiB.
+        let pages = 3 + MAX_GUEST_MEMORY / (1 << 30);
+        assert!(BOOT_PML4_PHYS + pages * PAGE_SIZE <= BOOT_PT_END);
+        assert!(BOOT_PT_END <= KERNEL_PHYS_BASE);
+    }
+
+    #[test]
+    fn kernel_half_indices() {
+        assert_eq!((DIRECT_MAP_BASE >> 39) & 0x1ff, 273);
+        assert_eq!((KERNEL_VIRT_BASE >> 39) & 0x1ff, 511);
+        assert_eq!((KERNEL_VIRT_BASE >> 30) & 0x1ff, 510);
+        assert!(DIRECT_MAP_BASE >= KERNEL_HALF_START);
+    }
+
+    #[test]
+    fn translations() {
+        assert_eq!(direct_map_to_phys(DIRECT_MAP_BASE + 0x1234), Some(0x1234));
+        assert_eq!(direct_map_to_phys(0x1234), None);
+        assert_eq!(kernel_image_to_phys(KERNEL_VIRT_BASE + 0x10_0000), Some(0x10_0000));
+        assert_eq!(kernel_image_to_phys(DIRECT_MAP_BASE), None);
+    }
+}

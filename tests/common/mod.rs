@@ -1,0 +1,168 @@
+//! Helpers shared by the integration tests: where the built artifacts are,
+//! how to run a program in the guest (through the real `vmm` binary) and
+//! natively on the host, and how to make broken ELF files.
+#![allow(dead_code)]
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+/// The `vmm` binary of this build.
+pub fn vmm_bin() -> &'static str {
+    env!("CARGO_BIN_EXE_vmm")
+}
+
+/// A guest program built by vmm/build.rs.
+pub fn guest_bin(name: &str) -> PathBuf {
+    let p = Path::new(env!("GUEST_BIN_DIR")).join(name);
+    assert!(p.exists(), "guest program {} was not built", p.display());
+    p
+}
+
+/// Every guest run gets a timeout so a hung guest fails the test instead of
+/// hanging the suite.
+pub const GUARD_TIMEOUT: &str = "60";
+
+/// Result of one run, guest or native.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    fn from(out: Output) -> Run {
+        use std::os::unix::process::ExitStatusExt;
+        let code = match out.status.code() {
+            Some(c) => c,
+            // Natively a signal death has no exit code; report it the way a
+            // shell (and vmm) does.
+            None => 128 + out.status.signal().unwrap_or(0),
+        };
+        Run {
+            code,
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    /// vmm never panics, whatever the input: a Rust panic message or
+    /// backtrace on stderr is a bug in itself.
+    pub fn assert_no_host_panic(&self) {
+        assert!(
+            !self.stderr.contains("panicked") && !self.stderr.contains("RUST_BACKTRACE"),
+            "vmm panicked:\n{}",
+            self.stderr
+        );
+    }
+}
+
+fn spawn(mut cmd: Command, stdin: Option<&[u8]>) -> Run {
+    cmd.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("spawn");
+    if let Some(data) = stdin {
+        let mut pipe = child.stdin.take().unwrap();
+        pipe.write_all(data).unwrap();
+    }
+    Run::from(child.wait_with_output().expect("wait"))
+}
+
+/// `vmm <args...>` with the guard timeout inserted after `run`.
+pub fn vmm(args: &[&str]) -> Run {
+    vmm_with_stdin(args, None)
+}
+
+pub fn vmm_with_stdin(args: &[&str], stdin: Option<&[u8]>) -> Run {
+    let mut cmd = Command::new(vmm_bin());
+    if args.first() == Some(&"run") && !args.contains(&"--timeout") {
+        cmd.arg("run").args(["--timeout", GUARD_TIMEOUT]).args(&args[1..]);
+    } else {
+        cmd.args(args);
+    }
+    let run = spawn(cmd, stdin);
+    run.assert_no_host_panic();
+    run
+}
+
+/// Runs guest program `name` with `args` and environment `env` in the guest.
+pub fn guest(name: &str, args: &[&str], env: &[(&str, &str)]) -> Run {
+    let prog = guest_bin(name);
+    let mut v: Vec<String> = vec!["run".into()];
+    for (k, val) in env {
+        v.push("--env".into());
+        v.push(format!("{k}={val}"));
+    }
+    v.push(prog.to_string_lossy().into_owned());
+    v.extend(args.iter().map(|s| s.to_string()));
+    let refs: Vec<&str> = v.iter().map(String::as_str).collect();
+    vmm(&refs)
+}
+
+/// Runs the same program natively on the host with exactly `env`.
+pub fn native(name: &str, args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut cmd = Command::new(guest_bin(name));
+    cmd.args(args).env_clear().envs(env.iter().copied());
+    spawn(cmd, None)
+}
+
+/// Runs a program natively and in the guest and asserts that both print the
+/// same stdout and end with the same status. Returns the guest run.
+pub fn same_as_native(name: &str, args: &[&str], env: &[(&str, &str)]) -> Run {
+    let n = native(name, args, env);
+    let g = guest(name, args, env);
+    assert_eq!(
+        g.stdout, n.stdout,
+        "{name}: guest stdout differs from native Linux\n--- guest stderr:\n{}",
+        g.stderr
+    );
+    assert_eq!(g.code, n.code, "{name}: exit status differs (guest stderr: {})", g.stderr);
+    g
+}
+
+/// A scratch file for a test's own artifacts.
+pub fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("vmm-tests");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(format!("{}-{}", std::process::id(), name))
+}
+
+/// Minimal ELF64 header / program header accessors for crafting bad inputs.
+pub mod elf {
+    pub const PT_LOAD: u32 = 1;
+
+    pub fn u16_at(b: &[u8], off: usize) -> u16 {
+        u16::from_le_bytes(b[off..off + 2].try_into().unwrap())
+    }
+    pub fn u32_at(b: &[u8], off: usize) -> u32 {
+        u32::from_le_bytes(b[off..off + 4].try_into().unwrap())
+    }
+    pub fn u64_at(b: &[u8], off: usize) -> u64 {
+        u64::from_le_bytes(b[off..off + 8].try_into().unwrap())
+    }
+    pub fn put_u16(b: &mut [u8], off: usize, v: u16) {
+        b[off..off + 2].copy_from_slice(&v.to_le_bytes());
+    }
+    pub fn put_u64(b: &mut [u8], off: usize, v: u64) {
+        b[off..off + 8].copy_from_slice(&v.to_le_bytes());
+    }
+
+    /// File offsets of the program headers of type `PT_LOAD`.
+    pub fn load_phdrs(b: &[u8]) -> Vec<usize> {
+        let phoff = u64_at(b, 0x20) as usize;
+        let phentsize = u16_at(b, 0x36) as usize;
+        let phnum = u16_at(b, 0x38) as usize;
+        (0..phnum)
+            .map(|i| phoff + i * phentsize)
+            .filter(|&off| u32_at(b, off) == PT_LOAD)
+            .collect()
+    }
+    // Program header field offsets.
+    pub const P_OFFSET: usize = 0x08;
+    pub const P_VADDR: usize = 0x10;
+    pub const P_PADDR: usize = 0x18;
+    pub const P_FILESZ: usize = 0x20;
+    pub const P_MEMSZ: usize = 0x28;
+}
