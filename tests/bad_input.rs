@@ -38,13 +38,23 @@ fn hello_bytes() -> Vec<u8> {
 
 #[test]
 fn missing_kvm_device() {
-    let r = vmm(&["run", "--kvm-device", "/nonexistent/kvm", guest_bin("hello").to_str().unwrap()]);
+    let r = vmm(&[
+        "run",
+        "--kvm-device",
+        "/nonexistent/kvm",
+        guest_bin("hello").to_str().unwrap(),
+    ]);
     assert_one_line_error(&r, VMM_FAILURE, "kvm");
 }
 
 #[test]
 fn a_device_that_is_not_kvm() {
-    let r = vmm(&["run", "--kvm-device", "/dev/null", guest_bin("hello").to_str().unwrap()]);
+    let r = vmm(&[
+        "run",
+        "--kvm-device",
+        "/dev/null",
+        guest_bin("hello").to_str().unwrap(),
+    ]);
     assert_one_line_error(&r, VMM_FAILURE, "kvm");
 }
 
@@ -87,9 +97,18 @@ fn thirty_two_bit_elf() {
 #[test]
 fn dynamically_linked_program() {
     let src = scratch("dyn.c");
-    fs::write(&src, "#include <stdio.h>\nint main(void){puts(\"dyn\");return 0;}\n").unwrap();
+    fs::write(
+        &src,
+        "#include <stdio.h>\nint main(void){puts(\"dyn\");return 0;}\n",
+    )
+    .unwrap();
     let out = scratch("dyn");
-    let st = Command::new("gcc").arg("-o").arg(&out).arg(&src).status().unwrap();
+    let st = Command::new("gcc")
+        .arg("-o")
+        .arg(&out)
+        .arg(&src)
+        .status()
+        .unwrap();
     assert!(st.success());
     let r = vmm(&["run", out.to_str().unwrap()]);
     assert_one_line_error(&r, NOT_EXECUTABLE, "only static executables are supported");
@@ -141,19 +160,33 @@ fn bad_memory_option() {
     for bad in ["0", "1K", "lots", "100000G"] {
         let r = vmm(&["run", "--memory", bad, hello.to_str().unwrap()]);
         assert_eq!(r.code, VMM_FAILURE, "--memory {bad}: {}", r.stderr);
-        assert!(r.stderr.starts_with("vmm: ") || r.stderr.contains("error"), "{}", r.stderr);
+        assert!(
+            r.stderr.starts_with("vmm: ") || r.stderr.contains("error"),
+            "{}",
+            r.stderr
+        );
     }
 }
 
 #[test]
 fn bad_kernel_file() {
     let hello = guest_bin("hello");
-    let r = vmm(&["run", "--kernel", "/nonexistent/kernel", hello.to_str().unwrap()]);
+    let r = vmm(&[
+        "run",
+        "--kernel",
+        "/nonexistent/kernel",
+        hello.to_str().unwrap(),
+    ]);
     assert_one_line_error(&r, VMM_FAILURE, "/nonexistent/kernel");
     let junk = write_exe("junk-kernel", b"not a kernel at all");
     let r = vmm(&["run", "--kernel", &junk, hello.to_str().unwrap()]);
     assert_one_line_error(&r, VMM_FAILURE, "kernel");
     // A valid ELF that is not our kernel (no layout-version symbol).
-    let r = vmm(&["run", "--kernel", hello.to_str().unwrap(), hello.to_str().unwrap()]);
+    let r = vmm(&[
+        "run",
+        "--kernel",
+        hello.to_str().unwrap(),
+        hello.to_str().unwrap(),
+    ]);
     assert_one_line_error(&r, VMM_FAILURE, "kernel");
 }

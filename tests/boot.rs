@@ -40,15 +40,30 @@ fn args_and_environment_reach_main() {
     for prog in ["args", "args-rs"] {
         let r = same_as_native(prog, &args, &env);
         for a in args.iter().filter(|a| !a.is_empty()) {
-            assert!(r.stdout.contains(a), "{prog}: {a:?} missing from {}", r.stdout);
+            assert!(
+                r.stdout.contains(a),
+                "{prog}: {a:?} missing from {}",
+                r.stdout
+            );
         }
-        assert!(r.stdout.contains("GREETING=hi there"), "{prog}: {}", r.stdout);
+        assert!(
+            r.stdout.contains("GREETING=hi there"),
+            "{prog}: {}",
+            r.stdout
+        );
     }
 }
 
 #[test]
 fn exit_status_propagates() {
-    for (arg, want) in [("0", 0), ("1", 1), ("42", 42), ("255", 255), ("256", 0), ("-1", 255)] {
+    for (arg, want) in [
+        ("0", 0),
+        ("1", 1),
+        ("42", 42),
+        ("255", 255),
+        ("256", 0),
+        ("-1", 255),
+    ] {
         let r = guest("exit", &[arg], &[]);
         assert_eq!(r.code, want, "exit {arg}: stderr {}", r.stderr);
         assert_eq!(native("exit", &[arg], &[]).code, want);
@@ -75,7 +90,12 @@ fn other_cpu_exceptions_map_to_linux_signals() {
 #[test]
 fn timeout_ends_an_infinite_loop() {
     let start = std::time::Instant::now();
-    let r = vmm(&["run", "--timeout", "0.5", guest_bin("spin").to_str().unwrap()]);
+    let r = vmm(&[
+        "run",
+        "--timeout",
+        "0.5",
+        guest_bin("spin").to_str().unwrap(),
+    ]);
     let took = start.elapsed();
     assert_eq!(r.code, 124, "stderr: {}", r.stderr);
     assert!(r.stderr.to_lowercase().contains("timeout"), "{}", r.stderr);
@@ -108,7 +128,11 @@ fn memory_syscalls_behave_like_linux() {
 #[test]
 fn syscall_argument_errors_match_linux_errno() {
     let r = same_as_native("syscall-errors", &[], &[]);
-    assert!(r.stdout.lines().count() >= 20, "too few cases: {}", r.stdout);
+    assert!(
+        r.stdout.lines().count() >= 20,
+        "too few cases: {}",
+        r.stdout
+    );
 }
 
 #[test]

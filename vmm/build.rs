@@ -31,11 +31,23 @@ fn main() {
     let bin_dir = profile_dir.join("guest");
     fs::create_dir_all(&bin_dir).unwrap();
 
-    for dir in ["guest/kernel", "guest/abi", "guest/programs", "guest-libc", "scripts"] {
+    for dir in [
+        "guest/kernel",
+        "guest/abi",
+        "guest/programs",
+        "guest-libc",
+        "scripts",
+    ] {
         println!("cargo:rerun-if-changed={}", root.join(dir).display());
     }
 
-    let kernel = build_kernel(&root, &out_dir);
+    // A prebuilt kernel to embed instead of building guest/kernel (for
+    // bisecting VMM changes against a fixed kernel).
+    println!("cargo:rerun-if-env-changed=VMM_KERNEL_IMAGE");
+    let kernel = match env::var_os("VMM_KERNEL_IMAGE") {
+        Some(path) => PathBuf::from(path),
+        None => build_kernel(&root, &out_dir),
+    };
     println!("cargo:rustc-env=VMM_EMBEDDED_KERNEL={}", kernel.display());
 
     // Lets a developer iterate on the kernel or the VMM while the programs
@@ -83,8 +95,14 @@ fn run(mut cmd: Command, what: &str) {
 fn build_kernel(root: &Path, out_dir: &Path) -> PathBuf {
     let target_dir = out_dir.join("kernel-target");
     let mut cmd = nested_cargo(&root.join("guest/kernel"));
-    cmd.args(["build", "--release", "--target", "x86_64-unknown-none", "--target-dir"])
-        .arg(&target_dir);
+    cmd.args([
+        "build",
+        "--release",
+        "--target",
+        "x86_64-unknown-none",
+        "--target-dir",
+    ])
+    .arg(&target_dir);
     run(cmd, "building the guest kernel");
     target_dir.join("x86_64-unknown-none/release/kernel")
 }
@@ -102,7 +120,9 @@ fn extra_flags(source: &Path) -> Vec<String> {
 
 fn build_c_programs(root: &Path, out_dir: &Path, bin_dir: &Path) {
     let src_dir = root.join("guest/programs/c");
-    let Ok(entries) = fs::read_dir(&src_dir) else { return };
+    let Ok(entries) = fs::read_dir(&src_dir) else {
+        return;
+    };
     let libc_out = out_dir.join("guest-libc");
     let mut sources: Vec<PathBuf> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -124,8 +144,13 @@ fn build_c_programs(root: &Path, out_dir: &Path, bin_dir: &Path) {
     let hello = src_dir.join("hello.c");
     if hello.exists() {
         let mut cmd = Command::new(env::var("CC").unwrap_or_else(|_| "gcc".into()));
-        cmd.args(["-static", "-O2", "-o"]).arg(bin_dir.join("hello-glibc")).arg(&hello);
-        run(cmd, "building hello-glibc (needs the host's static glibc, libc6-dev)");
+        cmd.args(["-static", "-O2", "-o"])
+            .arg(bin_dir.join("hello-glibc"))
+            .arg(&hello);
+        run(
+            cmd,
+            "building hello-glibc (needs the host's static glibc, libc6-dev)",
+        );
     }
 }
 
@@ -137,7 +162,13 @@ fn build_rust_programs(root: &Path, out_dir: &Path, bin_dir: &Path) {
     let target_dir = out_dir.join("rust-programs");
     let mut cmd = nested_cargo(&dir);
     cmd.env("GUEST_LIBC_OUT", out_dir.join("guest-libc-rust"))
-        .args(["build", "--release", "--target", "x86_64-unknown-linux-gnu", "--target-dir"])
+        .args([
+            "build",
+            "--release",
+            "--target",
+            "x86_64-unknown-linux-gnu",
+            "--target-dir",
+        ])
         .arg(&target_dir);
     run(cmd, "building the Rust guest programs");
     let release = target_dir.join("x86_64-unknown-linux-gnu/release");
@@ -145,10 +176,12 @@ fn build_rust_programs(root: &Path, out_dir: &Path, bin_dir: &Path) {
         let path = entry.path();
         let is_exe = path.is_file()
             && path.extension().is_none()
-            && fs::metadata(&path).map(|m| {
-                use std::os::unix::fs::PermissionsExt;
-                m.permissions().mode() & 0o111 != 0
-            }) == Ok(true);
+            && fs::metadata(&path)
+                .map(|m| {
+                    use std::os::unix::fs::PermissionsExt;
+                    m.permissions().mode() & 0o111 != 0
+                })
+                .unwrap_or(false);
         if is_exe {
             fs::copy(&path, bin_dir.join(path.file_name().unwrap())).unwrap();
         }

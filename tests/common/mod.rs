@@ -59,9 +59,13 @@ impl Run {
 }
 
 fn spawn(mut cmd: Command, stdin: Option<&[u8]>) -> Run {
-    cmd.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    cmd.stdin(if stdin.is_some() {
+        Stdio::piped()
+    } else {
+        Stdio::null()
+    })
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped());
     let mut child = cmd.spawn().expect("spawn");
     if let Some(data) = stdin {
         let mut pipe = child.stdin.take().unwrap();
@@ -78,7 +82,9 @@ pub fn vmm(args: &[&str]) -> Run {
 pub fn vmm_with_stdin(args: &[&str], stdin: Option<&[u8]>) -> Run {
     let mut cmd = Command::new(vmm_bin());
     if args.first() == Some(&"run") && !args.contains(&"--timeout") {
-        cmd.arg("run").args(["--timeout", GUARD_TIMEOUT]).args(&args[1..]);
+        cmd.arg("run")
+            .args(["--timeout", GUARD_TIMEOUT])
+            .args(&args[1..]);
     } else {
         cmd.args(args);
     }
@@ -118,7 +124,11 @@ pub fn same_as_native(name: &str, args: &[&str], env: &[(&str, &str)]) -> Run {
         "{name}: guest stdout differs from native Linux\n--- guest stderr:\n{}",
         g.stderr
     );
-    assert_eq!(g.code, n.code, "{name}: exit status differs (guest stderr: {})", g.stderr);
+    assert_eq!(
+        g.code, n.code,
+        "{name}: exit status differs (guest stderr: {})",
+        g.stderr
+    );
     g
 }
 

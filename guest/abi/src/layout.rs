@@ -99,7 +99,10 @@ mod tests {
     fn translations() {
         assert_eq!(direct_map_to_phys(DIRECT_MAP_BASE + 0x1234), Some(0x1234));
         assert_eq!(direct_map_to_phys(0x1234), None);
-        assert_eq!(kernel_image_to_phys(KERNEL_VIRT_BASE + 0x10_0000), Some(0x10_0000));
+        assert_eq!(
+            kernel_image_to_phys(KERNEL_VIRT_BASE + 0x10_0000),
+            Some(0x10_0000)
+        );
         assert_eq!(kernel_image_to_phys(DIRECT_MAP_BASE), None);
     }
 }

@@ -1,0 +1,118 @@
+//! The first page tables, built by the VMM so the kernel starts in long mode
+//! at its higher-half addresses:
+//!
+//! - PML4[0]: identity map of the first GiB (the kernel drops it once on its
+//!   own tables);
+//! - PML4[273] ([`DIRECT_MAP_BASE`]): all of RAM, 2 MiB pages;
+//! - PML4[511] / PDPT[510] ([`KERNEL_VIRT_BASE`]): the first GiB, where the
+//!   kernel image runs.
+//!
+//! Only RAM that exists is mapped: an access past the end of RAM is a page
+//! fault in the guest, not an MMIO exit.
+
+use abi::layout::{
+    BOOT_PML4_PHYS, BOOT_PT_END, DIRECT_MAP_BASE, KERNEL_VIRT_BASE, LARGE_PAGE_SIZE, PAGE_SIZE,
+};
+use vm_memory::{Bytes, GuestAddress, GuestMemoryMmap};
+
+const PRESENT: u64 = 1 << 0;
+const WRITABLE: u64 = 1 << 1;
+const HUGE: u64 = 1 << 7;
+const GIB: u64 = 1 << 30;
+
+fn index(virt: u64, level: u32) -> u64 {
+    (virt >> (12 + 9 * level)) & 0x1ff
+}
+
+/// Page-table pages used for `mem_size` bytes of RAM.
+pub fn table_pages(mem_size: u64) -> u64 {
+    // PML4, three PDPTs, one PD per GiB.
+    4 + mem_size.div_ceil(GIB)
+}
+
+/// Writes the tables; returns the physical address of the PML4 (for CR3).
+pub fn write(mem: &GuestMemoryMmap, mem_size: u64) -> vm_memory::GuestMemoryResult<u64> {
+    assert!(BOOT_PML4_PHYS + table_pages(mem_size) * PAGE_SIZE <= BOOT_PT_END);
+    let pml4 = BOOT_PML4_PHYS;
+    let pdpt_ident = pml4 + PAGE_SIZE;
+    let pdpt_direct = pml4 + 2 * PAGE_SIZE;
+    let pdpt_kernel = pml4 + 3 * PAGE_SIZE;
+    let pd = |gib: u64| pml4 + (4 + gib) * PAGE_SIZE;
+    let entry = |table: u64, i: u64, value: u64| mem.write_obj(value, GuestAddress(table + 8 * i));
+
+    let zero = vec![0u8; (table_pages(mem_size) * PAGE_SIZE) as usize];
+    mem.write_slice(&zero, GuestAddress(pml4))?;
+
+    for gib in 0..mem_size.div_ceil(GIB) {
+        let first = gib * GIB;
+        let last = (first + GIB).min(mem_size);
+        for (i, phys) in (first..last).step_by(LARGE_PAGE_SIZE as usize).enumerate() {
+            entry(pd(gib), i as u64, phys | PRESENT | WRITABLE | HUGE)?;
+        }
+        entry(pdpt_direct, gib, pd(gib) | PRESENT | WRITABLE)?;
+    }
+    entry(
+        pml4,
+        index(DIRECT_MAP_BASE, 3),
+        pdpt_direct | PRESENT | WRITABLE,
+    )?;
+    entry(pml4, 0, pdpt_ident | PRESENT | WRITABLE)?;
+    entry(pdpt_ident, 0, pd(0) | PRESENT | WRITABLE)?;
+    entry(
+        pml4,
+        index(KERNEL_VIRT_BASE, 3),
+        pdpt_kernel | PRESENT | WRITABLE,
+    )?;
+    entry(
+        pdpt_kernel,
+        index(KERNEL_VIRT_BASE, 2),
+        pd(0) | PRESENT | WRITABLE,
+    )?;
+    Ok(pml4)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Walks the tables written in `mem` like the MMU would.
+    fn translate(mem: &GuestMemoryMmap, cr3: u64, virt: u64) -> Option<u64> {
+        let mut table = cr3;
+        for level in (1..=3).rev() {
+            let e: u64 = mem
+                .read_obj(GuestAddress(table + 8 * index(virt, level)))
+                .ok()?;
+            if e & PRESENT == 0 {
+                return None;
+            }
+            if level == 1 {
+                assert!(e & HUGE != 0);
+                return Some((e & !0x1f_ffff & ((1 << 52) - 1)) + (virt & 0x1f_ffff));
+            }
+            table = e & 0x000f_ffff_ffff_f000;
+        }
+        None
+    }
+
+    #[test]
+    fn maps_the_three_windows() {
+        let size = 3 * GIB + (64 << 20);
+        let mem = GuestMemoryMmap::from_ranges(&[(GuestAddress(0), size as usize)]).unwrap();
+        let cr3 = write(&mem, size).unwrap();
+        assert_eq!(translate(&mem, cr3, 0x12_3456), Some(0x12_3456));
+        assert_eq!(
+            translate(&mem, cr3, DIRECT_MAP_BASE + 0x12_3456),
+            Some(0x12_3456)
+        );
+        assert_eq!(
+            translate(&mem, cr3, DIRECT_MAP_BASE + size - 1),
+            Some(size - 1)
+        );
+        assert_eq!(translate(&mem, cr3, DIRECT_MAP_BASE + size), None);
+        assert_eq!(
+            translate(&mem, cr3, KERNEL_VIRT_BASE + 0x10_0000),
+            Some(0x10_0000)
+        );
+        assert_eq!(translate(&mem, cr3, 0x4000_0000), None);
+    }
+}

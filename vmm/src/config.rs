@@ -1,0 +1,117 @@
+//! What one guest run is asked to do, independent of how it was asked (CLI
+//! or library).
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use abi::layout::{LARGE_PAGE_SIZE, MAX_GUEST_MEMORY, MIN_GUEST_MEMORY};
+
+/// Default guest RAM.
+pub const DEFAULT_MEMORY: u64 = 256 << 20;
+/// Default KVM device.
+pub const DEFAULT_KVM_DEVICE: &str = "/dev/kvm";
+
+/// Which kernel image to boot.
+#[derive(Clone, Debug, Default)]
+pub enum KernelSource {
+    /// The kernel embedded in this binary at build time.
+    #[default]
+    Embedded,
+    File(PathBuf),
+}
+
+#[derive(Clone, Debug)]
+pub struct RunConfig {
+    pub kernel: KernelSource,
+    /// Guest RAM in bytes: a multiple of 2 MiB in `[MIN_GUEST_MEMORY, MAX_GUEST_MEMORY]`.
+    pub memory: u64,
+    /// End the run (exit status 124) after this long.
+    pub timeout: Option<Duration>,
+    pub program: PathBuf,
+    /// `argv[1..]`; `argv[0]` is `program` as given.
+    pub args: Vec<OsString>,
+    /// The program's whole environment (`KEY=VALUE`): the host's environment
+    /// is not passed on, so a run is reproducible.
+    pub env: Vec<OsString>,
+    /// Options for the guest kernel.
+    pub cmdline: String,
+    /// Measure and report boot phases (costs one extra VM exit).
+    pub timings: bool,
+    pub kvm_device: PathBuf,
+}
+
+impl RunConfig {
+    pub fn new(program: impl Into<PathBuf>) -> RunConfig {
+        RunConfig {
+            kernel: KernelSource::Embedded,
+            memory: DEFAULT_MEMORY,
+            timeout: None,
+            program: program.into(),
+            args: Vec::new(),
+            env: Vec::new(),
+            cmdline: String::new(),
+            timings: false,
+            kvm_device: DEFAULT_KVM_DEVICE.into(),
+        }
+    }
+}
+
+/// Parses a memory size such as `256M`, `1G`, `1GiB` or `268435456` (bytes)
+/// and checks it is usable as guest RAM.
+pub fn parse_memory_size(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (digits, suffix) = t.split_at(split);
+    let number: u64 = digits
+        .parse()
+        .map_err(|_| format!("{text:?} is not a size (use e.g. 256M, 1G)"))?;
+    let shift = match suffix.trim().to_ascii_uppercase().as_str() {
+        "" | "B" => 0,
+        "K" | "KB" | "KIB" => 10,
+        "M" | "MB" | "MIB" => 20,
+        "G" | "GB" | "GIB" => 30,
+        _ => return Err(format!("{text:?}: unknown unit (use K, M or G)")),
+    };
+    let bytes = number
+        .checked_mul(1u64 << shift)
+        .ok_or_else(|| format!("{text:?} is too large"))?;
+    if !(MIN_GUEST_MEMORY..=MAX_GUEST_MEMORY).contains(&bytes) {
+        return Err(format!(
+            "{text}: guest memory must be between {} MiB and {} GiB",
+            MIN_GUEST_MEMORY >> 20,
+            MAX_GUEST_MEMORY >> 30
+        ));
+    }
+    if bytes % LARGE_PAGE_SIZE != 0 {
+        return Err(format!("{text}: guest memory must be a multiple of 2 MiB"));
+    }
+    Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_memory_size("256M"), Ok(256 << 20));
+        assert_eq!(parse_memory_size("1G"), Ok(1 << 30));
+        assert_eq!(parse_memory_size("1GiB"), Ok(1 << 30));
+        assert_eq!(parse_memory_size("16777216"), Ok(16 << 20));
+        assert_eq!(parse_memory_size("65536k"), Ok(64 << 20));
+        for bad in [
+            "",
+            "0",
+            "1K",
+            "lots",
+            "100000G",
+            "15M",
+            "17M",
+            "99999999999999999999G",
+            "1T",
+        ] {
+            assert!(parse_memory_size(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,244 @@
+//! The host side of the hypercall ABI (`abi::hypercall`): the guest writes
+//! the guest-physical address of a record to a port; we read the record,
+//! check every field against guest RAM, and act.
+//!
+//! A malformed hypercall (bad address, impossible length) is a guest kernel
+//! bug: it ends the run as a guest failure, never a host panic.
+
+use std::time::Instant;
+
+use abi::hypercall::{
+    port, ConsoleRead, ConsoleWrite, Exit, PanicReport, Registers, UserStart,
+    EXIT_KIND_EXEC_FAILED, EXIT_KIND_EXITED, EXIT_KIND_SIGNALED, PANIC_BACKTRACE_MAX,
+};
+use abi::layout::PAGE_SIZE;
+use vm_memory::{Bytes, GuestAddress, GuestMemoryMmap};
+
+use crate::console::Console;
+use crate::outcome::Outcome;
+use crate::pod::{self, Pod};
+use crate::symbols::Symbols;
+
+/// Longest console write accepted in one hypercall (the kernel chunks).
+pub const MAX_CONSOLE_WRITE: u64 = 16 << 20;
+/// Longest message (exit reason, panic message) read from the guest.
+pub const MAX_MESSAGE: u64 = 4096;
+
+pub enum Action {
+    Continue,
+    Stop(Outcome),
+}
+
+pub struct Context<'c, 'io> {
+    pub mem: &'c GuestMemoryMmap,
+    pub mem_size: u64,
+    pub console: &'c mut Console<'io>,
+    pub kernel_symbols: &'c Symbols,
+    pub program_symbols: &'c Symbols,
+    /// Set at the first USER_START hypercall.
+    pub user_start: Option<Instant>,
+}
+
+impl Context<'_, '_> {
+    /// Reads the record a hypercall points at, after checking where it is.
+    fn record<T: Pod>(&self, addr: u64) -> Result<T, String> {
+        let size = size_of::<T>() as u64;
+        if addr % 8 != 0 || addr % PAGE_SIZE + size > PAGE_SIZE || addr + size > self.mem_size {
+            return Err(format!(
+                "record at {addr:#x} is misaligned, crosses a page or is outside RAM"
+            ));
+        }
+        pod::read(self.mem, addr).ok_or_else(|| format!("record at {addr:#x} is unreadable"))
+    }
+
+    /// Checks that `[buf, buf + len)` is guest RAM.
+    fn range(&self, buf: u64, len: u64, max: u64, what: &str) -> Result<(), String> {
+        if len > max {
+            return Err(format!("{what} of {len} bytes (at most {max})"));
+        }
+        match buf.checked_add(len) {
+            Some(end) if end <= self.mem_size => Ok(()),
+            _ => Err(format!(
+                "{what} buffer {buf:#x}+{len:#x} is outside guest RAM"
+            )),
+        }
+    }
+
+    fn message(&self, addr: u64, len: u64) -> String {
+        let len = len.min(MAX_MESSAGE);
+        if self.range(addr, len, MAX_MESSAGE, "message").is_err() {
+            return "(message outside guest RAM)".into();
+        }
+        let mut buf = vec![0u8; len as usize];
+        match self.mem.read_slice(&mut buf, GuestAddress(addr)) {
+            Ok(()) => String::from_utf8_lossy(&buf).into_owned(),
+            Err(_) => "(unreadable message)".into(),
+        }
+    }
+}
+
+/// Handles an `out` to `port` with `data` (the record address).
+pub fn handle(ctx: &mut Context, port: u16, data: &[u8]) -> Result<Action, String> {
+    let Ok(addr) = <[u8; 4]>::try_from(data) else {
+        return Err(format!(
+            "{}-byte write to port {port:#x}; hypercalls are 32-bit",
+            data.len()
+        ));
+    };
+    let addr = u64::from(u32::from_le_bytes(addr));
+    match port {
+        port::CONSOLE_WRITE => console_write(ctx, addr),
+        port::CONSOLE_READ => console_read(ctx, addr),
+        port::EXIT => exit(ctx, addr),
+        port::PANIC => panic(ctx, addr),
+        port::USER_START => {
+            let _: UserStart = ctx.record(addr)?;
+            ctx.user_start.get_or_insert_with(Instant::now);
+            Ok(Action::Continue)
+        }
+        _ => Err(format!("write to unknown I/O port {port:#x}")),
+    }
+}
+
+fn console_write(ctx: &mut Context, addr: u64) -> Result<Action, String> {
+    let rec: ConsoleWrite = ctx.record(addr)?;
+    ctx.range(rec.buf, rec.len, MAX_CONSOLE_WRITE, "console write")?;
+    let mut chunk = vec![0u8; rec.len.min(64 << 10) as usize];
+    let mut done = 0;
+    while done < rec.len {
+        let n = (rec.len - done).min(chunk.len() as u64) as usize;
+        ctx.mem
+            .read_slice(&mut chunk[..n], GuestAddress(rec.buf + done))
+            .map_err(|e| e.to_string())?;
+        ctx.console.write(rec.fd, &chunk[..n]);
+        done += n as u64;
+    }
+    Ok(Action::Continue)
+}
+
+fn console_read(ctx: &mut Context, addr: u64) -> Result<Action, String> {
+    let mut rec: ConsoleRead = ctx.record(addr)?;
+    ctx.range(rec.buf, rec.len, MAX_CONSOLE_WRITE, "console read")?;
+    let mut buf = vec![0u8; rec.len.min(64 << 10) as usize];
+    rec.result = ctx.console.read(&mut buf);
+    if rec.result > 0 {
+        ctx.mem
+            .write_slice(&buf[..rec.result as usize], GuestAddress(rec.buf))
+            .map_err(|e| e.to_string())?;
+    }
+    if !pod::write(ctx.mem, addr, &rec) {
+        return Err("cannot write the console read result".into());
+    }
+    Ok(Action::Continue)
+}
+
+fn exit(ctx: &mut Context, addr: u64) -> Result<Action, String> {
+    let rec: Exit = ctx.record(addr)?;
+    let outcome = match rec.kind {
+        EXIT_KIND_EXITED => Outcome::Exited {
+            status: rec.code & 0xff,
+        },
+        EXIT_KIND_SIGNALED if (1..=64).contains(&rec.code) => Outcome::Signaled {
+            signal: rec.code,
+            detail: fault_detail(ctx, &rec),
+        },
+        EXIT_KIND_EXEC_FAILED => Outcome::ExecFailed {
+            errno: rec.code,
+            message: ctx.message(rec.message, rec.message_len),
+        },
+        kind => return Err(format!("exit hypercall with kind {kind} code {}", rec.code)),
+    };
+    Ok(Action::Stop(outcome))
+}
+
+/// "page fault at address 0x0, rip 0x401136 (main+0x16)" for a fault death.
+fn fault_detail(ctx: &Context, rec: &Exit) -> String {
+    if rec.fault_vector == u64::MAX {
+        return String::new();
+    }
+    let what = vector_name(rec.fault_vector);
+    let rip = match ctx.program_symbols.lookup(rec.fault_rip) {
+        Some(sym) => format!("rip {:#x} ({sym})", rec.fault_rip),
+        None => format!("rip {:#x}", rec.fault_rip),
+    };
+    if rec.fault_vector == 14 {
+        format!("{what} at address {:#x}, {rip}", rec.fault_addr)
+    } else {
+        format!("{what}, {rip}")
+    }
+}
+
+pub fn vector_name(v: u64) -> String {
+    let name = match v {
+        0 => "divide error",
+        1 => "debug exception",
+        2 => "NMI",
+        3 => "breakpoint",
+        4 => "overflow",
+        5 => "bound range exceeded",
+        6 => "invalid opcode",
+        7 => "device not available",
+        8 => "double fault",
+        10 => "invalid TSS",
+        11 => "segment not present",
+        12 => "stack-segment fault",
+        13 => "general protection fault",
+        14 => "page fault",
+        16 => "x87 floating-point exception",
+        17 => "alignment check",
+        18 => "machine check",
+        19 => "SIMD floating-point exception",
+        _ => return format!("exception vector {v}"),
+    };
+    name.to_string()
+}
+
+fn panic(ctx: &mut Context, addr: u64) -> Result<Action, String> {
+    let rec: PanicReport = ctx.record(addr)?;
+    let message = ctx.message(rec.message, rec.message_len);
+    let mut report = String::new();
+    if rec.has_regs != 0 {
+        report += &format_registers(&rec.regs, ctx.kernel_symbols);
+    } else {
+        report += &format!("  at {}\n", ctx.kernel_symbols.describe(rec.regs.rip));
+    }
+    report += "  backtrace:\n";
+    let n = (rec.backtrace_len as usize).min(PANIC_BACKTRACE_MAX);
+    for (i, ret) in rec.backtrace[..n].iter().enumerate() {
+        report += &format!("    #{i:<2} {}\n", ctx.kernel_symbols.describe(*ret));
+    }
+    if n == 0 {
+        report += "    (empty)\n";
+    }
+    Ok(Action::Stop(Outcome::KernelPanic {
+        message,
+        report: report.trim_end().to_string(),
+    }))
+}
+
+/// Register dump of an exception frame the kernel reported.
+pub fn format_registers(r: &Registers, symbols: &Symbols) -> String {
+    let mut s = String::new();
+    if r.vector != u64::MAX {
+        s += &format!(
+            "  exception: {} (vector {}), error code {:#x}\n",
+            vector_name(r.vector),
+            r.vector,
+            r.error_code
+        );
+    }
+    s += &format!("  rip {}\n", symbols.describe(r.rip));
+    s += &format!(
+        "  rax {:016x} rbx {:016x} rcx {:016x} rdx {:016x}\n  rsi {:016x} rdi {:016x} rbp {:016x} rsp {:016x}\n",
+        r.rax, r.rbx, r.rcx, r.rdx, r.rsi, r.rdi, r.rbp, r.rsp
+    );
+    s += &format!(
+        "  r8  {:016x} r9  {:016x} r10 {:016x} r11 {:016x}\n  r12 {:016x} r13 {:016x} r14 {:016x} r15 {:016x}\n",
+        r.r8, r.r9, r.r10, r.r11, r.r12, r.r13, r.r14, r.r15
+    );
+    s += &format!(
+        "  rflags {:016x} cs {:x} ss {:x} cr2 {:016x} cr3 {:016x}\n",
+        r.rflags, r.cs, r.ss, r.cr2, r.cr3
+    );
+    s
+}

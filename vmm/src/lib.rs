@@ -1,0 +1,27 @@
+//! `vmm`: boots the threadlab microkernel on KVM and runs one static Linux
+//! program in it.
+//!
+//! The library is what the `vmm` binary and the integration tests drive:
+//! [`run::run`] takes a [`config::RunConfig`] and returns how the guest ended
+//! ([`outcome::Outcome`]), or a [`error::Error`] when the run could not start.
+//! Every module owns one concept; see docs/ARCHITECTURE.md.
+
+pub mod arch;
+pub mod boot;
+pub mod config;
+pub mod console;
+pub mod error;
+pub mod hypercall;
+pub mod kernel;
+pub mod memory;
+pub mod outcome;
+pub mod pod;
+pub mod program;
+pub mod run;
+pub mod symbols;
+pub mod vm;
+pub mod watchdog;
+
+/// The guest kernel built by vmm/build.rs from guest/kernel and embedded so
+/// that `vmm run PROGRAM` needs no other file.
+pub static EMBEDDED_KERNEL: &[u8] = include_bytes!(env!("VMM_EMBEDDED_KERNEL"));

@@ -1,0 +1,140 @@
+//! `vmm`: command-line front end. Every failure ends in one line on stderr
+//! starting with `vmm: ` and the exit status documented in the README.
+
+use std::ffi::OsString;
+use std::io::{self, Read};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+use vmm::config::{parse_memory_size, KernelSource, RunConfig, DEFAULT_KVM_DEVICE};
+use vmm::error::EXIT_VMM_FAILURE;
+
+#[derive(Parser)]
+#[command(
+    name = "vmm",
+    version,
+    about = "Boots the threadlab microkernel on KVM and runs static Linux programs in it"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Boot the guest kernel and run PROGRAM (a static x86_64 Linux executable) in it.
+    Run(RunArgs),
+}
+
+#[derive(clap::Args)]
+struct RunArgs {
+    /// Guest kernel ELF to boot instead of the embedded one.
+    #[arg(long, value_name = "FILE")]
+    kernel: Option<PathBuf>,
+    /// Guest RAM, e.g. 256M or 1G (16M to 64G, a multiple of 2M).
+    #[arg(long, value_name = "SIZE", default_value = "256M", value_parser = parse_memory_size)]
+    memory: u64,
+    /// End the run with status 124 after this many seconds.
+    #[arg(long, value_name = "SECONDS", value_parser = parse_timeout)]
+    timeout: Option<Duration>,
+    /// Print a `vmm-timings:` line (setup, boot, program, teardown, RSS) on stderr.
+    #[arg(long)]
+    timings: bool,
+    /// Options for the guest kernel (space-separated key or key=value).
+    #[arg(long, value_name = "OPTIONS", default_value = "")]
+    cmdline: String,
+    /// Environment variable for the program (repeatable). The program gets
+    /// exactly these, not vmm's environment.
+    #[arg(long = "env", value_name = "KEY=VALUE", value_parser = parse_env)]
+    env: Vec<OsString>,
+    /// KVM device to use.
+    #[arg(long, value_name = "PATH", default_value = DEFAULT_KVM_DEVICE)]
+    kvm_device: PathBuf,
+    /// The program to run.
+    program: PathBuf,
+    /// Arguments for the program, passed verbatim.
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    args: Vec<OsString>,
+}
+
+fn parse_timeout(s: &str) -> Result<Duration, String> {
+    let secs: f64 = s
+        .parse()
+        .map_err(|_| format!("{s:?} is not a number of seconds"))?;
+    if !(secs > 0.0 && secs < 1e9) {
+        return Err(format!(
+            "{s}: the timeout must be a positive number of seconds"
+        ));
+    }
+    Ok(Duration::from_secs_f64(secs))
+}
+
+fn parse_env(s: &str) -> Result<OsString, String> {
+    match s.split_once('=') {
+        Some((k, _)) if !k.is_empty() => Ok(s.into()),
+        _ => Err(format!("{s:?} is not KEY=VALUE")),
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            use clap::error::ErrorKind::*;
+            if matches!(
+                e.kind(),
+                DisplayHelp | DisplayVersion | DisplayHelpOnMissingArgumentOrSubcommand
+            ) {
+                let _ = e.print();
+                return ExitCode::from(if e.kind() == DisplayHelpOnMissingArgumentOrSubcommand {
+                    125
+                } else {
+                    0
+                });
+            }
+            // clap's first line without its "error: " prefix, in our format.
+            let text = e.render().to_string();
+            let first = text.lines().next().unwrap_or("invalid arguments");
+            let first = first.strip_prefix("error: ").unwrap_or(first);
+            eprintln!("vmm: {first} (see vmm run --help)");
+            return ExitCode::from(EXIT_VMM_FAILURE as u8);
+        }
+    };
+    let Command::Run(args) = cli.command;
+    let mut cfg = RunConfig::new(args.program);
+    cfg.kernel = args.kernel.map(KernelSource::File).unwrap_or_default();
+    cfg.memory = args.memory;
+    cfg.timeout = args.timeout;
+    cfg.timings = args.timings;
+    cfg.cmdline = args.cmdline;
+    cfg.env = args.env;
+    cfg.kvm_device = args.kvm_device;
+    cfg.args = args.args;
+
+    let mut stdout = io::stdout().lock();
+    let mut stderr = io::stderr();
+    let mut stdin = io::stdin().lock();
+    let program_name = cfg.program.display().to_string();
+    match vmm::run::run(
+        &cfg,
+        &mut stdout,
+        &mut stderr,
+        Some(&mut stdin as &mut dyn Read),
+    ) {
+        Ok(result) => {
+            if let Some(report) = result.outcome.report(&program_name) {
+                eprintln!("{report}");
+            }
+            if cfg.timings {
+                eprintln!("{}", result.timings.line());
+            }
+            ExitCode::from(result.outcome.exit_code() as u8)
+        }
+        Err(e) => {
+            eprintln!("vmm: {e}");
+            ExitCode::from(e.exit_code() as u8)
+        }
+    }
+}

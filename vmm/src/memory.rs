@@ -1,0 +1,54 @@
+//! Guest RAM: one anonymous mapping at guest-physical 0 (no holes: every
+//! device is a port-I/O hypercall), registered with KVM as slot 0.
+
+use kvm_bindings::kvm_userspace_memory_region;
+use kvm_ioctls::VmFd;
+use vm_memory::{GuestAddress, GuestMemoryBackend, GuestMemoryMmap, GuestMemoryRegion};
+
+use crate::error::{Error, Result};
+
+pub fn create(size: u64) -> Result<GuestMemoryMmap> {
+    GuestMemoryMmap::from_ranges(&[(GuestAddress(0), size as usize)])
+        .map_err(|e| Error::Memory(format!("cannot map {} MiB: {e}", size >> 20)))
+}
+
+pub fn register(vm: &VmFd, mem: &GuestMemoryMmap) -> Result<()> {
+    for (slot, region) in mem.iter().enumerate() {
+        let host = region
+            .get_host_address(vm_memory::MemoryRegionAddress(0))
+            .map_err(|e| Error::Memory(e.to_string()))?;
+        let desc = kvm_userspace_memory_region {
+            slot: slot as u32,
+            flags: 0,
+            guest_phys_addr: region.start_addr().0,
+            memory_size: region.len(),
+            userspace_addr: host as u64,
+        };
+        // SAFETY: the region is a live mapping owned by `mem`, which outlives
+        // the VM in every caller (the VM is dropped first in `run`).
+        unsafe { vm.set_user_memory_region(desc) }
+            .map_err(Error::ioctl("KVM_SET_USER_MEMORY_REGION"))?;
+    }
+    Ok(())
+}
+
+/// Bytes of guest RAM currently resident in host memory (mincore), so
+/// `--timings` can report the VMM's own footprint apart from the guest's.
+pub fn resident_bytes(mem: &GuestMemoryMmap) -> u64 {
+    let page = 4096usize;
+    let mut total = 0u64;
+    for region in mem.iter() {
+        let Ok(host) = region.get_host_address(vm_memory::MemoryRegionAddress(0)) else {
+            continue;
+        };
+        let len = region.len() as usize;
+        let mut vec = vec![0u8; len.div_ceil(page)];
+        // SAFETY: [host, host+len) is the region's live mapping; vec has one
+        // byte per page as mincore requires.
+        let rc = unsafe { libc::mincore(host as *mut libc::c_void, len, vec.as_mut_ptr()) };
+        if rc == 0 {
+            total += vec.iter().filter(|b| **b & 1 != 0).count() as u64 * page as u64;
+        }
+    }
+    total
+}

@@ -1,0 +1,171 @@
+//! How a guest run ended, and the `vmm run` exit status for each ending.
+
+use std::time::Duration;
+
+/// `vmm run` exit status when the guest kernel failed.
+pub const EXIT_GUEST_FAILURE: i32 = 123;
+/// `vmm run` exit status when `--timeout` expired.
+pub const EXIT_TIMEOUT: i32 = 124;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// The program called exit / exit_group (status already masked to 0..=255).
+    Exited {
+        status: i32,
+    },
+    /// The program was killed by `signal`; `detail` says where, when a CPU
+    /// fault caused it.
+    Signaled {
+        signal: i32,
+        detail: String,
+    },
+    /// The guest kernel could not start the program.
+    ExecFailed {
+        errno: i32,
+        message: String,
+    },
+    /// The guest kernel panicked; `report` holds message, registers and the
+    /// symbolized backtrace.
+    KernelPanic {
+        message: String,
+        report: String,
+    },
+    /// Triple fault, KVM internal error, unexpected VM exit, bad hypercall.
+    GuestFailure {
+        reason: String,
+        dump: String,
+    },
+    Timeout {
+        after: Duration,
+    },
+}
+
+impl Outcome {
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Outcome::Exited { status } => *status,
+            Outcome::Signaled { signal, .. } => 128 + signal,
+            Outcome::ExecFailed { .. } => crate::error::EXIT_NOT_EXECUTABLE,
+            Outcome::KernelPanic { .. } | Outcome::GuestFailure { .. } => EXIT_GUEST_FAILURE,
+            Outcome::Timeout { .. } => EXIT_TIMEOUT,
+        }
+    }
+
+    /// What `vmm run` prints on stderr (first line prefixed `vmm: `), or
+    /// `None` for a normal exit.
+    pub fn report(&self, program: &str) -> Option<String> {
+        match self {
+            Outcome::Exited { .. } => None,
+            Outcome::Signaled { signal, detail } => Some(format!(
+                "vmm: {program} killed by {} (signal {signal}){}{detail}",
+                signal_name(*signal),
+                if detail.is_empty() { "" } else { ": " }
+            )),
+            Outcome::ExecFailed { errno, message } => Some(format!(
+                "vmm: the guest kernel could not start {program}: {message} ({})",
+                errno_name(*errno)
+            )),
+            Outcome::KernelPanic { message, report } => {
+                Some(format!("vmm: guest kernel panic: {message}\n{report}"))
+            }
+            Outcome::GuestFailure { reason, dump } => {
+                Some(format!("vmm: guest failure: {reason}\n{dump}"))
+            }
+            Outcome::Timeout { after } => Some(format!(
+                "vmm: timeout: the guest was still running after {:.3} s (--timeout)",
+                after.as_secs_f64()
+            )),
+        }
+    }
+}
+
+pub fn signal_name(sig: i32) -> &'static str {
+    const NAMES: [&str; 32] = [
+        "signal 0",
+        "SIGHUP",
+        "SIGINT",
+        "SIGQUIT",
+        "SIGILL",
+        "SIGTRAP",
+        "SIGABRT",
+        "SIGBUS",
+        "SIGFPE",
+        "SIGKILL",
+        "SIGUSR1",
+        "SIGSEGV",
+        "SIGUSR2",
+        "SIGPIPE",
+        "SIGALRM",
+        "SIGTERM",
+        "SIGSTKFLT",
+        "SIGCHLD",
+        "SIGCONT",
+        "SIGSTOP",
+        "SIGTSTP",
+        "SIGTTIN",
+        "SIGTTOU",
+        "SIGURG",
+        "SIGXCPU",
+        "SIGXFSZ",
+        "SIGVTALRM",
+        "SIGPROF",
+        "SIGWINCH",
+        "SIGIO",
+        "SIGPWR",
+        "SIGSYS",
+    ];
+    usize::try_from(sig)
+        .ok()
+        .and_then(|i| NAMES.get(i))
+        .copied()
+        .unwrap_or("a real-time signal")
+}
+
+/// Linux errno name for a (positive or negative) errno value.
+pub fn errno_name(errno: i32) -> String {
+    let e = errno.unsigned_abs();
+    let name = match e {
+        1 => "EPERM",
+        2 => "ENOENT",
+        5 => "EIO",
+        7 => "E2BIG",
+        8 => "ENOEXEC",
+        9 => "EBADF",
+        12 => "ENOMEM",
+        13 => "EACCES",
+        14 => "EFAULT",
+        22 => "EINVAL",
+        27 => "EFBIG",
+        38 => "ENOSYS",
+        _ => return format!("errno {e}"),
+    };
+    name.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exit_codes() {
+        assert_eq!(Outcome::Exited { status: 7 }.exit_code(), 7);
+        assert_eq!(
+            Outcome::Signaled {
+                signal: 11,
+                detail: String::new()
+            }
+            .exit_code(),
+            139
+        );
+        assert_eq!(
+            Outcome::Timeout {
+                after: Duration::from_secs(1)
+            }
+            .exit_code(),
+            124
+        );
+        assert_eq!(signal_name(11), "SIGSEGV");
+        assert_eq!(signal_name(99), "a real-time signal");
+        assert_eq!(errno_name(-12), "ENOMEM");
+    }
+}

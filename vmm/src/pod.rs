@@ -1,0 +1,41 @@
+//! Reading and writing the `guest/abi` records in guest memory.
+//!
+//! vm-memory's `ByteValued` cannot be implemented here for types of another
+//! crate, so records are copied through byte arrays. [`Pod`] marks the types
+//! for which any bit pattern is a valid value (all-integer `#[repr(C)]`
+//! structs), which is what makes reading them from untrusted guest memory
+//! sound.
+
+use abi::boot::BootInfo;
+use abi::hypercall::{ConsoleRead, ConsoleWrite, Exit, PanicReport, UserStart};
+use vm_memory::{Bytes, GuestAddress, GuestMemoryMmap};
+
+/// # Safety
+/// Implementors are `#[repr(C)]`, contain only integers (and arrays of
+/// them), and have no padding that matters for reading.
+pub unsafe trait Pod: Copy + Sized {}
+
+unsafe impl Pod for BootInfo {}
+unsafe impl Pod for ConsoleWrite {}
+unsafe impl Pod for ConsoleRead {}
+unsafe impl Pod for Exit {}
+unsafe impl Pod for PanicReport {}
+unsafe impl Pod for UserStart {}
+unsafe impl Pod for u64 {}
+unsafe impl Pod for u32 {}
+
+/// Reads a `T` at guest-physical `addr`; `None` if any byte is outside RAM.
+pub fn read<T: Pod>(mem: &GuestMemoryMmap, addr: u64) -> Option<T> {
+    let mut buf = vec![0u8; size_of::<T>()];
+    mem.read_slice(&mut buf, GuestAddress(addr)).ok()?;
+    // SAFETY: T is Pod (any bit pattern valid) and buf holds size_of::<T>() bytes.
+    Some(unsafe { std::ptr::read_unaligned(buf.as_ptr() as *const T) })
+}
+
+/// Writes `value` at guest-physical `addr`; `false` if outside RAM.
+pub fn write<T: Pod>(mem: &GuestMemoryMmap, addr: u64, value: &T) -> bool {
+    // SAFETY: T is Pod: viewing it as bytes reads only initialized integers.
+    let bytes =
+        unsafe { std::slice::from_raw_parts(value as *const T as *const u8, size_of::<T>()) };
+    mem.write_slice(bytes, GuestAddress(addr)).is_ok()
+}

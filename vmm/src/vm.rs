@@ -1,0 +1,134 @@
+//! The KVM objects of one run: the KVM handle, the VM with its in-kernel
+//! irqchip, and vCPU 0 set up to enter the kernel in long mode.
+
+use std::ffi::CString;
+use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
+
+use kvm_bindings::{kvm_msr_entry, Msrs, KVM_MAX_CPUID_ENTRIES};
+use kvm_ioctls::{Kvm, VcpuFd, VmFd};
+
+use crate::arch::{cpuid, regs};
+use crate::error::{Error, Result};
+use crate::symbols::Symbols;
+
+/// `KVM_GET_API_VERSION` of every KVM since Linux 2.6.22.
+const KVM_API_VERSION: i32 = 12;
+const MSR_IA32_TSC: u32 = 0x10;
+
+pub fn open_kvm(path: &Path) -> Result<Kvm> {
+    let shown = path.display();
+    let cpath = CString::new(path.as_os_str().as_bytes())
+        .map_err(|_| Error::Kvm(format!("KVM device path {shown} contains a NUL byte")))?;
+    let kvm = Kvm::new_with_path(&cpath).map_err(|e| {
+        let hint = match e.errno() {
+            libc::ENOENT | libc::ENODEV | libc::ENXIO => {
+                "KVM is required: is this a Linux host with the kvm module loaded (and nested virtualization enabled in a VM)?"
+            }
+            libc::EACCES | libc::EPERM => {
+                "KVM needs read/write access to the device: add your user to the kvm group"
+            }
+            _ => "KVM is required",
+        };
+        Error::Kvm(format!("cannot open {shown}: {}; {hint}", std::io::Error::from_raw_os_error(e.errno())))
+    })?;
+    let version = kvm.get_api_version();
+    if version != KVM_API_VERSION {
+        return Err(Error::Kvm(format!(
+            "{shown} is not a usable KVM device (KVM_GET_API_VERSION gave {version}, expected {KVM_API_VERSION})"
+        )));
+    }
+    Ok(kvm)
+}
+
+pub fn create_vm(kvm: &Kvm) -> Result<VmFd> {
+    let vm = kvm.create_vm().map_err(Error::ioctl("KVM_CREATE_VM"))?;
+    // The local APIC lives in KVM: the kernel's timer (and HLT waiting for
+    // it) costs no exit to user space.
+    vm.create_irq_chip()
+        .map_err(Error::ioctl("KVM_CREATE_IRQCHIP"))?;
+    Ok(vm)
+}
+
+/// Creates vCPU 0 with host-like CPUID and the boot register state.
+pub fn create_boot_vcpu(
+    kvm: &Kvm,
+    vm: &VmFd,
+    entry: u64,
+    boot_info: u64,
+    cr3: u64,
+) -> Result<VcpuFd> {
+    let vcpu = vm.create_vcpu(0).map_err(Error::ioctl("KVM_CREATE_VCPU"))?;
+    let mut cpuid = kvm
+        .get_supported_cpuid(KVM_MAX_CPUID_ENTRIES)
+        .map_err(Error::ioctl("KVM_GET_SUPPORTED_CPUID"))?;
+    cpuid::patch(&mut cpuid, 0);
+    vcpu.set_cpuid2(&cpuid)
+        .map_err(Error::ioctl("KVM_SET_CPUID2"))?;
+    let sregs = vcpu.get_sregs().map_err(Error::ioctl("KVM_GET_SREGS"))?;
+    vcpu.set_sregs(&regs::boot_sregs(sregs, cr3))
+        .map_err(Error::ioctl("KVM_SET_SREGS"))?;
+    vcpu.set_regs(&regs::boot_regs(entry, boot_info))
+        .map_err(Error::ioctl("KVM_SET_REGS"))?;
+    vcpu.set_fpu(&regs::boot_fpu())
+        .map_err(Error::ioctl("KVM_SET_FPU"))?;
+    Ok(vcpu)
+}
+
+/// The guest's TSC frequency in kHz, 0 if KVM cannot tell.
+pub fn tsc_khz(vcpu: &VcpuFd) -> u64 {
+    vcpu.get_tsc_khz().map(u64::from).unwrap_or(0)
+}
+
+/// The guest's TSC now (IA32_TSC as the vCPU sees it).
+pub fn guest_tsc(vcpu: &VcpuFd) -> Option<u64> {
+    let mut msrs = Msrs::from_entries(&[kvm_msr_entry {
+        index: MSR_IA32_TSC,
+        ..Default::default()
+    }])
+    .ok()?;
+    match vcpu.get_msrs(&mut msrs) {
+        Ok(1) => Some(msrs.as_slice()[0].data),
+        _ => None,
+    }
+}
+
+/// Registers of a stopped vCPU, symbolized with the kernel's symbols where
+/// they point into the kernel.
+pub fn dump_vcpu(vcpu: &VcpuFd, symbols: &Symbols) -> String {
+    let mut s = String::new();
+    match vcpu.get_regs() {
+        Ok(r) => {
+            s += &format!("  rip {}\n", symbols.describe(r.rip));
+            s += &format!(
+                "  rax {:016x} rbx {:016x} rcx {:016x} rdx {:016x}\n  rsi {:016x} rdi {:016x} rbp {:016x} rsp {:016x}\n",
+                r.rax, r.rbx, r.rcx, r.rdx, r.rsi, r.rdi, r.rbp, r.rsp
+            );
+            s += &format!(
+                "  r8  {:016x} r9  {:016x} r10 {:016x} r11 {:016x}\n  r12 {:016x} r13 {:016x} r14 {:016x} r15 {:016x}\n  rflags {:016x}\n",
+                r.r8, r.r9, r.r10, r.r11, r.r12, r.r13, r.r14, r.r15, r.rflags
+            );
+        }
+        Err(e) => s += &format!("  (registers unavailable: {e})\n"),
+    }
+    match vcpu.get_sregs() {
+        Ok(sr) => {
+            s += &format!(
+                "  cs {:04x} ss {:04x} cr0 {:016x} cr2 {:016x} cr3 {:016x} cr4 {:016x} efer {:x}\n",
+                sr.cs.selector, sr.ss.selector, sr.cr0, sr.cr2, sr.cr3, sr.cr4, sr.efer
+            );
+            s += &format!(
+                "  gdt {:x}/{:x} idt {:x}/{:x} tr {:04x} fs.base {:x} gs.base {:x}",
+                sr.gdt.base,
+                sr.gdt.limit,
+                sr.idt.base,
+                sr.idt.limit,
+                sr.tr.selector,
+                sr.fs.base,
+                sr.gs.base
+            );
+        }
+        Err(e) => s += &format!("  (special registers unavailable: {e})"),
+    }
+    s
+}
