@@ -97,6 +97,7 @@ pub fn run<'io>(
 
     let vm_fd = vm::create_vm(&kvm)?;
     memory::register(&vm_fd, &mem)?;
+    vm::create_irqchip(&vm_fd)?;
     let mut vcpu = vm::create_boot_vcpu(&kvm, &vm_fd, kernel.entry, boot::boot_info_virt(), cr3)?;
     info.tsc_khz = vm::tsc_khz(&vcpu);
     if let Some(tsc) = vm::guest_tsc(&vcpu) {
