@@ -143,7 +143,7 @@ fn assert_failure(r: &Run, code: i32, needle: &str) {
 fn triple_fault_is_reported_with_registers() {
     let r = run_tiny("TRIPLE_FAULT", &[]);
     assert_failure(&r, GUEST_FAILURE, "triple fault");
-    assert!(r.stderr.contains("rip 0xffffffff801"), "{}", r.stderr);
+    assert!(r.stderr.contains("rip 0x00007f80001"), "{}", r.stderr);
     assert!(r.stderr.contains("cr3"), "{}", r.stderr);
 }
 
@@ -151,7 +151,7 @@ fn triple_fault_is_reported_with_registers() {
 fn kernel_panic_is_reported_with_symbolized_backtrace() {
     let r = run_tiny("PANIC", &[]);
     assert_failure(&r, GUEST_FAILURE, "guest kernel panic: tiny panic");
-    assert!(r.stderr.contains("#0  0xffffffff801"), "{}", r.stderr);
+    assert!(r.stderr.contains("#0  0x00007f80001"), "{}", r.stderr);
     assert!(r.stderr.contains("in_backtrace"), "{}", r.stderr);
 }
 

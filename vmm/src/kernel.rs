@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 use std::io::Cursor;
 
-use abi::layout::{KERNEL_HALF_START, KERNEL_MAP_SIZE, KERNEL_PHYS_BASE, PAGE_SIZE};
+use abi::layout::{KERNEL_MAP_SIZE, KERNEL_PHYS_BASE, KERNEL_SPACE_START, PAGE_SIZE};
 use linux_loader::loader::{elf::Elf, KernelLoader};
 use object::elf;
 use object::read::elf::{FileHeader, ProgramHeader};
@@ -63,9 +63,9 @@ fn check(data: &[u8]) -> std::result::Result<(u64, u64), String> {
         return Err("is not an x86_64 ELF executable".into());
     }
     let entry = hdr.e_entry(LE);
-    if entry < KERNEL_HALF_START {
+    if entry < KERNEL_SPACE_START {
         return Err(format!(
-            "entry point {entry:#x} is not in the kernel half; not a threadlab kernel"
+            "entry point {entry:#x} is not in the kernel's address range; not a threadlab kernel (or one built for another layout)"
         ));
     }
     let phdrs = hdr

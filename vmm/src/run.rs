@@ -124,6 +124,7 @@ pub fn run<'io>(
     enum Step {
         Io(u16, [u8; 8], usize),
         Interrupted,
+        InternalError,
         Fail(String),
     }
     let outcome = loop {
@@ -148,7 +149,7 @@ pub fn run<'io>(
             Ok(VcpuExit::FailEntry(reason, cpu)) => Step::Fail(format!(
                 "VM entry failed on vCPU {cpu} (hardware reason {reason:#x})"
             )),
-            Ok(VcpuExit::InternalError) => Step::Fail("KVM internal error".into()),
+            Ok(VcpuExit::InternalError) => Step::InternalError,
             Ok(VcpuExit::MmioRead(addr, _)) | Ok(VcpuExit::MmioWrite(addr, _)) => Step::Fail(
                 format!("access to guest-physical {addr:#x}, which is not RAM"),
             ),
@@ -172,6 +173,12 @@ pub fn run<'io>(
                 }
             },
             Step::Interrupted => vcpu.set_kvm_immediate_exit(0),
+            Step::InternalError => {
+                break Outcome::GuestFailure {
+                    reason: vm::internal_error(&mut vcpu),
+                    dump: vm::dump_vcpu(&vcpu, &kernel.symbols),
+                }
+            }
             Step::Fail(reason) => {
                 break Outcome::GuestFailure {
                     reason,

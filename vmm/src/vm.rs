@@ -148,3 +148,24 @@ pub fn dump_vcpu(vcpu: &VcpuFd, symbols: &Symbols) -> String {
     }
     s
 }
+
+/// "KVM internal error" with KVM's suberror and data words (1 = instruction
+/// emulation failed, 3 = delivery event during delivery, ...).
+pub fn internal_error(vcpu: &mut VcpuFd) -> String {
+    let run = vcpu.get_kvm_run();
+    // SAFETY: after a KVM_EXIT_INTERNAL_ERROR exit the `internal` member of
+    // the union is the one KVM filled.
+    let internal = unsafe { run.__bindgen_anon_1.internal };
+    let n = (internal.ndata as usize).min(internal.data.len());
+    let what = match internal.suberror {
+        1 => " (instruction emulation failed)",
+        2 => " (simultaneous exceptions)",
+        3 => " (event delivery failed)",
+        _ => "",
+    };
+    format!(
+        "KVM internal error, suberror {}{what}, data {:x?}",
+        internal.suberror,
+        &internal.data[..n]
+    )
+}

@@ -36,20 +36,26 @@ pub const KERNEL_PHYS_BASE: u64 = 0x10_0000;
 pub const MIN_GUEST_MEMORY: u64 = 16 << 20;
 pub const MAX_GUEST_MEMORY: u64 = 64 << 30;
 
-/// Start of the kernel half of every address space (PML4 entries 256..512).
-pub const KERNEL_HALF_START: u64 = 0xffff_8000_0000_0000;
+/// Start of the kernel's part of every address space: the top 1 TiB of the
+/// lower half (PML4 entries 254 and 255).
+///
+/// Not the upper half, as a kernel usually takes: under PVM (the KVM
+/// implementation of the machines this runs on, which needs no VMX) the guest
+/// runs inside the host's address space and only the lower half is the
+/// guest's; page walks of upper-half addresses fail. A lower-half kernel runs
+/// the same on hardware-virtualized KVM.
+pub const KERNEL_SPACE_START: u64 = 0x0000_7f00_0000_0000;
 /// All guest RAM is mapped here (phys `p` at `DIRECT_MAP_BASE + p`), like
-/// Linux's `PAGE_OFFSET`. PML4 index 273.
-pub const DIRECT_MAP_BASE: u64 = 0xffff_8880_0000_0000;
-/// The kernel image runs at `KERNEL_VIRT_BASE + p_paddr` (the top 2 GiB,
-/// PML4 index 511, PDPT index 510), like Linux's `__START_KERNEL_map`.
-pub const KERNEL_VIRT_BASE: u64 = 0xffff_ffff_8000_0000;
+/// Linux's `PAGE_OFFSET`. PML4 index 254.
+pub const DIRECT_MAP_BASE: u64 = 0x0000_7f00_0000_0000;
+/// The kernel image runs at `KERNEL_VIRT_BASE + p_paddr` (PML4 index 255,
+/// PDPT index 0), like Linux's `__START_KERNEL_map`.
+pub const KERNEL_VIRT_BASE: u64 = 0x0000_7f80_0000_0000;
 /// The kernel mapping covers the first 1 GiB of physical memory.
 pub const KERNEL_MAP_SIZE: u64 = 1 << 30;
 
-/// End (exclusive) of user space: the highest canonical lower-half page,
-/// as Linux's `TASK_SIZE` on 4-level paging.
-pub const USER_SPACE_END: u64 = 0x0000_7fff_ffff_f000;
+/// End (exclusive) of user space: one guard page below the kernel's part.
+pub const USER_SPACE_END: u64 = KERNEL_SPACE_START - PAGE_SIZE;
 /// Top of the initial user stack (no randomization).
 pub const USER_STACK_TOP: u64 = USER_SPACE_END;
 /// Where a static-PIE (ET_DYN) program is loaded, as Linux without ASLR.
@@ -88,11 +94,15 @@ mod tests {
     }
 
     #[test]
-    fn kernel_half_indices() {
-        assert_eq!((DIRECT_MAP_BASE >> 39) & 0x1ff, 273);
-        assert_eq!((KERNEL_VIRT_BASE >> 39) & 0x1ff, 511);
-        assert_eq!((KERNEL_VIRT_BASE >> 30) & 0x1ff, 510);
-        assert!(DIRECT_MAP_BASE >= KERNEL_HALF_START);
+    fn kernel_space_indices() {
+        assert_eq!((DIRECT_MAP_BASE >> 39) & 0x1ff, 254);
+        assert_eq!((KERNEL_VIRT_BASE >> 39) & 0x1ff, 255);
+        assert_eq!((KERNEL_VIRT_BASE >> 30) & 0x1ff, 0);
+        assert!(DIRECT_MAP_BASE >= KERNEL_SPACE_START);
+        // Everything is in the lower half (bit 47 clear).
+        assert!(KERNEL_VIRT_BASE + KERNEL_MAP_SIZE <= 1 << 47);
+        assert!(DIRECT_MAP_BASE + MAX_GUEST_MEMORY <= KERNEL_VIRT_BASE);
+        assert!(USER_SPACE_END < KERNEL_SPACE_START);
     }
 
     #[test]

@@ -13,7 +13,7 @@ pub mod hypercall;
 pub mod layout;
 
 /// Version of every layout and meaning in this crate.
-pub const LAYOUT_VERSION: u32 = 1;
+pub const LAYOUT_VERSION: u32 = 2;
 
 /// Name of the `u32` symbol in the kernel ELF holding the kernel's [`LAYOUT_VERSION`].
 pub const LAYOUT_VERSION_SYMBOL: &str = "ABI_LAYOUT_VERSION";

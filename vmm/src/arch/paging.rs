@@ -3,8 +3,8 @@
 //!
 //! - PML4[0]: identity map of the first GiB (the kernel drops it once on its
 //!   own tables);
-//! - PML4[273] ([`DIRECT_MAP_BASE`]): all of RAM, 2 MiB pages;
-//! - PML4[511] / PDPT[510] ([`KERNEL_VIRT_BASE`]): the first GiB, where the
+//! - PML4[254] ([`DIRECT_MAP_BASE`]): all of RAM, 2 MiB pages;
+//! - PML4[255] / PDPT[0] ([`KERNEL_VIRT_BASE`]): the first GiB, where the
 //!   kernel image runs.
 //!
 //! Only RAM that exists is mapped: an access past the end of RAM is a page
