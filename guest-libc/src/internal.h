@@ -1,0 +1,50 @@
+/* guest-libc internals shared between source files. */
+#ifndef GUEST_LIBC_INTERNAL_H
+#define GUEST_LIBC_INTERNAL_H
+#include <stddef.h>
+#include <stdint.h>
+
+#define hidden __attribute__((visibility("hidden")))
+
+/* Raw Linux system call: returns the kernel's value (-errno on failure). */
+static inline long __syscall6(long n, long a, long b, long c, long d, long e, long f)
+{
+    register long r10 __asm__("r10") = d;
+    register long r8 __asm__("r8") = e;
+    register long r9 __asm__("r9") = f;
+    long ret;
+    __asm__ volatile("syscall"
+                     : "=a"(ret)
+                     : "a"(n), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8), "r"(r9)
+                     : "rcx", "r11", "memory");
+    return ret;
+}
+#define __syscall0(n) __syscall6(n, 0, 0, 0, 0, 0, 0)
+#define __syscall1(n, a) __syscall6(n, (long)(a), 0, 0, 0, 0, 0)
+#define __syscall2(n, a, b) __syscall6(n, (long)(a), (long)(b), 0, 0, 0, 0)
+#define __syscall3(n, a, b, c) __syscall6(n, (long)(a), (long)(b), (long)(c), 0, 0, 0)
+#define __syscall4(n, a, b, c, d) __syscall6(n, (long)(a), (long)(b), (long)(c), (long)(d), 0, 0)
+
+/* Converts a raw result to the C convention (-1 and errno). */
+hidden long __syscall_ret(long r);
+
+/* The thread control block, at the thread pointer (%fs:0). The first words
+ * follow glibc's tcbhead_t so code compiled for glibc (stack protector at
+ * %fs:0x28) finds what it expects. Static TLS lies just below it. */
+struct tcb {
+    struct tcb *tcb;        /* 0x00: self, as the x86_64 TLS ABI requires */
+    void *dtv;              /* 0x08 */
+    struct tcb *self;       /* 0x10 */
+    int multiple_threads;   /* 0x18 */
+    int gscope_flag;        /* 0x1c */
+    uintptr_t sysinfo;      /* 0x20 */
+    uintptr_t stack_guard;  /* 0x28 */
+    uintptr_t pointer_guard;/* 0x30 */
+    int tid;
+};
+
+extern char **environ;
+hidden extern unsigned long *__auxv;
+hidden void __stdio_flush_all(void);
+hidden void __init_tls(void);
+#endif

@@ -1,0 +1,245 @@
+/* string.h. Compiled with -fno-builtin so gcc does not turn these loops
+ * into calls to themselves. */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+void *memcpy(void *restrict d, const void *restrict s, size_t n)
+{
+    void *ret = d;
+    __asm__ volatile("rep movsb" : "+D"(d), "+S"(s), "+c"(n) : : "memory");
+    return ret;
+}
+
+void *memmove(void *d, const void *s, size_t n)
+{
+    unsigned char *dp = d;
+    const unsigned char *sp = s;
+    if (dp == sp || n == 0)
+        return d;
+    if (dp < sp || dp >= sp + n)
+        return memcpy(d, s, n);
+    while (n--)
+        dp[n] = sp[n];
+    return d;
+}
+
+void *memset(void *d, int c, size_t n)
+{
+    void *ret = d;
+    __asm__ volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory");
+    return ret;
+}
+
+int memcmp(const void *a, const void *b, size_t n)
+{
+    const unsigned char *p = a, *q = b;
+    for (; n; n--, p++, q++)
+        if (*p != *q)
+            return *p - *q;
+    return 0;
+}
+
+void *memchr(const void *s, int c, size_t n)
+{
+    const unsigned char *p = s;
+    for (; n; n--, p++)
+        if (*p == (unsigned char)c)
+            return (void *)p;
+    return 0;
+}
+
+size_t strlen(const char *s)
+{
+    const char *p = s;
+    while (*p)
+        p++;
+    return (size_t)(p - s);
+}
+
+size_t strnlen(const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n && s[i])
+        i++;
+    return i;
+}
+
+int strcmp(const char *a, const char *b)
+{
+    while (*a && *a == *b)
+        a++, b++;
+    return (unsigned char)*a - (unsigned char)*b;
+}
+
+int strncmp(const char *a, const char *b, size_t n)
+{
+    for (; n; n--, a++, b++) {
+        if (*a != *b)
+            return (unsigned char)*a - (unsigned char)*b;
+        if (!*a)
+            return 0;
+    }
+    return 0;
+}
+
+char *strcpy(char *restrict d, const char *restrict s)
+{
+    char *r = d;
+    while ((*d++ = *s++))
+        ;
+    return r;
+}
+
+char *strncpy(char *restrict d, const char *restrict s, size_t n)
+{
+    size_t i = 0;
+    for (; i < n && s[i]; i++)
+        d[i] = s[i];
+    for (; i < n; i++)
+        d[i] = 0;
+    return d;
+}
+
+char *strcat(char *restrict d, const char *restrict s)
+{
+    strcpy(d + strlen(d), s);
+    return d;
+}
+
+char *strncat(char *restrict d, const char *restrict s, size_t n)
+{
+    char *p = d + strlen(d);
+    while (n-- && *s)
+        *p++ = *s++;
+    *p = 0;
+    return d;
+}
+
+char *strchr(const char *s, int c)
+{
+    for (;; s++) {
+        if (*s == (char)c)
+            return (char *)s;
+        if (!*s)
+            return 0;
+    }
+}
+
+char *strrchr(const char *s, int c)
+{
+    const char *last = 0;
+    for (;; s++) {
+        if (*s == (char)c)
+            last = s;
+        if (!*s)
+            return (char *)last;
+    }
+}
+
+char *strstr(const char *h, const char *n)
+{
+    size_t len = strlen(n);
+    for (; *h; h++)
+        if (!strncmp(h, n, len))
+            return (char *)h;
+    return len ? 0 : (char *)h;
+}
+
+size_t strspn(const char *s, const char *accept)
+{
+    size_t i = 0;
+    while (s[i] && strchr(accept, s[i]))
+        i++;
+    return i;
+}
+
+size_t strcspn(const char *s, const char *reject)
+{
+    size_t i = 0;
+    while (s[i] && !strchr(reject, s[i]))
+        i++;
+    return i;
+}
+
+char *strdup(const char *s)
+{
+    return strndup(s, (size_t)-1);
+}
+
+char *strndup(const char *s, size_t n)
+{
+    size_t len = strnlen(s, n);
+    char *d = malloc(len + 1);
+    if (!d)
+        return 0;
+    memcpy(d, s, len);
+    d[len] = 0;
+    return d;
+}
+
+/* Linux's messages (glibc wording). */
+static const char *const messages[] = {
+    [0] = "Success",
+    [EPERM] = "Operation not permitted",
+    [ENOENT] = "No such file or directory",
+    [ESRCH] = "No such process",
+    [EINTR] = "Interrupted system call",
+    [EIO] = "Input/output error",
+    [ENXIO] = "No such device or address",
+    [E2BIG] = "Argument list too long",
+    [ENOEXEC] = "Exec format error",
+    [EBADF] = "Bad file descriptor",
+    [ECHILD] = "No child processes",
+    [EAGAIN] = "Resource temporarily unavailable",
+    [ENOMEM] = "Cannot allocate memory",
+    [EACCES] = "Permission denied",
+    [EFAULT] = "Bad address",
+    [EBUSY] = "Device or resource busy",
+    [EEXIST] = "File exists",
+    [ENODEV] = "No such device",
+    [ENOTDIR] = "Not a directory",
+    [EISDIR] = "Is a directory",
+    [EINVAL] = "Invalid argument",
+    [ENFILE] = "Too many open files in system",
+    [EMFILE] = "Too many open files",
+    [ENOTTY] = "Inappropriate ioctl for device",
+    [EFBIG] = "File too large",
+    [ENOSPC] = "No space left on device",
+    [ESPIPE] = "Illegal seek",
+    [EROFS] = "Read-only file system",
+    [EPIPE] = "Broken pipe",
+    [EDOM] = "Numerical argument out of domain",
+    [ERANGE] = "Numerical result out of range",
+    [EDEADLK] = "Resource deadlock avoided",
+    [ENAMETOOLONG] = "File name too long",
+    [ENOSYS] = "Function not implemented",
+    [ENOTEMPTY] = "Directory not empty",
+    [ELOOP] = "Too many levels of symbolic links",
+    [EOVERFLOW] = "Value too large for defined data type",
+    [ENOTSUP] = "Operation not supported",
+    [ETIMEDOUT] = "Connection timed out",
+};
+
+char *strerror(int e)
+{
+    static char unknown[32];
+    if (e >= 0 && (size_t)e < sizeof(messages) / sizeof(messages[0]) && messages[e])
+        return (char *)messages[e];
+    /* Not thread-safe, like glibc's fallback buffer. */
+    char *p = unknown + sizeof(unknown) - 1;
+    *p = 0;
+    unsigned v = e < 0 ? (unsigned)-e : (unsigned)e;
+    do {
+        *--p = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    if (e < 0)
+        *--p = '-';
+    const char *pre = "Unknown error ";
+    size_t n = strlen(pre);
+    p -= n;
+    memcpy(p, pre, n);
+    return p;
+}

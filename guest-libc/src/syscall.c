@@ -1,0 +1,153 @@
+/* syscall(2), errno, and the thin system call wrappers. */
+#include <errno.h>
+#include <stdarg.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/auxv.h>
+#include <sys/mman.h>
+#include <sys/random.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+#include "internal.h"
+
+static __thread int errno_value;
+
+int *__errno_location(void)
+{
+    return &errno_value;
+}
+
+long __syscall_ret(long r)
+{
+    if ((unsigned long)r > -4096UL) {
+        errno = (int)-r;
+        return -1;
+    }
+    return r;
+}
+
+long syscall(long n, ...)
+{
+    va_list ap;
+    va_start(ap, n);
+    long a = va_arg(ap, long), b = va_arg(ap, long), c = va_arg(ap, long);
+    long d = va_arg(ap, long), e = va_arg(ap, long), f = va_arg(ap, long);
+    va_end(ap);
+    return __syscall_ret(__syscall6(n, a, b, c, d, e, f));
+}
+
+ssize_t read(int fd, void *buf, size_t n) { return __syscall_ret(__syscall3(SYS_read, fd, buf, n)); }
+ssize_t write(int fd, const void *buf, size_t n) { return __syscall_ret(__syscall3(SYS_write, fd, buf, n)); }
+int close(int fd) { return (int)__syscall_ret(__syscall1(SYS_close, fd)); }
+off_t lseek(int fd, off_t off, int whence) { return __syscall_ret(__syscall3(SYS_lseek, fd, off, whence)); }
+pid_t getpid(void) { return (pid_t)__syscall0(SYS_getpid); }
+pid_t getppid(void) { return (pid_t)__syscall0(SYS_getppid); }
+pid_t gettid(void) { return (pid_t)__syscall0(SYS_gettid); }
+uid_t getuid(void) { return (uid_t)__syscall0(SYS_getuid); }
+uid_t geteuid(void) { return (uid_t)__syscall0(SYS_geteuid); }
+gid_t getgid(void) { return (gid_t)__syscall0(SYS_getgid); }
+gid_t getegid(void) { return (gid_t)__syscall0(SYS_getegid); }
+int sched_yield(void) { return (int)__syscall_ret(__syscall0(SYS_sched_yield)); }
+int uname(struct utsname *u) { return (int)__syscall_ret(__syscall1(SYS_uname, u)); }
+ssize_t getrandom(void *buf, size_t n, unsigned flags) { return __syscall_ret(__syscall3(SYS_getrandom, buf, n, flags)); }
+int kill(pid_t pid, int sig) { return (int)__syscall_ret(__syscall2(SYS_kill, pid, sig)); }
+int raise(int sig) { return (int)__syscall_ret(__syscall2(SYS_tkill, gettid(), sig)); }
+
+void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+    return (void *)__syscall_ret(__syscall6(SYS_mmap, (long)addr, (long)len, prot, flags, fd, off));
+}
+int munmap(void *addr, size_t len) { return (int)__syscall_ret(__syscall2(SYS_munmap, addr, len)); }
+int mprotect(void *addr, size_t len, int prot) { return (int)__syscall_ret(__syscall3(SYS_mprotect, addr, len, prot)); }
+int madvise(void *addr, size_t len, int advice) { return (int)__syscall_ret(__syscall3(SYS_madvise, addr, len, advice)); }
+
+/* The kernel's brk returns the (possibly unchanged) break; failure is a
+ * break below the one asked for. */
+static uintptr_t cur_brk;
+int brk(void *addr)
+{
+    uintptr_t r = (uintptr_t)__syscall1(SYS_brk, addr);
+    cur_brk = r;
+    if (r < (uintptr_t)addr) {
+        errno = ENOMEM;
+        return -1;
+    }
+    return 0;
+}
+
+void *sbrk(long inc)
+{
+    if (!cur_brk)
+        cur_brk = (uintptr_t)__syscall1(SYS_brk, 0);
+    uintptr_t old = cur_brk;
+    if (inc == 0)
+        return (void *)old;
+    if (brk((void *)(old + inc)) < 0)
+        return (void *)-1;
+    return (void *)old;
+}
+
+int clock_gettime(clockid_t clk, struct timespec *ts) { return (int)__syscall_ret(__syscall2(SYS_clock_gettime, clk, ts)); }
+int clock_getres(clockid_t clk, struct timespec *ts) { return (int)__syscall_ret(__syscall2(SYS_clock_getres, clk, ts)); }
+int nanosleep(const struct timespec *req, struct timespec *rem) { return (int)__syscall_ret(__syscall2(SYS_nanosleep, req, rem)); }
+time_t time(time_t *t)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    if (t)
+        *t = ts.tv_sec;
+    return ts.tv_sec;
+}
+
+unsigned sleep(unsigned seconds)
+{
+    struct timespec ts = {seconds, 0};
+    return nanosleep(&ts, &ts) ? (unsigned)ts.tv_sec : 0;
+}
+
+int usleep(unsigned usec)
+{
+    struct timespec ts = {usec / 1000000, (long)(usec % 1000000) * 1000};
+    return nanosleep(&ts, 0);
+}
+
+int getpagesize(void) { return 4096; }
+
+long sysconf(int name)
+{
+    switch (name) {
+    case _SC_PAGESIZE:
+        return 4096;
+    case _SC_CLK_TCK:
+        return 100;
+    case _SC_NPROCESSORS_CONF:
+    case _SC_NPROCESSORS_ONLN: {
+        unsigned long mask[16] = {0};
+        long r = __syscall3(SYS_sched_getaffinity, 0, sizeof(mask), mask);
+        if (r <= 0)
+            return 1;
+        long n = 0;
+        for (long i = 0; i < r / 8; i++)
+            n += __builtin_popcountl(mask[i]);
+        return n ? n : 1;
+    }
+    default:
+        errno = EINVAL;
+        return -1;
+    }
+}
+
+unsigned long getauxval(unsigned long type)
+{
+    for (unsigned long *a = __auxv; a && a[0] != AT_NULL; a += 2)
+        if (a[0] == type)
+            return a[1];
+    errno = ENOENT;
+    return 0;
+}
+
+ssize_t writev(int fd, const struct iovec *iov, int n) { return __syscall_ret(__syscall3(SYS_writev, fd, iov, n)); }
+ssize_t readv(int fd, const struct iovec *iov, int n) { return __syscall_ret(__syscall3(SYS_readv, fd, iov, n)); }
