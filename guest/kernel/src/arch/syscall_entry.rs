@@ -1,0 +1,112 @@
+//! SYSCALL/SYSRET with the Linux x86_64 convention: number in rax, arguments
+//! in rdi, rsi, rdx, r10, r8, r9, result in rax; rcx and r11 are clobbered
+//! (they carry the return rip and rflags).
+//!
+//! The entry builds the same [`TrapFrame`] as an exception (vector
+//! [`SYSCALL_VECTOR`]), so every kernel entry looks alike to the rest of the
+//! kernel, and returns with SYSRET, restoring all other registers.
+
+use x86_64::registers::model_specific::{Efer, EferFlags, LStar, Msr, SFMask};
+use x86_64::registers::rflags::RFlags;
+use x86_64::VirtAddr;
+
+use super::gdt::{KERNEL_CS, USER32_CS, USER_CS, USER_DS};
+use super::percpu::{KERNEL_RSP_OFFSET, USER_RSP_OFFSET};
+use super::trapframe::{TrapFrame, SYSCALL_VECTOR};
+
+core::arch::global_asm!(
+    ".section .text",
+    ".global syscall_entry",
+    "syscall_entry:",
+    "    swapgs",
+    "    mov gs:[{user_rsp}], rsp",
+    "    mov rsp, gs:[{kernel_rsp}]",
+    "    push {user_ds}",
+    "    push gs:[{user_rsp}]",
+    "    push r11",
+    "    push {user_cs}",
+    "    push rcx",
+    "    push 0",
+    "    push {vector}",
+    "    push rax",
+    "    push rbx",
+    "    push rcx",
+    "    push rdx",
+    "    push rsi",
+    "    push rdi",
+    "    push rbp",
+    "    push r8",
+    "    push r9",
+    "    push r10",
+    "    push r11",
+    "    push r12",
+    "    push r13",
+    "    push r14",
+    "    push r15",
+    "    mov rdi, rsp",
+    "    cld",
+    "    call {handler}",
+    "    pop r15",
+    "    pop r14",
+    "    pop r13",
+    "    pop r12",
+    "    pop r11",
+    "    pop r10",
+    "    pop r9",
+    "    pop r8",
+    "    pop rbp",
+    "    pop rdi",
+    "    pop rsi",
+    "    pop rdx",
+    "    pop rcx",
+    "    pop rbx",
+    "    pop rax",
+    "    add rsp, 16",
+    // rsp -> rip, cs, rflags, rsp, ss. The handler guarantees a canonical
+    // rip: SYSRET with a non-canonical rcx faults in ring 0 on Intel.
+    "    mov rcx, [rsp]",
+    "    mov r11, [rsp + 16]",
+    "    mov rsp, [rsp + 24]",
+    "    swapgs",
+    "    sysretq",
+    user_rsp = const USER_RSP_OFFSET,
+    kernel_rsp = const KERNEL_RSP_OFFSET,
+    user_ds = const USER_DS as u64,
+    user_cs = const USER_CS as u64,
+    vector = const SYSCALL_VECTOR,
+    handler = sym syscall_handler,
+);
+
+extern "C" {
+    fn syscall_entry();
+}
+
+const IA32_STAR: u32 = 0xc000_0081;
+
+pub fn init() {
+    // SAFETY: boot, single CPU; the entry point and selectors are final.
+    unsafe {
+        let star = (u64::from(USER32_CS & !3) << 48) | (u64::from(KERNEL_CS) << 32);
+        Msr::new(IA32_STAR).write(star);
+        LStar::write(VirtAddr::new(syscall_entry as *const () as u64));
+        // Interrupts, traps, direction and alignment checks off on entry,
+        // as Linux's SYSCALL_MASK.
+        SFMask::write(
+            RFlags::INTERRUPT_FLAG
+                | RFlags::TRAP_FLAG
+                | RFlags::DIRECTION_FLAG
+                | RFlags::ALIGNMENT_CHECK
+                | RFlags::NESTED_TASK
+                | RFlags::IOPL_HIGH
+                | RFlags::IOPL_LOW,
+        );
+        Efer::update(|f| f.insert(EferFlags::SYSTEM_CALL_EXTENSIONS | EferFlags::NO_EXECUTE_ENABLE));
+    }
+}
+
+extern "C" fn syscall_handler(frame: &mut TrapFrame) {
+    let nr = frame.rax;
+    let args = [frame.rdi, frame.rsi, frame.rdx, frame.r10, frame.r8, frame.r9];
+    frame.rax = crate::syscalls::dispatch(nr, args, frame) as u64;
+    debug_assert!(super::is_canonical(frame.rip));
+}

@@ -1,0 +1,146 @@
+//! Exception and interrupt entry: one 16-byte stub per vector pushes a dummy
+//! error code where the CPU pushes none, then the vector, and joins
+//! `trap_common`, which saves the registers as a [`TrapFrame`], switches GS
+//! when coming from user mode and calls [`trap_handler`].
+//!
+//! A CPU exception in user mode becomes the signal Linux would send (the
+//! whole process dies of it: no signal handlers yet); one in kernel mode is
+//! a kernel bug and a panic report with the registers.
+
+use x86_64::registers::control::{Cr2, Cr3};
+
+use super::trapframe::{TrapFrame, CS_OFFSET};
+use crate::hypercall;
+
+core::arch::global_asm!(
+    ".section .text",
+    ".balign 16",
+    ".global trap_stubs",
+    "trap_stubs:",
+    ".set vec, 0",
+    ".rept 256",
+    "    .balign 16",
+    // Vectors for which the CPU pushes an error code.
+    "    .if (vec == 8) || (vec == 10) || (vec == 11) || (vec == 12) || (vec == 13) || (vec == 14) || (vec == 17) || (vec == 21) || (vec == 29) || (vec == 30)",
+    "    .else",
+    "    .byte 0x6a, 0x00", // push 0
+    "    .endif",
+    "    .byte 0x68",       // push imm32
+    "    .long vec",
+    "    jmp trap_common",
+    "    .set vec, vec + 1",
+    ".endr",
+    "",
+    ".global trap_common",
+    "trap_common:",
+    "    push rax",
+    "    push rbx",
+    "    push rcx",
+    "    push rdx",
+    "    push rsi",
+    "    push rdi",
+    "    push rbp",
+    "    push r8",
+    "    push r9",
+    "    push r10",
+    "    push r11",
+    "    push r12",
+    "    push r13",
+    "    push r14",
+    "    push r15",
+    "    test qword ptr [rsp + {cs}], 3",
+    "    jz 1f",
+    "    swapgs",
+    "1:",
+    "    mov rdi, rsp",
+    "    cld",
+    "    call {handler}",
+    ".global trap_return",
+    "trap_return:",
+    "    test qword ptr [rsp + {cs}], 3",
+    "    jz 2f",
+    "    swapgs",
+    "2:",
+    "    pop r15",
+    "    pop r14",
+    "    pop r13",
+    "    pop r12",
+    "    pop r11",
+    "    pop r10",
+    "    pop r9",
+    "    pop r8",
+    "    pop rbp",
+    "    pop rdi",
+    "    pop rsi",
+    "    pop rdx",
+    "    pop rcx",
+    "    pop rbx",
+    "    pop rax",
+    "    add rsp, 16",
+    "    iretq",
+    cs = const CS_OFFSET,
+    handler = sym trap_handler,
+);
+
+extern "C" {
+    static trap_stubs: u8;
+    fn trap_return() -> !;
+}
+
+/// Address of the stub for vector `v`.
+pub fn stub_address(v: usize) -> u64 {
+    // SAFETY: only the address of the symbol is taken.
+    core::ptr::addr_of!(trap_stubs) as u64 + 16 * v as u64
+}
+
+/// Leaves the kernel through `trap_return` with the registers in `frame`.
+///
+/// # Safety
+/// `frame` must be a complete frame for a return to user mode, on a stack
+/// that stays valid (the kernel stack of the current task).
+pub unsafe fn return_to(frame: *const TrapFrame) -> ! {
+    unsafe {
+        core::arch::asm!("mov rsp, {0}", "jmp {1}", in(reg) frame, sym trap_return, options(noreturn));
+    }
+}
+
+/// Linux's signal for a CPU exception in user mode (arch/x86/kernel/traps.c).
+fn signal_for(vector: u64) -> i32 {
+    match vector {
+        0 | 16 | 19 => 8,   // #DE, #MF, #XM: SIGFPE
+        1 | 3 => 5,         // #DB, #BP: SIGTRAP
+        6 => 4,             // #UD: SIGILL
+        11 | 12 | 17 => 7,  // #NP, #SS, #AC: SIGBUS
+        _ => 11,            // #GP, #PF, #OF, #BR, ...: SIGSEGV
+    }
+}
+
+extern "C" fn trap_handler(frame: &mut TrapFrame) {
+    let vector = frame.vector;
+    if vector >= 32 {
+        // No device raises interrupts yet (the LAPIC timer comes with the
+        // scheduler); a stray one is ignored.
+        return;
+    }
+    let cr2 = if vector == 14 { Cr2::read_raw() } else { 0 };
+    if frame.from_user() {
+        if vector == 14 && crate::mm::fault::handle_user_fault(cr2, frame.error_code) {
+            return;
+        }
+        // int3 reports the address after the instruction, as Linux does.
+        hypercall::killed(signal_for(vector), Some((frame.rip, cr2, vector)));
+    }
+    kernel_fault(frame, cr2)
+}
+
+fn kernel_fault(frame: &TrapFrame, cr2: u64) -> ! {
+    let (cr3, _) = Cr3::read_raw();
+    let name = crate::panic::vector_name(frame.vector);
+    let mut msg = crate::klog::FixedBuf::<256>::new();
+    let _ = core::fmt::write(
+        &mut msg,
+        format_args!("{name} in kernel mode at {:#x} (error code {:#x}, cr2 {:#x})", frame.rip, frame.error_code, cr2),
+    );
+    let regs = frame.to_abi(cr2, cr3.start_address().as_u64());
+    crate::panic::report(msg.as_bytes(), Some(regs), frame.rbp)
+}

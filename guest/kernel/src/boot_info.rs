@@ -1,0 +1,51 @@
+//! The VMM's boot record, validated once and then read-only.
+
+use abi::boot::{BootInfo, BOOT_MAGIC};
+use abi::layout::{DIRECT_MAP_BASE, PAGE_SIZE};
+use spin::Once;
+
+static BOOT_INFO: Once<BootInfo> = Once::new();
+
+/// Copies and checks the boot info; panics (reported to the host) on a
+/// record from an incompatible VMM.
+///
+/// # Safety
+/// `ptr` must be readable for `size_of::<BootInfo>()` bytes.
+pub unsafe fn init(ptr: *const BootInfo) -> &'static BootInfo {
+    let info = unsafe { core::ptr::read_volatile(ptr) };
+    if info.magic != BOOT_MAGIC {
+        panic!("boot info at {:p} has a bad magic number {:#x}", ptr, info.magic);
+    }
+    if info.layout_version != abi::LAYOUT_VERSION {
+        panic!(
+            "boot info has ABI layout version {}, this kernel needs {}",
+            info.layout_version,
+            abi::LAYOUT_VERSION
+        );
+    }
+    let in_ram = |r: &abi::boot::PhysRange| {
+        r.start >= info.kernel_phys_end && r.end() <= info.mem_size && r.start <= r.end()
+    };
+    if info.mem_size < abi::layout::MIN_GUEST_MEMORY
+        || info.kernel_phys_end % PAGE_SIZE != 0
+        || !in_ram(&info.program)
+        || !in_ram(&info.args)
+        || !in_ram(&info.cmdline)
+    {
+        panic!("boot info describes memory inconsistently: {:?}", info);
+    }
+    BOOT_INFO.call_once(|| info)
+}
+
+pub fn try_get() -> Option<&'static BootInfo> {
+    BOOT_INFO.get()
+}
+
+/// Bytes of a physical range through the direct map.
+pub fn phys_bytes(range: &abi::boot::PhysRange) -> &'static [u8] {
+    // SAFETY: validated in `init` to lie in RAM, which the direct map covers;
+    // these frames are not handed out until `mm::release_boot_data`.
+    unsafe {
+        core::slice::from_raw_parts((DIRECT_MAP_BASE + range.start) as *const u8, range.len as usize)
+    }
+}

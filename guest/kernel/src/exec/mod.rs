@@ -1,0 +1,51 @@
+//! Starting a program: ELF loading into a fresh address space and the Linux
+//! initial stack.
+
+pub mod elf;
+pub mod stack;
+
+use alloc::vec::Vec;
+
+use crate::errno::KResult;
+use crate::mm::vma::Mm;
+
+/// A loaded program, ready to enter.
+pub struct Loaded {
+    pub mm: Mm,
+    pub entry: u64,
+    pub stack_pointer: u64,
+}
+
+/// Why exec failed, for the host's report.
+pub struct ExecError {
+    pub errno: i64,
+    pub why: &'static str,
+}
+
+impl ExecError {
+    pub fn new(errno: i64, why: &'static str) -> Self {
+        ExecError { errno, why }
+    }
+}
+
+/// Loads `image` (an ELF file) with `argv` and `envp` into a new address space.
+pub fn exec(image: &[u8], argv: &[&[u8]], envp: &[&[u8]]) -> Result<Loaded, ExecError> {
+    let nomem = |_| ExecError::new(crate::errno::ENOMEM, "out of memory creating the address space");
+    let mut mm = Mm::new().map_err(nomem)?;
+    let info = elf::load(&mut mm, image)?;
+    mm.add_stack();
+    let sp = stack::build(&mut mm, &info, argv, envp)
+        .map_err(|e: i64| ExecError::new(e, "cannot build the initial stack (arguments too large or out of memory)"))?;
+    Ok(Loaded { mm, entry: info.entry, stack_pointer: sp })
+}
+
+/// Splits the boot argument block into argv and envp strings.
+pub fn split_args(block: &[u8], argc: usize, envc: usize) -> KResult<(Vec<&[u8]>, Vec<&[u8]>)> {
+    let mut parts = block.split(|b| *b == 0);
+    let mut take = |n: usize| -> KResult<Vec<&[u8]>> {
+        (0..n).map(|_| parts.next().ok_or(crate::errno::E2BIG)).collect()
+    };
+    let argv = take(argc)?;
+    let envp = take(envc)?;
+    Ok((argv, envp))
+}

@@ -1,0 +1,119 @@
+//! The Linux initial process stack (fs/binfmt_elf.c create_elf_tables), from
+//! the top down:
+//!
+//! ```text
+//! argv[0] again (AT_EXECFN), argument and environment strings
+//! "x86_64" (AT_PLATFORM), 16 random bytes (AT_RANDOM)
+//! padding to 16 bytes
+//! auxv pairs ... AT_NULL
+//! envp[] NULL, argv[] NULL, argc      <- rsp, 16-byte aligned
+//! ```
+
+use alloc::vec::Vec;
+
+use abi::layout::USER_STACK_TOP;
+
+use super::elf::ElfInfo;
+use crate::errno::{KResult, E2BIG};
+use crate::mm::uaccess::copy_to_user;
+use crate::mm::vma::{Mm, STACK_LIMIT};
+
+const AT_NULL: u64 = 0;
+const AT_PHDR: u64 = 3;
+const AT_PHENT: u64 = 4;
+const AT_PHNUM: u64 = 5;
+const AT_PAGESZ: u64 = 6;
+const AT_BASE: u64 = 7;
+const AT_FLAGS: u64 = 8;
+const AT_ENTRY: u64 = 9;
+const AT_UID: u64 = 11;
+const AT_EUID: u64 = 12;
+const AT_GID: u64 = 13;
+const AT_EGID: u64 = 14;
+const AT_PLATFORM: u64 = 15;
+const AT_HWCAP: u64 = 16;
+const AT_CLKTCK: u64 = 17;
+const AT_SECURE: u64 = 23;
+const AT_RANDOM: u64 = 25;
+const AT_HWCAP2: u64 = 26;
+const AT_EXECFN: u64 = 31;
+
+/// Strings may use at most a quarter of the stack limit, as on Linux.
+const MAX_STRINGS: u64 = STACK_LIMIT / 4;
+
+fn hwcap() -> u64 {
+    u64::from(core::arch::x86_64::__cpuid(1).edx)
+}
+
+/// Builds the stack; returns the initial rsp (pointing at argc).
+pub fn build(mm: &mut Mm, elf: &ElfInfo, argv: &[&[u8]], envp: &[&[u8]]) -> KResult<u64> {
+    let mut sp = USER_STACK_TOP;
+    let strings: u64 = argv.iter().chain(envp).map(|s| s.len() as u64 + 1).sum();
+    if strings > MAX_STRINGS {
+        return Err(E2BIG);
+    }
+    let push_bytes = |mm: &mut Mm, sp: &mut u64, bytes: &[u8], nul: bool| -> KResult<u64> {
+        *sp -= bytes.len() as u64 + nul as u64;
+        copy_to_user(mm, *sp, bytes)?;
+        if nul {
+            copy_to_user(mm, *sp + bytes.len() as u64, &[0])?;
+        }
+        Ok(*sp)
+    };
+    // The file name, then the strings, highest first as Linux lays them out
+    // (argv[0] lowest).
+    let execfn = push_bytes(mm, &mut sp, argv.first().copied().unwrap_or(b""), true)?;
+    let mut env_ptrs: Vec<u64> = Vec::with_capacity(envp.len());
+    for s in envp.iter().rev() {
+        env_ptrs.push(push_bytes(mm, &mut sp, s, true)?);
+    }
+    env_ptrs.reverse();
+    let mut arg_ptrs: Vec<u64> = Vec::with_capacity(argv.len());
+    for s in argv.iter().rev() {
+        arg_ptrs.push(push_bytes(mm, &mut sp, s, true)?);
+    }
+    arg_ptrs.reverse();
+    let platform = push_bytes(mm, &mut sp, b"x86_64", true)?;
+    sp &= !15;
+    let mut random = [0u8; 16];
+    crate::random::fill(&mut random);
+    let random_at = push_bytes(mm, &mut sp, &random, false)?;
+
+    let auxv: [(u64, u64); 19] = [
+        (AT_HWCAP, hwcap()),
+        (AT_PAGESZ, 4096),
+        (AT_CLKTCK, 100),
+        (AT_PHDR, elf.phdr),
+        (AT_PHENT, elf.phent),
+        (AT_PHNUM, elf.phnum),
+        (AT_BASE, 0),
+        (AT_FLAGS, 0),
+        (AT_ENTRY, elf.entry),
+        (AT_UID, 0),
+        (AT_EUID, 0),
+        (AT_GID, 0),
+        (AT_EGID, 0),
+        (AT_SECURE, 0),
+        (AT_RANDOM, random_at),
+        (AT_HWCAP2, 0),
+        (AT_EXECFN, execfn),
+        (AT_PLATFORM, platform),
+        (AT_NULL, 0),
+    ];
+    let mut words: Vec<u64> = Vec::with_capacity(3 + argv.len() + envp.len() + 2 * auxv.len());
+    words.push(argv.len() as u64);
+    words.extend_from_slice(&arg_ptrs);
+    words.push(0);
+    words.extend_from_slice(&env_ptrs);
+    words.push(0);
+    for (k, v) in auxv {
+        words.push(k);
+        words.push(v);
+    }
+    sp &= !15;
+    sp -= 8 * words.len() as u64;
+    sp &= !15; // rsp at argc is 16-byte aligned (x86_64 psABI)
+    let bytes: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
+    copy_to_user(mm, sp, &bytes)?;
+    Ok(sp)
+}

@@ -1,0 +1,191 @@
+//! The guest side of the hypercall ABI (`abi::hypercall`): records live in
+//! the kernel image (physically contiguous, below 4 GiB), and `out dx, eax`
+//! hands the host the record's physical address.
+//!
+//! One VM exit costs microseconds, so console data goes a whole buffer per
+//! exit, staged through a contiguous bounce buffer.
+
+use abi::hypercall::{
+    port, ConsoleRead, ConsoleWrite, Exit, PanicReport, UserStart, EXIT_KIND_EXEC_FAILED,
+    EXIT_KIND_EXITED, EXIT_KIND_SIGNALED, PANIC_BACKTRACE_MAX,
+};
+use abi::layout::KERNEL_VIRT_BASE;
+use spin::Mutex;
+
+/// Staging area for console data: user memory is not physically contiguous.
+pub const BOUNCE_SIZE: usize = 64 * 1024;
+
+/// Records are 512-byte aligned so none crosses a page (the ABI requires it).
+#[repr(C, align(512))]
+struct Record<T>(T);
+
+#[repr(C, align(4096))]
+pub struct Bounce(pub [u8; BOUNCE_SIZE]);
+
+struct Channel {
+    write: Record<ConsoleWrite>,
+    read: Record<ConsoleRead>,
+    user_start: Record<UserStart>,
+    bounce: Bounce,
+}
+
+static CHANNEL: Mutex<Channel> = Mutex::new(Channel {
+    write: Record(ConsoleWrite { fd: 0, _pad: 0, buf: 0, len: 0 }),
+    read: Record(ConsoleRead { buf: 0, len: 0, result: 0 }),
+    user_start: Record(UserStart { tsc: 0 }),
+    bounce: Bounce([0; BOUNCE_SIZE]),
+});
+
+/// Records for the final hypercalls, apart from `CHANNEL` so a panic while
+/// it is held can still report.
+static mut EXIT_RECORD: Record<Exit> = Record(Exit {
+    kind: 0,
+    code: 0,
+    fault_rip: 0,
+    fault_addr: 0,
+    fault_vector: 0,
+    message: 0,
+    message_len: 0,
+});
+static mut PANIC_RECORD: Record<PanicReport> = Record(PanicReport {
+    message: 0,
+    message_len: 0,
+    has_regs: 0,
+    regs: abi::hypercall::Registers {
+        rax: 0, rbx: 0, rcx: 0, rdx: 0, rsi: 0, rdi: 0, rbp: 0, rsp: 0, r8: 0, r9: 0, r10: 0,
+        r11: 0, r12: 0, r13: 0, r14: 0, r15: 0, rip: 0, rflags: 0, cs: 0, ss: 0, cr2: 0, cr3: 0,
+        vector: 0, error_code: 0,
+    },
+    backtrace: [0; PANIC_BACKTRACE_MAX],
+    backtrace_len: 0,
+});
+static mut MESSAGE: [u8; 1024] = [0; 1024];
+
+/// Physical address of an object in the kernel image.
+fn image_phys<T>(p: *const T) -> u64 {
+    p as u64 - KERNEL_VIRT_BASE
+}
+
+fn out(port: u16, phys: u64) {
+    // SAFETY: port I/O to the VMM's hypercall ports; the record at `phys`
+    // is fully written before the exit and not touched during it.
+    unsafe {
+        core::arch::asm!("out dx, eax", in("dx") port, in("eax") phys as u32, options(nostack, preserves_flags));
+    }
+}
+
+/// Writes `data` to host fd `fd` (1, 2 or `KERNEL_LOG_FD`), in bounce-sized
+/// chunks produced by `fill` (which copies up to the slice's length of the
+/// data starting at the given offset and returns how many bytes it copied).
+pub fn console_write_with(fd: u32, len: usize, mut fill: impl FnMut(usize, &mut [u8]) -> usize) -> usize {
+    let mut ch = CHANNEL.lock();
+    let mut done = 0;
+    while done < len {
+        let want = (len - done).min(BOUNCE_SIZE);
+        let got = fill(done, &mut ch.bounce.0[..want]);
+        if got == 0 {
+            break;
+        }
+        let buf = image_phys(ch.bounce.0.as_ptr());
+        ch.write.0 = ConsoleWrite { fd, _pad: 0, buf, len: got as u64 };
+        out(port::CONSOLE_WRITE, image_phys(&ch.write.0));
+        done += got;
+        if got < want {
+            break;
+        }
+    }
+    done
+}
+
+pub fn console_write(fd: u32, data: &[u8]) {
+    console_write_with(fd, data.len(), |off, buf| {
+        let n = buf.len();
+        buf.copy_from_slice(&data[off..off + n]);
+        n
+    });
+}
+
+/// Reads up to `max` bytes of host stdin; `deliver` gets them. Returns the
+/// host's result: byte count, 0 at end of input, or a negative errno.
+pub fn console_read(max: usize, deliver: impl FnOnce(&[u8]) -> Result<(), i64>) -> i64 {
+    let mut ch = CHANNEL.lock();
+    let want = max.min(BOUNCE_SIZE);
+    let buf = image_phys(ch.bounce.0.as_ptr());
+    ch.read.0 = ConsoleRead { buf, len: want as u64, result: 0 };
+    out(port::CONSOLE_READ, image_phys(&ch.read.0));
+    // The host wrote `result` during the exit.
+    let result = unsafe { core::ptr::read_volatile(&ch.read.0.result) };
+    if result > 0 {
+        let n = (result as usize).min(want);
+        if let Err(e) = deliver(&ch.bounce.0[..n]) {
+            return -e;
+        }
+        return n as i64;
+    }
+    result
+}
+
+pub fn user_start(tsc: u64) {
+    let mut ch = CHANNEL.lock();
+    ch.user_start.0 = UserStart { tsc };
+    out(port::USER_START, image_phys(&ch.user_start.0));
+}
+
+fn set_message(text: &[u8]) -> (u64, u64) {
+    // SAFETY: only the final hypercalls use MESSAGE, and they never return.
+    unsafe {
+        let msg = &mut *core::ptr::addr_of_mut!(MESSAGE);
+        let n = text.len().min(msg.len());
+        msg[..n].copy_from_slice(&text[..n]);
+        (image_phys(msg.as_ptr()), n as u64)
+    }
+}
+
+fn send_exit(rec: Exit) -> ! {
+    // SAFETY: single CPU; nothing runs after the exit hypercall.
+    unsafe {
+        let r = &mut *core::ptr::addr_of_mut!(EXIT_RECORD);
+        r.0 = rec;
+        out(port::EXIT, image_phys(&r.0));
+    }
+    halt_forever()
+}
+
+/// The program exited with `status` (low 8 bits reported).
+pub fn exit(status: i32) -> ! {
+    send_exit(Exit { kind: EXIT_KIND_EXITED, code: status & 0xff, fault_vector: u64::MAX, ..Default::default() })
+}
+
+/// The program was killed by `signal`; `fault` = (rip, addr, vector) when a
+/// CPU exception caused it.
+pub fn killed(signal: i32, fault: Option<(u64, u64, u64)>) -> ! {
+    let (fault_rip, fault_addr, fault_vector) = fault.unwrap_or((0, 0, u64::MAX));
+    send_exit(Exit { kind: EXIT_KIND_SIGNALED, code: signal, fault_rip, fault_addr, fault_vector, message: 0, message_len: 0 })
+}
+
+/// The program could not be started: `errno` (positive) and why.
+pub fn exec_failed(errno: i64, why: &[u8]) -> ! {
+    let (message, message_len) = set_message(why);
+    send_exit(Exit { kind: EXIT_KIND_EXEC_FAILED, code: -(errno as i32), fault_rip: 0, fault_addr: 0, fault_vector: u64::MAX, message, message_len })
+}
+
+/// Reports a kernel panic. `fill` completes the record (registers, backtrace).
+pub fn panic_report(text: &[u8], fill: impl FnOnce(&mut PanicReport)) -> ! {
+    let (message, message_len) = set_message(text);
+    // SAFETY: single CPU; nothing runs after the panic hypercall.
+    unsafe {
+        let r = &mut *core::ptr::addr_of_mut!(PANIC_RECORD);
+        r.0.message = message;
+        r.0.message_len = message_len;
+        fill(&mut r.0);
+        out(port::PANIC, image_phys(&r.0));
+    }
+    halt_forever()
+}
+
+pub fn halt_forever() -> ! {
+    loop {
+        // SAFETY: stops the CPU; the host ends the run on the hypercall above.
+        unsafe { core::arch::asm!("cli; hlt", options(nomem, nostack)) };
+    }
+}

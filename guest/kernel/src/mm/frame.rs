@@ -1,0 +1,127 @@
+//! Physical frame allocator.
+//!
+//! Free RAM starts as a few untouched ranges handed out by bumping; freed
+//! frames go on a list linked through the frames themselves. Nothing walks
+//! all of RAM at boot: a 4 GiB guest costs the host only the pages the
+//! guest really touches.
+//!
+//! Invariant: a frame is on the free list, in an untouched range, or
+//! allocated — never two of these.
+
+use abi::boot::{BootInfo, PhysRange};
+use spin::Mutex;
+
+use super::{page_down, page_up, phys_to_virt, PAGE};
+
+const MAX_RANGES: usize = 4;
+
+struct FrameAllocator {
+    /// Untouched ranges [start, end), page-aligned.
+    ranges: [(u64, u64); MAX_RANGES],
+    /// Physical address of the first free frame, 0 if none (frame 0 is
+    /// never free: it is below `kernel_phys_end`).
+    free_list: u64,
+    free_frames: u64,
+    total_frames: u64,
+}
+
+static FRAMES: Mutex<FrameAllocator> = Mutex::new(FrameAllocator {
+    ranges: [(0, 0); MAX_RANGES],
+    free_list: 0,
+    free_frames: 0,
+    total_frames: 0,
+});
+
+/// Everything from the end of the kernel to the end of RAM, except the
+/// program file and argument block (released after exec).
+pub fn init(info: &BootInfo) {
+    let mut holes = [info.program, info.args];
+    holes.sort_by_key(|r| r.start);
+    let mut f = FRAMES.lock();
+    let mut cursor = info.kernel_phys_end;
+    let mut n = 0;
+    let mem_end = page_down(info.mem_size);
+    for hole in holes.iter().filter(|h| h.len > 0) {
+        let hole_start = page_down(hole.start);
+        if hole_start > cursor {
+            f.ranges[n] = (cursor, hole_start);
+            n += 1;
+        }
+        cursor = cursor.max(page_up(hole.end()).unwrap_or(mem_end));
+    }
+    if mem_end > cursor {
+        f.ranges[n] = (cursor, mem_end);
+    }
+    let total: u64 = f.ranges.iter().map(|r| (r.1 - r.0) / PAGE).sum();
+    f.total_frames = total;
+    f.free_frames = total;
+}
+
+/// Gives the frames of a boot range back (after the program is loaded).
+pub fn release(range: &PhysRange) {
+    if range.len == 0 {
+        return;
+    }
+    let end = page_up(range.end()).unwrap_or(range.end());
+    let mut addr = page_down(range.start);
+    while addr < end {
+        free(addr);
+        addr += PAGE;
+    }
+    FRAMES.lock().total_frames += (end - page_down(range.start)) / PAGE;
+}
+
+/// A frame with unspecified contents.
+pub fn alloc() -> Option<u64> {
+    let mut f = FRAMES.lock();
+    if f.free_list != 0 {
+        let frame = f.free_list;
+        // SAFETY: free frames hold the next pointer in their first word.
+        f.free_list = unsafe { (phys_to_virt(frame) as *const u64).read() };
+        f.free_frames -= 1;
+        return Some(frame);
+    }
+    for r in f.ranges.iter_mut() {
+        if r.0 < r.1 {
+            let frame = r.0;
+            r.0 += PAGE;
+            f.free_frames -= 1;
+            return Some(frame);
+        }
+    }
+    None
+}
+
+pub fn alloc_zeroed() -> Option<u64> {
+    let frame = alloc()?;
+    // SAFETY: the frame is ours and mapped by the direct map.
+    unsafe { core::ptr::write_bytes(phys_to_virt(frame), 0, PAGE as usize) };
+    Some(frame)
+}
+
+/// `count` physically contiguous frames from an untouched range (boot-time
+/// allocations such as the kernel heap).
+pub fn alloc_contiguous(count: u64) -> Option<u64> {
+    let mut f = FRAMES.lock();
+    let bytes = count * PAGE;
+    let r = f.ranges.iter_mut().filter(|r| r.1 - r.0 >= bytes).max_by_key(|r| r.1 - r.0)?;
+    let start = r.0;
+    r.0 += bytes;
+    f.free_frames -= count;
+    Some(start)
+}
+
+pub fn free(frame: u64) {
+    let mut f = FRAMES.lock();
+    // SAFETY: the caller owned the frame; its first word now links the list.
+    unsafe { (phys_to_virt(frame) as *mut u64).write(f.free_list) };
+    f.free_list = frame;
+    f.free_frames += 1;
+}
+
+/// (free, total) frames.
+#[allow(dead_code)]
+pub fn stats() -> (u64, u64) {
+    let f = FRAMES.lock();
+    (f.free_frames, f.total_frames)
+}

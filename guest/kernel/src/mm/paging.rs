@@ -1,0 +1,143 @@
+//! 4-level page tables. One root (PML4) per address space; the kernel's part
+//! (PML4 entries [`KERNEL_PML4`]: the direct map and the kernel image) is the same
+//! in every root because each new root copies the kernel's entries, which
+//! point at shared lower-level tables that are never replaced.
+//!
+//! User pages are 4 KiB; intermediate entries for user space are
+//! present + writable + user, so the leaf alone decides the access.
+
+use x86_64::registers::control::{Cr3, Cr3Flags};
+use x86_64::structures::paging::{PageTable, PageTableFlags as F, PhysFrame};
+use x86_64::PhysAddr;
+
+use super::{frame, phys_to_virt};
+
+/// PML4 slots of the kernel's part of every address space.
+pub const KERNEL_PML4: core::ops::Range<usize> =
+    (abi::layout::KERNEL_SPACE_START >> 39) as usize..256;
+
+static mut KERNEL_ROOT: u64 = 0;
+
+fn table(phys: u64) -> &'static mut PageTable {
+    // SAFETY: page-table frames are reached only through the direct map and
+    // only by the owner of the address space (single CPU).
+    unsafe { &mut *(phys_to_virt(phys) as *mut PageTable) }
+}
+
+/// Builds the kernel's own root from the VMM's boot tables (keeping their
+/// kernel part, dropping the identity map of low memory) and switches to it.
+pub fn init() {
+    let (boot, _) = Cr3::read();
+    let root = frame::alloc_zeroed().expect("no memory for the kernel page table");
+    let src = table(boot.start_address().as_u64());
+    let dst = table(root);
+    for i in KERNEL_PML4 {
+        dst[i] = src[i].clone();
+    }
+    // SAFETY: the new root maps the kernel image, stacks and direct map
+    // exactly as the old one did.
+    unsafe {
+        KERNEL_ROOT = root;
+        Cr3::write(PhysFrame::containing_address(PhysAddr::new(root)), Cr3Flags::empty());
+    }
+}
+
+/// A new address space: no user mappings, the shared kernel part.
+pub fn new_root() -> Option<u64> {
+    let root = frame::alloc_zeroed()?;
+    // SAFETY: KERNEL_ROOT is set once at boot.
+    let kernel = table(unsafe { KERNEL_ROOT });
+    let dst = table(root);
+    for i in KERNEL_PML4 {
+        dst[i] = kernel[i].clone();
+    }
+    Some(root)
+}
+
+pub fn activate(root: u64) {
+    // SAFETY: `root` was built by `new_root`, so the kernel stays mapped.
+    unsafe { Cr3::write(PhysFrame::containing_address(PhysAddr::new(root)), Cr3Flags::empty()) };
+}
+
+fn index(virt: u64, level: u32) -> usize {
+    ((virt >> (12 + 9 * level)) & 0x1ff) as usize
+}
+
+/// The level-1 entry for user address `virt`, creating tables if `create`.
+fn leaf(root: u64, virt: u64, create: bool) -> Option<&'static mut x86_64::structures::paging::page_table::PageTableEntry> {
+    let mut t = table(root);
+    for level in (1..=3).rev() {
+        let e = &mut t[index(virt, level)];
+        if e.is_unused() {
+            if !create {
+                return None;
+            }
+            let new = frame::alloc_zeroed()?;
+            e.set_addr(PhysAddr::new(new), F::PRESENT | F::WRITABLE | F::USER_ACCESSIBLE);
+        }
+        t = table(e.addr().as_u64());
+    }
+    Some(&mut t[index(virt, 0)])
+}
+
+/// Maps the user page at `virt` to `phys`; `None` if a table could not be
+/// allocated. An existing mapping is replaced (its frame is the caller's).
+pub fn map(root: u64, virt: u64, phys: u64, flags: F) -> Option<()> {
+    let e = leaf(root, virt, true)?;
+    e.set_addr(PhysAddr::new(phys), flags | F::PRESENT);
+    flush(virt);
+    Some(())
+}
+
+/// (frame, flags) of the user page at `virt`, if present.
+pub fn translate(root: u64, virt: u64) -> Option<(u64, F)> {
+    let e = leaf(root, virt, false)?;
+    if e.flags().contains(F::PRESENT) {
+        Some((e.addr().as_u64(), e.flags()))
+    } else {
+        None
+    }
+}
+
+/// Removes the mapping at `virt`; returns its frame.
+pub fn unmap(root: u64, virt: u64) -> Option<u64> {
+    let e = leaf(root, virt, false)?;
+    if !e.flags().contains(F::PRESENT) {
+        return None;
+    }
+    let phys = e.addr().as_u64();
+    e.set_unused();
+    flush(virt);
+    Some(phys)
+}
+
+pub fn set_flags(root: u64, virt: u64, flags: F) {
+    if let Some(e) = leaf(root, virt, false) {
+        if e.flags().contains(F::PRESENT) {
+            let addr = e.addr();
+            e.set_addr(addr, flags | F::PRESENT);
+            flush(virt);
+        }
+    }
+}
+
+fn flush(virt: u64) {
+    x86_64::instructions::tlb::flush(x86_64::VirtAddr::new(virt));
+}
+
+/// Leaf flags for a user page with `PROT_*` bits `prot`. A PROT_NONE page
+/// keeps its frame (and contents, for a later mprotect) but is supervisor
+/// only, so every user access faults.
+pub fn user_flags(prot: u32) -> F {
+    if prot == 0 {
+        return F::PRESENT | F::NO_EXECUTE;
+    }
+    let mut f = F::PRESENT | F::USER_ACCESSIBLE;
+    if prot & crate::mm::vma::PROT_WRITE != 0 {
+        f |= F::WRITABLE;
+    }
+    if prot & crate::mm::vma::PROT_EXEC == 0 {
+        f |= F::NO_EXECUTE;
+    }
+    f
+}

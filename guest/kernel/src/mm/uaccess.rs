@@ -1,0 +1,76 @@
+//! Copying to and from user memory without ever faulting in the kernel:
+//! every user page is looked up in the page tables (and populated if its
+//! VMA allows the access) and copied through the direct map. A bad pointer
+//! is EFAULT, never a kernel page fault.
+
+use abi::layout::{PAGE_SIZE, USER_SPACE_END};
+
+use super::fault::{populate, Access};
+use super::phys_to_virt;
+use super::vma::Mm;
+use crate::errno::{KResult, EFAULT};
+
+/// Checks that [addr, addr + len) lies in user space.
+pub fn check_range(addr: u64, len: u64) -> KResult<()> {
+    match addr.checked_add(len) {
+        Some(end) if end <= USER_SPACE_END => Ok(()),
+        _ => Err(EFAULT),
+    }
+}
+
+/// Calls `f(kernel_ptr, offset, n)` for each page-sized piece of the user
+/// range, after making the piece accessible for `access`.
+fn for_each_piece(mm: &mut Mm, addr: u64, len: usize, access: Access, mut f: impl FnMut(*mut u8, usize, usize)) -> KResult<()> {
+    check_range(addr, len as u64)?;
+    let mut done = 0usize;
+    while done < len {
+        let at = addr + done as u64;
+        let in_page = (PAGE_SIZE - at % PAGE_SIZE) as usize;
+        let n = in_page.min(len - done);
+        let (frame, _) = populate(mm, at, access).ok_or(EFAULT)?;
+        // SAFETY: `frame` is a present user frame; offset + n stays inside it.
+        let p = unsafe { phys_to_virt(frame).add((at % PAGE_SIZE) as usize) };
+        f(p, done, n);
+        done += n;
+    }
+    Ok(())
+}
+
+pub fn copy_from_user(mm: &mut Mm, src: u64, dst: &mut [u8]) -> KResult<()> {
+    let len = dst.len();
+    for_each_piece(mm, src, len, Access::Read, |p, off, n| {
+        // SAFETY: p is valid for n bytes (see for_each_piece).
+        unsafe { core::ptr::copy_nonoverlapping(p, dst[off..off + n].as_mut_ptr(), n) }
+    })
+}
+
+pub fn copy_to_user(mm: &mut Mm, dst: u64, src: &[u8]) -> KResult<()> {
+    for_each_piece(mm, dst, src.len(), Access::Write, |p, off, n| {
+        // SAFETY: p is valid for n bytes (see for_each_piece).
+        unsafe { core::ptr::copy_nonoverlapping(src[off..off + n].as_ptr(), p, n) }
+    })
+}
+
+/// Zeroes user memory (bss tails, fresh stack areas).
+#[allow(dead_code)]
+pub fn clear_user(mm: &mut Mm, dst: u64, len: usize) -> KResult<()> {
+    for_each_piece(mm, dst, len, Access::Write, |p, _, n| {
+        // SAFETY: p is valid for n bytes.
+        unsafe { core::ptr::write_bytes(p, 0, n) }
+    })
+}
+
+/// Reads a plain-data value (integers only) from user memory.
+pub fn read_user<T: Copy + Default>(mm: &mut Mm, addr: u64) -> KResult<T> {
+    let mut v = T::default();
+    // SAFETY: T is plain data (caller's contract: integers / arrays of them).
+    let bytes = unsafe { core::slice::from_raw_parts_mut(&mut v as *mut T as *mut u8, core::mem::size_of::<T>()) };
+    copy_from_user(mm, addr, bytes)?;
+    Ok(v)
+}
+
+pub fn write_user<T: Copy>(mm: &mut Mm, addr: u64, v: &T) -> KResult<()> {
+    // SAFETY: viewing a Copy value as bytes.
+    let bytes = unsafe { core::slice::from_raw_parts(v as *const T as *const u8, core::mem::size_of::<T>()) };
+    copy_to_user(mm, addr, bytes)
+}

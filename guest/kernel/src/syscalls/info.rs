@@ -1,0 +1,49 @@
+//! uname and getrandom.
+
+use crate::errno::*;
+use crate::mm::uaccess::{check_range, copy_to_user};
+use crate::task::with_current;
+
+const FIELD: usize = 65;
+
+pub fn uname(buf: u64) -> KResult<u64> {
+    let mut u = [0u8; FIELD * 6];
+    let fields: [&[u8]; 6] = [
+        b"Linux",
+        b"threadlab",
+        b"6.1.0-threadlab",
+        b"#1 SMP PREEMPT threadlab",
+        b"x86_64",
+        b"(none)",
+    ];
+    for (i, f) in fields.iter().enumerate() {
+        u[i * FIELD..i * FIELD + f.len()].copy_from_slice(f);
+    }
+    with_current(|t| copy_to_user(&mut t.mm, buf, &u))?;
+    Ok(0)
+}
+
+const GRND_NONBLOCK: u64 = 1;
+const GRND_RANDOM: u64 = 2;
+const GRND_INSECURE: u64 = 4;
+
+pub fn getrandom(buf: u64, len: u64, flags: u64) -> KResult<u64> {
+    if flags & !(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE) != 0
+        || flags & (GRND_RANDOM | GRND_INSECURE) == (GRND_RANDOM | GRND_INSECURE)
+    {
+        return Err(EINVAL);
+    }
+    let len = len.min(i32::MAX as u64);
+    check_range(buf, len)?;
+    let mut chunk = [0u8; 256];
+    let mut done = 0;
+    while done < len {
+        let n = (len - done).min(chunk.len() as u64) as usize;
+        crate::random::fill(&mut chunk[..n]);
+        if let Err(e) = with_current(|t| copy_to_user(&mut t.mm, buf + done, &chunk[..n])) {
+            return if done == 0 { Err(e) } else { Ok(done) };
+        }
+        done += n as u64;
+    }
+    Ok(len)
+}

@@ -1,0 +1,144 @@
+//! brk, mmap, munmap, mprotect, madvise with Linux's argument checks, in
+//! Linux's order (mm/mmap.c, mm/mprotect.c, mm/madvise.c).
+
+use abi::layout::USER_SPACE_END;
+
+use crate::errno::*;
+use crate::mm::vma::{Vma, VmaKind, MMAP_BASE, MMAP_MIN_ADDR, PROT_EXEC, PROT_READ, PROT_WRITE};
+use crate::mm::{page_up, PAGE};
+use crate::task::with_current;
+
+const MAP_SHARED: u64 = 0x01;
+const MAP_PRIVATE: u64 = 0x02;
+const MAP_SHARED_VALIDATE: u64 = 0x03;
+const MAP_TYPE: u64 = 0x0f;
+const MAP_FIXED: u64 = 0x10;
+const MAP_ANONYMOUS: u64 = 0x20;
+const MAP_FIXED_NOREPLACE: u64 = 0x10_0000;
+
+const MADV_NORMAL: u64 = 0;
+const MADV_DONTNEED: u64 = 4;
+const MADV_FREE: u64 = 8;
+
+pub fn brk(addr: u64) -> KResult<u64> {
+    Ok(with_current(|t| t.mm.set_brk(addr)))
+}
+
+pub fn mmap(addr: u64, len: u64, prot: u64, flags: u64, fd: u64, off: u64) -> KResult<u64> {
+    if off % PAGE != 0 {
+        return Err(EINVAL);
+    }
+    if flags & MAP_ANONYMOUS == 0 {
+        // No files to map yet: any fd is a bad one.
+        let _ = fd;
+        return Err(EBADF);
+    }
+    if len == 0 {
+        return Err(EINVAL);
+    }
+    let len = page_up(len).ok_or(ENOMEM)?;
+    if len > USER_SPACE_END {
+        return Err(ENOMEM);
+    }
+    if prot & !(PROT_READ | PROT_WRITE | PROT_EXEC) as u64 != 0 {
+        return Err(EINVAL);
+    }
+    let prot = prot as u32;
+    let fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE) != 0;
+    with_current(|t| {
+        let mm = &mut t.mm;
+        let start = if fixed {
+            if addr % PAGE != 0 {
+                return Err(EINVAL);
+            }
+            if addr.checked_add(len).is_none_or(|e| e > USER_SPACE_END) {
+                return Err(ENOMEM);
+            }
+            addr
+        } else {
+            let hint = (addr & !(PAGE - 1)).max(if addr != 0 { MMAP_MIN_ADDR } else { 0 });
+            let hint_ok = hint != 0
+                && hint.checked_add(len).is_some_and(|e| e <= USER_SPACE_END)
+                && !mm.intersects(hint, hint + len);
+            if hint_ok {
+                hint
+            } else {
+                mm.find_free_top_down(len, MMAP_BASE).ok_or(ENOMEM)?
+            }
+        };
+        if flags & MAP_FIXED_NOREPLACE != 0 && mm.intersects(start, start + len) {
+            return Err(EEXIST);
+        }
+        match flags & MAP_TYPE {
+            MAP_SHARED | MAP_PRIVATE | MAP_SHARED_VALIDATE => {}
+            _ => return Err(EINVAL),
+        }
+        if fixed {
+            mm.unmap_range(start, start + len);
+        }
+        // Anonymous shared memory behaves as private while there is one
+        // process (nobody to share with).
+        mm.insert(Vma { start, end: start + len, prot, kind: VmaKind::Anon });
+        Ok(start)
+    })
+}
+
+fn check_range(start: u64, len: u64) -> KResult<(u64, u64)> {
+    if start % PAGE != 0 {
+        return Err(EINVAL);
+    }
+    let len = page_up(len).ok_or(EINVAL)?;
+    let end = start.checked_add(len).ok_or(EINVAL)?;
+    if end > USER_SPACE_END {
+        return Err(EINVAL);
+    }
+    Ok((start, end))
+}
+
+pub fn munmap(addr: u64, len: u64) -> KResult<u64> {
+    let (start, end) = check_range(addr, len)?;
+    if start == end {
+        return Err(EINVAL);
+    }
+    with_current(|t| t.mm.unmap_range(start, end));
+    Ok(0)
+}
+
+pub fn mprotect(addr: u64, len: u64, prot: u64) -> KResult<u64> {
+    // PROT_GROWSDOWN/GROWSUP are accepted by Linux; nothing else.
+    if prot & !(PROT_READ | PROT_WRITE | PROT_EXEC) as u64 != 0 {
+        return Err(EINVAL);
+    }
+    let (start, end) = match check_range(addr, len) {
+        Ok(r) => r,
+        Err(_) if addr % PAGE == 0 => return Err(ENOMEM),
+        Err(e) => return Err(e),
+    };
+    if start == end {
+        return Ok(0);
+    }
+    with_current(|t| t.mm.protect(start, end, prot as u32))?;
+    Ok(0)
+}
+
+pub fn madvise(addr: u64, len: u64, advice: u64) -> KResult<u64> {
+    let known = matches!(advice, 0..=4 | 8..=25 | 100..=101);
+    if !known {
+        return Err(EINVAL);
+    }
+    let (start, end) = check_range(addr, len)?;
+    if start == end {
+        return Ok(0);
+    }
+    with_current(|t| {
+        if !t.mm.covered(start, end) {
+            return Err(ENOMEM);
+        }
+        if advice == MADV_DONTNEED || advice == MADV_FREE {
+            // Private anonymous pages read back as zero on the next touch.
+            t.mm.free_pages(start, end);
+        }
+        let _ = MADV_NORMAL;
+        Ok(0)
+    })
+}

@@ -1,0 +1,121 @@
+//! System call dispatch by Linux x86_64 number. Arguments and results follow
+//! Linux exactly (a negative return is -errno); anything not implemented is
+//! -ENOSYS, logged once per number so a missing call is visible.
+
+mod fs;
+mod info;
+mod mm;
+mod process;
+mod time;
+
+use spin::Mutex;
+
+use crate::arch::trapframe::TrapFrame;
+use crate::errno::{KResult, ENOSYS};
+
+pub mod nr {
+    pub const READ: u64 = 0;
+    pub const WRITE: u64 = 1;
+    pub const CLOSE: u64 = 3;
+    pub const FSTAT: u64 = 5;
+    pub const LSEEK: u64 = 8;
+    pub const MMAP: u64 = 9;
+    pub const MPROTECT: u64 = 10;
+    pub const MUNMAP: u64 = 11;
+    pub const BRK: u64 = 12;
+    pub const RT_SIGACTION: u64 = 13;
+    pub const RT_SIGPROCMASK: u64 = 14;
+    pub const IOCTL: u64 = 16;
+    pub const WRITEV: u64 = 20;
+    pub const SCHED_YIELD: u64 = 24;
+    pub const MADVISE: u64 = 28;
+    pub const GETPID: u64 = 39;
+    pub const EXIT: u64 = 60;
+    pub const UNAME: u64 = 63;
+    pub const READLINK: u64 = 89;
+    pub const GETTIMEOFDAY: u64 = 96;
+    pub const GETRLIMIT: u64 = 97;
+    pub const GETUID: u64 = 102;
+    pub const GETGID: u64 = 104;
+    pub const GETEUID: u64 = 107;
+    pub const GETEGID: u64 = 108;
+    pub const GETPPID: u64 = 110;
+    pub const ARCH_PRCTL: u64 = 158;
+    pub const GETTID: u64 = 186;
+    pub const TIME: u64 = 201;
+    pub const SET_TID_ADDRESS: u64 = 218;
+    pub const CLOCK_GETTIME: u64 = 228;
+    pub const CLOCK_GETRES: u64 = 229;
+    pub const EXIT_GROUP: u64 = 231;
+    pub const NEWFSTATAT: u64 = 262;
+    pub const READLINKAT: u64 = 267;
+    pub const SET_ROBUST_LIST: u64 = 273;
+    pub const PRLIMIT64: u64 = 302;
+    pub const GETRANDOM: u64 = 318;
+}
+
+/// Numbers already reported as unimplemented.
+static LOGGED: Mutex<[u64; 8]> = Mutex::new([0; 8]);
+
+fn enosys(nr: u64) -> KResult<u64> {
+    let mut logged = LOGGED.lock();
+    let (word, bit) = ((nr / 64) as usize, nr % 64);
+    let first = match logged.get_mut(word) {
+        Some(w) if *w & (1 << bit) == 0 => {
+            *w |= 1 << bit;
+            true
+        }
+        Some(_) => false,
+        None => true, // out of the table's range: log every time (rare)
+    };
+    drop(logged);
+    if first {
+        crate::klog!("unimplemented system call {nr}: returning -ENOSYS");
+    }
+    Err(ENOSYS)
+}
+
+pub fn dispatch(nr: u64, a: [u64; 6], frame: &mut TrapFrame) -> i64 {
+    let _ = frame;
+    let r = match nr {
+        nr::READ => fs::read(a[0], a[1], a[2]),
+        nr::WRITE => fs::write(a[0], a[1], a[2]),
+        nr::CLOSE => fs::close(a[0]),
+        nr::FSTAT => fs::fstat(a[0], a[1]),
+        nr::LSEEK => fs::lseek(a[0]),
+        nr::IOCTL => fs::ioctl(a[0]),
+        nr::WRITEV => fs::writev(a[0], a[1], a[2]),
+        nr::NEWFSTATAT => fs::newfstatat(a[0], a[1], a[2], a[3]),
+        nr::READLINK | nr::READLINKAT => Err(crate::errno::ENOENT),
+        nr::MMAP => mm::mmap(a[0], a[1], a[2], a[3], a[4], a[5]),
+        nr::MPROTECT => mm::mprotect(a[0], a[1], a[2]),
+        nr::MUNMAP => mm::munmap(a[0], a[1]),
+        nr::BRK => mm::brk(a[0]),
+        nr::MADVISE => mm::madvise(a[0], a[1], a[2]),
+        nr::RT_SIGACTION => process::rt_sigaction(a[0], a[1], a[2], a[3]),
+        nr::RT_SIGPROCMASK => process::rt_sigprocmask(a[0], a[1], a[2], a[3]),
+        nr::SCHED_YIELD => Ok(0),
+        nr::GETPID => process::getpid(),
+        nr::GETTID => process::gettid(),
+        nr::GETPPID => Ok(0),
+        nr::GETUID | nr::GETGID | nr::GETEUID | nr::GETEGID => Ok(0),
+        nr::EXIT => process::exit(a[0]),
+        nr::EXIT_GROUP => process::exit_group(a[0]),
+        nr::SET_TID_ADDRESS => process::set_tid_address(a[0]),
+        nr::SET_ROBUST_LIST => process::set_robust_list(a[0], a[1]),
+        nr::ARCH_PRCTL => process::arch_prctl(a[0], a[1]),
+        nr::GETRLIMIT => process::prlimit64(0, a[0], 0, a[1]),
+        nr::PRLIMIT64 => process::prlimit64(a[0], a[1], a[2], a[3]),
+        nr::UNAME => info::uname(a[0]),
+        nr::GETRANDOM => info::getrandom(a[0], a[1], a[2]),
+        nr::CLOCK_GETTIME => time::clock_gettime(a[0], a[1]),
+        nr::CLOCK_GETRES => time::clock_getres(a[0], a[1]),
+        nr::GETTIMEOFDAY => time::gettimeofday(a[0], a[1]),
+        nr::TIME => time::time(a[0]),
+        _ => enosys(nr),
+    };
+    match r {
+        Ok(v) => v as i64,
+        Err(e) => -e,
+    }
+}
