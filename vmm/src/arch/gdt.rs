@@ -1,12 +1,14 @@
-//! The boot GDT at [`GDT_PHYS`]: null, 64-bit kernel code (0x08), kernel data
-//! (0x10). The kernel replaces it with its own (user segments, TSS) early.
+//! The boot GDT at [`GDT_PHYS`]: null, null, 64-bit kernel code (0x10), kernel
+//! data (0x18) — Linux's boot selectors. The kernel replaces it with its own
+//! (user segments, TSS) early when it runs on hardware virtualization; under
+//! PVM, segmentation is emulated and only these selector values matter.
 
 use abi::layout::GDT_PHYS;
 use kvm_bindings::kvm_segment;
 use vm_memory::{Bytes, GuestAddress, GuestMemoryMmap};
 
-pub const CODE_SELECTOR: u16 = 0x08;
-pub const DATA_SELECTOR: u16 = 0x10;
+pub const CODE_SELECTOR: u16 = 0x10;
+pub const DATA_SELECTOR: u16 = 0x18;
 
 /// Descriptor for a flat segment: `flags` holds the access byte in bits
 /// 0..8 and the G/DB/L nibble in bits 12..16, as in the descriptor itself.
@@ -23,7 +25,7 @@ pub const CODE64: u64 = descriptor(0xa09b, 0, 0xfffff);
 /// Present, DPL 0, data, read/write, accessed; G and DB set.
 pub const DATA: u64 = descriptor(0xc093, 0, 0xfffff);
 
-pub const GDT: [u64; 3] = [0, CODE64, DATA];
+pub const GDT: [u64; 4] = [0, 0, CODE64, DATA];
 
 /// The `kvm_segment` KVM needs for a descriptor at `selector` (the hidden
 /// part of the segment register, which KVM does not read from the GDT).

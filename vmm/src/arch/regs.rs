@@ -10,6 +10,7 @@ pub const CR0_MP: u64 = 1 << 1;
 pub const CR0_ET: u64 = 1 << 4;
 pub const CR0_NE: u64 = 1 << 5;
 pub const CR0_WP: u64 = 1 << 16;
+pub const CR0_AM: u64 = 1 << 18;
 pub const CR0_PG: u64 = 1 << 31;
 pub const CR4_PAE: u64 = 1 << 5;
 pub const CR4_OSFXSR: u64 = 1 << 9;
@@ -47,9 +48,16 @@ pub fn boot_sregs(mut sregs: kvm_sregs, cr3: u64) -> kvm_sregs {
     // fault, which the VMM reports with a register dump.
     sregs.idt.base = 0;
     sregs.idt.limit = 0;
+    // No LDT (PVM has none; it refuses to leave its emulated bootstrap mode
+    // with one), and a busy 64-bit TSS as VM entry requires on hardware.
+    sregs.ldt = Default::default();
+    sregs.tr.present = 1;
+    sregs.tr.type_ = 11;
     sregs.cr3 = cr3;
     sregs.cr4 = CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT;
-    sregs.cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_PG;
+    // AM is one of the bits PVM requires to run the guest natively (it is
+    // inert while RFLAGS.AC is clear).
+    sregs.cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_AM | CR0_PG;
     sregs.efer = EFER_LME | EFER_LMA | EFER_SCE | EFER_NXE;
     sregs
 }

@@ -110,3 +110,26 @@ extern "C" fn syscall_handler(frame: &mut TrapFrame) {
     frame.rax = crate::syscalls::dispatch(nr, args, frame) as u64;
     debug_assert!(super::is_canonical(frame.rip));
 }
+
+/// A SYSCALL from user mode that arrived as a page fault on the entry point.
+///
+/// Under PVM (the KVM implementation of the machines this project runs on,
+/// which needs no VMX) a kernel that is not a PVM guest is emulated in
+/// supervisor mode while user mode runs natively, and a user SYSCALL comes
+/// back as a user-mode page fault at `LSTAR` with the SYSCALL already done:
+/// rcx holds the return address and r11 the user flags. The fault is the
+/// system call; it is served here and returns with IRET.
+pub fn is_pvm_syscall_fault(frame: &TrapFrame, cr2: u64) -> bool {
+    let entry = syscall_entry as *const () as u64;
+    frame.rip == entry && cr2 == entry
+}
+
+pub fn syscall_from_fault(frame: &mut TrapFrame) {
+    frame.rip = frame.rcx;
+    frame.rflags = (frame.r11 & !RFLAGS_FORBIDDEN) | 0x202;
+    syscall_handler(frame);
+}
+
+/// RFLAGS bits a user program may not carry back from a system call
+/// (IOPL, NT, RF, VM, AC, VIF, VIP).
+const RFLAGS_FORBIDDEN: u64 = (3 << 12) | (1 << 14) | (1 << 16) | (1 << 17) | (1 << 18) | (1 << 19) | (1 << 20);

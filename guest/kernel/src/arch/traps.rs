@@ -123,6 +123,10 @@ extern "C" fn trap_handler(frame: &mut TrapFrame) {
         return;
     }
     let cr2 = if vector == 14 { Cr2::read_raw() } else { 0 };
+    if frame.from_user() && vector == 14 && super::syscall_entry::is_pvm_syscall_fault(frame, cr2) {
+        super::syscall_entry::syscall_from_fault(frame);
+        return;
+    }
     if frame.from_user() {
         if vector == 14 && crate::mm::fault::handle_user_fault(cr2, frame.error_code) {
             return;
