@@ -107,10 +107,13 @@ pub fn guest(name: &str, args: &[&str], env: &[(&str, &str)]) -> Run {
     vmm(&refs)
 }
 
-/// Runs the same program natively on the host with exactly `env`.
+/// Runs the same program natively on the host with exactly `env`, in the
+/// given order (through `env -i`: `Command::envs` would sort it).
 pub fn native(name: &str, args: &[&str], env: &[(&str, &str)]) -> Run {
-    let mut cmd = Command::new(guest_bin(name));
-    cmd.args(args).env_clear().envs(env.iter().copied());
+    let mut cmd = Command::new("env");
+    cmd.arg("-i");
+    cmd.args(env.iter().map(|(k, v)| format!("{k}={v}")));
+    cmd.arg(guest_bin(name)).args(args).env_clear();
     spawn(cmd, None)
 }
 
