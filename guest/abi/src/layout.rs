@@ -79,30 +79,30 @@ pub const fn kernel_image_to_phys(virt: u64) -> Option<u64> {
     }
 }
 
+// The layout's invariants, checked when either side compiles.
+const _: () = {
+    assert!(GDT_PHYS + PAGE_SIZE <= BOOT_INFO_PHYS);
+    assert!(BOOT_INFO_PHYS + PAGE_SIZE <= BOOT_PML4_PHYS);
+    // PML4 + 3 PDPTs + one PD per GiB of the largest guest.
+    assert!(BOOT_PML4_PHYS + (4 + MAX_GUEST_MEMORY / (1 << 30)) * PAGE_SIZE <= BOOT_PT_END);
+    assert!(BOOT_PT_END <= KERNEL_PHYS_BASE);
+    assert!(DIRECT_MAP_BASE >= KERNEL_SPACE_START);
+    // Everything is in the lower half (bit 47 clear): PVM gives the guest
+    // nothing else.
+    assert!(KERNEL_VIRT_BASE + KERNEL_MAP_SIZE <= 1 << 47);
+    assert!(DIRECT_MAP_BASE + MAX_GUEST_MEMORY <= KERNEL_VIRT_BASE);
+    assert!(USER_SPACE_END < KERNEL_SPACE_START);
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn fixed_areas_do_not_overlap() {
-        assert!(GDT_PHYS + PAGE_SIZE <= BOOT_INFO_PHYS);
-        assert!(BOOT_INFO_PHYS + PAGE_SIZE <= BOOT_PML4_PHYS);
-        // PML4 + 2 PDPTs + one PD per GiB.
-        let pages = 3 + MAX_GUEST_MEMORY / (1 << 30);
-        assert!(BOOT_PML4_PHYS + pages * PAGE_SIZE <= BOOT_PT_END);
-        assert!(BOOT_PT_END <= KERNEL_PHYS_BASE);
-    }
 
     #[test]
     fn kernel_space_indices() {
         assert_eq!((DIRECT_MAP_BASE >> 39) & 0x1ff, 254);
         assert_eq!((KERNEL_VIRT_BASE >> 39) & 0x1ff, 255);
         assert_eq!((KERNEL_VIRT_BASE >> 30) & 0x1ff, 0);
-        assert!(DIRECT_MAP_BASE >= KERNEL_SPACE_START);
-        // Everything is in the lower half (bit 47 clear).
-        assert!(KERNEL_VIRT_BASE + KERNEL_MAP_SIZE <= 1 << 47);
-        assert!(DIRECT_MAP_BASE + MAX_GUEST_MEMORY <= KERNEL_VIRT_BASE);
-        assert!(USER_SPACE_END < KERNEL_SPACE_START);
     }
 
     #[test]

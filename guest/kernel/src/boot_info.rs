@@ -14,7 +14,10 @@ static BOOT_INFO: Once<BootInfo> = Once::new();
 pub unsafe fn init(ptr: *const BootInfo) -> &'static BootInfo {
     let info = unsafe { core::ptr::read_volatile(ptr) };
     if info.magic != BOOT_MAGIC {
-        panic!("boot info at {:p} has a bad magic number {:#x}", ptr, info.magic);
+        panic!(
+            "boot info at {:p} has a bad magic number {:#x}",
+            ptr, info.magic
+        );
     }
     if info.layout_version != abi::LAYOUT_VERSION {
         panic!(
@@ -46,6 +49,9 @@ pub fn phys_bytes(range: &abi::boot::PhysRange) -> &'static [u8] {
     // SAFETY: validated in `init` to lie in RAM, which the direct map covers;
     // these frames are not handed out until `mm::release_boot_data`.
     unsafe {
-        core::slice::from_raw_parts((DIRECT_MAP_BASE + range.start) as *const u8, range.len as usize)
+        core::slice::from_raw_parts(
+            (DIRECT_MAP_BASE + range.start) as *const u8,
+            range.len as usize,
+        )
     }
 }

@@ -30,8 +30,17 @@ struct Channel {
 }
 
 static CHANNEL: Mutex<Channel> = Mutex::new(Channel {
-    write: Record(ConsoleWrite { fd: 0, _pad: 0, buf: 0, len: 0 }),
-    read: Record(ConsoleRead { buf: 0, len: 0, result: 0 }),
+    write: Record(ConsoleWrite {
+        fd: 0,
+        _pad: 0,
+        buf: 0,
+        len: 0,
+    }),
+    read: Record(ConsoleRead {
+        buf: 0,
+        len: 0,
+        result: 0,
+    }),
     user_start: Record(UserStart { tsc: 0 }),
     bounce: Bounce([0; BOUNCE_SIZE]),
 });
@@ -52,9 +61,30 @@ static mut PANIC_RECORD: Record<PanicReport> = Record(PanicReport {
     message_len: 0,
     has_regs: 0,
     regs: abi::hypercall::Registers {
-        rax: 0, rbx: 0, rcx: 0, rdx: 0, rsi: 0, rdi: 0, rbp: 0, rsp: 0, r8: 0, r9: 0, r10: 0,
-        r11: 0, r12: 0, r13: 0, r14: 0, r15: 0, rip: 0, rflags: 0, cs: 0, ss: 0, cr2: 0, cr3: 0,
-        vector: 0, error_code: 0,
+        rax: 0,
+        rbx: 0,
+        rcx: 0,
+        rdx: 0,
+        rsi: 0,
+        rdi: 0,
+        rbp: 0,
+        rsp: 0,
+        r8: 0,
+        r9: 0,
+        r10: 0,
+        r11: 0,
+        r12: 0,
+        r13: 0,
+        r14: 0,
+        r15: 0,
+        rip: 0,
+        rflags: 0,
+        cs: 0,
+        ss: 0,
+        cr2: 0,
+        cr3: 0,
+        vector: 0,
+        error_code: 0,
     },
     backtrace: [0; PANIC_BACKTRACE_MAX],
     backtrace_len: 0,
@@ -77,7 +107,11 @@ fn out(port: u16, phys: u64) {
 /// Writes `data` to host fd `fd` (1, 2 or `KERNEL_LOG_FD`), in bounce-sized
 /// chunks produced by `fill` (which copies up to the slice's length of the
 /// data starting at the given offset and returns how many bytes it copied).
-pub fn console_write_with(fd: u32, len: usize, mut fill: impl FnMut(usize, &mut [u8]) -> usize) -> usize {
+pub fn console_write_with(
+    fd: u32,
+    len: usize,
+    mut fill: impl FnMut(usize, &mut [u8]) -> usize,
+) -> usize {
     let mut ch = CHANNEL.lock();
     let mut done = 0;
     while done < len {
@@ -87,7 +121,12 @@ pub fn console_write_with(fd: u32, len: usize, mut fill: impl FnMut(usize, &mut 
             break;
         }
         let buf = image_phys(ch.bounce.0.as_ptr());
-        ch.write.0 = ConsoleWrite { fd, _pad: 0, buf, len: got as u64 };
+        ch.write.0 = ConsoleWrite {
+            fd,
+            _pad: 0,
+            buf,
+            len: got as u64,
+        };
         out(port::CONSOLE_WRITE, image_phys(&ch.write.0));
         done += got;
         if got < want {
@@ -111,7 +150,11 @@ pub fn console_read(max: usize, deliver: impl FnOnce(&[u8]) -> Result<(), i64>) 
     let mut ch = CHANNEL.lock();
     let want = max.min(BOUNCE_SIZE);
     let buf = image_phys(ch.bounce.0.as_ptr());
-    ch.read.0 = ConsoleRead { buf, len: want as u64, result: 0 };
+    ch.read.0 = ConsoleRead {
+        buf,
+        len: want as u64,
+        result: 0,
+    };
     out(port::CONSOLE_READ, image_phys(&ch.read.0));
     // The host wrote `result` during the exit.
     let result = unsafe { core::ptr::read_volatile(&ch.read.0.result) };
@@ -153,20 +196,41 @@ fn send_exit(rec: Exit) -> ! {
 
 /// The program exited with `status` (low 8 bits reported).
 pub fn exit(status: i32) -> ! {
-    send_exit(Exit { kind: EXIT_KIND_EXITED, code: status & 0xff, fault_vector: u64::MAX, ..Default::default() })
+    send_exit(Exit {
+        kind: EXIT_KIND_EXITED,
+        code: status & 0xff,
+        fault_vector: u64::MAX,
+        ..Default::default()
+    })
 }
 
 /// The program was killed by `signal`; `fault` = (rip, addr, vector) when a
 /// CPU exception caused it.
 pub fn killed(signal: i32, fault: Option<(u64, u64, u64)>) -> ! {
     let (fault_rip, fault_addr, fault_vector) = fault.unwrap_or((0, 0, u64::MAX));
-    send_exit(Exit { kind: EXIT_KIND_SIGNALED, code: signal, fault_rip, fault_addr, fault_vector, message: 0, message_len: 0 })
+    send_exit(Exit {
+        kind: EXIT_KIND_SIGNALED,
+        code: signal,
+        fault_rip,
+        fault_addr,
+        fault_vector,
+        message: 0,
+        message_len: 0,
+    })
 }
 
 /// The program could not be started: `errno` (positive) and why.
 pub fn exec_failed(errno: i64, why: &[u8]) -> ! {
     let (message, message_len) = set_message(why);
-    send_exit(Exit { kind: EXIT_KIND_EXEC_FAILED, code: -(errno as i32), fault_rip: 0, fault_addr: 0, fault_vector: u64::MAX, message, message_len })
+    send_exit(Exit {
+        kind: EXIT_KIND_EXEC_FAILED,
+        code: -(errno as i32),
+        fault_rip: 0,
+        fault_addr: 0,
+        fault_vector: u64::MAX,
+        message,
+        message_len,
+    })
 }
 
 /// Reports a kernel panic. `fill` completes the record (registers, backtrace).

@@ -14,7 +14,10 @@ pub struct FixedBuf<const N: usize> {
 
 impl<const N: usize> FixedBuf<N> {
     pub const fn new() -> Self {
-        FixedBuf { buf: [0; N], len: 0 }
+        FixedBuf {
+            buf: [0; N],
+            len: 0,
+        }
     }
     pub fn as_bytes(&self) -> &[u8] {
         &self.buf[..self.len]

@@ -42,7 +42,7 @@ pub fn report(message: &[u8], regs: Option<Registers>, rbp: u64) -> ! {
         let mut fp = rbp;
         // Walk saved (rbp, return address) pairs while they look like kernel
         // stack frames; stop at the first that does not.
-        while n < PANIC_BACKTRACE_MAX && mapped(fp) && fp % 8 == 0 {
+        while n < PANIC_BACKTRACE_MAX && mapped(fp) && fp.is_multiple_of(8) {
             // SAFETY: fp is a kernel-half address; kernel stacks are in the
             // kernel image or the direct map, both always mapped. A corrupt
             // chain ends at the checks above or at a zero rbp.
@@ -79,7 +79,9 @@ pub fn vector_name(v: u64) -> &'static str {
 /// Whether a 16-byte frame at `fp` is in memory the kernel always maps (the
 /// kernel image window or the direct map of RAM).
 fn mapped(fp: u64) -> bool {
-    let mem = crate::boot_info::try_get().map(|i| i.mem_size).unwrap_or(abi::layout::MIN_GUEST_MEMORY);
+    let mem = crate::boot_info::try_get()
+        .map(|i| i.mem_size)
+        .unwrap_or(abi::layout::MIN_GUEST_MEMORY);
     let inside = |base: u64, size: u64| fp >= base && fp - base + 16 <= size;
     inside(KERNEL_VIRT_BASE, KERNEL_MAP_SIZE) || inside(DIRECT_MAP_BASE, mem)
 }

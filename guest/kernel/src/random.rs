@@ -12,7 +12,12 @@ pub fn init(seed: &[u8; 32]) {
         *w = u64::from_le_bytes(seed[i * 8..i * 8 + 8].try_into().unwrap());
     }
     if s.iter().all(|w| *w == 0) {
-        *s = [0x9e37_79b9_7f4a_7c15, 0xbf58_476d_1ce4_e5b9, 0x94d0_49bb_1331_11eb, 1];
+        *s = [
+            0x9e37_79b9_7f4a_7c15,
+            0xbf58_476d_1ce4_e5b9,
+            0x94d0_49bb_1331_11eb,
+            1,
+        ];
     }
 }
 

@@ -27,7 +27,12 @@ pub fn init(info: &abi::boot::BootInfo) {
     } else {
         (0, now)
     };
-    CLOCK.call_once(|| Clock { tsc_khz, tsc_at_boot: now, realtime_ns, tsc_at_realtime });
+    CLOCK.call_once(|| Clock {
+        tsc_khz,
+        tsc_at_boot: now,
+        realtime_ns,
+        tsc_at_realtime,
+    });
 }
 
 fn clock() -> &'static Clock {

@@ -26,10 +26,7 @@ pub fn init() {
 pub fn reset_user_state() {
     // SAFETY: FPU enabled in `init`; only FPU/SSE state changes.
     unsafe {
-        core::arch::asm!(
-            "fninit",
-            options(nostack, nomem),
-        );
+        core::arch::asm!("fninit", options(nostack, nomem),);
     }
 }
 
@@ -41,7 +38,9 @@ impl FpuState {
 
     pub fn save(&mut self) {
         // SAFETY: 512-byte, 16-aligned area.
-        unsafe { core::arch::asm!("fxsave64 [{0}]", in(reg) self.0.as_mut_ptr(), options(nostack)) };
+        unsafe {
+            core::arch::asm!("fxsave64 [{0}]", in(reg) self.0.as_mut_ptr(), options(nostack))
+        };
     }
 
     pub fn restore(&self) {

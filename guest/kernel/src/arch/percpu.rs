@@ -19,7 +19,12 @@ pub struct PerCpu {
 pub const KERNEL_RSP_OFFSET: usize = core::mem::offset_of!(PerCpu, kernel_rsp);
 pub const USER_RSP_OFFSET: usize = core::mem::offset_of!(PerCpu, user_rsp);
 
-static mut CPU0: PerCpu = PerCpu { self_ptr: 0, kernel_rsp: 0, user_rsp: 0, cpu_id: 0 };
+static mut CPU0: PerCpu = PerCpu {
+    self_ptr: 0,
+    kernel_rsp: 0,
+    user_rsp: 0,
+    cpu_id: 0,
+};
 
 const IA32_GS_BASE: u32 = 0xc000_0101;
 const IA32_KERNEL_GS_BASE: u32 = 0xc000_0102;

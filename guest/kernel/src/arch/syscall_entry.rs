@@ -100,13 +100,17 @@ pub fn init() {
                 | RFlags::IOPL_HIGH
                 | RFlags::IOPL_LOW,
         );
-        Efer::update(|f| f.insert(EferFlags::SYSTEM_CALL_EXTENSIONS | EferFlags::NO_EXECUTE_ENABLE));
+        Efer::update(|f| {
+            f.insert(EferFlags::SYSTEM_CALL_EXTENSIONS | EferFlags::NO_EXECUTE_ENABLE)
+        });
     }
 }
 
 extern "C" fn syscall_handler(frame: &mut TrapFrame) {
     let nr = frame.rax;
-    let args = [frame.rdi, frame.rsi, frame.rdx, frame.r10, frame.r8, frame.r9];
+    let args = [
+        frame.rdi, frame.rsi, frame.rdx, frame.r10, frame.r8, frame.r9,
+    ];
     frame.rax = crate::syscalls::dispatch(nr, args, frame) as u64;
     debug_assert!(super::is_canonical(frame.rip));
 }
@@ -132,4 +136,5 @@ pub fn syscall_from_fault(frame: &mut TrapFrame) {
 
 /// RFLAGS bits a user program may not carry back from a system call
 /// (IOPL, NT, RF, VM, AC, VIF, VIP).
-const RFLAGS_FORBIDDEN: u64 = (3 << 12) | (1 << 14) | (1 << 16) | (1 << 17) | (1 << 18) | (1 << 19) | (1 << 20);
+const RFLAGS_FORBIDDEN: u64 =
+    (3 << 12) | (1 << 14) | (1 << 16) | (1 << 17) | (1 << 18) | (1 << 19) | (1 << 20);

@@ -38,11 +38,11 @@ pub const SYSCALL_VECTOR: u64 = 0x100;
 pub const CS_OFFSET: usize = core::mem::offset_of!(TrapFrame, cs);
 
 impl TrapFrame {
-    pub fn from_user(&self) -> bool {
+    pub fn is_from_user(&self) -> bool {
         self.cs & 3 == 3
     }
 
-    pub fn to_abi(&self, cr2: u64, cr3: u64) -> abi::hypercall::Registers {
+    pub fn to_abi(self, cr2: u64, cr3: u64) -> abi::hypercall::Registers {
         abi::hypercall::Registers {
             rax: self.rax,
             rbx: self.rbx,

@@ -107,11 +107,11 @@ pub unsafe fn return_to(frame: *const TrapFrame) -> ! {
 /// Linux's signal for a CPU exception in user mode (arch/x86/kernel/traps.c).
 fn signal_for(vector: u64) -> i32 {
     match vector {
-        0 | 16 | 19 => 8,   // #DE, #MF, #XM: SIGFPE
-        1 | 3 => 5,         // #DB, #BP: SIGTRAP
-        6 => 4,             // #UD: SIGILL
-        11 | 12 | 17 => 7,  // #NP, #SS, #AC: SIGBUS
-        _ => 11,            // #GP, #PF, #OF, #BR, ...: SIGSEGV
+        0 | 16 | 19 => 8,  // #DE, #MF, #XM: SIGFPE
+        1 | 3 => 5,        // #DB, #BP: SIGTRAP
+        6 => 4,            // #UD: SIGILL
+        11 | 12 | 17 => 7, // #NP, #SS, #AC: SIGBUS
+        _ => 11,           // #GP, #PF, #OF, #BR, ...: SIGSEGV
     }
 }
 
@@ -123,11 +123,14 @@ extern "C" fn trap_handler(frame: &mut TrapFrame) {
         return;
     }
     let cr2 = if vector == 14 { Cr2::read_raw() } else { 0 };
-    if frame.from_user() && vector == 14 && super::syscall_entry::is_pvm_syscall_fault(frame, cr2) {
+    if frame.is_from_user()
+        && vector == 14
+        && super::syscall_entry::is_pvm_syscall_fault(frame, cr2)
+    {
         super::syscall_entry::syscall_from_fault(frame);
         return;
     }
-    if frame.from_user() {
+    if frame.is_from_user() {
         if vector == 14 && crate::mm::fault::handle_user_fault(cr2, frame.error_code) {
             return;
         }
@@ -143,7 +146,10 @@ fn kernel_fault(frame: &TrapFrame, cr2: u64) -> ! {
     let mut msg = crate::klog::FixedBuf::<256>::new();
     let _ = core::fmt::write(
         &mut msg,
-        format_args!("{name} in kernel mode at {:#x} (error code {:#x}, cr2 {:#x})", frame.rip, frame.error_code, cr2),
+        format_args!(
+            "{name} in kernel mode at {:#x} (error code {:#x}, cr2 {:#x})",
+            frame.rip, frame.error_code, cr2
+        ),
     );
     let regs = frame.to_abi(cr2, cr3.start_address().as_u64());
     crate::panic::report(msg.as_bytes(), Some(regs), frame.rbp)

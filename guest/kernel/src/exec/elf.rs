@@ -11,7 +11,7 @@ use abi::layout::{PAGE_SIZE, USER_PIE_BASE, USER_SPACE_END};
 use super::ExecError;
 use crate::errno::{EINVAL, ENOEXEC, ENOMEM};
 use crate::mm::vma::{Mm, Vma, VmaKind, PROT_EXEC, PROT_READ, PROT_WRITE};
-use crate::mm::{page_down, page_up, phys_to_virt, paging};
+use crate::mm::{page_down, page_up, paging, phys_to_virt};
 
 const PT_LOAD: u32 = 1;
 const PT_INTERP: u32 = 3;
@@ -105,7 +105,12 @@ pub fn load(mm: &mut Mm, f: &[u8]) -> Result<ElfInfo, ExecError> {
     for i in 0..phnum {
         let p = phdr_at(i);
         match p.kind {
-            PT_INTERP => return Err(ExecError::new(ENOEXEC, "dynamically linked program (PT_INTERP); only static executables are supported")),
+            PT_INTERP => {
+                return Err(ExecError::new(
+                    ENOEXEC,
+                    "dynamically linked program (PT_INTERP); only static executables are supported",
+                ))
+            }
             PT_PHDR => phdr_vaddr = Some(p.vaddr.wrapping_add(bias)),
             PT_TLS => tls = Some((p.vaddr.wrapping_add(bias), p.filesz, p.memsz, p.align)),
             PT_LOAD => {
@@ -137,17 +142,27 @@ pub fn load(mm: &mut Mm, f: &[u8]) -> Result<ElfInfo, ExecError> {
 
 fn load_segment(mm: &mut Mm, f: &[u8], p: &Phdr, bias: u64) -> Result<(), ExecError> {
     let _ = p.align;
-    let start = p.vaddr.checked_add(bias).ok_or(bad("segment address overflows"))?;
-    let end = start.checked_add(p.memsz).ok_or(bad("segment size overflows"))?;
+    let start = p
+        .vaddr
+        .checked_add(bias)
+        .ok_or(bad("segment address overflows"))?;
+    let end = start
+        .checked_add(p.memsz)
+        .ok_or(bad("segment size overflows"))?;
     if p.filesz > p.memsz || end > USER_SPACE_END || start < PAGE_SIZE {
-        return Err(bad("segment outside user space or larger on disk than in memory"));
+        return Err(bad(
+            "segment outside user space or larger on disk than in memory",
+        ));
     }
     let file_end = p.offset.checked_add(p.filesz);
     if file_end.is_none_or(|e| e > f.len() as u64) {
         return Err(bad("segment extends past the end of the file (truncated)"));
     }
     if p.vaddr % PAGE_SIZE != p.offset % PAGE_SIZE {
-        return Err(ExecError::new(EINVAL, "segment address and offset differ modulo the page size"));
+        return Err(ExecError::new(
+            EINVAL,
+            "segment address and offset differ modulo the page size",
+        ));
     }
     let mut prot = 0;
     if p.flags & PF_R != 0 {
@@ -170,14 +185,20 @@ fn load_segment(mm: &mut Mm, f: &[u8], p: &Phdr, bias: u64) -> Result<(), ExecEr
             return Err(bad("overlapping segments"));
         }
         let _ = populate_for_load(mm, vstart)?;
-        mm.protect(vstart, vstart + PAGE_SIZE, prev.prot | prot).map_err(|_| bad("overlapping segments"))?;
+        mm.protect(vstart, vstart + PAGE_SIZE, prev.prot | prot)
+            .map_err(|_| bad("overlapping segments"))?;
         first_free = vstart + PAGE_SIZE;
     }
     if first_free < vend {
         if mm.intersects(first_free, vend) {
             return Err(bad("overlapping segments"));
         }
-        mm.insert(Vma { start: first_free, end: vend, prot, kind: VmaKind::Image });
+        mm.insert(Vma {
+            start: first_free,
+            end: vend,
+            prot,
+            kind: VmaKind::Image,
+        });
     }
     // Copy the file bytes page by page through the direct map.
     let mut copied = 0u64;
@@ -204,7 +225,13 @@ fn populate_for_load(mm: &mut Mm, va: u64) -> Result<(u64, ()), ExecError> {
         return Ok((frame, ()));
     }
     let vma = *mm.find(va).ok_or(bad("segment not mapped"))?;
-    let frame = crate::mm::frame::alloc_zeroed().ok_or(ExecError::new(ENOMEM, "out of guest memory loading the program; raise --memory"))?;
-    paging::map(mm.root, page, frame, paging::user_flags(vma.prot)).ok_or(ExecError::new(ENOMEM, "out of guest memory loading the program; raise --memory"))?;
+    let frame = crate::mm::frame::alloc_zeroed().ok_or(ExecError::new(
+        ENOMEM,
+        "out of guest memory loading the program; raise --memory",
+    ))?;
+    paging::map(mm.root, page, frame, paging::user_flags(vma.prot)).ok_or(ExecError::new(
+        ENOMEM,
+        "out of guest memory loading the program; raise --memory",
+    ))?;
     Ok((frame, ()))
 }

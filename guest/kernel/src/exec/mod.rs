@@ -30,20 +30,38 @@ impl ExecError {
 
 /// Loads `image` (an ELF file) with `argv` and `envp` into a new address space.
 pub fn exec(image: &[u8], argv: &[&[u8]], envp: &[&[u8]]) -> Result<Loaded, ExecError> {
-    let nomem = |_| ExecError::new(crate::errno::ENOMEM, "out of memory creating the address space");
+    let nomem = |_| {
+        ExecError::new(
+            crate::errno::ENOMEM,
+            "out of memory creating the address space",
+        )
+    };
     let mut mm = Mm::new().map_err(nomem)?;
     let info = elf::load(&mut mm, image)?;
     mm.add_stack();
-    let sp = stack::build(&mut mm, &info, argv, envp)
-        .map_err(|e: i64| ExecError::new(e, "cannot build the initial stack (arguments too large or out of memory)"))?;
-    Ok(Loaded { mm, entry: info.entry, stack_pointer: sp })
+    let sp = stack::build(&mut mm, &info, argv, envp).map_err(|e: i64| {
+        ExecError::new(
+            e,
+            "cannot build the initial stack (arguments too large or out of memory)",
+        )
+    })?;
+    Ok(Loaded {
+        mm,
+        entry: info.entry,
+        stack_pointer: sp,
+    })
 }
 
+/// argv and envp strings, borrowed from the boot argument block.
+pub type ArgStrings<'a> = (Vec<&'a [u8]>, Vec<&'a [u8]>);
+
 /// Splits the boot argument block into argv and envp strings.
-pub fn split_args(block: &[u8], argc: usize, envc: usize) -> KResult<(Vec<&[u8]>, Vec<&[u8]>)> {
+pub fn split_args(block: &[u8], argc: usize, envc: usize) -> KResult<ArgStrings<'_>> {
     let mut parts = block.split(|b| *b == 0);
     let mut take = |n: usize| -> KResult<Vec<&[u8]>> {
-        (0..n).map(|_| parts.next().ok_or(crate::errno::E2BIG)).collect()
+        (0..n)
+            .map(|_| parts.next().ok_or(crate::errno::E2BIG))
+            .collect()
     };
     let argv = take(argc)?;
     let envp = take(envc)?;

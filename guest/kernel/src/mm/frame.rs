@@ -104,7 +104,11 @@ pub fn alloc_zeroed() -> Option<u64> {
 pub fn alloc_contiguous(count: u64) -> Option<u64> {
     let mut f = FRAMES.lock();
     let bytes = count * PAGE;
-    let r = f.ranges.iter_mut().filter(|r| r.1 - r.0 >= bytes).max_by_key(|r| r.1 - r.0)?;
+    let r = f
+        .ranges
+        .iter_mut()
+        .filter(|r| r.1 - r.0 >= bytes)
+        .max_by_key(|r| r.1 - r.0)?;
     let start = r.0;
     r.0 += bytes;
     f.free_frames -= count;

@@ -15,5 +15,8 @@ pub fn init() {
     let pages = (total / 8).clamp(256, 16384);
     let start = frame::alloc_contiguous(pages).expect("no memory for the kernel heap");
     // SAFETY: the frames are ours for good and mapped by the direct map.
-    unsafe { HEAP.lock().init(phys_to_virt(start), (pages * PAGE) as usize) };
+    unsafe {
+        HEAP.lock()
+            .init(phys_to_virt(start), (pages * PAGE) as usize)
+    };
 }

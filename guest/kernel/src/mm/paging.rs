@@ -38,7 +38,10 @@ pub fn init() {
     // exactly as the old one did.
     unsafe {
         KERNEL_ROOT = root;
-        Cr3::write(PhysFrame::containing_address(PhysAddr::new(root)), Cr3Flags::empty());
+        Cr3::write(
+            PhysFrame::containing_address(PhysAddr::new(root)),
+            Cr3Flags::empty(),
+        );
     }
 }
 
@@ -56,7 +59,12 @@ pub fn new_root() -> Option<u64> {
 
 pub fn activate(root: u64) {
     // SAFETY: `root` was built by `new_root`, so the kernel stays mapped.
-    unsafe { Cr3::write(PhysFrame::containing_address(PhysAddr::new(root)), Cr3Flags::empty()) };
+    unsafe {
+        Cr3::write(
+            PhysFrame::containing_address(PhysAddr::new(root)),
+            Cr3Flags::empty(),
+        )
+    };
 }
 
 fn index(virt: u64, level: u32) -> usize {
@@ -64,7 +72,11 @@ fn index(virt: u64, level: u32) -> usize {
 }
 
 /// The level-1 entry for user address `virt`, creating tables if `create`.
-fn leaf(root: u64, virt: u64, create: bool) -> Option<&'static mut x86_64::structures::paging::page_table::PageTableEntry> {
+fn leaf(
+    root: u64,
+    virt: u64,
+    create: bool,
+) -> Option<&'static mut x86_64::structures::paging::page_table::PageTableEntry> {
     let mut t = table(root);
     for level in (1..=3).rev() {
         let e = &mut t[index(virt, level)];
@@ -73,7 +85,10 @@ fn leaf(root: u64, virt: u64, create: bool) -> Option<&'static mut x86_64::struc
                 return None;
             }
             let new = frame::alloc_zeroed()?;
-            e.set_addr(PhysAddr::new(new), F::PRESENT | F::WRITABLE | F::USER_ACCESSIBLE);
+            e.set_addr(
+                PhysAddr::new(new),
+                F::PRESENT | F::WRITABLE | F::USER_ACCESSIBLE,
+            );
         }
         t = table(e.addr().as_u64());
     }

@@ -20,7 +20,13 @@ pub fn check_range(addr: u64, len: u64) -> KResult<()> {
 
 /// Calls `f(kernel_ptr, offset, n)` for each page-sized piece of the user
 /// range, after making the piece accessible for `access`.
-fn for_each_piece(mm: &mut Mm, addr: u64, len: usize, access: Access, mut f: impl FnMut(*mut u8, usize, usize)) -> KResult<()> {
+fn for_each_piece(
+    mm: &mut Mm,
+    addr: u64,
+    len: usize,
+    access: Access,
+    mut f: impl FnMut(*mut u8, usize, usize),
+) -> KResult<()> {
     check_range(addr, len as u64)?;
     let mut done = 0usize;
     while done < len {
@@ -64,13 +70,17 @@ pub fn clear_user(mm: &mut Mm, dst: u64, len: usize) -> KResult<()> {
 pub fn read_user<T: Copy + Default>(mm: &mut Mm, addr: u64) -> KResult<T> {
     let mut v = T::default();
     // SAFETY: T is plain data (caller's contract: integers / arrays of them).
-    let bytes = unsafe { core::slice::from_raw_parts_mut(&mut v as *mut T as *mut u8, core::mem::size_of::<T>()) };
+    let bytes = unsafe {
+        core::slice::from_raw_parts_mut(&mut v as *mut T as *mut u8, core::mem::size_of::<T>())
+    };
     copy_from_user(mm, addr, bytes)?;
     Ok(v)
 }
 
 pub fn write_user<T: Copy>(mm: &mut Mm, addr: u64, v: &T) -> KResult<()> {
     // SAFETY: viewing a Copy value as bytes.
-    let bytes = unsafe { core::slice::from_raw_parts(v as *const T as *const u8, core::mem::size_of::<T>()) };
+    let bytes = unsafe {
+        core::slice::from_raw_parts(v as *const T as *const u8, core::mem::size_of::<T>())
+    };
     copy_to_user(mm, addr, bytes)
 }

@@ -56,11 +56,20 @@ pub struct Mm {
 impl Mm {
     pub fn new() -> KResult<Mm> {
         let root = paging::new_root().ok_or(ENOMEM)?;
-        Ok(Mm { root, vmas: BTreeMap::new(), start_brk: 0, brk: 0 })
+        Ok(Mm {
+            root,
+            vmas: BTreeMap::new(),
+            start_brk: 0,
+            brk: 0,
+        })
     }
 
     pub fn find(&self, addr: u64) -> Option<&Vma> {
-        self.vmas.range(..=addr).next_back().map(|(_, v)| v).filter(|v| addr < v.end)
+        self.vmas
+            .range(..=addr)
+            .next_back()
+            .map(|(_, v)| v)
+            .filter(|v| addr < v.end)
     }
 
     /// Whether any VMA intersects [start, end).
@@ -90,7 +99,9 @@ impl Mm {
 
     /// Splits VMAs so that `addr` is a boundary.
     fn split_at(&mut self, addr: u64) {
-        let Some(v) = self.find(addr).copied() else { return };
+        let Some(v) = self.find(addr).copied() else {
+            return;
+        };
         if v.start == addr {
             return;
         }
@@ -188,7 +199,12 @@ impl Mm {
             let prot = PROT_READ | PROT_WRITE;
             match self.vmas.get_mut(&self.start_brk) {
                 Some(v) if v.end == old_top => v.end = new_top,
-                _ => self.insert(Vma { start: old_top, end: new_top, prot, kind: VmaKind::Heap }),
+                _ => self.insert(Vma {
+                    start: old_top,
+                    end: new_top,
+                    prot,
+                    kind: VmaKind::Heap,
+                }),
             }
         } else if new_top < old_top {
             self.unmap_range(new_top, old_top);

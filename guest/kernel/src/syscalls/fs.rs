@@ -59,7 +59,8 @@ fn write_user_bytes(fd: usize, buf: u64, count: u64) -> KResult<u64> {
         Ok::<(), i64>(())
     })?;
     let written = hypercall::console_write_with(fd as u32, count as usize, |off, chunk| {
-        with_current(|t| copy_from_user(&mut t.mm, buf + off as u64, chunk)).map_or(0, |_| chunk.len())
+        with_current(|t| copy_from_user(&mut t.mm, buf + off as u64, chunk))
+            .map_or(0, |_| chunk.len())
     });
     Ok(written as u64)
 }

@@ -25,7 +25,7 @@ pub fn brk(addr: u64) -> KResult<u64> {
 }
 
 pub fn mmap(addr: u64, len: u64, prot: u64, flags: u64, fd: u64, off: u64) -> KResult<u64> {
-    if off % PAGE != 0 {
+    if !off.is_multiple_of(PAGE) {
         return Err(EINVAL);
     }
     if flags & MAP_ANONYMOUS == 0 {
@@ -48,7 +48,7 @@ pub fn mmap(addr: u64, len: u64, prot: u64, flags: u64, fd: u64, off: u64) -> KR
     with_current(|t| {
         let mm = &mut t.mm;
         let start = if fixed {
-            if addr % PAGE != 0 {
+            if !addr.is_multiple_of(PAGE) {
                 return Err(EINVAL);
             }
             if addr.checked_add(len).is_none_or(|e| e > USER_SPACE_END) {
@@ -78,13 +78,18 @@ pub fn mmap(addr: u64, len: u64, prot: u64, flags: u64, fd: u64, off: u64) -> KR
         }
         // Anonymous shared memory behaves as private while there is one
         // process (nobody to share with).
-        mm.insert(Vma { start, end: start + len, prot, kind: VmaKind::Anon });
+        mm.insert(Vma {
+            start,
+            end: start + len,
+            prot,
+            kind: VmaKind::Anon,
+        });
         Ok(start)
     })
 }
 
 fn check_range(start: u64, len: u64) -> KResult<(u64, u64)> {
-    if start % PAGE != 0 {
+    if !start.is_multiple_of(PAGE) {
         return Err(EINVAL);
     }
     let len = page_up(len).ok_or(EINVAL)?;
@@ -111,7 +116,7 @@ pub fn mprotect(addr: u64, len: u64, prot: u64) -> KResult<u64> {
     }
     let (start, end) = match check_range(addr, len) {
         Ok(r) => r,
-        Err(_) if addr % PAGE == 0 => return Err(ENOMEM),
+        Err(_) if addr.is_multiple_of(PAGE) => return Err(ENOMEM),
         Err(e) => return Err(e),
     };
     if start == end {

@@ -62,7 +62,11 @@ pub fn arch_prctl(code: u64, addr: u64) -> KResult<u64> {
             Ok(0)
         }
         ARCH_GET_FS | ARCH_GET_GS => {
-            let v = if code == ARCH_GET_FS { FsBase::read().as_u64() } else { percpu::user_gs_base() };
+            let v = if code == ARCH_GET_FS {
+                FsBase::read().as_u64()
+            } else {
+                percpu::user_gs_base()
+            };
             with_current(|t| write_user(&mut t.mm, addr, &v))?;
             Ok(0)
         }

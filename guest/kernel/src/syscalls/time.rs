@@ -18,8 +18,12 @@ fn now(clock: u64) -> KResult<u64> {
     Ok(match clock {
         CLOCK_REALTIME | CLOCK_REALTIME_COARSE => realtime_ns(),
         // One task that never sleeps: CPU time is time since boot.
-        CLOCK_MONOTONIC | CLOCK_MONOTONIC_RAW | CLOCK_MONOTONIC_COARSE | CLOCK_BOOTTIME
-        | CLOCK_PROCESS_CPUTIME_ID | CLOCK_THREAD_CPUTIME_ID => monotonic_ns(),
+        CLOCK_MONOTONIC
+        | CLOCK_MONOTONIC_RAW
+        | CLOCK_MONOTONIC_COARSE
+        | CLOCK_BOOTTIME
+        | CLOCK_PROCESS_CPUTIME_ID
+        | CLOCK_THREAD_CPUTIME_ID => monotonic_ns(),
         _ => return Err(EINVAL),
     })
 }
