@@ -152,3 +152,71 @@ fn guest_memory_size_is_configurable() {
         assert_eq!(r.code, 0, "--memory {mem}: {}", r.stderr);
     }
 }
+
+/// The real kernel's own failure paths: a panic and a kernel-mode page
+/// fault (both requested on the kernel command line) reach the host with the
+/// message, registers and a backtrace named with the kernel's symbols.
+#[test]
+fn kernel_panic_reaches_the_host_symbolized() {
+    let hello = guest_bin("hello");
+    let r = vmm(&["run", "--cmdline", "panic", hello.to_str().unwrap()]);
+    assert_eq!(r.code, 123, "stderr: {}", r.stderr);
+    assert!(
+        r.stderr
+            .starts_with("vmm: guest kernel panic: kernel panic requested"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("kernel::cmdline::init"), "{}", r.stderr);
+    assert!(r.stderr.contains("kernel::kernel_main"), "{}", r.stderr);
+    assert!(r.stdout.is_empty());
+}
+
+#[test]
+fn kernel_page_fault_is_a_panic_with_registers() {
+    let hello = guest_bin("hello");
+    let r = vmm(&["run", "--cmdline", "fault", hello.to_str().unwrap()]);
+    assert_eq!(r.code, 123, "stderr: {}", r.stderr);
+    assert!(
+        r.stderr.contains("page fault in kernel mode"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("rip 0x") && r.stderr.contains("kernel::cmdline::kernel_fault"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("cr2 00007f7ffffff000"), "{}", r.stderr);
+}
+
+#[test]
+fn unknown_kernel_options_are_logged_not_fatal() {
+    let hello = guest_bin("hello");
+    let r = vmm(&[
+        "run",
+        "--cmdline",
+        "no-such-option",
+        hello.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "stderr: {}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("[guest kernel] ignoring unknown kernel option no-such-option"),
+        "{}",
+        r.stderr
+    );
+}
+
+/// Unimplemented system calls are -ENOSYS (checked against Linux by
+/// syscall-errors) and named once in the kernel log, not once per call.
+#[test]
+fn unimplemented_syscalls_are_logged_once() {
+    let r = guest("syscall-errors", &[], &[]);
+    assert_eq!(
+        r.stderr.matches("unimplemented system call 1000").count(),
+        1,
+        "{}",
+        r.stderr
+    );
+}

@@ -205,7 +205,7 @@ fn panic(ctx: &mut Context, addr: u64) -> Result<Action, String> {
     report += "  backtrace:\n";
     let n = (rec.backtrace_len as usize).min(PANIC_BACKTRACE_MAX);
     for (i, ret) in rec.backtrace[..n].iter().enumerate() {
-        report += &format!("    #{i:<2} {}\n", ctx.kernel_symbols.describe(*ret));
+        report += &format!("    #{i:<2} {}\n", ctx.kernel_symbols.describe_return(*ret));
     }
     if n == 0 {
         report += "    (empty)\n";

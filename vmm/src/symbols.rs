@@ -1,7 +1,7 @@
 //! Function symbols of an ELF file (the kernel's or the program's), to turn
 //! guest addresses in panic reports and fault reports into `name+offset`.
 
-use object::{Object, ObjectSymbol, SymbolKind};
+use object::{Object, ObjectSection, ObjectSymbol, SectionKind, SymbolKind};
 
 #[derive(Clone, Debug, Default)]
 pub struct Symbols {
@@ -16,9 +16,19 @@ impl Symbols {
         let Ok(file) = object::File::parse(data) else {
             return Symbols::default();
         };
+        // Functions, and untyped labels in code sections (assembly entry
+        // points such as `_start`).
+        let in_code = |s: &object::Symbol| {
+            s.section_index()
+                .and_then(|i| file.section_by_index(i).ok())
+                .is_some_and(|sec| sec.kind() == SectionKind::Text)
+        };
         let mut funcs: Vec<(u64, u64, String)> = file
             .symbols()
-            .filter(|s| s.kind() == SymbolKind::Text && s.address() != 0)
+            .filter(|s| s.address() != 0)
+            .filter(|s| {
+                s.kind() == SymbolKind::Text || (s.kind() == SymbolKind::Unknown && in_code(s))
+            })
             .filter_map(|s| {
                 let name = s.name().ok()?;
                 Some((s.address().wrapping_add(bias), s.size(), demangle(name)))
@@ -33,26 +43,47 @@ impl Symbols {
         self.funcs.is_empty()
     }
 
-    /// `name+0xoff` for `addr`, if a function covers it (or, for symbols
-    /// without a size, is the nearest one below it).
-    pub fn lookup(&self, addr: u64) -> Option<String> {
+    /// The function covering `addr` (or, for symbols without a size, the
+    /// nearest one below it): its name and start.
+    fn resolve(&self, addr: u64) -> Option<(&str, u64)> {
         let i = self.funcs.partition_point(|f| f.0 <= addr).checked_sub(1)?;
         let (start, size, name) = &self.funcs[i];
-        let off = addr - start;
-        if *size != 0 && off >= *size {
+        if *size != 0 && addr - start >= *size {
             return None;
         }
-        Some(if off == 0 {
-            name.clone()
+        Some((name, *start))
+    }
+
+    fn format(name: &str, start: u64, addr: u64) -> String {
+        let off = addr - start;
+        if off == 0 {
+            name.to_string()
         } else {
             format!("{name}+{off:#x}")
-        })
+        }
+    }
+
+    /// `name+0xoff` for `addr`, if a function covers it.
+    pub fn lookup(&self, addr: u64) -> Option<String> {
+        self.resolve(addr)
+            .map(|(name, start)| Self::format(name, start, addr))
     }
 
     /// `addr` followed by its symbol when known.
     pub fn describe(&self, addr: u64) -> String {
         match self.lookup(addr) {
             Some(s) => format!("{addr:#018x} {s}"),
+            None => format!("{addr:#018x}"),
+        }
+    }
+
+    /// Like [`Symbols::describe`] for a return address: the call that
+    /// pushed it may be the last instruction of its function (a call to a
+    /// function that does not return), so the function is the one holding
+    /// the byte before it.
+    pub fn describe_return(&self, addr: u64) -> String {
+        match self.resolve(addr.wrapping_sub(1)) {
+            Some((name, start)) => format!("{addr:#018x} {}", Self::format(name, start, addr)),
             None => format!("{addr:#018x}"),
         }
     }
@@ -76,6 +107,8 @@ mod tests {
         assert_eq!(s.lookup(0x1010), None);
         assert_eq!(s.lookup(0xfff), None);
         assert_eq!(s.lookup(0x2345).as_deref(), Some("b+0x345"));
+        // A return address just past the end of `a` belongs to `a`.
+        assert_eq!(s.describe_return(0x1010), "0x0000000000001010 a+0x10");
     }
 
     #[test]

@@ -1,11 +1,31 @@
 //! Kernel command line (`vmm run --cmdline`): space-separated `key` or
-//! `key=value`. No option is defined yet; unknown ones are logged so a typo
-//! is visible.
+//! `key=value`. Unknown options are logged, so a typo is visible.
+//!
+//! Options:
+//! - `panic`: panic right after boot (checks the host's panic report path);
+//! - `fault`: take a page fault in kernel mode right after boot (checks the
+//!   exception path: registers and backtrace in the report).
 
 pub fn init(info: &abi::boot::BootInfo) {
     let bytes = crate::boot_info::phys_bytes(&info.cmdline);
     for word in bytes.split(|b| *b == b' ').filter(|w| !w.is_empty()) {
-        let text = core::str::from_utf8(word).unwrap_or("(not UTF-8)");
-        crate::klog!("ignoring unknown kernel option {text}");
+        match word {
+            b"panic" => panic!("kernel panic requested on the command line"),
+            b"fault" => kernel_fault(),
+            _ => {
+                let text = core::str::from_utf8(word).unwrap_or("(not UTF-8)");
+                crate::klog!("ignoring unknown kernel option {text}");
+            }
+        }
     }
+}
+
+#[inline(never)]
+fn kernel_fault() {
+    // An address in the kernel's part of the address space that nothing
+    // maps: the top of the direct map's window.
+    let p = (abi::layout::KERNEL_VIRT_BASE - 0x1000) as *const u64;
+    // SAFETY: deliberately not safe; the resulting #PF is the point.
+    let v = unsafe { core::ptr::read_volatile(p) };
+    crate::klog!("read {v:#x} from an unmapped address: the fault did not happen");
 }
