@@ -139,7 +139,8 @@ pub fn console_write_with(
 pub fn console_write(fd: u32, data: &[u8]) {
     console_write_with(fd, data.len(), |off, buf| {
         let n = buf.len();
-        buf.copy_from_slice(&data[off..off + n]);
+        // SAFETY: both ranges are n bytes long and distinct.
+        unsafe { crate::mm::copy_bytes(buf.as_mut_ptr(), data[off..].as_ptr(), n) };
         n
     });
 }

@@ -9,9 +9,15 @@ use x86_64::VirtAddr;
 
 use super::gdt::{IST_DOUBLE_FAULT, IST_MACHINE_CHECK, IST_NMI, KERNEL_CS};
 
+/// Vectors with a gate: the 32 exceptions and 16 interrupt vectors (the
+/// LAPIC timer and spurious vectors will live there). A vector past the
+/// limit is a #GP naming it, not silence. Kept short because building each
+/// gate is costly when the kernel runs emulated.
+pub const VECTORS: usize = 48;
+
 #[repr(C, align(16))]
-struct Idt([u128; 256]);
-static mut IDT: Idt = Idt([0; 256]);
+struct Idt([u128; VECTORS]);
+static mut IDT: Idt = Idt([0; VECTORS]);
 
 /// A 64-bit interrupt gate (type 0xE).
 fn gate(handler: u64, ist: u8, dpl: u8) -> u128 {

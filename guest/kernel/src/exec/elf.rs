@@ -210,7 +210,7 @@ fn load_segment(mm: &mut Mm, f: &[u8], p: &Phdr, bias: u64) -> Result<(), ExecEr
         // SAFETY: frame is a present user frame; the piece stays within it.
         unsafe {
             let dst = phys_to_virt(frame).add((va % PAGE_SIZE) as usize);
-            core::ptr::copy_nonoverlapping(src.as_ptr(), dst, in_page as usize);
+            crate::mm::copy_bytes(dst, src.as_ptr(), in_page as usize);
         }
         copied += in_page;
     }

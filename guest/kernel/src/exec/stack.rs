@@ -9,6 +9,7 @@
 //! envp[] NULL, argv[] NULL, argc      <- rsp, 16-byte aligned
 //! ```
 
+use alloc::vec;
 use alloc::vec::Vec;
 
 use abi::layout::USER_STACK_TOP;
@@ -46,38 +47,32 @@ fn hwcap() -> u64 {
 }
 
 /// Builds the stack; returns the initial rsp (pointing at argc).
+///
+/// The whole area is laid out in a kernel buffer and copied to the user
+/// stack in one go: one page walk per page instead of one per string.
 pub fn build(mm: &mut Mm, elf: &ElfInfo, argv: &[&[u8]], envp: &[&[u8]]) -> KResult<u64> {
-    let mut sp = USER_STACK_TOP;
     let strings: u64 = argv.iter().chain(envp).map(|s| s.len() as u64 + 1).sum();
     if strings > MAX_STRINGS {
         return Err(E2BIG);
     }
-    let push_bytes = |mm: &mut Mm, sp: &mut u64, bytes: &[u8], nul: bool| -> KResult<u64> {
-        *sp -= bytes.len() as u64 + nul as u64;
-        copy_to_user(mm, *sp, bytes)?;
-        if nul {
-            copy_to_user(mm, *sp + bytes.len() as u64, &[0])?;
-        }
-        Ok(*sp)
+    // First pass: addresses, top down, as Linux lays them out (the file
+    // name at the very top, then environment and argument strings, argv[0]
+    // lowest).
+    let execfn_arg: &[u8] = argv.first().copied().unwrap_or(b"");
+    let mut sp = USER_STACK_TOP;
+    let mut place = |len: usize| {
+        sp -= len as u64;
+        sp
     };
-    // The file name, then the strings, highest first as Linux lays them out
-    // (argv[0] lowest).
-    let execfn = push_bytes(mm, &mut sp, argv.first().copied().unwrap_or(b""), true)?;
-    let mut env_ptrs: Vec<u64> = Vec::with_capacity(envp.len());
-    for s in envp.iter().rev() {
-        env_ptrs.push(push_bytes(mm, &mut sp, s, true)?);
-    }
+    let execfn = place(execfn_arg.len() + 1);
+    let mut env_ptrs: Vec<u64> = envp.iter().rev().map(|s| place(s.len() + 1)).collect();
     env_ptrs.reverse();
-    let mut arg_ptrs: Vec<u64> = Vec::with_capacity(argv.len());
-    for s in argv.iter().rev() {
-        arg_ptrs.push(push_bytes(mm, &mut sp, s, true)?);
-    }
+    let mut arg_ptrs: Vec<u64> = argv.iter().rev().map(|s| place(s.len() + 1)).collect();
     arg_ptrs.reverse();
-    let platform = push_bytes(mm, &mut sp, b"x86_64", true)?;
+    let platform = place(PLATFORM.len() + 1);
     sp &= !15;
-    let mut random = [0u8; 16];
-    crate::random::fill(&mut random);
-    let random_at = push_bytes(mm, &mut sp, &random, false)?;
+    sp -= 16;
+    let random_at = sp;
 
     let auxv: [(u64, u64); 19] = [
         (AT_HWCAP, hwcap()),
@@ -110,10 +105,31 @@ pub fn build(mm: &mut Mm, elf: &ElfInfo, argv: &[&[u8]], envp: &[&[u8]]) -> KRes
         words.push(k);
         words.push(v);
     }
-    sp &= !15;
     sp -= 8 * words.len() as u64;
     sp &= !15; // rsp at argc is 16-byte aligned (x86_64 psABI)
-    let bytes: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
-    copy_to_user(mm, sp, &bytes)?;
+
+    // Second pass: the bytes (the buffer starts zeroed, so strings end in NUL).
+    let mut image = vec![0u8; (USER_STACK_TOP - sp) as usize];
+    let mut put = |at: u64, bytes: &[u8]| {
+        let off = (at - sp) as usize;
+        image[off..off + bytes.len()].copy_from_slice(bytes);
+    };
+    put(execfn, execfn_arg);
+    for (s, at) in envp.iter().zip(&env_ptrs) {
+        put(*at, s);
+    }
+    for (s, at) in argv.iter().zip(&arg_ptrs) {
+        put(*at, s);
+    }
+    put(platform, PLATFORM);
+    let mut random = [0u8; 16];
+    crate::random::fill(&mut random);
+    put(random_at, &random);
+    for (i, w) in words.iter().enumerate() {
+        put(sp + 8 * i as u64, &w.to_le_bytes());
+    }
+    copy_to_user(mm, sp, &image)?;
     Ok(sp)
 }
+
+const PLATFORM: &[u8] = b"x86_64";

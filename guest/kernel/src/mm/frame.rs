@@ -5,8 +5,10 @@
 //! all of RAM at boot: a 4 GiB guest costs the host only the pages the
 //! guest really touches.
 //!
-//! Invariant: a frame is on the free list, in an untouched range, or
-//! allocated — never two of these.
+//! Invariants: a frame is on the free list, in an untouched range, or
+//! allocated — never two of these. Frames in the untouched ranges are zero:
+//! the VMM gives the guest fresh (zero) RAM and writes only the areas the
+//! boot info describes, which are excluded until released.
 
 use abi::boot::{BootInfo, PhysRange};
 use spin::Mutex;
@@ -71,31 +73,33 @@ pub fn release(range: &PhysRange) {
     FRAMES.lock().total_frames += (end - page_down(range.start)) / PAGE;
 }
 
-/// A frame with unspecified contents.
-pub fn alloc() -> Option<u64> {
+/// A frame, and whether it is known to be zero (never used since boot).
+fn alloc_inner() -> Option<(u64, bool)> {
     let mut f = FRAMES.lock();
     if f.free_list != 0 {
         let frame = f.free_list;
         // SAFETY: free frames hold the next pointer in their first word.
         f.free_list = unsafe { (phys_to_virt(frame) as *const u64).read() };
         f.free_frames -= 1;
-        return Some(frame);
+        return Some((frame, false));
     }
     for r in f.ranges.iter_mut() {
         if r.0 < r.1 {
             let frame = r.0;
             r.0 += PAGE;
             f.free_frames -= 1;
-            return Some(frame);
+            return Some((frame, true));
         }
     }
     None
 }
 
 pub fn alloc_zeroed() -> Option<u64> {
-    let frame = alloc()?;
-    // SAFETY: the frame is ours and mapped by the direct map.
-    unsafe { core::ptr::write_bytes(phys_to_virt(frame), 0, PAGE as usize) };
+    let (frame, zero) = alloc_inner()?;
+    if !zero {
+        // SAFETY: the frame is ours and mapped by the direct map.
+        unsafe { super::zero_bytes(phys_to_virt(frame), PAGE as usize) };
+    }
     Some(frame)
 }
 

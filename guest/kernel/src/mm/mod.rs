@@ -37,3 +37,48 @@ pub const fn page_up(x: u64) -> Option<u64> {
         None => None,
     }
 }
+
+/// Copies `n` bytes with `rep movsq` (and `rep movsb` for the tail).
+///
+/// # Safety
+/// As `core::ptr::copy_nonoverlapping`.
+///
+/// Why not `copy_nonoverlapping`: when the kernel runs emulated (PVM's
+/// bootstrap mode, see docs/ARCHITECTURE.md) every instruction is a trip
+/// through the hypervisor's emulator, and one string instruction costs far
+/// less than the loop a generic memcpy compiles to.
+#[inline]
+pub unsafe fn copy_bytes(dst: *mut u8, src: *const u8, n: usize) {
+    unsafe {
+        core::arch::asm!(
+            "rep movsq",
+            "mov rcx, {tail}",
+            "rep movsb",
+            tail = in(reg) n % 8,
+            inout("rdi") dst => _,
+            inout("rsi") src => _,
+            inout("rcx") n / 8 => _,
+            options(nostack, preserves_flags)
+        );
+    }
+}
+
+/// Zeroes `n` bytes with `rep stosq` / `rep stosb` (see [`copy_bytes`]).
+///
+/// # Safety
+/// As `core::ptr::write_bytes`.
+#[inline]
+pub unsafe fn zero_bytes(dst: *mut u8, n: usize) {
+    unsafe {
+        core::arch::asm!(
+            "rep stosq",
+            "mov rcx, {tail}",
+            "rep stosb",
+            tail = in(reg) n % 8,
+            inout("rdi") dst => _,
+            inout("rcx") n / 8 => _,
+            in("rax") 0u64,
+            options(nostack, preserves_flags)
+        );
+    }
+}

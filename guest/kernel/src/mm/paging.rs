@@ -17,6 +17,8 @@ pub const KERNEL_PML4: core::ops::Range<usize> =
     (abi::layout::KERNEL_SPACE_START >> 39) as usize..256;
 
 static mut KERNEL_ROOT: u64 = 0;
+/// The root in CR3 (one CPU): only its mappings can be in the TLB.
+static ACTIVE_ROOT: core::sync::atomic::AtomicU64 = core::sync::atomic::AtomicU64::new(0);
 
 fn table(phys: u64) -> &'static mut PageTable {
     // SAFETY: page-table frames are reached only through the direct map and
@@ -58,6 +60,7 @@ pub fn new_root() -> Option<u64> {
 }
 
 pub fn activate(root: u64) {
+    ACTIVE_ROOT.store(root, core::sync::atomic::Ordering::Relaxed);
     // SAFETY: `root` was built by `new_root`, so the kernel stays mapped.
     unsafe {
         Cr3::write(
@@ -100,7 +103,7 @@ fn leaf(
 pub fn map(root: u64, virt: u64, phys: u64, flags: F) -> Option<()> {
     let e = leaf(root, virt, true)?;
     e.set_addr(PhysAddr::new(phys), flags | F::PRESENT);
-    flush(virt);
+    flush(root, virt);
     Some(())
 }
 
@@ -122,7 +125,7 @@ pub fn unmap(root: u64, virt: u64) -> Option<u64> {
     }
     let phys = e.addr().as_u64();
     e.set_unused();
-    flush(virt);
+    flush(root, virt);
     Some(phys)
 }
 
@@ -131,13 +134,17 @@ pub fn set_flags(root: u64, virt: u64, flags: F) {
         if e.flags().contains(F::PRESENT) {
             let addr = e.addr();
             e.set_addr(addr, flags | F::PRESENT);
-            flush(virt);
+            flush(root, virt);
         }
     }
 }
 
-fn flush(virt: u64) {
-    x86_64::instructions::tlb::flush(x86_64::VirtAddr::new(virt));
+/// Drops a stale TLB entry. Only the active address space can have one, and
+/// skipping the others matters: an INVLPG costs a trip to the hypervisor.
+fn flush(root: u64, virt: u64) {
+    if ACTIVE_ROOT.load(core::sync::atomic::Ordering::Relaxed) == root {
+        x86_64::instructions::tlb::flush(x86_64::VirtAddr::new(virt));
+    }
 }
 
 /// Leaf flags for a user page with `PROT_*` bits `prot`. A PROT_NONE page

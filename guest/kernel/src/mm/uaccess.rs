@@ -46,14 +46,14 @@ pub fn copy_from_user(mm: &mut Mm, src: u64, dst: &mut [u8]) -> KResult<()> {
     let len = dst.len();
     for_each_piece(mm, src, len, Access::Read, |p, off, n| {
         // SAFETY: p is valid for n bytes (see for_each_piece).
-        unsafe { core::ptr::copy_nonoverlapping(p, dst[off..off + n].as_mut_ptr(), n) }
+        unsafe { super::copy_bytes(dst[off..off + n].as_mut_ptr(), p, n) }
     })
 }
 
 pub fn copy_to_user(mm: &mut Mm, dst: u64, src: &[u8]) -> KResult<()> {
     for_each_piece(mm, dst, src.len(), Access::Write, |p, off, n| {
         // SAFETY: p is valid for n bytes (see for_each_piece).
-        unsafe { core::ptr::copy_nonoverlapping(src[off..off + n].as_ptr(), p, n) }
+        unsafe { super::copy_bytes(p, src[off..off + n].as_ptr(), n) }
     })
 }
 
@@ -62,7 +62,7 @@ pub fn copy_to_user(mm: &mut Mm, dst: u64, src: &[u8]) -> KResult<()> {
 pub fn clear_user(mm: &mut Mm, dst: u64, len: usize) -> KResult<()> {
     for_each_piece(mm, dst, len, Access::Write, |p, _, n| {
         // SAFETY: p is valid for n bytes.
-        unsafe { core::ptr::write_bytes(p, 0, n) }
+        unsafe { super::zero_bytes(p, n) }
     })
 }
 
