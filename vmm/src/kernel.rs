@@ -13,7 +13,7 @@ use vm_memory::GuestMemoryMmap;
 
 use crate::config::KernelSource;
 use crate::error::{Error, Result};
-use crate::symbols::Symbols;
+use crate::symbols::{Source, Symbols};
 
 pub struct KernelImage {
     /// "embedded" or the file name, for messages.
@@ -45,7 +45,11 @@ pub fn open(source: &KernelSource) -> Result<KernelImage> {
         reason,
     };
     let (entry, phys_end) = check(&bytes).map_err(fail)?;
-    let symbols = Symbols::from_elf(&bytes, 0);
+    let source = match &bytes {
+        Cow::Borrowed(b) => Source::Static(b),
+        Cow::Owned(v) => Source::Shared(v.as_slice().into()),
+    };
+    let symbols = Symbols::lazy(source, 0);
     Ok(KernelImage {
         name,
         bytes,

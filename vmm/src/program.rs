@@ -12,12 +12,14 @@ use object::read::elf::{FileHeader, ProgramHeader};
 use object::LittleEndian as LE;
 
 use crate::error::{Error, Result};
-use crate::symbols::Symbols;
+use std::sync::Arc;
+
+use crate::symbols::{Source, Symbols};
 
 /// A program that passed every host-side check.
 pub struct Program {
     pub path: PathBuf,
-    pub bytes: Vec<u8>,
+    pub bytes: Arc<[u8]>,
     /// Static-PIE (`ET_DYN`): loaded at [`USER_PIE_BASE`].
     pub pie: bool,
     /// Bytes of guest memory the loaded segments span (page-rounded).
@@ -51,7 +53,8 @@ pub fn load(path: &Path) -> Result<Program> {
         reason,
     })?;
     let bias = if checked.pie { USER_PIE_BASE } else { 0 };
-    let symbols = Symbols::from_elf(&bytes, bias);
+    let bytes: Arc<[u8]> = bytes.into();
+    let symbols = Symbols::lazy(Source::Shared(bytes.clone()), bias);
     Ok(Program {
         path: path.to_owned(),
         bytes,

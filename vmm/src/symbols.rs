@@ -1,53 +1,66 @@
 //! Function symbols of an ELF file (the kernel's or the program's), to turn
 //! guest addresses in panic reports and fault reports into `name+offset`.
 
+use std::sync::{Arc, OnceLock};
+
 use object::{Object, ObjectSection, ObjectSymbol, SectionKind, SymbolKind};
 
+/// The ELF file symbols are read from.
 #[derive(Clone, Debug, Default)]
+pub enum Source {
+    #[default]
+    None,
+    Static(&'static [u8]),
+    Shared(Arc<[u8]>),
+}
+
+/// (start, size, demangled name), sorted by start.
+type Funcs = Vec<(u64, u64, String)>;
+
+/// Parsed on first use: most runs never name an address, and reading and
+/// demangling a kernel's symbol table would cost every run a millisecond.
+#[derive(Debug, Default)]
 pub struct Symbols {
-    /// (start, size, demangled name), sorted by start.
-    funcs: Vec<(u64, u64, String)>,
+    source: Source,
+    bias: u64,
+    funcs: OnceLock<Funcs>,
 }
 
 impl Symbols {
-    /// Symbols of `data` as loaded at `bias` (0 unless the file is PIE).
-    /// A file without a symbol table (or not parseable) gives no symbols.
+    /// Symbols of the ELF in `source` as loaded at `bias` (0 unless PIE).
+    pub fn lazy(source: Source, bias: u64) -> Symbols {
+        Symbols {
+            source,
+            bias,
+            funcs: OnceLock::new(),
+        }
+    }
+
+    /// Symbols of `data` as loaded at `bias`, parsed now.
     pub fn from_elf(data: &[u8], bias: u64) -> Symbols {
-        let Ok(file) = object::File::parse(data) else {
-            return Symbols::default();
-        };
-        // Functions, and untyped labels in code sections (assembly entry
-        // points such as `_start`).
-        let in_code = |s: &object::Symbol| {
-            s.section_index()
-                .and_then(|i| file.section_by_index(i).ok())
-                .is_some_and(|sec| sec.kind() == SectionKind::Text)
-        };
-        let mut funcs: Vec<(u64, u64, String)> = file
-            .symbols()
-            .filter(|s| s.address() != 0)
-            .filter(|s| {
-                s.kind() == SymbolKind::Text || (s.kind() == SymbolKind::Unknown && in_code(s))
-            })
-            .filter_map(|s| {
-                let name = s.name().ok()?;
-                Some((s.address().wrapping_add(bias), s.size(), demangle(name)))
-            })
-            .collect();
-        funcs.sort_by_key(|f| f.0);
-        funcs.dedup_by_key(|f| f.0);
-        Symbols { funcs }
+        let s = Symbols::lazy(Source::None, bias);
+        let _ = s.funcs.set(parse(data, bias));
+        s
+    }
+
+    fn funcs(&self) -> &Funcs {
+        self.funcs.get_or_init(|| match &self.source {
+            Source::None => Vec::new(),
+            Source::Static(d) => parse(d, self.bias),
+            Source::Shared(d) => parse(d, self.bias),
+        })
     }
 
     pub fn is_empty(&self) -> bool {
-        self.funcs.is_empty()
+        self.funcs().is_empty()
     }
 
     /// The function covering `addr` (or, for symbols without a size, the
     /// nearest one below it): its name and start.
     fn resolve(&self, addr: u64) -> Option<(&str, u64)> {
-        let i = self.funcs.partition_point(|f| f.0 <= addr).checked_sub(1)?;
-        let (start, size, name) = &self.funcs[i];
+        let funcs = self.funcs();
+        let i = funcs.partition_point(|f| f.0 <= addr).checked_sub(1)?;
+        let (start, size, name) = &funcs[i];
         if *size != 0 && addr - start >= *size {
             return None;
         }
@@ -89,6 +102,32 @@ impl Symbols {
     }
 }
 
+/// Functions, and untyped labels in code sections (assembly entry points
+/// such as `_start`). A file without a symbol table, or not parseable,
+/// gives none.
+fn parse(data: &[u8], bias: u64) -> Funcs {
+    let Ok(file) = object::File::parse(data) else {
+        return Vec::new();
+    };
+    let in_code = |s: &object::Symbol| {
+        s.section_index()
+            .and_then(|i| file.section_by_index(i).ok())
+            .is_some_and(|sec| sec.kind() == SectionKind::Text)
+    };
+    let mut funcs: Funcs = file
+        .symbols()
+        .filter(|s| s.address() != 0)
+        .filter(|s| s.kind() == SymbolKind::Text || (s.kind() == SymbolKind::Unknown && in_code(s)))
+        .filter_map(|s| {
+            let name = s.name().ok()?;
+            Some((s.address().wrapping_add(bias), s.size(), demangle(name)))
+        })
+        .collect();
+    funcs.sort_by_key(|f| f.0);
+    funcs.dedup_by_key(|f| f.0);
+    funcs
+}
+
 fn demangle(name: &str) -> String {
     format!("{:#}", rustc_demangle::demangle(name))
 }
@@ -99,9 +138,10 @@ mod tests {
 
     #[test]
     fn lookup_ranges() {
-        let s = Symbols {
-            funcs: vec![(0x1000, 0x10, "a".into()), (0x2000, 0, "b".into())],
-        };
+        let s = Symbols::default();
+        s.funcs
+            .set(vec![(0x1000, 0x10, "a".into()), (0x2000, 0, "b".into())])
+            .unwrap();
         assert_eq!(s.lookup(0x1000).as_deref(), Some("a"));
         assert_eq!(s.lookup(0x100f).as_deref(), Some("a+0xf"));
         assert_eq!(s.lookup(0x1010), None);
@@ -114,5 +154,13 @@ mod tests {
     #[test]
     fn garbage_gives_no_symbols() {
         assert!(Symbols::from_elf(b"junk", 0).is_empty());
+        assert!(Symbols::lazy(Source::Static(b"junk"), 0).is_empty());
+    }
+
+    #[test]
+    fn lazy_reads_a_real_elf() {
+        let me = std::fs::read(std::env::current_exe().unwrap()).unwrap();
+        let s = Symbols::lazy(Source::Shared(me.into()), 0);
+        assert!(!s.is_empty());
     }
 }
