@@ -13,6 +13,7 @@ use kvm_ioctls::{Kvm, VcpuFd, VmFd};
 use crate::arch::{cpuid, regs};
 use crate::error::{Error, Result};
 use crate::symbols::Symbols;
+use abi::hypercall::Registers;
 
 /// `KVM_GET_API_VERSION` of every KVM since Linux 2.6.22.
 const KVM_API_VERSION: i32 = 12;
@@ -112,40 +113,41 @@ pub fn guest_tsc(vcpu: &VcpuFd) -> Option<u64> {
 /// Registers of a stopped vCPU, symbolized with the kernel's symbols where
 /// they point into the kernel.
 pub fn dump_vcpu(vcpu: &VcpuFd, symbols: &Symbols) -> String {
-    let mut s = String::new();
-    match vcpu.get_regs() {
-        Ok(r) => {
-            s += &format!("  rip {}\n", symbols.describe(r.rip));
-            s += &format!(
-                "  rax {:016x} rbx {:016x} rcx {:016x} rdx {:016x}\n  rsi {:016x} rdi {:016x} rbp {:016x} rsp {:016x}\n",
-                r.rax, r.rbx, r.rcx, r.rdx, r.rsi, r.rdi, r.rbp, r.rsp
-            );
-            s += &format!(
-                "  r8  {:016x} r9  {:016x} r10 {:016x} r11 {:016x}\n  r12 {:016x} r13 {:016x} r14 {:016x} r15 {:016x}\n  rflags {:016x}\n",
-                r.r8, r.r9, r.r10, r.r11, r.r12, r.r13, r.r14, r.r15, r.rflags
-            );
-        }
-        Err(e) => s += &format!("  (registers unavailable: {e})\n"),
-    }
-    match vcpu.get_sregs() {
-        Ok(sr) => {
-            s += &format!(
-                "  cs {:04x} ss {:04x} cr0 {:016x} cr2 {:016x} cr3 {:016x} cr4 {:016x} efer {:x}\n",
-                sr.cs.selector, sr.ss.selector, sr.cr0, sr.cr2, sr.cr3, sr.cr4, sr.efer
-            );
-            s += &format!(
-                "  gdt {:x}/{:x} idt {:x}/{:x} tr {:04x} fs.base {:x} gs.base {:x}",
-                sr.gdt.base,
-                sr.gdt.limit,
-                sr.idt.base,
-                sr.idt.limit,
-                sr.tr.selector,
-                sr.fs.base,
-                sr.gs.base
-            );
-        }
-        Err(e) => s += &format!("  (special registers unavailable: {e})"),
-    }
+    let (Ok(r), Ok(sr)) = (vcpu.get_regs(), vcpu.get_sregs()) else {
+        return "  (registers unavailable)".into();
+    };
+    let regs = Registers {
+        rax: r.rax,
+        rbx: r.rbx,
+        rcx: r.rcx,
+        rdx: r.rdx,
+        rsi: r.rsi,
+        rdi: r.rdi,
+        rbp: r.rbp,
+        rsp: r.rsp,
+        r8: r.r8,
+        r9: r.r9,
+        r10: r.r10,
+        r11: r.r11,
+        r12: r.r12,
+        r13: r.r13,
+        r14: r.r14,
+        r15: r.r15,
+        rip: r.rip,
+        rflags: r.rflags,
+        cs: sr.cs.selector.into(),
+        ss: sr.ss.selector.into(),
+        cr2: sr.cr2,
+        cr3: sr.cr3,
+        vector: u64::MAX,
+        error_code: 0,
+    };
+    let mut s = crate::hypercall::format_registers(&regs, symbols);
+    s += &format!(
+        "  cr0 {:016x} cr4 {:016x} efer {:x} gdt {:x}/{:x} idt {:x}/{:x} tr {:04x} fs.base {:x} gs.base {:x}",
+        sr.cr0, sr.cr4, sr.efer, sr.gdt.base, sr.gdt.limit, sr.idt.base, sr.idt.limit, sr.tr.selector, sr.fs.base,
+        sr.gs.base
+    );
     s
 }
 

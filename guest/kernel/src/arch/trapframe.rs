@@ -71,3 +71,20 @@ impl TrapFrame {
         }
     }
 }
+
+/// Assembly that pushes the general registers in the order that makes them
+/// the first fields of [`TrapFrame`] (rax first, so r15 ends lowest).
+#[macro_export]
+macro_rules! push_trapframe_gprs {
+    () => {
+        "push rax\npush rbx\npush rcx\npush rdx\npush rsi\npush rdi\npush rbp\npush r8\npush r9\npush r10\npush r11\npush r12\npush r13\npush r14\npush r15"
+    };
+}
+
+/// The inverse of [`push_trapframe_gprs`].
+#[macro_export]
+macro_rules! pop_trapframe_gprs {
+    () => {
+        "pop r15\npop r14\npop r13\npop r12\npop r11\npop r10\npop r9\npop r8\npop rbp\npop rdi\npop rsi\npop rdx\npop rcx\npop rbx\npop rax"
+    };
+}
