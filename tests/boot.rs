@@ -220,3 +220,11 @@ fn unimplemented_syscalls_are_logged_once() {
         r.stderr
     );
 }
+
+/// Initialized data, read-only data and bss (also where it shares a page
+/// with the end of .data) read back exactly as on Linux.
+#[test]
+fn program_image_is_loaded_exactly() {
+    let r = same_as_native("image", &[], &[]);
+    assert!(r.stdout.contains("bss zero: yes"), "{}", r.stdout);
+}

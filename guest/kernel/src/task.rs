@@ -45,12 +45,26 @@ pub fn start_first_program(info: &abi::boot::BootInfo) -> ! {
         Err(e) => hypercall::exec_failed(e, b"malformed argument block"),
     };
     let image = boot_info::phys_bytes(&info.program);
-    let loaded = match exec::exec(image, &argv, &envp) {
+    // Page-aligned, as the boot info promises; if not, everything is copied.
+    let aligned = info.program.start.is_multiple_of(abi::layout::PAGE_SIZE);
+    let mut frames =
+        exec::elf::FileFrames::new(info.program.start, if aligned { image.len() } else { 0 });
+    let loaded = match exec::exec(image, aligned.then_some(&mut frames), &argv, &envp) {
         Ok(l) => l,
         Err(e) => hypercall::exec_failed(e.errno, e.why.as_bytes()),
     };
-    // The file and the strings are now in the program's memory.
-    mm::frame::release(&info.program);
+    // The strings are now on the program's stack and the file's pages
+    // either mapped into the program or copied: free what it did not take.
+    if aligned {
+        for (i, adopted) in frames.adopted.iter().enumerate() {
+            if !adopted {
+                mm::frame::free(frames.phys + i as u64 * abi::layout::PAGE_SIZE);
+            }
+        }
+        mm::frame::count_boot_frames(frames.adopted.len() as u64);
+    } else {
+        mm::frame::release(&info.program);
+    }
     mm::frame::release(&info.args);
 
     mm::paging::activate(loaded.mm.root);

@@ -6,6 +6,9 @@
 //! reason, never a kernel fault. (The VMM checks too, but the kernel does
 //! not trust it.)
 
+use alloc::vec;
+use alloc::vec::Vec;
+
 use abi::layout::{PAGE_SIZE, USER_PIE_BASE, USER_SPACE_END};
 
 use super::ExecError;
@@ -44,6 +47,8 @@ fn u64_at(b: &[u8], off: usize) -> Option<u64> {
 }
 
 struct Phdr {
+    /// Load bias, so that `vaddr_biased` is where the segment really goes.
+    bias: u64,
     kind: u32,
     flags: u32,
     offset: u64,
@@ -53,11 +58,45 @@ struct Phdr {
     align: u64,
 }
 
+impl Phdr {
+    fn vaddr_biased(&self) -> u64 {
+        self.vaddr.wrapping_add(self.bias)
+    }
+}
+
 fn bad(why: &'static str) -> ExecError {
     ExecError::new(ENOEXEC, why)
 }
 
-pub fn load(mm: &mut Mm, f: &[u8]) -> Result<ElfInfo, ExecError> {
+/// The program file's own frames, when the file sits page-aligned in guest
+/// RAM: pages that exactly one mapping needs are mapped straight into the
+/// address space instead of copied (as Linux maps a file's pages), and the
+/// loader records which ones it took so the rest can be freed.
+pub struct FileFrames {
+    /// Physical address of file offset 0 (page-aligned).
+    pub phys: u64,
+    /// Per file page: how many virtual pages need its bytes.
+    users: Vec<u8>,
+    /// Per file page: mapped into the program (now owned by its mm).
+    pub adopted: Vec<bool>,
+}
+
+impl FileFrames {
+    pub fn new(phys: u64, len: usize) -> Self {
+        let pages = len.div_ceil(PAGE_SIZE as usize);
+        FileFrames {
+            phys,
+            users: vec![0; pages],
+            adopted: vec![false; pages],
+        }
+    }
+}
+
+pub fn load(
+    mm: &mut Mm,
+    f: &[u8],
+    mut frames: Option<&mut FileFrames>,
+) -> Result<ElfInfo, ExecError> {
     if f.len() < 64 || f[..4] != *b"\x7fELF" {
         return Err(bad("not an ELF file"));
     }
@@ -88,6 +127,7 @@ pub fn load(mm: &mut Mm, f: &[u8]) -> Result<ElfInfo, ExecError> {
     let phdr_at = |i: usize| -> Phdr {
         let o = phoff as usize + i * PHDR_SIZE;
         Phdr {
+            bias,
             kind: u32_at(f, o).unwrap(),
             flags: u32_at(f, o + 4).unwrap(),
             offset: u64_at(f, o + 8).unwrap(),
@@ -98,6 +138,25 @@ pub fn load(mm: &mut Mm, f: &[u8]) -> Result<ElfInfo, ExecError> {
         }
     };
 
+    if let Some(ff) = frames.as_deref_mut() {
+        for i in 0..phnum {
+            let p = phdr_at(i);
+            if p.kind == PT_LOAD
+                && p.filesz > 0
+                && p.offset
+                    .checked_add(p.filesz)
+                    .is_some_and(|e| e <= f.len() as u64)
+            {
+                let first = p.offset / PAGE_SIZE;
+                let last = (p.offset + p.filesz - 1) / PAGE_SIZE;
+                for page in first..=last {
+                    if let Some(u) = ff.users.get_mut(page as usize) {
+                        *u = u.saturating_add(1);
+                    }
+                }
+            }
+        }
+    }
     let mut phdr_vaddr = None;
     let mut tls = None;
     let mut image_end = 0u64;
@@ -114,7 +173,7 @@ pub fn load(mm: &mut Mm, f: &[u8]) -> Result<ElfInfo, ExecError> {
             PT_PHDR => phdr_vaddr = Some(p.vaddr.wrapping_add(bias)),
             PT_TLS => tls = Some((p.vaddr.wrapping_add(bias), p.filesz, p.memsz, p.align)),
             PT_LOAD => {
-                load_segment(mm, f, &p, bias)?;
+                load_segment(mm, f, &p, bias, frames.as_deref_mut())?;
                 image_end = image_end.max(p.vaddr + bias + p.memsz);
                 loads += 1;
                 if phdr_vaddr.is_none() && p.offset <= phoff && phoff - p.offset < p.filesz {
@@ -140,7 +199,13 @@ pub fn load(mm: &mut Mm, f: &[u8]) -> Result<ElfInfo, ExecError> {
     })
 }
 
-fn load_segment(mm: &mut Mm, f: &[u8], p: &Phdr, bias: u64) -> Result<(), ExecError> {
+fn load_segment(
+    mm: &mut Mm,
+    f: &[u8],
+    p: &Phdr,
+    bias: u64,
+    mut frames: Option<&mut FileFrames>,
+) -> Result<(), ExecError> {
     let _ = p.align;
     let start = p
         .vaddr
@@ -200,11 +265,18 @@ fn load_segment(mm: &mut Mm, f: &[u8], p: &Phdr, bias: u64) -> Result<(), ExecEr
             kind: VmaKind::Image,
         });
     }
-    // Copy the file bytes page by page through the direct map.
+    // The file bytes, page by page: the file's own frame when no other
+    // mapping needs it, else a copy through the direct map.
     let mut copied = 0u64;
     while copied < p.filesz {
         let va = start + copied;
         let in_page = (PAGE_SIZE - va % PAGE_SIZE).min(p.filesz - copied);
+        if let Some(ff) = frames.as_deref_mut() {
+            if adopt_file_page(mm, ff, p, va, in_page)? {
+                copied += in_page;
+                continue;
+            }
+        }
         let (frame, _) = populate_for_load(mm, va)?;
         let src = &f[(p.offset + copied) as usize..(p.offset + copied + in_page) as usize];
         // SAFETY: frame is a present user frame; the piece stays within it.
@@ -234,4 +306,45 @@ fn populate_for_load(mm: &mut Mm, va: u64) -> Result<(u64, ()), ExecError> {
         "out of guest memory loading the program; raise --memory",
     ))?;
     Ok((frame, ()))
+}
+
+/// Maps the file page holding the segment's bytes at `va` directly, if it
+/// is used by this mapping alone and the virtual page is still empty.
+/// Returns whether it did.
+fn adopt_file_page(
+    mm: &mut Mm,
+    ff: &mut FileFrames,
+    p: &Phdr,
+    va: u64,
+    in_page: u64,
+) -> Result<bool, ExecError> {
+    let file_off = p.offset + (va - (p.vaddr_biased()));
+    let index = (file_off / PAGE_SIZE) as usize;
+    if ff.users.get(index) != Some(&1) || ff.adopted[index] {
+        return Ok(false);
+    }
+    let page = page_down(va);
+    if paging::translate(mm.root, page).is_some() {
+        return Ok(false);
+    }
+    let vma = *mm.find(va).ok_or(bad("segment not mapped"))?;
+    let frame = ff.phys + index as u64 * PAGE_SIZE;
+    // The segment's data ends inside this page and bss follows: the rest of
+    // the page must read as zero (Linux's padzero), not as later file bytes.
+    let data_end = (va % PAGE_SIZE) + in_page;
+    if p.memsz > p.filesz && data_end < PAGE_SIZE {
+        // SAFETY: the frame is the file's page, now owned by this mapping.
+        unsafe {
+            crate::mm::zero_bytes(
+                phys_to_virt(frame).add(data_end as usize),
+                (PAGE_SIZE - data_end) as usize,
+            )
+        };
+    }
+    paging::map(mm.root, page, frame, paging::user_flags(vma.prot)).ok_or(ExecError::new(
+        ENOMEM,
+        "out of guest memory loading the program; raise --memory",
+    ))?;
+    ff.adopted[index] = true;
+    Ok(true)
 }

@@ -29,7 +29,15 @@ impl ExecError {
 }
 
 /// Loads `image` (an ELF file) with `argv` and `envp` into a new address space.
-pub fn exec(image: &[u8], argv: &[&[u8]], envp: &[&[u8]]) -> Result<Loaded, ExecError> {
+///
+/// With `frames`, the image is the program file's own frames in RAM and its
+/// pages may be mapped instead of copied (see [`elf::FileFrames`]).
+pub fn exec(
+    image: &[u8],
+    frames: Option<&mut elf::FileFrames>,
+    argv: &[&[u8]],
+    envp: &[&[u8]],
+) -> Result<Loaded, ExecError> {
     let nomem = |_| {
         ExecError::new(
             crate::errno::ENOMEM,
@@ -37,7 +45,7 @@ pub fn exec(image: &[u8], argv: &[&[u8]], envp: &[&[u8]]) -> Result<Loaded, Exec
         )
     };
     let mut mm = Mm::new().map_err(nomem)?;
-    let info = elf::load(&mut mm, image)?;
+    let info = elf::load(&mut mm, image, frames)?;
     mm.add_stack();
     let sp = stack::build(&mut mm, &info, argv, envp).map_err(|e: i64| {
         ExecError::new(

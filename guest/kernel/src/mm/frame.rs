@@ -73,6 +73,12 @@ pub fn release(range: &PhysRange) {
     FRAMES.lock().total_frames += (end - page_down(range.start)) / PAGE;
 }
 
+/// Counts frames of a boot range that were handed over individually (freed
+/// or adopted by the program) as part of RAM from now on.
+pub fn count_boot_frames(n: u64) {
+    FRAMES.lock().total_frames += n;
+}
+
 /// A frame, and whether it is known to be zero (never used since boot).
 fn alloc_inner() -> Option<(u64, bool)> {
     let mut f = FRAMES.lock();
