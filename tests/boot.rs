@@ -228,3 +228,15 @@ fn program_image_is_loaded_exactly() {
     let r = same_as_native("image", &[], &[]);
     assert!(r.stdout.contains("bss zero: yes"), "{}", r.stdout);
 }
+
+/// Hostile arguments (kernel addresses, non-canonical pointers, huge and
+/// wrapping lengths) to the implemented system calls: each fails with the
+/// right errno, nothing outside user space is mapped, and the kernel and the
+/// program survive. Guest only (see hostile.c).
+#[test]
+fn hostile_syscall_arguments_do_not_hurt_the_kernel() {
+    let r = guest("hostile", &[], &[]);
+    assert_eq!(r.code, 0, "stdout: {}\nstderr: {}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("0 wrong results, still working: yes"), "{}", r.stdout);
+    assert!(!r.stderr.contains("panic"), "{}", r.stderr);
+}

@@ -131,12 +131,17 @@ pub fn madvise(addr: u64, len: u64, advice: u64) -> KResult<u64> {
     if !known {
         return Err(EINVAL);
     }
-    let (start, end) = check_range(addr, len)?;
+    if addr % PAGE != 0 {
+        return Err(EINVAL);
+    }
+    let len = page_up(len).ok_or(EINVAL)?;
+    let (start, end) = (addr, addr.checked_add(len).ok_or(EINVAL)?);
     if start == end {
         return Ok(0);
     }
     with_current(|t| {
-        if !t.mm.covered(start, end) {
+        // Beyond user space nothing is mapped: ENOMEM, as Linux's VMA walk.
+        if end > USER_SPACE_END || !t.mm.covered(start, end) {
             return Err(ENOMEM);
         }
         if advice == MADV_DONTNEED || advice == MADV_FREE {
