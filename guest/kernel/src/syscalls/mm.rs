@@ -131,7 +131,7 @@ pub fn madvise(addr: u64, len: u64, advice: u64) -> KResult<u64> {
     if !known {
         return Err(EINVAL);
     }
-    if addr % PAGE != 0 {
+    if !addr.is_multiple_of(PAGE) {
         return Err(EINVAL);
     }
     let len = page_up(len).ok_or(EINVAL)?;
