@@ -237,6 +237,10 @@ fn program_image_is_loaded_exactly() {
 fn hostile_syscall_arguments_do_not_hurt_the_kernel() {
     let r = guest("hostile", &[], &[]);
     assert_eq!(r.code, 0, "stdout: {}\nstderr: {}", r.stdout, r.stderr);
-    assert!(r.stdout.contains("0 wrong results, still working: yes"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("0 wrong results, still working: yes"),
+        "{}",
+        r.stdout
+    );
     assert!(!r.stderr.contains("panic"), "{}", r.stderr);
 }

@@ -8,7 +8,9 @@ fn main() {
     let manifest = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap());
     let root = manifest.join("../..").canonicalize().unwrap();
     let out_dir = PathBuf::from(env::var("OUT_DIR").unwrap());
-    let lib_dir = env::var_os("GUEST_LIBC_OUT").map(PathBuf::from).unwrap_or_else(|| out_dir.join("guest-libc"));
+    let lib_dir = env::var_os("GUEST_LIBC_OUT")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| out_dir.join("guest-libc"));
     let status = Command::new(root.join("scripts/guest-cc"))
         .arg("--build-lib")
         .env("GUEST_LIBC_OUT", &lib_dir)
@@ -20,7 +22,12 @@ fn main() {
     // by name, the linker only uses it as the entry point.
     let crt = out_dir.join("libguestcrt.a");
     let _ = std::fs::remove_file(&crt);
-    let status = Command::new("ar").arg("rcs").arg(&crt).arg(lib_dir.join("crt0.o")).status().expect("ar");
+    let status = Command::new("ar")
+        .arg("rcs")
+        .arg(&crt)
+        .arg(lib_dir.join("crt0.o"))
+        .status()
+        .expect("ar");
     assert!(status.success());
     println!("cargo:rustc-link-search=native={}", out_dir.display());
     println!("cargo:rustc-link-search=native={}", lib_dir.display());
