@@ -34,20 +34,30 @@ pub fn register(vm: &VmFd, mem: &GuestMemoryMmap) -> Result<()> {
 
 /// Bytes of guest RAM currently resident in host memory (mincore), so
 /// `--timings` can report the VMM's own footprint apart from the guest's.
+/// Walks the mapping a GiB at a time so the answer does not itself cost
+/// megabytes for a large guest.
 pub fn resident_bytes(mem: &GuestMemoryMmap) -> u64 {
-    let page = 4096usize;
+    const PAGE: usize = 4096;
+    const CHUNK: usize = 1 << 30;
+    let mut vec = vec![0u8; CHUNK / PAGE];
     let mut total = 0u64;
     for region in mem.iter() {
         let Ok(host) = region.get_host_address(vm_memory::MemoryRegionAddress(0)) else {
             continue;
         };
         let len = region.len() as usize;
-        let mut vec = vec![0u8; len.div_ceil(page)];
-        // SAFETY: [host, host+len) is the region's live mapping; vec has one
-        // byte per page as mincore requires.
-        let rc = unsafe { libc::mincore(host as *mut libc::c_void, len, vec.as_mut_ptr()) };
-        if rc == 0 {
-            total += vec.iter().filter(|b| **b & 1 != 0).count() as u64 * page as u64;
+        let mut off = 0;
+        while off < len {
+            let n = (len - off).min(CHUNK);
+            // SAFETY: [host+off, host+off+n) lies in the region's live
+            // mapping; vec has at least one byte per page of it.
+            let rc =
+                unsafe { libc::mincore(host.add(off) as *mut libc::c_void, n, vec.as_mut_ptr()) };
+            if rc == 0 {
+                let pages = n.div_ceil(PAGE);
+                total += vec[..pages].iter().filter(|b| **b & 1 != 0).count() as u64 * PAGE as u64;
+            }
+            off += n;
         }
     }
     total

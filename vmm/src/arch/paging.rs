@@ -31,44 +31,46 @@ pub fn table_pages(mem_size: u64) -> u64 {
 }
 
 /// Writes the tables; returns the physical address of the PML4 (for CR3).
+/// They are built in a host buffer and written with one copy (a 64 GiB
+/// guest has 32768 PD entries).
 pub fn write(mem: &GuestMemoryMmap, mem_size: u64) -> vm_memory::GuestMemoryResult<u64> {
     assert!(BOOT_PML4_PHYS + table_pages(mem_size) * PAGE_SIZE <= BOOT_PT_END);
-    let pml4 = BOOT_PML4_PHYS;
-    let pdpt_ident = pml4 + PAGE_SIZE;
-    let pdpt_direct = pml4 + 2 * PAGE_SIZE;
-    let pdpt_kernel = pml4 + 3 * PAGE_SIZE;
-    let pd = |gib: u64| pml4 + (4 + gib) * PAGE_SIZE;
-    let entry = |table: u64, i: u64, value: u64| mem.write_obj(value, GuestAddress(table + 8 * i));
-
-    let zero = vec![0u8; (table_pages(mem_size) * PAGE_SIZE) as usize];
-    mem.write_slice(&zero, GuestAddress(pml4))?;
+    let pages = table_pages(mem_size) as usize;
+    let mut t = vec![0u64; pages * 512];
+    let phys = |page: usize| BOOT_PML4_PHYS + page as u64 * PAGE_SIZE;
+    let (pml4, pdpt_ident, pdpt_direct, pdpt_kernel) = (0usize, 1usize, 2usize, 3usize);
+    let pd = |gib: u64| 4 + gib as usize;
+    let mut entry = |table: usize, i: u64, value: u64| t[table * 512 + i as usize] = value;
 
     for gib in 0..mem_size.div_ceil(GIB) {
         let first = gib * GIB;
         let last = (first + GIB).min(mem_size);
-        for (i, phys) in (first..last).step_by(LARGE_PAGE_SIZE as usize).enumerate() {
-            entry(pd(gib), i as u64, phys | PRESENT | WRITABLE | HUGE)?;
+        for (i, p) in (first..last).step_by(LARGE_PAGE_SIZE as usize).enumerate() {
+            entry(pd(gib), i as u64, p | PRESENT | WRITABLE | HUGE);
         }
-        entry(pdpt_direct, gib, pd(gib) | PRESENT | WRITABLE)?;
+        entry(pdpt_direct, gib, phys(pd(gib)) | PRESENT | WRITABLE);
     }
     entry(
         pml4,
         index(DIRECT_MAP_BASE, 3),
-        pdpt_direct | PRESENT | WRITABLE,
-    )?;
-    entry(pml4, 0, pdpt_ident | PRESENT | WRITABLE)?;
-    entry(pdpt_ident, 0, pd(0) | PRESENT | WRITABLE)?;
+        phys(pdpt_direct) | PRESENT | WRITABLE,
+    );
+    entry(pml4, 0, phys(pdpt_ident) | PRESENT | WRITABLE);
+    entry(pdpt_ident, 0, phys(pd(0)) | PRESENT | WRITABLE);
     entry(
         pml4,
         index(KERNEL_VIRT_BASE, 3),
-        pdpt_kernel | PRESENT | WRITABLE,
-    )?;
+        phys(pdpt_kernel) | PRESENT | WRITABLE,
+    );
     entry(
         pdpt_kernel,
         index(KERNEL_VIRT_BASE, 2),
-        pd(0) | PRESENT | WRITABLE,
-    )?;
-    Ok(pml4)
+        phys(pd(0)) | PRESENT | WRITABLE,
+    );
+
+    let bytes: Vec<u8> = t.iter().flat_map(|e| e.to_le_bytes()).collect();
+    mem.write_slice(&bytes, GuestAddress(BOOT_PML4_PHYS))?;
+    Ok(BOOT_PML4_PHYS)
 }
 
 #[cfg(test)]
