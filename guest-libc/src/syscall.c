@@ -8,6 +8,8 @@
 #include <sys/random.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
@@ -151,3 +153,7 @@ unsigned long getauxval(unsigned long type)
 
 ssize_t writev(int fd, const struct iovec *iov, int n) { return __syscall_ret(__syscall3(SYS_writev, fd, iov, n)); }
 ssize_t readv(int fd, const struct iovec *iov, int n) { return __syscall_ret(__syscall3(SYS_readv, fd, iov, n)); }
+
+pid_t waitpid(pid_t pid, int *status, int options) { return (pid_t)__syscall_ret(__syscall4(SYS_wait4, pid, status, options, 0)); }
+pid_t wait(int *status) { return waitpid(-1, status, 0); }
+mode_t umask(mode_t mask) { return (mode_t)__syscall1(SYS_umask, mask); }

@@ -22,6 +22,9 @@
 #define SYS_dup2 33
 #define SYS_nanosleep 35
 #define SYS_getpid 39
+#define SYS_fcntl 72
+#define SYS_umask 95
+#define SYS_getrlimit 97
 #define SYS_clone 56
 #define SYS_fork 57
 #define SYS_vfork 58

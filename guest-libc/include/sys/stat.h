@@ -1,0 +1,8 @@
+#ifndef _SYS_STAT_H
+#define _SYS_STAT_H
+#include <features.h>
+#include <sys/types.h>
+__BEGIN_DECLS
+mode_t umask(mode_t mask);
+__END_DECLS
+#endif

@@ -1,0 +1,22 @@
+#ifndef _SYS_WAIT_H
+#define _SYS_WAIT_H
+#include <features.h>
+#include <sys/types.h>
+__BEGIN_DECLS
+#define WNOHANG 1
+#define WUNTRACED 2
+#define WEXITED 4
+#define WCONTINUED 8
+#define WNOWAIT 0x01000000
+#define __WNOTHREAD 0x20000000
+#define __WALL 0x40000000
+#define __WCLONE 0x80000000
+#define WEXITSTATUS(s) (((s) & 0xff00) >> 8)
+#define WTERMSIG(s) ((s) & 0x7f)
+#define WIFEXITED(s) (WTERMSIG(s) == 0)
+#define WIFSIGNALED(s) (((signed char)(((s) & 0x7f) + 1) >> 1) > 0)
+#define WIFSTOPPED(s) (((s) & 0xff) == 0x7f)
+pid_t waitpid(pid_t pid, int *status, int options);
+pid_t wait(int *status);
+__END_DECLS
+#endif

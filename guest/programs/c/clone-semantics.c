@@ -1,0 +1,439 @@
+/* Conformance program for clone, clone3, exit, exit_group and wait4 (the
+ * rows of ../shared/SEMANTICS.md). One normalized line per case: a return
+ * value or errno name, and observed relations (same or different tgid,
+ * shared or copied mm / umask / fd table / handler table) — never pids or
+ * addresses — so the same binary prints the same thing on Linux and in the
+ * guest.
+ *
+ * Children never print and never touch TLS (errno): they make raw system
+ * calls and report through their exit status, or through memory when they
+ * share the parent's. Cases whose Linux result depends on privileges or on
+ * being pid 1 (namespaces, CLONE_PARENT from init, set_tid) are left out. */
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* ---- raw system calls (no errno, usable from any child) ---- */
+
+static long rsys(long n, long a, long b, long c, long d, long e)
+{
+    register long r10 __asm__("r10") = d;
+    register long r8 __asm__("r8") = e;
+    long ret;
+    __asm__ volatile("syscall" : "=a"(ret) : "a"(n), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8) : "rcx", "r11", "memory");
+    return ret;
+}
+
+/* clone3(args, size); the child runs fn(arg) on the stack args gives it and
+ * exits (the thread only) with fn's result. Returns the raw result. */
+long clone3_run(struct clone_args *args, unsigned long size, int (*fn)(void *), void *arg);
+/* Legacy clone(flags, newsp, ptid, ctid, tls), same contract. */
+long clone_run(unsigned long flags, void *newsp, int *ptid, int *ctid, unsigned long tls, int (*fn)(void *), void *arg);
+__asm__(".text\n"
+        ".globl clone3_run\n"
+        "clone3_run:\n"
+        "    push %r12\n"
+        "    push %r13\n"
+        "    mov %rdx, %r12\n"
+        "    mov %rcx, %r13\n"
+        "    mov $435, %eax\n"
+        "    syscall\n"
+        "    test %rax, %rax\n"
+        "    jnz 1f\n"
+        "    xor %ebp, %ebp\n"
+        "    and $-16, %rsp\n"
+        "    mov %r13, %rdi\n"
+        "    call *%r12\n"
+        "    mov %eax, %edi\n"
+        "    mov $60, %eax\n"
+        "    syscall\n"
+        "    ud2\n"
+        "1:  pop %r13\n"
+        "    pop %r12\n"
+        "    ret\n"
+        ".globl clone_run\n"
+        "clone_run:\n"
+        "    push %r12\n"
+        "    push %r13\n"
+        "    mov %r9, %r12\n"
+        "    mov 24(%rsp), %r13\n"
+        "    mov %rcx, %r10\n"
+        "    mov $56, %eax\n"
+        "    syscall\n"
+        "    test %rax, %rax\n"
+        "    jnz 2f\n"
+        "    xor %ebp, %ebp\n"
+        "    and $-16, %rsp\n"
+        "    mov %r13, %rdi\n"
+        "    call *%r12\n"
+        "    mov %eax, %edi\n"
+        "    mov $60, %eax\n"
+        "    syscall\n"
+        "    ud2\n"
+        "2:  pop %r13\n"
+        "    pop %r12\n"
+        "    ret\n");
+
+static const char *err(long r)
+{
+    switch (-r) {
+    case 1: return "EPERM";
+    case 7: return "E2BIG";
+    case 10: return "ECHILD";
+    case 11: return "EAGAIN";
+    case 12: return "ENOMEM";
+    case 14: return "EFAULT";
+    case 22: return "EINVAL";
+    case 38: return "ENOSYS";
+    default: return "other";
+    }
+}
+
+static int cases;
+static void line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void line(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vprintf(fmt, ap);
+    va_end(ap);
+    putchar('\n');
+    cases++;
+}
+
+/* ---- children ---- */
+
+static int parent_pid, parent_ppid;
+static volatile int probe_mm;
+/* child_probe's identity bits, also in memory for children that share it. */
+static volatile int probe_bits;
+static char stacks[8][64 * 1024] __attribute__((aligned(16)));
+
+static int child_exit0(void *arg)
+{
+    (void)arg;
+    return 0;
+}
+
+/* Reports identity facts in its exit status and changes one of each
+ * shared-or-copied resource, for the parent to look at afterwards. */
+enum { ID_SAME_TGID = 1, ID_PPID_IS_PARENT = 2, ID_PPID_IS_GRANDPARENT = 4, ID_OWN_TID = 8 };
+static int child_probe(void *arg)
+{
+    (void)arg;
+    int status = 0;
+    long pid = rsys(SYS_getpid, 0, 0, 0, 0, 0), ppid = rsys(SYS_getppid, 0, 0, 0, 0, 0);
+    long tid = rsys(SYS_gettid, 0, 0, 0, 0, 0);
+    if (pid == parent_pid) status |= ID_SAME_TGID;
+    if (ppid == parent_pid) status |= ID_PPID_IS_PARENT;
+    if (ppid == parent_ppid) status |= ID_PPID_IS_GRANDPARENT;
+    if (tid != parent_pid) status |= ID_OWN_TID;
+    probe_mm = 1;
+    probe_bits = status;
+    rsys(SYS_umask, 077, 0, 0, 0, 0);
+    rsys(SYS_dup2, 1, 50, 0, 0, 0);
+    long act[4] = {1 /* SIG_IGN */, 0, 0, 0};
+    rsys(SYS_rt_sigaction, SIGUSR1, (long)act, 0, 8, 0);
+    return status;
+}
+
+static int child_exit_code(void *arg)
+{
+    return *(int *)arg;
+}
+
+/* In a child process: a second thread calls exit_group(7) while the leader
+ * waits forever. */
+static int thread_group_exit(void *arg)
+{
+    (void)arg;
+    rsys(SYS_exit_group, 7, 0, 0, 0, 0);
+    return 0;
+}
+
+static int child_group_exit(void *arg)
+{
+    (void)arg;
+    static int never = 0;
+    clone_run(CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD, stacks[6] + sizeof(stacks[6]), 0, 0, 0,
+              thread_group_exit, 0);
+    for (;;)
+        rsys(SYS_futex, (long)&never, 0 /* FUTEX_WAIT */, 0, 0, 0);
+    return 0;
+}
+
+/* In a child process: the leader exits (code 3) while a second thread
+ * waits for it to be gone (the leader's clear_child_tid word), then exits
+ * with 5. The group's status is the last exiter's: 5. */
+static int leader_tid_word;
+static int thread_exits_last(void *arg)
+{
+    (void)arg;
+    while (*(volatile int *)&leader_tid_word != 0)
+        rsys(SYS_futex, (long)&leader_tid_word, 0 /* FUTEX_WAIT */, leader_tid_word, 0, 0);
+    rsys(SYS_exit, 5, 0, 0, 0, 0);
+    return 0;
+}
+
+static int child_leader_exits_first(void *arg)
+{
+    (void)arg;
+    leader_tid_word = (int)rsys(SYS_set_tid_address, (long)&leader_tid_word, 0, 0, 0, 0);
+    clone_run(CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD, stacks[5] + sizeof(stacks[5]), 0, 0, 0,
+              thread_exits_last, 0);
+    rsys(SYS_exit, 3, 0, 0, 0, 0);
+    return 0;
+}
+
+/* ---- helpers ---- */
+
+static void reset_probes(void)
+{
+    probe_mm = 0;
+    umask(022);
+    close(50);
+    long act[4] = {0 /* SIG_DFL */, 0, 0, 0};
+    rsys(SYS_rt_sigaction, SIGUSR1, (long)act, 0, 8, 0);
+}
+
+static void report_probes(const char *name, int idbits)
+{
+    line("%s: tgid %s", name, idbits & ID_SAME_TGID ? "same" : "different");
+    line("%s: parent %s", name,
+         idbits & ID_PPID_IS_PARENT ? "caller" : idbits & ID_PPID_IS_GRANDPARENT ? "caller's parent" : "other");
+    line("%s: own tid %s", name, idbits & ID_OWN_TID ? "yes" : "no");
+    line("%s: mm %s", name, probe_mm ? "shared" : "copied");
+    mode_t old = umask(022);
+    line("%s: fs (umask) %s", name, old == 077 ? "shared" : "copied");
+    line("%s: files %s", name, rsys(SYS_fcntl, 50, 1 /* F_GETFD */, 0, 0, 0) >= 0 ? "shared" : "copied");
+    long act[4] = {0, 0, 0, 0};
+    rsys(SYS_rt_sigaction, SIGUSR1, 0, (long)act, 8, 0);
+    line("%s: sighand %s", name, act[0] == 1 ? "shared" : "copied");
+    reset_probes();
+}
+
+static void wait_child(const char *name, long pid, int options)
+{
+    int st = 0;
+    long r = rsys(SYS_wait4, pid, (long)&st, options, 0, 0);
+    if (r < 0) {
+        line("%s: wait4 %s", name, err(r));
+        return;
+    }
+    if (WIFEXITED(st))
+        line("%s: wait4 ok, exited %d", name, WEXITSTATUS(st));
+    else
+        line("%s: wait4 ok, signaled %d", name, WTERMSIG(st));
+}
+
+/* clone3 with `a` (copied into a page-sized zeroed buffer first) and
+ * `size`; prints the result and reaps a child that was created. */
+static char argbuf[8192] __attribute__((aligned(4096)));
+static void try_clone3(const char *name, const struct clone_args *a, unsigned long size, const void *tail, unsigned long tail_len)
+{
+    memset(argbuf, 0, sizeof(argbuf));
+    memcpy(argbuf, a, sizeof(*a));
+    if (tail)
+        memcpy(argbuf + sizeof(*a), tail, tail_len);
+    long r = clone3_run((struct clone_args *)argbuf, size, child_exit0, 0);
+    if (r < 0) {
+        line("clone3 %s: %s", name, err(r));
+        return;
+    }
+    line("clone3 %s: ok", name);
+    wait_child(name, r, __WALL);
+}
+
+static void try_clone(const char *name, unsigned long flags)
+{
+    long r = clone_run(flags, 0, 0, 0, 0, child_exit0, 0);
+    if (r < 0) {
+        line("clone %s: %s", name, err(r));
+        return;
+    }
+    line("clone %s: ok", name);
+    wait_child(name, r, __WALL);
+}
+
+int main(void)
+{
+    parent_pid = (int)rsys(SYS_getpid, 0, 0, 0, 0, 0);
+    parent_ppid = (int)rsys(SYS_getppid, 0, 0, 0, 0, 0);
+    reset_probes();
+
+    /* clone3: size and argument checks, in Linux's order. */
+    struct clone_args a = {.exit_signal = SIGCHLD};
+    unsigned long sizes[] = {0, 8, 63, 64, 72, 80, 88, 96, 4096, 4097};
+    for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+        char name[32];
+        snprintf(name, sizeof(name), "size %lu", sizes[i]);
+        try_clone3(name, &a, sizes[i], 0, 0);
+    }
+    uint64_t junk = 1;
+    try_clone3("size 96, non-zero tail", &a, 96, &junk, sizeof(junk));
+    try_clone3("size 4096, non-zero tail", &a, 4096, &junk, sizeof(junk));
+    line("clone3 NULL args: %s", err(rsys(SYS_clone3, 0, 64, 0, 0, 0)));
+    line("clone3 unmapped args: %s", err(rsys(SYS_clone3, 0x1000, 64, 0, 0, 0)));
+
+    struct { const char *name; uint64_t flags, exit_signal, stack, stack_size, set_tid, set_tid_size, cgroup; } bad[] = {
+        {"exit_signal 65", 0, 65, 0, 0, 0, 0, 0},
+        {"exit_signal 0x100", 0, 0x100, 0, 0, 0, 0, 0},
+        {"exit_signal 0x1_0000_0011", 0, 0x100000011ULL, 0, 0, 0, 0, 0},
+        {"flag bit 34", 1ULL << 34, SIGCHLD, 0, 0, 0, 0, 0},
+        {"flag bit 63", 1ULL << 63, SIGCHLD, 0, 0, 0, 0, 0},
+        {"CLONE_DETACHED", CLONE_DETACHED, SIGCHLD, 0, 0, 0, 0, 0},
+        {"CSIGNAL in flags", SIGCHLD, SIGCHLD, 0, 0, 0, 0, 0},
+        {"SIGHAND|CLEAR_SIGHAND", CLONE_VM | CLONE_SIGHAND | CLONE_CLEAR_SIGHAND, SIGCHLD, 0, 0, 0, 0, 0},
+        {"THREAD with exit_signal", CLONE_VM | CLONE_SIGHAND | CLONE_THREAD, SIGCHLD, 0, 0, 0, 0, 0},
+        {"PARENT with exit_signal", CLONE_PARENT, SIGCHLD, 0, 0, 0, 0, 0},
+        {"stack 0, stack_size 4096", 0, SIGCHLD, 0, 4096, 0, 0, 0},
+        {"stack set, stack_size 0", 0, SIGCHLD, 0x10000, 0, 0, 0, 0},
+        {"stack past user space", 0, SIGCHLD, 0x7ffffffff000ULL, 0x10000, 0, 0, 0},
+        {"set_tid_size 33", 0, SIGCHLD, 0, 0, 0x1000, 33, 0},
+        {"set_tid without size", 0, SIGCHLD, 0, 0, 0x1000, 0, 0},
+        {"set_tid_size without set_tid", 0, SIGCHLD, 0, 0, 0, 1, 0},
+        {"INTO_CGROUP, cgroup > INT_MAX", CLONE_INTO_CGROUP, SIGCHLD, 0, 0, 0, 0, 0x80000000ULL},
+        {"THREAD without SIGHAND", CLONE_VM | CLONE_THREAD, 0, 0, 0, 0, 0, 0},
+        {"SIGHAND without VM", CLONE_SIGHAND, SIGCHLD, 0, 0, 0, 0, 0},
+        {"NEWNS|FS", CLONE_NEWNS | CLONE_FS, SIGCHLD, 0, 0, 0, 0, 0},
+        {"NEWUSER|FS", CLONE_NEWUSER | CLONE_FS, SIGCHLD, 0, 0, 0, 0, 0},
+        {"NEWIPC|SYSVSEM", CLONE_NEWIPC | CLONE_SYSVSEM, SIGCHLD, 0, 0, 0, 0, 0},
+        {"PIDFD|DETACHED", CLONE_PIDFD | CLONE_DETACHED, SIGCHLD, 0, 0, 0, 0, 0},
+        {"SETTLS non-canonical", CLONE_SETTLS, SIGCHLD, 0, 0, 0, 0, 0},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        struct clone_args b = {.flags = bad[i].flags, .exit_signal = bad[i].exit_signal, .stack = bad[i].stack,
+                               .stack_size = bad[i].stack_size, .set_tid = bad[i].set_tid,
+                               .set_tid_size = bad[i].set_tid_size, .cgroup = bad[i].cgroup};
+        if (bad[i].flags == CLONE_SETTLS)
+            b.tls = 0x800000000000ULL;
+        try_clone3(bad[i].name, &b, CLONE_ARGS_SIZE_VER2, 0, 0);
+    }
+
+    /* clone3: each legacy flag bit that needs no privilege, alone, fork-like. */
+    static const struct { const char *name; uint64_t flag; } single[] = {
+        {"FS", CLONE_FS}, {"FILES", CLONE_FILES}, {"SYSVSEM", CLONE_SYSVSEM},
+        {"PARENT_SETTID", CLONE_PARENT_SETTID}, {"CHILD_SETTID", CLONE_CHILD_SETTID},
+        {"CHILD_CLEARTID", CLONE_CHILD_CLEARTID}, {"UNTRACED", CLONE_UNTRACED}, {"IO", CLONE_IO},
+        {"PTRACE", CLONE_PTRACE}, {"VM|VFORK", CLONE_VM | CLONE_VFORK}, {"VFORK", CLONE_VFORK},
+    };
+    int tidword = 0;
+    for (size_t i = 0; i < sizeof(single) / sizeof(single[0]); i++) {
+        struct clone_args b = {.flags = single[i].flag, .exit_signal = SIGCHLD,
+                               .parent_tid = (uint64_t)(uintptr_t)&tidword, .child_tid = (uint64_t)(uintptr_t)&tidword};
+        char name[48];
+        snprintf(name, sizeof(name), "flag %s", single[i].name);
+        try_clone3(name, &b, CLONE_ARGS_SIZE_VER0, 0, 0);
+    }
+
+    /* Legacy clone: register convention and its own rules. */
+    try_clone("SIGCHLD", SIGCHLD);
+    try_clone("exit signal 0", 0);
+    try_clone("unknown bit 40 ignored", SIGCHLD | (1UL << 40));
+    try_clone("DETACHED ignored", SIGCHLD | CLONE_DETACHED);
+    try_clone("PIDFD|PARENT_SETTID", SIGCHLD | CLONE_PIDFD | CLONE_PARENT_SETTID);
+    try_clone("THREAD without SIGHAND", CLONE_VM | CLONE_THREAD);
+    try_clone("SIGHAND without VM", SIGCHLD | CLONE_SIGHAND);
+    try_clone("NEWIPC|SYSVSEM", SIGCHLD | CLONE_NEWIPC | CLONE_SYSVSEM);
+    line("clone SETTLS non-canonical: %s",
+         err(clone_run(SIGCHLD | CLONE_SETTLS, 0, 0, 0, 0x800000000000UL, child_exit0, 0)));
+
+    /* What the child shares, by flag set. */
+    static const struct { const char *name; unsigned long flags; int stack; } share[] = {
+        {"fork-like", SIGCHLD, 0},
+        {"FS", CLONE_FS | SIGCHLD, 0},
+        {"FILES", CLONE_FILES | SIGCHLD, 0},
+        {"VM|VFORK", CLONE_VM | CLONE_VFORK | SIGCHLD, 0},
+        {"VM|SIGHAND", CLONE_VM | CLONE_SIGHAND | SIGCHLD, 1},
+        {"VM|FS|FILES|SIGHAND", CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | SIGCHLD, 1},
+        {"VM (no SIGCHLD)", CLONE_VM, 1},
+    };
+    for (size_t i = 0; i < sizeof(share) / sizeof(share[0]); i++) {
+        void *sp = share[i].stack ? stacks[i] + sizeof(stacks[i]) : 0;
+        long r = clone_run(share[i].flags, sp, 0, 0, 0, child_probe, 0);
+        if (r < 0) {
+            line("share %s: clone %s", share[i].name, err(r));
+            continue;
+        }
+        int st = 0;
+        long w = rsys(SYS_wait4, r, (long)&st, __WALL, 0, 0);
+        if (w < 0) {
+            line("share %s: wait4 %s", share[i].name, err(w));
+            continue;
+        }
+        char name[64];
+        snprintf(name, sizeof(name), "share %s", share[i].name);
+        report_probes(name, WEXITSTATUS(st));
+    }
+
+    /* A thread (glibc's flag set, minus TLS): identity in memory, joined
+     * through CHILD_CLEARTID. */
+    {
+        static volatile int thread_bits;
+        static int ctid = -1, ptid = 0;
+        unsigned long flags = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SYSVSEM | CLONE_SIGHAND | CLONE_THREAD |
+                              CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID;
+        long r = clone_run(flags, stacks[7] + sizeof(stacks[7]), &ptid, &ctid, 0, child_probe, 0);
+        line("thread: clone %s", r > 0 ? "ok" : err(r));
+        if (r > 0) {
+            line("thread: PARENT_SETTID wrote the tid: %s", ptid == r ? "yes" : "no");
+            /* Join: wait until the kernel clears ctid (and wakes us). */
+            while (*(volatile int *)&ctid != 0) {
+                int v = *(volatile int *)&ctid;
+                if (v != 0)
+                    rsys(SYS_futex, (long)&ctid, 0 /* FUTEX_WAIT */, v, 0, 0);
+            }
+            line("thread: CHILD_CLEARTID cleared the tid: yes");
+            line("thread: wait4 on its tid: %s", err(rsys(SYS_wait4, r, 0, __WALL, 0, 0)));
+            (void)thread_bits;
+            report_probes("thread", probe_bits);
+        }
+    }
+
+    /* Exit status encoding. */
+    static int codes[] = {1, 42, 255};
+    for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
+        char name[32];
+        snprintf(name, sizeof(name), "exit %d", codes[i]);
+        long r = clone_run(SIGCHLD, 0, 0, 0, 0, child_exit_code, &codes[i]);
+        if (r > 0)
+            wait_child(name, r, 0);
+    }
+    /* exit_group from a non-leader thread ends the whole group with its code. */
+    {
+        long r = clone_run(SIGCHLD, 0, 0, 0, 0, child_group_exit, 0);
+        if (r > 0)
+            wait_child("exit_group from a thread", r, 0);
+    }
+    /* Threads exiting one by one: the last one's code is the group's. */
+    {
+        long r = clone_run(SIGCHLD, 0, 0, 0, 0, child_leader_exits_first, 0);
+        if (r > 0)
+            wait_child("leader exits first, thread last", r, 0);
+    }
+
+    /* wait4 rules. */
+    line("wait4 bad options: %s", err(rsys(SYS_wait4, -1, 0, 0x1000000, 0, 0)));
+    line("wait4 no children: %s", err(rsys(SYS_wait4, -1, 0, 0, 0, 0)));
+    {
+        long r = clone_run(0 /* exit signal 0 */, 0, 0, 0, 0, child_exit0, 0);
+        if (r > 0) {
+            line("wait4 default on an exit-signal-0 child: %s", err(rsys(SYS_wait4, r, 0, 0, 0, 0)));
+            wait_child("wait4 __WCLONE on it", r, __WCLONE);
+        }
+        r = clone_run(SIGCHLD, 0, 0, 0, 0, child_exit0, 0);
+        if (r > 0) {
+            line("wait4 __WCLONE on a SIGCHLD child: %s", err(rsys(SYS_wait4, r, 0, __WCLONE, 0, 0)));
+            wait_child("wait4 default on it", r, 0);
+        }
+    }
+    line("total %d cases", cases + 1);
+    return 0;
+}
