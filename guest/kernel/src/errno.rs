@@ -17,10 +17,13 @@ pub const EFAULT: i64 = 14;
 pub const EEXIST: i64 = 17;
 pub const ENOTDIR: i64 = 20;
 pub const EINVAL: i64 = 22;
+pub const EMFILE: i64 = 24;
 pub const ENOTTY: i64 = 25;
 pub const ESPIPE: i64 = 29;
 pub const ERANGE: i64 = 34;
 pub const ENOSYS: i64 = 38;
+pub const ETIMEDOUT: i64 = 110;
+pub const EOPNOTSUPP: i64 = 95;
 
 /// Syscall result: value or positive errno.
 pub type KResult<T> = Result<T, i64>;

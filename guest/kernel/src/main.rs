@@ -19,6 +19,7 @@ mod klog;
 mod mm;
 mod panic;
 mod random;
+mod sched;
 mod syscalls;
 mod task;
 mod time;

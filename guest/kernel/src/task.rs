@@ -1,43 +1,247 @@
-//! The running program. One process with one thread for now: the record is
-//! shaped after Linux's task_struct so that clone (next) extends it rather
-//! than replaces it.
+//! Tasks — Linux's `task_struct` — and the objects they share or copy:
+//! `mm` (address space), `fs` (umask), `files` (fd table), `sighand`
+//! (handler table) and `signal` (the thread group). Sharing is an `Rc`
+//! clone, a reference-count increment; copying makes a new object: the
+//! seeds' point, in `kernel_clone` (syscalls/clone.rs).
+//!
+//! One CPU and interrupts off in the kernel: the task table is touched by
+//! one flow of control at a time, and never across `sched::schedule`.
+//! Invariants: `current` is in `tasks` and Running; every Runnable task is on
+//! the run queue exactly once; a Zombie is a group leader whose group has
+//! ended and which its parent has not reaped yet.
 
-use spin::Mutex;
+use alloc::boxed::Box;
+use alloc::collections::{BTreeMap, VecDeque};
+use alloc::rc::Rc;
+use alloc::vec::Vec;
+use core::cell::{Cell, RefCell, UnsafeCell};
 
+use crate::arch::fpu::FpuState;
 use crate::arch::trapframe::TrapFrame;
 use crate::arch::{fpu, gdt, percpu, traps};
 use crate::mm::vma::Mm;
 use crate::{boot_info, exec, hypercall, mm};
 
+pub type Pid = i32;
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum State {
+    Running,
+    Runnable,
+    Blocked,
+    /// Exited group leader, waiting to be reaped by its parent.
+    Zombie,
+}
+
+/// What a blocked task waits for.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum WaitOn {
+    Nothing,
+    /// A futex: the word's physical address and the wait bitset.
+    Futex(u64, u32),
+    /// Any child's state change (wait4).
+    Child,
+    /// A vfork child to exit.
+    Vfork(Pid),
+}
+
+/// `fs_struct`: what CLONE_FS shares.
+pub struct Fs {
+    pub umask: Cell<u32>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum FileKind {
+    /// The host's stdin.
+    ConsoleIn,
+    /// The host's stdout (1) or stderr (2).
+    ConsoleOut(u32),
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct Fd {
+    pub kind: FileKind,
+    pub cloexec: bool,
+}
+
+pub const MAX_FDS: usize = 1024;
+
+/// `files_struct`: what CLONE_FILES shares.
+#[derive(Clone)]
+pub struct Files {
+    pub fds: Vec<Option<Fd>>,
+}
+
+impl Files {
+    fn console() -> Files {
+        let mut fds = alloc::vec![None; MAX_FDS];
+        fds[0] = Some(Fd {
+            kind: FileKind::ConsoleIn,
+            cloexec: false,
+        });
+        fds[1] = Some(Fd {
+            kind: FileKind::ConsoleOut(1),
+            cloexec: false,
+        });
+        fds[2] = Some(Fd {
+            kind: FileKind::ConsoleOut(2),
+            cloexec: false,
+        });
+        Files { fds }
+    }
+
+    pub fn get(&self, fd: u64) -> Option<Fd> {
+        self.fds
+            .get(usize::try_from(fd as u32).ok()?)
+            .copied()
+            .flatten()
+    }
+}
+
+/// `sighand_struct`: what CLONE_SIGHAND shares. Each entry is the raw
+/// kernel `struct sigaction` (handler, flags, restorer, mask).
+#[derive(Clone)]
+pub struct SigHand {
+    pub actions: [[u64; 4]; 64],
+}
+
+/// `signal_struct`: the thread group (what CLONE_THREAD shares).
+pub struct Signal {
+    /// Live threads, leader included while it runs.
+    pub live: Vec<Pid>,
+    /// Set by exit_group: the group's wait status.
+    pub group_exit: Option<i32>,
+    /// Wait status of the last thread to exit.
+    pub last_status: i32,
+}
+
+/// A kernel stack; the user register frame sits at its top.
+pub const KERNEL_STACK_SIZE: usize = 32 * 1024;
+#[repr(C, align(16))]
+pub struct KernelStack(pub [u8; KERNEL_STACK_SIZE]);
+
+impl KernelStack {
+    pub fn top(&self) -> u64 {
+        self.0.as_ptr() as u64 + KERNEL_STACK_SIZE as u64
+    }
+
+    /// The user register frame of a task that entered the kernel.
+    pub fn frame(&mut self) -> &mut TrapFrame {
+        let at = self.top() - core::mem::size_of::<TrapFrame>() as u64;
+        // SAFETY: the top of every kernel stack holds the TrapFrame of the
+        // task's last entry from user mode (or the one kernel_clone built).
+        unsafe { &mut *(at as *mut TrapFrame) }
+    }
+}
+
 pub struct Task {
-    pub pid: i32,
-    pub tgid: i32,
-    pub mm: Mm,
-    /// set_tid_address / CLONE_CHILD_CLEARTID word.
+    pub pid: Pid,
+    pub tgid: Pid,
+    /// The process (tgid) that reaps this one: Linux's real_parent->tgid.
+    pub parent: Pid,
+    pub state: State,
+    pub wait: WaitOn,
+    /// exit_group or a fatal signal: exit when next scheduled.
+    pub killed: bool,
+    pub exit_signal: i32,
+    /// Wait status once the group has ended (Zombie).
+    pub exit_status: i32,
+    pub mm: Rc<RefCell<Mm>>,
+    pub fs: Rc<Fs>,
+    pub files: Rc<RefCell<Files>>,
+    pub sighand: Rc<RefCell<SigHand>>,
+    pub signal: Rc<RefCell<Signal>>,
+    pub set_child_tid: u64,
     pub clear_child_tid: u64,
     pub robust_list: u64,
-    /// File descriptors 0..3 open (the console); closing one makes it EBADF.
-    pub console_fds: [bool; 3],
+    pub blocked: u64,
     pub fs_base: u64,
+    pub gs_base: u64,
+    pub fpu: Box<FpuState>,
+    pub kstack: Box<KernelStack>,
+    /// Saved kernel rsp while switched out.
+    pub ksp: u64,
+    pub vfork_parent: Option<Pid>,
 }
 
-static CURRENT: Mutex<Option<Task>> = Mutex::new(None);
+pub struct Kernel {
+    pub tasks: BTreeMap<Pid, Box<Task>>,
+    pub current: Pid,
+    pub runqueue: VecDeque<Pid>,
+    pub next_pid: Pid,
+    /// Exited tasks whose kernel stack may still be in use until the next
+    /// switch; freed after it. Boxed like the table's: a task record keeps
+    /// one address for its whole life.
+    #[allow(clippy::vec_box)]
+    pub dead: Vec<Box<Task>>,
+}
 
-/// Runs `f` with the current task. Interrupts are off in the kernel and
-/// there is one CPU, so the lock is never contended; it only guards against
-/// re-entry bugs.
+/// Maximum number of live tasks (Linux's pid_max is far larger; this bounds
+/// the kernel heap a fork bomb can take).
+pub const MAX_TASKS: usize = 1024;
+
+struct KCell(UnsafeCell<Option<Kernel>>);
+// SAFETY: one CPU, interrupts off in the kernel: no concurrent access.
+unsafe impl Sync for KCell {}
+static KERNEL: KCell = KCell(UnsafeCell::new(None));
+
+/// The task table. Callers must not keep the reference across
+/// `sched::schedule` (another task's code runs in between).
+#[allow(clippy::mut_from_ref)]
+pub fn kernel() -> &'static mut Kernel {
+    // SAFETY: see KCell.
+    unsafe {
+        (*KERNEL.0.get())
+            .as_mut()
+            .expect("tasks used before the first program")
+    }
+}
+
+pub fn current() -> &'static mut Task {
+    let k = kernel();
+    let pid = k.current;
+    k.tasks.get_mut(&pid).expect("current task missing")
+}
+
+pub fn task(pid: Pid) -> Option<&'static mut Task> {
+    kernel().tasks.get_mut(&pid).map(|b| &mut **b)
+}
+
+/// Runs `f` with the current task.
 pub fn with_current<R>(f: impl FnOnce(&mut Task) -> R) -> R {
-    let mut guard = CURRENT.lock();
-    f(guard.as_mut().expect("no current task"))
+    f(current())
 }
 
-/// Kernel stack the task enters the kernel on (syscalls, exceptions).
-const TASK_STACK_SIZE: usize = 64 * 1024;
-#[repr(C, align(16))]
-struct Stack([u8; TASK_STACK_SIZE]);
-static mut TASK_STACK: Stack = Stack([0; TASK_STACK_SIZE]);
+/// Runs `f` with the current task's address space.
+pub fn with_mm<R>(f: impl FnOnce(&mut Mm) -> R) -> R {
+    let mm = current().mm.clone();
+    let mut m = mm.borrow_mut();
+    f(&mut m)
+}
 
-/// Loads the program from the boot info and enters it; never returns.
+/// Allocates the lowest free pid above the last one handed out (wrapping),
+/// as Linux's alloc_pid does.
+pub fn alloc_pid() -> Option<Pid> {
+    let k = kernel();
+    if k.tasks.len() >= MAX_TASKS {
+        return None;
+    }
+    for _ in 0..(1 << 22) {
+        let pid = k.next_pid;
+        k.next_pid = if k.next_pid >= (1 << 22) {
+            2
+        } else {
+            k.next_pid + 1
+        };
+        if !k.tasks.contains_key(&pid) && !k.tasks.values().any(|t| t.tgid == pid) {
+            return Some(pid);
+        }
+    }
+    None
+}
+
+/// Loads the program from the boot info and enters it as pid 1; never
+/// returns.
 pub fn start_first_program(info: &abi::boot::BootInfo) -> ! {
     let block = boot_info::phys_bytes(&info.args);
     let (argv, envp) = match exec::split_args(block, info.argc as usize, info.envc as usize) {
@@ -68,21 +272,11 @@ pub fn start_first_program(info: &abi::boot::BootInfo) -> ! {
     mm::frame::release(&info.args);
 
     mm::paging::activate(loaded.mm.root);
-    *CURRENT.lock() = Some(Task {
-        pid: 1,
-        tgid: 1,
-        mm: loaded.mm,
-        clear_child_tid: 0,
-        robust_list: 0,
-        console_fds: [true; 3],
-        fs_base: 0,
-    });
-
-    let stack_top = core::ptr::addr_of!(TASK_STACK) as u64 + TASK_STACK_SIZE as u64;
-    percpu::set_kernel_stack(stack_top);
+    let mut kstack = Box::new(KernelStack([0; KERNEL_STACK_SIZE]));
+    let stack_top = kstack.top();
     // Registers zero except rip/rsp (rdx = 0: no exit handler for the
     // program to register, as the psABI says), interrupts on.
-    let frame = TrapFrame {
+    *kstack.frame() = TrapFrame {
         rip: loaded.entry,
         cs: u64::from(gdt::USER_CS),
         rflags: 0x202,
@@ -90,15 +284,61 @@ pub fn start_first_program(info: &abi::boot::BootInfo) -> ! {
         ss: u64::from(gdt::USER_DS),
         ..Default::default()
     };
-    let at = stack_top - core::mem::size_of::<TrapFrame>() as u64;
-    // SAFETY: the frame goes at the top of the task's kernel stack, which
-    // nothing else uses; `return_to` pops it and irets to user mode.
+    let frame_at = kstack.frame() as *const TrapFrame;
+    let first = Task {
+        pid: 1,
+        tgid: 1,
+        parent: 0,
+        state: State::Running,
+        wait: WaitOn::Nothing,
+        killed: false,
+        exit_signal: 17,
+        exit_status: 0,
+        mm: Rc::new(RefCell::new(loaded.mm)),
+        fs: Rc::new(Fs {
+            umask: Cell::new(0o022),
+        }),
+        files: Rc::new(RefCell::new(Files::console())),
+        sighand: Rc::new(RefCell::new(SigHand {
+            actions: [[0; 4]; 64],
+        })),
+        signal: Rc::new(RefCell::new(Signal {
+            live: alloc::vec![1],
+            group_exit: None,
+            last_status: 0,
+        })),
+        set_child_tid: 0,
+        clear_child_tid: 0,
+        robust_list: 0,
+        blocked: 0,
+        fs_base: 0,
+        gs_base: 0,
+        fpu: Box::new(FpuState::zeroed()),
+        kstack,
+        ksp: 0,
+        vfork_parent: None,
+    };
+    let mut tasks = BTreeMap::new();
+    tasks.insert(1, Box::new(first));
+    // SAFETY: boot, before any task runs.
     unsafe {
-        (at as *mut TrapFrame).write(frame);
+        *KERNEL.0.get() = Some(Kernel {
+            tasks,
+            current: 1,
+            runqueue: VecDeque::new(),
+            next_pid: 2,
+            dead: Vec::new(),
+        });
+    }
+    percpu::set_kernel_stack(stack_top);
+    // SAFETY: the frame is at the top of pid 1's kernel stack, which nothing
+    // else uses; `return_to` pops it and irets to user mode.
+    unsafe {
         fpu::reset_user_state();
+        current().fpu.save();
         if info.flags & abi::boot::BOOT_FLAG_REPORT_USER_START != 0 {
             hypercall::user_start(crate::arch::rdtsc());
         }
-        traps::return_to(at as *const TrapFrame)
+        traps::return_to(frame_at)
     }
 }

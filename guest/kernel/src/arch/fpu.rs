@@ -30,7 +30,6 @@ pub fn reset_user_state() {
     }
 }
 
-#[allow(dead_code)]
 impl FpuState {
     pub const fn zeroed() -> Self {
         FpuState([0; 512])

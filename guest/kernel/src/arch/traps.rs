@@ -107,7 +107,14 @@ extern "C" fn trap_handler(frame: &mut TrapFrame) {
             return;
         }
         // int3 reports the address after the instruction, as Linux does.
-        hypercall::killed(signal_for(vector), Some((frame.rip, cr2, vector)));
+        let signal = signal_for(vector);
+        if crate::task::current().tgid == 1 {
+            // The guest's init dies: the run ends, with the fault's details.
+            hypercall::killed(signal, Some((frame.rip, cr2, vector)));
+        }
+        // Default action of a fatal signal: the whole group dies of it.
+        crate::syscalls::exit::kill_group(signal);
+        crate::syscalls::exit::do_exit(signal);
     }
     kernel_fault(frame, cr2)
 }

@@ -33,7 +33,7 @@ pub fn handle_user_fault(addr: u64, error_code: u64) -> bool {
     } else {
         Access::Read
     };
-    crate::task::with_current(|t| populate(&mut t.mm, addr, access).is_some())
+    crate::task::with_mm(|mm| populate(mm, addr, access).is_some())
 }
 
 /// Makes the page holding `addr` present if its VMA allows `access`;

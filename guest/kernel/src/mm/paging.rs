@@ -163,3 +163,35 @@ pub fn user_flags(prot: u32) -> F {
     }
     f
 }
+
+/// Frees every page-table page of the user part of `root`, and `root`
+/// itself. The user frames must already be gone (`Mm::drop`).
+pub fn free_user_tables(root: u64) {
+    // `level`: 3 for a PDPT, 2 for a PD, 1 for a page table (leaves).
+    fn free_level(table_phys: u64, level: u32) {
+        let t = table(table_phys);
+        for i in 0..512 {
+            let e = &mut t[i];
+            if e.is_unused() {
+                continue;
+            }
+            if level > 1 && !e.flags().contains(F::HUGE_PAGE) {
+                free_level(e.addr().as_u64(), level - 1);
+            }
+            if level > 1 {
+                frame::free(e.addr().as_u64());
+            }
+            e.set_unused();
+        }
+    }
+    let t = table(root);
+    for i in 0..KERNEL_PML4.start {
+        let e = &mut t[i];
+        if !e.is_unused() {
+            free_level(e.addr().as_u64(), 3);
+            frame::free(e.addr().as_u64());
+            e.set_unused();
+        }
+    }
+    frame::free(root);
+}

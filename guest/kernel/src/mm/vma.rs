@@ -53,7 +53,50 @@ pub struct Mm {
     pub brk: u64,
 }
 
+impl Drop for Mm {
+    /// The last reference is gone (exit, exec, or a failed fork): every
+    /// user frame and page-table page goes back.
+    fn drop(&mut self) {
+        let ranges: Vec<(u64, u64)> = self.vmas.values().map(|v| (v.start, v.end)).collect();
+        for (start, end) in ranges {
+            self.free_pages(start, end);
+        }
+        paging::free_user_tables(self.root);
+    }
+}
+
 impl Mm {
+    /// `copy_mm` without CLONE_VM: the same VMAs and a private copy of every
+    /// present page. (Eager copy; copy-on-write comes with frame refcounts.)
+    pub fn fork(&self) -> KResult<Mm> {
+        let mut child = Mm::new()?;
+        child.vmas = self.vmas.clone();
+        child.start_brk = self.start_brk;
+        child.brk = self.brk;
+        for v in self.vmas.values() {
+            let mut page = v.start;
+            while page < v.end {
+                if let Some((src, flags)) = paging::translate(self.root, page) {
+                    let dst = frame::alloc_zeroed().ok_or(ENOMEM)?;
+                    // SAFETY: two distinct frames, both mapped by the direct map.
+                    unsafe {
+                        super::copy_bytes(
+                            super::phys_to_virt(dst),
+                            super::phys_to_virt(src),
+                            PAGE_SIZE as usize,
+                        )
+                    };
+                    if paging::map(child.root, page, dst, flags).is_none() {
+                        frame::free(dst);
+                        return Err(ENOMEM);
+                    }
+                }
+                page += PAGE_SIZE;
+            }
+        }
+        Ok(child)
+    }
+
     pub fn new() -> KResult<Mm> {
         let root = paging::new_root().ok_or(ENOMEM)?;
         Ok(Mm {

@@ -1,5 +1,6 @@
 //! File descriptors: for now only the console — fd 0 reads the host's stdin,
-//! fd 1 and 2 write to its stdout and stderr. They behave like the pipes a
+//! fd 1 and 2 write to its stdout and stderr, and dup'd descriptors refer
+//! to the same. The table is the task's `files` (shared by CLONE_FILES). They behave like the pipes a
 //! test harness gives a native process (fstat says FIFO, lseek is ESPIPE,
 //! ioctl is ENOTTY), so programs take the same paths in both places.
 
@@ -7,26 +8,23 @@ use crate::errno::*;
 use crate::hypercall;
 use crate::mm::fault::{populate, Access};
 use crate::mm::uaccess::{check_range, copy_from_user, copy_to_user, read_user};
-use crate::task::with_current;
+use crate::task::{with_current, with_mm, Fd, FileKind, MAX_FDS};
 
 /// Linux's limit on one read/write (MAX_RW_COUNT).
 const MAX_RW_COUNT: u64 = 0x7fff_f000;
 /// UIO_MAXIOV.
 const MAX_IOV: u64 = 1024;
 
-/// The console fd `fd` if it is open.
-fn console_fd(fd: u64) -> KResult<usize> {
-    let fd = fd as u32 as usize;
-    if fd < 3 && with_current(|t| t.console_fds[fd]) {
-        Ok(fd)
-    } else {
-        Err(EBADF)
-    }
+/// What fd `fd` refers to, if it is open.
+fn console_fd(fd: u64) -> KResult<FileKind> {
+    with_current(|t| t.files.borrow().get(fd))
+        .map(|f| f.kind)
+        .ok_or(EBADF)
 }
 
 pub fn read(fd: u64, buf: u64, count: u64) -> KResult<u64> {
-    if console_fd(fd)? != 0 {
-        return Err(EBADF); // fds 1 and 2 are write-only
+    if console_fd(fd)? != FileKind::ConsoleIn {
+        return Err(EBADF); // stdout and stderr are write-only
     }
     let count = count.min(MAX_RW_COUNT);
     if count == 0 {
@@ -34,7 +32,7 @@ pub fn read(fd: u64, buf: u64, count: u64) -> KResult<u64> {
     }
     check_range(buf, count)?;
     let r = hypercall::console_read(count as usize, |data| {
-        with_current(|t| copy_to_user(&mut t.mm, buf, data))
+        with_mm(|mm| copy_to_user(mm, buf, data))
     });
     if r < 0 {
         Err(-r)
@@ -45,31 +43,35 @@ pub fn read(fd: u64, buf: u64, count: u64) -> KResult<u64> {
 
 /// Writes user bytes [buf, buf+count) to console fd `fd` (1 or 2); the whole
 /// buffer is checked first, so a bad pointer writes nothing.
-fn write_user_bytes(fd: usize, buf: u64, count: u64) -> KResult<u64> {
+fn write_user_bytes(host_fd: u32, buf: u64, count: u64) -> KResult<u64> {
     if count == 0 {
         return Ok(0);
     }
     check_range(buf, count)?;
-    with_current(|t| {
+    with_mm(|mm| {
         let mut page = buf & !0xfff;
         while page < buf + count {
-            populate(&mut t.mm, page.max(buf), Access::Read).ok_or(EFAULT)?;
+            populate(mm, page.max(buf), Access::Read).ok_or(EFAULT)?;
             page += 0x1000;
         }
         Ok::<(), i64>(())
     })?;
-    let written = hypercall::console_write_with(fd as u32, count as usize, |off, chunk| {
-        with_current(|t| copy_from_user(&mut t.mm, buf + off as u64, chunk))
-            .map_or(0, |_| chunk.len())
+    let written = hypercall::console_write_with(host_fd, count as usize, |off, chunk| {
+        with_mm(|mm| copy_from_user(mm, buf + off as u64, chunk)).map_or(0, |_| chunk.len())
     });
     Ok(written as u64)
 }
 
-pub fn write(fd: u64, buf: u64, count: u64) -> KResult<u64> {
-    let fd = console_fd(fd)?;
-    if fd == 0 {
-        return Err(EBADF);
+/// The host fd behind a writable descriptor.
+fn writable(fd: u64) -> KResult<u32> {
+    match console_fd(fd)? {
+        FileKind::ConsoleOut(host) => Ok(host),
+        FileKind::ConsoleIn => Err(EBADF),
     }
+}
+
+pub fn write(fd: u64, buf: u64, count: u64) -> KResult<u64> {
+    let fd = writable(fd)?;
     write_user_bytes(fd, buf, count.min(MAX_RW_COUNT))
 }
 
@@ -81,17 +83,14 @@ struct IoVec {
 }
 
 pub fn writev(fd: u64, iov: u64, iovcnt: u64) -> KResult<u64> {
-    let fd = console_fd(fd)?;
-    if fd == 0 {
-        return Err(EBADF);
-    }
+    let fd = writable(fd)?;
     if iovcnt > MAX_IOV {
         return Err(EINVAL);
     }
     let mut vecs = [IoVec::default(); MAX_IOV as usize];
     let mut total: u64 = 0;
     for (i, v) in vecs.iter_mut().enumerate().take(iovcnt as usize) {
-        *v = with_current(|t| read_user::<IoVec>(&mut t.mm, iov + 16 * i as u64))?;
+        *v = with_mm(|mm| read_user::<IoVec>(mm, iov + 16 * i as u64))?;
         if v.len > i64::MAX as u64 {
             return Err(EINVAL);
         }
@@ -120,9 +119,98 @@ pub fn writev(fd: u64, iov: u64, iovcnt: u64) -> KResult<u64> {
 }
 
 pub fn close(fd: u64) -> KResult<u64> {
-    let fd = console_fd(fd)?;
-    with_current(|t| t.console_fds[fd] = false);
+    console_fd(fd)?;
+    with_current(|t| t.files.borrow_mut().fds[fd as usize] = None);
     Ok(0)
+}
+
+/// The lowest free descriptor at or above `min`.
+fn install(fd: Fd, min: usize) -> KResult<u64> {
+    with_current(|t| {
+        let mut files = t.files.borrow_mut();
+        let slot = (min..MAX_FDS)
+            .find(|&i| files.fds[i].is_none())
+            .ok_or(EMFILE)?;
+        files.fds[slot] = Some(fd);
+        Ok(slot as u64)
+    })
+}
+
+pub fn dup(old: u64) -> KResult<u64> {
+    let f = with_current(|t| t.files.borrow().get(old)).ok_or(EBADF)?;
+    install(
+        Fd {
+            cloexec: false,
+            ..f
+        },
+        0,
+    )
+}
+
+const O_CLOEXEC: u64 = 0o2000000;
+
+pub fn dup3(old: u64, new: u64, flags: u64, is_dup2: bool) -> KResult<u64> {
+    if flags & !O_CLOEXEC != 0 {
+        return Err(EINVAL);
+    }
+    let f = with_current(|t| t.files.borrow().get(old)).ok_or(EBADF)?;
+    if new as u32 as usize >= MAX_FDS || new > u32::MAX as u64 {
+        return Err(EBADF);
+    }
+    if old == new {
+        return if is_dup2 { Ok(new) } else { Err(EINVAL) };
+    }
+    with_current(|t| {
+        t.files.borrow_mut().fds[new as usize] = Some(Fd {
+            kind: f.kind,
+            cloexec: flags & O_CLOEXEC != 0,
+        })
+    });
+    Ok(new)
+}
+
+const F_DUPFD: u64 = 0;
+const F_GETFD: u64 = 1;
+const F_SETFD: u64 = 2;
+const F_GETFL: u64 = 3;
+const F_DUPFD_CLOEXEC: u64 = 1030;
+
+pub fn fcntl(fd: u64, cmd: u64, arg: u64) -> KResult<u64> {
+    let f = with_current(|t| t.files.borrow().get(fd)).ok_or(EBADF)?;
+    match cmd {
+        F_DUPFD | F_DUPFD_CLOEXEC => {
+            if arg >= MAX_FDS as u64 {
+                return Err(EINVAL);
+            }
+            install(
+                Fd {
+                    kind: f.kind,
+                    cloexec: cmd == F_DUPFD_CLOEXEC,
+                },
+                arg as usize,
+            )
+        }
+        F_GETFD => Ok(f.cloexec as u64),
+        F_SETFD => {
+            with_current(|t| {
+                t.files.borrow_mut().fds[fd as usize] = Some(Fd {
+                    cloexec: arg & 1 != 0,
+                    ..f
+                })
+            });
+            Ok(0)
+        }
+        // O_RDONLY for stdin, O_WRONLY for the others (pipes, as natively).
+        F_GETFL => Ok(match f.kind {
+            FileKind::ConsoleIn => 0,
+            FileKind::ConsoleOut(_) => 1,
+        }),
+        _ => Err(EINVAL),
+    }
+}
+
+pub fn umask(mask: u64) -> KResult<u64> {
+    Ok(with_current(|t| t.fs.umask.replace(mask as u32 & 0o777)) as u64)
 }
 
 pub fn lseek(fd: u64) -> KResult<u64> {
@@ -157,7 +245,10 @@ struct Stat {
 const S_IFIFO: u32 = 0o010000;
 
 pub fn fstat(fd: u64, statbuf: u64) -> KResult<u64> {
-    let fd = console_fd(fd)?;
+    let fd = match console_fd(fd)? {
+        FileKind::ConsoleIn => 0,
+        FileKind::ConsoleOut(host) => host as usize,
+    };
     let st = Stat {
         dev: 0xc,
         ino: 1 + fd as u64,
@@ -166,14 +257,14 @@ pub fn fstat(fd: u64, statbuf: u64) -> KResult<u64> {
         blksize: 4096,
         ..Default::default()
     };
-    with_current(|t| crate::mm::uaccess::write_user(&mut t.mm, statbuf, &st))?;
+    with_mm(|mm| crate::mm::uaccess::write_user(mm, statbuf, &st))?;
     Ok(0)
 }
 
 const AT_EMPTY_PATH: u64 = 0x1000;
 
 pub fn newfstatat(dirfd: u64, path: u64, statbuf: u64, flags: u64) -> KResult<u64> {
-    let first: u8 = with_current(|t| read_user::<u8>(&mut t.mm, path))?;
+    let first: u8 = with_mm(|mm| read_user::<u8>(mm, path))?;
     if first == 0 && flags & AT_EMPTY_PATH != 0 {
         return fstat(dirfd, statbuf);
     }

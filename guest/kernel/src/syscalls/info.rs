@@ -2,7 +2,7 @@
 
 use crate::errno::*;
 use crate::mm::uaccess::{check_range, copy_to_user};
-use crate::task::with_current;
+use crate::task::with_mm;
 
 const FIELD: usize = 65;
 
@@ -19,7 +19,7 @@ pub fn uname(buf: u64) -> KResult<u64> {
     for (i, f) in fields.iter().enumerate() {
         u[i * FIELD..i * FIELD + f.len()].copy_from_slice(f);
     }
-    with_current(|t| copy_to_user(&mut t.mm, buf, &u))?;
+    with_mm(|mm| copy_to_user(mm, buf, &u))?;
     Ok(0)
 }
 
@@ -40,7 +40,7 @@ pub fn getrandom(buf: u64, len: u64, flags: u64) -> KResult<u64> {
     while done < len {
         let n = (len - done).min(chunk.len() as u64) as usize;
         crate::random::fill(&mut chunk[..n]);
-        if let Err(e) = with_current(|t| copy_to_user(&mut t.mm, buf + done, &chunk[..n])) {
+        if let Err(e) = with_mm(|mm| copy_to_user(mm, buf + done, &chunk[..n])) {
             return if done == 0 { Err(e) } else { Ok(done) };
         }
         done += n as u64;

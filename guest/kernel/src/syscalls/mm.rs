@@ -6,7 +6,7 @@ use abi::layout::USER_SPACE_END;
 use crate::errno::*;
 use crate::mm::vma::{Vma, VmaKind, MMAP_BASE, MMAP_MIN_ADDR, PROT_EXEC, PROT_READ, PROT_WRITE};
 use crate::mm::{page_up, PAGE};
-use crate::task::with_current;
+use crate::task::with_mm;
 
 const MAP_SHARED: u64 = 0x01;
 const MAP_PRIVATE: u64 = 0x02;
@@ -21,7 +21,7 @@ const MADV_DONTNEED: u64 = 4;
 const MADV_FREE: u64 = 8;
 
 pub fn brk(addr: u64) -> KResult<u64> {
-    Ok(with_current(|t| t.mm.set_brk(addr)))
+    Ok(with_mm(|mm| mm.set_brk(addr)))
 }
 
 pub fn mmap(addr: u64, len: u64, prot: u64, flags: u64, fd: u64, off: u64) -> KResult<u64> {
@@ -45,8 +45,7 @@ pub fn mmap(addr: u64, len: u64, prot: u64, flags: u64, fd: u64, off: u64) -> KR
     }
     let prot = prot as u32;
     let fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE) != 0;
-    with_current(|t| {
-        let mm = &mut t.mm;
+    with_mm(|mm| {
         let start = if fixed {
             if !addr.is_multiple_of(PAGE) {
                 return Err(EINVAL);
@@ -105,7 +104,7 @@ pub fn munmap(addr: u64, len: u64) -> KResult<u64> {
     if start == end {
         return Err(EINVAL);
     }
-    with_current(|t| t.mm.unmap_range(start, end));
+    with_mm(|mm| mm.unmap_range(start, end));
     Ok(0)
 }
 
@@ -122,7 +121,7 @@ pub fn mprotect(addr: u64, len: u64, prot: u64) -> KResult<u64> {
     if start == end {
         return Ok(0);
     }
-    with_current(|t| t.mm.protect(start, end, prot as u32))?;
+    with_mm(|mm| mm.protect(start, end, prot as u32))?;
     Ok(0)
 }
 
@@ -139,14 +138,14 @@ pub fn madvise(addr: u64, len: u64, advice: u64) -> KResult<u64> {
     if start == end {
         return Ok(0);
     }
-    with_current(|t| {
+    with_mm(|mm| {
         // Beyond user space nothing is mapped: ENOMEM, as Linux's VMA walk.
-        if end > USER_SPACE_END || !t.mm.covered(start, end) {
+        if end > USER_SPACE_END || !mm.covered(start, end) {
             return Err(ENOMEM);
         }
         if advice == MADV_DONTNEED || advice == MADV_FREE {
             // Private anonymous pages read back as zero on the next touch.
-            t.mm.free_pages(start, end);
+            mm.free_pages(start, end);
         }
         let _ = MADV_NORMAL;
         Ok(0)

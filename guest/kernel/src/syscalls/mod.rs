@@ -2,7 +2,10 @@
 //! Linux exactly (a negative return is -errno); anything not implemented is
 //! -ENOSYS, logged once per number so a missing call is visible.
 
+mod clone;
+pub mod exit;
 mod fs;
+pub mod futex;
 mod info;
 mod mm;
 mod process;
@@ -29,7 +32,18 @@ pub mod nr {
     pub const WRITEV: u64 = 20;
     pub const SCHED_YIELD: u64 = 24;
     pub const MADVISE: u64 = 28;
+    pub const DUP: u64 = 32;
+    pub const DUP2: u64 = 33;
     pub const GETPID: u64 = 39;
+    pub const CLONE: u64 = 56;
+    pub const FORK: u64 = 57;
+    pub const VFORK: u64 = 58;
+    pub const WAIT4: u64 = 61;
+    pub const FCNTL: u64 = 72;
+    pub const UMASK: u64 = 95;
+    pub const FUTEX: u64 = 202;
+    pub const DUP3: u64 = 292;
+    pub const CLONE3: u64 = 435;
     pub const EXIT: u64 = 60;
     pub const UNAME: u64 = 63;
     pub const READLINK: u64 = 89;
@@ -76,8 +90,18 @@ fn enosys(nr: u64) -> KResult<u64> {
 }
 
 pub fn dispatch(nr: u64, a: [u64; 6], frame: &mut TrapFrame) -> i64 {
-    let _ = frame;
     let r = match nr {
+        nr::CLONE => clone::clone(a[0], a[1], a[2], a[3], a[4], frame),
+        nr::CLONE3 => clone::clone3(a[0], a[1], frame),
+        nr::FORK => clone::fork(frame),
+        nr::VFORK => clone::vfork(frame),
+        nr::WAIT4 => exit::wait4(a[0], a[1], a[2], a[3]),
+        nr::FUTEX => futex::futex(a[0], a[1], a[2], a[3], a[4], a[5]),
+        nr::DUP => fs::dup(a[0]),
+        nr::DUP2 => fs::dup3(a[0], a[1], 0, true),
+        nr::DUP3 => fs::dup3(a[0], a[1], a[2], false),
+        nr::FCNTL => fs::fcntl(a[0], a[1], a[2]),
+        nr::UMASK => fs::umask(a[0]),
         nr::READ => fs::read(a[0], a[1], a[2]),
         nr::WRITE => fs::write(a[0], a[1], a[2]),
         nr::CLOSE => fs::close(a[0]),
@@ -94,13 +118,16 @@ pub fn dispatch(nr: u64, a: [u64; 6], frame: &mut TrapFrame) -> i64 {
         nr::MADVISE => mm::madvise(a[0], a[1], a[2]),
         nr::RT_SIGACTION => process::rt_sigaction(a[0], a[1], a[2], a[3]),
         nr::RT_SIGPROCMASK => process::rt_sigprocmask(a[0], a[1], a[2], a[3]),
-        nr::SCHED_YIELD => Ok(0),
+        nr::SCHED_YIELD => {
+            crate::sched::yield_now();
+            Ok(0)
+        }
         nr::GETPID => process::getpid(),
         nr::GETTID => process::gettid(),
-        nr::GETPPID => Ok(0),
+        nr::GETPPID => process::getppid(),
         nr::GETUID | nr::GETGID | nr::GETEUID | nr::GETEGID => Ok(0),
-        nr::EXIT => process::exit(a[0]),
-        nr::EXIT_GROUP => process::exit_group(a[0]),
+        nr::EXIT => exit::exit(a[0]),
+        nr::EXIT_GROUP => exit::exit_group(a[0]),
         nr::SET_TID_ADDRESS => process::set_tid_address(a[0]),
         nr::SET_ROBUST_LIST => process::set_robust_list(a[0], a[1]),
         nr::ARCH_PRCTL => process::arch_prctl(a[0], a[1]),

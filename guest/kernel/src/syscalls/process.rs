@@ -3,9 +3,8 @@
 
 use crate::arch::{is_canonical, percpu};
 use crate::errno::*;
-use crate::hypercall;
 use crate::mm::uaccess::write_user;
-use crate::task::with_current;
+use crate::task::{with_current, with_mm};
 use x86_64::registers::model_specific::FsBase;
 use x86_64::VirtAddr;
 
@@ -17,13 +16,10 @@ pub fn gettid() -> KResult<u64> {
     Ok(with_current(|t| t.pid) as u64)
 }
 
-/// exit(2) ends the thread; the only thread, so the process.
-pub fn exit(status: u64) -> KResult<u64> {
-    hypercall::exit(status as i32)
-}
-
-pub fn exit_group(status: u64) -> KResult<u64> {
-    hypercall::exit(status as i32)
+/// The tgid of the process that reaps this one (0 for init), the same in
+/// every thread.
+pub fn getppid() -> KResult<u64> {
+    Ok(with_current(|t| t.parent) as u64)
 }
 
 pub fn set_tid_address(tidptr: u64) -> KResult<u64> {
@@ -67,7 +63,7 @@ pub fn arch_prctl(code: u64, addr: u64) -> KResult<u64> {
             } else {
                 percpu::user_gs_base()
             };
-            with_current(|t| write_user(&mut t.mm, addr, &v))?;
+            with_mm(|mm| write_user(mm, addr, &v))?;
             Ok(0)
         }
         _ => Err(EINVAL),
@@ -94,20 +90,31 @@ pub fn prlimit64(pid: u64, resource: u64, _new: u64, old: u64) -> KResult<u64> {
             RLIMIT_NOFILE => [1024, 4096],
             _ => [RLIM_INFINITY, RLIM_INFINITY],
         };
-        with_current(|t| write_user(&mut t.mm, old, &lim))?;
+        with_mm(|mm| write_user(mm, old, &lim))?;
     }
     Ok(0)
 }
 
-/// No signal delivery yet: handlers are accepted and never run (every fatal
-/// signal comes from a CPU fault and ends the process by default action).
-pub fn rt_sigaction(sig: u64, _act: u64, oldact: u64, sigsetsize: u64) -> KResult<u64> {
-    if sigsetsize != 8 || sig == 0 || sig > 64 || sig == 9 || sig == 19 {
+/// Handlers are stored in the (possibly shared) handler table but not yet
+/// delivered: every fatal signal so far comes from a CPU fault and takes the
+/// default action.
+pub fn rt_sigaction(sig: u64, act: u64, oldact: u64, sigsetsize: u64) -> KResult<u64> {
+    if sigsetsize != 8 || sig == 0 || sig > 64 || (act != 0 && (sig == 9 || sig == 19)) {
         return Err(EINVAL);
     }
+    let new = if act != 0 {
+        Some(with_mm(|mm| {
+            crate::mm::uaccess::read_user::<[u64; 4]>(mm, act)
+        })?)
+    } else {
+        None
+    };
+    let old = with_current(|t| t.sighand.borrow().actions[sig as usize - 1]);
     if oldact != 0 {
-        let zero = [0u64; 4];
-        with_current(|t| write_user(&mut t.mm, oldact, &zero))?;
+        with_mm(|mm| write_user(mm, oldact, &old))?;
+    }
+    if let Some(new) = new {
+        with_current(|t| t.sighand.borrow_mut().actions[sig as usize - 1] = new);
     }
     Ok(0)
 }
@@ -117,7 +124,7 @@ pub fn rt_sigprocmask(how: u64, _set: u64, oldset: u64, sigsetsize: u64) -> KRes
         return Err(EINVAL);
     }
     if oldset != 0 {
-        with_current(|t| write_user(&mut t.mm, oldset, &0u64))?;
+        with_mm(|mm| write_user(mm, oldset, &0u64))?;
     }
     Ok(0)
 }

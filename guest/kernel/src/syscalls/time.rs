@@ -2,7 +2,7 @@
 
 use crate::errno::*;
 use crate::mm::uaccess::write_user;
-use crate::task::with_current;
+use crate::task::with_mm;
 use crate::time::{monotonic_ns, realtime_ns, tsc_khz};
 
 const CLOCK_REALTIME: u64 = 0;
@@ -30,7 +30,7 @@ fn now(clock: u64) -> KResult<u64> {
 
 fn put_timespec(addr: u64, ns: u64) -> KResult<()> {
     let ts: [u64; 2] = [ns / 1_000_000_000, ns % 1_000_000_000];
-    with_current(|t| write_user(&mut t.mm, addr, &ts))
+    with_mm(|mm| write_user(mm, addr, &ts))
 }
 
 pub fn clock_gettime(clock: u64, tp: u64) -> KResult<u64> {
@@ -55,7 +55,7 @@ pub fn gettimeofday(tv: u64, _tz: u64) -> KResult<u64> {
     if tv != 0 {
         let ns = realtime_ns();
         let v: [u64; 2] = [ns / 1_000_000_000, (ns % 1_000_000_000) / 1000];
-        with_current(|t| write_user(&mut t.mm, tv, &v))?;
+        with_mm(|mm| write_user(mm, tv, &v))?;
     }
     Ok(0)
 }
@@ -63,7 +63,7 @@ pub fn gettimeofday(tv: u64, _tz: u64) -> KResult<u64> {
 pub fn time(tloc: u64) -> KResult<u64> {
     let secs = realtime_ns() / 1_000_000_000;
     if tloc != 0 {
-        with_current(|t| write_user(&mut t.mm, tloc, &secs))?;
+        with_mm(|mm| write_user(mm, tloc, &secs))?;
     }
     Ok(secs)
 }

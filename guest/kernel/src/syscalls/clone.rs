@@ -1,0 +1,402 @@
+//! Task creation, the path the seeds walk: clone / clone3 / fork / vfork →
+//! `kernel_clone` → `copy_process` (`dup_task_struct`, `copy_files`,
+//! `copy_fs`, `copy_sighand`, `copy_signal`, `copy_mm`, `copy_thread`,
+//! `alloc_pid`, tgid / group_leader / real_parent) → `wake_up_new_task`.
+//! Argument checks are Linux's, in Linux's order (SEMANTICS.md).
+//!
+//! Not supported, with the errno a program gets: namespace flags → EPERM
+//! (what an unprivileged caller gets on Linux, so fallback paths behave as
+//! for non-root), set_tid → EPERM (needs CAP_SYS_ADMIN on Linux),
+//! CLONE_PIDFD and CLONE_INTO_CGROUP → EOPNOTSUPP (no pidfd or cgroup
+//! files yet).
+
+use alloc::boxed::Box;
+use alloc::rc::Rc;
+use core::cell::{Cell, RefCell};
+
+use abi::layout::USER_SPACE_END;
+
+use super::exit::SIGCHLD;
+use crate::arch::fpu::FpuState;
+use crate::arch::trapframe::TrapFrame;
+use crate::errno::*;
+use crate::mm::uaccess::{copy_from_user, write_user};
+use crate::sched;
+use crate::task::{
+    current, kernel, with_mm, Fs, KernelStack, Pid, Signal, State, Task, WaitOn, KERNEL_STACK_SIZE,
+};
+
+pub const CSIGNAL: u64 = 0xff;
+pub const CLONE_VM: u64 = 0x100;
+pub const CLONE_FS: u64 = 0x200;
+pub const CLONE_FILES: u64 = 0x400;
+pub const CLONE_SIGHAND: u64 = 0x800;
+pub const CLONE_PIDFD: u64 = 0x1000;
+pub const CLONE_VFORK: u64 = 0x4000;
+pub const CLONE_PARENT: u64 = 0x8000;
+pub const CLONE_THREAD: u64 = 0x1_0000;
+pub const CLONE_NEWNS: u64 = 0x2_0000;
+pub const CLONE_SYSVSEM: u64 = 0x4_0000;
+pub const CLONE_SETTLS: u64 = 0x8_0000;
+pub const CLONE_PARENT_SETTID: u64 = 0x10_0000;
+pub const CLONE_CHILD_CLEARTID: u64 = 0x20_0000;
+pub const CLONE_DETACHED: u64 = 0x40_0000;
+pub const CLONE_CHILD_SETTID: u64 = 0x100_0000;
+pub const CLONE_NEWCGROUP: u64 = 0x200_0000;
+pub const CLONE_NEWUTS: u64 = 0x400_0000;
+pub const CLONE_NEWIPC: u64 = 0x800_0000;
+pub const CLONE_NEWUSER: u64 = 0x1000_0000;
+pub const CLONE_NEWPID: u64 = 0x2000_0000;
+pub const CLONE_NEWNET: u64 = 0x4000_0000;
+pub const CLONE_CLEAR_SIGHAND: u64 = 1 << 32;
+pub const CLONE_INTO_CGROUP: u64 = 1 << 33;
+
+const NAMESPACES: u64 = CLONE_NEWNS
+    | CLONE_NEWCGROUP
+    | CLONE_NEWUTS
+    | CLONE_NEWIPC
+    | CLONE_NEWUSER
+    | CLONE_NEWPID
+    | CLONE_NEWNET;
+
+/// Linux's `struct kernel_clone_args`, what every entry point fills in.
+#[derive(Default)]
+pub struct KernelCloneArgs {
+    pub flags: u64,
+    pub exit_signal: i32,
+    pub parent_tid: u64,
+    pub child_tid: u64,
+    /// The child's rsp (0: the parent's).
+    pub stack: u64,
+    pub tls: u64,
+}
+
+/// clone(2): rdi = flags, rsi = newsp, rdx = parent_tid, r10 = child_tid,
+/// r8 = tls. Only the low 32 bits of flags count; unknown bits are ignored.
+pub fn clone(
+    flags: u64,
+    newsp: u64,
+    ptid: u64,
+    ctid: u64,
+    tls: u64,
+    frame: &mut TrapFrame,
+) -> KResult<u64> {
+    let flags = flags & 0xffff_ffff;
+    let exit_signal = (flags & CSIGNAL) as i32;
+    let mut flags = flags & !CSIGNAL;
+    if flags & CLONE_PIDFD != 0 && flags & CLONE_PARENT_SETTID != 0 {
+        return Err(EINVAL);
+    }
+    if flags & CLONE_PIDFD == 0 {
+        flags &= !CLONE_DETACHED;
+    }
+    let args = KernelCloneArgs {
+        flags,
+        exit_signal,
+        parent_tid: ptid,
+        child_tid: ctid,
+        stack: newsp,
+        tls,
+    };
+    kernel_clone(args, frame)
+}
+
+pub fn fork(frame: &mut TrapFrame) -> KResult<u64> {
+    kernel_clone(
+        KernelCloneArgs {
+            exit_signal: SIGCHLD,
+            ..Default::default()
+        },
+        frame,
+    )
+}
+
+pub fn vfork(frame: &mut TrapFrame) -> KResult<u64> {
+    kernel_clone(
+        KernelCloneArgs {
+            flags: CLONE_VM | CLONE_VFORK,
+            exit_signal: SIGCHLD,
+            ..Default::default()
+        },
+        frame,
+    )
+}
+
+const CLONE_ARGS_SIZE_VER0: u64 = 64;
+const CLONE_ARGS_SIZE_VER2: u64 = 88;
+
+/// clone3(args, size).
+pub fn clone3(uargs: u64, size: u64, frame: &mut TrapFrame) -> KResult<u64> {
+    if size > 4096 {
+        return Err(E2BIG);
+    }
+    if size < CLONE_ARGS_SIZE_VER0 {
+        return Err(EINVAL);
+    }
+    let mut raw = [0u8; CLONE_ARGS_SIZE_VER2 as usize];
+    let known = size.min(CLONE_ARGS_SIZE_VER2) as usize;
+    with_mm(|mm| copy_from_user(mm, uargs, &mut raw[..known])).map_err(|_| EFAULT)?;
+    if size > CLONE_ARGS_SIZE_VER2 {
+        let mut tail = [0u8; 4096];
+        let n = (size - CLONE_ARGS_SIZE_VER2) as usize;
+        with_mm(|mm| copy_from_user(mm, uargs + CLONE_ARGS_SIZE_VER2, &mut tail[..n]))
+            .map_err(|_| EFAULT)?;
+        if tail[..n].iter().any(|b| *b != 0) {
+            return Err(E2BIG);
+        }
+    }
+    let field = |i: usize| u64::from_le_bytes(raw[i * 8..i * 8 + 8].try_into().unwrap());
+    let (flags, _pidfd, child_tid, parent_tid, exit_signal) =
+        (field(0), field(1), field(2), field(3), field(4));
+    let (stack, stack_size, tls, set_tid, set_tid_size, cgroup) =
+        (field(5), field(6), field(7), field(8), field(9), field(10));
+    if set_tid_size > 32 || (set_tid == 0) != (set_tid_size == 0) {
+        return Err(EINVAL);
+    }
+    if exit_signal & !CSIGNAL != 0 || exit_signal > 64 {
+        return Err(EINVAL);
+    }
+    if flags & CLONE_INTO_CGROUP != 0 && (cgroup > i32::MAX as u64 || size < CLONE_ARGS_SIZE_VER2) {
+        return Err(EINVAL);
+    }
+    if flags & !(0xffff_ffff | CLONE_CLEAR_SIGHAND | CLONE_INTO_CGROUP) != 0 {
+        return Err(EINVAL);
+    }
+    if flags & (CLONE_DETACHED | CSIGNAL) != 0 {
+        return Err(EINVAL);
+    }
+    if flags & CLONE_SIGHAND != 0 && flags & CLONE_CLEAR_SIGHAND != 0 {
+        return Err(EINVAL);
+    }
+    if flags & (CLONE_THREAD | CLONE_PARENT) != 0 && exit_signal != 0 {
+        return Err(EINVAL);
+    }
+    if (stack == 0) != (stack_size == 0) {
+        return Err(EINVAL);
+    }
+    if stack != 0
+        && stack
+            .checked_add(stack_size)
+            .is_none_or(|end| end > USER_SPACE_END)
+    {
+        return Err(EINVAL);
+    }
+    if set_tid != 0 {
+        return Err(EPERM);
+    }
+    if flags & CLONE_INTO_CGROUP != 0 {
+        return Err(EOPNOTSUPP);
+    }
+    let args = KernelCloneArgs {
+        flags,
+        exit_signal: exit_signal as i32,
+        parent_tid,
+        child_tid,
+        stack: if stack != 0 { stack + stack_size } else { 0 },
+        tls,
+    };
+    kernel_clone(args, frame)
+}
+
+/// Creates the task and starts it; returns its TID to the parent.
+pub fn kernel_clone(args: KernelCloneArgs, frame: &mut TrapFrame) -> KResult<u64> {
+    let mut child = copy_process(&args, frame)?;
+    let pid = child.pid;
+    if args.flags & CLONE_PARENT_SETTID != 0 {
+        // Before the child can run; a fault is ignored, as on Linux.
+        let _ = with_mm(|mm| write_user::<i32>(mm, args.parent_tid, &pid));
+    }
+    if args.flags & CLONE_VFORK != 0 {
+        child.vfork_parent = Some(current().pid);
+    }
+    wake_up_new_task(child);
+    if args.flags & CLONE_VFORK != 0 {
+        // The parent sleeps until the child exits (no exec yet).
+        while crate::task::task(pid).is_some_and(|c| c.vfork_parent.is_some()) {
+            sched::block(WaitOn::Vfork(pid));
+        }
+    }
+    Ok(pid as u64)
+}
+
+/// The checks shared by clone and clone3, then the copy of each resource.
+/// Nothing is visible to other tasks until `wake_up_new_task`, so a failure
+/// anywhere just drops what was built (no leak on any error path).
+fn copy_process(args: &KernelCloneArgs, frame: &TrapFrame) -> KResult<Box<Task>> {
+    let f = args.flags;
+    if f & (CLONE_NEWNS | CLONE_FS) == (CLONE_NEWNS | CLONE_FS)
+        || f & (CLONE_NEWUSER | CLONE_FS) == (CLONE_NEWUSER | CLONE_FS)
+    {
+        return Err(EINVAL);
+    }
+    if f & CLONE_THREAD != 0 && f & CLONE_SIGHAND == 0 {
+        return Err(EINVAL);
+    }
+    if f & CLONE_SIGHAND != 0 && f & CLONE_VM == 0 {
+        return Err(EINVAL);
+    }
+    let cur = current();
+    if f & CLONE_PARENT != 0 && cur.tgid == 1 {
+        return Err(EINVAL);
+    }
+    if f & CLONE_PIDFD != 0 && f & CLONE_DETACHED != 0 {
+        return Err(EINVAL);
+    }
+    if f & CLONE_NEWIPC != 0 && f & CLONE_SYSVSEM != 0 {
+        return Err(EINVAL);
+    }
+    if f & NAMESPACES != 0 {
+        return Err(EPERM);
+    }
+    if f & CLONE_PIDFD != 0 {
+        return Err(EOPNOTSUPP);
+    }
+    if f & CLONE_SETTLS != 0 && (!crate::arch::is_canonical(args.tls) || args.tls >= USER_SPACE_END)
+    {
+        return Err(EPERM);
+    }
+
+    let mut p = dup_task_struct(cur)?;
+    p.files = copy_files(cur, f);
+    p.fs = copy_fs(cur, f);
+    p.sighand = copy_sighand(cur, f);
+    p.mm = copy_mm(cur, f)?;
+    let pid = crate::task::alloc_pid().ok_or(EAGAIN)?;
+    p.pid = pid;
+    p.signal = copy_signal(cur, f, pid);
+    copy_thread(&mut p, args, frame);
+    // tgid, group leader and real_parent.
+    if f & CLONE_THREAD != 0 {
+        p.tgid = cur.tgid;
+        p.parent = cur.parent;
+        p.exit_signal = -1;
+    } else if f & CLONE_PARENT != 0 {
+        p.tgid = pid;
+        p.parent = cur.parent;
+        p.exit_signal = crate::task::task(cur.tgid).map_or(SIGCHLD, |l| l.exit_signal);
+    } else {
+        p.tgid = pid;
+        p.parent = cur.tgid;
+        p.exit_signal = args.exit_signal;
+    }
+    if f & CLONE_CHILD_SETTID != 0 {
+        p.set_child_tid = args.child_tid;
+        let _ = write_user::<i32>(&mut p.mm.borrow_mut(), args.child_tid, &pid);
+    }
+    if f & CLONE_CHILD_CLEARTID != 0 {
+        p.clear_child_tid = args.child_tid;
+    }
+    Ok(p)
+}
+
+/// A new task record and kernel stack, with the parent's FPU state and
+/// blocked mask; the rest is filled in by the copy_* steps.
+fn dup_task_struct(cur: &mut Task) -> KResult<Box<Task>> {
+    let mut fpu = Box::new(FpuState::zeroed());
+    // The parent's user FPU state is live in the registers.
+    fpu.save();
+    Ok(Box::new(Task {
+        pid: 0,
+        tgid: 0,
+        parent: 0,
+        state: State::Runnable,
+        wait: WaitOn::Nothing,
+        killed: false,
+        exit_signal: 0,
+        exit_status: 0,
+        mm: cur.mm.clone(),
+        fs: cur.fs.clone(),
+        files: cur.files.clone(),
+        sighand: cur.sighand.clone(),
+        signal: cur.signal.clone(),
+        set_child_tid: 0,
+        clear_child_tid: 0,
+        robust_list: 0,
+        blocked: cur.blocked,
+        fs_base: x86_64::registers::model_specific::FsBase::read().as_u64(),
+        gs_base: crate::arch::percpu::user_gs_base(),
+        fpu,
+        kstack: Box::new(KernelStack([0; KERNEL_STACK_SIZE])),
+        ksp: 0,
+        vfork_parent: None,
+    }))
+}
+
+fn copy_files(cur: &Task, f: u64) -> Rc<RefCell<crate::task::Files>> {
+    if f & CLONE_FILES != 0 {
+        cur.files.clone()
+    } else {
+        Rc::new(RefCell::new(cur.files.borrow().clone()))
+    }
+}
+
+fn copy_fs(cur: &Task, f: u64) -> Rc<Fs> {
+    if f & CLONE_FS != 0 {
+        cur.fs.clone()
+    } else {
+        Rc::new(Fs {
+            umask: Cell::new(cur.fs.umask.get()),
+        })
+    }
+}
+
+fn copy_sighand(cur: &Task, f: u64) -> Rc<RefCell<crate::task::SigHand>> {
+    if f & CLONE_SIGHAND != 0 {
+        return cur.sighand.clone();
+    }
+    let mut copy = cur.sighand.borrow().clone();
+    if f & CLONE_CLEAR_SIGHAND != 0 {
+        // Handlers back to the default; ignored signals stay ignored.
+        for a in copy.actions.iter_mut() {
+            if a[0] != 1 {
+                *a = [0; 4];
+            }
+        }
+    }
+    Rc::new(RefCell::new(copy))
+}
+
+fn copy_signal(cur: &Task, f: u64, pid: Pid) -> Rc<RefCell<Signal>> {
+    if f & CLONE_THREAD != 0 {
+        cur.signal.borrow_mut().live.push(pid);
+        cur.signal.clone()
+    } else {
+        Rc::new(RefCell::new(Signal {
+            live: alloc::vec![pid],
+            group_exit: None,
+            last_status: 0,
+        }))
+    }
+}
+
+fn copy_mm(cur: &Task, f: u64) -> KResult<Rc<RefCell<crate::mm::vma::Mm>>> {
+    if f & CLONE_VM != 0 {
+        Ok(cur.mm.clone())
+    } else {
+        Ok(Rc::new(RefCell::new(cur.mm.borrow().fork()?)))
+    }
+}
+
+/// The child's registers: the parent's, with rax = 0, the new stack and
+/// TLS if asked for; its first switch goes straight to user mode.
+fn copy_thread(p: &mut Task, args: &KernelCloneArgs, frame: &TrapFrame) {
+    let child_frame = p.kstack.frame();
+    *child_frame = *frame;
+    child_frame.rax = 0;
+    if args.stack != 0 {
+        child_frame.rsp = args.stack;
+    }
+    if args.flags & CLONE_SETTLS != 0 {
+        p.fs_base = args.tls;
+    }
+    let at = child_frame as *mut TrapFrame as u64;
+    p.ksp = sched::prepare_new_stack(at);
+}
+
+/// Makes the new task visible and runnable.
+fn wake_up_new_task(child: Box<Task>) {
+    let pid = child.pid;
+    let k = kernel();
+    k.tasks.insert(pid, child);
+    k.runqueue.push_back(pid);
+}

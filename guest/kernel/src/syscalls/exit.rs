@@ -1,0 +1,179 @@
+//! exit, exit_group and wait4, with Linux's thread-group rules: non-leader
+//! threads are reaped at once; a leader that exits first stays a zombie,
+//! not waitable, until its group is empty; the group's status is exit_group's
+//! code, or else the last exiter's.
+
+use alloc::rc::Rc;
+
+use crate::errno::*;
+use crate::mm::uaccess::write_user;
+use crate::sched;
+use crate::task::{current, kernel, task, Pid, State, WaitOn};
+
+pub const SIGCHLD: i32 = 17;
+
+/// Ends the current thread with wait status `wstatus` (code << 8, or a
+/// signal number). Never returns.
+pub fn do_exit(wstatus: i32) -> ! {
+    let t = current();
+    let (pid, tgid) = (t.pid, t.tgid);
+    // CLONE_CHILD_CLEARTID: zero the word and wake one waiter, if anyone
+    // else can see this memory. Faults are ignored, as on Linux.
+    if t.clear_child_tid != 0 && Rc::strong_count(&t.mm) > 1 {
+        let addr = t.clear_child_tid;
+        let key = {
+            let mut mm = t.mm.borrow_mut();
+            let _ = write_user::<u32>(&mut mm, addr, &0);
+            super::futex::key_of(&mut mm, addr)
+        };
+        if let Some(key) = key {
+            super::futex::wake(key, 1, u32::MAX);
+        }
+    }
+    if let Some(parent) = t.vfork_parent.take() {
+        if task(parent).is_some_and(|p| p.wait == WaitOn::Vfork(pid)) {
+            sched::wake(parent);
+        }
+    }
+    let signal = t.signal.clone();
+    let group_done = {
+        let mut s = signal.borrow_mut();
+        s.live.retain(|&p| p != pid);
+        s.last_status = wstatus;
+        s.live.is_empty()
+    };
+    if pid == tgid {
+        t.state = State::Zombie;
+    } else {
+        let me = kernel().tasks.remove(&pid).expect("current task missing");
+        kernel().dead.push(me);
+    }
+    if group_done {
+        group_exited(tgid);
+    }
+    sched::schedule();
+    unreachable!("an exited task was scheduled again");
+}
+
+/// The last thread of group `tgid` is gone: the leader becomes waitable, its
+/// children go to init, and its parent hears of it.
+fn group_exited(tgid: Pid) {
+    let status = {
+        let leader = task(tgid).expect("group leader missing");
+        let s = leader.signal.borrow();
+        s.group_exit.unwrap_or(s.last_status)
+    };
+    if tgid == 1 {
+        // The first program is the guest's init: the run ends with it.
+        if status & 0x7f == 0 {
+            crate::hypercall::exit((status >> 8) & 0xff);
+        }
+        crate::hypercall::killed(status & 0x7f, None);
+    }
+    let leader = task(tgid).expect("group leader missing");
+    leader.exit_status = status;
+    let parent = leader.parent;
+    for t in kernel().tasks.values_mut() {
+        if t.parent == tgid {
+            t.parent = 1;
+        }
+    }
+    let waiters: alloc::vec::Vec<Pid> = kernel()
+        .tasks
+        .values()
+        .filter(|t| (t.tgid == parent || t.tgid == 1) && t.wait == WaitOn::Child)
+        .map(|t| t.pid)
+        .collect();
+    for w in waiters {
+        sched::wake(w);
+    }
+}
+
+pub fn exit(code: u64) -> KResult<u64> {
+    do_exit(((code as i32) & 0xff) << 8)
+}
+
+/// exit_group: every thread of the group ends; the group's status is this
+/// code whatever the others were doing.
+pub fn exit_group(code: u64) -> KResult<u64> {
+    let status = ((code as i32) & 0xff) << 8;
+    kill_group(status);
+    do_exit(status)
+}
+
+/// Marks every other thread of the current group for exit with `status`.
+pub fn kill_group(status: i32) {
+    let t = current();
+    let signal = t.signal.clone();
+    let others: alloc::vec::Vec<Pid> = {
+        let mut s = signal.borrow_mut();
+        if s.group_exit.is_none() {
+            s.group_exit = Some(status);
+        }
+        s.live.iter().copied().filter(|&p| p != t.pid).collect()
+    };
+    for p in others {
+        if let Some(o) = task(p) {
+            o.killed = true;
+            if o.state == State::Blocked {
+                sched::wake(p);
+            }
+        }
+    }
+}
+
+const WNOHANG: u64 = 1;
+const WUNTRACED: u64 = 2;
+const WCONTINUED: u64 = 8;
+const WNOTHREAD: u64 = 0x2000_0000;
+const WALL: u64 = 0x4000_0000;
+const WCLONE: u64 = 0x8000_0000;
+
+pub fn wait4(pid: u64, status_ptr: u64, options: u64, rusage: u64) -> KResult<u64> {
+    // `int options` in Linux: only the low 32 bits exist.
+    let options = options as u32 as u64;
+    if options & !(WNOHANG | WUNTRACED | WCONTINUED | WNOTHREAD | WCLONE | WALL) != 0 {
+        return Err(EINVAL);
+    }
+    let want = pid as i64 as i32;
+    loop {
+        let me = current();
+        let my_tgid = me.tgid;
+        let mut any = false;
+        let mut reapable = None;
+        for t in kernel().tasks.values() {
+            if t.pid != t.tgid || t.parent != my_tgid {
+                continue;
+            }
+            if want > 0 && t.pid != want {
+                continue;
+            }
+            let is_clone = t.exit_signal != SIGCHLD;
+            if options & WALL == 0 && (options & WCLONE != 0) != is_clone {
+                continue;
+            }
+            any = true;
+            if t.state == State::Zombie && t.signal.borrow().live.is_empty() {
+                reapable = Some((t.pid, t.exit_status));
+                break;
+            }
+        }
+        if let Some((child, status)) = reapable {
+            if status_ptr != 0 {
+                crate::task::with_mm(|mm| write_user(mm, status_ptr, &status))?;
+            }
+            if rusage != 0 {
+                crate::task::with_mm(|mm| write_user(mm, rusage, &[0u64; 18]))?;
+            }
+            kernel().tasks.remove(&child);
+            return Ok(child as u64);
+        }
+        if !any {
+            return Err(ECHILD);
+        }
+        if options & WNOHANG != 0 {
+            return Ok(0);
+        }
+        sched::block(WaitOn::Child);
+    }
+}
