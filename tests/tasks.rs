@@ -17,3 +17,22 @@ fn clone_semantics_match_linux() {
         r.stdout
     );
 }
+
+/// Task churn: sequential thread create+join, 256 threads alive at once,
+/// fork/exit/wait cycles — same results as Linux. (Counts are kept small:
+/// the kernel runs emulated on PVM hosts, about 2 ms per thread and 70 ms
+/// per fork; see docs/ARCHITECTURE.md.)
+#[test]
+fn threads_and_forks_in_bulk() {
+    let r = same_as_native("threads-stress", &["300", "256", "30"], &[]);
+    assert!(
+        r.stdout.contains("threads alive at once: 256 of 256"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("fork/exit/wait cycles: 30 of 30"),
+        "{}",
+        r.stdout
+    );
+}

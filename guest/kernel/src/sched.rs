@@ -170,7 +170,9 @@ pub fn schedule() {
 /// Runs on the new task right after a switch: frees tasks that exited
 /// (their stacks are no longer in use now).
 fn finish_switch() {
-    kernel().dead.clear();
+    while let Some(t) = kernel().dead.pop() {
+        crate::task::free_task(t);
+    }
 }
 
 /// Nothing can run and nothing can wake anything (no timers, no devices):

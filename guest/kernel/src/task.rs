@@ -74,20 +74,32 @@ pub struct Files {
 
 impl Files {
     fn console() -> Files {
-        let mut fds = alloc::vec![None; MAX_FDS];
-        fds[0] = Some(Fd {
-            kind: FileKind::ConsoleIn,
-            cloexec: false,
-        });
-        fds[1] = Some(Fd {
-            kind: FileKind::ConsoleOut(1),
-            cloexec: false,
-        });
-        fds[2] = Some(Fd {
-            kind: FileKind::ConsoleOut(2),
-            cloexec: false,
-        });
-        Files { fds }
+        let fd = |kind| {
+            Some(Fd {
+                kind,
+                cloexec: false,
+            })
+        };
+        Files {
+            fds: alloc::vec![
+                fd(FileKind::ConsoleIn),
+                fd(FileKind::ConsoleOut(1)),
+                fd(FileKind::ConsoleOut(2)),
+            ],
+        }
+    }
+
+    /// Puts `f` at `fd` (< MAX_FDS), growing the table as needed: it holds
+    /// as many slots as the highest descriptor used, so copying it for fork
+    /// stays cheap.
+    pub fn set(&mut self, fd: usize, f: Option<Fd>) {
+        if fd >= self.fds.len() {
+            if f.is_none() {
+                return;
+            }
+            self.fds.resize(fd + 1, None);
+        }
+        self.fds[fd] = f;
     }
 
     pub fn get(&self, fd: u64) -> Option<Fd> {
@@ -118,9 +130,42 @@ pub struct Signal {
 /// A kernel stack; the user register frame sits at its top.
 pub const KERNEL_STACK_SIZE: usize = 32 * 1024;
 #[repr(C, align(16))]
-pub struct KernelStack(pub [u8; KERNEL_STACK_SIZE]);
+pub struct KernelStack(pub [core::mem::MaybeUninit<u8>; KERNEL_STACK_SIZE]);
+
+/// Freed kernel stacks kept for reuse, like Linux's cached_stacks: a new
+/// task mostly gets a warm stack instead of a fresh allocation.
+pub const KSTACK_CACHE_MAX: usize = 16;
+
+pub struct KstackCache {
+    pub stacks: Vec<Box<KernelStack>>,
+    pub hits: u64,
+    pub misses: u64,
+}
 
 impl KernelStack {
+    /// A stack for a new task: from the cache if it has one. Contents are
+    /// unspecified (never read before written: the frame at the top is
+    /// written by whoever starts the task), so nothing is zeroed — zeroing
+    /// 32 KiB costs milliseconds when the kernel runs emulated.
+    pub fn alloc() -> Box<KernelStack> {
+        let cache = &mut kernel().kstacks;
+        if let Some(s) = cache.stacks.pop() {
+            cache.hits += 1;
+            return s;
+        }
+        cache.misses += 1;
+        // SAFETY: KernelStack is MaybeUninit bytes: any content is valid.
+        unsafe { Box::<KernelStack>::new_uninit().assume_init() }
+    }
+
+    /// Gives a dead task's stack back (to the cache while it has room).
+    pub fn release(stack: Box<KernelStack>) {
+        let cache = &mut kernel().kstacks;
+        if cache.stacks.len() < KSTACK_CACHE_MAX {
+            cache.stacks.push(stack);
+        }
+    }
+
     pub fn top(&self) -> u64 {
         self.0.as_ptr() as u64 + KERNEL_STACK_SIZE as u64
     }
@@ -174,6 +219,7 @@ pub struct Kernel {
     /// one address for its whole life.
     #[allow(clippy::vec_box)]
     pub dead: Vec<Box<Task>>,
+    pub kstacks: KstackCache,
 }
 
 /// Maximum number of live tasks (Linux's pid_max is far larger; this bounds
@@ -272,7 +318,8 @@ pub fn start_first_program(info: &abi::boot::BootInfo) -> ! {
     mm::frame::release(&info.args);
 
     mm::paging::activate(loaded.mm.root);
-    let mut kstack = Box::new(KernelStack([0; KERNEL_STACK_SIZE]));
+    // SAFETY: KernelStack is MaybeUninit bytes; the frame below is written first.
+    let mut kstack = unsafe { Box::<KernelStack>::new_uninit().assume_init() };
     let stack_top = kstack.top();
     // Registers zero except rip/rsp (rdx = 0: no exit handler for the
     // program to register, as the psABI says), interrupts on.
@@ -328,6 +375,11 @@ pub fn start_first_program(info: &abi::boot::BootInfo) -> ! {
             runqueue: VecDeque::new(),
             next_pid: 2,
             dead: Vec::new(),
+            kstacks: KstackCache {
+                stacks: Vec::new(),
+                hits: 0,
+                misses: 0,
+            },
         });
     }
     percpu::set_kernel_stack(stack_top);
@@ -341,4 +393,13 @@ pub fn start_first_program(info: &abi::boot::BootInfo) -> ! {
         }
         traps::return_to(frame_at)
     }
+}
+
+/// Frees a task record that nothing refers to any more; its kernel stack
+/// goes to the stack cache. (Shared objects go when their last holder
+/// does.)
+#[allow(clippy::boxed_local)] // task records live boxed in the table
+pub fn free_task(t: Box<Task>) {
+    let Task { kstack, .. } = *t;
+    KernelStack::release(kstack);
 }

@@ -297,7 +297,7 @@ fn populate_for_load(mm: &mut Mm, va: u64) -> Result<(u64, ()), ExecError> {
         return Ok((frame, ()));
     }
     let vma = *mm.find(va).ok_or(bad("segment not mapped"))?;
-    let frame = crate::mm::frame::alloc_zeroed().ok_or(ExecError::new(
+    let frame = crate::mm::frame::alloc_user().ok_or(ExecError::new(
         ENOMEM,
         "out of guest memory loading the program; raise --memory",
     ))?;
@@ -345,6 +345,7 @@ fn adopt_file_page(
         ENOMEM,
         "out of guest memory loading the program; raise --memory",
     ))?;
+    crate::mm::frame::own(frame);
     ff.adopted[index] = true;
     Ok(true)
 }

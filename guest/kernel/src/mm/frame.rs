@@ -18,6 +18,11 @@ use super::{page_down, page_up, phys_to_virt, PAGE};
 const MAX_RANGES: usize = 4;
 
 struct FrameAllocator {
+    /// Per frame: how many user mappings share it (copy-on-write after
+    /// fork). Only meaningful for user frames; page tables and the heap
+    /// are not counted.
+    refs: *mut u16,
+    frames: u64,
     /// Untouched ranges [start, end), page-aligned.
     ranges: [(u64, u64); MAX_RANGES],
     /// Physical address of the first free frame, 0 if none (frame 0 is
@@ -27,7 +32,12 @@ struct FrameAllocator {
     total_frames: u64,
 }
 
+// SAFETY: one CPU; the refcount array is only touched under the lock.
+unsafe impl Send for FrameAllocator {}
+
 static FRAMES: Mutex<FrameAllocator> = Mutex::new(FrameAllocator {
+    refs: core::ptr::null_mut(),
+    frames: 0,
     ranges: [(0, 0); MAX_RANGES],
     free_list: 0,
     free_frames: 0,
@@ -57,6 +67,73 @@ pub fn init(info: &BootInfo) {
     let total: u64 = f.ranges.iter().map(|r| (r.1 - r.0) / PAGE).sum();
     f.total_frames = total;
     f.free_frames = total;
+    // The refcount array, two bytes per frame of RAM, from the top of the
+    // largest range: never-touched frames, so it starts zeroed.
+    f.frames = mem_end / PAGE;
+    let bytes = f.frames * 2;
+    let pages = bytes.div_ceil(PAGE);
+    let r = f
+        .ranges
+        .iter_mut()
+        .max_by_key(|r| r.1 - r.0)
+        .expect("no free RAM");
+    assert!(r.1 - r.0 > pages * PAGE, "no room for the frame refcounts");
+    r.1 -= pages * PAGE;
+    f.refs = phys_to_virt(r.1) as *mut u16;
+    f.total_frames -= pages;
+    f.free_frames -= pages;
+}
+
+fn refcount(f: &FrameAllocator, frame: u64) -> *mut u16 {
+    let i = frame / PAGE;
+    assert!(i < f.frames, "frame {frame:#x} outside RAM");
+    // SAFETY: i is within the array (checked above).
+    unsafe { f.refs.add(i as usize) }
+}
+
+/// Marks a user frame as mapped once (a frame that did not come from
+/// `alloc_user`, such as the program file's own pages).
+pub fn own(frame: u64) {
+    let f = FRAMES.lock();
+    // SAFETY: see refcount().
+    unsafe { *refcount(&f, frame) = 1 };
+}
+
+/// One more mapping shares `frame` (fork's copy-on-write).
+pub fn get(frame: u64) {
+    let f = FRAMES.lock();
+    // SAFETY: see refcount().
+    unsafe { *refcount(&f, frame) = (*refcount(&f, frame)).saturating_add(1) };
+}
+
+/// How many mappings share `frame`.
+pub fn refs(frame: u64) -> u16 {
+    let f = FRAMES.lock();
+    // SAFETY: see refcount().
+    unsafe { *refcount(&f, frame) }
+}
+
+/// One mapping of a user frame is gone; the frame is freed with the last.
+pub fn put(frame: u64) {
+    let last = {
+        let f = FRAMES.lock();
+        let r = refcount(&f, frame);
+        // SAFETY: see refcount().
+        unsafe {
+            *r = (*r).saturating_sub(1);
+            *r == 0
+        }
+    };
+    if last {
+        free(frame);
+    }
+}
+
+/// A zeroed frame for a user mapping (refcount 1).
+pub fn alloc_user() -> Option<u64> {
+    let frame = alloc_zeroed()?;
+    own(frame);
+    Some(frame)
 }
 
 /// Gives the frames of a boot range back (after the program is loaded).

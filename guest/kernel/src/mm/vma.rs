@@ -57,41 +57,37 @@ impl Drop for Mm {
     /// The last reference is gone (exit, exec, or a failed fork): every
     /// user frame and page-table page goes back.
     fn drop(&mut self) {
-        let ranges: Vec<(u64, u64)> = self.vmas.values().map(|v| (v.start, v.end)).collect();
-        for (start, end) in ranges {
-            self.free_pages(start, end);
+        // One walk over the tables for all of user space, not one per VMA.
+        let mut frames: Vec<u64> = Vec::new();
+        paging::for_each_present(self.root, 0, USER_SPACE_END, |_, f, _| frames.push(f));
+        for f in frames {
+            frame::put(f);
         }
         paging::free_user_tables(self.root);
     }
 }
 
 impl Mm {
-    /// `copy_mm` without CLONE_VM: the same VMAs and a private copy of every
-    /// present page. (Eager copy; copy-on-write comes with frame refcounts.)
-    pub fn fork(&self) -> KResult<Mm> {
+    /// `copy_mm` without CLONE_VM: the same VMAs, every present page shared
+    /// copy-on-write (read-only in both, one more reference on the frame);
+    /// the first write to such a page copies it (`fault::break_cow`).
+    pub fn fork(&mut self) -> KResult<Mm> {
         let mut child = Mm::new()?;
         child.vmas = self.vmas.clone();
         child.start_brk = self.start_brk;
         child.brk = self.brk;
-        for v in self.vmas.values() {
-            let mut page = v.start;
-            while page < v.end {
-                if let Some((src, flags)) = paging::translate(self.root, page) {
-                    let dst = frame::alloc_zeroed().ok_or(ENOMEM)?;
-                    // SAFETY: two distinct frames, both mapped by the direct map.
-                    unsafe {
-                        super::copy_bytes(
-                            super::phys_to_virt(dst),
-                            super::phys_to_virt(src),
-                            PAGE_SIZE as usize,
-                        )
-                    };
-                    if paging::map(child.root, page, dst, flags).is_none() {
-                        frame::free(dst);
-                        return Err(ENOMEM);
-                    }
-                }
-                page += PAGE_SIZE;
+        let mut pages: Vec<(u64, u64, x86_64::structures::paging::PageTableFlags)> = Vec::new();
+        paging::for_each_present(self.root, 0, USER_SPACE_END, |v, f, fl| {
+            pages.push((v, f, fl))
+        });
+        for (page, frame, flags) in pages {
+            let shared = flags & !x86_64::structures::paging::PageTableFlags::WRITABLE;
+            if paging::map(child.root, page, frame, shared).is_none() {
+                return Err(ENOMEM);
+            }
+            frame::get(frame);
+            if flags != shared {
+                paging::set_flags(self.root, page, shared);
             }
         }
         Ok(child)
@@ -170,12 +166,12 @@ impl Mm {
 
     /// Frees the present pages of [start, end) (the VMAs stay).
     pub fn free_pages(&mut self, start: u64, end: u64) {
-        let mut page = start;
-        while page < end {
+        let mut present: Vec<u64> = Vec::new();
+        paging::for_each_present(self.root, start, end, |v, _, _| present.push(v));
+        for page in present {
             if let Some(f) = paging::unmap(self.root, page) {
-                frame::free(f);
+                frame::put(f);
             }
-            page += PAGE_SIZE;
         }
     }
 
@@ -190,7 +186,12 @@ impl Mm {
             let (s, e) = (v.start, v.end);
             let mut page = s;
             while page < e {
-                paging::set_flags(self.root, page, paging::user_flags(prot));
+                let mut flags = paging::user_flags(prot);
+                if paging::translate(self.root, page).is_some_and(|(f, _)| frame::refs(f) > 1) {
+                    // Still shared copy-on-write: the first write copies.
+                    flags &= !x86_64::structures::paging::PageTableFlags::WRITABLE;
+                }
+                paging::set_flags(self.root, page, flags);
                 page += PAGE_SIZE;
             }
         }

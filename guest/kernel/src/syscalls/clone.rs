@@ -22,9 +22,7 @@ use crate::arch::trapframe::TrapFrame;
 use crate::errno::*;
 use crate::mm::uaccess::{copy_from_user, write_user};
 use crate::sched;
-use crate::task::{
-    current, kernel, with_mm, Fs, KernelStack, Pid, Signal, State, Task, WaitOn, KERNEL_STACK_SIZE,
-};
+use crate::task::{current, kernel, with_mm, Fs, KernelStack, Pid, Signal, State, Task, WaitOn};
 
 pub const CSIGNAL: u64 = 0xff;
 pub const CLONE_VM: u64 = 0x100;
@@ -316,7 +314,7 @@ fn dup_task_struct(cur: &mut Task) -> KResult<Box<Task>> {
         fs_base: x86_64::registers::model_specific::FsBase::read().as_u64(),
         gs_base: crate::arch::percpu::user_gs_base(),
         fpu,
-        kstack: Box::new(KernelStack([0; KERNEL_STACK_SIZE])),
+        kstack: KernelStack::alloc(),
         ksp: 0,
         vfork_parent: None,
     }))
@@ -373,7 +371,7 @@ fn copy_mm(cur: &Task, f: u64) -> KResult<Rc<RefCell<crate::mm::vma::Mm>>> {
     if f & CLONE_VM != 0 {
         Ok(cur.mm.clone())
     } else {
-        Ok(Rc::new(RefCell::new(cur.mm.borrow().fork()?)))
+        Ok(Rc::new(RefCell::new(cur.mm.borrow_mut().fork()?)))
     }
 }
 

@@ -165,7 +165,9 @@ pub fn wait4(pid: u64, status_ptr: u64, options: u64, rusage: u64) -> KResult<u6
             if rusage != 0 {
                 crate::task::with_mm(|mm| write_user(mm, rusage, &[0u64; 18]))?;
             }
-            kernel().tasks.remove(&child);
+            if let Some(t) = kernel().tasks.remove(&child) {
+                crate::task::free_task(t);
+            }
             return Ok(child as u64);
         }
         if !any {

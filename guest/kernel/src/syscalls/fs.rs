@@ -120,7 +120,7 @@ pub fn writev(fd: u64, iov: u64, iovcnt: u64) -> KResult<u64> {
 
 pub fn close(fd: u64) -> KResult<u64> {
     console_fd(fd)?;
-    with_current(|t| t.files.borrow_mut().fds[fd as usize] = None);
+    with_current(|t| t.files.borrow_mut().set(fd as usize, None));
     Ok(0)
 }
 
@@ -129,9 +129,9 @@ fn install(fd: Fd, min: usize) -> KResult<u64> {
     with_current(|t| {
         let mut files = t.files.borrow_mut();
         let slot = (min..MAX_FDS)
-            .find(|&i| files.fds[i].is_none())
+            .find(|&i| files.fds.get(i).is_none_or(|s| s.is_none()))
             .ok_or(EMFILE)?;
-        files.fds[slot] = Some(fd);
+        files.set(slot, Some(fd));
         Ok(slot as u64)
     })
 }
@@ -161,10 +161,13 @@ pub fn dup3(old: u64, new: u64, flags: u64, is_dup2: bool) -> KResult<u64> {
         return if is_dup2 { Ok(new) } else { Err(EINVAL) };
     }
     with_current(|t| {
-        t.files.borrow_mut().fds[new as usize] = Some(Fd {
-            kind: f.kind,
-            cloexec: flags & O_CLOEXEC != 0,
-        })
+        t.files.borrow_mut().set(
+            new as usize,
+            Some(Fd {
+                kind: f.kind,
+                cloexec: flags & O_CLOEXEC != 0,
+            }),
+        )
     });
     Ok(new)
 }
@@ -193,10 +196,13 @@ pub fn fcntl(fd: u64, cmd: u64, arg: u64) -> KResult<u64> {
         F_GETFD => Ok(f.cloexec as u64),
         F_SETFD => {
             with_current(|t| {
-                t.files.borrow_mut().fds[fd as usize] = Some(Fd {
-                    cloexec: arg & 1 != 0,
-                    ..f
-                })
+                t.files.borrow_mut().set(
+                    fd as usize,
+                    Some(Fd {
+                        cloexec: arg & 1 != 0,
+                        ..f
+                    }),
+                )
             });
             Ok(0)
         }

@@ -1,0 +1,90 @@
+/* Task churn: N threads created and joined one after another, M threads
+ * alive at once (each parked on a futex until all exist), and K
+ * fork/exit/wait cycles. Raw clone and futex, so it tests the kernel alone.
+ *
+ *   threads-stress [N [M [K]]]     defaults 1000 256 100 */
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+long clone_run(unsigned long flags, void *newsp, int *ptid, int *ctid, unsigned long tls, int (*fn)(void *), void *arg);
+__asm__(".text\n.globl clone_run\nclone_run:\n push %r12\n push %r13\n mov %r9, %r12\n mov 24(%rsp), %r13\n"
+        " mov %rcx, %r10\n mov $56, %eax\n syscall\n test %rax, %rax\n jnz 2f\n xor %ebp, %ebp\n and $-16, %rsp\n"
+        " mov %r13, %rdi\n call *%r12\n mov %eax, %edi\n mov $60, %eax\n syscall\n ud2\n2: pop %r13\n pop %r12\n ret\n");
+
+#define THREAD_FLAGS (CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM | CLONE_CHILD_CLEARTID)
+#define STACK 16384
+
+static int gate; /* 0 while the alive-at-once threads must wait */
+static volatile int started;
+
+static int quick(void *arg)
+{
+    (void)arg;
+    return 0;
+}
+
+static int parked(void *arg)
+{
+    (void)arg;
+    __atomic_add_fetch(&started, 1, __ATOMIC_SEQ_CST);
+    while (__atomic_load_n(&gate, __ATOMIC_SEQ_CST) == 0)
+        syscall(SYS_futex, &gate, 0 /* WAIT */, 0, 0, 0, 0);
+    return 0;
+}
+
+static void join(int *ctid)
+{
+    int v;
+    while ((v = __atomic_load_n(ctid, __ATOMIC_SEQ_CST)) != 0)
+        syscall(SYS_futex, ctid, 0 /* WAIT */, v, 0, 0, 0);
+}
+
+int main(int argc, char **argv)
+{
+    int n = argc > 1 ? atoi(argv[1]) : 1000, m = argc > 2 ? atoi(argv[2]) : 256, k = argc > 3 ? atoi(argv[3]) : 100;
+    char *stacks = mmap(0, (size_t)(m > 0 ? m : 1) * STACK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    int *ctids = calloc((size_t)(m > 0 ? m : 1), sizeof(int));
+    if (stacks == MAP_FAILED || !ctids)
+        return 1;
+
+    int ok = 0;
+    for (int i = 0; i < n; i++) {
+        ctids[0] = -1;
+        if (clone_run(THREAD_FLAGS, stacks + STACK, 0, &ctids[0], 0, quick, 0) > 0) {
+            join(&ctids[0]);
+            ok++;
+        }
+    }
+    printf("sequential threads created and joined: %d of %d\n", ok, n);
+
+    int alive = 0;
+    for (int i = 0; i < m; i++) {
+        ctids[i] = -1;
+        if (clone_run(THREAD_FLAGS, stacks + (size_t)(i + 1) * STACK, 0, &ctids[i], 0, parked, 0) > 0)
+            alive++;
+    }
+    while (started < alive)
+        sched_yield();
+    printf("threads alive at once: %d of %d\n", alive, m);
+    __atomic_store_n(&gate, 1, __ATOMIC_SEQ_CST);
+    syscall(SYS_futex, &gate, 1 /* WAKE */, 0x7fffffff, 0, 0, 0);
+    for (int i = 0; i < alive; i++)
+        join(&ctids[i]);
+    printf("all joined\n");
+
+    int reaped = 0;
+    for (int i = 0; i < k; i++) {
+        long pid = clone_run(SIGCHLD, 0, 0, 0, 0, quick, 0);
+        int st;
+        if (pid > 0 && waitpid((pid_t)pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0)
+            reaped++;
+    }
+    printf("fork/exit/wait cycles: %d of %d\n", reaped, k);
+    return 0;
+}
