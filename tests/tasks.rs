@@ -36,3 +36,15 @@ fn threads_and_forks_in_bulk() {
         r.stdout
     );
 }
+
+/// A thread spinning forever does not stop the main thread from finishing
+/// (LAPIC timer preemption), and nanosleep sleeps at least as asked.
+#[test]
+fn spinning_thread_is_preempted() {
+    let r = same_as_native("preempt", &[], &[]);
+    assert!(
+        r.stdout.contains("main ran alongside the spinner: yes"),
+        "{}",
+        r.stdout
+    );
+}

@@ -10,34 +10,19 @@ pub const EXIT_TIMEOUT: i32 = 124;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Outcome {
     /// The program called exit / exit_group (status already masked to 0..=255).
-    Exited {
-        status: i32,
-    },
+    Exited { status: i32 },
     /// The program was killed by `signal`; `detail` says where, when a CPU
     /// fault caused it.
-    Signaled {
-        signal: i32,
-        detail: String,
-    },
+    Signaled { signal: i32, detail: String },
     /// The guest kernel could not start the program.
-    ExecFailed {
-        errno: i32,
-        message: String,
-    },
+    ExecFailed { errno: i32, message: String },
     /// The guest kernel panicked; `report` holds message, registers and the
     /// symbolized backtrace.
-    KernelPanic {
-        message: String,
-        report: String,
-    },
+    KernelPanic { message: String, report: String },
     /// Triple fault, KVM internal error, unexpected VM exit, bad hypercall.
-    GuestFailure {
-        reason: String,
-        dump: String,
-    },
-    Timeout {
-        after: Duration,
-    },
+    GuestFailure { reason: String, dump: String },
+    /// `dump`: where the vCPU was when the time ran out.
+    Timeout { after: Duration, dump: String },
 }
 
 impl Outcome {
@@ -71,8 +56,8 @@ impl Outcome {
             Outcome::GuestFailure { reason, dump } => {
                 Some(format!("vmm: guest failure: {reason}\n{dump}"))
             }
-            Outcome::Timeout { after } => Some(format!(
-                "vmm: timeout: the guest was still running after {:.3} s (--timeout)",
+            Outcome::Timeout { after, dump } => Some(format!(
+                "vmm: timeout: the guest was still running after {:.3} s (--timeout)\n{dump}",
                 after.as_secs_f64()
             )),
         }
@@ -159,7 +144,8 @@ mod tests {
         );
         assert_eq!(
             Outcome::Timeout {
-                after: Duration::from_secs(1)
+                after: Duration::from_secs(1),
+                dump: String::new()
             }
             .exit_code(),
             124

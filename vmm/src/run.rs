@@ -131,6 +131,7 @@ pub fn run<'io>(
         if watchdog.expired() {
             break Outcome::Timeout {
                 after: cfg.timeout.unwrap_or_default(),
+                dump: vm::dump_vcpu(&vcpu, &kernel.symbols),
             };
         }
         let step = match vcpu.run() {

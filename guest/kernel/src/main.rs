@@ -23,6 +23,7 @@ mod sched;
 mod syscalls;
 mod task;
 mod time;
+mod timer;
 
 use abi::boot::BootInfo;
 
@@ -63,5 +64,8 @@ extern "C" fn kernel_main(info: *const BootInfo) -> ! {
     time::init(info);
     random::init(&info.random_seed);
     cmdline::init(info);
+    if !arch::lapic::init() {
+        klog!("no x2APIC TSC-deadline timer: no preemption, sleeps wait for nothing");
+    }
     task::start_first_program(info)
 }

@@ -123,7 +123,10 @@ pub fn schedule() {
                 {
                     break prev;
                 }
-                deadlock();
+                if !crate::timer::any_sleepers() || !crate::arch::lapic::present() {
+                    deadlock();
+                }
+                idle();
             }
         }
     };
@@ -159,6 +162,7 @@ pub fn schedule() {
     FsBase::write(VirtAddr::new(n.fs_base));
     percpu::set_user_gs_base(n.gs_base);
     n.fpu.restore();
+    crate::timer::rearm();
     // SAFETY: both stacks are kernel stacks of live (or just-dead) tasks;
     // the next one was saved by this function or built by
     // prepare_new_stack.
@@ -173,6 +177,15 @@ fn finish_switch() {
     while let Some(t) = kernel().dead.pop() {
         crate::task::free_task(t);
     }
+}
+
+/// Nothing is runnable but a sleeper will be: halt until the timer fires
+/// (the interrupt handler wakes it).
+fn idle() {
+    crate::timer::rearm();
+    // SAFETY: interrupts on only across HLT; handlers run on this stack.
+    unsafe { core::arch::asm!("sti", "hlt", "cli", options(nomem, nostack)) };
+    crate::timer::wake_expired();
 }
 
 /// Nothing can run and nothing can wake anything (no timers, no devices):

@@ -43,6 +43,8 @@ pub enum WaitOn {
     Child,
     /// A vfork child to exit.
     Vfork(Pid),
+    /// The TSC to reach (nanosleep).
+    Sleep(u64),
 }
 
 /// `fs_struct`: what CLONE_FS shares.
@@ -220,6 +222,8 @@ pub struct Kernel {
     #[allow(clippy::vec_box)]
     pub dead: Vec<Box<Task>>,
     pub kstacks: KstackCache,
+    /// Sleeping tasks by deadline (TSC), earliest first.
+    pub sleepers: alloc::collections::BTreeSet<(u64, Pid)>,
 }
 
 /// Maximum number of live tasks (Linux's pid_max is far larger; this bounds
@@ -375,6 +379,7 @@ pub fn start_first_program(info: &abi::boot::BootInfo) -> ! {
             runqueue: VecDeque::new(),
             next_pid: 2,
             dead: Vec::new(),
+            sleepers: alloc::collections::BTreeSet::new(),
             kstacks: KstackCache {
                 stacks: Vec::new(),
                 hits: 0,

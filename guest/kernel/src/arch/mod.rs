@@ -4,6 +4,7 @@
 pub mod fpu;
 pub mod gdt;
 pub mod idt;
+pub mod lapic;
 pub mod percpu;
 pub mod syscall_entry;
 pub mod trapframe;

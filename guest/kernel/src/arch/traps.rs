@@ -89,9 +89,12 @@ fn signal_for(vector: u64) -> i32 {
 
 extern "C" fn trap_handler(frame: &mut TrapFrame) {
     let vector = frame.vector;
+    if vector == u64::from(super::lapic::TIMER_VECTOR) {
+        crate::timer::interrupt(frame.is_from_user());
+        return;
+    }
     if vector >= 32 {
-        // No device raises interrupts yet (the LAPIC timer comes with the
-        // scheduler); a stray one is ignored.
+        // Spurious or unexpected: nothing else raises interrupts.
         return;
     }
     let cr2 = if vector == 14 { Cr2::read_raw() } else { 0 };

@@ -34,6 +34,7 @@ pub mod nr {
     pub const MADVISE: u64 = 28;
     pub const DUP: u64 = 32;
     pub const DUP2: u64 = 33;
+    pub const NANOSLEEP: u64 = 35;
     pub const GETPID: u64 = 39;
     pub const CLONE: u64 = 56;
     pub const FORK: u64 = 57;
@@ -60,6 +61,7 @@ pub mod nr {
     pub const SET_TID_ADDRESS: u64 = 218;
     pub const CLOCK_GETTIME: u64 = 228;
     pub const CLOCK_GETRES: u64 = 229;
+    pub const CLOCK_NANOSLEEP: u64 = 230;
     pub const EXIT_GROUP: u64 = 231;
     pub const NEWFSTATAT: u64 = 262;
     pub const READLINKAT: u64 = 267;
@@ -102,6 +104,8 @@ pub fn dispatch(nr: u64, a: [u64; 6], frame: &mut TrapFrame) -> i64 {
         nr::DUP3 => fs::dup3(a[0], a[1], a[2], false),
         nr::FCNTL => fs::fcntl(a[0], a[1], a[2]),
         nr::UMASK => fs::umask(a[0]),
+        nr::NANOSLEEP => time::nanosleep(a[0], a[1]),
+        nr::CLOCK_NANOSLEEP => time::clock_nanosleep(a[0], a[1], a[2], a[3]),
         nr::READ => fs::read(a[0], a[1], a[2]),
         nr::WRITE => fs::write(a[0], a[1], a[2]),
         nr::CLOSE => fs::close(a[0]),

@@ -67,3 +67,45 @@ pub fn time(tloc: u64) -> KResult<u64> {
     }
     Ok(secs)
 }
+
+/// Reads a timespec, checking it as Linux does (EINVAL for a negative or
+/// non-normalized value).
+fn read_timespec(addr: u64) -> KResult<u64> {
+    let ts = with_mm(|mm| crate::mm::uaccess::read_user::<[i64; 2]>(mm, addr))?;
+    if ts[0] < 0 || ts[1] < 0 || ts[1] >= 1_000_000_000 {
+        return Err(EINVAL);
+    }
+    Ok((ts[0] as u64)
+        .saturating_mul(1_000_000_000)
+        .saturating_add(ts[1] as u64))
+}
+
+pub fn nanosleep(req: u64, rem: u64) -> KResult<u64> {
+    let ns = read_timespec(req)?;
+    crate::timer::sleep_until(crate::arch::rdtsc().saturating_add(crate::timer::ns_to_tsc(ns)));
+    if rem != 0 {
+        // Never interrupted by a signal yet: nothing remains.
+        with_mm(|mm| write_user(mm, rem, &[0u64; 2]))?;
+    }
+    Ok(0)
+}
+
+const TIMER_ABSTIME: u64 = 1;
+
+pub fn clock_nanosleep(clock: u64, flags: u64, req: u64, rem: u64) -> KResult<u64> {
+    if clock == CLOCK_THREAD_CPUTIME_ID {
+        return Err(EINVAL);
+    }
+    let now = now(clock)?;
+    let ns = read_timespec(req)?;
+    let wait = if flags & TIMER_ABSTIME != 0 {
+        ns.saturating_sub(now)
+    } else {
+        ns
+    };
+    crate::timer::sleep_until(crate::arch::rdtsc().saturating_add(crate::timer::ns_to_tsc(wait)));
+    if rem != 0 && flags & TIMER_ABSTIME == 0 {
+        with_mm(|mm| write_user(mm, rem, &[0u64; 2]))?;
+    }
+    Ok(0)
+}

@@ -1,0 +1,69 @@
+//! Time-driven scheduling: sleeping tasks (nanosleep) and preemption. The
+//! timer is armed only when something needs it — a sleeper's deadline or a
+//! second runnable task — so a lone task runs with no interrupt at all
+//! (every interrupt is a VM exit's worth of work here).
+
+use crate::arch::{lapic, rdtsc};
+use crate::sched;
+use crate::task::{current, kernel, State, WaitOn};
+
+/// How long a task runs before another runnable one gets the CPU.
+pub const SLICE_US: u64 = 10_000;
+
+fn us_to_tsc(us: u64) -> u64 {
+    us.saturating_mul(crate::time::tsc_khz()) / 1000
+}
+
+pub fn ns_to_tsc(ns: u64) -> u64 {
+    (u128::from(ns) * u128::from(crate::time::tsc_khz()) / 1_000_000) as u64
+}
+
+/// Arms the timer for the earliest thing that needs it, or disarms it.
+pub fn rearm() {
+    let now = rdtsc();
+    let mut next = kernel().sleepers.first().map_or(u64::MAX, |s| s.0);
+    if !kernel().runqueue.is_empty() {
+        next = next.min(now + us_to_tsc(SLICE_US));
+    }
+    lapic::arm(if next == u64::MAX { 0 } else { next.max(1) });
+}
+
+/// Wakes the sleepers whose time has come.
+pub fn wake_expired() {
+    let now = rdtsc();
+    while let Some(&(deadline, pid)) = kernel().sleepers.first() {
+        if deadline > now {
+            break;
+        }
+        kernel().sleepers.pop_first();
+        if crate::task::task(pid).is_some_and(|t| t.wait == WaitOn::Sleep(deadline)) {
+            sched::wake(pid);
+        }
+    }
+}
+
+pub fn any_sleepers() -> bool {
+    !kernel().sleepers.is_empty()
+}
+
+/// The timer interrupt. From user mode it may preempt the current task.
+pub fn interrupt(from_user: bool) {
+    lapic::eoi();
+    wake_expired();
+    if from_user && !kernel().runqueue.is_empty() && current().state == State::Running {
+        sched::yield_now();
+    }
+    rearm();
+}
+
+/// Blocks the current task until the TSC reaches `deadline`.
+pub fn sleep_until(deadline: u64) {
+    if deadline <= rdtsc() {
+        return;
+    }
+    current().state = State::Blocked;
+    current().wait = WaitOn::Sleep(deadline);
+    kernel().sleepers.insert((deadline, current().pid));
+    rearm();
+    sched::schedule();
+}
