@@ -48,3 +48,16 @@ fn spinning_thread_is_preempted() {
         r.stdout
     );
 }
+
+/// kill / tgkill / tkill, masks, SIG_IGN and default actions: the same
+/// return values and the same child deaths as on Linux.
+#[test]
+fn signals_default_actions_match_linux() {
+    let r = same_as_native("signals", &[], &[]);
+    assert!(
+        r.stdout
+            .contains("SIGKILL from the parent: killed by signal 9"),
+        "{}",
+        r.stdout
+    );
+}

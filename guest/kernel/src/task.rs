@@ -127,6 +127,8 @@ pub struct Signal {
     pub group_exit: Option<i32>,
     /// Wait status of the last thread to exit.
     pub last_status: i32,
+    /// Signals sent to the whole process (kill), not yet taken.
+    pub shared_pending: u64,
 }
 
 /// A kernel stack; the user register frame sits at its top.
@@ -202,6 +204,8 @@ pub struct Task {
     pub clear_child_tid: u64,
     pub robust_list: u64,
     pub blocked: u64,
+    /// Signals sent to this thread (tgkill, tkill), not yet taken.
+    pub pending: u64,
     pub fs_base: u64,
     pub gs_base: u64,
     pub fpu: Box<FpuState>,
@@ -357,11 +361,13 @@ pub fn start_first_program(info: &abi::boot::BootInfo) -> ! {
             live: alloc::vec![1],
             group_exit: None,
             last_status: 0,
+            shared_pending: 0,
         })),
         set_child_tid: 0,
         clear_child_tid: 0,
         robust_list: 0,
         blocked: 0,
+        pending: 0,
         fs_base: 0,
         gs_base: 0,
         fpu: Box::new(FpuState::zeroed()),

@@ -311,6 +311,7 @@ fn dup_task_struct(cur: &mut Task) -> KResult<Box<Task>> {
         clear_child_tid: 0,
         robust_list: 0,
         blocked: cur.blocked,
+        pending: 0,
         fs_base: x86_64::registers::model_specific::FsBase::read().as_u64(),
         gs_base: crate::arch::percpu::user_gs_base(),
         fpu,
@@ -363,6 +364,7 @@ fn copy_signal(cur: &Task, f: u64, pid: Pid) -> Rc<RefCell<Signal>> {
             live: alloc::vec![pid],
             group_exit: None,
             last_status: 0,
+            shared_pending: 0,
         }))
     }
 }

@@ -9,6 +9,7 @@ pub mod futex;
 mod info;
 mod mm;
 mod process;
+mod signal;
 mod time;
 
 use spin::Mutex;
@@ -40,9 +41,12 @@ pub mod nr {
     pub const FORK: u64 = 57;
     pub const VFORK: u64 = 58;
     pub const WAIT4: u64 = 61;
+    pub const KILL: u64 = 62;
     pub const FCNTL: u64 = 72;
     pub const UMASK: u64 = 95;
+    pub const TKILL: u64 = 200;
     pub const FUTEX: u64 = 202;
+    pub const TGKILL: u64 = 234;
     pub const DUP3: u64 = 292;
     pub const CLONE3: u64 = 435;
     pub const EXIT: u64 = 60;
@@ -121,7 +125,10 @@ pub fn dispatch(nr: u64, a: [u64; 6], frame: &mut TrapFrame) -> i64 {
         nr::BRK => mm::brk(a[0]),
         nr::MADVISE => mm::madvise(a[0], a[1], a[2]),
         nr::RT_SIGACTION => process::rt_sigaction(a[0], a[1], a[2], a[3]),
-        nr::RT_SIGPROCMASK => process::rt_sigprocmask(a[0], a[1], a[2], a[3]),
+        nr::RT_SIGPROCMASK => signal::rt_sigprocmask(a[0], a[1], a[2], a[3]),
+        nr::KILL => signal::kill(a[0], a[1]),
+        nr::TKILL => signal::tkill(a[0], a[1]),
+        nr::TGKILL => signal::tgkill(a[0], a[1], a[2]),
         nr::SCHED_YIELD => {
             crate::sched::yield_now();
             Ok(0)

@@ -118,13 +118,3 @@ pub fn rt_sigaction(sig: u64, act: u64, oldact: u64, sigsetsize: u64) -> KResult
     }
     Ok(0)
 }
-
-pub fn rt_sigprocmask(how: u64, _set: u64, oldset: u64, sigsetsize: u64) -> KResult<u64> {
-    if sigsetsize != 8 || how > 2 {
-        return Err(EINVAL);
-    }
-    if oldset != 0 {
-        with_mm(|mm| write_user(mm, oldset, &0u64))?;
-    }
-    Ok(0)
-}

@@ -1,0 +1,195 @@
+//! Signals: kill queues on the target process's `shared_pending`, tgkill and
+//! tkill on one thread's `pending`; the blocked mask is per thread. Handlers
+//! are stored (rt_sigaction) but not run yet, so what happens is the
+//! default action: fatal signals end the whole thread group (status = the
+//! signal), SIGCHLD / SIGCONT / SIGURG / SIGWINCH are discarded, and so is a
+//! signal whose handler is SIG_IGN. A signal with a user handler stays
+//! pending until delivery exists.
+
+use crate::errno::*;
+use crate::mm::uaccess::{read_user, write_user};
+use crate::task::{current, kernel, task, with_mm, Pid};
+
+const SIGKILL: u64 = 9;
+const SIGSTOP: u64 = 19;
+const SIG_IGN: u64 = 1;
+
+fn bit(sig: u64) -> u64 {
+    1 << (sig - 1)
+}
+
+/// Default action: does this signal end the process?
+fn default_fatal(sig: u64) -> bool {
+    // SIGCHLD, SIGCONT, SIGURG, SIGWINCH are ignored by default; stop
+    // signals (SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU) do nothing without job
+    // control here.
+    !matches!(sig, 17 | 18 | 23 | 28 | 19 | 20 | 21 | 22)
+}
+
+/// What a thread of group `tgid` does with `sig` now: nothing (blocked,
+/// ignored, or waiting for handler delivery), or die.
+fn act_on(pid: Pid, sig: u64) {
+    let Some(t) = task(pid) else { return };
+    let handler = t.sighand.borrow().actions[sig as usize - 1][0];
+    let blocked = t.blocked & bit(sig) != 0 && sig != SIGKILL;
+    let dies = sig == SIGKILL || (!blocked && handler == 0 && default_fatal(sig));
+    let discard =
+        sig != SIGKILL && !blocked && (handler == SIG_IGN || (handler == 0 && !default_fatal(sig)));
+    if discard {
+        t.pending &= !bit(sig);
+        t.signal.borrow_mut().shared_pending &= !bit(sig);
+    }
+    if !dies {
+        return;
+    }
+    let tgid = t.tgid;
+    let status = sig as i32;
+    if tgid == 1 {
+        crate::hypercall::killed(status, None);
+    }
+    if current().tgid == tgid {
+        super::exit::kill_group(status);
+        super::exit::do_exit(status);
+    }
+    // Another process: mark all its threads; they exit when next run.
+    let signal = t.signal.clone();
+    {
+        let mut s = signal.borrow_mut();
+        if s.group_exit.is_none() {
+            s.group_exit = Some(status);
+        }
+    }
+    let threads = signal.borrow().live.clone();
+    for p in threads {
+        if let Some(o) = task(p) {
+            o.killed = true;
+            if o.state == crate::task::State::Blocked {
+                crate::sched::wake(p);
+            }
+        }
+    }
+}
+
+fn check_sig(sig: u64) -> KResult<()> {
+    if sig > 64 {
+        Err(EINVAL)
+    } else {
+        Ok(())
+    }
+}
+
+/// A thread of process `tgid` to act on its shared signal.
+fn some_thread(tgid: Pid) -> Option<Pid> {
+    task(tgid).and_then(|l| l.signal.borrow().live.first().copied())
+}
+
+pub fn kill(pid: u64, sig: u64) -> KResult<u64> {
+    check_sig(sig)?;
+    let pid = pid as i64 as i32;
+    let me = current().tgid;
+    let targets: alloc::vec::Vec<Pid> = match pid {
+        p if p > 0 => {
+            if task(p).is_none_or(|t| t.pid != t.tgid || t.signal.borrow().live.is_empty()) {
+                return Err(ESRCH);
+            }
+            alloc::vec![p]
+        }
+        0 => alloc::vec![me],
+        -1 => kernel()
+            .tasks
+            .values()
+            .filter(|t| {
+                t.pid == t.tgid && t.pid != 1 && t.pid != me && !t.signal.borrow().live.is_empty()
+            })
+            .map(|t| t.pid)
+            .collect(),
+        _ => return Err(ESRCH),
+    };
+    if sig == 0 {
+        return Ok(0);
+    }
+    for tgid in targets {
+        if let Some(l) = task(tgid) {
+            l.signal.borrow_mut().shared_pending |= bit(sig);
+        }
+        if let Some(t) = some_thread(tgid) {
+            act_on(t, sig);
+        }
+    }
+    Ok(0)
+}
+
+pub fn tgkill(tgid: u64, tid: u64, sig: u64) -> KResult<u64> {
+    let (tgid, tid) = (tgid as i64 as i32, tid as i64 as i32);
+    if tgid <= 0 || tid <= 0 {
+        return Err(EINVAL);
+    }
+    check_sig(sig)?;
+    match task(tid) {
+        Some(t) if t.tgid == tgid => {}
+        _ => return Err(ESRCH),
+    }
+    send_to_thread(tid, sig)
+}
+
+pub fn tkill(tid: u64, sig: u64) -> KResult<u64> {
+    let tid = tid as i64 as i32;
+    if tid <= 0 {
+        return Err(EINVAL);
+    }
+    check_sig(sig)?;
+    if task(tid).is_none() {
+        return Err(ESRCH);
+    }
+    send_to_thread(tid, sig)
+}
+
+fn send_to_thread(tid: Pid, sig: u64) -> KResult<u64> {
+    if sig == 0 {
+        return Ok(0);
+    }
+    if let Some(t) = task(tid) {
+        t.pending |= bit(sig);
+    }
+    act_on(tid, sig);
+    Ok(0)
+}
+
+const SIG_BLOCK: u64 = 0;
+const SIG_UNBLOCK: u64 = 1;
+const SIG_SETMASK: u64 = 2;
+
+pub fn rt_sigprocmask(how: u64, set: u64, oldset: u64, sigsetsize: u64) -> KResult<u64> {
+    if sigsetsize != 8 {
+        return Err(EINVAL);
+    }
+    let old = current().blocked;
+    let new = if set != 0 {
+        let s: u64 = with_mm(|mm| read_user(mm, set))?;
+        Some(match how {
+            SIG_BLOCK => old | s,
+            SIG_UNBLOCK => old & !s,
+            SIG_SETMASK => s,
+            _ => return Err(EINVAL),
+        })
+    } else {
+        None
+    };
+    if oldset != 0 {
+        with_mm(|mm| write_user(mm, oldset, &old))?;
+    }
+    if let Some(new) = new {
+        // SIGKILL and SIGSTOP cannot be blocked.
+        current().blocked = new & !(bit(SIGKILL) | bit(SIGSTOP));
+        // Signals that were waiting only because they were blocked.
+        let t = current();
+        let waiting = (t.pending | t.signal.borrow().shared_pending) & !t.blocked;
+        let pid = t.pid;
+        for sig in 1..=64u64 {
+            if waiting & bit(sig) != 0 {
+                act_on(pid, sig);
+            }
+        }
+    }
+    Ok(0)
+}
