@@ -37,6 +37,8 @@ pub struct Context<'c, 'io> {
     pub program_symbols: &'c Symbols,
     /// Set at the first USER_START hypercall.
     pub user_start: Option<Instant>,
+    /// Statistics snapshots the program asked the kernel for, in order.
+    pub stats: Vec<abi::stats::KernelStats>,
 }
 
 impl Context<'_, '_> {
@@ -91,6 +93,20 @@ pub fn handle(ctx: &mut Context, port: u16, data: &[u8]) -> Result<Action, Strin
         port::CONSOLE_READ => console_read(ctx, addr),
         port::EXIT => exit(ctx, addr),
         port::PANIC => panic(ctx, addr),
+        port::STATS => {
+            let st: abi::stats::KernelStats = ctx.record(addr)?;
+            ctx.stats.push(st);
+            ctx.console.write(
+                abi::hypercall::KERNEL_LOG_FD,
+                format!(
+                    "stats {}: free_frames={} total_frames={} tasks={} cached_kstacks={} kstack_hits={} kstack_misses={} sleepers={} heap_used={}\n",
+                    st.tag, st.free_frames, st.total_frames, st.tasks, st.cached_kstacks, st.kstack_cache_hits,
+                    st.kstack_cache_misses, st.sleepers, st.heap_used
+                )
+                .as_bytes(),
+            );
+            Ok(Action::Continue)
+        }
         port::USER_START => {
             let _: UserStart = ctx.record(addr)?;
             ctx.user_start.get_or_insert_with(Instant::now);

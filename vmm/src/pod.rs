@@ -21,6 +21,7 @@ unsafe impl Pod for ConsoleRead {}
 unsafe impl Pod for Exit {}
 unsafe impl Pod for PanicReport {}
 unsafe impl Pod for UserStart {}
+unsafe impl Pod for abi::stats::KernelStats {}
 unsafe impl Pod for u64 {}
 unsafe impl Pod for u32 {}
 

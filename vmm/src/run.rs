@@ -119,6 +119,7 @@ pub fn run<'io>(
         kernel_symbols: &kernel.symbols,
         program_symbols: &program.symbols,
         user_start: None,
+        stats: Vec::new(),
     };
 
     enum Step {

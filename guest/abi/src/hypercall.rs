@@ -21,6 +21,8 @@ pub mod port {
     pub const USER_START: u16 = 0x0504;
     /// Reserved for the syscall-exit inspection event (check/trace mode).
     pub const SYSCALL_EXIT: u16 = 0x0505;
+    /// [`crate::stats::KernelStats`]: a snapshot the program asked for.
+    pub const STATS: u16 = 0x0506;
 }
 
 /// `ConsoleWrite::fd` for the kernel's own log; the host prints it on stderr
@@ -148,6 +150,7 @@ mod tests {
             size_of::<Exit>(),
             size_of::<PanicReport>(),
             size_of::<UserStart>(),
+            size_of::<crate::stats::KernelStats>(),
         ] {
             assert!(size as u64 <= crate::layout::PAGE_SIZE);
             assert_eq!(size % 8, 0);
@@ -163,6 +166,7 @@ mod tests {
             port::PANIC,
             port::USER_START,
             port::SYSCALL_EXIT,
+            port::STATS,
         ];
         for (i, a) in ports.iter().enumerate() {
             for b in &ports[i + 1..] {

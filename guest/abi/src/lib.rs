@@ -11,9 +11,10 @@
 pub mod boot;
 pub mod hypercall;
 pub mod layout;
+pub mod stats;
 
 /// Version of every layout and meaning in this crate.
-pub const LAYOUT_VERSION: u32 = 2;
+pub const LAYOUT_VERSION: u32 = 3;
 
 /// Name of the `u32` symbol in the kernel ELF holding the kernel's [`LAYOUT_VERSION`].
 pub const LAYOUT_VERSION_SYMBOL: &str = "ABI_LAYOUT_VERSION";

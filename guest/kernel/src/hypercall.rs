@@ -23,6 +23,7 @@ struct Record<T>(T);
 pub struct Bounce(pub [u8; BOUNCE_SIZE]);
 
 struct Channel {
+    stats: Record<abi::stats::KernelStats>,
     write: Record<ConsoleWrite>,
     read: Record<ConsoleRead>,
     user_start: Record<UserStart>,
@@ -30,6 +31,17 @@ struct Channel {
 }
 
 static CHANNEL: Mutex<Channel> = Mutex::new(Channel {
+    stats: Record(abi::stats::KernelStats {
+        tag: 0,
+        free_frames: 0,
+        total_frames: 0,
+        tasks: 0,
+        cached_kstacks: 0,
+        kstack_cache_hits: 0,
+        kstack_cache_misses: 0,
+        sleepers: 0,
+        heap_used: 0,
+    }),
     write: Record(ConsoleWrite {
         fd: 0,
         _pad: 0,
@@ -167,6 +179,13 @@ pub fn console_read(max: usize, deliver: impl FnOnce(&[u8]) -> Result<(), i64>) 
         return n as i64;
     }
     result
+}
+
+/// Sends a statistics snapshot to the host.
+pub fn stats(snapshot: abi::stats::KernelStats) {
+    let mut ch = CHANNEL.lock();
+    ch.stats.0 = snapshot;
+    out(port::STATS, image_phys(&ch.stats.0));
 }
 
 pub fn user_start(tsc: u64) {

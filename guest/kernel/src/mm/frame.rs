@@ -211,7 +211,6 @@ pub fn free(frame: u64) {
 }
 
 /// (free, total) frames.
-#[allow(dead_code)]
 pub fn stats() -> (u64, u64) {
     let f = FRAMES.lock();
     (f.free_frames, f.total_frames)

@@ -20,3 +20,8 @@ pub fn init() {
             .init(phys_to_virt(start), (pages * PAGE) as usize)
     };
 }
+
+/// Bytes of the heap in use.
+pub fn used() -> u64 {
+    HEAP.lock().used() as u64
+}

@@ -150,10 +150,30 @@ pub fn dispatch(nr: u64, a: [u64; 6], frame: &mut TrapFrame) -> i64 {
         nr::CLOCK_GETRES => time::clock_getres(a[0], a[1]),
         nr::GETTIMEOFDAY => time::gettimeofday(a[0], a[1]),
         nr::TIME => time::time(a[0]),
+        abi::stats::SYS_THREADLAB_STATS => report_stats(a[0]),
         _ => enosys(nr),
     };
     match r {
         Ok(v) => v as i64,
         Err(e) => -e,
     }
+}
+
+/// threadlab's own system call: a statistics snapshot to the host (a
+/// program cannot fake what the kernel reports there).
+fn report_stats(tag: u64) -> KResult<u64> {
+    let (free_frames, total_frames) = crate::mm::frame::stats();
+    let k = crate::task::kernel();
+    crate::hypercall::stats(abi::stats::KernelStats {
+        tag,
+        free_frames,
+        total_frames,
+        tasks: k.tasks.len() as u64,
+        cached_kstacks: k.kstacks.stacks.len() as u64,
+        kstack_cache_hits: k.kstacks.hits,
+        kstack_cache_misses: k.kstacks.misses,
+        sleepers: k.sleepers.len() as u64,
+        heap_used: crate::mm::heap::used(),
+    });
+    Ok(0)
 }
