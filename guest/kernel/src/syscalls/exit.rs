@@ -35,9 +35,10 @@ pub fn do_exit(wstatus: i32) -> ! {
             sched::wake(parent);
         }
     }
-    let signal = t.signal.clone();
+    // No owned value may live across the final schedule(): this frame is
+    // never returned to, so its locals would never be dropped.
     let group_done = {
-        let mut s = signal.borrow_mut();
+        let mut s = t.signal.borrow_mut();
         s.live.retain(|&p| p != pid);
         s.last_status = wstatus;
         s.live.is_empty()
