@@ -55,6 +55,17 @@ fn threads_and_forks_in_bulk() {
         "the kernel-stack cache was never used:\n{}",
         r.stderr
     );
+    // Kernel heap: what grew is the stack cache (32 KiB a stack) and a few
+    // containers' capacity (bounded), not a per-task leak (586 tasks here:
+    // even 32 bytes each would exceed the slack).
+    const KSTACK: u64 = 32 * 1024;
+    let cache_growth = (after["cached_kstacks"] - before["cached_kstacks"]) * KSTACK;
+    let heap_growth = after["heap_used"] - before["heap_used"];
+    assert!(
+        heap_growth <= cache_growth + 16 * 1024,
+        "kernel heap grew by {heap_growth} bytes, the stack cache by {cache_growth}:\n{}",
+        r.stderr
+    );
 }
 
 /// The `key=value` pairs of the kernel's statistics snapshot `tag`.
