@@ -24,14 +24,14 @@ fn clone_semantics_match_linux() {
 /// per fork; see docs/ARCHITECTURE.md.)
 #[test]
 fn threads_and_forks_in_bulk() {
-    let r = same_as_native("threads-stress", &["300", "256", "30"], &[]);
+    let r = same_as_native("threads-stress", &["300", "256", "60"], &[]);
     assert!(
         r.stdout.contains("threads alive at once: 256 of 256"),
         "{}",
         r.stdout
     );
     assert!(
-        r.stdout.contains("fork/exit/wait cycles: 30 of 30"),
+        r.stdout.contains("fork/exit/wait cycles: 60 of 60"),
         "{}",
         r.stdout
     );
@@ -56,13 +56,13 @@ fn threads_and_forks_in_bulk() {
         r.stderr
     );
     // Kernel heap: what grew is the stack cache (32 KiB a stack) and a few
-    // containers' capacity (bounded), not a per-task leak (586 tasks here:
-    // even 32 bytes each would exceed the slack).
+    // containers' capacity (about 4 KiB here), not a per-task leak (616
+    // tasks: 32 bytes each would exceed the slack).
     const KSTACK: u64 = 32 * 1024;
     let cache_growth = (after["cached_kstacks"] - before["cached_kstacks"]) * KSTACK;
     let heap_growth = after["heap_used"] - before["heap_used"];
     assert!(
-        heap_growth <= cache_growth + 16 * 1024,
+        heap_growth <= cache_growth + 6 * 1024,
         "kernel heap grew by {heap_growth} bytes, the stack cache by {cache_growth}:\n{}",
         r.stderr
     );
