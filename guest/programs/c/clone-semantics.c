@@ -192,6 +192,48 @@ static int child_leader_exits_first(void *arg)
     return 0;
 }
 
+static int child_exit3(void *arg)
+{
+    (void)arg;
+    return 3;
+}
+
+static int never_word;
+static int child_waits_forever(void *arg)
+{
+    (void)arg;
+    for (;;)
+        rsys(SYS_futex, (long)&never_word, 0 /* FUTEX_WAIT */, 0, 0, 0);
+    return 0;
+}
+
+/* CLONE_CHILD_SETTID wrote our tid into our own copy of the word. */
+static int settid_word;
+static int child_checks_settid(void *arg)
+{
+    (void)arg;
+    return settid_word == rsys(SYS_gettid, 0, 0, 0, 0, 0) ? 1 : 2;
+}
+
+/* CLONE_SETTLS set our FS base (no TLS is touched: raw calls only). */
+static int child_checks_tls(void *arg)
+{
+    (void)arg;
+    unsigned long fs = 0;
+    rsys(SYS_arch_prctl, 0x1003 /* ARCH_GET_FS */, (long)&fs, 0, 0, 0);
+    return fs == 0x12345000UL ? 1 : 2;
+}
+
+static void show_siginfo(const char *name, long r, const int *info)
+{
+    if (r < 0) {
+        line("%s: %s", name, err(r));
+        return;
+    }
+    const char *code = info[2] == 1 ? "CLD_EXITED" : info[2] == 2 ? "CLD_KILLED" : "other";
+    line("%s: ok, signo %d, code %s, status %d", name, info[0], info[4] ? code : "none", info[6]);
+}
+
 /* ---- helpers ---- */
 
 static void reset_probes(void)
@@ -432,6 +474,40 @@ int main(void)
         if (r > 0) {
             line("wait4 __WCLONE on a SIGCHLD child: %s", err(rsys(SYS_wait4, r, 0, __WCLONE, 0, 0)));
             wait_child("wait4 default on it", r, 0);
+        }
+    }
+    /* What the child sees of CHILD_SETTID and SETTLS. */
+    {
+        long r = clone_run(SIGCHLD | CLONE_CHILD_SETTID, 0, 0, &settid_word, 0, child_checks_settid, 0);
+        if (r > 0)
+            wait_child("CHILD_SETTID in the child's memory (1 = written)", r, 0);
+        r = clone_run(SIGCHLD | CLONE_SETTLS, 0, 0, 0, 0x12345000UL, child_checks_tls, 0);
+        if (r > 0)
+            wait_child("SETTLS sets the child's FS base (1 = yes)", r, 0);
+        line("CHILD_SETTID left the parent's word alone: %s", settid_word == 0 ? "yes" : "no");
+    }
+
+    /* waitid. */
+    {
+        int info[32];
+        line("waitid no state option: %s", err(rsys(SYS_waitid, 0, 0, (long)info, 0, 0)));
+        line("waitid bad idtype: %s", err(rsys(SYS_waitid, 9, 0, (long)info, WEXITED, 0)));
+        line("waitid no children: %s", err(rsys(SYS_waitid, 0, 0, (long)info, WEXITED | WNOHANG, 0)));
+        long r = clone_run(SIGCHLD, 0, 0, 0, 0, child_exit3, 0);
+        if (r > 0) {
+            memset(info, 0xff, sizeof(info));
+            show_siginfo("waitid WNOWAIT on an exited child", rsys(SYS_waitid, 1, r, (long)info, WEXITED | WNOWAIT, 0), info);
+            memset(info, 0xff, sizeof(info));
+            show_siginfo("waitid reaps it", rsys(SYS_waitid, 1, r, (long)info, WEXITED, 0), info);
+            line("wait4 after waitid reaped it: %s", err(rsys(SYS_wait4, r, 0, 0, 0, 0)));
+        }
+        r = clone_run(SIGCHLD, 0, 0, 0, 0, child_waits_forever, 0);
+        if (r > 0) {
+            memset(info, 0xff, sizeof(info));
+            show_siginfo("waitid WNOHANG on a running child", rsys(SYS_waitid, 1, r, (long)info, WEXITED | WNOHANG, 0), info);
+            rsys(SYS_kill, r, SIGKILL, 0, 0, 0);
+            memset(info, 0xff, sizeof(info));
+            show_siginfo("waitid on a killed child", rsys(SYS_waitid, 1, r, (long)info, WEXITED, 0), info);
         }
     }
     line("total %d cases", cases + 1);

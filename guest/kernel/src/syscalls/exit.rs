@@ -180,3 +180,98 @@ pub fn wait4(pid: u64, status_ptr: u64, options: u64, rusage: u64) -> KResult<u6
         sched::block(WaitOn::Child);
     }
 }
+
+const P_ALL: u64 = 0;
+const P_PID: u64 = 1;
+const P_PGID: u64 = 2;
+const WEXITED: u64 = 4;
+const WSTOPPED: u64 = 2;
+const WNOWAIT: u64 = 0x0100_0000;
+const CLD_EXITED: i32 = 1;
+const CLD_KILLED: i32 = 2;
+
+/// waitid: like wait4, with the result in a siginfo_t (si_signo SIGCHLD,
+/// si_code CLD_EXITED or CLD_KILLED, si_pid, si_uid, si_status) and
+/// WNOWAIT to look without reaping.
+pub fn waitid(idtype: u64, id: u64, infop: u64, options: u64, rusage: u64) -> KResult<u64> {
+    let options = options as u32 as u64;
+    if options & !(WNOHANG | WSTOPPED | WEXITED | WCONTINUED | WNOWAIT | WNOTHREAD | WCLONE | WALL)
+        != 0
+    {
+        return Err(EINVAL);
+    }
+    if options & (WEXITED | WSTOPPED | WCONTINUED) == 0 {
+        return Err(EINVAL);
+    }
+    let want = match idtype {
+        P_ALL => -1,
+        P_PID => {
+            let p = id as u32 as i32;
+            if p <= 0 {
+                return Err(EINVAL);
+            }
+            p
+        }
+        // No process groups: each process is its own group.
+        P_PGID => id as u32 as i32,
+        _ => return Err(EINVAL),
+    };
+    loop {
+        let my_tgid = current().tgid;
+        let mut any = false;
+        let mut found = None;
+        for t in kernel().tasks.values() {
+            if t.pid != t.tgid || t.parent != my_tgid || (want > 0 && t.pid != want) {
+                continue;
+            }
+            let is_clone = t.exit_signal != SIGCHLD;
+            if options & WALL == 0 && (options & WCLONE != 0) != is_clone {
+                continue;
+            }
+            any = true;
+            if options & WEXITED != 0
+                && t.state == State::Zombie
+                && t.signal.borrow().live.is_empty()
+            {
+                found = Some((t.pid, t.exit_status));
+                break;
+            }
+        }
+        if let Some((child, status)) = found {
+            if infop != 0 {
+                let (code, value) = if status & 0x7f == 0 {
+                    (CLD_EXITED, (status >> 8) & 0xff)
+                } else {
+                    (CLD_KILLED, status & 0x7f)
+                };
+                let mut info = [0i32; 32];
+                info[0] = SIGCHLD;
+                info[2] = code;
+                info[4] = child;
+                info[5] = 0; // si_uid
+                info[6] = value;
+                crate::task::with_mm(|mm| write_user(mm, infop, &info))?;
+            }
+            if rusage != 0 {
+                crate::task::with_mm(|mm| write_user(mm, rusage, &[0u64; 18]))?;
+            }
+            if options & WNOWAIT == 0 {
+                if let Some(t) = kernel().tasks.remove(&child) {
+                    crate::task::free_task(t);
+                }
+            }
+            return Ok(0);
+        }
+        if !any {
+            return Err(ECHILD);
+        }
+        if options & WNOHANG != 0 {
+            if infop != 0 {
+                // No child changed state: si_pid (and the rest) read as zero.
+                crate::task::with_mm(|mm| write_user(mm, infop, &[0i32; 32]))?;
+            }
+            return Ok(0);
+        }
+        sched::block(WaitOn::Child);
+    }
+}

@@ -47,6 +47,7 @@ pub mod nr {
     pub const TKILL: u64 = 200;
     pub const FUTEX: u64 = 202;
     pub const TGKILL: u64 = 234;
+    pub const WAITID: u64 = 247;
     pub const DUP3: u64 = 292;
     pub const CLONE3: u64 = 435;
     pub const EXIT: u64 = 60;
@@ -102,6 +103,7 @@ pub fn dispatch(nr: u64, a: [u64; 6], frame: &mut TrapFrame) -> i64 {
         nr::FORK => clone::fork(frame),
         nr::VFORK => clone::vfork(frame),
         nr::WAIT4 => exit::wait4(a[0], a[1], a[2], a[3]),
+        nr::WAITID => exit::waitid(a[0], a[1], a[2], a[3], a[4]),
         nr::FUTEX => futex::futex(a[0], a[1], a[2], a[3], a[4], a[5]),
         nr::DUP => fs::dup(a[0]),
         nr::DUP2 => fs::dup3(a[0], a[1], 0, true),
