@@ -28,20 +28,46 @@ static inline long __syscall6(long n, long a, long b, long c, long d, long e, lo
 /* Converts a raw result to the C convention (-1 and errno). */
 hidden long __syscall_ret(long r);
 
-/* The thread control block, at the thread pointer (%fs:0). The first words
- * follow glibc's tcbhead_t so code compiled for glibc (stack protector at
- * %fs:0x28) finds what it expects. Static TLS lies just below it. */
-struct tcb {
-    struct tcb *tcb;        /* 0x00: self, as the x86_64 TLS ABI requires */
+/* struct pthread, the thread control block, at the thread pointer
+ * (%fs:0) and at the top of each thread's stack block (nptl's layout). The
+ * first words follow glibc's tcbhead_t so code compiled for glibc (stack
+ * protector at %fs:0x28) finds what it expects. Static TLS lies just below. */
+#define PTHREAD_KEYS 128
+struct list_head {
+    struct list_head *next, *prev;
+};
+struct pthread {
+    struct pthread *tcb;    /* 0x00: self, as the x86_64 TLS ABI requires */
     void *dtv;              /* 0x08 */
-    struct tcb *self;       /* 0x10 */
+    struct pthread *self;   /* 0x10 */
     int multiple_threads;   /* 0x18 */
     int gscope_flag;        /* 0x1c */
     uintptr_t sysinfo;      /* 0x20 */
     uintptr_t stack_guard;  /* 0x28 */
     uintptr_t pointer_guard;/* 0x30 */
+    /* The kernel writes the TID here (PARENT_SETTID) and clears it at
+     * thread exit (CHILD_CLEARTID): join and stack reuse wait for 0. */
     int tid;
+    int detached;           /* 1: nobody will join; the thread frees itself */
+    struct list_head list;  /* on stack_used, stack_cache or stack_user */
+    void *stackblock;       /* whole mapping: guard + stack + TLS + this */
+    size_t stackblock_size;
+    size_t guardsize;
+    int user_stack;         /* stack given by the user: never cached */
+    void *(*start_routine)(void *);
+    void *arg;
+    void *result;
+    unsigned long sigmask;  /* the creator's mask, restored in the thread */
+    void *specific[PTHREAD_KEYS];
+    unsigned specific_seq[PTHREAD_KEYS];
 };
+
+/* The program's PT_TLS image, for every thread's static TLS. */
+hidden extern const void *__tls_image;
+hidden extern size_t __tls_filesz, __tls_memsz, __tls_align;
+/* Bytes from the start of the static TLS block to the thread pointer. */
+hidden extern size_t __tls_offset;
+hidden void __init_thread_tls(struct pthread *pd);
 
 extern char **environ;
 hidden extern unsigned long *__auxv;

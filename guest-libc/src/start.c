@@ -49,9 +49,21 @@ static void relocate(unsigned long *auxv)
             *(uintptr_t *)(base + r[i].r_offset) = base + r[i].r_addend;
 }
 
-/* Static TLS of the program (PT_TLS) + TCB for the main thread. */
-static struct tcb main_tcb_fallback;
-static _Alignas(64) char main_tls_area[4096];
+/* Static TLS of the program (PT_TLS) + the main thread's TCB. */
+static _Alignas(64) char main_tls_area[8192];
+const void *__tls_image;
+size_t __tls_filesz, __tls_memsz, __tls_align = 16, __tls_offset;
+
+/* Copies the TLS image below `pd` and zeroes the rest (tbss). */
+void __init_thread_tls(struct pthread *pd)
+{
+    char *block = (char *)pd - __tls_offset;
+    memset(block, 0, __tls_offset);
+    if (__tls_filesz)
+        memcpy(block, __tls_image, __tls_filesz);
+    pd->tcb = pd;
+    pd->self = pd;
+}
 
 void __init_tls(void)
 {
@@ -63,26 +75,27 @@ void __init_tls(void)
         else if (a[0] == AT_PHNUM)
             phnum = a[1];
     }
+    uintptr_t ehdr;
+    __asm__("lea __ehdr_start(%%rip), %0" : "=r"(ehdr));
+    uintptr_t first_vaddr = 0;
     const Elf64_Phdr *tls = 0;
-    uintptr_t base = 0;
     for (unsigned long i = 0; i < phnum; i++) {
         if (ph[i].p_type == PT_TLS)
             tls = &ph[i];
-        if (ph[i].p_type == PT_PHDR)
-            base = (uintptr_t)ph - ph[i].p_vaddr;
+        if (ph[i].p_type == PT_LOAD && ph[i].p_offset == 0)
+            first_vaddr = ph[i].p_vaddr;
     }
-    size_t align = 16, memsz = 0, filesz = 0;
-    const void *image = 0;
+    uintptr_t base = ehdr - first_vaddr;
     if (tls) {
-        align = tls->p_align > 16 ? tls->p_align : 16;
-        memsz = tls->p_memsz;
-        filesz = tls->p_filesz;
-        image = (const void *)(base + tls->p_vaddr);
+        __tls_align = tls->p_align > 16 ? tls->p_align : 16;
+        __tls_memsz = tls->p_memsz;
+        __tls_filesz = tls->p_filesz;
+        __tls_image = (const void *)(base + tls->p_vaddr);
     }
     /* Variant II: the block ends at the thread pointer, which is aligned
      * to the TLS alignment; the TCB follows. */
-    size_t offset = (memsz + align - 1) & ~(align - 1);
-    size_t need = offset + sizeof(struct tcb) + align;
+    __tls_offset = (__tls_memsz + __tls_align - 1) & ~(__tls_align - 1);
+    size_t need = __tls_offset + sizeof(struct pthread) + __tls_align;
     char *area = main_tls_area;
     if (need > sizeof(main_tls_area)) {
         long r = __syscall6(SYS_mmap, 0, need, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -90,17 +103,12 @@ void __init_tls(void)
             __syscall1(SYS_exit_group, 127);
         area = (char *)r;
     }
-    uintptr_t tp = ((uintptr_t)area + offset + align - 1) & ~(uintptr_t)(align - 1);
-    struct tcb *t = (struct tcb *)tp;
-    memset((void *)(tp - offset), 0, offset);
-    if (filesz)
-        memcpy((void *)(tp - offset), image, filesz);
-    memset(t, 0, sizeof(*t));
-    t->tcb = t;
-    t->self = t;
-    (void)main_tcb_fallback;
+    uintptr_t tp = ((uintptr_t)area + __tls_offset + __tls_align - 1) & ~(uintptr_t)(__tls_align - 1);
+    struct pthread *pd = (struct pthread *)tp;
+    memset(pd, 0, sizeof(*pd));
+    __init_thread_tls(pd);
     __syscall2(SYS_arch_prctl, 0x1002 /* ARCH_SET_FS */, tp);
-    t->tid = (int)__syscall1(SYS_set_tid_address, &t->tid);
+    pd->tid = (int)__syscall1(SYS_set_tid_address, &pd->tid);
 }
 
 int __libc_start_main(long *sp, int (*main)(int, char **, char **))

@@ -4,7 +4,18 @@
 //! Options:
 //! - `panic`: panic right after boot (checks the host's panic report path);
 //! - `fault`: take a page fault in kernel mode right after boot (checks the
-//!   exception path: registers and backtrace in the report).
+//!   exception path: registers and backtrace in the report);
+//! - `clone3=enosys`: clone3 answers ENOSYS, as on kernels before 5.3, so
+//!   the C library's fallback to legacy clone runs for real.
+
+use core::sync::atomic::{AtomicBool, Ordering};
+
+static CLONE3_ENOSYS: AtomicBool = AtomicBool::new(false);
+
+/// Whether clone3 must pretend not to exist.
+pub fn clone3_disabled() -> bool {
+    CLONE3_ENOSYS.load(Ordering::Relaxed)
+}
 
 pub fn init(info: &abi::boot::BootInfo) {
     let bytes = crate::boot_info::phys_bytes(&info.cmdline);
@@ -12,6 +23,7 @@ pub fn init(info: &abi::boot::BootInfo) {
         match word {
             b"panic" => panic!("kernel panic requested on the command line"),
             b"fault" => kernel_fault(),
+            b"clone3=enosys" => CLONE3_ENOSYS.store(true, Ordering::Relaxed),
             _ => {
                 let text = core::str::from_utf8(word).unwrap_or("(not UTF-8)");
                 crate::klog!("ignoring unknown kernel option {text}");

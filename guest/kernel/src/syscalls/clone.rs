@@ -125,6 +125,9 @@ const CLONE_ARGS_SIZE_VER2: u64 = 88;
 
 /// clone3(args, size).
 pub fn clone3(uargs: u64, size: u64, frame: &mut TrapFrame) -> KResult<u64> {
+    if crate::cmdline::clone3_disabled() {
+        return Err(ENOSYS);
+    }
     if size > 4096 {
         return Err(E2BIG);
     }
