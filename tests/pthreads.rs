@@ -32,3 +32,9 @@ fn pthreads_fall_back_to_clone_without_clone3() {
     // library's fallback to legacy clone.
     assert!(r.stdout.contains("join 3 returned 30"), "{}", r.stdout);
 }
+
+#[test]
+fn fork_vfork_and_signal_wrappers_behave_like_on_linux() {
+    let r = same_as_native("process", &[], &[]);
+    assert!(r.stdout.contains("vfork child exited 9, wrote parent memory: yes"), "{}", r.stdout);
+}

@@ -21,7 +21,29 @@ __BEGIN_DECLS
 #define SIGCHLD 17
 #define SIGCONT 18
 #define SIGSTOP 19
+#define SIG_DFL ((void (*)(int))0)
+#define SIG_IGN ((void (*)(int))1)
+#define SIG_ERR ((void (*)(int))-1)
+#define SIG_BLOCK 0
+#define SIG_UNBLOCK 1
+#define SIG_SETMASK 2
+#define SA_RESTART 0x10000000
+#define SA_SIGINFO 4
+#define SA_RESTORER 0x04000000
+typedef unsigned long sigset_t;
+struct sigaction {
+    void (*sa_handler)(int);
+    sigset_t sa_mask;
+    int sa_flags;
+};
 int kill(pid_t pid, int sig);
 int raise(int sig);
+int sigaction(int sig, const struct sigaction *act, struct sigaction *old);
+int sigprocmask(int how, const sigset_t *set, sigset_t *old);
+int sigemptyset(sigset_t *set);
+int sigfillset(sigset_t *set);
+int sigaddset(sigset_t *set, int sig);
+int sigdelset(sigset_t *set, int sig);
+int sigismember(const sigset_t *set, int sig);
 __END_DECLS
 #endif

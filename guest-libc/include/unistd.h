@@ -31,6 +31,8 @@ long sysconf(int name);
 int getpagesize(void);
 __noreturn void _exit(int status);
 long syscall(long n, ...);
+pid_t fork(void);
+pid_t vfork(void);
 unsigned sleep(unsigned seconds);
 int usleep(unsigned usec);
 __END_DECLS
