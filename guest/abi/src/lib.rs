@@ -11,6 +11,7 @@
 pub mod boot;
 pub mod hypercall;
 pub mod layout;
+pub mod nptl;
 pub mod stats;
 
 /// Version of every layout and meaning in this crate.
