@@ -30,6 +30,22 @@ typedef struct {
     int unused;
 } pthread_condattr_t;
 typedef int pthread_once_t;
+typedef struct {
+    int lock, readers, writer, seq;
+} pthread_rwlock_t;
+typedef struct {
+    int unused;
+} pthread_rwlockattr_t;
+typedef struct {
+    int lock, count, target, seq;
+} pthread_barrier_t;
+typedef struct {
+    int unused;
+} pthread_barrierattr_t;
+typedef int pthread_spinlock_t;
+#define PTHREAD_RWLOCK_INITIALIZER {0, 0, 0, 0}
+#define PTHREAD_BARRIER_SERIAL_THREAD (-1)
+#define PTHREAD_PROCESS_PRIVATE 0
 typedef unsigned pthread_key_t;
 
 #define PTHREAD_CREATE_JOINABLE 0
@@ -78,6 +94,20 @@ int pthread_cond_destroy(pthread_cond_t *c);
 int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m);
 int pthread_cond_signal(pthread_cond_t *c);
 int pthread_cond_broadcast(pthread_cond_t *c);
+
+int pthread_rwlock_init(pthread_rwlock_t *l, const pthread_rwlockattr_t *a);
+int pthread_rwlock_destroy(pthread_rwlock_t *l);
+int pthread_rwlock_rdlock(pthread_rwlock_t *l);
+int pthread_rwlock_wrlock(pthread_rwlock_t *l);
+int pthread_rwlock_unlock(pthread_rwlock_t *l);
+int pthread_barrier_init(pthread_barrier_t *b, const pthread_barrierattr_t *a, unsigned count);
+int pthread_barrier_destroy(pthread_barrier_t *b);
+int pthread_barrier_wait(pthread_barrier_t *b);
+int pthread_spin_init(pthread_spinlock_t *s, int pshared);
+int pthread_spin_destroy(pthread_spinlock_t *s);
+int pthread_spin_lock(pthread_spinlock_t *s);
+int pthread_spin_trylock(pthread_spinlock_t *s);
+int pthread_spin_unlock(pthread_spinlock_t *s);
 
 int pthread_once(pthread_once_t *o, void (*fn)(void));
 int pthread_key_create(pthread_key_t *k, void (*destructor)(void *));

@@ -623,3 +623,108 @@ int pthread_setspecific(pthread_key_t k, const void *v)
     pd->specific_seq[k] = key_seq[k];
     return 0;
 }
+
+/* ---- reader-writer locks, barriers, spinlocks ---- */
+
+/* Waits until `*seq` moves on from `s` (the caller dropped `lock`). */
+static void wait_seq(int *seq, int s)
+{
+    futex(seq, FUTEX_WAIT | FUTEX_PRIVATE, s);
+}
+
+int pthread_rwlock_init(pthread_rwlock_t *l, const pthread_rwlockattr_t *a)
+{
+    (void)a;
+    memset(l, 0, sizeof(*l));
+    return 0;
+}
+int pthread_rwlock_destroy(pthread_rwlock_t *l) { return l->readers || l->writer ? EBUSY : 0; }
+
+int pthread_rwlock_rdlock(pthread_rwlock_t *l)
+{
+    lll_lock(&l->lock);
+    while (l->writer) {
+        int s = l->seq;
+        lll_unlock(&l->lock);
+        wait_seq(&l->seq, s);
+        lll_lock(&l->lock);
+    }
+    l->readers++;
+    lll_unlock(&l->lock);
+    return 0;
+}
+
+int pthread_rwlock_wrlock(pthread_rwlock_t *l)
+{
+    lll_lock(&l->lock);
+    while (l->writer || l->readers) {
+        int s = l->seq;
+        lll_unlock(&l->lock);
+        wait_seq(&l->seq, s);
+        lll_lock(&l->lock);
+    }
+    l->writer = 1;
+    lll_unlock(&l->lock);
+    return 0;
+}
+
+int pthread_rwlock_unlock(pthread_rwlock_t *l)
+{
+    lll_lock(&l->lock);
+    if (l->writer)
+        l->writer = 0;
+    else if (l->readers)
+        l->readers--;
+    else {
+        lll_unlock(&l->lock);
+        return EPERM;
+    }
+    l->seq++;
+    lll_unlock(&l->lock);
+    futex(&l->seq, FUTEX_WAKE | FUTEX_PRIVATE, INT_MAX);
+    return 0;
+}
+
+int pthread_barrier_init(pthread_barrier_t *b, const pthread_barrierattr_t *a, unsigned count)
+{
+    (void)a;
+    if (count == 0)
+        return EINVAL;
+    memset(b, 0, sizeof(*b));
+    b->target = (int)count;
+    return 0;
+}
+int pthread_barrier_destroy(pthread_barrier_t *b) { return b->count ? EBUSY : 0; }
+
+int pthread_barrier_wait(pthread_barrier_t *b)
+{
+    lll_lock(&b->lock);
+    if (++b->count == b->target) {
+        b->count = 0;
+        b->seq++;
+        lll_unlock(&b->lock);
+        futex(&b->seq, FUTEX_WAKE | FUTEX_PRIVATE, INT_MAX);
+        return PTHREAD_BARRIER_SERIAL_THREAD;
+    }
+    int s = b->seq;
+    lll_unlock(&b->lock);
+    while (__atomic_load_n(&b->seq, __ATOMIC_ACQUIRE) == s)
+        wait_seq(&b->seq, s);
+    return 0;
+}
+
+int pthread_spin_init(pthread_spinlock_t *s, int pshared) { (void)pshared; *s = 0; return 0; }
+int pthread_spin_destroy(pthread_spinlock_t *s) { (void)s; return 0; }
+int pthread_spin_lock(pthread_spinlock_t *s)
+{
+    while (__atomic_exchange_n(s, 1, __ATOMIC_ACQUIRE))
+        while (__atomic_load_n(s, __ATOMIC_RELAXED))
+            __builtin_ia32_pause();
+    return 0;
+}
+int pthread_spin_trylock(pthread_spinlock_t *s) { return __atomic_exchange_n(s, 1, __ATOMIC_ACQUIRE) ? EBUSY : 0; }
+int pthread_spin_unlock(pthread_spinlock_t *s)
+{
+    __atomic_store_n(s, 0, __ATOMIC_RELEASE);
+    return 0;
+}

@@ -109,6 +109,52 @@ static void *stack_of(void *arg)
     return addr;
 }
 
+static pthread_rwlock_t rw = PTHREAD_RWLOCK_INITIALIZER;
+static long rw_value, rw_bad;
+static void *rw_reader(void *arg)
+{
+    (void)arg;
+    for (int i = 0; i < 200; i++) {
+        pthread_rwlock_rdlock(&rw);
+        long v = rw_value;
+        sched_yield();
+        if (v != rw_value)
+            rw_bad++;
+        pthread_rwlock_unlock(&rw);
+    }
+    return 0;
+}
+static void *rw_writer(void *arg)
+{
+    (void)arg;
+    for (int i = 0; i < 200; i++) {
+        pthread_rwlock_wrlock(&rw);
+        rw_value++;
+        pthread_rwlock_unlock(&rw);
+    }
+    return 0;
+}
+
+static pthread_barrier_t barrier;
+static void *at_barrier(void *arg)
+{
+    (void)arg;
+    return (void *)(intptr_t)(pthread_barrier_wait(&barrier) == PTHREAD_BARRIER_SERIAL_THREAD);
+}
+
+static pthread_spinlock_t spin;
+static long spin_counter;
+static void *spin_count(void *arg)
+{
+    (void)arg;
+    for (int i = 0; i < 1000; i++) {
+        pthread_spin_lock(&spin);
+        spin_counter++;
+        pthread_spin_unlock(&spin);
+    }
+    return 0;
+}
+
 static void *outlives_main(void *arg)
 {
     (void)arg;
@@ -215,6 +261,31 @@ int main(void)
     pthread_create(&t[0], 0, stack_of, 0);
     pthread_join(t[0], &s2);
     printf("a joined thread's stack is reused from the cache: %s\n", s1 == s2 ? "yes" : "no");
+
+    for (int i = 0; i < 4; i++)
+        pthread_create(&t[i], 0, rw_reader, 0);
+    for (int i = 4; i < 6; i++)
+        pthread_create(&t[i], 0, rw_writer, 0);
+    for (int i = 0; i < 6; i++)
+        pthread_join(t[i], 0);
+    printf("rwlock: writes %ld, readers saw a change under a read lock %ld time(s)\n", rw_value, rw_bad);
+
+    pthread_barrier_init(&barrier, 0, 4);
+    int serial = 0;
+    for (int i = 0; i < 4; i++)
+        pthread_create(&t[i], 0, at_barrier, 0);
+    for (int i = 0; i < 4; i++) {
+        pthread_join(t[i], &r);
+        serial += r != 0;
+    }
+    printf("barrier: serial thread count %d\n", serial);
+
+    pthread_spin_init(&spin, PTHREAD_PROCESS_PRIVATE);
+    for (int i = 0; i < 4; i++)
+        pthread_create(&t[i], 0, spin_count, 0);
+    for (int i = 0; i < 4; i++)
+        pthread_join(t[i], 0);
+    printf("spinlock counter: %ld\n", spin_counter);
 
     pthread_t last;
     pthread_create(&last, 0, outlives_main, 0);
