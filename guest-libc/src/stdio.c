@@ -1,5 +1,6 @@
 /* A small stdio: three streams over fds 0-2, the printf family, and line
- * I/O. stdout is fully buffered (flushed when full, by fflush and at exit),
+ * I/O. Each stream has a recursive lock (owner = the thread's TCB), so
+ * one printf's output is never interleaved with another thread's. stdout is fully buffered (flushed when full, by fflush and at exit),
  * stderr unbuffered, as glibc does when stdout is not a terminal. */
 #include <errno.h>
 #include <stdarg.h>
@@ -7,9 +8,13 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/syscall.h>
 #include "internal.h"
 
 struct __file {
+    int lock;   /* 0 free, 1 held (futex word) */
+    int count;  /* recursion depth of the owner */
+    void *owner;
     int fd;
     int mode;
     int error, eof;
@@ -41,12 +46,51 @@ static int write_all(int fd, const char *p, size_t n)
     return 0;
 }
 
+static void *me(void)
+{
+    void *pd;
+    __asm__("mov %%fs:16, %0" : "=r"(pd));
+    return pd;
+}
+
+static void flock(FILE *f)
+{
+    void *self = me();
+    if (f->owner == self) {
+        f->count++;
+        return;
+    }
+    while (__sync_val_compare_and_swap(&f->lock, 0, 1) != 0)
+        __syscall6(SYS_futex, (long)&f->lock, 128 /* WAIT, private */, 1, 0, 0, 0);
+    f->owner = self;
+    f->count = 1;
+}
+
+static void funlock(FILE *f)
+{
+    if (--f->count > 0)
+        return;
+    f->owner = 0;
+    __atomic_store_n(&f->lock, 0, __ATOMIC_RELEASE);
+    __syscall6(SYS_futex, (long)&f->lock, 129 /* WAKE, private */, 1, 0, 0, 0);
+}
+
+static int fflush_unlocked(FILE *f);
+
 int fflush(FILE *f)
 {
     if (!f) {
         __stdio_flush_all();
         return 0;
     }
+    flock(f);
+    int r = fflush_unlocked(f);
+    funlock(f);
+    return r;
+}
+
+static int fflush_unlocked(FILE *f)
+{
     if (f->len && f->fd != 0) {
         int r = write_all(f->fd, f->buf, f->len);
         f->len = 0;
@@ -80,11 +124,11 @@ static int out(FILE *f, const char *p, size_t n)
         f->len += k;
         p += k;
         n -= k;
-        if (f->len == sizeof(f->buf) && fflush(f))
+        if (f->len == sizeof(f->buf) && fflush_unlocked(f))
             return -1;
     }
     if (f->mode == _IOLBF && f->len && memchr(f->buf, '\n', f->len))
-        return fflush(f);
+        return fflush_unlocked(f);
     return 0;
 }
 
@@ -368,7 +412,10 @@ static int format(struct sink *s, const char *fmt, va_list ap)
 int vfprintf(FILE *restrict f, const char *restrict fmt, va_list ap)
 {
     struct sink s = {.f = f, .fd = -1};
-    return format(&s, fmt, ap);
+    flock(f);
+    int r = format(&s, fmt, ap);
+    funlock(f);
+    return r;
 }
 
 int vprintf(const char *restrict fmt, va_list ap)
@@ -413,20 +460,27 @@ int snprintf(char *restrict buf, size_t n, const char *restrict fmt, ...) { VARI
 
 int fputs(const char *restrict str, FILE *restrict f)
 {
-    return out(f, str, strlen(str)) ? EOF : 0;
+    flock(f);
+    int r = out(f, str, strlen(str)) ? EOF : 0;
+    funlock(f);
+    return r;
 }
 
 int puts(const char *str)
 {
-    if (out(stdout, str, strlen(str)) || out(stdout, "\n", 1))
-        return EOF;
-    return 0;
+    flock(stdout);
+    int r = (out(stdout, str, strlen(str)) || out(stdout, "\n", 1)) ? EOF : 0;
+    funlock(stdout);
+    return r;
 }
 
 int fputc(int c, FILE *f)
 {
     char ch = (char)c;
-    return out(f, &ch, 1) ? EOF : (unsigned char)c;
+    flock(f);
+    int r = out(f, &ch, 1) ? EOF : (unsigned char)c;
+    funlock(f);
+    return r;
 }
 int putc(int c, FILE *f) { return fputc(c, f); }
 int putchar(int c) { return fputc(c, stdout); }
@@ -435,7 +489,10 @@ size_t fwrite(const void *restrict p, size_t size, size_t n, FILE *restrict f)
 {
     if (!size || !n)
         return 0;
-    return out(f, p, size * n) ? 0 : n;
+    flock(f);
+    size_t r = out(f, p, size * n) ? 0 : n;
+    funlock(f);
+    return r;
 }
 
 int fgetc(FILE *f)
