@@ -20,6 +20,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "raw-clone.h"
+
 /* ---- raw system calls (no errno, usable from any child) ---- */
 
 static long rsys(long n, long a, long b, long c, long d, long e)
@@ -34,8 +36,6 @@ static long rsys(long n, long a, long b, long c, long d, long e)
 /* clone3(args, size); the child runs fn(arg) on the stack args gives it and
  * exits (the thread only) with fn's result. Returns the raw result. */
 long clone3_run(struct clone_args *args, unsigned long size, int (*fn)(void *), void *arg);
-/* Legacy clone(flags, newsp, ptid, ctid, tls), same contract. */
-long clone_run(unsigned long flags, void *newsp, int *ptid, int *ctid, unsigned long tls, int (*fn)(void *), void *arg);
 __asm__(".text\n"
         ".globl clone3_run\n"
         "clone3_run:\n"
@@ -56,28 +56,6 @@ __asm__(".text\n"
         "    syscall\n"
         "    ud2\n"
         "1:  pop %r13\n"
-        "    pop %r12\n"
-        "    ret\n"
-        ".globl clone_run\n"
-        "clone_run:\n"
-        "    push %r12\n"
-        "    push %r13\n"
-        "    mov %r9, %r12\n"
-        "    mov 24(%rsp), %r13\n"
-        "    mov %rcx, %r10\n"
-        "    mov $56, %eax\n"
-        "    syscall\n"
-        "    test %rax, %rax\n"
-        "    jnz 2f\n"
-        "    xor %ebp, %ebp\n"
-        "    and $-16, %rsp\n"
-        "    mov %r13, %rdi\n"
-        "    call *%r12\n"
-        "    mov %eax, %edi\n"
-        "    mov $60, %eax\n"
-        "    syscall\n"
-        "    ud2\n"
-        "2:  pop %r13\n"
         "    pop %r12\n"
         "    ret\n");
 

@@ -16,10 +16,7 @@ static long rsys(long n, long a, long b, long c, long d)
     return ret;
 }
 
-long clone_run(unsigned long flags, void *newsp, int *ptid, int *ctid, unsigned long tls, int (*fn)(void *), void *arg);
-__asm__(".text\n.globl clone_run\nclone_run:\n push %r12\n push %r13\n mov %r9, %r12\n mov 24(%rsp), %r13\n"
-        " mov %rcx, %r10\n mov $56, %eax\n syscall\n test %rax, %rax\n jnz 2f\n xor %ebp, %ebp\n and $-16, %rsp\n"
-        " mov %r13, %rdi\n call *%r12\n mov %eax, %edi\n mov $60, %eax\n syscall\n ud2\n2: pop %r13\n pop %r12\n ret\n");
+#include "raw-clone.h"
 
 static const char *err(long r)
 {

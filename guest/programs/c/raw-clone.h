@@ -1,0 +1,40 @@
+/* Raw clone for the test programs that exercise the kernel directly
+ * (clone-semantics, threads-stress, preempt, signals): no C-library
+ * wrapper in between.
+ *
+ * clone_run(flags, newsp, ptid, ctid, tls, fn, arg) makes the legacy clone
+ * system call; the child runs fn(arg) on newsp (or on a copy of the
+ * caller's stack when newsp is 0 and the memory is not shared) and exits,
+ * the thread only, with fn's result. Returns the raw result (-errno on
+ * failure). fn and arg ride in callee-saved registers, which the child
+ * inherits. */
+#ifndef RAW_CLONE_H
+#define RAW_CLONE_H
+
+long clone_run(unsigned long flags, void *newsp, int *ptid, int *ctid, unsigned long tls, int (*fn)(void *), void *arg);
+
+__asm__(".text\n"
+        ".globl clone_run\n"
+        "clone_run:\n"
+        "    push %r12\n"
+        "    push %r13\n"
+        "    mov %r9, %r12\n"
+        "    mov 24(%rsp), %r13\n"
+        "    mov %rcx, %r10\n"
+        "    mov $56, %eax\n"
+        "    syscall\n"
+        "    test %rax, %rax\n"
+        "    jnz 2f\n"
+        "    xor %ebp, %ebp\n"
+        "    and $-16, %rsp\n"
+        "    mov %r13, %rdi\n"
+        "    call *%r12\n"
+        "    mov %eax, %edi\n"
+        "    mov $60, %eax\n"
+        "    syscall\n"
+        "    ud2\n"
+        "2:  pop %r13\n"
+        "    pop %r12\n"
+        "    ret\n");
+
+#endif
