@@ -11,11 +11,13 @@
 pub mod boot;
 pub mod hypercall;
 pub mod layout;
+pub mod list;
 pub mod nptl;
 pub mod stats;
+pub mod task;
 
 /// Version of every layout and meaning in this crate.
-pub const LAYOUT_VERSION: u32 = 3;
+pub const LAYOUT_VERSION: u32 = 4;
 
 /// Name of the `u32` symbol in the kernel ELF holding the kernel's [`LAYOUT_VERSION`].
 pub const LAYOUT_VERSION_SYMBOL: &str = "ABI_LAYOUT_VERSION";

@@ -20,12 +20,7 @@ pub const NPTL_NTHREADS: &str = "__nptl_nthreads";
 /// Thread-specific data slots per thread.
 pub const PTHREAD_KEYS: usize = 128;
 
-#[repr(C)]
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct ListHead {
-    pub next: u64,
-    pub prev: u64,
-}
+pub use crate::list::ListHead;
 
 /// `struct pthread`: the TCB at the thread pointer and at the top of the
 /// thread's stack block. Pointers are guest virtual addresses.

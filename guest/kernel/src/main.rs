@@ -16,6 +16,8 @@ mod errno;
 mod exec;
 mod hypercall;
 mod klog;
+mod krc;
+mod list;
 mod mm;
 mod panic;
 mod random;

@@ -1,14 +1,16 @@
 //! The scheduler: a FIFO run queue of runnable tasks on one CPU, and the
-//! context switch. Tasks switch only inside the kernel (blocking, yielding,
-//! exiting); there is no timer preemption yet, so a task spinning in user
-//! mode keeps the CPU.
+//! context switch. Tasks switch inside the kernel (blocking, yielding,
+//! exiting) and when the timer preempts a task that ran its slice (timer.rs).
+//! The run queue is the intrusive list `kernel_roots.runqueue` (through
+//! `Task::run_list`, `on_rq` set while linked), so the host can check it.
 
 use x86_64::registers::model_specific::FsBase;
 use x86_64::VirtAddr;
 
 use crate::arch::percpu;
+use crate::list;
 use crate::mm::paging;
-use crate::task::{current, kernel, task, Pid, State, WaitOn};
+use crate::task::{current, kernel, roots, task, Pid, State, Task, WaitOn};
 
 core::arch::global_asm!(
     ".section .text",
@@ -70,21 +72,46 @@ extern "C" fn fork_tail() {
 /// soon as it runs again, with the group's status.
 fn exit_if_killed() {
     let t = current();
-    if t.killed {
-        let status = t.signal.borrow().group_exit.unwrap_or(9);
+    if t.killed != 0 {
+        let status = t.signal.borrow().group_exit().unwrap_or(9);
         crate::syscalls::exit::do_exit(status);
     }
+}
+
+/// Queues a runnable task at the tail of the run queue (once).
+pub fn enqueue(t: &mut Task) {
+    t.state = State::Runnable;
+    if t.on_rq == 0 {
+        t.on_rq = 1;
+        list::add_tail(&mut t.run_list, &mut roots().runqueue);
+    }
+}
+
+/// Takes the task at the head of the run queue.
+fn dequeue() -> Option<&'static mut Task> {
+    let head = &mut roots().runqueue;
+    if list::is_empty(head) {
+        return None;
+    }
+    // SAFETY: the run queue links live task records by run_list.
+    let t = unsafe {
+        &mut *crate::container_of!(head.next as *mut abi::list::ListHead, Task, run_list)
+    };
+    list::del(&mut t.run_list);
+    t.on_rq = 0;
+    Some(t)
+}
+
+pub fn runqueue_empty() -> bool {
+    list::is_empty(&roots().runqueue)
 }
 
 /// Makes `pid` runnable.
 pub fn wake(pid: Pid) {
     if let Some(t) = task(pid) {
-        if t.state == State::Blocked
-            || t.state == State::Runnable && !kernel().runqueue.contains(&pid)
-        {
-            t.state = State::Runnable;
+        if t.state == State::Blocked || t.state == State::Runnable {
             t.wait = WaitOn::Nothing;
-            kernel().runqueue.push_back(pid);
+            enqueue(t);
         }
     }
 }
@@ -99,62 +126,49 @@ pub fn block(on: WaitOn) {
 
 /// Gives the CPU to the next runnable task, if any.
 pub fn yield_now() {
-    let k = kernel();
-    if k.runqueue.is_empty() {
+    if runqueue_empty() {
         return;
     }
-    current().state = State::Runnable;
-    k.runqueue.push_back(k.current);
+    enqueue(current());
     schedule();
 }
 
 /// Switches to the next runnable task. The current task must already be
-/// Runnable-and-queued, Blocked, a Zombie or gone (then `exiting`).
+/// Runnable-and-queued, Blocked, a Zombie or gone (then on the dead list).
 pub fn schedule() {
-    let k = kernel();
-    let prev = k.current;
-    let next = loop {
-        match k.runqueue.pop_front() {
-            Some(pid) if task(pid).is_some_and(|t| t.state == State::Runnable) => break pid,
-            Some(_) => continue,
-            None => {
-                if task(prev)
-                    .is_some_and(|t| t.state == State::Runnable || t.state == State::Running)
-                {
-                    break prev;
-                }
-                if !crate::timer::any_sleepers() || !crate::arch::lapic::present() {
-                    deadlock();
-                }
-                idle();
-            }
+    let prev = current() as *mut Task;
+    // `prev` is current's record, live or on the dead list until
+    // finish_switch on the next task.
+    let prev_alive = !kernel().dead.iter().any(|d| core::ptr::eq(&**d, prev));
+    let next: *mut Task = loop {
+        if let Some(t) = dequeue() {
+            break t;
         }
+        // SAFETY: as above.
+        if prev_alive && unsafe { matches!((*prev).state, State::Runnable | State::Running) } {
+            break prev;
+        }
+        if !crate::timer::any_sleepers() || !crate::arch::lapic::present() {
+            deadlock();
+        }
+        idle();
     };
+    // SAFETY: `next` came off the run queue (a live record) or is `prev`.
+    let n = unsafe { &mut *next };
+    n.state = State::Running;
     if next == prev {
-        current().state = State::Running;
         return;
     }
-    // Save what is not on the kernel stack.
-    let prev_ksp: *mut u64 = match task(prev) {
-        Some(p) => {
-            p.fs_base = FsBase::read().as_u64();
-            p.gs_base = percpu::user_gs_base();
-            p.fpu.save();
-            &mut p.ksp
-        }
-        None => {
-            // The previous task is gone (its record is on the dead list);
-            // its stack stays valid until after the switch.
-            let d = kernel()
-                .dead
-                .last_mut()
-                .expect("exited task not on the dead list");
-            &mut d.ksp
-        }
-    };
-    let n = task(next).expect("next task missing");
-    n.state = State::Running;
-    k.current = next;
+    // SAFETY: prev is live or dead-listed (see above): its record and stack
+    // stay valid until after the switch.
+    let p = unsafe { &mut *prev };
+    if prev_alive {
+        // Save what is not on the kernel stack.
+        p.fs_base = FsBase::read().as_u64();
+        p.gs_base = percpu::user_gs_base();
+        p.fpu.save();
+    }
+    roots().current = next as u64;
     let next_ksp = n.ksp;
     let root = n.mm.borrow().root;
     paging::activate(root);
@@ -166,7 +180,7 @@ pub fn schedule() {
     // SAFETY: both stacks are kernel stacks of live (or just-dead) tasks;
     // the next one was saved by this function or built by
     // prepare_new_stack.
-    unsafe { switch_stacks(prev_ksp, next_ksp) };
+    unsafe { switch_stacks(&mut p.ksp, next_ksp) };
     finish_switch();
     exit_if_killed();
 }

@@ -1,36 +1,47 @@
 //! Tasks — Linux's `task_struct` — and the objects they share or copy:
 //! `mm` (address space), `fs` (umask), `files` (fd table), `sighand`
-//! (handler table) and `signal` (the thread group). Sharing is an `Rc`
+//! (handler table) and `signal` (the thread group). Sharing is a `KRc`
 //! clone, a reference-count increment; copying makes a new object: the
 //! seeds' point, in `kernel_clone` (syscalls/clone.rs).
+//!
+//! These are the records the host reads: `Task` and the shared objects have
+//! the `#[repr(C)]` layouts of `abi::task` (checked field by field at
+//! compile time below), and `kernel_roots` (exported by name) leads to them.
 //!
 //! One CPU and interrupts off in the kernel: the task table is touched by
 //! one flow of control at a time, and never across `sched::schedule`.
 //! Invariants: `current` is in `tasks` and Running; every Runnable task is on
-//! the run queue exactly once; a Zombie is a group leader whose group has
-//! ended and which its parent has not reaped yet.
+//! the run queue exactly once (`on_rq`); a Zombie is a group leader whose
+//! group has ended and which its parent has not reaped yet; every task in
+//! the table is on the `tasks` list, every live thread on its group's
+//! `thread_head`, every leader with a parent on that parent's `children`.
 
 use alloc::boxed::Box;
-use alloc::collections::{BTreeMap, VecDeque};
-use alloc::rc::Rc;
+use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
-use core::cell::{Cell, RefCell, UnsafeCell};
+use core::cell::{Cell, UnsafeCell};
+use core::mem::offset_of;
+
+use abi::list::ListHead;
+use abi::task as at;
 
 use crate::arch::fpu::FpuState;
 use crate::arch::trapframe::TrapFrame;
 use crate::arch::{fpu, gdt, percpu, traps};
+use crate::krc::KRc;
 use crate::mm::vma::Mm;
-use crate::{boot_info, exec, hypercall, mm};
+use crate::{boot_info, exec, hypercall, list, mm};
 
 pub type Pid = i32;
 
+#[repr(u32)]
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum State {
-    Running,
-    Runnable,
-    Blocked,
+    Running = at::state::RUNNING,
+    Runnable = at::state::RUNNABLE,
+    Blocked = at::state::BLOCKED,
     /// Exited group leader, waiting to be reaped by its parent.
-    Zombie,
+    Zombie = at::state::ZOMBIE,
 }
 
 /// What a blocked task waits for.
@@ -48,6 +59,7 @@ pub enum WaitOn {
 }
 
 /// `fs_struct`: what CLONE_FS shares.
+#[repr(C)]
 pub struct Fs {
     pub umask: Cell<u32>,
 }
@@ -69,6 +81,7 @@ pub struct Fd {
 pub const MAX_FDS: usize = 1024;
 
 /// `files_struct`: what CLONE_FILES shares.
+#[repr(C)]
 #[derive(Clone)]
 pub struct Files {
     pub fds: Vec<Option<Fd>>,
@@ -114,34 +127,83 @@ impl Files {
 
 /// `sighand_struct`: what CLONE_SIGHAND shares. Each entry is the raw
 /// kernel `struct sigaction` (handler, flags, restorer, mask).
+#[repr(C)]
 #[derive(Clone)]
 pub struct SigHand {
-    pub actions: [[u64; 4]; 64],
+    pub actions: [at::KSigaction; 64],
 }
 
-/// `signal_struct`: the thread group (what CLONE_THREAD shares).
+/// `signal_struct`: the thread group (what CLONE_THREAD shares). Lives in
+/// a `KRc` allocation and never moves: `thread_head` is a list sentinel.
+#[repr(C)]
 pub struct Signal {
-    /// Live threads, leader included while it runs.
-    pub live: Vec<Pid>,
-    /// Set by exit_group: the group's wait status.
-    pub group_exit: Option<i32>,
+    /// Threads of the group that have not exited (the length of
+    /// `thread_head`).
+    pub nr_threads: u32,
+    group_exit: u32,
+    group_exit_code: i32,
     /// Wait status of the last thread to exit.
     pub last_status: i32,
     /// Signals sent to the whole process (kill), not yet taken.
     pub shared_pending: u64,
+    /// Live threads, linked through `Task::thread_node`.
+    pub thread_head: ListHead,
+}
+
+impl Signal {
+    /// A new thread group; `list::init` of `thread_head` must follow once
+    /// the record is at its final address.
+    pub fn new() -> Signal {
+        Signal {
+            nr_threads: 0,
+            group_exit: 0,
+            group_exit_code: 0,
+            last_status: 0,
+            shared_pending: 0,
+            thread_head: ListHead::default(),
+        }
+    }
+
+    /// Set by exit_group or a fatal signal: the group's wait status.
+    pub fn group_exit(&self) -> Option<i32> {
+        (self.group_exit != 0).then_some(self.group_exit_code)
+    }
+
+    pub fn set_group_exit(&mut self, status: i32) {
+        if self.group_exit == 0 {
+            self.group_exit = 1;
+            self.group_exit_code = status;
+        }
+    }
+
+    /// The live threads, first to join first.
+    pub fn threads(&self) -> impl Iterator<Item = &'static mut Task> {
+        list::iter(&self.thread_head).map(|n| {
+            // SAFETY: thread_head links live task records by thread_node.
+            unsafe { &mut *crate::container_of!(n, Task, thread_node) }
+        })
+    }
+}
+
+/// A new shared thread group with its list head in place.
+pub fn new_signal() -> KRc<Signal> {
+    let s = KRc::new(Signal::new());
+    // SAFETY: the record is at its final address inside the KRc box.
+    list::init(unsafe { &mut (*s.as_ptr()).thread_head });
+    s
 }
 
 /// A kernel stack; the user register frame sits at its top.
-pub const KERNEL_STACK_SIZE: usize = 32 * 1024;
+pub const KERNEL_STACK_SIZE: usize = at::KERNEL_STACK_SIZE as usize;
 #[repr(C, align(16))]
 pub struct KernelStack(pub [core::mem::MaybeUninit<u8>; KERNEL_STACK_SIZE]);
 
 /// Freed kernel stacks kept for reuse, like Linux's cached_stacks: a new
-/// task mostly gets a warm stack instead of a fresh allocation.
-pub const KSTACK_CACHE_MAX: usize = 16;
+/// task mostly gets a warm stack instead of a fresh allocation. The cache
+/// itself is `kernel_roots.kstack_cache`, so the host sees it.
+pub const KSTACK_CACHE_MAX: usize = at::KSTACK_CACHE_MAX;
 
-pub struct KstackCache {
-    pub stacks: Vec<Box<KernelStack>>,
+pub struct KstackStats {
     pub hits: u64,
     pub misses: u64,
 }
@@ -152,21 +214,25 @@ impl KernelStack {
     /// written by whoever starts the task), so nothing is zeroed — zeroing
     /// 32 KiB costs milliseconds when the kernel runs emulated.
     pub fn alloc() -> Box<KernelStack> {
-        let cache = &mut kernel().kstacks;
-        if let Some(s) = cache.stacks.pop() {
-            cache.hits += 1;
-            return s;
+        let r = roots();
+        if r.nr_cached_kstacks > 0 {
+            r.nr_cached_kstacks -= 1;
+            let p = core::mem::take(&mut r.kstack_cache[r.nr_cached_kstacks as usize]);
+            kernel().kstacks.hits += 1;
+            // SAFETY: the cache holds stacks from Box::into_raw in release().
+            return unsafe { Box::from_raw(p as *mut KernelStack) };
         }
-        cache.misses += 1;
+        kernel().kstacks.misses += 1;
         // SAFETY: KernelStack is MaybeUninit bytes: any content is valid.
         unsafe { Box::<KernelStack>::new_uninit().assume_init() }
     }
 
     /// Gives a dead task's stack back (to the cache while it has room).
     pub fn release(stack: Box<KernelStack>) {
-        let cache = &mut kernel().kstacks;
-        if cache.stacks.len() < KSTACK_CACHE_MAX {
-            cache.stacks.push(stack);
+        let r = roots();
+        if (r.nr_cached_kstacks as usize) < KSTACK_CACHE_MAX {
+            r.kstack_cache[r.nr_cached_kstacks as usize] = Box::into_raw(stack) as u64;
+            r.nr_cached_kstacks += 1;
         }
     }
 
@@ -183,23 +249,33 @@ impl KernelStack {
     }
 }
 
+/// `task_struct`. The fields up to `ksp` are `abi::task::TaskStruct`
+/// (checked below); the rest is the kernel's own.
+#[repr(C)]
 pub struct Task {
+    pub magic: u32,
+    pub state: State,
     pub pid: Pid,
     pub tgid: Pid,
-    /// The process (tgid) that reaps this one: Linux's real_parent->tgid.
-    pub parent: Pid,
-    pub state: State,
-    pub wait: WaitOn,
-    /// exit_group or a fatal signal: exit when next scheduled.
-    pub killed: bool,
     pub exit_signal: i32,
     /// Wait status once the group has ended (Zombie).
-    pub exit_status: i32,
-    pub mm: Rc<RefCell<Mm>>,
-    pub fs: Rc<Fs>,
-    pub files: Rc<RefCell<Files>>,
-    pub sighand: Rc<RefCell<SigHand>>,
-    pub signal: Rc<RefCell<Signal>>,
+    pub exit_code: i32,
+    /// exit_group or a fatal signal: exit when next scheduled (0 or 1).
+    pub killed: u32,
+    pub on_rq: u32,
+    pub group_leader: *mut Task,
+    /// The leader of the process that reaps this one (null for init).
+    pub real_parent: *mut Task,
+    pub children: ListHead,
+    pub sibling: ListHead,
+    pub thread_node: ListHead,
+    pub tasks: ListHead,
+    pub run_list: ListHead,
+    pub mm: KRc<Mm>,
+    pub fs: KRc<Fs>,
+    pub files: KRc<Files>,
+    pub sighand: KRc<SigHand>,
+    pub signal: KRc<Signal>,
     pub set_child_tid: u64,
     pub clear_child_tid: u64,
     pub robust_list: u64,
@@ -208,24 +284,138 @@ pub struct Task {
     pub pending: u64,
     pub fs_base: u64,
     pub gs_base: u64,
-    pub fpu: Box<FpuState>,
     pub kstack: Box<KernelStack>,
     /// Saved kernel rsp while switched out.
     pub ksp: u64,
+    pub wait: WaitOn,
+    pub fpu: Box<FpuState>,
     pub vfork_parent: Option<Pid>,
 }
 
+/// The kernel's records have abi's layouts: same offsets, field by field.
+macro_rules! same_offsets {
+    ($k:ty, $a:ty, $base:expr, $($kf:ident = $af:ident),+ $(,)?) => {
+        const _: () = {
+            $(assert!($base + offset_of!($k, $kf) == offset_of!($a, $af));)+
+        };
+    };
+}
+same_offsets!(
+    Task,
+    at::TaskStruct,
+    0,
+    magic = magic,
+    state = state,
+    pid = pid,
+    tgid = tgid,
+    exit_signal = exit_signal,
+    exit_code = exit_code,
+    killed = killed,
+    on_rq = on_rq,
+    group_leader = group_leader,
+    real_parent = real_parent,
+    children = children,
+    sibling = sibling,
+    thread_node = thread_node,
+    tasks = tasks,
+    run_list = run_list,
+    mm = mm,
+    fs = fs,
+    files = files,
+    sighand = sighand,
+    signal = signal,
+    set_child_tid = set_child_tid,
+    clear_child_tid = clear_child_tid,
+    robust_list = robust_list,
+    blocked = blocked,
+    pending = pending,
+    fs_base = fs_base,
+    gs_base = gs_base,
+    kstack = stack,
+    ksp = ksp
+);
+same_offsets!(Mm, at::MmStruct, KRc::<Mm>::VALUE_OFFSET, root = pgd);
+same_offsets!(Fs, at::FsStruct, KRc::<Fs>::VALUE_OFFSET, umask = umask);
+same_offsets!(
+    SigHand,
+    at::SighandStruct,
+    KRc::<SigHand>::VALUE_OFFSET,
+    actions = action
+);
+same_offsets!(
+    Signal,
+    at::SignalStruct,
+    KRc::<Signal>::VALUE_OFFSET,
+    nr_threads = nr_threads,
+    group_exit = group_exit,
+    group_exit_code = group_exit_code,
+    last_status = last_status,
+    shared_pending = shared_pending,
+    thread_head = thread_head
+);
+const _: () = {
+    // The reference count is the first word of every shared object.
+    assert!(offset_of!(at::MmStruct, users) == 0 && offset_of!(at::FsStruct, users) == 0);
+    assert!(offset_of!(at::FilesStruct, count) == 0 && offset_of!(at::SighandStruct, count) == 0);
+    assert!(offset_of!(at::SignalStruct, count) == 0);
+    assert!(core::mem::size_of::<at::TaskStruct>() == offset_of!(Task, ksp) + 8);
+    assert!(core::mem::size_of::<State>() == 4);
+};
+
+impl Task {
+    /// The tgid of the process that reaps this one (0 for init):
+    /// getppid's answer.
+    pub fn parent_tgid(&self) -> Pid {
+        // SAFETY: a task's real_parent is a live leader record (children
+        // are reparented before their parent's leader is reaped).
+        unsafe { self.real_parent.as_ref().map_or(0, |p| p.tgid) }
+    }
+
+    /// The children of this process (leaders linked on its `children`).
+    /// Collected, so the caller may relink them.
+    pub fn children(&self) -> Vec<&'static mut Task> {
+        list::iter(&self.children)
+            // SAFETY: children links live leader records by sibling.
+            .map(|n| unsafe { &mut *crate::container_of!(n, Task, sibling) })
+            .collect()
+    }
+}
+
+struct RootsCell(UnsafeCell<at::KernelRoots>);
+// SAFETY: one CPU, interrupts off in the kernel: no concurrent access.
+unsafe impl Sync for RootsCell {}
+
+/// Where the host starts reading the kernel's state (`abi::task::KERNEL_ROOTS`).
+#[used]
+#[export_name = "kernel_roots"]
+static KERNEL_ROOTS: RootsCell = RootsCell(UnsafeCell::new(at::KernelRoots {
+    magic: 0,
+    tasks: ListHead { next: 0, prev: 0 },
+    nr_tasks: 0,
+    runqueue: ListHead { next: 0, prev: 0 },
+    current: 0,
+    nr_cached_kstacks: 0,
+    kstack_cache: [0; KSTACK_CACHE_MAX],
+    frame_refs: 0,
+    nr_frames: 0,
+}));
+
+#[allow(clippy::mut_from_ref)]
+pub fn roots() -> &'static mut at::KernelRoots {
+    // SAFETY: see RootsCell.
+    unsafe { &mut *KERNEL_ROOTS.0.get() }
+}
+
 pub struct Kernel {
+    /// The pid index (Linux's pid hash); each record is also on
+    /// `kernel_roots.tasks`. Boxed: a record keeps one address for life.
     pub tasks: BTreeMap<Pid, Box<Task>>,
-    pub current: Pid,
-    pub runqueue: VecDeque<Pid>,
     pub next_pid: Pid,
     /// Exited tasks whose kernel stack may still be in use until the next
-    /// switch; freed after it. Boxed like the table's: a task record keeps
-    /// one address for its whole life.
+    /// switch; freed after it.
     #[allow(clippy::vec_box)]
     pub dead: Vec<Box<Task>>,
-    pub kstacks: KstackCache,
+    pub kstacks: KstackStats,
     /// Sleeping tasks by deadline (TSC), earliest first.
     pub sleepers: alloc::collections::BTreeSet<(u64, Pid)>,
 }
@@ -252,9 +442,9 @@ pub fn kernel() -> &'static mut Kernel {
 }
 
 pub fn current() -> &'static mut Task {
-    let k = kernel();
-    let pid = k.current;
-    k.tasks.get_mut(&pid).expect("current task missing")
+    // SAFETY: `current` always points at a live record (set by schedule
+    // and by start_first_program).
+    unsafe { &mut *(roots().current as *mut Task) }
 }
 
 pub fn task(pid: Pid) -> Option<&'static mut Task> {
@@ -292,6 +482,38 @@ pub fn alloc_pid() -> Option<Pid> {
         }
     }
     None
+}
+
+/// Initializes a boxed record's own list heads (they point at themselves).
+pub fn init_lists(t: &mut Task) {
+    list::init(&mut t.children);
+    list::init(&mut t.sibling);
+    list::init(&mut t.thread_node);
+    list::init(&mut t.tasks);
+    list::init(&mut t.run_list);
+}
+
+/// Puts a new task in the pid index and on the `tasks` list
+/// (wake_up_new_task's first half).
+pub fn hash(mut t: Box<Task>) -> &'static mut Task {
+    let r = roots();
+    list::add_tail(&mut t.tasks, &mut r.tasks);
+    r.nr_tasks += 1;
+    let pid = t.pid;
+    kernel().tasks.insert(pid, t);
+    task(pid).expect("just inserted")
+}
+
+/// Takes a task out of the pid index and every kernel list but its
+/// group's (left at do_exit); the record lives on as the returned box.
+pub fn unhash(pid: Pid) -> Option<Box<Task>> {
+    let mut t = kernel().tasks.remove(&pid)?;
+    list::del(&mut t.tasks);
+    list::del(&mut t.sibling);
+    list::del(&mut t.run_list);
+    t.on_rq = 0;
+    roots().nr_tasks -= 1;
+    Some(t)
 }
 
 /// Loads the program from the boot info and enters it as pid 1; never
@@ -340,29 +562,31 @@ pub fn start_first_program(info: &abi::boot::BootInfo) -> ! {
         ..Default::default()
     };
     let frame_at = kstack.frame() as *const TrapFrame;
-    let first = Task {
+    let mut first = Box::new(Task {
+        magic: at::TASK_MAGIC,
+        state: State::Running,
         pid: 1,
         tgid: 1,
-        parent: 0,
-        state: State::Running,
-        wait: WaitOn::Nothing,
-        killed: false,
         exit_signal: 17,
-        exit_status: 0,
-        mm: Rc::new(RefCell::new(loaded.mm)),
-        fs: Rc::new(Fs {
+        exit_code: 0,
+        killed: 0,
+        on_rq: 0,
+        group_leader: core::ptr::null_mut(),
+        real_parent: core::ptr::null_mut(),
+        children: ListHead::default(),
+        sibling: ListHead::default(),
+        thread_node: ListHead::default(),
+        tasks: ListHead::default(),
+        run_list: ListHead::default(),
+        mm: KRc::new(loaded.mm),
+        fs: KRc::new(Fs {
             umask: Cell::new(0o022),
         }),
-        files: Rc::new(RefCell::new(Files::console())),
-        sighand: Rc::new(RefCell::new(SigHand {
+        files: KRc::new(Files::console()),
+        sighand: KRc::new(SigHand {
             actions: [[0; 4]; 64],
-        })),
-        signal: Rc::new(RefCell::new(Signal {
-            live: alloc::vec![1],
-            group_exit: None,
-            last_status: 0,
-            shared_pending: 0,
-        })),
+        }),
+        signal: new_signal(),
         set_child_tid: 0,
         clear_child_tid: 0,
         robust_list: 0,
@@ -370,29 +594,32 @@ pub fn start_first_program(info: &abi::boot::BootInfo) -> ! {
         pending: 0,
         fs_base: 0,
         gs_base: 0,
-        fpu: Box::new(FpuState::zeroed()),
         kstack,
         ksp: 0,
+        wait: WaitOn::Nothing,
+        fpu: Box::new(FpuState::zeroed()),
         vfork_parent: None,
-    };
-    let mut tasks = BTreeMap::new();
-    tasks.insert(1, Box::new(first));
+    });
+    init_lists(&mut first);
+    first.group_leader = &mut *first;
     // SAFETY: boot, before any task runs.
     unsafe {
         *KERNEL.0.get() = Some(Kernel {
-            tasks,
-            current: 1,
-            runqueue: VecDeque::new(),
+            tasks: BTreeMap::new(),
             next_pid: 2,
             dead: Vec::new(),
             sleepers: alloc::collections::BTreeSet::new(),
-            kstacks: KstackCache {
-                stacks: Vec::new(),
-                hits: 0,
-                misses: 0,
-            },
+            kstacks: KstackStats { hits: 0, misses: 0 },
         });
     }
+    let r = roots();
+    list::init(&mut r.tasks);
+    list::init(&mut r.runqueue);
+    (r.frame_refs, r.nr_frames) = mm::frame::refcount_table();
+    let first = hash(first);
+    join_group(first);
+    r.current = first as *mut Task as u64;
+    r.magic = at::ROOTS_MAGIC;
     percpu::set_kernel_stack(stack_top);
     // SAFETY: the frame is at the top of pid 1's kernel stack, which nothing
     // else uses; `return_to` pops it and irets to user mode.
@@ -406,11 +633,21 @@ pub fn start_first_program(info: &abi::boot::BootInfo) -> ! {
     }
 }
 
-/// Frees a task record that nothing refers to any more; its kernel stack
-/// goes to the stack cache. (Shared objects go when their last holder
-/// does.)
+/// Links a new thread on its group's thread list.
+pub fn join_group(t: &mut Task) {
+    let signal = t.signal.clone();
+    let mut s = signal.borrow_mut();
+    s.nr_threads += 1;
+    list::add_tail(&mut t.thread_node, &mut s.thread_head);
+}
+
+/// Frees a task record that nothing refers to any more (already unhashed);
+/// its kernel stack goes to the stack cache. Shared objects go when their
+/// last holder does. The magic word is overwritten so a stale pointer to
+/// the freed record is recognizable.
 #[allow(clippy::boxed_local)] // task records live boxed in the table
-pub fn free_task(t: Box<Task>) {
+pub fn free_task(mut t: Box<Task>) {
+    t.magic = at::TASK_MAGIC_FREED;
     let Task { kstack, .. } = *t;
     KernelStack::release(kstack);
 }

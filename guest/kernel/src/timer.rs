@@ -22,7 +22,7 @@ pub fn ns_to_tsc(ns: u64) -> u64 {
 pub fn rearm() {
     let now = rdtsc();
     let mut next = kernel().sleepers.first().map_or(u64::MAX, |s| s.0);
-    if !kernel().runqueue.is_empty() {
+    if !crate::sched::runqueue_empty() {
         next = next.min(now + us_to_tsc(SLICE_US));
     }
     lapic::arm(if next == u64::MAX { 0 } else { next.max(1) });
@@ -50,7 +50,7 @@ pub fn any_sleepers() -> bool {
 pub fn interrupt(from_user: bool) {
     lapic::eoi();
     wake_expired();
-    if from_user && !kernel().runqueue.is_empty() && current().state == State::Running {
+    if from_user && !crate::sched::runqueue_empty() && current().state == State::Running {
         sched::yield_now();
     }
     rearm();

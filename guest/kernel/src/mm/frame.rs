@@ -215,3 +215,10 @@ pub fn stats() -> (u64, u64) {
     let f = FRAMES.lock();
     (f.free_frames, f.total_frames)
 }
+
+/// Where the refcount array is (kernel virtual address) and how many
+/// frames it covers: published in `kernel_roots` for the host.
+pub fn refcount_table() -> (u64, u64) {
+    let f = FRAMES.lock();
+    (f.refs as u64, f.frames)
+}

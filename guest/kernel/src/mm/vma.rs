@@ -45,7 +45,11 @@ pub struct Vma {
     pub kind: VmaKind,
 }
 
+/// `mm_struct`; `root` is `abi::task::MmStruct::pgd` (layout checked in
+/// task.rs).
+#[repr(C)]
 pub struct Mm {
+    /// Physical address of the PML4.
     pub root: u64,
     /// Keyed by start address.
     vmas: BTreeMap<u64, Vma>,

@@ -11,8 +11,7 @@
 //! files yet).
 
 use alloc::boxed::Box;
-use alloc::rc::Rc;
-use core::cell::{Cell, RefCell};
+use core::cell::Cell;
 
 use abi::layout::USER_SPACE_END;
 
@@ -20,9 +19,13 @@ use super::exit::SIGCHLD;
 use crate::arch::fpu::FpuState;
 use crate::arch::trapframe::TrapFrame;
 use crate::errno::*;
+use crate::krc::KRc;
 use crate::mm::uaccess::{copy_from_user, write_user};
+use crate::mm::vma::Mm;
 use crate::sched;
-use crate::task::{current, kernel, with_mm, Fs, KernelStack, Pid, Signal, State, Task, WaitOn};
+use crate::task::{
+    self, current, with_mm, Files, Fs, KernelStack, SigHand, Signal, State, Task, WaitOn,
+};
 
 pub const CSIGNAL: u64 = 0xff;
 pub const CLONE_VM: u64 = 0x100;
@@ -261,28 +264,34 @@ fn copy_process(args: &KernelCloneArgs, frame: &TrapFrame) -> KResult<Box<Task>>
     p.files = copy_files(cur, f);
     p.fs = copy_fs(cur, f);
     p.sighand = copy_sighand(cur, f);
+    p.signal = copy_signal(cur, f);
     p.mm = copy_mm(cur, f)?;
-    let pid = crate::task::alloc_pid().ok_or(EAGAIN)?;
-    p.pid = pid;
-    p.signal = copy_signal(cur, f, pid);
     copy_thread(&mut p, args, frame);
-    // tgid, group leader and real_parent.
+    p.pid = task::alloc_pid().ok_or(EAGAIN)?;
+    // tgid, group leader and real_parent. The record is boxed: its address
+    // is final, so the list heads and self-pointers can be set now.
+    task::init_lists(&mut p);
     if f & CLONE_THREAD != 0 {
         p.tgid = cur.tgid;
-        p.parent = cur.parent;
+        p.group_leader = cur.group_leader;
+        p.real_parent = cur.real_parent;
         p.exit_signal = -1;
-    } else if f & CLONE_PARENT != 0 {
-        p.tgid = pid;
-        p.parent = cur.parent;
-        p.exit_signal = crate::task::task(cur.tgid).map_or(SIGCHLD, |l| l.exit_signal);
     } else {
-        p.tgid = pid;
-        p.parent = cur.tgid;
-        p.exit_signal = args.exit_signal;
+        p.tgid = p.pid;
+        p.group_leader = &mut *p;
+        // SAFETY: the caller's group leader lives while the caller does.
+        let leader = unsafe { &*cur.group_leader };
+        if f & CLONE_PARENT != 0 {
+            p.real_parent = cur.real_parent;
+            p.exit_signal = leader.exit_signal;
+        } else {
+            p.real_parent = cur.group_leader;
+            p.exit_signal = args.exit_signal;
+        }
     }
     if f & CLONE_CHILD_SETTID != 0 {
         p.set_child_tid = args.child_tid;
-        let _ = write_user::<i32>(&mut p.mm.borrow_mut(), args.child_tid, &pid);
+        let _ = write_user::<i32>(&mut p.mm.borrow_mut(), args.child_tid, &p.pid);
     }
     if f & CLONE_CHILD_CLEARTID != 0 {
         p.clear_child_tid = args.child_tid;
@@ -290,21 +299,29 @@ fn copy_process(args: &KernelCloneArgs, frame: &TrapFrame) -> KResult<Box<Task>>
     Ok(p)
 }
 
-/// A new task record and kernel stack, with the parent's FPU state and
-/// blocked mask; the rest is filled in by the copy_* steps.
+/// A new task record (TASK_NEW: on no list yet) and kernel stack, with the
+/// parent's FPU state and blocked mask; the rest is filled in by the copy_*
+/// steps. Until then it shares everything with the parent.
 fn dup_task_struct(cur: &mut Task) -> KResult<Box<Task>> {
     let mut fpu = Box::new(FpuState::zeroed());
     // The parent's user FPU state is live in the registers.
     fpu.save();
     Ok(Box::new(Task {
+        magic: abi::task::TASK_MAGIC,
+        state: State::Runnable,
         pid: 0,
         tgid: 0,
-        parent: 0,
-        state: State::Runnable,
-        wait: WaitOn::Nothing,
-        killed: false,
         exit_signal: 0,
-        exit_status: 0,
+        exit_code: 0,
+        killed: 0,
+        on_rq: 0,
+        group_leader: core::ptr::null_mut(),
+        real_parent: core::ptr::null_mut(),
+        children: Default::default(),
+        sibling: Default::default(),
+        thread_node: Default::default(),
+        tasks: Default::default(),
+        run_list: Default::default(),
         mm: cur.mm.clone(),
         fs: cur.fs.clone(),
         files: cur.files.clone(),
@@ -317,32 +334,33 @@ fn dup_task_struct(cur: &mut Task) -> KResult<Box<Task>> {
         pending: 0,
         fs_base: x86_64::registers::model_specific::FsBase::read().as_u64(),
         gs_base: crate::arch::percpu::user_gs_base(),
-        fpu,
         kstack: KernelStack::alloc(),
         ksp: 0,
+        wait: WaitOn::Nothing,
+        fpu,
         vfork_parent: None,
     }))
 }
 
-fn copy_files(cur: &Task, f: u64) -> Rc<RefCell<crate::task::Files>> {
+fn copy_files(cur: &Task, f: u64) -> KRc<Files> {
     if f & CLONE_FILES != 0 {
         cur.files.clone()
     } else {
-        Rc::new(RefCell::new(cur.files.borrow().clone()))
+        KRc::new(cur.files.borrow().clone())
     }
 }
 
-fn copy_fs(cur: &Task, f: u64) -> Rc<Fs> {
+fn copy_fs(cur: &Task, f: u64) -> KRc<Fs> {
     if f & CLONE_FS != 0 {
         cur.fs.clone()
     } else {
-        Rc::new(Fs {
-            umask: Cell::new(cur.fs.umask.get()),
+        KRc::new(Fs {
+            umask: Cell::new(cur.fs.borrow().umask.get()),
         })
     }
 }
 
-fn copy_sighand(cur: &Task, f: u64) -> Rc<RefCell<crate::task::SigHand>> {
+fn copy_sighand(cur: &Task, f: u64) -> KRc<SigHand> {
     if f & CLONE_SIGHAND != 0 {
         return cur.sighand.clone();
     }
@@ -355,28 +373,24 @@ fn copy_sighand(cur: &Task, f: u64) -> Rc<RefCell<crate::task::SigHand>> {
             }
         }
     }
-    Rc::new(RefCell::new(copy))
+    KRc::new(copy)
 }
 
-fn copy_signal(cur: &Task, f: u64, pid: Pid) -> Rc<RefCell<Signal>> {
+/// The group is joined (thread list, nr_threads) only in wake_up_new_task:
+/// until then a failure simply drops the new task.
+fn copy_signal(cur: &Task, f: u64) -> KRc<Signal> {
     if f & CLONE_THREAD != 0 {
-        cur.signal.borrow_mut().live.push(pid);
         cur.signal.clone()
     } else {
-        Rc::new(RefCell::new(Signal {
-            live: alloc::vec![pid],
-            group_exit: None,
-            last_status: 0,
-            shared_pending: 0,
-        }))
+        task::new_signal()
     }
 }
 
-fn copy_mm(cur: &Task, f: u64) -> KResult<Rc<RefCell<crate::mm::vma::Mm>>> {
+fn copy_mm(cur: &Task, f: u64) -> KResult<KRc<Mm>> {
     if f & CLONE_VM != 0 {
         Ok(cur.mm.clone())
     } else {
-        Ok(Rc::new(RefCell::new(cur.mm.borrow_mut().fork()?)))
+        Ok(KRc::new(cur.mm.borrow_mut().fork()?))
     }
 }
 
@@ -396,10 +410,14 @@ fn copy_thread(p: &mut Task, args: &KernelCloneArgs, frame: &TrapFrame) {
     p.ksp = sched::prepare_new_stack(at);
 }
 
-/// Makes the new task visible and runnable.
+/// Makes the new task visible (task list, its group, its parent's
+/// children) and runnable.
 fn wake_up_new_task(child: Box<Task>) {
-    let pid = child.pid;
-    let k = kernel();
-    k.tasks.insert(pid, child);
-    k.runqueue.push_back(pid);
+    let t = task::hash(child);
+    task::join_group(t);
+    if t.pid == t.tgid && !t.real_parent.is_null() {
+        // SAFETY: real_parent is a live leader record.
+        unsafe { crate::list::add_tail(&mut t.sibling, &mut (*t.real_parent).children) };
+    }
+    crate::sched::enqueue(t);
 }

@@ -3,12 +3,11 @@
 //! not waitable, until its group is empty; the group's status is exit_group's
 //! code, or else the last exiter's.
 
-use alloc::rc::Rc;
-
 use crate::errno::*;
+use crate::list;
 use crate::mm::uaccess::write_user;
 use crate::sched;
-use crate::task::{current, kernel, task, Pid, State, WaitOn};
+use crate::task::{self, current, kernel, task, Pid, State, Task, WaitOn};
 
 pub const SIGCHLD: i32 = 17;
 
@@ -19,7 +18,7 @@ pub fn do_exit(wstatus: i32) -> ! {
     let (pid, tgid) = (t.pid, t.tgid);
     // CLONE_CHILD_CLEARTID: zero the word and wake one waiter, if anyone
     // else can see this memory. Faults are ignored, as on Linux.
-    if t.clear_child_tid != 0 && Rc::strong_count(&t.mm) > 1 {
+    if t.clear_child_tid != 0 && t.mm.count() > 1 {
         let addr = t.clear_child_tid;
         let key = {
             let mut mm = t.mm.borrow_mut();
@@ -39,14 +38,15 @@ pub fn do_exit(wstatus: i32) -> ! {
     // never returned to, so its locals would never be dropped.
     let group_done = {
         let mut s = t.signal.borrow_mut();
-        s.live.retain(|&p| p != pid);
+        list::del(&mut t.thread_node);
+        s.nr_threads -= 1;
         s.last_status = wstatus;
-        s.live.is_empty()
+        s.nr_threads == 0
     };
     if pid == tgid {
         t.state = State::Zombie;
     } else {
-        let me = kernel().tasks.remove(&pid).expect("current task missing");
+        let me = task::unhash(pid).expect("current task missing");
         kernel().dead.push(me);
     }
     if group_done {
@@ -59,10 +59,10 @@ pub fn do_exit(wstatus: i32) -> ! {
 /// The last thread of group `tgid` is gone: the leader becomes waitable, its
 /// children go to init, and its parent hears of it.
 fn group_exited(tgid: Pid) {
+    let leader = task(tgid).expect("group leader missing");
     let status = {
-        let leader = task(tgid).expect("group leader missing");
         let s = leader.signal.borrow();
-        s.group_exit.unwrap_or(s.last_status)
+        s.group_exit().unwrap_or(s.last_status)
     };
     if tgid == 1 {
         // The first program is the guest's init: the run ends with it.
@@ -71,14 +71,16 @@ fn group_exited(tgid: Pid) {
         }
         crate::hypercall::killed(status & 0x7f, None);
     }
-    let leader = task(tgid).expect("group leader missing");
-    leader.exit_status = status;
-    let parent = leader.parent;
-    for t in kernel().tasks.values_mut() {
-        if t.parent == tgid {
-            t.parent = 1;
-        }
+    leader.exit_code = status;
+    // Orphans go to init (Linux's reaper without subreapers).
+    let init = task(1).expect("init missing") as *mut Task;
+    for c in leader.children() {
+        list::del(&mut c.sibling);
+        c.real_parent = init;
+        // SAFETY: init's record lives for the whole run.
+        unsafe { list::add_tail(&mut c.sibling, &mut (*init).children) };
     }
+    let parent = leader.parent_tgid();
     let waiters: alloc::vec::Vec<Pid> = kernel()
         .tasks
         .values()
@@ -105,21 +107,45 @@ pub fn exit_group(code: u64) -> KResult<u64> {
 /// Marks every other thread of the current group for exit with `status`.
 pub fn kill_group(status: i32) {
     let t = current();
-    let signal = t.signal.clone();
+    kill_threads(&t.signal.clone(), status, Some(t.pid));
+}
+
+/// Ends group `signal` with `status`: every thread but `except` is marked
+/// and woken; each exits when it next runs.
+pub fn kill_threads(
+    signal: &crate::krc::KRc<crate::task::Signal>,
+    status: i32,
+    except: Option<Pid>,
+) {
     let others: alloc::vec::Vec<Pid> = {
         let mut s = signal.borrow_mut();
-        if s.group_exit.is_none() {
-            s.group_exit = Some(status);
-        }
-        s.live.iter().copied().filter(|&p| p != t.pid).collect()
+        s.set_group_exit(status);
+        s.threads()
+            .map(|o| o.pid)
+            .filter(|&p| Some(p) != except)
+            .collect()
     };
     for p in others {
         if let Some(o) = task(p) {
-            o.killed = true;
+            o.killed = 1;
             if o.state == State::Blocked {
                 sched::wake(p);
             }
         }
+    }
+}
+
+/// The calling process's children: any thread of a group may wait for the
+/// group's children (they hang off the leader).
+fn my_children() -> alloc::vec::Vec<&'static mut Task> {
+    // SAFETY: a live task's group leader is a live record.
+    unsafe { &*current().group_leader }.children()
+}
+
+/// Reaps a zombie leader: off every list, record and stack freed.
+fn release_task(pid: Pid) {
+    if let Some(t) = task::unhash(pid) {
+        task::free_task(t);
     }
 }
 
@@ -138,14 +164,9 @@ pub fn wait4(pid: u64, status_ptr: u64, options: u64, rusage: u64) -> KResult<u6
     }
     let want = pid as i64 as i32;
     loop {
-        let me = current();
-        let my_tgid = me.tgid;
         let mut any = false;
         let mut reapable = None;
-        for t in kernel().tasks.values() {
-            if t.pid != t.tgid || t.parent != my_tgid {
-                continue;
-            }
+        for t in my_children() {
             if want > 0 && t.pid != want {
                 continue;
             }
@@ -154,8 +175,8 @@ pub fn wait4(pid: u64, status_ptr: u64, options: u64, rusage: u64) -> KResult<u6
                 continue;
             }
             any = true;
-            if t.state == State::Zombie && t.signal.borrow().live.is_empty() {
-                reapable = Some((t.pid, t.exit_status));
+            if t.state == State::Zombie && t.signal.borrow().nr_threads == 0 {
+                reapable = Some((t.pid, t.exit_code));
                 break;
             }
         }
@@ -166,9 +187,7 @@ pub fn wait4(pid: u64, status_ptr: u64, options: u64, rusage: u64) -> KResult<u6
             if rusage != 0 {
                 crate::task::with_mm(|mm| write_user(mm, rusage, &[0u64; 18]))?;
             }
-            if let Some(t) = kernel().tasks.remove(&child) {
-                crate::task::free_task(t);
-            }
+            release_task(child);
             return Ok(child as u64);
         }
         if !any {
@@ -217,11 +236,10 @@ pub fn waitid(idtype: u64, id: u64, infop: u64, options: u64, rusage: u64) -> KR
         _ => return Err(EINVAL),
     };
     loop {
-        let my_tgid = current().tgid;
         let mut any = false;
         let mut found = None;
-        for t in kernel().tasks.values() {
-            if t.pid != t.tgid || t.parent != my_tgid || (want > 0 && t.pid != want) {
+        for t in my_children() {
+            if want > 0 && t.pid != want {
                 continue;
             }
             let is_clone = t.exit_signal != SIGCHLD;
@@ -231,9 +249,9 @@ pub fn waitid(idtype: u64, id: u64, infop: u64, options: u64, rusage: u64) -> KR
             any = true;
             if options & WEXITED != 0
                 && t.state == State::Zombie
-                && t.signal.borrow().live.is_empty()
+                && t.signal.borrow().nr_threads == 0
             {
-                found = Some((t.pid, t.exit_status));
+                found = Some((t.pid, t.exit_code));
                 break;
             }
         }
@@ -256,9 +274,7 @@ pub fn waitid(idtype: u64, id: u64, infop: u64, options: u64, rusage: u64) -> KR
                 crate::task::with_mm(|mm| write_user(mm, rusage, &[0u64; 18]))?;
             }
             if options & WNOWAIT == 0 {
-                if let Some(t) = kernel().tasks.remove(&child) {
-                    crate::task::free_task(t);
-                }
+                release_task(child);
             }
             return Ok(0);
         }

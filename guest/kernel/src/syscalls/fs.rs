@@ -216,7 +216,7 @@ pub fn fcntl(fd: u64, cmd: u64, arg: u64) -> KResult<u64> {
 }
 
 pub fn umask(mask: u64) -> KResult<u64> {
-    Ok(with_current(|t| t.fs.umask.replace(mask as u32 & 0o777)) as u64)
+    Ok(with_current(|t| t.fs.borrow().umask.replace(mask as u32 & 0o777)) as u64)
 }
 
 pub fn lseek(fd: u64) -> KResult<u64> {

@@ -171,7 +171,7 @@ fn report_stats(tag: u64) -> KResult<u64> {
         free_frames,
         total_frames,
         tasks: k.tasks.len() as u64,
-        cached_kstacks: k.kstacks.stacks.len() as u64,
+        cached_kstacks: crate::task::roots().nr_cached_kstacks,
         kstack_cache_hits: k.kstacks.hits,
         kstack_cache_misses: k.kstacks.misses,
         sleepers: k.sleepers.len() as u64,

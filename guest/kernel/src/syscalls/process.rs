@@ -19,7 +19,7 @@ pub fn gettid() -> KResult<u64> {
 /// The tgid of the process that reaps this one (0 for init), the same in
 /// every thread.
 pub fn getppid() -> KResult<u64> {
-    Ok(with_current(|t| t.parent) as u64)
+    Ok(with_current(|t| t.parent_tgid()) as u64)
 }
 
 pub fn set_tid_address(tidptr: u64) -> KResult<u64> {

@@ -52,22 +52,7 @@ fn act_on(pid: Pid, sig: u64) {
         super::exit::do_exit(status);
     }
     // Another process: mark all its threads; they exit when next run.
-    let signal = t.signal.clone();
-    {
-        let mut s = signal.borrow_mut();
-        if s.group_exit.is_none() {
-            s.group_exit = Some(status);
-        }
-    }
-    let threads = signal.borrow().live.clone();
-    for p in threads {
-        if let Some(o) = task(p) {
-            o.killed = true;
-            if o.state == crate::task::State::Blocked {
-                crate::sched::wake(p);
-            }
-        }
-    }
+    super::exit::kill_threads(&t.signal.clone(), status, None);
 }
 
 fn check_sig(sig: u64) -> KResult<()> {
@@ -80,7 +65,7 @@ fn check_sig(sig: u64) -> KResult<()> {
 
 /// A thread of process `tgid` to act on its shared signal.
 fn some_thread(tgid: Pid) -> Option<Pid> {
-    task(tgid).and_then(|l| l.signal.borrow().live.first().copied())
+    task(tgid).and_then(|l| l.signal.borrow().threads().next().map(|t| t.pid))
 }
 
 pub fn kill(pid: u64, sig: u64) -> KResult<u64> {
@@ -89,7 +74,7 @@ pub fn kill(pid: u64, sig: u64) -> KResult<u64> {
     let me = current().tgid;
     let targets: alloc::vec::Vec<Pid> = match pid {
         p if p > 0 => {
-            if task(p).is_none_or(|t| t.pid != t.tgid || t.signal.borrow().live.is_empty()) {
+            if task(p).is_none_or(|t| t.pid != t.tgid || t.signal.borrow().nr_threads == 0) {
                 return Err(ESRCH);
             }
             alloc::vec![p]
@@ -99,7 +84,7 @@ pub fn kill(pid: u64, sig: u64) -> KResult<u64> {
             .tasks
             .values()
             .filter(|t| {
-                t.pid == t.tgid && t.pid != 1 && t.pid != me && !t.signal.borrow().live.is_empty()
+                t.pid == t.tgid && t.pid != 1 && t.pid != me && !t.signal.borrow().nr_threads == 0
             })
             .map(|t| t.pid)
             .collect(),

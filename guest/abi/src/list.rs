@@ -1,0 +1,10 @@
+//! Linux's `list_head` as both sides see it: circular, doubly linked, with
+//! the head a sentinel embedded in its owner. Pointers are guest virtual
+//! addresses (kernel virtual for kernel lists, user virtual for guest-libc's).
+
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ListHead {
+    pub next: u64,
+    pub prev: u64,
+}

@@ -1,0 +1,191 @@
+//! The kernel's task records and the objects tasks share, as the host reads
+//! them in guest memory: Linux's `task_struct`, `mm_struct`, `fs_struct`,
+//! `files_struct`, `sighand_struct` and `signal_struct`, reduced to what this
+//! kernel keeps. These are the kernel's real records, not copies: the kernel
+//! declares its own types with these layouts and checks every offset against
+//! this module at compile time (guest/kernel/src/task.rs).
+//!
+//! The host finds everything from one exported symbol, [`KERNEL_ROOTS`], a
+//! [`KernelRoots`] record in the kernel image. Pointers are kernel virtual
+//! addresses: in the kernel image window or the direct map (see
+//! [`crate::layout`]); the host translates them without page tables.
+//!
+//! Lists are circular and doubly linked through [`ListHead`]s embedded in the
+//! records (Linux's `list_head`); a list's head is a sentinel embedded in
+//! its owner, and `container_of` is "node address minus field offset".
+//!
+//! Shared objects start with their reference count, the number of task
+//! records pointing at them: sharing (CLONE_VM, CLONE_FS, ...) is an
+//! increment, the seeds' point. Invariant 3 of issue 5 checks exactly that.
+
+pub use crate::list::ListHead;
+
+/// Name of the [`KernelRoots`] symbol in the kernel ELF.
+pub const KERNEL_ROOTS: &str = "kernel_roots";
+/// [`KernelRoots::magic`]: "thrdlab" + layout generation.
+pub const ROOTS_MAGIC: u64 = 0x7468_7264_6c61_6201;
+/// [`TaskStruct::magic`] of a live record; a freed one is overwritten with
+/// [`TASK_MAGIC_FREED`] so a stale pointer is recognizable.
+pub const TASK_MAGIC: u32 = 0x7461_736b;
+pub const TASK_MAGIC_FREED: u32 = 0x6465_6164;
+
+/// [`TaskStruct::state`]. Linux folds running and runnable into
+/// TASK_RUNNING; they are apart here because invariant 5 needs to know which
+/// task is on the CPU. BLOCKED is TASK_INTERRUPTIBLE; ZOMBIE is EXIT_ZOMBIE.
+pub mod state {
+    /// Built by copy_process, not yet handed to wake_up_new_task: never
+    /// visible in the task list.
+    pub const NEW: u32 = 0x800;
+    /// On the CPU: `current`.
+    pub const RUNNING: u32 = 0;
+    /// Waiting on the run queue.
+    pub const RUNNABLE: u32 = 3;
+    /// Waiting for a futex, a child, a vfork child or a timer.
+    pub const BLOCKED: u32 = 1;
+    /// An exited group leader its parent has not reaped.
+    pub const ZOMBIE: u32 = 0x20;
+}
+
+/// `task_struct`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct TaskStruct {
+    pub magic: u32,
+    /// One of [`state`].
+    pub state: u32,
+    pub pid: i32,
+    pub tgid: i32,
+    /// Signal sent to the parent when this group ends (-1 for threads).
+    pub exit_signal: i32,
+    /// Wait status of the group once it has ended (ZOMBIE).
+    pub exit_code: i32,
+    /// Non-zero: exit_group or a fatal signal ends this thread when it next
+    /// runs.
+    pub killed: u32,
+    /// Non-zero while linked on the run queue.
+    pub on_rq: u32,
+    /// The thread-group leader (itself for a leader).
+    pub group_leader: u64,
+    /// The leader of the process that reaps this one (0 for init). Children
+    /// hang off the parent process's leader, not off the thread that forked
+    /// them (Linux keeps them per thread; wait4 looks at all threads anyway).
+    pub real_parent: u64,
+    /// Head of the list of this process's children (leaders only), linked
+    /// through their `sibling`.
+    pub children: ListHead,
+    pub sibling: ListHead,
+    /// Link in the group's [`SignalStruct::thread_head`].
+    pub thread_node: ListHead,
+    /// Link in [`KernelRoots::tasks`]: every task record.
+    pub tasks: ListHead,
+    /// Link in [`KernelRoots::runqueue`] while `on_rq`.
+    pub run_list: ListHead,
+    /// [`MmStruct`], [`FsStruct`], [`FilesStruct`], [`SighandStruct`],
+    /// [`SignalStruct`].
+    pub mm: u64,
+    pub fs: u64,
+    pub files: u64,
+    pub sighand: u64,
+    pub signal: u64,
+    pub set_child_tid: u64,
+    pub clear_child_tid: u64,
+    pub robust_list: u64,
+    /// Signal masks (bit n-1 for signal n).
+    pub blocked: u64,
+    /// This thread's private pending set (tgkill / tkill).
+    pub pending: u64,
+    /// User FS base (the thread pointer) while switched out; for `current`
+    /// the live value is in the CPU.
+    pub fs_base: u64,
+    pub gs_base: u64,
+    /// Base of this task's kernel stack ([`KERNEL_STACK_SIZE`] bytes).
+    pub stack: u64,
+    /// Saved kernel stack pointer while switched out.
+    pub ksp: u64,
+}
+
+/// Bytes of every kernel stack.
+pub const KERNEL_STACK_SIZE: u64 = 32 * 1024;
+
+/// `mm_struct`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct MmStruct {
+    /// `mm_users`: tasks using this address space.
+    pub users: u64,
+    /// Physical address of the PML4 (what CR3 holds).
+    pub pgd: u64,
+}
+
+/// `fs_struct`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct FsStruct {
+    pub users: u64,
+    pub umask: u32,
+    pub _pad: u32,
+}
+
+/// `files_struct`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct FilesStruct {
+    pub count: u64,
+}
+
+/// The kernel's `struct sigaction` (handler, flags, restorer, mask).
+pub type KSigaction = [u64; 4];
+
+/// `sighand_struct`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct SighandStruct {
+    pub count: u64,
+    /// Indexed by signal number - 1.
+    pub action: [KSigaction; 64],
+}
+
+/// `signal_struct`: the thread group.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct SignalStruct {
+    /// `sigcnt`: task records pointing here (live threads and a zombie
+    /// leader).
+    pub count: u64,
+    /// Threads of the group that have not exited.
+    pub nr_threads: u32,
+    /// Non-zero once exit_group (or a fatal signal) ended the group.
+    pub group_exit: u32,
+    pub group_exit_code: i32,
+    /// Wait status of the last thread to exit.
+    pub last_status: i32,
+    /// Signals sent to the whole process (kill), not yet taken.
+    pub shared_pending: u64,
+    /// Head of the live threads, linked through `thread_node`.
+    pub thread_head: ListHead,
+}
+
+/// Most freed kernel stacks kept for reuse (Linux's cached_stacks).
+pub const KSTACK_CACHE_MAX: usize = 16;
+
+/// Everything the host needs to find the kernel's state.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct KernelRoots {
+    /// [`ROOTS_MAGIC`] once the first task exists; 0 before.
+    pub magic: u64,
+    /// Head of every task record, linked through `TaskStruct::tasks`.
+    pub tasks: ListHead,
+    pub nr_tasks: u64,
+    /// Head of the run queue (runnable tasks, FIFO), through `run_list`.
+    pub runqueue: ListHead,
+    /// The task on the CPU.
+    pub current: u64,
+    /// Kernel stacks in the cache: `kstack_cache[..nr_cached_kstacks]`.
+    pub nr_cached_kstacks: u64,
+    pub kstack_cache: [u64; KSTACK_CACHE_MAX],
+    /// Frame reference counts: a `u16` per physical frame, frame `n` at
+    /// `frame_refs + 2n`, for frames below `nr_frames`.
+    pub frame_refs: u64,
+    pub nr_frames: u64,
+}
