@@ -95,8 +95,14 @@ pub fn vmm_with_stdin(args: &[&str], stdin: Option<&[u8]>) -> Run {
 
 /// Runs guest program `name` with `args` and environment `env` in the guest.
 pub fn guest(name: &str, args: &[&str], env: &[(&str, &str)]) -> Run {
+    guest_with(&[], name, args, env)
+}
+
+/// [`guest`] with extra `vmm run` options.
+pub fn guest_with(opts: &[&str], name: &str, args: &[&str], env: &[(&str, &str)]) -> Run {
     let prog = guest_bin(name);
     let mut v: Vec<String> = vec!["run".into()];
+    v.extend(opts.iter().map(|s| s.to_string()));
     for (k, val) in env {
         v.push("--env".into());
         v.push(format!("{k}={val}"));
@@ -119,9 +125,14 @@ pub fn native(name: &str, args: &[&str], env: &[(&str, &str)]) -> Run {
 
 /// Runs a program natively and in the guest and asserts that both print the
 /// same stdout and end with the same status. Returns the guest run.
+///
+/// The guest run is a `--check` run: the host checks the kernel's task
+/// invariants after every system call, so every comparison is also an
+/// invariant test (a violation ends the run with status 122 and a report,
+/// and the comparison fails).
 pub fn same_as_native(name: &str, args: &[&str], env: &[(&str, &str)]) -> Run {
     let n = native(name, args, env);
-    let g = guest(name, args, env);
+    let g = guest_with(&["--check"], name, args, env);
     assert_eq!(
         g.stdout, n.stdout,
         "{name}: guest stdout differs from native Linux\n--- guest stderr:\n{}",

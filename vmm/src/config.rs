@@ -38,6 +38,9 @@ pub struct RunConfig {
     pub cmdline: String,
     /// Measure and report boot phases (costs one extra VM exit).
     pub timings: bool,
+    /// Stop after every system call and check the kernel's invariants from
+    /// guest memory; the first violation ends the run (status 122).
+    pub check: bool,
     pub kvm_device: PathBuf,
 }
 
@@ -52,6 +55,7 @@ impl RunConfig {
             env: Vec::new(),
             cmdline: String::new(),
             timings: false,
+            check: false,
             kvm_device: DEFAULT_KVM_DEVICE.into(),
         }
     }

@@ -39,7 +39,17 @@ pub struct Context<'c, 'io> {
     pub user_start: Option<Instant>,
     /// Statistics snapshots the program asked the kernel for, in order.
     pub stats: Vec<abi::stats::KernelStats>,
+    /// Kernel address of `kernel_roots`, when syscall stops are on.
+    pub roots: Option<u64>,
+    /// Check the kernel's invariants at every syscall stop.
+    pub check: bool,
+    /// Called at every syscall stop (before the checks): may look, and may
+    /// break state on purpose; `Err` ends the run with that finding.
+    pub hook: Option<&'c mut Inspector<'io>>,
 }
+
+/// A caller's function run at every syscall stop.
+pub type Inspector<'a> = dyn FnMut(&crate::inspect::SyscallStop) -> Result<(), String> + 'a;
 
 impl Context<'_, '_> {
     /// Reads the record a hypercall points at, after checking where it is.
@@ -107,6 +117,7 @@ pub fn handle(ctx: &mut Context, port: u16, data: &[u8]) -> Result<Action, Strin
             );
             Ok(Action::Continue)
         }
+        port::SYSCALL_EXIT => syscall_exit(ctx, addr),
         port::USER_START => {
             let _: UserStart = ctx.record(addr)?;
             ctx.user_start.get_or_insert_with(Instant::now);
@@ -114,6 +125,36 @@ pub fn handle(ctx: &mut Context, port: u16, data: &[u8]) -> Result<Action, Strin
         }
         _ => Err(format!("write to unknown I/O port {port:#x}")),
     }
+}
+
+fn syscall_exit(ctx: &mut Context, addr: u64) -> Result<Action, String> {
+    let call: abi::hypercall::SyscallExit = ctx.record(addr)?;
+    let Some(roots) = ctx.roots else {
+        return Err("syscall-exit report, but none was asked for".into());
+    };
+    let stop = crate::inspect::SyscallStop {
+        call,
+        mem: ctx.mem,
+        roots,
+    };
+    if let Some(hook) = ctx.hook.as_mut() {
+        if let Err(finding) = hook(&stop) {
+            return Ok(Action::Stop(Outcome::InvariantViolated {
+                syscall: stop.describe(),
+                violations: vec![crate::inspect::Violation::new(0, finding)],
+            }));
+        }
+    }
+    if ctx.check {
+        let violations = stop.check();
+        if !violations.is_empty() {
+            return Ok(Action::Stop(Outcome::InvariantViolated {
+                syscall: stop.describe(),
+                violations,
+            }));
+        }
+    }
+    Ok(Action::Continue)
 }
 
 fn console_write(ctx: &mut Context, addr: u64) -> Result<Action, String> {

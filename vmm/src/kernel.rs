@@ -105,6 +105,25 @@ fn check(data: &[u8]) -> std::result::Result<(u64, u64), String> {
     Ok((entry, phys_end.div_ceil(PAGE_SIZE) * PAGE_SIZE))
 }
 
+/// The address of symbol `name` in the kernel (for the host's inspection
+/// roots); an error if the kernel does not export it.
+pub fn symbol_address(image: &KernelImage, name: &str) -> Result<u64> {
+    let fail = |reason: String| Error::Kernel {
+        source_name: image.name.clone(),
+        reason,
+    };
+    let file = object::File::parse(&image.bytes[..])
+        .map_err(|e| fail(format!("cannot parse ELF: {e}")))?;
+    file.symbols()
+        .find(|s| s.name() == Ok(name))
+        .map(|s| s.address())
+        .ok_or_else(|| {
+            fail(format!(
+                "has no {name} symbol; cannot inspect it (stripped?)"
+            ))
+        })
+}
+
 /// The kernel's `ABI_LAYOUT_VERSION` word, read from the file.
 fn layout_version(data: &[u8]) -> std::result::Result<u32, String> {
     let file = object::File::parse(data).map_err(|e| format!("cannot parse ELF: {e}"))?;

@@ -12,6 +12,7 @@ pub mod config;
 pub mod console;
 pub mod error;
 pub mod hypercall;
+pub mod inspect;
 pub mod kernel;
 pub mod memory;
 pub mod outcome;

@@ -42,6 +42,11 @@ struct RunArgs {
     /// Print a `vmm-timings:` line (setup, boot, program, teardown, RSS) on stderr.
     #[arg(long)]
     timings: bool,
+    /// Stop after every system call and check the guest kernel's task
+    /// structures from guest memory; the first broken invariant ends the run
+    /// with status 122 and a report.
+    #[arg(long)]
+    check: bool,
     /// Options for the guest kernel (space-separated key or key=value).
     #[arg(long, value_name = "OPTIONS", default_value = "")]
     cmdline: String,
@@ -108,6 +113,7 @@ fn main() -> ExitCode {
     cfg.memory = args.memory;
     cfg.timeout = args.timeout;
     cfg.timings = args.timings;
+    cfg.check = args.check;
     cfg.cmdline = args.cmdline;
     cfg.env = args.env;
     cfg.kvm_device = args.kvm_device;

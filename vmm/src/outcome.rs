@@ -4,6 +4,8 @@ use std::time::Duration;
 
 /// `vmm run` exit status when the guest kernel failed.
 pub const EXIT_GUEST_FAILURE: i32 = 123;
+/// `--check` found a broken kernel invariant.
+pub const EXIT_INVARIANT_VIOLATED: i32 = 122;
 /// `vmm run` exit status when `--timeout` expired.
 pub const EXIT_TIMEOUT: i32 = 124;
 
@@ -23,6 +25,12 @@ pub enum Outcome {
     GuestFailure { reason: String, dump: String },
     /// `dump`: where the vCPU was when the time ran out.
     Timeout { after: Duration, dump: String },
+    /// `--check` (or an inspection hook) found broken kernel state after
+    /// `syscall` (a one-line description of the call that just returned).
+    InvariantViolated {
+        syscall: String,
+        violations: Vec<crate::inspect::Violation>,
+    },
 }
 
 impl Outcome {
@@ -33,6 +41,7 @@ impl Outcome {
             Outcome::ExecFailed { .. } => crate::error::EXIT_NOT_EXECUTABLE,
             Outcome::KernelPanic { .. } | Outcome::GuestFailure { .. } => EXIT_GUEST_FAILURE,
             Outcome::Timeout { .. } => EXIT_TIMEOUT,
+            Outcome::InvariantViolated { .. } => EXIT_INVARIANT_VIOLATED,
         }
     }
 
@@ -60,6 +69,16 @@ impl Outcome {
                 "vmm: timeout: the guest was still running after {:.3} s (--timeout)\n{dump}",
                 after.as_secs_f64()
             )),
+            Outcome::InvariantViolated {
+                syscall,
+                violations,
+            } => {
+                let mut s = format!("vmm: kernel invariant violated after {syscall}");
+                for v in violations {
+                    s += &format!("\n  {v}");
+                }
+                Some(s)
+            }
         }
     }
 }

@@ -22,8 +22,32 @@ unsafe impl Pod for Exit {}
 unsafe impl Pod for PanicReport {}
 unsafe impl Pod for UserStart {}
 unsafe impl Pod for abi::stats::KernelStats {}
+unsafe impl Pod for abi::hypercall::SyscallExit {}
+unsafe impl Pod for abi::task::TaskStruct {}
+unsafe impl Pod for abi::task::MmStruct {}
+unsafe impl Pod for abi::task::FsStruct {}
+unsafe impl Pod for abi::task::FilesStruct {}
+unsafe impl Pod for abi::task::SighandStruct {}
+unsafe impl Pod for abi::task::SignalStruct {}
+unsafe impl Pod for abi::task::KernelRoots {}
+unsafe impl Pod for abi::list::ListHead {}
 unsafe impl Pod for u64 {}
 unsafe impl Pod for u32 {}
+unsafe impl Pod for i32 {}
+unsafe impl Pod for u16 {}
+
+/// A `T` from exactly `size_of::<T>()` bytes.
+pub fn from_bytes<T: Pod>(buf: &[u8]) -> T {
+    assert_eq!(buf.len(), size_of::<T>());
+    // SAFETY: T is Pod (any bit pattern valid) and buf holds size_of::<T>() bytes.
+    unsafe { std::ptr::read_unaligned(buf.as_ptr() as *const T) }
+}
+
+/// The bytes of a `T`.
+pub fn as_bytes<T: Pod>(value: &T) -> &[u8] {
+    // SAFETY: T is Pod: viewing it as bytes reads only initialized integers.
+    unsafe { std::slice::from_raw_parts(value as *const T as *const u8, size_of::<T>()) }
+}
 
 /// Reads a `T` at guest-physical `addr`; `None` if any byte is outside RAM.
 pub fn read<T: Pod>(mem: &GuestMemoryMmap, addr: u64) -> Option<T> {

@@ -6,7 +6,7 @@ use std::ffi::OsString;
 use std::io::{Read, Write};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use abi::boot::BOOT_FLAG_REPORT_USER_START;
+use abi::boot::{BOOT_FLAG_REPORT_SYSCALL_EXIT, BOOT_FLAG_REPORT_USER_START};
 use kvm_ioctls::VcpuExit;
 
 use crate::arch::{gdt, paging};
@@ -66,6 +66,19 @@ pub fn run<'io>(
     stderr: &'io mut dyn Write,
     stdin: Option<&'io mut dyn Read>,
 ) -> Result<RunResult> {
+    run_inspected(cfg, stdout, stderr, stdin, None)
+}
+
+/// [`run`], with `hook` called at every syscall stop (the guest stopped
+/// right after a system call returned, its memory readable through the
+/// [`crate::inspect::SyscallStop`]). A hook or `cfg.check` turns the stops on.
+pub fn run_inspected<'io>(
+    cfg: &RunConfig,
+    stdout: &'io mut dyn Write,
+    stderr: &'io mut dyn Write,
+    stdin: Option<&'io mut dyn Read>,
+    hook: Option<&'io mut hypercall::Inspector<'io>>,
+) -> Result<RunResult> {
     let t0 = Instant::now();
     let program = program::load(&cfg.program)?;
     let kernel = kernel::open(&cfg.kernel)?;
@@ -78,11 +91,19 @@ pub fn run<'io>(
     let cr3 = paging::write(&mem, cfg.memory).map_err(mem_err)?;
     let mut argv: Vec<OsString> = vec![cfg.program.clone().into_os_string()];
     argv.extend(cfg.args.iter().cloned());
-    let flags = if cfg.timings {
-        BOOT_FLAG_REPORT_USER_START
+    let stops = cfg.check || hook.is_some();
+    let roots = if stops {
+        Some(kernel::symbol_address(&kernel, abi::task::KERNEL_ROOTS)?)
     } else {
-        0
+        None
     };
+    let mut flags = 0;
+    if cfg.timings {
+        flags |= BOOT_FLAG_REPORT_USER_START;
+    }
+    if stops {
+        flags |= BOOT_FLAG_REPORT_SYSCALL_EXIT;
+    }
     let mut info = boot::place(
         &mem,
         cfg.memory,
@@ -120,6 +141,9 @@ pub fn run<'io>(
         program_symbols: &program.symbols,
         user_start: None,
         stats: Vec::new(),
+        roots,
+        check: cfg.check,
+        hook,
     };
 
     enum Step {

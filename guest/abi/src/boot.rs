@@ -63,6 +63,9 @@ pub struct BootInfo {
 /// The host wants a `UserStart` hypercall when the first user instruction is
 /// about to run (used by `--timings`; costs one VM exit).
 pub const BOOT_FLAG_REPORT_USER_START: u64 = 1 << 0;
+/// The host wants a `SyscallExit` hypercall at the end of every system call
+/// (`--check`, inspection hooks). Off, it costs the kernel one branch.
+pub const BOOT_FLAG_REPORT_SYSCALL_EXIT: u64 = 1 << 1;
 
 impl BootInfo {
     pub const fn empty() -> Self {

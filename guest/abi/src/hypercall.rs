@@ -19,7 +19,8 @@ pub mod port {
     pub const PANIC: u16 = 0x0503;
     /// [`super::UserStart`]: only when `BOOT_FLAG_REPORT_USER_START` is set.
     pub const USER_START: u16 = 0x0504;
-    /// Reserved for the syscall-exit inspection event (check/trace mode).
+    /// [`super::SyscallExit`]: only when `BOOT_FLAG_REPORT_SYSCALL_EXIT` is
+    /// set. The host reads guest memory while the guest is stopped here.
     pub const SYSCALL_EXIT: u16 = 0x0505;
     /// [`crate::stats::KernelStats`]: a snapshot the program asked for.
     pub const STATS: u16 = 0x0506;
@@ -137,6 +138,25 @@ pub struct UserStart {
     pub tsc: u64,
 }
 
+/// A system call has finished and its result is in place; the kernel's
+/// records are consistent (no list half-linked, no borrow held). Sent from
+/// the syscall return path of the calling task, right before it goes back
+/// to user mode. A call that never returns (exit, exit_group, a fatal
+/// signal) sends none.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SyscallExit {
+    /// 1 for the first system call of the run, counting every task's.
+    pub seq: u64,
+    pub nr: u64,
+    pub args: [u64; 6],
+    /// Linux's raw return value (-errno on failure).
+    pub ret: i64,
+    /// The calling thread.
+    pub tid: i32,
+    pub _pad: u32,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -150,6 +170,7 @@ mod tests {
             size_of::<Exit>(),
             size_of::<PanicReport>(),
             size_of::<UserStart>(),
+            size_of::<SyscallExit>(),
             size_of::<crate::stats::KernelStats>(),
         ] {
             assert!(size as u64 <= crate::layout::PAGE_SIZE);

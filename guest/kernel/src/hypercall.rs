@@ -6,7 +6,8 @@
 //! exit, staged through a contiguous bounce buffer.
 
 use abi::hypercall::{
-    port, ConsoleRead, ConsoleWrite, Exit, PanicReport, UserStart, EXIT_KIND_EXEC_FAILED,
+    port, ConsoleRead, ConsoleWrite, Exit, PanicReport, SyscallExit, UserStart,
+    EXIT_KIND_EXEC_FAILED,
     EXIT_KIND_EXITED, EXIT_KIND_SIGNALED, PANIC_BACKTRACE_MAX,
 };
 use abi::layout::KERNEL_VIRT_BASE;
@@ -27,6 +28,7 @@ struct Channel {
     write: Record<ConsoleWrite>,
     read: Record<ConsoleRead>,
     user_start: Record<UserStart>,
+    syscall_exit: Record<SyscallExit>,
     bounce: Bounce,
 }
 
@@ -54,6 +56,14 @@ static CHANNEL: Mutex<Channel> = Mutex::new(Channel {
         result: 0,
     }),
     user_start: Record(UserStart { tsc: 0 }),
+    syscall_exit: Record(SyscallExit {
+        seq: 0,
+        nr: 0,
+        args: [0; 6],
+        ret: 0,
+        tid: 0,
+        _pad: 0,
+    }),
     bounce: Bounce([0; BOUNCE_SIZE]),
 });
 
@@ -186,6 +196,40 @@ pub fn stats(snapshot: abi::stats::KernelStats) {
     let mut ch = CHANNEL.lock();
     ch.stats.0 = snapshot;
     out(port::STATS, image_phys(&ch.stats.0));
+}
+
+/// Whether the host asked for a report at every syscall exit (set once at
+/// boot from the boot flags).
+static REPORT_SYSCALL_EXIT: core::sync::atomic::AtomicBool =
+    core::sync::atomic::AtomicBool::new(false);
+
+pub fn set_report_syscall_exit(on: bool) {
+    REPORT_SYSCALL_EXIT.store(on, core::sync::atomic::Ordering::Relaxed);
+}
+
+/// Reports a finished system call if the host asked; otherwise one
+/// predictable branch.
+#[inline(always)]
+pub fn syscall_exit(nr: u64, args: [u64; 6], ret: u64) {
+    if REPORT_SYSCALL_EXIT.load(core::sync::atomic::Ordering::Relaxed) {
+        send_syscall_exit(nr, args, ret);
+    }
+}
+
+#[inline(never)]
+fn send_syscall_exit(nr: u64, args: [u64; 6], ret: u64) {
+    let tid = crate::task::current().pid;
+    let mut ch = CHANNEL.lock();
+    let seq = ch.syscall_exit.0.seq + 1;
+    ch.syscall_exit.0 = SyscallExit {
+        seq,
+        nr,
+        args,
+        ret: ret as i64,
+        tid,
+        _pad: 0,
+    };
+    out(port::SYSCALL_EXIT, image_phys(&ch.syscall_exit.0));
 }
 
 pub fn user_start(tsc: u64) {

@@ -621,6 +621,9 @@ pub fn start_first_program(info: &abi::boot::BootInfo) -> ! {
     r.current = first as *mut Task as u64;
     r.magic = at::ROOTS_MAGIC;
     percpu::set_kernel_stack(stack_top);
+    hypercall::set_report_syscall_exit(
+        info.flags & abi::boot::BOOT_FLAG_REPORT_SYSCALL_EXIT != 0,
+    );
     // SAFETY: the frame is at the top of pid 1's kernel stack, which nothing
     // else uses; `return_to` pops it and irets to user mode.
     unsafe {

@@ -85,6 +85,7 @@ extern "C" fn syscall_handler(frame: &mut TrapFrame) {
     ];
     frame.rax = crate::syscalls::dispatch(nr, args, frame) as u64;
     debug_assert!(super::is_canonical(frame.rip));
+    crate::hypercall::syscall_exit(nr, args, frame.rax);
 }
 
 /// A SYSCALL from user mode that arrived as a page fault on the entry point.

@@ -1,0 +1,51 @@
+/* A fixed task landscape for the host-inspection tests: the main thread,
+ * one pthread blocked on a futex, and a forked child process asleep. With
+ * all three in place the main thread makes a marker system call
+ * (threadlab's stats call, tag 0x1nspec7), at whose syscall stop the tests
+ * look at the kernel's records or break them on purpose. Then everything
+ * is taken down in order and the program exits 0. */
+#include <pthread.h>
+#include <stdio.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MARKER_TAG 0x15ec7L
+
+static volatile int release_thread;
+static volatile int thread_started;
+
+static void *blocked_thread(void *arg)
+{
+    (void)arg;
+    thread_started = 1;
+    while (!release_thread)
+        syscall(SYS_futex, &release_thread, 0 /* FUTEX_WAIT */, 0, NULL, NULL, 0);
+    return (void *)7;
+}
+
+int main(void)
+{
+    pid_t child = fork();
+    if (child == 0) {
+        struct timespec ts = {0, 300 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+        _exit(5);
+    }
+    pthread_t th;
+    if (pthread_create(&th, NULL, blocked_thread, NULL) != 0)
+        return 1;
+    while (!thread_started)
+        sched_yield();
+    sched_yield(); /* let the thread reach its futex wait */
+    syscall(0x7fff0001 /* SYS_THREADLAB_STATS */, MARKER_TAG);
+    release_thread = 1;
+    syscall(SYS_futex, &release_thread, 1 /* FUTEX_WAKE */, 1, NULL, NULL, 0);
+    void *ret;
+    pthread_join(th, &ret);
+    int status;
+    waitpid(child, &status, 0);
+    printf("thread returned %ld, child exited %d\n", (long)ret, WEXITSTATUS(status));
+    return 0;
+}

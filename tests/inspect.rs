@@ -1,0 +1,254 @@
+//! Host-side inspection (issue 3's host-readable records, issue 5's
+//! checker): the host reads the guest kernel's real task records at every
+//! syscall stop. Each invariant is broken on purpose in guest memory at a
+//! stop, and the checker must report exactly that invariant; untouched runs
+//! must pass.
+
+mod common;
+
+use std::mem::offset_of;
+use std::sync::Mutex;
+
+use abi::task::{state, KernelRoots, TaskStruct};
+use vmm::config::RunConfig;
+use vmm::inspect::mem::{kread, kwrite};
+use vmm::inspect::tasks::{KernelView, TaskRec};
+use vmm::inspect::SyscallStop;
+use vmm::outcome::Outcome;
+
+const SYS_THREADLAB_STATS: u64 = abi::stats::SYS_THREADLAB_STATS;
+const MARKER_TAG: u64 = 0x15ec7;
+
+struct Landscape {
+    view: KernelView,
+    leader: TaskRec,
+    thread: TaskRec,
+    child: TaskRec,
+}
+
+/// At inspect-target's marker stop: its main thread, its blocked thread and
+/// its sleeping child.
+fn landscape(stop: &SyscallStop) -> Landscape {
+    let view = stop.kernel().expect("kernel state readable");
+    let leader = *view.by_pid(stop.call.tid).expect("caller is a task");
+    let thread = *view
+        .tasks
+        .iter()
+        .find(|r| r.t.tgid == leader.t.tgid && r.t.pid != leader.t.pid)
+        .expect("the program's thread");
+    let child = *view
+        .tasks
+        .iter()
+        .find(|r| r.t.real_parent == leader.addr)
+        .expect("the program's child");
+    Landscape {
+        view,
+        leader,
+        thread,
+        child,
+    }
+}
+
+fn is_marker(stop: &SyscallStop) -> bool {
+    stop.call.nr == SYS_THREADLAB_STATS && stop.call.args[0] == MARKER_TAG
+}
+
+/// Runs inspect-target with `--check` semantics and `hook` at every stop.
+fn run_target(
+    check: bool,
+    mut hook: impl FnMut(&SyscallStop) -> Result<(), String>,
+) -> (Outcome, String) {
+    let mut cfg = RunConfig::new(common::guest_bin("inspect-target"));
+    cfg.check = check;
+    cfg.timeout = Some(std::time::Duration::from_secs(60));
+    let mut out = Vec::new();
+    let mut err = Vec::new();
+    let mut h = |s: &SyscallStop| hook(s);
+    let r =
+        vmm::run::run_inspected(&cfg, &mut out, &mut err, None, Some(&mut h)).expect("run starts");
+    (r.outcome, String::from_utf8_lossy(&out).into_owned())
+}
+
+/// Breaks guest state at the marker stop with `corrupt`, and expects the
+/// checker to report invariant `n` and nothing else.
+fn expect_violation(n: u32, corrupt: impl Fn(&SyscallStop, &Landscape)) {
+    let (outcome, _) = run_target(true, |stop| {
+        if is_marker(stop) {
+            let l = landscape(stop);
+            corrupt(stop, &l);
+        }
+        Ok(())
+    });
+    match outcome {
+        Outcome::InvariantViolated {
+            syscall,
+            violations,
+        } => {
+            assert!(
+                syscall.contains("syscall_2147418113"),
+                "stopped after {syscall}"
+            );
+            assert!(!violations.is_empty());
+            for v in &violations {
+                assert_eq!(
+                    v.invariant, n,
+                    "expected only invariant {n}, got: {violations:?}"
+                );
+            }
+        }
+        other => panic!("expected invariant {n} to be reported, the run ended {other:?}"),
+    }
+}
+
+fn put<T: vmm::pod::Pod>(stop: &SyscallStop, record: u64, offset: usize, value: T) {
+    kwrite(stop.mem, record + offset as u64, &value).expect("write guest memory");
+}
+
+fn get<T: vmm::pod::Pod>(stop: &SyscallStop, record: u64, offset: usize) -> T {
+    kread(stop.mem, record + offset as u64).expect("read guest memory")
+}
+
+#[test]
+fn untouched_runs_pass_every_check() {
+    let stops = Mutex::new(0u64);
+    let (outcome, out) = run_target(true, |_| {
+        *stops.lock().unwrap() += 1;
+        Ok(())
+    });
+    assert!(
+        matches!(outcome, Outcome::Exited { status: 0 }),
+        "{outcome:?}"
+    );
+    assert_eq!(out, "thread returned 7, child exited 5\n");
+    assert!(*stops.lock().unwrap() > 10, "too few syscall stops");
+}
+
+#[test]
+fn the_view_shows_what_clone_built() {
+    let seen = Mutex::new(Vec::new());
+    let (outcome, _) = run_target(false, |stop| {
+        let c = &stop.call;
+        // clone3 (pthread_create) and clone (fork) as the parent sees them.
+        if (c.nr == 435 || c.nr == 56) && c.ret > 0 {
+            let v = stop.kernel().map_err(|e| e.to_string())?;
+            let parent = v.by_pid(c.tid).ok_or("caller missing")?.t;
+            let child = v.by_pid(c.ret as i32).ok_or("new task missing")?;
+            let t = child.t;
+            let shared = |a: u64, b: u64| if a == b { "shared" } else { "own" };
+            seen.lock().unwrap().push(format!(
+                "{} tgid={} leader={} parent={} state={} queued={} mm={} fs={} files={} sighand={} signal={} tls_set={}",
+                if c.nr == 435 { "clone3" } else { "clone" },
+                if t.tgid == parent.tgid { "same" } else if t.tgid == t.pid { "own" } else { "other" },
+                if t.group_leader == parent.group_leader { "same" } else if t.group_leader == child.addr { "self" } else { "other" },
+                if t.real_parent == parent.real_parent { "same" } else if t.real_parent == parent.group_leader { "caller" } else { "other" },
+                t.state,
+                v.runqueue.contains(&child.addr),
+                shared(t.mm, parent.mm),
+                shared(t.fs, parent.fs),
+                shared(t.files, parent.files),
+                shared(t.sighand, parent.sighand),
+                shared(t.signal, parent.signal),
+                t.fs_base != 0,
+            ));
+        }
+        Ok(())
+    });
+    assert!(
+        matches!(outcome, Outcome::Exited { status: 0 }),
+        "{outcome:?}"
+    );
+    let seen = seen.into_inner().unwrap();
+    assert_eq!(
+        seen,
+        [
+            // fork: a new process, reaped by the caller; nothing shared.
+            format!("clone tgid=own leader=self parent=caller state={} queued=true mm=own fs=own files=own sighand=own signal=own tls_set=true", state::RUNNABLE),
+            // pthread_create: a thread of the caller's group, sharing all.
+            format!("clone3 tgid=same leader=same parent=same state={} queued=true mm=shared fs=shared files=shared sighand=shared signal=shared tls_set=true", state::RUNNABLE),
+        ]
+    );
+}
+
+#[test]
+fn corrupt_task_list_is_reported_not_followed() {
+    expect_violation(0, |stop, l| {
+        // The thread's `tasks` link points back at itself: a cycle.
+        let node = l.thread.addr + offset_of!(TaskStruct, tasks) as u64;
+        put(stop, node, 0, node);
+    });
+}
+
+#[test]
+fn invariant_1_tgid_is_the_leaders_pid() {
+    expect_violation(1, |stop, l| {
+        put(
+            stop,
+            l.thread.addr,
+            offset_of!(TaskStruct, tgid),
+            l.thread.t.tgid + 1000,
+        );
+    });
+}
+
+#[test]
+fn invariant_2_threads_share_sighand() {
+    expect_violation(2, |stop, l| {
+        // Move the thread to the child's handler table, counts adjusted so
+        // only the sharing rule breaks.
+        let (mine, other) = (l.thread.t.sighand, l.child.t.sighand);
+        put(stop, l.thread.addr, offset_of!(TaskStruct, sighand), other);
+        put(stop, mine, 0, get::<u64>(stop, mine, 0) - 1);
+        put(stop, other, 0, get::<u64>(stop, other, 0) + 1);
+    });
+}
+
+#[test]
+fn invariant_3_refcounts_match_holders() {
+    expect_violation(3, |stop, l| {
+        let fs = l.leader.t.fs;
+        put(stop, fs, 0, get::<u64>(stop, fs, 0) + 1);
+    });
+}
+
+#[test]
+fn invariant_4_children_agree_with_real_parent() {
+    expect_violation(4, |stop, l| {
+        put(
+            stop,
+            l.child.addr,
+            offset_of!(TaskStruct, real_parent),
+            l.child.addr,
+        );
+    });
+}
+
+#[test]
+fn invariant_5_runnable_means_queued() {
+    expect_violation(5, |stop, l| {
+        assert_eq!(l.thread.t.state, state::BLOCKED);
+        put(
+            stop,
+            l.thread.addr,
+            offset_of!(TaskStruct, state),
+            state::RUNNABLE,
+        );
+    });
+}
+
+#[test]
+fn invariant_6_cached_kernel_stacks_are_unowned() {
+    expect_violation(6, |stop, l| {
+        let roots = stop.roots;
+        let n: u64 = get(stop, roots, offset_of!(KernelRoots, nr_cached_kstacks));
+        assert!(n < abi::task::KSTACK_CACHE_MAX as u64);
+        let slot = offset_of!(KernelRoots, kstack_cache) + 8 * n as usize;
+        put(stop, roots, slot, l.thread.t.stack);
+        put(
+            stop,
+            roots,
+            offset_of!(KernelRoots, nr_cached_kstacks),
+            n + 1,
+        );
+        let _ = &l.view;
+    });
+}

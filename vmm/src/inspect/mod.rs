@@ -1,0 +1,150 @@
+//! The host's view of the guest: reads the guest kernel's real records out
+//! of guest memory at a stop (a `SYSCALL_EXIT` hypercall) and checks the
+//! invariants that Linux's semantics demand of them.
+//!
+//! - `mem`: bounds-checked reads of guest-physical memory and kernel
+//!   pointers (untrusted: errors, never panics).
+//! - `tasks`: the task records, shared objects and lists, from the
+//!   kernel's exported `kernel_roots`, into a [`tasks::KernelView`].
+//! - `invariants`: the checks, each numbered as in issue 5.
+//!
+//! [`SyscallStop`] is what a caller of [`crate::run::run_inspected`] gets at
+//! every stop: the syscall that just finished and read (and, for tests that
+//! break state on purpose, write) access to guest memory.
+
+#[cfg(test)]
+mod fuzz;
+pub mod invariants;
+pub mod mem;
+pub mod tasks;
+
+use abi::hypercall::SyscallExit;
+
+use mem::PhysMem;
+use tasks::KernelView;
+
+/// One broken invariant (0: the kernel's structures could not be read).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Violation {
+    pub invariant: u32,
+    pub detail: String,
+}
+
+impl Violation {
+    pub fn new(invariant: u32, detail: String) -> Violation {
+        Violation { invariant, detail }
+    }
+}
+
+impl std::fmt::Display for Violation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "invariant {}: {}", self.invariant, self.detail)
+    }
+}
+
+/// Reads the kernel's state and checks every invariant; empty when all hold.
+pub fn check_kernel(mem: &dyn PhysMem, roots_kva: u64) -> Vec<Violation> {
+    match KernelView::read(mem, roots_kva) {
+        Ok(v) => invariants::check_tasks(&v),
+        Err(v) => vec![v],
+    }
+}
+
+/// The guest, stopped right after a system call returned.
+pub struct SyscallStop<'a> {
+    pub call: SyscallExit,
+    pub mem: &'a dyn PhysMem,
+    /// Kernel virtual address of `kernel_roots`.
+    pub roots: u64,
+}
+
+impl SyscallStop<'_> {
+    /// A snapshot of the kernel's task state.
+    pub fn kernel(&self) -> Result<KernelView, Violation> {
+        KernelView::read(self.mem, self.roots)
+    }
+
+    pub fn check(&self) -> Vec<Violation> {
+        check_kernel(self.mem, self.roots)
+    }
+
+    /// `name(args) = ret` with the number's Linux name when known.
+    pub fn describe(&self) -> String {
+        let c = &self.call;
+        format!(
+            "syscall #{} by tid {}: {}({:#x}, {:#x}, {:#x}, {:#x}, {:#x}, {:#x}) = {}",
+            c.seq,
+            c.tid,
+            syscall_name(c.nr),
+            c.args[0],
+            c.args[1],
+            c.args[2],
+            c.args[3],
+            c.args[4],
+            c.args[5],
+            c.ret
+        )
+    }
+}
+
+/// Linux x86_64 names of the calls this kernel implements.
+pub fn syscall_name(nr: u64) -> String {
+    let name = match nr {
+        0 => "read",
+        1 => "write",
+        3 => "close",
+        5 => "fstat",
+        8 => "lseek",
+        9 => "mmap",
+        10 => "mprotect",
+        11 => "munmap",
+        12 => "brk",
+        13 => "rt_sigaction",
+        14 => "rt_sigprocmask",
+        16 => "ioctl",
+        20 => "writev",
+        24 => "sched_yield",
+        28 => "madvise",
+        32 => "dup",
+        33 => "dup2",
+        35 => "nanosleep",
+        39 => "getpid",
+        56 => "clone",
+        57 => "fork",
+        58 => "vfork",
+        60 => "exit",
+        61 => "wait4",
+        62 => "kill",
+        63 => "uname",
+        72 => "fcntl",
+        89 => "readlink",
+        95 => "umask",
+        96 => "gettimeofday",
+        97 => "getrlimit",
+        102 => "getuid",
+        104 => "getgid",
+        107 => "geteuid",
+        108 => "getegid",
+        110 => "getppid",
+        158 => "arch_prctl",
+        186 => "gettid",
+        200 => "tkill",
+        201 => "time",
+        202 => "futex",
+        218 => "set_tid_address",
+        228 => "clock_gettime",
+        229 => "clock_getres",
+        230 => "clock_nanosleep",
+        231 => "exit_group",
+        234 => "tgkill",
+        247 => "waitid",
+        262 => "newfstatat",
+        273 => "set_robust_list",
+        292 => "dup3",
+        302 => "prlimit64",
+        318 => "getrandom",
+        435 => "clone3",
+        n => return format!("syscall_{n}"),
+    };
+    name.to_string()
+}

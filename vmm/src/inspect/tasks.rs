@@ -1,0 +1,196 @@
+//! The kernel's task state as the host reads it from guest memory: every
+//! record reached from `kernel_roots` (the task list, the run queue, each
+//! group's thread list, each process's children, the shared objects, the
+//! kernel-stack cache), copied into a [`KernelView`] in one pass.
+//!
+//! Guest memory is untrusted: every pointer is translated with bounds
+//! checks, every list walk is bounded and checks its back links, and a
+//! structure that cannot be read is reported as a [`Violation`] of
+//! invariant 0 ("kernel structures readable"), never a host panic.
+
+use std::collections::btree_map::Entry;
+use std::collections::{BTreeMap, HashSet};
+use std::mem::offset_of;
+
+use abi::list::ListHead;
+use abi::task::{
+    FsStruct, KernelRoots, MmStruct, SignalStruct, TaskStruct, ROOTS_MAGIC, TASK_MAGIC,
+};
+
+use super::mem::{kread, PhysMem, ReadError};
+use super::Violation;
+use crate::pod::Pod;
+
+/// More list nodes than this is a corrupt (or looping) list: the kernel
+/// never has more than 1024 tasks.
+pub const MAX_LIST_LEN: usize = 4096;
+
+/// One task record and where it is.
+#[derive(Clone, Copy, Debug)]
+pub struct TaskRec {
+    pub addr: u64,
+    pub t: TaskStruct,
+}
+
+/// A snapshot of the kernel's task state at one stop.
+#[derive(Clone, Debug)]
+pub struct KernelView {
+    pub roots: KernelRoots,
+    /// Every task on `kernel_roots.tasks`, in list order.
+    pub tasks: Vec<TaskRec>,
+    /// Task addresses on the run queue, head first.
+    pub runqueue: Vec<u64>,
+    pub mms: BTreeMap<u64, MmStruct>,
+    pub fss: BTreeMap<u64, FsStruct>,
+    /// files and sighand objects: only their counts are read.
+    pub files: BTreeMap<u64, u64>,
+    pub sighands: BTreeMap<u64, u64>,
+    pub signals: BTreeMap<u64, SignalStruct>,
+    /// Per signal object: its thread list (task addresses).
+    pub threads: BTreeMap<u64, Vec<u64>>,
+    /// Per task: its children list (task addresses).
+    pub children: BTreeMap<u64, Vec<u64>>,
+}
+
+impl KernelView {
+    pub fn task(&self, addr: u64) -> Option<&TaskStruct> {
+        self.tasks.iter().find(|r| r.addr == addr).map(|r| &r.t)
+    }
+
+    pub fn by_pid(&self, pid: i32) -> Option<&TaskRec> {
+        self.tasks.iter().find(|r| r.t.pid == pid)
+    }
+
+    /// Reads everything reachable from the roots at kernel address `roots`.
+    pub fn read(mem: &dyn PhysMem, roots_kva: u64) -> Result<KernelView, Violation> {
+        let unreadable = |what: &str, e: ReadError| Violation::new(0, format!("{what}: {e}"));
+        let roots: KernelRoots =
+            kread(mem, roots_kva).map_err(|e| unreadable("kernel_roots", e))?;
+        if roots.magic != ROOTS_MAGIC {
+            return Err(Violation::new(
+                0,
+                format!(
+                    "kernel_roots magic is {:#x}, not {ROOTS_MAGIC:#x}",
+                    roots.magic
+                ),
+            ));
+        }
+        let tasks_head = roots_kva + offset_of!(KernelRoots, tasks) as u64;
+        let task_addrs = walk(mem, tasks_head, offset_of!(TaskStruct, tasks), "task list")?;
+        let mut tasks = Vec::with_capacity(task_addrs.len());
+        for addr in task_addrs {
+            let t: TaskStruct = kread(mem, addr).map_err(|e| unreadable("task record", e))?;
+            if t.magic != TASK_MAGIC {
+                return Err(Violation::new(
+                    0,
+                    format!(
+                        "task record at {addr:#x} has magic {:#x} (freed or corrupt)",
+                        t.magic
+                    ),
+                ));
+            }
+            tasks.push(TaskRec { addr, t });
+        }
+        let rq_head = roots_kva + offset_of!(KernelRoots, runqueue) as u64;
+        let runqueue = walk(mem, rq_head, offset_of!(TaskStruct, run_list), "run queue")?;
+
+        let mut v = KernelView {
+            roots,
+            tasks,
+            runqueue,
+            mms: BTreeMap::new(),
+            fss: BTreeMap::new(),
+            files: BTreeMap::new(),
+            sighands: BTreeMap::new(),
+            signals: BTreeMap::new(),
+            threads: BTreeMap::new(),
+            children: BTreeMap::new(),
+        };
+        for r in v.tasks.clone() {
+            let t = &r.t;
+            let what = |name: &str| format!("pid {}'s {name}", t.pid);
+            read_once(mem, &mut v.mms, t.mm, &what("mm"))?;
+            read_once(mem, &mut v.fss, t.fs, &what("fs"))?;
+            // files and sighand: only the count (their first word).
+            read_once(mem, &mut v.files, t.files, &what("files"))?;
+            read_once(mem, &mut v.sighands, t.sighand, &what("sighand"))?;
+            if read_once(mem, &mut v.signals, t.signal, &what("signal"))? {
+                let head = t.signal + offset_of!(SignalStruct, thread_head) as u64;
+                let threads = walk(
+                    mem,
+                    head,
+                    offset_of!(TaskStruct, thread_node),
+                    &what("thread list"),
+                )?;
+                v.threads.insert(t.signal, threads);
+            }
+            let head = r.addr + offset_of!(TaskStruct, children) as u64;
+            let kids = walk(
+                mem,
+                head,
+                offset_of!(TaskStruct, sibling),
+                &what("children list"),
+            )?;
+            v.children.insert(r.addr, kids);
+        }
+        Ok(v)
+    }
+}
+
+/// Reads the object at `kva` into `map` unless it is there; true if read now.
+fn read_once<T: Pod>(
+    mem: &dyn PhysMem,
+    map: &mut BTreeMap<u64, T>,
+    kva: u64,
+    what: &str,
+) -> Result<bool, Violation> {
+    if let Entry::Vacant(e) = map.entry(kva) {
+        let value = kread(mem, kva).map_err(|err| Violation::new(0, format!("{what}: {err}")))?;
+        e.insert(value);
+        return Ok(true);
+    }
+    Ok(false)
+}
+
+/// Walks the circular list at `head` whose nodes sit at `node_offset` in
+/// their records; returns the records' addresses. Checks every back link,
+/// stops at [`MAX_LIST_LEN`] and at a node seen twice.
+pub fn walk(
+    mem: &dyn PhysMem,
+    head: u64,
+    node_offset: usize,
+    what: &str,
+) -> Result<Vec<u64>, Violation> {
+    let bad = |msg: String| Violation::new(0, format!("{what}: {msg}"));
+    let mut out = Vec::new();
+    let mut seen = HashSet::new();
+    let mut prev = head;
+    let first: ListHead = kread(mem, head).map_err(|e| bad(format!("head unreadable: {e}")))?;
+    let mut at = first.next;
+    while at != head {
+        if out.len() >= MAX_LIST_LEN {
+            return Err(bad(format!("more than {MAX_LIST_LEN} nodes")));
+        }
+        if !seen.insert(at) {
+            return Err(bad(format!("node {at:#x} is linked twice (a cycle)")));
+        }
+        let node: ListHead = kread(mem, at).map_err(|e| bad(format!("node unreadable: {e}")))?;
+        if node.prev != prev {
+            return Err(bad(format!(
+                "node {at:#x} has prev {:#x}, but is reached from {prev:#x}",
+                node.prev
+            )));
+        }
+        out.push(at.wrapping_sub(node_offset as u64));
+        prev = at;
+        at = node.next;
+    }
+    let last: ListHead = kread(mem, head).map_err(|e| bad(format!("head unreadable: {e}")))?;
+    if last.prev != prev {
+        return Err(bad(format!(
+            "head's prev is {:#x}, but the last node is {prev:#x}",
+            last.prev
+        )));
+    }
+    Ok(out)
+}
