@@ -70,6 +70,10 @@ pub enum FileKind {
     ConsoleIn,
     /// The host's stdout (1) or stderr (2).
     ConsoleOut(u32),
+    /// A pidfd (CLONE_PIDFD, pidfd_open): the process (or, for a thread
+    /// pidfd, the thread) with this pid. Pids are not reused within a run
+    /// (alloc_pid wraps at 2^22), so the number identifies the task.
+    Pidfd(Pid),
 }
 
 #[derive(Clone, Copy, Debug)]

@@ -62,7 +62,11 @@ __asm__(".text\n"
 static const char *err(long r)
 {
     switch (-r) {
+    case 0: return "ok";
     case 1: return "EPERM";
+    case 2: return "ENOENT";
+    case 3: return "ESRCH";
+    case 9: return "EBADF";
     case 7: return "E2BIG";
     case 10: return "ECHILD";
     case 11: return "EAGAIN";
@@ -486,6 +490,72 @@ int main(void)
             rsys(SYS_kill, r, SIGKILL, 0, 0, 0);
             memset(info, 0xff, sizeof(info));
             show_siginfo("waitid on a killed child", rsys(SYS_waitid, 1, r, (long)info, WEXITED, 0), info);
+        }
+    }
+    /* pidfds: CLONE_PIDFD (clone3 and legacy clone), pidfd_open,
+     * pidfd_send_signal, waitid(P_PIDFD). */
+    {
+        int info[32];
+        int pidfd = -1;
+        struct clone_args b = {.flags = CLONE_PIDFD, .pidfd = (uint64_t)(uintptr_t)&pidfd, .exit_signal = SIGCHLD};
+        long r = rsys(SYS_clone3, (long)&b, CLONE_ARGS_SIZE_VER0, 0, 0, 0);
+        if (r == 0)
+            rsys(SYS_exit, 7, 0, 0, 0, 0);
+        line("clone3 PIDFD: %s, pidfd above stdio: %s, close-on-exec: %s", r > 0 ? "ok" : err(r),
+             pidfd > 2 ? "yes" : "no", rsys(SYS_fcntl, pidfd, 1 /* F_GETFD */, 0, 0, 0) == 1 /* FD_CLOEXEC */ ? "yes" : "no");
+        char byte;
+        line("read from a pidfd: %s", err(rsys(SYS_read, pidfd, (long)&byte, 1, 0, 0)));
+        line("fcntl F_GETFL of a pidfd: %ld", rsys(SYS_fcntl, pidfd, 3 /* F_GETFL */, 0, 0, 0) & 3);
+        memset(info, 0xff, sizeof(info));
+        long w = rsys(SYS_waitid, 3 /* P_PIDFD */, pidfd, (long)info, WEXITED, 0);
+        show_siginfo("waitid P_PIDFD", w, info);
+        line("waitid P_PIDFD found the right child: %s", w == 0 && info[4] == r ? "yes" : "no");
+        line("close pidfd: %s", err(rsys(SYS_close, pidfd, 0, 0, 0, 0)));
+        line("waitid P_PIDFD on a closed fd: %s", err(rsys(SYS_waitid, 3, pidfd, (long)info, WEXITED, 0)));
+        line("waitid P_PIDFD on stdout: %s", err(rsys(SYS_waitid, 3, 1, (long)info, WEXITED, 0)));
+
+        b.pidfd = 0x1000; /* unmapped: the clone fails, no child is left */
+        line("clone3 PIDFD to an unmapped word: %s", err(rsys(SYS_clone3, (long)&b, CLONE_ARGS_SIZE_VER0, 0, 0, 0)));
+        line("  and no child was left: %s", err(rsys(SYS_wait4, -1, 0, WNOHANG | __WALL, 0, 0)));
+
+        pidfd = -1;
+        r = clone_run(SIGCHLD | CLONE_PIDFD, 0, &pidfd, 0, 0, child_waits_forever, 0);
+        line("clone PIDFD: %s, pidfd in parent_tid: %s", r > 0 ? "ok" : err(r), pidfd > 2 ? "yes" : "no");
+        line("pidfd_send_signal flags 0x100: %s", err(rsys(424, pidfd, SIGKILL, 0, 0x100, 0)));
+        line("pidfd_send_signal on stdout: %s", err(rsys(424, 1, SIGKILL, 0, 0, 0)));
+        line("pidfd_send_signal SIGKILL: %s", err(rsys(424, pidfd, SIGKILL, 0, 0, 0)));
+        memset(info, 0xff, sizeof(info));
+        show_siginfo("waitid P_PIDFD on the killed child", rsys(SYS_waitid, 3, pidfd, (long)info, WEXITED, 0), info);
+        line("pidfd_send_signal to a reaped child: %s", err(rsys(424, pidfd, 0, 0, 0, 0)));
+        rsys(SYS_close, pidfd, 0, 0, 0, 0);
+
+        long me = rsys(SYS_getpid, 0, 0, 0, 0, 0);
+        long fd = rsys(434, me, 0, 0, 0, 0);
+        line("pidfd_open self: %s", fd > 2 ? "ok" : err(fd));
+        line("pidfd_send_signal 0 to self: %s", err(rsys(424, fd, 0, 0, 0, 0)));
+        rsys(SYS_close, fd, 0, 0, 0, 0);
+        line("pidfd_open pid 0: %s", err(rsys(434, 0, 0, 0, 0, 0)));
+        line("pidfd_open pid -1: %s", err(rsys(434, -1, 0, 0, 0, 0)));
+        line("pidfd_open bad flags: %s", err(rsys(434, me, 1, 0, 0, 0)));
+        line("pidfd_open no such pid: %s", err(rsys(434, 4000000, 0, 0, 0, 0)));
+        fd = rsys(434, me, 0200 /* PIDFD_THREAD */, 0, 0, 0);
+        line("pidfd_open PIDFD_THREAD self: %s", fd > 2 ? "ok" : err(fd));
+        rsys(SYS_close, fd, 0, 0, 0, 0);
+
+        /* A thread with a pidfd (allowed since Linux 6.9). */
+        static int ctid2 = -1;
+        pidfd = -1;
+        unsigned long tflags = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_PIDFD |
+                               CLONE_CHILD_CLEARTID;
+        r = clone_run(tflags, stacks[6] + sizeof(stacks[6]), &pidfd, &ctid2, 0, child_exit0, 0);
+        line("clone THREAD|PIDFD: %s, pidfd: %s", r > 0 ? "ok" : err(r), pidfd > 2 ? "yes" : "no");
+        if (r > 0) {
+            while (*(volatile int *)&ctid2 != 0) {
+                int v = *(volatile int *)&ctid2;
+                if (v != 0)
+                    rsys(SYS_futex, (long)&ctid2, 0, v, 0, 0);
+            }
+            rsys(SYS_close, pidfd, 0, 0, 0, 0);
         }
     }
     line("total %d cases", cases + 1);

@@ -7,8 +7,7 @@
 //! Not supported, with the errno a program gets: namespace flags → EPERM
 //! (what an unprivileged caller gets on Linux, so fallback paths behave as
 //! for non-root), set_tid → EPERM (needs CAP_SYS_ADMIN on Linux),
-//! CLONE_PIDFD and CLONE_INTO_CGROUP → EOPNOTSUPP (no pidfd or cgroup
-//! files yet).
+//! CLONE_INTO_CGROUP → EOPNOTSUPP (no cgroup files).
 
 use alloc::boxed::Box;
 use core::cell::Cell;
@@ -70,6 +69,9 @@ pub struct KernelCloneArgs {
     /// The child's rsp (0: the parent's).
     pub stack: u64,
     pub tls: u64,
+    /// CLONE_PIDFD: where the pidfd number goes (clone3's `pidfd`, legacy
+    /// clone's parent_tid).
+    pub pidfd: u64,
 }
 
 /// clone(2): rdi = flags, rsi = newsp, rdx = parent_tid, r10 = child_tid,
@@ -98,6 +100,7 @@ pub fn clone(
         child_tid: ctid,
         stack: newsp,
         tls,
+        pidfd: ptid,
     };
     kernel_clone(args, frame)
 }
@@ -150,7 +153,7 @@ pub fn clone3(uargs: u64, size: u64, frame: &mut TrapFrame) -> KResult<u64> {
         }
     }
     let field = |i: usize| u64::from_le_bytes(raw[i * 8..i * 8 + 8].try_into().unwrap());
-    let (flags, _pidfd, child_tid, parent_tid, exit_signal) =
+    let (flags, pidfd, child_tid, parent_tid, exit_signal) =
         (field(0), field(1), field(2), field(3), field(4));
     let (stack, stack_size, tls, set_tid, set_tid_size, cgroup) =
         (field(5), field(6), field(7), field(8), field(9), field(10));
@@ -198,6 +201,7 @@ pub fn clone3(uargs: u64, size: u64, frame: &mut TrapFrame) -> KResult<u64> {
         child_tid,
         stack: if stack != 0 { stack + stack_size } else { 0 },
         tls,
+        pidfd,
     };
     kernel_clone(args, frame)
 }
@@ -252,9 +256,6 @@ fn copy_process(args: &KernelCloneArgs, frame: &TrapFrame) -> KResult<Box<Task>>
     if f & NAMESPACES != 0 {
         return Err(EPERM);
     }
-    if f & CLONE_PIDFD != 0 {
-        return Err(EOPNOTSUPP);
-    }
     if f & CLONE_SETTLS != 0 && (!crate::arch::is_canonical(args.tls) || args.tls >= USER_SPACE_END)
     {
         return Err(EPERM);
@@ -268,6 +269,15 @@ fn copy_process(args: &KernelCloneArgs, frame: &TrapFrame) -> KResult<Box<Task>>
     p.mm = copy_mm(cur, f)?;
     copy_thread(&mut p, args, frame);
     p.pid = task::alloc_pid().ok_or(EAGAIN)?;
+    if f & CLONE_PIDFD != 0 {
+        // In the caller's table only (the child's copy was made above),
+        // close-on-exec; the last step that can fail, so the only undo.
+        let fd = super::fs::install_pidfd(p.pid)?;
+        if with_mm(|mm| write_user::<i32>(mm, args.pidfd, &(fd as i32))).is_err() {
+            let _ = super::fs::close(fd);
+            return Err(EFAULT);
+        }
+    }
     // tgid, group leader and real_parent. The record is boxed: its address
     // is final, so the list heads and self-pointers can be set now.
     task::init_lists(&mut p);

@@ -203,6 +203,7 @@ pub fn wait4(pid: u64, status_ptr: u64, options: u64, rusage: u64) -> KResult<u6
 const P_ALL: u64 = 0;
 const P_PID: u64 = 1;
 const P_PGID: u64 = 2;
+const P_PIDFD: u64 = 3;
 const WEXITED: u64 = 4;
 const WSTOPPED: u64 = 2;
 const WNOWAIT: u64 = 0x0100_0000;
@@ -233,6 +234,7 @@ pub fn waitid(idtype: u64, id: u64, infop: u64, options: u64, rusage: u64) -> KR
         }
         // No process groups: each process is its own group.
         P_PGID => id as u32 as i32,
+        P_PIDFD => super::fs::pidfd_pid(id)?,
         _ => return Err(EINVAL),
     };
     loop {

@@ -23,8 +23,10 @@ fn console_fd(fd: u64) -> KResult<FileKind> {
 }
 
 pub fn read(fd: u64, buf: u64, count: u64) -> KResult<u64> {
-    if console_fd(fd)? != FileKind::ConsoleIn {
-        return Err(EBADF); // stdout and stderr are write-only
+    match console_fd(fd)? {
+        FileKind::ConsoleIn => {}
+        FileKind::Pidfd(_) => return Err(EINVAL),
+        FileKind::ConsoleOut(_) => return Err(EBADF), // write-only
     }
     let count = count.min(MAX_RW_COUNT);
     if count == 0 {
@@ -67,6 +69,7 @@ fn writable(fd: u64) -> KResult<u32> {
     match console_fd(fd)? {
         FileKind::ConsoleOut(host) => Ok(host),
         FileKind::ConsoleIn => Err(EBADF),
+        FileKind::Pidfd(_) => Err(EINVAL),
     }
 }
 
@@ -122,6 +125,25 @@ pub fn close(fd: u64) -> KResult<u64> {
     console_fd(fd)?;
     with_current(|t| t.files.borrow_mut().set(fd as usize, None));
     Ok(0)
+}
+
+/// The pid behind pidfd `fd`: EBADF if it is not open or not a pidfd.
+pub fn pidfd_pid(fd: u64) -> KResult<crate::task::Pid> {
+    match console_fd(fd)? {
+        FileKind::Pidfd(pid) => Ok(pid),
+        _ => Err(EBADF),
+    }
+}
+
+/// A new close-on-exec pidfd for `pid` in the caller's table.
+pub fn install_pidfd(pid: crate::task::Pid) -> KResult<u64> {
+    install(
+        Fd {
+            kind: FileKind::Pidfd(pid),
+            cloexec: true,
+        },
+        0,
+    )
 }
 
 /// The lowest free descriptor at or above `min`.
@@ -206,10 +228,12 @@ pub fn fcntl(fd: u64, cmd: u64, arg: u64) -> KResult<u64> {
             });
             Ok(0)
         }
-        // O_RDONLY for stdin, O_WRONLY for the others (pipes, as natively).
+        // O_RDONLY for stdin, O_WRONLY for the others (pipes, as natively),
+        // O_RDWR for a pidfd.
         F_GETFL => Ok(match f.kind {
             FileKind::ConsoleIn => 0,
             FileKind::ConsoleOut(_) => 1,
+            FileKind::Pidfd(_) => 2,
         }),
         _ => Err(EINVAL),
     }
@@ -249,17 +273,20 @@ struct Stat {
 }
 
 const S_IFIFO: u32 = 0o010000;
+const S_IFREG: u32 = 0o100000;
 
 pub fn fstat(fd: u64, statbuf: u64) -> KResult<u64> {
-    let fd = match console_fd(fd)? {
-        FileKind::ConsoleIn => 0,
-        FileKind::ConsoleOut(host) => host as usize,
+    let (ino, mode) = match console_fd(fd)? {
+        FileKind::ConsoleIn => (1, S_IFIFO | 0o600),
+        FileKind::ConsoleOut(host) => (1 + u64::from(host), S_IFIFO | 0o600),
+        // pidfs: a regular file per process, inode = pid.
+        FileKind::Pidfd(pid) => (pid as u64, S_IFREG | 0o600),
     };
     let st = Stat {
         dev: 0xc,
-        ino: 1 + fd as u64,
+        ino,
         nlink: 1,
-        mode: S_IFIFO | 0o600,
+        mode,
         blksize: 4096,
         ..Default::default()
     };

@@ -50,6 +50,8 @@ pub mod nr {
     pub const WAITID: u64 = 247;
     pub const DUP3: u64 = 292;
     pub const CLONE3: u64 = 435;
+    pub const PIDFD_SEND_SIGNAL: u64 = 424;
+    pub const PIDFD_OPEN: u64 = 434;
     pub const EXIT: u64 = 60;
     pub const UNAME: u64 = 63;
     pub const READLINK: u64 = 89;
@@ -131,6 +133,8 @@ pub fn dispatch(nr: u64, a: [u64; 6], frame: &mut TrapFrame) -> i64 {
         nr::KILL => signal::kill(a[0], a[1]),
         nr::TKILL => signal::tkill(a[0], a[1]),
         nr::TGKILL => signal::tgkill(a[0], a[1], a[2]),
+        nr::PIDFD_SEND_SIGNAL => signal::pidfd_send_signal(a[0], a[1], a[2], a[3]),
+        nr::PIDFD_OPEN => signal::pidfd_open(a[0], a[1]),
         nr::SCHED_YIELD => {
             crate::sched::yield_now();
             Ok(0)

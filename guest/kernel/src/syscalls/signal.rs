@@ -178,3 +178,40 @@ pub fn rt_sigprocmask(how: u64, set: u64, oldset: u64, sigsetsize: u64) -> KResu
     }
     Ok(0)
 }
+
+/// pidfd_send_signal(pidfd, sig, info, flags): kill() through a pidfd. A
+/// siginfo argument and the PIDFD_SIGNAL_* scope flags are not supported
+/// (EINVAL).
+pub fn pidfd_send_signal(pidfd: u64, sig: u64, info: u64, flags: u64) -> KResult<u64> {
+    if flags != 0 || info != 0 {
+        return Err(EINVAL);
+    }
+    let pid = super::fs::pidfd_pid(pidfd)?;
+    check_sig(sig)?;
+    match task(pid) {
+        Some(t) if t.pid == t.tgid && t.signal.borrow().nr_threads > 0 => {}
+        _ => return Err(ESRCH),
+    }
+    kill(pid as u64, sig)
+}
+
+const PIDFD_NONBLOCK: u64 = 0o4000;
+const PIDFD_THREAD: u64 = 0o200;
+
+/// pidfd_open(pid, flags): a pidfd for a process (a thread with
+/// PIDFD_THREAD).
+pub fn pidfd_open(pid: u64, flags: u64) -> KResult<u64> {
+    if flags & !(PIDFD_NONBLOCK | PIDFD_THREAD) != 0 {
+        return Err(EINVAL);
+    }
+    let pid = pid as i64;
+    if pid <= 0 || pid > i32::MAX as i64 {
+        return Err(EINVAL);
+    }
+    let pid = pid as Pid;
+    let t = task(pid).ok_or(ESRCH)?;
+    if flags & PIDFD_THREAD == 0 && t.pid != t.tgid {
+        return Err(ENOENT);
+    }
+    super::fs::install_pidfd(pid)
+}
