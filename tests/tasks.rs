@@ -114,3 +114,18 @@ fn signals_default_actions_match_linux() {
         r.stdout
     );
 }
+
+/// futex timeouts (relative, absolute on both clocks, bad timespecs) and
+/// wake-ups that beat them, as Linux.
+#[test]
+fn futex_timeouts_match_linux() {
+    let r = same_as_native("futex", &[], &[]);
+    assert!(
+        r.stdout.contains(
+            "WAIT_BITSET monotonic deadline +30 ms: ETIMEDOUT, waited at least 30 ms: yes"
+        ),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("waker woke 1"), "{}", r.stdout);
+}

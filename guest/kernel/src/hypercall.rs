@@ -7,8 +7,7 @@
 
 use abi::hypercall::{
     port, ConsoleRead, ConsoleWrite, Exit, PanicReport, SyscallExit, UserStart,
-    EXIT_KIND_EXEC_FAILED,
-    EXIT_KIND_EXITED, EXIT_KIND_SIGNALED, PANIC_BACKTRACE_MAX,
+    EXIT_KIND_EXEC_FAILED, EXIT_KIND_EXITED, EXIT_KIND_SIGNALED, PANIC_BACKTRACE_MAX,
 };
 use abi::layout::KERNEL_VIRT_BASE;
 use spin::Mutex;

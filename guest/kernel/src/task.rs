@@ -48,8 +48,9 @@ pub enum State {
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum WaitOn {
     Nothing,
-    /// A futex: the word's physical address and the wait bitset.
-    Futex(u64, u32),
+    /// A futex: the word's physical address, the wait bitset and the
+    /// timeout's TSC deadline (0: none; else also on the sleepers set).
+    Futex(u64, u32, u64),
     /// Any child's state change (wait4).
     Child,
     /// A vfork child to exit.
@@ -292,6 +293,8 @@ pub struct Task {
     /// Saved kernel rsp while switched out.
     pub ksp: u64,
     pub wait: WaitOn,
+    /// Set when a timed wait (futex) ended by its deadline, not a wake.
+    pub timed_out: bool,
     pub fpu: Box<FpuState>,
     pub vfork_parent: Option<Pid>,
 }
@@ -601,6 +604,7 @@ pub fn start_first_program(info: &abi::boot::BootInfo) -> ! {
         kstack,
         ksp: 0,
         wait: WaitOn::Nothing,
+        timed_out: false,
         fpu: Box::new(FpuState::zeroed()),
         vfork_parent: None,
     });
@@ -625,9 +629,7 @@ pub fn start_first_program(info: &abi::boot::BootInfo) -> ! {
     r.current = first as *mut Task as u64;
     r.magic = at::ROOTS_MAGIC;
     percpu::set_kernel_stack(stack_top);
-    hypercall::set_report_syscall_exit(
-        info.flags & abi::boot::BOOT_FLAG_REPORT_SYSCALL_EXIT != 0,
-    );
+    hypercall::set_report_syscall_exit(info.flags & abi::boot::BOOT_FLAG_REPORT_SYSCALL_EXIT != 0);
     // SAFETY: the frame is at the top of pid 1's kernel stack, which nothing
     // else uses; `return_to` pops it and irets to user mode.
     unsafe {

@@ -1,4 +1,5 @@
-//! Time-driven scheduling: sleeping tasks (nanosleep) and preemption. The
+//! Time-driven scheduling: sleeping tasks (nanosleep, futex timeouts) and
+//! preemption. The
 //! timer is armed only when something needs it — a sleeper's deadline or a
 //! second runnable task — so a lone task runs with no interrupt at all
 //! (every interrupt is a VM exit's worth of work here).
@@ -36,8 +37,16 @@ pub fn wake_expired() {
             break;
         }
         kernel().sleepers.pop_first();
-        if crate::task::task(pid).is_some_and(|t| t.wait == WaitOn::Sleep(deadline)) {
-            sched::wake(pid);
+        let Some(t) = crate::task::task(pid) else {
+            continue;
+        };
+        match t.wait {
+            WaitOn::Sleep(d) if d == deadline => sched::wake(pid),
+            WaitOn::Futex(_, _, d) if d == deadline => {
+                t.timed_out = true;
+                sched::wake(pid);
+            }
+            _ => {}
         }
     }
 }

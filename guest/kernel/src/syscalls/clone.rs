@@ -347,6 +347,7 @@ fn dup_task_struct(cur: &mut Task) -> KResult<Box<Task>> {
         kstack: KernelStack::alloc(),
         ksp: 0,
         wait: WaitOn::Nothing,
+        timed_out: false,
         fpu,
         vfork_parent: None,
     }))

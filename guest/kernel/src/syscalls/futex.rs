@@ -1,4 +1,6 @@
-//! futex: WAIT / WAKE and their bitset forms, private and shared alike. A
+//! futex: WAIT / WAKE and their bitset forms, private and shared alike,
+//! with timeouts (relative for WAIT, absolute for WAIT_BITSET; the timer's
+//! sleepers set wakes the waiter with ETIMEDOUT). A
 //! futex is keyed by the physical address of its word, which is what makes
 //! a shared futex work across address spaces and a private one stay
 //! private after fork (the child's copy is another frame).
@@ -8,14 +10,16 @@ use crate::mm::fault::{populate, Access};
 use crate::mm::uaccess::read_user;
 use crate::mm::vma::Mm;
 use crate::sched;
-use crate::task::{kernel, with_mm, WaitOn};
+use crate::task::{current, kernel, with_mm, WaitOn};
 
 const FUTEX_WAIT: u64 = 0;
 const FUTEX_WAKE: u64 = 1;
 const FUTEX_WAIT_BITSET: u64 = 9;
 const FUTEX_WAKE_BITSET: u64 = 10;
-/// FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME: accepted, no effect here.
-const FUTEX_CMD_MASK: u64 = !(128 | 256);
+const FUTEX_PRIVATE_FLAG: u64 = 128;
+const FUTEX_CLOCK_REALTIME: u64 = 256;
+/// The private flag has no effect here: keys are physical addresses.
+const FUTEX_CMD_MASK: u64 = !(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME);
 
 /// Physical address of the futex word at `addr`.
 pub fn key_of(mm: &mut Mm, addr: u64) -> Option<u64> {
@@ -29,7 +33,7 @@ pub fn wake(key: u64, n: u64, bitset: u32) -> u64 {
     let waiters: alloc::vec::Vec<i32> = kernel()
         .tasks
         .values()
-        .filter(|t| matches!(t.wait, WaitOn::Futex(k, b) if k == key && b & bitset != 0))
+        .filter(|t| matches!(t.wait, WaitOn::Futex(k, b, _) if k == key && b & bitset != 0))
         .map(|t| t.pid)
         .take(n.min(i32::MAX as u64) as usize)
         .collect();
@@ -41,6 +45,10 @@ pub fn wake(key: u64, n: u64, bitset: u32) -> u64 {
 
 pub fn futex(uaddr: u64, op: u64, val: u64, timeout: u64, _uaddr2: u64, val3: u64) -> KResult<u64> {
     let cmd = op & FUTEX_CMD_MASK;
+    // As Linux 6.x: the clock flag only with an absolute deadline.
+    if op & FUTEX_CLOCK_REALTIME != 0 && cmd != FUTEX_WAIT_BITSET {
+        return Err(ENOSYS);
+    }
     match cmd {
         FUTEX_WAIT | FUTEX_WAIT_BITSET => {
             let bitset = if cmd == FUTEX_WAIT {
@@ -58,18 +66,41 @@ pub fn futex(uaddr: u64, op: u64, val: u64, timeout: u64, _uaddr2: u64, val3: u6
             if word != val as u32 {
                 return Err(EAGAIN);
             }
-            if timeout != 0 {
-                // No timers yet: a relative timeout of zero is an immediate
-                // timeout; any other waits until woken.
+            let deadline = if timeout == 0 {
+                0
+            } else {
                 let ts = with_mm(|mm| read_user::<[i64; 2]>(mm, timeout))?;
                 if ts[1] < 0 || ts[1] >= 1_000_000_000 || ts[0] < 0 {
                     return Err(EINVAL);
                 }
-                if ts == [0, 0] && cmd == FUTEX_WAIT {
+                let ns = (ts[0] as u64).saturating_mul(1_000_000_000) + ts[1] as u64;
+                // FUTEX_WAIT: relative; FUTEX_WAIT_BITSET: absolute, on
+                // CLOCK_MONOTONIC or (with the flag) CLOCK_REALTIME.
+                let left = if cmd == FUTEX_WAIT {
+                    ns
+                } else if op & FUTEX_CLOCK_REALTIME != 0 {
+                    ns.saturating_sub(crate::time::realtime_ns())
+                } else {
+                    ns.saturating_sub(crate::time::monotonic_ns())
+                };
+                if left == 0 {
                     return Err(ETIMEDOUT);
                 }
+                crate::arch::rdtsc() + crate::timer::ns_to_tsc(left).max(1)
+            };
+            let pid = current().pid;
+            current().timed_out = false;
+            if deadline != 0 {
+                kernel().sleepers.insert((deadline, pid));
+                crate::timer::rearm();
             }
-            sched::block(WaitOn::Futex(key, bitset));
+            sched::block(WaitOn::Futex(key, bitset, deadline));
+            if deadline != 0 {
+                kernel().sleepers.remove(&(deadline, pid));
+            }
+            if current().timed_out {
+                return Err(ETIMEDOUT);
+            }
             Ok(0)
         }
         FUTEX_WAKE | FUTEX_WAKE_BITSET => {
