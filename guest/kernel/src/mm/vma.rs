@@ -80,20 +80,7 @@ impl Mm {
         child.vmas = self.vmas.clone();
         child.start_brk = self.start_brk;
         child.brk = self.brk;
-        let mut pages: Vec<(u64, u64, x86_64::structures::paging::PageTableFlags)> = Vec::new();
-        paging::for_each_present(self.root, 0, USER_SPACE_END, |v, f, fl| {
-            pages.push((v, f, fl))
-        });
-        for (page, frame, flags) in pages {
-            let shared = flags & !x86_64::structures::paging::PageTableFlags::WRITABLE;
-            if paging::map(child.root, page, frame, shared).is_none() {
-                return Err(ENOMEM);
-            }
-            frame::get(frame);
-            if flags != shared {
-                paging::set_flags(self.root, page, shared);
-            }
-        }
+        paging::copy_user_cow(self.root, child.root, &mut frame::get).ok_or(ENOMEM)?;
         Ok(child)
     }
 
