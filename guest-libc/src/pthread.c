@@ -31,22 +31,8 @@ static long futex(int *uaddr, int op, int val)
 
 /* ---- low-level lock (0 free, 1 locked, 2 locked with waiters) ---- */
 
-static void lll_lock(int *l)
-{
-    int c = __sync_val_compare_and_swap(l, 0, 1);
-    if (c == 0)
-        return;
-    do {
-        if (c == 2 || __sync_val_compare_and_swap(l, 1, 2) != 0)
-            futex(l, FUTEX_WAIT | FUTEX_PRIVATE, 2);
-    } while ((c = __sync_val_compare_and_swap(l, 0, 2)) != 0);
-}
-
-static void lll_unlock(int *l)
-{
-    if (__atomic_exchange_n(l, 0, __ATOMIC_RELEASE) == 2)
-        futex(l, FUTEX_WAKE | FUTEX_PRIVATE, 1);
-}
+#define lll_lock __lll_lock
+#define lll_unlock __lll_unlock
 
 /* ---- the stack lists (exported: the host walks them) ---- */
 
@@ -500,7 +486,7 @@ int pthread_mutex_trylock(pthread_mutex_t *m)
         m->count++;
         return 0;
     }
-    if (__sync_val_compare_and_swap(&m->lock, 0, 1) != 0)
+    if (!__lll_trylock(&m->lock))
         return EBUSY;
     if (m->kind != PTHREAD_MUTEX_NORMAL) {
         m->owner = gettid_cached();
@@ -528,19 +514,26 @@ int pthread_cond_init(pthread_cond_t *c, const pthread_condattr_t *a)
 {
     (void)a;
     c->seq = 0;
+    c->waiters = 0;
     return 0;
 }
 int pthread_cond_destroy(pthread_cond_t *c) { (void)c; return 0; }
 
+/* A waiter counts itself in before it reads seq (both sequentially
+ * consistent), and a signaller bumps seq before it reads the count: a
+ * signaller that sees no waiter bumped seq before any waiter read it, so
+ * nobody can sleep on the old value and miss the signal. */
 int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
 {
-    int seq = __atomic_load_n(&c->seq, __ATOMIC_ACQUIRE);
+    __atomic_add_fetch(&c->waiters, 1, __ATOMIC_SEQ_CST);
+    int seq = __atomic_load_n(&c->seq, __ATOMIC_SEQ_CST);
     int kind = m->kind, count = m->count;
     if (kind != PTHREAD_MUTEX_NORMAL) {
         m->count = 1;
     }
     pthread_mutex_unlock(m);
     futex(&c->seq, FUTEX_WAIT | FUTEX_PRIVATE, seq);
+    __atomic_sub_fetch(&c->waiters, 1, __ATOMIC_SEQ_CST);
     pthread_mutex_lock(m);
     if (kind != PTHREAD_MUTEX_NORMAL)
         m->count = count;
@@ -549,15 +542,17 @@ int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
 
 int pthread_cond_signal(pthread_cond_t *c)
 {
-    __atomic_add_fetch(&c->seq, 1, __ATOMIC_ACQ_REL);
-    futex(&c->seq, FUTEX_WAKE | FUTEX_PRIVATE, 1);
+    __atomic_add_fetch(&c->seq, 1, __ATOMIC_SEQ_CST);
+    if (__atomic_load_n(&c->waiters, __ATOMIC_SEQ_CST) != 0)
+        futex(&c->seq, FUTEX_WAKE | FUTEX_PRIVATE, 1);
     return 0;
 }
 
 int pthread_cond_broadcast(pthread_cond_t *c)
 {
-    __atomic_add_fetch(&c->seq, 1, __ATOMIC_ACQ_REL);
-    futex(&c->seq, FUTEX_WAKE | FUTEX_PRIVATE, INT_MAX);
+    __atomic_add_fetch(&c->seq, 1, __ATOMIC_SEQ_CST);
+    if (__atomic_load_n(&c->waiters, __ATOMIC_SEQ_CST) != 0)
+        futex(&c->seq, FUTEX_WAKE | FUTEX_PRIVATE, INT_MAX);
     return 0;
 }
 
