@@ -110,4 +110,7 @@ extern char **environ;
 hidden extern unsigned long *__auxv;
 hidden void __stdio_flush_all(void);
 hidden void __init_tls(void);
+/* Reads THREADLAB_STACK_CACHE_SIZE into stack_cache_maxsize (at startup,
+ * like glibc's tunables, so the exported value is right from the start). */
+hidden void __init_stack_cache_limit(void);
 #endif

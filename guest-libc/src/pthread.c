@@ -78,12 +78,8 @@ static size_t default_stacksize(void)
     return 2UL << 20;
 }
 
-static void read_cache_limit(void)
+void __init_stack_cache_limit(void)
 {
-    static int done;
-    if (done)
-        return;
-    done = 1;
     const char *v = getenv("THREADLAB_STACK_CACHE_SIZE");
     if (v)
         stack_cache_maxsize = strtoul(v, 0, 0);
@@ -138,7 +134,6 @@ static struct pthread *tcb_at_top(char *mem, size_t size)
 
 static int allocate_stack(const pthread_attr_t *attr, struct pthread **pdp)
 {
-    read_cache_limit();
     size_t size = attr && attr->stacksize ? attr->stacksize : default_stacksize();
     size_t need = __tls_offset + sizeof(struct pthread) + __tls_align + PTHREAD_STACK_MIN;
     if (attr && attr->stackaddr) {
