@@ -70,12 +70,21 @@ static struct pthread *self_pd(void)
     return pd;
 }
 
+/* Read once, as glibc does at startup: a prlimit64 call per
+ * pthread_create is a system call each thread pays for nothing. */
 static size_t default_stacksize(void)
 {
+    static size_t cached;
+    size_t size = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+    if (size)
+        return size;
     unsigned long lim[2];
     if (__syscall4(SYS_prlimit64, 0, 3 /* RLIMIT_STACK */, 0, lim) == 0 && lim[0] != ~0UL && lim[0] >= PTHREAD_STACK_MIN)
-        return (lim[0] + PAGE - 1) & ~(PAGE - 1);
-    return 2UL << 20;
+        size = (lim[0] + PAGE - 1) & ~(PAGE - 1);
+    else
+        size = 2UL << 20;
+    __atomic_store_n(&cached, size, __ATOMIC_RELAXED);
+    return size;
 }
 
 void __init_stack_cache_limit(void)
