@@ -68,19 +68,6 @@ fn threads_and_forks_in_bulk() {
     );
 }
 
-/// The `key=value` pairs of the kernel's statistics snapshot `tag`.
-fn stats(stderr: &str, tag: u64) -> std::collections::HashMap<String, u64> {
-    let prefix = format!("stats {tag}: ");
-    let line = stderr
-        .lines()
-        .find_map(|l| l.split_once(&prefix).map(|(_, rest)| rest.to_string()))
-        .unwrap_or_else(|| panic!("no statistics snapshot {tag} in:\n{stderr}"));
-    line.split_whitespace()
-        .filter_map(|kv| kv.split_once('='))
-        .map(|(k, v)| (k.to_string(), v.parse().unwrap()))
-        .collect()
-}
-
 /// The statistics comparison above can fail: snapshots that differ are
 /// told apart (checked on made-up lines).
 #[test]

@@ -23,8 +23,8 @@ typedef struct {
     int kind;
 } pthread_mutexattr_t;
 typedef struct {
-    int seq;
-    int pad;
+    int seq;      /* futex word: bumped by every signal and broadcast */
+    int waiters;  /* threads in pthread_cond_wait: signal wakes only if any */
 } pthread_cond_t;
 typedef struct {
     int unused;

@@ -25,6 +25,43 @@ static inline long __syscall6(long n, long a, long b, long c, long d, long e, lo
 #define __syscall3(n, a, b, c) __syscall6(n, (long)(a), (long)(b), (long)(c), 0, 0, 0)
 #define __syscall4(n, a, b, c, d) __syscall6(n, (long)(a), (long)(b), (long)(c), (long)(d), 0, 0)
 
+/* The low-level lock of glibc's mutexes (lowlevellock.h): the word is 0
+ * free, 1 held, 2 held and maybe somebody asleep. Locking is one
+ * compare-and-swap when free; when not, it spins a little (a holder on
+ * another CPU is usually about to let go, and a futex wait is a system
+ * call: what costs most in the guest) and then sleeps after marking the
+ * word 2. Unlock makes a FUTEX_WAKE call only if the word was 2, so a lock
+ * nobody sleeps on costs no system call at all. (A separate count of
+ * sleepers looks cheaper but is not: a woken thread still counts while it
+ * is on its way back, so an unlocker that keeps re-taking the lock would
+ * wake on every unlock.) */
+#define __LLL_SPIN 100
+static inline void __lll_lock(int *l)
+{
+    int z = 0;
+    if (__atomic_compare_exchange_n(l, &z, 1, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+        return;
+    for (int i = 0; i < __LLL_SPIN; i++) {
+        __builtin_ia32_pause();
+        z = 0;
+        if (__atomic_load_n(l, __ATOMIC_RELAXED) == 0 &&
+            __atomic_compare_exchange_n(l, &z, 1, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+            return;
+    }
+    while (__atomic_exchange_n(l, 2, __ATOMIC_ACQUIRE) != 0)
+        __syscall6(202 /* futex */, (long)l, 128 /* WAIT, private */, 2, 0, 0, 0);
+}
+static inline int __lll_trylock(int *l)
+{
+    int z = 0;
+    return __atomic_compare_exchange_n(l, &z, 1, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
+}
+static inline void __lll_unlock(int *l)
+{
+    if (__atomic_exchange_n(l, 0, __ATOMIC_RELEASE) == 2)
+        __syscall6(202 /* futex */, (long)l, 129 /* WAKE, private */, 1, 0, 0, 0);
+}
+
 /* Converts a raw result to the C convention (-1 and errno). */
 hidden long __syscall_ret(long r);
 
@@ -73,4 +110,7 @@ extern char **environ;
 hidden extern unsigned long *__auxv;
 hidden void __stdio_flush_all(void);
 hidden void __init_tls(void);
+/* Reads THREADLAB_STACK_CACHE_SIZE into stack_cache_maxsize (at startup,
+ * like glibc's tunables, so the exported value is right from the start). */
+hidden void __init_stack_cache_limit(void);
 #endif

@@ -31,22 +31,8 @@ static long futex(int *uaddr, int op, int val)
 
 /* ---- low-level lock (0 free, 1 locked, 2 locked with waiters) ---- */
 
-static void lll_lock(int *l)
-{
-    int c = __sync_val_compare_and_swap(l, 0, 1);
-    if (c == 0)
-        return;
-    do {
-        if (c == 2 || __sync_val_compare_and_swap(l, 1, 2) != 0)
-            futex(l, FUTEX_WAIT | FUTEX_PRIVATE, 2);
-    } while ((c = __sync_val_compare_and_swap(l, 0, 2)) != 0);
-}
-
-static void lll_unlock(int *l)
-{
-    if (__atomic_exchange_n(l, 0, __ATOMIC_RELEASE) == 2)
-        futex(l, FUTEX_WAKE | FUTEX_PRIVATE, 1);
-}
+#define lll_lock __lll_lock
+#define lll_unlock __lll_unlock
 
 /* ---- the stack lists (exported: the host walks them) ---- */
 
@@ -84,20 +70,25 @@ static struct pthread *self_pd(void)
     return pd;
 }
 
+/* Read once, as glibc does at startup: a prlimit64 call per
+ * pthread_create is a system call each thread pays for nothing. */
 static size_t default_stacksize(void)
 {
+    static size_t cached;
+    size_t size = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+    if (size)
+        return size;
     unsigned long lim[2];
     if (__syscall4(SYS_prlimit64, 0, 3 /* RLIMIT_STACK */, 0, lim) == 0 && lim[0] != ~0UL && lim[0] >= PTHREAD_STACK_MIN)
-        return (lim[0] + PAGE - 1) & ~(PAGE - 1);
-    return 2UL << 20;
+        size = (lim[0] + PAGE - 1) & ~(PAGE - 1);
+    else
+        size = 2UL << 20;
+    __atomic_store_n(&cached, size, __ATOMIC_RELAXED);
+    return size;
 }
 
-static void read_cache_limit(void)
+void __init_stack_cache_limit(void)
 {
-    static int done;
-    if (done)
-        return;
-    done = 1;
     const char *v = getenv("THREADLAB_STACK_CACHE_SIZE");
     if (v)
         stack_cache_maxsize = strtoul(v, 0, 0);
@@ -152,7 +143,6 @@ static struct pthread *tcb_at_top(char *mem, size_t size)
 
 static int allocate_stack(const pthread_attr_t *attr, struct pthread **pdp)
 {
-    read_cache_limit();
     size_t size = attr && attr->stacksize ? attr->stacksize : default_stacksize();
     size_t need = __tls_offset + sizeof(struct pthread) + __tls_align + PTHREAD_STACK_MIN;
     if (attr && attr->stackaddr) {
@@ -500,7 +490,7 @@ int pthread_mutex_trylock(pthread_mutex_t *m)
         m->count++;
         return 0;
     }
-    if (__sync_val_compare_and_swap(&m->lock, 0, 1) != 0)
+    if (!__lll_trylock(&m->lock))
         return EBUSY;
     if (m->kind != PTHREAD_MUTEX_NORMAL) {
         m->owner = gettid_cached();
@@ -528,19 +518,26 @@ int pthread_cond_init(pthread_cond_t *c, const pthread_condattr_t *a)
 {
     (void)a;
     c->seq = 0;
+    c->waiters = 0;
     return 0;
 }
 int pthread_cond_destroy(pthread_cond_t *c) { (void)c; return 0; }
 
+/* A waiter counts itself in before it reads seq (both sequentially
+ * consistent), and a signaller bumps seq before it reads the count: a
+ * signaller that sees no waiter bumped seq before any waiter read it, so
+ * nobody can sleep on the old value and miss the signal. */
 int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
 {
-    int seq = __atomic_load_n(&c->seq, __ATOMIC_ACQUIRE);
+    __atomic_add_fetch(&c->waiters, 1, __ATOMIC_SEQ_CST);
+    int seq = __atomic_load_n(&c->seq, __ATOMIC_SEQ_CST);
     int kind = m->kind, count = m->count;
     if (kind != PTHREAD_MUTEX_NORMAL) {
         m->count = 1;
     }
     pthread_mutex_unlock(m);
     futex(&c->seq, FUTEX_WAIT | FUTEX_PRIVATE, seq);
+    __atomic_sub_fetch(&c->waiters, 1, __ATOMIC_SEQ_CST);
     pthread_mutex_lock(m);
     if (kind != PTHREAD_MUTEX_NORMAL)
         m->count = count;
@@ -549,15 +546,17 @@ int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
 
 int pthread_cond_signal(pthread_cond_t *c)
 {
-    __atomic_add_fetch(&c->seq, 1, __ATOMIC_ACQ_REL);
-    futex(&c->seq, FUTEX_WAKE | FUTEX_PRIVATE, 1);
+    __atomic_add_fetch(&c->seq, 1, __ATOMIC_SEQ_CST);
+    if (__atomic_load_n(&c->waiters, __ATOMIC_SEQ_CST) != 0)
+        futex(&c->seq, FUTEX_WAKE | FUTEX_PRIVATE, 1);
     return 0;
 }
 
 int pthread_cond_broadcast(pthread_cond_t *c)
 {
-    __atomic_add_fetch(&c->seq, 1, __ATOMIC_ACQ_REL);
-    futex(&c->seq, FUTEX_WAKE | FUTEX_PRIVATE, INT_MAX);
+    __atomic_add_fetch(&c->seq, 1, __ATOMIC_SEQ_CST);
+    if (__atomic_load_n(&c->waiters, __ATOMIC_SEQ_CST) != 0)
+        futex(&c->seq, FUTEX_WAKE | FUTEX_PRIVATE, INT_MAX);
     return 0;
 }
 

@@ -124,5 +124,6 @@ int __libc_start_main(long *sp, int (*main)(int, char **, char **))
     environ = envp;
     __auxv = auxv;
     __init_tls();
+    __init_stack_cache_limit();
     exit(main(argc, argv, envp));
 }

@@ -12,7 +12,7 @@
 #include "internal.h"
 
 struct __file {
-    int lock;   /* 0 free, 1 held (futex word) */
+    int lock;   /* 0 free, 1 held, 2 held with sleepers (futex word) */
     int count;  /* recursion depth of the owner */
     void *owner;
     int fd;
@@ -60,8 +60,7 @@ static void flock(FILE *f)
         f->count++;
         return;
     }
-    while (__sync_val_compare_and_swap(&f->lock, 0, 1) != 0)
-        __syscall6(SYS_futex, (long)&f->lock, 128 /* WAIT, private */, 1, 0, 0, 0);
+    __lll_lock(&f->lock);
     f->owner = self;
     f->count = 1;
 }
@@ -71,8 +70,7 @@ static void funlock(FILE *f)
     if (--f->count > 0)
         return;
     f->owner = 0;
-    __atomic_store_n(&f->lock, 0, __ATOMIC_RELEASE);
-    __syscall6(SYS_futex, (long)&f->lock, 129 /* WAKE, private */, 1, 0, 0, 0);
+    __lll_unlock(&f->lock);
 }
 
 static int fflush_unlocked(FILE *f);

@@ -13,7 +13,12 @@
  * Size classes (powers of two from 32 bytes to 64 KiB) with one free list
  * each, carved from 1 MiB arenas obtained with mmap; blocks larger than a
  * class go straight to mmap and are returned with munmap on free, so large
- * memory goes back to the kernel. Every block has a 16-byte header holding
+ * memory goes back to the kernel. Mid-size blocks (the 16, 32 and 64 KiB
+ * classes) give theirs back too: free drops the whole pages inside the
+ * block with MADV_DONTNEED before the block joins its free list (the
+ * address range stays reserved; the next user faults fresh zero pages in).
+ * Smaller blocks are too small to hold a whole page worth returning. Every
+ * block has a 16-byte header holding
  * its class (or its mapping size). A spinlock serializes the lists, so
  * threads can come later without changing the layout. */
 
@@ -21,6 +26,9 @@
 #define MIN_SHIFT 5
 #define ARENA_SIZE (1UL << 20)
 #define HDR 16
+/* Smallest class whose free blocks return their pages: 16 KiB. */
+#define RELEASE_CLASS (14 - MIN_SHIFT)
+#define PAGE_MASK 4095UL
 
 struct header {
     size_t size;  /* usable bytes; for mmap blocks, the whole mapping */
@@ -102,6 +110,14 @@ void free(void *p)
     if (h->kind == CLASSES) {
         munmap(h, h->size);
         return;
+    }
+    if (h->kind >= RELEASE_CLASS) {
+        /* Still ours until it is on the free list: nobody can be using
+         * the pages we drop. The first word stays (the list link). */
+        uintptr_t lo = ((uintptr_t)p + sizeof(void *) + PAGE_MASK) & ~PAGE_MASK;
+        uintptr_t hi = ((uintptr_t)p + h->size) & ~PAGE_MASK;
+        if (hi > lo)
+            madvise((void *)lo, hi - lo, MADV_DONTNEED);
     }
     lock();
     *(void **)p = free_lists[h->kind];

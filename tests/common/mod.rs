@@ -98,7 +98,7 @@ pub fn guest(name: &str, args: &[&str], env: &[(&str, &str)]) -> Run {
     guest_with(&[], name, args, env)
 }
 
-/// [`guest`] with extra `vmm run` options.
+/// Like [`guest`], with extra `vmm run` options (e.g. `--cmdline`) first.
 pub fn guest_with(opts: &[&str], name: &str, args: &[&str], env: &[(&str, &str)]) -> Run {
     let prog = guest_bin(name);
     let mut v: Vec<String> = vec!["run".into()];
@@ -144,6 +144,20 @@ pub fn same_as_native(name: &str, args: &[&str], env: &[(&str, &str)]) -> Run {
         g.stderr
     );
     g
+}
+
+/// The `key=value` pairs of the kernel's statistics snapshot `tag` (the
+/// host prints one line per snapshot a program asks for on vmm's stderr).
+pub fn stats(stderr: &str, tag: u64) -> std::collections::HashMap<String, u64> {
+    let prefix = format!("stats {tag}: ");
+    let line = stderr
+        .lines()
+        .find_map(|l| l.split_once(&prefix).map(|(_, rest)| rest.to_string()))
+        .unwrap_or_else(|| panic!("no statistics snapshot {tag} in:\n{stderr}"));
+    line.split_whitespace()
+        .filter_map(|kv| kv.split_once('='))
+        .map(|(k, v)| (k.to_string(), v.parse().unwrap()))
+        .collect()
 }
 
 /// A scratch file for a test's own artifacts.

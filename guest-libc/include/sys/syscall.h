@@ -17,6 +17,7 @@
 #define SYS_readv 19
 #define SYS_writev 20
 #define SYS_sched_yield 24
+#define SYS_mincore 27
 #define SYS_madvise 28
 #define SYS_dup 32
 #define SYS_dup2 33

@@ -244,13 +244,15 @@ pub fn for_each_present(root: u64, start: u64, end: u64, mut f: impl FnMut(u64, 
         end: u64,
         f: &mut dyn FnMut(u64, u64, F),
     ) {
-        let span = 1u64 << (12 + 9 * level);
+        // Only the entries that overlap [start, end): every loop iteration
+        // counts when the kernel runs emulated.
+        let shift = 12 + 9 * level;
+        let span = 1u64 << shift;
+        let first = start.saturating_sub(base) >> shift;
+        let last = ((end - 1 - base) >> shift).min(511);
         let t = table(table_phys);
-        for i in 0..512u64 {
+        for i in first..=last {
             let lo = base + i * span;
-            if lo >= end || lo + span <= start {
-                continue;
-            }
             let e = &t[i as usize];
             if !e.flags().contains(F::PRESENT) {
                 continue;
@@ -262,12 +264,9 @@ pub fn for_each_present(root: u64, start: u64, end: u64, mut f: impl FnMut(u64, 
             }
         }
     }
-    walk(
-        root,
-        3,
-        0,
-        start,
-        end.min(abi::layout::KERNEL_SPACE_START),
-        &mut f,
-    );
+    let end = end.min(abi::layout::KERNEL_SPACE_START);
+    if start >= end {
+        return;
+    }
+    walk(root, 3, 0, start, end, &mut f);
 }

@@ -175,15 +175,17 @@ impl Mm {
             let v = self.vmas.get_mut(&key).unwrap();
             v.prot = prot;
             let (s, e) = (v.start, v.end);
-            let mut page = s;
-            while page < e {
+            // Only present pages have a PTE to change (a fresh 8 MiB thread
+            // stack has none): walk the tables that exist, not every page.
+            let mut present: Vec<(u64, u64)> = Vec::new();
+            paging::for_each_present(self.root, s, e, |page, f, _| present.push((page, f)));
+            for (page, f) in present {
                 let mut flags = paging::user_flags(prot);
-                if paging::translate(self.root, page).is_some_and(|(f, _)| frame::refs(f) > 1) {
+                if frame::refs(f) > 1 {
                     // Still shared copy-on-write: the first write copies.
                     flags &= !x86_64::structures::paging::PageTableFlags::WRITABLE;
                 }
                 paging::set_flags(self.root, page, flags);
-                page += PAGE_SIZE;
             }
         }
         Ok(())
