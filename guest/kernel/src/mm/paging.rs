@@ -70,6 +70,48 @@ pub fn activate(root: u64) {
     };
 }
 
+/// Index of the first used (non-zero) entry of `t` in `from..to`, or `to`.
+///
+/// One `repe scasq` instead of a loop: when the kernel runs emulated every
+/// loop iteration is several trips through the hypervisor's emulator, and a
+/// 512-entry table scan was most of what fork and exit cost. (An unused
+/// entry is all zero; every used one is non-zero.)
+fn next_used(t: &PageTable, from: usize, to: usize) -> usize {
+    if from >= to {
+        return to;
+    }
+    let base = t as *const PageTable as *const u64;
+    let end: *const u64;
+    // SAFETY: scans t[from..to] (to <= 512), reading only; DF is clear
+    // (the ABI's state on every function entry).
+    unsafe {
+        core::arch::asm!(
+            "repe scasq",
+            inout("rdi") base.add(from) => end,
+            inout("rcx") to - from => _,
+            in("rax") 0u64,
+            options(nostack, readonly)
+        );
+    }
+    // rdi stops one past the last entry compared.
+    let last = (end as usize - base as usize) / 8 - 1;
+    if t[last].is_unused() {
+        to
+    } else {
+        last
+    }
+}
+
+/// The used entries of `t` in `from..to`, in order.
+fn used(t: &PageTable, from: usize, to: usize) -> impl Iterator<Item = usize> + '_ {
+    let mut at = from;
+    core::iter::from_fn(move || {
+        let i = next_used(t, at, to);
+        at = i + 1;
+        (i < to).then_some(i)
+    })
+}
+
 fn index(virt: u64, level: u32) -> usize {
     ((virt >> (12 + 9 * level)) & 0x1ff) as usize
 }
@@ -168,30 +210,30 @@ pub fn user_flags(prot: u32) -> F {
 /// itself. The user frames must already be gone (`Mm::drop`).
 pub fn free_user_tables(root: u64) {
     // `level`: 3 for a PDPT, 2 for a PD, 1 for a page table (leaves).
+    // Tables are not cleared entry by entry: a recycled frame is zeroed
+    // when it is next allocated.
     fn free_level(table_phys: u64, level: u32) {
+        if level == 1 {
+            return; // leaves: the user frames are already gone
+        }
         let t = table(table_phys);
-        for i in 0..512 {
-            let e = &mut t[i];
-            if e.is_unused() {
-                continue;
-            }
-            if level > 1 && !e.flags().contains(F::HUGE_PAGE) {
+        let mut at = 0;
+        while let Some(i) = Some(next_used(t, at, 512)).filter(|&i| i < 512) {
+            at = i + 1;
+            let e = &t[i];
+            if !e.flags().contains(F::HUGE_PAGE) {
                 free_level(e.addr().as_u64(), level - 1);
-            }
-            if level > 1 {
                 frame::free(e.addr().as_u64());
             }
-            e.set_unused();
         }
     }
     let t = table(root);
-    for i in 0..KERNEL_PML4.start {
-        let e = &mut t[i];
-        if !e.is_unused() {
-            free_level(e.addr().as_u64(), 3);
-            frame::free(e.addr().as_u64());
-            e.set_unused();
-        }
+    let mut at = 0;
+    while let Some(i) = Some(next_used(t, at, KERNEL_PML4.start)).filter(|&i| i < KERNEL_PML4.start)
+    {
+        at = i + 1;
+        free_level(t[i].addr().as_u64(), 3);
+        frame::free(t[i].addr().as_u64());
     }
     frame::free(root);
 }
@@ -204,9 +246,16 @@ pub fn free_user_tables(root: u64) {
 /// `None` when out of frames: `dst` then holds a consistent prefix of the
 /// copy, which its owner frees as usual.
 pub fn copy_user_cow(src: u64, dst: u64, share: &mut dyn FnMut(u64)) -> Option<()> {
-    fn copy(src_t: u64, dst_t: u64, level: u32, slots: usize, share: &mut dyn FnMut(u64)) -> Option<()> {
+    fn copy(
+        src_t: u64,
+        dst_t: u64,
+        level: u32,
+        slots: usize,
+        share: &mut dyn FnMut(u64),
+    ) -> Option<()> {
         let (s, d) = (table(src_t), table(dst_t));
-        for i in 0..slots {
+        let present: alloc::vec::Vec<usize> = used(s, 0, slots).collect();
+        for i in present {
             let e = &mut s[i];
             if !e.flags().contains(F::PRESENT) {
                 continue;
@@ -251,9 +300,10 @@ pub fn for_each_present(root: u64, start: u64, end: u64, mut f: impl FnMut(u64, 
         let first = start.saturating_sub(base) >> shift;
         let last = ((end - 1 - base) >> shift).min(511);
         let t = table(table_phys);
-        for i in first..=last {
-            let lo = base + i * span;
-            let e = &t[i as usize];
+        let present: alloc::vec::Vec<usize> = used(t, first as usize, last as usize + 1).collect();
+        for i in present {
+            let lo = base + i as u64 * span;
+            let e = &t[i];
             if !e.flags().contains(F::PRESENT) {
                 continue;
             }
