@@ -127,3 +127,20 @@ fn futex_timeouts_match_linux() {
     );
     assert!(r.stdout.contains("waker woke 1"), "{}", r.stdout);
 }
+
+/// The task-creation benchmark (scripts/bench-clone) works on both sides:
+/// every operation reports a positive median natively and in the guest.
+/// (It measures; it asserts no speed.)
+#[test]
+fn bench_clone_reports_every_operation() {
+    for r in [native("bench-clone", &["5"], &[]), guest("bench-clone", &["5"], &[])] {
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let medians: Vec<u64> = r
+            .stdout
+            .lines()
+            .filter_map(|l| l.split("median ").nth(1)?.split(' ').next()?.parse().ok())
+            .collect();
+        assert_eq!(medians.len(), 5, "{}", r.stdout);
+        assert!(medians.iter().all(|&m| m > 0), "{}", r.stdout);
+    }
+}
