@@ -133,7 +133,10 @@ fn futex_timeouts_match_linux() {
 /// (It measures; it asserts no speed.)
 #[test]
 fn bench_clone_reports_every_operation() {
-    for r in [native("bench-clone", &["5"], &[]), guest("bench-clone", &["5"], &[])] {
+    for r in [
+        native("bench-clone", &["5"], &[]),
+        guest("bench-clone", &["5"], &[]),
+    ] {
         assert_eq!(r.code, 0, "{}", r.stderr);
         let medians: Vec<u64> = r
             .stdout

@@ -26,6 +26,7 @@
 #define SYS_fcntl 72
 #define SYS_umask 95
 #define SYS_getrlimit 97
+#define SYS_setrlimit 160
 #define SYS_clone 56
 #define SYS_fork 57
 #define SYS_vfork 58

@@ -153,7 +153,24 @@ pub struct Signal {
     pub shared_pending: u64,
     /// Live threads, linked through `Task::thread_node`.
     pub thread_head: ListHead,
+    /// Resource limits ([cur, max] per RLIMIT_*), as Linux keeps them in
+    /// signal_struct: threads share them, fork copies them. (Past the
+    /// host-readable part.)
+    pub rlim: [[u64; 2]; RLIM_NLIMITS],
 }
+
+pub const RLIM_NLIMITS: usize = 16;
+pub const RLIM_INFINITY: u64 = u64::MAX;
+pub const RLIMIT_STACK: usize = 3;
+pub const RLIMIT_NOFILE: usize = 7;
+
+/// The first process's limits: Linux's defaults for a root process.
+const DEFAULT_RLIMITS: [[u64; 2]; RLIM_NLIMITS] = {
+    let mut r = [[RLIM_INFINITY; 2]; RLIM_NLIMITS];
+    r[RLIMIT_STACK] = [crate::mm::vma::STACK_LIMIT, RLIM_INFINITY];
+    r[RLIMIT_NOFILE] = [1024, 4096];
+    r
+};
 
 impl Signal {
     /// A new thread group; `list::init` of `thread_head` must follow once
@@ -166,6 +183,7 @@ impl Signal {
             last_status: 0,
             shared_pending: 0,
             thread_head: ListHead::default(),
+            rlim: DEFAULT_RLIMITS,
         }
     }
 

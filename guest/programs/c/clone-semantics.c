@@ -206,6 +206,26 @@ static int child_checks_tls(void *arg)
     return fs == 0x12345000UL ? 1 : 2;
 }
 
+static int child_reads_stack_limit(void *arg)
+{
+    unsigned long lim[2];
+    rsys(SYS_getrlimit, 3, (long)lim, 0, 0, 0);
+    *(volatile unsigned long *)arg = lim[0];
+    return 0;
+}
+
+/* Exits 1 if it inherited the 1 MiB stack limit; then changes its own. */
+static int child_stack_limit_status(void *arg)
+{
+    (void)arg;
+    unsigned long lim[2];
+    rsys(SYS_getrlimit, 3, (long)lim, 0, 0, 0);
+    int inherited = lim[0] == (1UL << 20);
+    lim[0] = 1UL << 19;
+    rsys(SYS_setrlimit, 3, (long)lim, 0, 0, 0);
+    return inherited;
+}
+
 static void show_siginfo(const char *name, long r, const int *info)
 {
     if (r < 0) {
@@ -557,6 +577,47 @@ int main(void)
             }
             rsys(SYS_close, pidfd, 0, 0, 0, 0);
         }
+    }
+    /* Resource limits live in the thread group (signal_struct): threads
+     * share them, fork copies them. */
+    {
+        unsigned long lim[2], saved[2], got[2];
+        line("getrlimit STACK: %s", err(rsys(SYS_getrlimit, 3 /* RLIMIT_STACK */, (long)saved, 0, 0, 0)));
+        lim[0] = 1 << 20;
+        lim[1] = saved[1];
+        line("prlimit64 set STACK 1 MiB: %s", err(rsys(SYS_prlimit64, 0, 3, (long)lim, (long)got, 0)));
+        line("  old value returned: %s", got[0] == saved[0] && got[1] == saved[1] ? "yes" : "no");
+        rsys(SYS_getrlimit, 3, (long)got, 0, 0, 0);
+        line("  getrlimit sees 1 MiB: %s", got[0] == (1UL << 20) ? "yes" : "no");
+        static volatile unsigned long thread_saw;
+        static int lctid = -1;
+        long r = clone_run(CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_CHILD_CLEARTID,
+                           stacks[5] + sizeof(stacks[5]), 0, &lctid, 0, child_reads_stack_limit, (void *)&thread_saw);
+        if (r > 0) {
+            while (*(volatile int *)&lctid != 0) {
+                int v = *(volatile int *)&lctid;
+                if (v != 0)
+                    rsys(SYS_futex, (long)&lctid, 0, v, 0, 0);
+            }
+        }
+        line("  a thread sees the same limit: %s", thread_saw == (1UL << 20) ? "yes" : "no");
+        r = clone_run(SIGCHLD, 0, 0, 0, 0, child_stack_limit_status, 0);
+        int st = 0;
+        rsys(SYS_wait4, r, (long)&st, 0, 0, 0);
+        line("  a forked child inherits it: %s", WEXITSTATUS(st) == 1 ? "yes" : "no");
+        line("  and its own change stays its own: %s",
+             (rsys(SYS_getrlimit, 3, (long)got, 0, 0, 0), got[0] == (1UL << 20)) ? "yes" : "no");
+        lim[0] = lim[1] = 100;
+        lim[0] = 200;
+        line("prlimit64 cur above max: %s", err(rsys(SYS_prlimit64, 0, 3, (long)lim, 0, 0)));
+        line("prlimit64 resource 16: %s", err(rsys(SYS_prlimit64, 0, 16, 0, (long)got, 0)));
+        line("getrlimit resource 99: %s", err(rsys(SYS_getrlimit, 99, (long)got, 0, 0, 0)));
+        line("prlimit64 unmapped new: %s", err(rsys(SYS_prlimit64, 0, 3, 0x1000, 0, 0)));
+        line("prlimit64 no such process: %s", err(rsys(SYS_prlimit64, 4000000, 3, 0, (long)got, 0)));
+        lim[0] = 1024;
+        lim[1] = (1UL << 20) + 1;
+        line("prlimit64 NOFILE max above nr_open: %s", err(rsys(SYS_prlimit64, 0, 7, (long)lim, 0, 0)));
+        line("restore STACK: %s", err(rsys(SYS_prlimit64, 0, 3, (long)saved, 0, 0)));
     }
     line("total %d cases", cases + 1);
     return 0;

@@ -393,7 +393,9 @@ fn copy_signal(cur: &Task, f: u64) -> KRc<Signal> {
     if f & CLONE_THREAD != 0 {
         cur.signal.clone()
     } else {
-        task::new_signal()
+        let s = task::new_signal();
+        s.borrow_mut().rlim = cur.signal.borrow().rlim;
+        s
     }
 }
 

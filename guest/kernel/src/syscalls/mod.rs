@@ -57,6 +57,7 @@ pub mod nr {
     pub const READLINK: u64 = 89;
     pub const GETTIMEOFDAY: u64 = 96;
     pub const GETRLIMIT: u64 = 97;
+    pub const SETRLIMIT: u64 = 160;
     pub const GETUID: u64 = 102;
     pub const GETGID: u64 = 104;
     pub const GETEUID: u64 = 107;
@@ -148,7 +149,8 @@ pub fn dispatch(nr: u64, a: [u64; 6], frame: &mut TrapFrame) -> i64 {
         nr::SET_TID_ADDRESS => process::set_tid_address(a[0]),
         nr::SET_ROBUST_LIST => process::set_robust_list(a[0], a[1]),
         nr::ARCH_PRCTL => process::arch_prctl(a[0], a[1]),
-        nr::GETRLIMIT => process::prlimit64(0, a[0], 0, a[1]),
+        nr::GETRLIMIT => process::getrlimit(a[0], a[1]),
+        nr::SETRLIMIT => process::setrlimit(a[0], a[1]),
         nr::PRLIMIT64 => process::prlimit64(a[0], a[1], a[2], a[3]),
         nr::UNAME => info::uname(a[0]),
         nr::GETRANDOM => info::getrandom(a[0], a[1], a[2]),

@@ -3,8 +3,8 @@
 
 use crate::arch::{is_canonical, percpu};
 use crate::errno::*;
-use crate::mm::uaccess::write_user;
-use crate::task::{with_current, with_mm};
+use crate::mm::uaccess::{read_user, write_user};
+use crate::task::{current, with_current, with_mm, RLIMIT_NOFILE, RLIM_NLIMITS};
 use x86_64::registers::model_specific::FsBase;
 use x86_64::VirtAddr;
 
@@ -70,29 +70,62 @@ pub fn arch_prctl(code: u64, addr: u64) -> KResult<u64> {
     }
 }
 
-const RLIMIT_STACK: u64 = 3;
-const RLIMIT_NOFILE: u64 = 7;
-const RLIM_NLIMITS: u64 = 16;
-const RLIM_INFINITY: u64 = u64::MAX;
+/// Linux's sysctl nr_open: the highest RLIMIT_NOFILE maximum.
+const NR_OPEN: u64 = 1 << 20;
 
-/// prlimit64 for this process (pid 0 or our own): read-only limits, Linux's
-/// defaults. Setting is accepted and ignored for now.
-pub fn prlimit64(pid: u64, resource: u64, _new: u64, old: u64) -> KResult<u64> {
-    if pid != 0 && pid != with_current(|t| t.tgid) as u64 {
-        return Err(ESRCH);
-    }
+/// prlimit64(pid, resource, new, old): the limits of process `pid` (0: the
+/// caller's), in its thread group's `Signal`. Checks in Linux's order: the
+/// new value is read first (EFAULT), then the process (ESRCH), the resource
+/// and the values (EINVAL, EPERM); the old value is written after the new
+/// one took effect. The guest's only user is root, so raising a hard limit
+/// is allowed.
+pub fn prlimit64(pid: u64, resource: u64, new: u64, old: u64) -> KResult<u64> {
+    let new = if new != 0 {
+        Some(with_mm(|mm| read_user::<[u64; 2]>(mm, new))?)
+    } else {
+        None
+    };
+    let pid = pid as i64;
+    let target = if pid == 0 {
+        current().signal.clone()
+    } else {
+        let t = i32::try_from(pid)
+            .ok()
+            .filter(|&p| p > 0)
+            .and_then(crate::task::task)
+            .ok_or(ESRCH)?;
+        t.signal.clone()
+    };
+    let resource = resource as usize;
     if resource >= RLIM_NLIMITS {
         return Err(EINVAL);
     }
+    let before = target.borrow().rlim[resource];
+    if let Some([cur, max]) = new {
+        if cur > max {
+            return Err(EINVAL);
+        }
+        if resource == RLIMIT_NOFILE && max > NR_OPEN {
+            return Err(EPERM);
+        }
+        target.borrow_mut().rlim[resource] = [cur, max];
+    }
     if old != 0 {
-        let lim: [u64; 2] = match resource {
-            RLIMIT_STACK => [crate::mm::vma::STACK_LIMIT, RLIM_INFINITY],
-            RLIMIT_NOFILE => [1024, 4096],
-            _ => [RLIM_INFINITY, RLIM_INFINITY],
-        };
-        with_mm(|mm| write_user(mm, old, &lim))?;
+        with_mm(|mm| write_user(mm, old, &before))?;
     }
     Ok(0)
+}
+
+/// getrlimit / setrlimit: prlimit64 on the caller.
+pub fn getrlimit(resource: u64, rlim: u64) -> KResult<u64> {
+    if resource as usize >= RLIM_NLIMITS {
+        return Err(EINVAL);
+    }
+    prlimit64(0, resource, 0, rlim)
+}
+
+pub fn setrlimit(resource: u64, rlim: u64) -> KResult<u64> {
+    prlimit64(0, resource, rlim, 0)
 }
 
 /// Handlers are stored in the (possibly shared) handler table but not yet
