@@ -131,7 +131,8 @@ fn the_view_shows_what_clone_built() {
         // clone3 (pthread_create) and clone (fork) as the parent sees them.
         if (c.nr == 435 || c.nr == 56) && c.ret > 0 {
             let v = stop.kernel().map_err(|e| e.to_string())?;
-            let parent = v.by_pid(c.tid).ok_or("caller missing")?.t;
+            let caller = *v.by_pid(c.tid).ok_or("caller missing")?;
+            let parent = caller.t;
             let child = v.by_pid(c.ret as i32).ok_or("new task missing")?;
             let t = child.t;
             let shared = |a: u64, b: u64| if a == b { "shared" } else { "own" };
@@ -140,7 +141,7 @@ fn the_view_shows_what_clone_built() {
                 if c.nr == 435 { "clone3" } else { "clone" },
                 if t.tgid == parent.tgid { "same" } else if t.tgid == t.pid { "own" } else { "other" },
                 if t.group_leader == parent.group_leader { "same" } else if t.group_leader == child.addr { "self" } else { "other" },
-                if t.real_parent == parent.real_parent { "same" } else if t.real_parent == parent.group_leader { "caller" } else { "other" },
+                if t.real_parent == parent.real_parent { "same" } else if t.real_parent == caller.addr { "caller" } else { "other" },
                 t.state,
                 v.runqueue.contains(&child.addr),
                 shared(t.mm, parent.mm),

@@ -44,6 +44,9 @@ pub mod state {
     pub const BLOCKED: u32 = 1;
     /// An exited group leader its parent has not reaped.
     pub const ZOMBIE: u32 = 0x20;
+    /// Exited and reaped (or an auto-reaped thread): off every list, about
+    /// to be freed; never visible in the task list.
+    pub const DEAD: u32 = 0x10;
 }
 
 /// `task_struct`.
@@ -66,12 +69,13 @@ pub struct TaskStruct {
     pub on_rq: u32,
     /// The thread-group leader (itself for a leader).
     pub group_leader: u64,
-    /// The leader of the process that reaps this one (0 for init). Children
-    /// hang off the parent process's leader, not off the thread that forked
-    /// them (Linux keeps them per thread; wait4 looks at all threads anyway).
+    /// The thread that created this process (0 for init), as Linux's
+    /// real_parent: for CLONE_THREAD and CLONE_PARENT the creator's own
+    /// real_parent. When that thread exits, its children move to another
+    /// live thread of its group, or to init.
     pub real_parent: u64,
-    /// Head of the list of this process's children (leaders only), linked
-    /// through their `sibling`.
+    /// Head of the list of the processes this thread created (their
+    /// leaders), linked through their `sibling`.
     pub children: ListHead,
     pub sibling: ListHead,
     /// Link in the group's [`SignalStruct::thread_head`].

@@ -207,5 +207,15 @@ fn idle() {
 /// halt; the host's --timeout ends the run.
 fn deadlock() -> ! {
     crate::klog!("all tasks are blocked and nothing can wake them: the program is deadlocked");
+    for t in kernel().tasks.values() {
+        crate::klog!(
+            "  pid {} (tgid {}, parent {}): {:?}, waiting for {:?}",
+            t.pid,
+            t.tgid,
+            t.parent_tgid(),
+            t.state,
+            t.wait
+        );
+    }
     crate::hypercall::halt_forever()
 }

@@ -42,15 +42,19 @@ pub enum State {
     Blocked = at::state::BLOCKED,
     /// Exited group leader, waiting to be reaped by its parent.
     Zombie = at::state::ZOMBIE,
+    /// Built by copy_process, not yet woken.
+    New = at::state::NEW,
+    /// Off every list, about to be freed.
+    Dead = at::state::DEAD,
 }
 
 /// What a blocked task waits for.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum WaitOn {
     Nothing,
-    /// A futex: the word's physical address, the wait bitset and the
-    /// timeout's TSC deadline (0: none; else also on the sleepers set).
-    Futex(u64, u32, u64),
+    /// A futex: its key, the wait bitset and the timeout's TSC deadline
+    /// (0: none; else also on the sleepers set).
+    Futex(crate::syscalls::futex::FutexKey, u32, u64),
     /// Any child's state change (wait4).
     Child,
     /// A vfork child to exit.
@@ -287,7 +291,7 @@ pub struct Task {
     pub killed: u32,
     pub on_rq: u32,
     pub group_leader: *mut Task,
-    /// The leader of the process that reaps this one (null for init).
+    /// The thread that created this process (null for init).
     pub real_parent: *mut Task,
     pub children: ListHead,
     pub sibling: ListHead,
@@ -389,14 +393,14 @@ const _: () = {
 
 impl Task {
     /// The tgid of the process that reaps this one (0 for init):
-    /// getppid's answer.
+    /// getppid's answer, the same in every thread.
     pub fn parent_tgid(&self) -> Pid {
-        // SAFETY: a task's real_parent is a live leader record (children
-        // are reparented before their parent's leader is reaped).
+        // SAFETY: a task's real_parent is a live record (a thread's children
+        // move to another thread or to init before it goes).
         unsafe { self.real_parent.as_ref().map_or(0, |p| p.tgid) }
     }
 
-    /// The children of this process (leaders linked on its `children`).
+    /// The processes this thread created (leaders on its `children`).
     /// Collected, so the caller may relink them.
     pub fn children(&self) -> Vec<&'static mut Task> {
         list::iter(&self.children)

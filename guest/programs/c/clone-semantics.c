@@ -206,6 +206,26 @@ static int child_checks_tls(void *arg)
     return fs == 0x12345000UL ? 1 : 2;
 }
 
+/* A thread that forks a child (exiting with *code) and, if asked, waits
+ * at a gate before it exits itself. */
+static volatile long thread_child;
+static int thread_gate;
+static int hold_at_gate;
+static int thread_forks(void *arg)
+{
+    thread_child = clone_run(SIGCHLD, 0, 0, 0, 0, child_exit_code, arg);
+    while (hold_at_gate && __atomic_load_n(&thread_gate, __ATOMIC_SEQ_CST) == 0)
+        rsys(SYS_futex, (long)&thread_gate, 0, 0, 0, 0);
+    return 0;
+}
+
+static void join_word(int *w)
+{
+    int v;
+    while ((v = __atomic_load_n(w, __ATOMIC_SEQ_CST)) != 0)
+        rsys(SYS_futex, (long)w, 0, v, 0, 0);
+}
+
 static int child_reads_stack_limit(void *arg)
 {
     unsigned long lim[2];
@@ -578,6 +598,41 @@ int main(void)
             rsys(SYS_close, pidfd, 0, 0, 0, 0);
         }
     }
+    /* A child belongs to the thread that forked it: __WNOTHREAD waits only
+     * for the caller's own children; when the forking thread exits, its
+     * children pass to another thread of the group (same parent process). */
+    {
+        static int code5 = 5, code6 = 6;
+        static int tctid;
+        unsigned long tflags = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_CHILD_CLEARTID;
+        int st = 0;
+        thread_child = 0;
+        hold_at_gate = 1;
+        thread_gate = 0;
+        tctid = -1;
+        long r = clone_run(tflags, stacks[4] + sizeof(stacks[4]), 0, &tctid, 0, thread_forks, &code5);
+        while (r > 0 && __atomic_load_n(&thread_child, __ATOMIC_SEQ_CST) == 0)
+            rsys(SYS_sched_yield, 0, 0, 0, 0, 0);
+        long c = thread_child;
+        line("a thread forked: %s", c > 0 ? "ok" : err(c));
+        line("  main thread, __WNOTHREAD: %s", err(rsys(SYS_wait4, c, (long)&st, __WNOTHREAD, 0, 0)));
+        long w = rsys(SYS_wait4, c, (long)&st, 0, 0, 0);
+        line("  main thread, default: %s, status %d", w == c ? "reaped" : err(w), WEXITSTATUS(st));
+        __atomic_store_n(&thread_gate, 1, __ATOMIC_SEQ_CST);
+        rsys(SYS_futex, (long)&thread_gate, 1, 1, 0, 0);
+        join_word(&tctid);
+
+        thread_child = 0;
+        hold_at_gate = 0;
+        tctid = -1;
+        r = clone_run(tflags, stacks[4] + sizeof(stacks[4]), 0, &tctid, 0, thread_forks, &code6);
+        join_word(&tctid);
+        c = thread_child;
+        w = rsys(SYS_wait4, c, (long)&st, __WNOTHREAD, 0, 0);
+        line("after the forking thread exited, main thread __WNOTHREAD: %s, status %d", w == c ? "reaped" : err(w),
+             WEXITSTATUS(st));
+    }
+
     /* Resource limits live in the thread group (signal_struct): threads
      * share them, fork copies them. */
     {

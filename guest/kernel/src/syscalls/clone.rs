@@ -289,13 +289,13 @@ fn copy_process(args: &KernelCloneArgs, frame: &TrapFrame) -> KResult<Box<Task>>
     } else {
         p.tgid = p.pid;
         p.group_leader = &mut *p;
-        // SAFETY: the caller's group leader lives while the caller does.
-        let leader = unsafe { &*cur.group_leader };
         if f & CLONE_PARENT != 0 {
+            // SAFETY: the caller's group leader lives while the caller does.
+            let leader = unsafe { &*cur.group_leader };
             p.real_parent = cur.real_parent;
             p.exit_signal = leader.exit_signal;
         } else {
-            p.real_parent = cur.group_leader;
+            p.real_parent = &mut *cur;
             p.exit_signal = args.exit_signal;
         }
     }
@@ -318,7 +318,7 @@ fn dup_task_struct(cur: &mut Task) -> KResult<Box<Task>> {
     fpu.save();
     Ok(Box::new(Task {
         magic: abi::task::TASK_MAGIC,
-        state: State::Runnable,
+        state: State::New,
         pid: 0,
         tgid: 0,
         exit_signal: 0,

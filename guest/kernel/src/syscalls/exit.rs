@@ -23,7 +23,7 @@ pub fn do_exit(wstatus: i32) -> ! {
         let key = {
             let mut mm = t.mm.borrow_mut();
             let _ = write_user::<u32>(&mut mm, addr, &0);
-            super::futex::key_of(&mut mm, addr)
+            super::futex::key_of(&mut mm, addr, false)
         };
         if let Some(key) = key {
             super::futex::wake(key, 1, u32::MAX);
@@ -36,17 +36,22 @@ pub fn do_exit(wstatus: i32) -> ! {
     }
     // No owned value may live across the final schedule(): this frame is
     // never returned to, so its locals would never be dropped.
-    let group_done = {
+    let (group_done, heir) = {
         let mut s = t.signal.borrow_mut();
         list::del(&mut t.thread_node);
         s.nr_threads -= 1;
         s.last_status = wstatus;
-        s.nr_threads == 0
+        (
+            s.nr_threads == 0,
+            s.threads().next().map(|h| h as *mut Task),
+        )
     };
+    forget_original_parent(t, heir);
     if pid == tgid {
         t.state = State::Zombie;
     } else {
-        let me = task::unhash(pid).expect("current task missing");
+        let mut me = task::unhash(pid).expect("current task missing");
+        me.state = State::Dead;
         kernel().dead.push(me);
     }
     if group_done {
@@ -72,14 +77,6 @@ fn group_exited(tgid: Pid) {
         crate::hypercall::killed(status & 0x7f, None);
     }
     leader.exit_code = status;
-    // Orphans go to init (Linux's reaper without subreapers).
-    let init = task(1).expect("init missing") as *mut Task;
-    for c in leader.children() {
-        list::del(&mut c.sibling);
-        c.real_parent = init;
-        // SAFETY: init's record lives for the whole run.
-        unsafe { list::add_tail(&mut c.sibling, &mut (*init).children) };
-    }
     let parent = leader.parent_tgid();
     let waiters: alloc::vec::Vec<Pid> = kernel()
         .tasks
@@ -89,6 +86,33 @@ fn group_exited(tgid: Pid) {
         .collect();
     for w in waiters {
         sched::wake(w);
+    }
+}
+
+/// The exiting thread's children go to `heir`, a live thread of its group
+/// (they keep the same parent process), or, when it was the last, to a live
+/// thread of init (Linux's find_new_reaper without subreapers).
+fn forget_original_parent(t: &mut Task, heir: Option<*mut Task>) {
+    let reaper = match heir {
+        Some(h) => h,
+        None => {
+            // A live thread of init (its leader may have exited first).
+            let init = task(1).expect("init missing");
+            let live = init
+                .signal
+                .borrow()
+                .threads()
+                .next()
+                .map(|t| t as *mut Task);
+            live.unwrap_or(init)
+        }
+    };
+    for c in t.children() {
+        list::del(&mut c.sibling);
+        c.real_parent = reaper;
+        // SAFETY: the reaper is a live record (a live thread, or init,
+        // whose record lives for the whole run).
+        unsafe { list::add_tail(&mut c.sibling, &mut (*reaper).children) };
     }
 }
 
@@ -135,16 +159,22 @@ pub fn kill_threads(
     }
 }
 
-/// The calling process's children: any thread of a group may wait for the
-/// group's children (they hang off the leader).
-fn my_children() -> alloc::vec::Vec<&'static mut Task> {
-    // SAFETY: a live task's group leader is a live record.
-    unsafe { &*current().group_leader }.children()
+/// The children wait4 and waitid look at: those of every thread in the
+/// caller's group, or with __WNOTHREAD only the caller's own.
+fn my_children(options: u64) -> alloc::vec::Vec<&'static mut Task> {
+    let me = current();
+    if options & WNOTHREAD != 0 {
+        return me.children();
+    }
+    let signal = me.signal.clone();
+    let s = signal.borrow();
+    s.threads().flat_map(|t| t.children()).collect()
 }
 
 /// Reaps a zombie leader: off every list, record and stack freed.
 fn release_task(pid: Pid) {
-    if let Some(t) = task::unhash(pid) {
+    if let Some(mut t) = task::unhash(pid) {
+        t.state = State::Dead;
         task::free_task(t);
     }
 }
@@ -166,7 +196,7 @@ pub fn wait4(pid: u64, status_ptr: u64, options: u64, rusage: u64) -> KResult<u6
     loop {
         let mut any = false;
         let mut reapable = None;
-        for t in my_children() {
+        for t in my_children(options) {
             if want > 0 && t.pid != want {
                 continue;
             }
@@ -240,7 +270,7 @@ pub fn waitid(idtype: u64, id: u64, infop: u64, options: u64, rusage: u64) -> KR
     loop {
         let mut any = false;
         let mut found = None;
-        for t in my_children() {
+        for t in my_children(options) {
             if want > 0 && t.pid != want {
                 continue;
             }

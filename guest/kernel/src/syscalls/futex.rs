@@ -1,9 +1,14 @@
 //! futex: WAIT / WAKE and their bitset forms, private and shared alike,
 //! with timeouts (relative for WAIT, absolute for WAIT_BITSET; the timer's
-//! sleepers set wakes the waiter with ETIMEDOUT). A
-//! futex is keyed by the physical address of its word, which is what makes
-//! a shared futex work across address spaces and a private one stay
-//! private after fork (the child's copy is another frame).
+//! sleepers set wakes the waiter with ETIMEDOUT).
+//!
+//! A futex is keyed as Linux keys one in private (anonymous or private
+//! file) memory: by address space and virtual address (FUT_OFF_MMSHARED:
+//! even without FUTEX_PRIVATE_FLAG). Not by physical frame: a
+//! copy-on-write break between a wait and its wake moves the word to
+//! another frame, and a frame key would miss that wake. All user memory
+//! here is private (MAP_SHARED anonymous memory is not shared across fork
+//! yet), so this is every futex.
 
 use crate::errno::*;
 use crate::mm::fault::{populate, Access};
@@ -18,18 +23,34 @@ const FUTEX_WAIT_BITSET: u64 = 9;
 const FUTEX_WAKE_BITSET: u64 = 10;
 const FUTEX_PRIVATE_FLAG: u64 = 128;
 const FUTEX_CLOCK_REALTIME: u64 = 256;
-/// The private flag has no effect here: keys are physical addresses.
 const FUTEX_CMD_MASK: u64 = !(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME);
 
-/// Physical address of the futex word at `addr`.
-pub fn key_of(mm: &mut Mm, addr: u64) -> Option<u64> {
-    let (frame, _) = populate(mm, addr, Access::Read)?;
-    Some(frame + addr % 4096)
+/// A futex's identity: the address space (its `Mm`'s address) and the
+/// word's virtual address.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct FutexKey {
+    pub mm: u64,
+    pub addr: u64,
+}
+
+/// The key of the word at `addr`. Without FUTEX_PRIVATE_FLAG Linux looks
+/// the page up (EFAULT if there is none); with it, only the address counts.
+pub fn key_of(mm: &mut Mm, addr: u64, private: bool) -> Option<FutexKey> {
+    if addr >= abi::layout::USER_SPACE_END {
+        return None;
+    }
+    if !private {
+        populate(mm, addr, Access::Read)?;
+    }
+    Some(FutexKey {
+        mm: mm as *const Mm as u64,
+        addr,
+    })
 }
 
 /// Wakes up to `n` tasks waiting on `key` with a bitset sharing a bit with
 /// `bitset`, oldest pid first. Returns how many.
-pub fn wake(key: u64, n: u64, bitset: u32) -> u64 {
+pub fn wake(key: FutexKey, n: u64, bitset: u32) -> u64 {
     let waiters: alloc::vec::Vec<i32> = kernel()
         .tasks
         .values()
@@ -45,6 +66,7 @@ pub fn wake(key: u64, n: u64, bitset: u32) -> u64 {
 
 pub fn futex(uaddr: u64, op: u64, val: u64, timeout: u64, _uaddr2: u64, val3: u64) -> KResult<u64> {
     let cmd = op & FUTEX_CMD_MASK;
+    let private = op & FUTEX_PRIVATE_FLAG != 0;
     // As Linux 6.x: the clock flag only with an absolute deadline.
     if op & FUTEX_CLOCK_REALTIME != 0 && cmd != FUTEX_WAIT_BITSET {
         return Err(ENOSYS);
@@ -61,7 +83,7 @@ pub fn futex(uaddr: u64, op: u64, val: u64, timeout: u64, _uaddr2: u64, val3: u6
             }
             let (word, key) = with_mm(|mm| {
                 let word = read_user::<u32>(mm, uaddr)?;
-                Ok::<_, i64>((word, key_of(mm, uaddr).ok_or(EFAULT)?))
+                Ok::<_, i64>((word, key_of(mm, uaddr, private).ok_or(EFAULT)?))
             })?;
             if word != val as u32 {
                 return Err(EAGAIN);
@@ -112,7 +134,7 @@ pub fn futex(uaddr: u64, op: u64, val: u64, timeout: u64, _uaddr2: u64, val3: u6
             if bitset == 0 || !uaddr.is_multiple_of(4) {
                 return Err(EINVAL);
             }
-            let key = with_mm(|mm| key_of(mm, uaddr)).ok_or(EFAULT)?;
+            let key = with_mm(|mm| key_of(mm, uaddr, private)).ok_or(EFAULT)?;
             Ok(wake(key, val, bitset))
         }
         _ => Err(ENOSYS),
