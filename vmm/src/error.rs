@@ -34,6 +34,9 @@ pub enum Error {
     Memory(String),
     #[error("{0}")]
     Io(String),
+    /// `vmm bench` could not run or write its results.
+    #[error("bench: {0}")]
+    Bench(String),
 }
 
 impl Error {

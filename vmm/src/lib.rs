@@ -7,6 +7,7 @@
 //! Every module owns one concept; see docs/ARCHITECTURE.md.
 
 pub mod arch;
+pub mod bench;
 pub mod boot;
 pub mod config;
 pub mod console;
@@ -26,3 +27,8 @@ pub mod watchdog;
 /// The guest kernel built by vmm/build.rs from guest/kernel and embedded so
 /// that `vmm run PROGRAM` needs no other file.
 pub static EMBEDDED_KERNEL: &[u8] = include_bytes!(env!("VMM_EMBEDDED_KERNEL"));
+
+/// The static benchmark program `vmm bench` runs in the guest and natively
+/// (guest/programs/c/bench-clone.c); empty when the guest programs were not
+/// built.
+pub static BENCH_PROGRAM: &[u8] = include_bytes!(env!("VMM_BENCH_PROGRAM"));

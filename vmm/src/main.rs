@@ -26,6 +26,34 @@ struct Cli {
 enum Command {
     /// Boot the guest kernel and run PROGRAM (a static x86_64 Linux executable) in it.
     Run(RunArgs),
+    /// Time thread, fork and vfork creation in the guest and natively, side by
+    /// side, and show where the guest kernel spends a clone.
+    Bench(BenchArgs),
+}
+
+#[derive(clap::Args)]
+struct BenchArgs {
+    /// Timed repetitions per operation (after a tenth as many untimed ones).
+    #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    iterations: u32,
+    /// Only this operation, named as in the table (e.g. "getpid").
+    #[arg(long, value_name = "OP")]
+    only: Option<String>,
+    /// Also run a contended variant: N threads creating and joining threads at once.
+    #[arg(long, value_name = "N", default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=64))]
+    threads: u32,
+    /// Write every result (and every sample) as JSON to FILE.
+    #[arg(long, value_name = "FILE")]
+    json: Option<PathBuf>,
+    /// Draw latency distributions, guest vs host, per operation, as SVG to FILE.
+    #[arg(long, value_name = "FILE")]
+    svg: Option<PathBuf>,
+    /// Do not run the benchmark natively on the host.
+    #[arg(long)]
+    no_host: bool,
+    /// KVM device to use.
+    #[arg(long, value_name = "PATH", default_value = DEFAULT_KVM_DEVICE)]
+    kvm_device: PathBuf,
 }
 
 #[derive(clap::Args)]
@@ -107,7 +135,10 @@ fn main() -> ExitCode {
             return ExitCode::from(EXIT_VMM_FAILURE as u8);
         }
     };
-    let Command::Run(args) = cli.command;
+    let args = match cli.command {
+        Command::Run(args) => args,
+        Command::Bench(b) => return bench(b),
+    };
     let mut cfg = RunConfig::new(args.program);
     cfg.kernel = args.kernel.map(KernelSource::File).unwrap_or_default();
     cfg.memory = args.memory;
@@ -138,6 +169,35 @@ fn main() -> ExitCode {
             }
             ExitCode::from(result.outcome.exit_code() as u8)
         }
+        Err(e) => {
+            eprintln!("vmm: {e}");
+            ExitCode::from(e.exit_code() as u8)
+        }
+    }
+}
+
+fn bench(b: BenchArgs) -> ExitCode {
+    let cfg = vmm::bench::BenchConfig {
+        iterations: b.iterations,
+        only: b.only,
+        threads: b.threads,
+        json: b.json,
+        svg: b.svg,
+        no_host: b.no_host,
+        kvm_device: b.kvm_device,
+    };
+    let result = vmm::bench::run(&cfg).and_then(|r| {
+        print!("{}", vmm::bench::render(&r));
+        if let Some(path) = &cfg.json {
+            vmm::bench::write_json(&r, path)?;
+        }
+        if let Some(path) = &cfg.svg {
+            vmm::bench::write_svg(&r, path)?;
+        }
+        Ok(())
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("vmm: {e}");
             ExitCode::from(e.exit_code() as u8)

@@ -22,6 +22,7 @@ unsafe impl Pod for Exit {}
 unsafe impl Pod for PanicReport {}
 unsafe impl Pod for UserStart {}
 unsafe impl Pod for abi::stats::KernelStats {}
+unsafe impl Pod for abi::stats::CloneProfile {}
 unsafe impl Pod for abi::hypercall::SyscallExit {}
 unsafe impl Pod for abi::task::TaskStruct {}
 unsafe impl Pod for abi::task::MmStruct {}

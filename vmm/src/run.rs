@@ -79,6 +79,23 @@ pub fn run_inspected<'io>(
     stdin: Option<&'io mut dyn Read>,
     hook: Option<&'io mut hypercall::Inspector<'io>>,
 ) -> Result<RunResult> {
+    run_hooked(cfg, stdout, stderr, stdin, hook, None)
+}
+
+/// Called once the guest has stopped for good, before its memory is
+/// released: reads what the kernel left there (e.g. `vmm bench`'s clone
+/// profile), given the memory and the kernel image (for its symbols).
+pub type AtExit<'a> = dyn FnMut(&dyn crate::inspect::mem::PhysMem, &kernel::KernelImage) + 'a;
+
+/// [`run_inspected`], with `at_exit` run after the guest stopped.
+pub fn run_hooked<'io>(
+    cfg: &RunConfig,
+    stdout: &'io mut dyn Write,
+    stderr: &'io mut dyn Write,
+    stdin: Option<&'io mut dyn Read>,
+    hook: Option<&'io mut hypercall::Inspector<'io>>,
+    at_exit: Option<&mut AtExit<'_>>,
+) -> Result<RunResult> {
     let t0 = Instant::now();
     let program = program::load(&cfg.program)?;
     let kernel = kernel::open(&cfg.kernel)?;
@@ -218,6 +235,9 @@ pub fn run_inspected<'io>(
     watchdog.disarm();
     console.finish();
 
+    if let Some(f) = at_exit {
+        f(&mem, &kernel);
+    }
     let guest_rss_kib = memory::resident_bytes(&mem) >> 10;
     let peak_rss_kib = peak_rss_kib();
     drop(vcpu);

@@ -26,3 +26,68 @@ pub struct KernelStats {
     /// Bytes of kernel heap in use (task records, VMAs, tables of objects).
     pub heap_used: u64,
 }
+
+/// Name of the kernel's [`CloneProfile`] symbol.
+pub const CLONE_PROFILE: &str = "clone_profile";
+
+/// The phases of `kernel_clone`, in the order they run; together they cover
+/// it from entry to return (the vfork wait excluded). Indexes into
+/// [`CloneProfile::phase_cycles`].
+pub mod phase {
+    /// copy_process's flag checks.
+    pub const CHECKS: usize = 0;
+    pub const DUP_TASK_STRUCT: usize = 1;
+    pub const COPY_FILES: usize = 2;
+    pub const COPY_FS: usize = 3;
+    pub const COPY_SIGHAND: usize = 4;
+    pub const COPY_SIGNAL: usize = 5;
+    pub const COPY_MM: usize = 6;
+    pub const COPY_THREAD: usize = 7;
+    /// alloc_pid and the pidfd.
+    pub const ALLOC_PID: usize = 8;
+    /// tgid, group_leader, real_parent, exit_signal, CHILD_SETTID,
+    /// PARENT_SETTID.
+    pub const LINKS: usize = 9;
+    pub const WAKE_UP_NEW_TASK: usize = 10;
+    pub const COUNT: usize = 11;
+}
+
+/// The seeds' names of the phases, by index.
+pub const PHASE_NAMES: [&str; phase::COUNT] = [
+    "copy_process checks",
+    "dup_task_struct",
+    "copy_files",
+    "copy_fs",
+    "copy_sighand",
+    "copy_signal",
+    "copy_mm",
+    "copy_thread",
+    "alloc_pid",
+    "tgid/group_leader/real_parent",
+    "wake_up_new_task",
+];
+
+/// Cycle counters of successful `kernel_clone` calls, kept by the kernel
+/// when started with the `clone-profile` option (otherwise all zero and
+/// never touched: one branch per phase). The host reads it from guest
+/// memory after a run (`vmm bench`).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CloneProfile {
+    /// Non-zero when the counters run.
+    pub enabled: u64,
+    /// TSC ticks per millisecond (to turn cycles into time).
+    pub tsc_khz: u64,
+    /// Successful kernel_clone calls counted.
+    pub calls: u64,
+    /// TSC ticks from kernel_clone's entry to its return, summed.
+    pub total_cycles: u64,
+    pub phase_cycles: [u64; 16],
+    /// From wake_up_new_task to the child's first run on the CPU, summed
+    /// over `first_schedules` children.
+    pub first_schedule_cycles: u64,
+    pub first_schedules: u64,
+    /// Kernel-stack cache use by dup_task_struct during the counted calls.
+    pub kstack_hits: u64,
+    pub kstack_misses: u64,
+}

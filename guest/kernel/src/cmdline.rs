@@ -6,7 +6,8 @@
 //! - `fault`: take a page fault in kernel mode right after boot (checks the
 //!   exception path: registers and backtrace in the report);
 //! - `clone3=enosys`: clone3 answers ENOSYS, as on kernels before 5.3, so
-//!   the C library's fallback to legacy clone runs for real.
+//!   the C library's fallback to legacy clone runs for real;
+//! - `clone-profile`: count cycles per kernel_clone phase (profile.rs).
 
 use core::sync::atomic::{AtomicBool, Ordering};
 
@@ -27,6 +28,7 @@ pub fn init(info: &abi::boot::BootInfo) {
             b"panic" => panic!("kernel panic requested on the command line"),
             b"fault" => kernel_fault(),
             b"clone3=enosys" => CLONE3_ENOSYS.store(true, Ordering::Relaxed),
+            b"clone-profile" => crate::profile::enable(),
             _ => {
                 let text = core::str::from_utf8(word).unwrap_or("(not UTF-8)");
                 crate::klog!("ignoring unknown kernel option {text}");

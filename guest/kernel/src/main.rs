@@ -20,6 +20,7 @@ mod krc;
 mod list;
 mod mm;
 mod panic;
+mod profile;
 mod random;
 mod sched;
 mod syscalls;

@@ -65,6 +65,8 @@ pub fn prepare_new_stack(frame_at: u64) -> u64 {
 
 extern "C" fn fork_tail() {
     finish_switch();
+    let t = current();
+    crate::profile::first_schedule(core::mem::take(&mut t.woken_tsc));
     exit_if_killed();
 }
 

@@ -317,6 +317,9 @@ pub struct Task {
     pub wait: WaitOn,
     /// Set when a timed wait (futex) ended by its deadline, not a wake.
     pub timed_out: bool,
+    /// TSC when wake_up_new_task made this task runnable, until its first
+    /// run (only with the clone profiler on).
+    pub woken_tsc: u64,
     pub fpu: Box<FpuState>,
     pub vfork_parent: Option<Pid>,
 }
@@ -627,6 +630,7 @@ pub fn start_first_program(info: &abi::boot::BootInfo) -> ! {
         ksp: 0,
         wait: WaitOn::Nothing,
         timed_out: false,
+        woken_tsc: 0,
         fpu: Box::new(FpuState::zeroed()),
         vfork_parent: None,
     });

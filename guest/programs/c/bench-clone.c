@@ -4,19 +4,32 @@
  * warm-up ones), measured with rdtsc around each repetition:
  *
  *   getpid                    the bare system call round trip
- *   thread create+join clone  legacy clone with glibc's flag set (VM FS
+ *   thread create+join (clone)  legacy clone with glibc's flag set (VM FS
  *                             FILES SYSVSEM SIGHAND THREAD SETTLS
  *                             PARENT_SETTID CHILD_CLEARTID), joined by a
  *                             futex wait on the CLEARTID word
- *   thread create+join clone3 the same through clone3
+ *   thread create+join (clone3) the same through clone3
+ *   pthread_create+join, warm the C library's, stack from its cache
+ *   pthread_create+join, cold with the cache off: mmap + mprotect each time
+ *                             (guest-libc only: its stack_cache_maxsize)
  *   fork+exit+wait4           fork, the child exits at once, wait4
  *   vfork+exit+wait4          vfork, the child _exits at once, wait4
+ *   clone -> child's first instruction  rdtsc before clone in the parent to
+ *                             rdtsc as the child's first act (a thread)
+ *   futex wake->wakeup (2 threads)  rdtsc before FUTEX_WAKE in one thread
+ *                             to rdtsc after FUTEX_WAIT returns in another
  *
- *   bench-clone [ITERATIONS [OP]]     default 200, all operations
+ *   bench-clone [ITERATIONS [OP]] [--samples] [--threads N]
+ *
+ * Default 200 iterations, every operation. --samples prints every sample
+ * (ns) on a `samples OP: ...` line after each summary (for `vmm bench`);
+ * --threads N adds "thread create+join (clone) xN contended": N threads
+ * creating and joining threads at the same time, each sample one pair.
  *
  * TSC ticks become nanoseconds through a calibration against
  * CLOCK_MONOTONIC over 50 ms (in the guest that clock is the TSC scaled by
  * the frequency KVM reported in the boot info, so this is that frequency). */
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
@@ -163,43 +176,224 @@ static int op_vfork(void)
     return waitpid(pid, &st, 0) == pid ? 0 : -1;
 }
 
+/* guest-libc's stack-cache limit; absent when built against glibc. */
+extern size_t stack_cache_maxsize __attribute__((weak));
+
+static void *pnothing(void *arg) { return arg; }
+
+static int op_pthread(void)
+{
+    pthread_t t;
+    if (pthread_create(&t, NULL, pnothing, NULL) != 0)
+        return -1;
+    return pthread_join(t, NULL);
+}
+
+/* Timed inside: the child's first rdtsc minus the parent's last one. */
+static volatile uint64_t child_first_tsc;
+static int first_insn(void *arg)
+{
+    (void)arg;
+    child_first_tsc = rdtsc();
+    return 0;
+}
+
+static uint64_t time_first_insn(void)
+{
+    ctid = 1;
+    child_first_tsc = 0;
+    uint64_t a = rdtsc();
+    long r = clone_run(GLIBC_FLAGS, stack + sizeof(stack), &ptid, &ctid, (unsigned long)tcb, first_insn, 0);
+    if (r <= 0)
+        return 0;
+    join();
+    return child_first_tsc - a;
+}
+
+/* Ping: the waker stamps the time and wakes; the waiter stamps its wakeup. */
+static int ping_word, pong_word;
+static volatile uint64_t wake_tsc, woken_tsc;
+static volatile int ping_stop;
+static void *pinger(void *arg)
+{
+    (void)arg;
+    for (;;) {
+        while (__atomic_load_n(&ping_word, __ATOMIC_ACQUIRE) == 0)
+            syscall(SYS_futex, &ping_word, 0, 0, 0, 0, 0);
+        if (ping_stop)
+            return NULL;
+        woken_tsc = rdtsc();
+        __atomic_store_n(&ping_word, 0, __ATOMIC_RELEASE);
+        __atomic_store_n(&pong_word, 1, __ATOMIC_RELEASE);
+        syscall(SYS_futex, &pong_word, 1, 1, 0, 0, 0);
+    }
+}
+
+static uint64_t time_wakeup(void)
+{
+    /* Let the other thread get to its FUTEX_WAIT first. */
+    for (int i = 0; i < 3; i++)
+        sched_yield();
+    wake_tsc = rdtsc();
+    __atomic_store_n(&ping_word, 1, __ATOMIC_RELEASE);
+    syscall(SYS_futex, &ping_word, 1, 1, 0, 0, 0);
+    while (__atomic_load_n(&pong_word, __ATOMIC_ACQUIRE) == 0)
+        syscall(SYS_futex, &pong_word, 0, 0, 0, 0, 0);
+    pong_word = 0;
+    return woken_tsc - wake_tsc;
+}
+
+typedef int (*op_fn)(void);
+typedef uint64_t (*timed_fn)(void);
 static const struct {
     const char *name;
-    int (*fn)(void);
+    op_fn fn;       /* timed around the call */
+    timed_fn timed; /* or timing itself */
 } ops[] = {
-    {"getpid", op_getpid},
-    {"thread create+join clone", op_thread_clone},
-    {"thread create+join clone3", op_thread_clone3},
-    {"fork+exit+wait4", op_fork},
-    {"vfork+exit+wait4", op_vfork},
+    {"getpid", op_getpid, 0},
+    {"thread create+join (clone)", op_thread_clone, 0},
+    {"thread create+join (clone3)", op_thread_clone3, 0},
+    {"pthread_create+join, warm", op_pthread, 0},
+    {"pthread_create+join, cold", op_pthread, 0},
+    {"fork+exit+wait4", op_fork, 0},
+    {"vfork+exit+wait4", op_vfork, 0},
+    {"clone -> child's first instruction", 0, time_first_insn},
+    {"futex wake->wakeup (2 threads)", 0, time_wakeup},
 };
+
+static double per_ns;
+static int print_samples;
+
+static void report(const char *name, uint64_t *t, int n)
+{
+    qsort(t, (size_t)n, sizeof(t[0]), cmp);
+    uint64_t median = t[n / 2], p99 = t[(size_t)n * 99 / 100];
+    printf("%s: median %.0f ns, p99 %.0f ns\n", name, (double)median / per_ns, (double)p99 / per_ns);
+    if (print_samples) {
+        printf("samples %s:", name);
+        for (int i = 0; i < n; i++)
+            printf(" %.0f", (double)t[i] / per_ns);
+        printf("\n");
+    }
+}
+
+/* The contended variant: workers creating and joining raw-clone threads at
+ * the same time, each with its own stack and tid words. */
+struct worker {
+    pthread_t th;
+    int n;
+    uint64_t *samples;
+    char *stack;
+    int ptid, ctid;
+};
+
+static void worker_join(int *w)
+{
+    int v;
+    while ((v = __atomic_load_n(w, __ATOMIC_ACQUIRE)) != 0)
+        syscall(SYS_futex, w, 0, v, 0, 0, 0);
+}
+
+static void *contend(void *arg)
+{
+    struct worker *w = arg;
+    for (int i = 0; i < w->n; i++) {
+        w->ctid = 1;
+        uint64_t a = rdtsc();
+        long r = clone_run(GLIBC_FLAGS, w->stack + 65536, &w->ptid, &w->ctid, (unsigned long)tcb, nothing, 0);
+        if (r <= 0)
+            return (void *)1;
+        worker_join(&w->ctid);
+        w->samples[i] = rdtsc() - a;
+    }
+    return NULL;
+}
+
+static int run_contended(int n, int threads)
+{
+    struct worker *w = calloc((size_t)threads, sizeof(*w));
+    uint64_t *all = malloc(sizeof(uint64_t) * (size_t)n * (size_t)threads);
+    if (!w || !all)
+        return -1;
+    for (int k = 0; k < threads; k++) {
+        w[k].n = n;
+        w[k].samples = all + (size_t)k * (size_t)n;
+        w[k].stack = malloc(65536 + 16);
+        if (!w[k].stack || pthread_create(&w[k].th, NULL, contend, &w[k]) != 0)
+            return -1;
+    }
+    for (int k = 0; k < threads; k++) {
+        void *r;
+        pthread_join(w[k].th, &r);
+        if (r)
+            return -1;
+    }
+    char name[64];
+    snprintf(name, sizeof(name), "thread create+join (clone) x%d contended", threads);
+    report(name, all, n * threads);
+    return 0;
+}
 
 int main(int argc, char **argv)
 {
-    int n = argc > 1 ? atoi(argv[1]) : 200;
-    const char *only = argc > 2 ? argv[2] : NULL;
+    int n = 200, threads = 0;
+    const char *only = NULL;
+    int pos = 0;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--samples") == 0)
+            print_samples = 1;
+        else if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc)
+            threads = atoi(argv[++i]);
+        else if (pos++ == 0)
+            n = atoi(argv[i]);
+        else
+            only = argv[i];
+    }
     if (n < 1)
         n = 1;
     tcb[0] = (uint64_t)(uintptr_t)tcb;
-    double per_ns = tsc_per_ns();
+    per_ns = tsc_per_ns();
     uint64_t *t = malloc(sizeof(uint64_t) * (size_t)n);
     if (!t)
         return 1;
+    pthread_t ping_thread;
     for (size_t k = 0; k < sizeof(ops) / sizeof(ops[0]); k++) {
         if (only && strcmp(only, ops[k].name) != 0)
             continue;
-        for (int i = 0; i < n / 10; i++)
-            if (ops[k].fn() != 0)
-                return 2;
-        for (int i = 0; i < n; i++) {
-            uint64_t a = rdtsc();
-            if (ops[k].fn() != 0)
-                return 2;
-            t[i] = rdtsc() - a;
+        int cold = strstr(ops[k].name, "cold") != NULL;
+        size_t saved_cache = 0;
+        if (ops[k].fn == op_pthread && &stack_cache_maxsize) {
+            saved_cache = stack_cache_maxsize;
+            if (cold)
+                stack_cache_maxsize = 0;
         }
-        qsort(t, (size_t)n, sizeof(t[0]), cmp);
-        uint64_t median = t[n / 2], p99 = t[(size_t)n * 99 / 100];
-        printf("%s: median %.0f ns, p99 %.0f ns\n", ops[k].name, (double)median / per_ns, (double)p99 / per_ns);
+        if (ops[k].timed == time_wakeup && pthread_create(&ping_thread, NULL, pinger, NULL) != 0)
+            return 2;
+        for (int i = 0; i < n / 10 + 1; i++) {
+            if (ops[k].fn ? ops[k].fn() != 0 : ops[k].timed() == 0)
+                return 2;
+        }
+        for (int i = 0; i < n; i++) {
+            if (ops[k].fn) {
+                uint64_t a = rdtsc();
+                if (ops[k].fn() != 0)
+                    return 2;
+                t[i] = rdtsc() - a;
+            } else {
+                t[i] = ops[k].timed();
+            }
+        }
+        if (ops[k].timed == time_wakeup) {
+            ping_stop = 1;
+            __atomic_store_n(&ping_word, 1, __ATOMIC_RELEASE);
+            syscall(SYS_futex, &ping_word, 1, 1, 0, 0, 0);
+            pthread_join(ping_thread, NULL);
+        }
+        if (ops[k].fn == op_pthread && &stack_cache_maxsize)
+            stack_cache_maxsize = saved_cache;
+        report(ops[k].name, t, n);
     }
+    if (threads > 0 && run_contended(n, threads) != 0)
+        return 2;
     return 0;
 }

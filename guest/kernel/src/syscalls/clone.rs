@@ -21,10 +21,12 @@ use crate::errno::*;
 use crate::krc::KRc;
 use crate::mm::uaccess::{copy_from_user, write_user};
 use crate::mm::vma::Mm;
+use crate::profile::CloneTimer;
 use crate::sched;
 use crate::task::{
     self, current, with_mm, Files, Fs, KernelStack, SigHand, Signal, State, Task, WaitOn,
 };
+use abi::stats::phase;
 
 pub const CSIGNAL: u64 = 0xff;
 pub const CLONE_VM: u64 = 0x100;
@@ -208,7 +210,8 @@ pub fn clone3(uargs: u64, size: u64, frame: &mut TrapFrame) -> KResult<u64> {
 
 /// Creates the task and starts it; returns its TID to the parent.
 pub fn kernel_clone(args: KernelCloneArgs, frame: &mut TrapFrame) -> KResult<u64> {
-    let mut child = copy_process(&args, frame)?;
+    let mut prof = CloneTimer::start();
+    let mut child = copy_process(&args, frame, &mut prof)?;
     let pid = child.pid;
     if args.flags & CLONE_PARENT_SETTID != 0 {
         // Before the child can run; a fault is ignored, as on Linux.
@@ -217,7 +220,10 @@ pub fn kernel_clone(args: KernelCloneArgs, frame: &mut TrapFrame) -> KResult<u64
     if args.flags & CLONE_VFORK != 0 {
         child.vfork_parent = Some(current().pid);
     }
+    CloneTimer::mark(&mut prof, phase::LINKS);
     wake_up_new_task(child);
+    CloneTimer::mark(&mut prof, phase::WAKE_UP_NEW_TASK);
+    CloneTimer::commit(prof);
     if args.flags & CLONE_VFORK != 0 {
         // The parent sleeps until the child exits (no exec yet).
         while crate::task::task(pid).is_some_and(|c| c.vfork_parent.is_some()) {
@@ -230,7 +236,11 @@ pub fn kernel_clone(args: KernelCloneArgs, frame: &mut TrapFrame) -> KResult<u64
 /// The checks shared by clone and clone3, then the copy of each resource.
 /// Nothing is visible to other tasks until `wake_up_new_task`, so a failure
 /// anywhere just drops what was built (no leak on any error path).
-fn copy_process(args: &KernelCloneArgs, frame: &TrapFrame) -> KResult<Box<Task>> {
+fn copy_process(
+    args: &KernelCloneArgs,
+    frame: &TrapFrame,
+    prof: &mut Option<CloneTimer>,
+) -> KResult<Box<Task>> {
     let f = args.flags;
     if f & (CLONE_NEWNS | CLONE_FS) == (CLONE_NEWNS | CLONE_FS)
         || f & (CLONE_NEWUSER | CLONE_FS) == (CLONE_NEWUSER | CLONE_FS)
@@ -261,13 +271,22 @@ fn copy_process(args: &KernelCloneArgs, frame: &TrapFrame) -> KResult<Box<Task>>
         return Err(EPERM);
     }
 
+    let mark = CloneTimer::mark;
+    mark(prof, phase::CHECKS);
     let mut p = dup_task_struct(cur)?;
+    mark(prof, phase::DUP_TASK_STRUCT);
     p.files = copy_files(cur, f);
+    mark(prof, phase::COPY_FILES);
     p.fs = copy_fs(cur, f);
+    mark(prof, phase::COPY_FS);
     p.sighand = copy_sighand(cur, f);
+    mark(prof, phase::COPY_SIGHAND);
     p.signal = copy_signal(cur, f);
+    mark(prof, phase::COPY_SIGNAL);
     p.mm = copy_mm(cur, f)?;
+    mark(prof, phase::COPY_MM);
     copy_thread(&mut p, args, frame);
+    mark(prof, phase::COPY_THREAD);
     p.pid = task::alloc_pid().ok_or(EAGAIN)?;
     if f & CLONE_PIDFD != 0 {
         // In the caller's table only (the child's copy was made above),
@@ -278,6 +297,7 @@ fn copy_process(args: &KernelCloneArgs, frame: &TrapFrame) -> KResult<Box<Task>>
             return Err(EFAULT);
         }
     }
+    mark(prof, phase::ALLOC_PID);
     // tgid, group leader and real_parent. The record is boxed: its address
     // is final, so the list heads and self-pointers can be set now.
     task::init_lists(&mut p);
@@ -348,6 +368,7 @@ fn dup_task_struct(cur: &mut Task) -> KResult<Box<Task>> {
         ksp: 0,
         wait: WaitOn::Nothing,
         timed_out: false,
+        woken_tsc: 0,
         fpu,
         vfork_parent: None,
     }))
@@ -427,6 +448,9 @@ fn copy_thread(p: &mut Task, args: &KernelCloneArgs, frame: &TrapFrame) {
 /// children) and runnable.
 fn wake_up_new_task(child: Box<Task>) {
     let t = task::hash(child);
+    if crate::profile::on() {
+        t.woken_tsc = crate::arch::rdtsc();
+    }
     task::join_group(t);
     if t.pid == t.tgid && !t.real_parent.is_null() {
         // SAFETY: real_parent is a live leader record.
