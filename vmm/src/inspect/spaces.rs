@@ -1,0 +1,431 @@
+//! Every address space of the guest, read through its page tables, and the
+//! page-table invariants checked at every syscall stop (issue 5, 7–9).
+//!
+//! [`AddressSpaces::read`] walks each distinct root (`mm_struct.pgd`) once
+//! with [`super::pagetable`] (its user part, PML4 slots 0..254), walks the
+//! kernel part (slots 254 and 255) of one root, reads each mm's VMA list
+//! (`mm_struct.mmap`, bounded and cycle-checked) and the frame refcounts of
+//! every mapped frame. Anything unreadable is a violation of invariant 0.
+//!
+//! 7. The kernel part is identical in every root (PML4 entries 254 and 255,
+//!    and nothing in the upper half, slots 256..512) and never
+//!    user-accessible; no two mm records share a root; a page-table page
+//!    of a user part is used once (not twice in one root, not by two
+//!    roots, not by the kernel part), and none is mapped by a user PTE (a
+//!    present leaf in the user part, user-accessible or not).
+//! 8. Every present user page is a 4 KiB page of a frame below
+//!    `kernel_roots.nr_frames` whose refcount (`frame_refs[frame]`) equals
+//!    the number of user PTEs mapping it across all roots (PROT_NONE pages,
+//!    present but supervisor-only, count; program-file frames mapped
+//!    directly by exec are counted like any other, `frame::own`); a frame
+//!    mapped more than once (copy-on-write) is read-only in every mapping.
+//! 9. PTE permissions never exceed the mm's VMAs: VMAs are page-aligned,
+//!    non-empty, inside user space and disjoint; every present user page
+//!    lies inside a VMA; no writable PTE in a VMA without PROT_WRITE, no
+//!    executable PTE (NX clear, for the program or the kernel) in a VMA
+//!    without PROT_EXEC, no user-accessible PTE in a PROT_NONE VMA. Less is
+//!    fine: a copy-on-write page is read-only in a writable VMA.
+
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use abi::layout::{PAGE_SIZE, USER_SPACE_END};
+use abi::task::{prot, VmAreaStruct};
+
+use super::mem::{kread, kva_to_phys, PhysMem, ReadError};
+use super::pagetable::{self, flags, Flags, Walk, KERNEL_PML4, USER_PML4};
+use super::tasks::KernelView;
+use super::Violation;
+
+/// More VMAs than this is a corrupt (or looping) list (Linux's default
+/// vm.max_map_count is 65530).
+pub const MAX_VMAS: usize = 65536;
+
+/// One address space: a root and the mm records using it.
+#[derive(Clone, Debug)]
+pub struct Space {
+    /// Kernel addresses of the mm records whose pgd is this root (one,
+    /// unless the kernel is broken).
+    pub mms: Vec<u64>,
+    /// The user part of the root.
+    pub walk: Walk,
+    /// The first mm's VMAs, sorted by start.
+    pub vmas: Vec<VmAreaStruct>,
+}
+
+/// Every address space at one stop.
+#[derive(Clone, Debug)]
+pub struct AddressSpaces {
+    /// One per distinct root, in root order.
+    pub spaces: Vec<Space>,
+    /// The kernel part (PML4 slots 254, 255) of the first root.
+    pub kernel: Walk,
+    /// Refcount of every frame a user PTE maps (`None`: beyond
+    /// `nr_frames`).
+    pub refs: HashMap<u64, Option<u16>>,
+}
+
+impl AddressSpaces {
+    pub fn read(mem: &dyn PhysMem, v: &KernelView) -> Result<AddressSpaces, Violation> {
+        let mut by_root: BTreeMap<u64, Vec<u64>> = BTreeMap::new();
+        for (&mm, rec) in &v.mms {
+            by_root.entry(rec.pgd).or_default().push(mm);
+        }
+        let mut spaces = Vec::with_capacity(by_root.len());
+        for (root, mms) in by_root {
+            let walk = pagetable::walk(mem, root, USER_PML4).map_err(|e| {
+                Violation::new(
+                    0,
+                    format!("address space of mm {:#x}: {}", mms[0], e.detail),
+                )
+            })?;
+            let vmas = read_vmas(mem, mms[0], &v.mms[&mms[0]])?;
+            spaces.push(Space { mms, walk, vmas });
+        }
+        let kernel = match spaces.first() {
+            Some(s) => pagetable::walk(mem, s.walk.root, KERNEL_PML4)?,
+            None => Walk::default(),
+        };
+        let mut refs = HashMap::new();
+        let mut chunks = RefChunks::default();
+        for m in spaces.iter().flat_map(|s| &s.walk.mappings) {
+            if let Entry::Vacant(e) = refs.entry(m.phys) {
+                e.insert(chunks.get(mem, v, m.phys)?);
+            }
+        }
+        Ok(AddressSpaces {
+            spaces,
+            kernel,
+            refs,
+        })
+    }
+}
+
+/// The refcount array read a page at a time, each page once per check.
+#[derive(Default)]
+struct RefChunks(HashMap<u64, Box<[u16; 2048]>>);
+
+impl RefChunks {
+    fn get(
+        &mut self,
+        mem: &dyn PhysMem,
+        v: &KernelView,
+        phys: u64,
+    ) -> Result<Option<u16>, Violation> {
+        let frame = phys / PAGE_SIZE;
+        if frame >= v.roots.nr_frames {
+            return Ok(None);
+        }
+        let chunk = frame / 2048;
+        if let Entry::Vacant(e) = self.0.entry(chunk) {
+            e.insert(read_chunk(mem, v, chunk)?);
+        }
+        Ok(Some(self.0[&chunk][(frame % 2048) as usize]))
+    }
+}
+
+/// Refcounts of frames `chunk * 2048 ..` (fewer for the last chunk).
+fn read_chunk(
+    mem: &dyn PhysMem,
+    v: &KernelView,
+    chunk: u64,
+) -> Result<Box<[u16; 2048]>, Violation> {
+    // The last chunk may be short.
+    let first = chunk * 2048;
+    let n = (v.roots.nr_frames - first).min(2048) as usize;
+    let base = v.roots.frame_refs.wrapping_add(2 * first);
+    let unreadable = |e: ReadError| Violation::new(0, format!("frame refcounts: {e}"));
+    let phys = kva_to_phys(base).map_err(unreadable)?;
+    let last = base.wrapping_add(2 * n as u64 - 1);
+    if kva_to_phys(last).map_err(unreadable)? != phys + 2 * n as u64 - 1 {
+        return Err(unreadable(ReadError::BadPointer(last)));
+    }
+    let mut bytes = [0u8; 4096];
+    if !mem.read_phys(phys, &mut bytes[..2 * n]) {
+        return Err(unreadable(ReadError::OutsideRam {
+            addr: phys,
+            len: 2 * n as u64,
+        }));
+    }
+    let mut c = Box::new([0u16; 2048]);
+    for (r, b) in c.iter_mut().zip(bytes.chunks_exact(2)) {
+        *r = u16::from_le_bytes([b[0], b[1]]);
+    }
+    Ok(c)
+}
+
+/// The mm's VMA list, sorted by start: bounded, cycle- and back-link-checked,
+/// and as long as `map_count` says.
+fn read_vmas(
+    mem: &dyn PhysMem,
+    mm: u64,
+    rec: &abi::task::MmStruct,
+) -> Result<Vec<VmAreaStruct>, Violation> {
+    let bad = |msg: String| Violation::new(0, format!("mm {mm:#x}'s VMA list: {msg}"));
+    let mut out = Vec::new();
+    let mut seen = HashSet::new();
+    let (mut at, mut prev) = (rec.mmap, 0u64);
+    while at != 0 {
+        if out.len() >= MAX_VMAS {
+            return Err(bad(format!("more than {MAX_VMAS} VMAs")));
+        }
+        if !seen.insert(at) {
+            return Err(bad(format!("VMA {at:#x} is linked twice (a cycle)")));
+        }
+        let vma: VmAreaStruct = kread(mem, at).map_err(|e| bad(format!("{e}")))?;
+        if vma.vm_prev != prev {
+            return Err(bad(format!(
+                "VMA {at:#x} has vm_prev {:#x}, but is reached from {prev:#x}",
+                vma.vm_prev
+            )));
+        }
+        out.push(vma);
+        prev = at;
+        at = vma.vm_next;
+    }
+    if out.len() as u64 != rec.map_count {
+        return Err(bad(format!(
+            "{} VMAs on the list, map_count {}",
+            out.len(),
+            rec.map_count
+        )));
+    }
+    out.sort_by_key(|v| v.vm_start);
+    Ok(out)
+}
+
+pub fn check_spaces(v: &KernelView, a: &AddressSpaces) -> Vec<Violation> {
+    let mut out = Vec::new();
+    kernel_part(a, &mut out);
+    frames(v, a, &mut out);
+    permissions(a, &mut out);
+    out
+}
+
+/// Invariant 7.
+fn kernel_part(a: &AddressSpaces, out: &mut Vec<Violation>) {
+    let Some(first) = a.spaces.first() else {
+        return;
+    };
+    let mut tables: HashMap<u64, u64> = HashMap::new();
+    for &t in &a.kernel.tables[1..] {
+        tables.insert(t, 0);
+    }
+    for s in &a.spaces {
+        let root = s.walk.root;
+        if s.mms.len() > 1 {
+            out.push(Violation::new(
+                7,
+                format!("mm records {:#x?} share the root {root:#x}", s.mms),
+            ));
+        }
+        for i in KERNEL_PML4 {
+            let e = s.walk.pml4[i];
+            if e != first.walk.pml4[i] {
+                out.push(Violation::new(
+                    7,
+                    format!(
+                        "root {root:#x}'s kernel PML4 entry {i} is {e:#x}, root {:#x}'s is {:#x}",
+                        first.walk.root, first.walk.pml4[i]
+                    ),
+                ));
+            }
+            if flags(e).contains(Flags::USER_ACCESSIBLE) {
+                out.push(Violation::new(
+                    7,
+                    format!("root {root:#x}'s kernel PML4 entry {i} ({e:#x}) is user-accessible"),
+                ));
+            }
+        }
+        for i in KERNEL_PML4.end..pagetable::ENTRIES {
+            if s.walk.pml4[i] != 0 {
+                out.push(Violation::new(
+                    7,
+                    format!(
+                        "root {root:#x} maps the upper half: PML4 entry {i} is {:#x}",
+                        s.walk.pml4[i]
+                    ),
+                ));
+            }
+        }
+        for &(entry, t) in &s.walk.aliased {
+            out.push(Violation::new(
+                7,
+                format!("root {root:#x}: the entry at {entry:#x} leads to page table {t:#x} a second time"),
+            ));
+        }
+        for &t in &s.walk.tables {
+            if let Some(other) = tables.insert(t, root) {
+                let whose = if other == 0 {
+                    "the kernel part".to_string()
+                } else {
+                    format!("root {other:#x}")
+                };
+                out.push(Violation::new(
+                    7,
+                    format!("page table {t:#x} of root {root:#x} is also one of {whose}"),
+                ));
+            }
+        }
+    }
+    if let Some(m) = a.kernel.mappings.iter().find(|m| m.user()) {
+        out.push(Violation::new(
+            7,
+            format!(
+                "kernel page {:#x} (phys {:#x}) is user-accessible",
+                m.virt, m.phys
+            ),
+        ));
+    }
+    // Tables are sorted so a large page's range is one lookup.
+    let sorted: std::collections::BTreeSet<u64> = tables.keys().copied().collect();
+    for s in &a.spaces {
+        for m in &s.walk.mappings {
+            if let Some(&t) = sorted.range(m.phys..m.phys.saturating_add(m.size)).next() {
+                out.push(Violation::new(
+                    7,
+                    format!(
+                        "root {:#x} maps page table {t:#x} at user address {:#x}",
+                        s.walk.root, m.virt
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+/// How a frame is mapped: (root, virtual address) pairs.
+struct FrameUse {
+    ptes: u64,
+    /// One writable mapping, if any.
+    writable: Option<(u64, u64)>,
+    /// One mapping.
+    at: (u64, u64),
+}
+
+/// Invariant 8.
+fn frames(v: &KernelView, a: &AddressSpaces, out: &mut Vec<Violation>) {
+    let mut uses: BTreeMap<u64, FrameUse> = BTreeMap::new();
+    for s in &a.spaces {
+        for m in &s.walk.mappings {
+            let at = (s.walk.root, m.virt);
+            if m.size != PAGE_SIZE {
+                out.push(Violation::new(
+                    8,
+                    format!(
+                        "root {:#x} maps a {} KiB page at {:#x}: user pages are 4 KiB",
+                        at.0,
+                        m.size >> 10,
+                        at.1
+                    ),
+                ));
+                continue;
+            }
+            let u = uses.entry(m.phys).or_insert(FrameUse {
+                ptes: 0,
+                writable: None,
+                at,
+            });
+            u.ptes += 1;
+            if m.writable() {
+                u.writable = Some(at);
+            }
+        }
+    }
+    for (
+        &frame,
+        &FrameUse {
+            ptes: n,
+            writable,
+            at,
+        },
+    ) in &uses
+    {
+        let place = format!("root {:#x} at {:#x}", at.0, at.1);
+        match a.refs.get(&frame).copied().flatten() {
+            None => out.push(Violation::new(
+                8,
+                format!(
+                    "frame {frame:#x} ({place}) is beyond the {} frames the kernel counts",
+                    v.roots.nr_frames
+                ),
+            )),
+            Some(r) if u64::from(r) != n => out.push(Violation::new(
+                8,
+                format!("frame {frame:#x} has refcount {r} but {n} user PTE(s) map it ({place})"),
+            )),
+            Some(_) => {}
+        }
+        if let (true, Some((root, virt))) = (n > 1, writable) {
+            out.push(Violation::new(
+                8,
+                format!(
+                    "frame {frame:#x} is mapped {n} times but writable in root {root:#x} at {virt:#x}"
+                ),
+            ));
+        }
+    }
+}
+
+/// Invariant 9.
+fn permissions(a: &AddressSpaces, out: &mut Vec<Violation>) {
+    for s in &a.spaces {
+        let root = s.walk.root;
+        let mut end = 0;
+        for vma in &s.vmas {
+            let (lo, hi) = (vma.vm_start, vma.vm_end);
+            if lo % PAGE_SIZE != 0 || hi % PAGE_SIZE != 0 || lo >= hi || hi > USER_SPACE_END {
+                out.push(Violation::new(
+                    9,
+                    format!("root {root:#x}: VMA [{lo:#x}, {hi:#x}) is not a page-aligned range of user space"),
+                ));
+            }
+            if lo < end {
+                out.push(Violation::new(
+                    9,
+                    format!("root {root:#x}: VMA [{lo:#x}, {hi:#x}) overlaps the one ending at {end:#x}"),
+                ));
+            }
+            end = end.max(hi);
+        }
+        for m in &s.walk.mappings {
+            // The last VMA starting at or below the page.
+            let i = s.vmas.partition_point(|v| v.vm_start <= m.virt);
+            let vma = i.checked_sub(1).map(|i| &s.vmas[i]);
+            let Some(vma) = vma.filter(|v| m.virt.saturating_add(m.size) <= v.vm_end) else {
+                out.push(Violation::new(
+                    9,
+                    format!(
+                        "root {root:#x}: page {:#x} (frame {:#x}) is present outside every VMA",
+                        m.virt, m.phys
+                    ),
+                ));
+                continue;
+            };
+            let mut excess = Vec::new();
+            if m.writable() && vma.prot & prot::WRITE == 0 {
+                excess.push("writable");
+            }
+            if !m.effective.contains(Flags::NO_EXECUTE) && vma.prot & prot::EXEC == 0 {
+                excess.push("executable");
+            }
+            if m.user() && vma.prot == 0 {
+                excess.push("user-accessible");
+            }
+            if !excess.is_empty() {
+                out.push(Violation::new(
+                    9,
+                    format!(
+                        "root {root:#x}: page {:#x} is {} (PTE flags {:?}) in VMA [{:#x}, {:#x}) with prot {:#x}",
+                        m.virt,
+                        excess.join(" and "),
+                        m.leaf,
+                        vma.vm_start,
+                        vma.vm_end,
+                        vma.prot
+                    ),
+                ));
+            }
+        }
+    }
+}
