@@ -50,7 +50,14 @@ pub struct Space {
     /// The user part of the root.
     pub walk: Walk,
     /// The first mm's VMAs, sorted by start.
-    pub vmas: Vec<VmAreaStruct>,
+    pub vmas: Vec<VmaRec>,
+}
+
+/// One VMA record and where it is (kernel address).
+#[derive(Clone, Copy, Debug)]
+pub struct VmaRec {
+    pub addr: u64,
+    pub vma: VmAreaStruct,
 }
 
 /// Every address space at one stop.
@@ -160,7 +167,7 @@ fn read_vmas(
     mem: &dyn PhysMem,
     mm: u64,
     rec: &abi::task::MmStruct,
-) -> Result<Vec<VmAreaStruct>, Violation> {
+) -> Result<Vec<VmaRec>, Violation> {
     let bad = |msg: String| Violation::new(0, format!("mm {mm:#x}'s VMA list: {msg}"));
     let mut out = Vec::new();
     let mut seen = HashSet::new();
@@ -179,7 +186,7 @@ fn read_vmas(
                 vma.vm_prev
             )));
         }
-        out.push(vma);
+        out.push(VmaRec { addr: at, vma });
         prev = at;
         at = vma.vm_next;
     }
@@ -190,7 +197,7 @@ fn read_vmas(
             rec.map_count
         )));
     }
-    out.sort_by_key(|v| v.vm_start);
+    out.sort_by_key(|v| v.vma.vm_start);
     Ok(out)
 }
 
@@ -372,7 +379,7 @@ fn permissions(a: &AddressSpaces, out: &mut Vec<Violation>) {
     for s in &a.spaces {
         let root = s.walk.root;
         let mut end = 0;
-        for vma in &s.vmas {
+        for VmaRec { vma, .. } in &s.vmas {
             let (lo, hi) = (vma.vm_start, vma.vm_end);
             if lo % PAGE_SIZE != 0 || hi % PAGE_SIZE != 0 || lo >= hi || hi > USER_SPACE_END {
                 out.push(Violation::new(
@@ -390,8 +397,8 @@ fn permissions(a: &AddressSpaces, out: &mut Vec<Violation>) {
         }
         for m in &s.walk.mappings {
             // The last VMA starting at or below the page.
-            let i = s.vmas.partition_point(|v| v.vm_start <= m.virt);
-            let vma = i.checked_sub(1).map(|i| &s.vmas[i]);
+            let i = s.vmas.partition_point(|v| v.vma.vm_start <= m.virt);
+            let vma = i.checked_sub(1).map(|i| &s.vmas[i].vma);
             let Some(vma) = vma.filter(|v| m.virt.saturating_add(m.size) <= v.vm_end) else {
                 out.push(Violation::new(
                     9,
