@@ -17,6 +17,9 @@ pub fn clone3_disabled() -> bool {
     CLONE3_ENOSYS.load(Ordering::Relaxed)
 }
 
+// Never inlined, so a `panic` report names it (tests/boot.rs checks the
+// backtrace); inlining into kernel_main changes with unrelated code.
+#[inline(never)]
 pub fn init(info: &abi::boot::BootInfo) {
     let bytes = crate::boot_info::phys_bytes(&info.cmdline);
     for word in bytes.split(|b| *b == b' ').filter(|w| !w.is_empty()) {
