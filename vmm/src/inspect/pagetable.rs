@@ -15,7 +15,7 @@
 //! reserved large-page bit in a PML4 entry is reported as a [`Violation`]
 //! of invariant 0, never a host panic.
 
-use std::collections::HashSet;
+use std::collections::BTreeSet;
 use std::ops::Range;
 
 use abi::layout::{KERNEL_MAP_SIZE, KERNEL_SPACE_START, KERNEL_VIRT_BASE, USER_SPACE_END};
@@ -63,16 +63,18 @@ pub fn read_table(mem: &dyn PhysMem, phys: u64) -> Result<Box<Table>, Violation>
             format!("page table at {phys:#x} is not page-aligned"),
         ));
     }
-    let mut bytes = [0u8; TABLE_SIZE as usize];
-    if !mem.read_phys(phys, &mut bytes) {
+    let mut t = Box::new([0u64; ENTRIES]);
+    // SAFETY: the table's bytes, for the copy; any bit pattern is a valid
+    // u64, and the host (x86_64, as KVM here) is little-endian like the
+    // guest. One copy, no per-entry decoding: this runs for every table
+    // at every syscall stop.
+    let bytes =
+        unsafe { std::slice::from_raw_parts_mut(t.as_mut_ptr() as *mut u8, TABLE_SIZE as usize) };
+    if !mem.read_phys(phys, bytes) {
         return Err(Violation::new(
             0,
             format!("page table at guest-physical {phys:#x} is outside guest RAM"),
         ));
-    }
-    let mut t = Box::new([0u64; ENTRIES]);
-    for (e, b) in t.iter_mut().zip(bytes.chunks_exact(8)) {
-        *e = u64::from_le_bytes(b.try_into().expect("8 bytes"));
     }
     Ok(t)
 }
@@ -222,7 +224,7 @@ pub fn walk(mem: &dyn PhysMem, root: u64, slots: Range<usize>) -> Result<Walk, V
         mappings: Vec::new(),
         aliased: Vec::new(),
     };
-    let mut seen = HashSet::from([root]);
+    let mut seen = BTreeSet::from([root]);
     let slots = slots.start.min(ENTRIES)..slots.end.min(ENTRIES);
     for i in slots {
         let e = pml4[i];
@@ -259,7 +261,7 @@ fn descend(
     base: u64,
     acc: Flags,
     from: u64,
-    seen: &mut HashSet<u64>,
+    seen: &mut BTreeSet<u64>,
     w: &mut Walk,
 ) -> Result<(), Violation> {
     if !seen.insert(phys) {
@@ -270,10 +272,10 @@ fn descend(
     let t = read_table(mem, phys)?;
     let shift = 12 + 9 * (level - 1);
     for (i, &e) in t.iter().enumerate() {
-        let f = flags(e);
-        if !f.contains(Flags::PRESENT) {
-            continue;
+        if e & 1 == 0 {
+            continue; // not present (most entries): skip before decoding
         }
+        let f = flags(e);
         let virt = base + ((i as u64) << shift);
         let pte = phys + 8 * i as u64;
         let eff = combine(acc, f);

@@ -26,8 +26,7 @@
 //!    without PROT_EXEC, no user-accessible PTE in a PROT_NONE VMA. Less is
 //!    fine: a copy-on-write page is read-only in a writable VMA.
 
-use std::collections::hash_map::Entry;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 
 use abi::layout::{PAGE_SIZE, USER_SPACE_END};
 use abi::task::{prot, VmAreaStruct};
@@ -68,8 +67,8 @@ pub struct AddressSpaces {
     /// The kernel part (PML4 slots 254, 255) of the first root.
     pub kernel: Walk,
     /// Refcount of every frame a user PTE maps (`None`: beyond
-    /// `nr_frames`).
-    pub refs: HashMap<u64, Option<u16>>,
+    /// `nr_frames`), sorted by frame.
+    pub refs: Vec<(u64, Option<u16>)>,
 }
 
 impl AddressSpaces {
@@ -93,12 +92,16 @@ impl AddressSpaces {
             Some(s) => pagetable::walk(mem, s.walk.root, KERNEL_PML4)?,
             None => Walk::default(),
         };
-        let mut refs = HashMap::new();
+        let mut frames: Vec<u64> = spaces
+            .iter()
+            .flat_map(|s| s.walk.mappings.iter().map(|m| m.phys))
+            .collect();
+        frames.sort_unstable();
+        frames.dedup();
         let mut chunks = RefChunks::default();
-        for m in spaces.iter().flat_map(|s| &s.walk.mappings) {
-            if let Entry::Vacant(e) = refs.entry(m.phys) {
-                e.insert(chunks.get(mem, v, m.phys)?);
-            }
+        let mut refs = Vec::with_capacity(frames.len());
+        for f in frames {
+            refs.push((f, chunks.get(mem, v, f)?));
         }
         Ok(AddressSpaces {
             spaces,
@@ -106,11 +109,18 @@ impl AddressSpaces {
             refs,
         })
     }
+
+    /// The refcount of a frame some user PTE maps.
+    pub fn refcount(&self, frame: u64) -> Option<u16> {
+        let i = self.refs.binary_search_by_key(&frame, |r| r.0).ok()?;
+        self.refs[i].1
+    }
 }
 
-/// The refcount array read a page at a time, each page once per check.
+/// The refcount array read a page at a time (2048 frames, 8 MiB of RAM),
+/// each page once per check: frames are asked for in order.
 #[derive(Default)]
-struct RefChunks(HashMap<u64, Box<[u16; 2048]>>);
+struct RefChunks(Option<(u64, Box<[u8; 4096]>)>);
 
 impl RefChunks {
     fn get(
@@ -124,19 +134,17 @@ impl RefChunks {
             return Ok(None);
         }
         let chunk = frame / 2048;
-        if let Entry::Vacant(e) = self.0.entry(chunk) {
-            e.insert(read_chunk(mem, v, chunk)?);
+        if self.0.as_ref().is_none_or(|c| c.0 != chunk) {
+            self.0 = Some((chunk, read_chunk(mem, v, chunk)?));
         }
-        Ok(Some(self.0[&chunk][(frame % 2048) as usize]))
+        let bytes = &self.0.as_ref().expect("just read").1;
+        let i = 2 * (frame % 2048) as usize;
+        Ok(Some(u16::from_le_bytes([bytes[i], bytes[i + 1]])))
     }
 }
 
 /// Refcounts of frames `chunk * 2048 ..` (fewer for the last chunk).
-fn read_chunk(
-    mem: &dyn PhysMem,
-    v: &KernelView,
-    chunk: u64,
-) -> Result<Box<[u16; 2048]>, Violation> {
+fn read_chunk(mem: &dyn PhysMem, v: &KernelView, chunk: u64) -> Result<Box<[u8; 4096]>, Violation> {
     // The last chunk may be short.
     let first = chunk * 2048;
     let n = (v.roots.nr_frames - first).min(2048) as usize;
@@ -147,18 +155,14 @@ fn read_chunk(
     if kva_to_phys(last).map_err(unreadable)? != phys + 2 * n as u64 - 1 {
         return Err(unreadable(ReadError::BadPointer(last)));
     }
-    let mut bytes = [0u8; 4096];
+    let mut bytes = Box::new([0u8; 4096]);
     if !mem.read_phys(phys, &mut bytes[..2 * n]) {
         return Err(unreadable(ReadError::OutsideRam {
             addr: phys,
             len: 2 * n as u64,
         }));
     }
-    let mut c = Box::new([0u16; 2048]);
-    for (r, b) in c.iter_mut().zip(bytes.chunks_exact(2)) {
-        *r = u16::from_le_bytes([b[0], b[1]]);
-    }
-    Ok(c)
+    Ok(bytes)
 }
 
 /// The mm's VMA list, sorted by start: bounded, cycle- and back-link-checked,
@@ -170,7 +174,7 @@ fn read_vmas(
 ) -> Result<Vec<VmaRec>, Violation> {
     let bad = |msg: String| Violation::new(0, format!("mm {mm:#x}'s VMA list: {msg}"));
     let mut out = Vec::new();
-    let mut seen = HashSet::new();
+    let mut seen = BTreeSet::new();
     let (mut at, mut prev) = (rec.mmap, 0u64);
     while at != 0 {
         if out.len() >= MAX_VMAS {
@@ -214,10 +218,8 @@ fn kernel_part(a: &AddressSpaces, out: &mut Vec<Violation>) {
     let Some(first) = a.spaces.first() else {
         return;
     };
-    let mut tables: HashMap<u64, u64> = HashMap::new();
-    for &t in &a.kernel.tables[1..] {
-        tables.insert(t, 0);
-    }
+    // (table, root using it; 0 for the kernel part)
+    let mut tables: Vec<(u64, u64)> = a.kernel.tables[1..].iter().map(|&t| (t, 0)).collect();
     for s in &a.spaces {
         let root = s.walk.root;
         if s.mms.len() > 1 {
@@ -261,18 +263,20 @@ fn kernel_part(a: &AddressSpaces, out: &mut Vec<Violation>) {
                 format!("root {root:#x}: the entry at {entry:#x} leads to page table {t:#x} a second time"),
             ));
         }
-        for &t in &s.walk.tables {
-            if let Some(other) = tables.insert(t, root) {
-                let whose = if other == 0 {
-                    "the kernel part".to_string()
-                } else {
-                    format!("root {other:#x}")
-                };
-                out.push(Violation::new(
-                    7,
-                    format!("page table {t:#x} of root {root:#x} is also one of {whose}"),
-                ));
-            }
+        tables.extend(s.walk.tables.iter().map(|&t| (t, root)));
+    }
+    tables.sort_unstable();
+    for pair in tables.windows(2) {
+        let ((t, a), (u, b)) = (pair[0], pair[1]);
+        if t == u {
+            let whose = |r: u64| match r {
+                0 => "the kernel part".to_string(),
+                r => format!("root {r:#x}"),
+            };
+            out.push(Violation::new(
+                7,
+                format!("page table {t:#x} is used by {} and {}", whose(a), whose(b)),
+            ));
         }
     }
     if let Some(m) = a.kernel.mappings.iter().find(|m| m.user()) {
@@ -284,11 +288,14 @@ fn kernel_part(a: &AddressSpaces, out: &mut Vec<Violation>) {
             ),
         ));
     }
-    // Tables are sorted so a large page's range is one lookup.
-    let sorted: std::collections::BTreeSet<u64> = tables.keys().copied().collect();
+    // Sorted, so a page's range (4 KiB or large) is one search.
     for s in &a.spaces {
         for m in &s.walk.mappings {
-            if let Some(&t) = sorted.range(m.phys..m.phys.saturating_add(m.size)).next() {
+            let i = tables.partition_point(|&(t, _)| t < m.phys);
+            if let Some(&(t, _)) = tables
+                .get(i)
+                .filter(|&&(t, _)| t < m.phys.saturating_add(m.size))
+            {
                 out.push(Violation::new(
                     7,
                     format!(
@@ -301,55 +308,33 @@ fn kernel_part(a: &AddressSpaces, out: &mut Vec<Violation>) {
     }
 }
 
-/// How a frame is mapped: (root, virtual address) pairs.
-struct FrameUse {
-    ptes: u64,
-    /// One writable mapping, if any.
-    writable: Option<(u64, u64)>,
-    /// One mapping.
-    at: (u64, u64),
-}
-
 /// Invariant 8.
 fn frames(v: &KernelView, a: &AddressSpaces, out: &mut Vec<Violation>) {
-    let mut uses: BTreeMap<u64, FrameUse> = BTreeMap::new();
+    // (frame, writable, root, virt) of every 4 KiB user PTE, by frame.
+    let mut uses: Vec<(u64, bool, u64, u64)> = Vec::new();
     for s in &a.spaces {
+        let root = s.walk.root;
         for m in &s.walk.mappings {
-            let at = (s.walk.root, m.virt);
             if m.size != PAGE_SIZE {
                 out.push(Violation::new(
                     8,
                     format!(
-                        "root {:#x} maps a {} KiB page at {:#x}: user pages are 4 KiB",
-                        at.0,
+                        "root {root:#x} maps a {} KiB page at {:#x}: user pages are 4 KiB",
                         m.size >> 10,
-                        at.1
+                        m.virt
                     ),
                 ));
                 continue;
             }
-            let u = uses.entry(m.phys).or_insert(FrameUse {
-                ptes: 0,
-                writable: None,
-                at,
-            });
-            u.ptes += 1;
-            if m.writable() {
-                u.writable = Some(at);
-            }
+            uses.push((m.phys, m.writable(), root, m.virt));
         }
     }
-    for (
-        &frame,
-        &FrameUse {
-            ptes: n,
-            writable,
-            at,
-        },
-    ) in &uses
-    {
-        let place = format!("root {:#x} at {:#x}", at.0, at.1);
-        match a.refs.get(&frame).copied().flatten() {
+    uses.sort_unstable();
+    for group in uses.chunk_by(|x, y| x.0 == y.0) {
+        let (frame, _, root, virt) = group[0];
+        let n = group.len() as u64;
+        let place = format!("root {root:#x} at {virt:#x}");
+        match a.refcount(frame) {
             None => out.push(Violation::new(
                 8,
                 format!(
@@ -363,7 +348,7 @@ fn frames(v: &KernelView, a: &AddressSpaces, out: &mut Vec<Violation>) {
             )),
             Some(_) => {}
         }
-        if let (true, Some((root, virt))) = (n > 1, writable) {
+        if let (true, Some(&(_, _, root, virt))) = (n > 1, group.iter().find(|u| u.1)) {
             out.push(Violation::new(
                 8,
                 format!(
