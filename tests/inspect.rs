@@ -12,6 +12,8 @@ use std::sync::Mutex;
 use abi::task::{state, KernelRoots, TaskStruct};
 use vmm::config::RunConfig;
 use vmm::inspect::mem::{kread, kwrite};
+use vmm::inspect::pagetable::{self, Flags, Mapping};
+use vmm::inspect::spaces::{AddressSpaces, Space};
 use vmm::inspect::tasks::{KernelView, TaskRec};
 use vmm::inspect::SyscallStop;
 use vmm::outcome::Outcome;
@@ -251,5 +253,223 @@ fn invariant_6_cached_kernel_stacks_are_unowned() {
             n + 1,
         );
         let _ = &l.view;
+    });
+}
+
+// Page tables (7-9): broken through the real guest's tables at the marker
+// stop, found with the host's own walker.
+
+/// Every address space at the stop, and the one of `task`.
+fn space_of<'a>(spaces: &'a AddressSpaces, l: &Landscape, task: &TaskRec) -> &'a Space {
+    let root = l.view.mms[&task.t.mm].pgd;
+    spaces
+        .spaces
+        .iter()
+        .find(|s| s.walk.root == root)
+        .expect("the task's root was walked")
+}
+
+fn read_spaces(stop: &SyscallStop, l: &Landscape) -> AddressSpaces {
+    AddressSpaces::read(stop.mem, &l.view).expect("address spaces readable")
+}
+
+fn phys_u64(stop: &SyscallStop, addr: u64) -> u64 {
+    let mut b = [0u8; 8];
+    assert!(stop.mem.read_phys(addr, &mut b));
+    u64::from_le_bytes(b)
+}
+
+fn set_phys_u64(stop: &SyscallStop, addr: u64, value: u64) {
+    assert!(stop.mem.write_phys(addr, &value.to_le_bytes()));
+}
+
+/// Kernel address of `frame`'s refcount.
+fn refcount_at(stop: &SyscallStop, frame: u64) -> u64 {
+    let roots: KernelRoots = kread(stop.mem, stop.roots).unwrap();
+    assert!(frame / 4096 < roots.nr_frames);
+    roots.frame_refs + 2 * (frame / 4096)
+}
+
+fn add_refs(stop: &SyscallStop, frame: u64, delta: i32) {
+    let at = refcount_at(stop, frame);
+    let r: u16 = get(stop, at, 0);
+    put(stop, at, 0, (i32::from(r) + delta) as u16);
+}
+
+/// The VMA of `space` holding `virt`.
+fn vma_of(space: &Space, virt: u64) -> abi::task::VmAreaStruct {
+    space
+        .vmas
+        .iter()
+        .map(|r| r.vma)
+        .find(|v| v.vm_start <= virt && virt < v.vm_end)
+        .expect("page inside a VMA")
+}
+
+#[test]
+fn the_walker_translates_guest_addresses() {
+    let (outcome, _) = run_target(false, |stop| {
+        if !is_marker(stop) {
+            return Ok(());
+        }
+        let l = landscape(stop);
+        let root = l.view.mms[&l.leader.t.mm].pgd;
+        // The blocked thread's thread pointer: its `struct pthread`, in a
+        // writable, non-executable user mapping of the process.
+        let tp = pagetable::translate(stop.mem, root, l.thread.t.fs_base)
+            .map_err(|e| e.to_string())?
+            .ok_or("thread pointer not mapped")?;
+        if !(tp.user() && tp.writable() && !tp.user_exec() && tp.size == 4096) {
+            return Err(format!("thread pointer mapped as {tp:?}"));
+        }
+        // The root itself, through the direct map: supervisor only.
+        let k = pagetable::translate(stop.mem, root, abi::layout::DIRECT_MAP_BASE + root)
+            .map_err(|e| e.to_string())?
+            .ok_or("direct map missing")?;
+        if k.user() || k.phys + (root & (k.size - 1)) != root {
+            return Err(format!("direct map of the root: {k:?}"));
+        }
+        let spaces = read_spaces(stop, &l);
+        let me = space_of(&spaces, &l, &l.leader);
+        let m = me
+            .walk
+            .mappings
+            .iter()
+            .find(|m| m.virt == tp.virt)
+            .ok_or("enumeration misses the thread pointer's page")?;
+        if *m != tp {
+            return Err(format!("enumerated {m:?}, translated {tp:?}"));
+        }
+        Ok(())
+    });
+    assert!(
+        matches!(outcome, Outcome::Exited { status: 0 }),
+        "{outcome:?}"
+    );
+}
+
+#[test]
+fn invariant_7_kernel_part_is_supervisor_only() {
+    expect_violation(7, |stop, l| {
+        let root = l.view.mms[&l.child.t.mm].pgd;
+        let slot = root + 8 * pagetable::KERNEL_PML4.start as u64;
+        let e = phys_u64(stop, slot);
+        set_phys_u64(stop, slot, e | Flags::USER_ACCESSIBLE.bits());
+    });
+}
+
+#[test]
+fn invariant_7_page_tables_are_never_user_pages() {
+    expect_violation(7, |stop, l| {
+        // Point one of the child's user PTEs at the child's own PDPT, with
+        // the refcounts moved along so only invariant 7 breaks.
+        let spaces = read_spaces(stop, l);
+        let child = space_of(&spaces, l, &l.child);
+        let m: &Mapping = child.walk.mappings.iter().find(|m| m.user()).unwrap();
+        let table = child.walk.tables[1];
+        let e = phys_u64(stop, m.pte);
+        set_phys_u64(stop, m.pte, (e & !m.phys) | table);
+        add_refs(stop, m.phys, -1);
+        add_refs(stop, table, 1);
+    });
+}
+
+#[test]
+fn invariant_8_refcounts_count_ptes() {
+    expect_violation(8, |stop, l| {
+        let spaces = read_spaces(stop, l);
+        let me = space_of(&spaces, l, &l.leader);
+        add_refs(stop, me.walk.mappings[0].phys, 1);
+    });
+}
+
+#[test]
+fn invariant_8_shared_frames_are_read_only() {
+    expect_violation(8, |stop, l| {
+        // A page the child still shares copy-on-write with its parent, in
+        // a writable VMA (so the PTE is within the VMA's rights).
+        let spaces = read_spaces(stop, l);
+        let (parent, child) = (
+            space_of(&spaces, l, &l.leader),
+            space_of(&spaces, l, &l.child),
+        );
+        let m = child
+            .walk
+            .mappings
+            .iter()
+            .find(|m| {
+                vma_of(child, m.virt).prot & abi::task::prot::WRITE != 0
+                    && parent.walk.mappings.iter().any(|p| p.phys == m.phys)
+            })
+            .expect("a copy-on-write page in a writable VMA");
+        assert!(!m.writable());
+        let e = phys_u64(stop, m.pte);
+        set_phys_u64(stop, m.pte, e | Flags::WRITABLE.bits());
+    });
+}
+
+#[test]
+fn invariant_9_no_execute_outside_exec_vmas() {
+    expect_violation(9, |stop, l| {
+        let spaces = read_spaces(stop, l);
+        let me = space_of(&spaces, l, &l.leader);
+        let m = me
+            .walk
+            .mappings
+            .iter()
+            .find(|m| m.user() && vma_of(me, m.virt).prot & abi::task::prot::EXEC == 0)
+            .expect("a data page");
+        let e = phys_u64(stop, m.pte);
+        set_phys_u64(stop, m.pte, e & !Flags::NO_EXECUTE.bits());
+    });
+}
+
+#[test]
+fn invariant_9_no_write_in_read_only_vmas() {
+    expect_violation(9, |stop, l| {
+        // The kernel's record says read-only where a private page is
+        // writable: the VMA of a writable page, made PROT_READ.
+        let spaces = read_spaces(stop, l);
+        let me = space_of(&spaces, l, &l.leader);
+        let m = me
+            .walk
+            .mappings
+            .iter()
+            .find(|m| m.writable())
+            .expect("a writable page");
+        let r = me
+            .vmas
+            .iter()
+            .find(|r| r.vma.vm_start <= m.virt && m.virt < r.vma.vm_end)
+            .unwrap();
+        put(
+            stop,
+            r.addr,
+            offset_of!(abi::task::VmAreaStruct, prot),
+            abi::task::prot::READ,
+        );
+    });
+}
+
+#[test]
+fn invariant_9_no_page_outside_a_vma() {
+    expect_violation(9, |stop, l| {
+        // Shrink a VMA from below past a present page.
+        let spaces = read_spaces(stop, l);
+        let me = space_of(&spaces, l, &l.leader);
+        let r = me
+            .vmas
+            .iter()
+            .find(|r| {
+                r.vma.vm_end - r.vma.vm_start > 4096
+                    && me.walk.mappings.iter().any(|m| m.virt == r.vma.vm_start)
+            })
+            .expect("a VMA whose first page is present");
+        put(
+            stop,
+            r.addr,
+            offset_of!(abi::task::VmAreaStruct, vm_start),
+            r.vma.vm_start + 4096,
+        );
     });
 }

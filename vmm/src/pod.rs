@@ -26,6 +26,7 @@ unsafe impl Pod for abi::stats::CloneProfile {}
 unsafe impl Pod for abi::hypercall::SyscallExit {}
 unsafe impl Pod for abi::task::TaskStruct {}
 unsafe impl Pod for abi::task::MmStruct {}
+unsafe impl Pod for abi::task::VmAreaStruct {}
 unsafe impl Pod for abi::task::FsStruct {}
 unsafe impl Pod for abi::task::FilesStruct {}
 unsafe impl Pod for abi::task::SighandStruct {}

@@ -119,6 +119,40 @@ pub struct MmStruct {
     pub users: u64,
     /// Physical address of the PML4 (what CR3 holds).
     pub pgd: u64,
+    /// First [`VmAreaStruct`] of this address space (0 if none); the VMAs
+    /// are linked through `vm_next` / `vm_prev` in no particular order.
+    pub mmap: u64,
+    /// Number of VMAs on the `mmap` list.
+    pub map_count: u64,
+}
+
+/// `PROT_*` bits of [`VmAreaStruct::prot`], as mmap(2) takes them.
+pub mod prot {
+    pub const READ: u32 = 1;
+    pub const WRITE: u32 = 2;
+    pub const EXEC: u32 = 4;
+}
+
+/// `vm_area_struct`: one region of an address space, the kernel's record
+/// of what the program may do there. Page-aligned, non-empty, never
+/// overlapping another VMA of the same mm. A present user page lies in a
+/// VMA and its PTE allows no more than `prot` (a copy-on-write page is
+/// read-only in a writable VMA; a PROT_NONE page is present but
+/// supervisor-only).
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct VmAreaStruct {
+    pub vm_start: u64,
+    /// Exclusive.
+    pub vm_end: u64,
+    /// [`prot`] bits.
+    pub prot: u32,
+    /// What the region is (the kernel's `VmaKind`: 0 program segment,
+    /// 1 heap, 2 stack, 3 anonymous mapping).
+    pub kind: u32,
+    /// Next and previous VMA of the mm's `mmap` list (0 ends it).
+    pub vm_next: u64,
+    pub vm_prev: u64,
 }
 
 /// `fs_struct`.

@@ -366,7 +366,14 @@ same_offsets!(
     kstack = stack,
     ksp = ksp
 );
-same_offsets!(Mm, at::MmStruct, KRc::<Mm>::VALUE_OFFSET, root = pgd);
+same_offsets!(
+    Mm,
+    at::MmStruct,
+    KRc::<Mm>::VALUE_OFFSET,
+    root = pgd,
+    mmap = mmap,
+    map_count = map_count
+);
 same_offsets!(Fs, at::FsStruct, KRc::<Fs>::VALUE_OFFSET, umask = umask);
 same_offsets!(
     SigHand,

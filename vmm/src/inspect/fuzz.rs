@@ -1,7 +1,9 @@
 //! Random and mutated guest memory fed to the readers and the checker: they
 //! must return (a view or a finding), never panic and never loop. The
 //! memory is built so walks go somewhere: most words are pointers into the
-//! buffer through the direct map, list heads, magic numbers or small ints.
+//! buffer through the direct map, list heads, magic numbers or small ints;
+//! for the page-table walker and invariants 7-9, page-table entries that
+//! point at the buffer's own frames with every flag combination.
 
 use std::mem::offset_of;
 
@@ -121,5 +123,226 @@ proptest! {
         let mem = one_task();
         let _ = super::mem::kread::<TaskStruct>(&mem, p);
         let _ = super::tasks::walk(&mem, p, 0, "fuzz");
+    }
+}
+
+// Page tables: a consistent address space in a buffer (two roots sharing
+// nothing but the kernel part, a VMA list, refcounts), then random or
+// mutated entries through the walker and the checks of invariants 7-9.
+
+mod tables {
+    use std::collections::BTreeMap;
+
+    use abi::layout::DIRECT_MAP_BASE;
+    use abi::task::{prot, KernelRoots, MmStruct, VmAreaStruct};
+    use proptest::prelude::*;
+
+    use crate::inspect::mem::{kread, kwrite, BufMem, PhysMem};
+    use crate::inspect::pagetable::{self, KERNEL_PML4};
+    use crate::inspect::spaces::{check_spaces, AddressSpaces};
+    use crate::inspect::tasks::KernelView;
+
+    const FRAMES: u64 = 24;
+    const SIZE: usize = FRAMES as usize * 4096;
+    const P: u64 = 1;
+    const W: u64 = 2;
+    const U: u64 = 4;
+    const PS: u64 = 1 << 7;
+    const NX: u64 = 1 << 63;
+    /// Frame 0: refcounts at 0, mm records at 0x400, VMAs at 0x800.
+    const REFS: u64 = 0;
+    const MMS: [u64; 2] = [0x400, 0x440];
+    const VMAS: u64 = 0x800;
+    /// Kernel part (slot 254): a PDPT and a PD of eight 2 MiB pages.
+    const KPDPT: u64 = 0x1000;
+    const KPD: u64 = 0x2000;
+    /// Per root: PML4, PDPT, PD, PT.
+    const ROOTS: [[u64; 4]; 2] = [
+        [0x3000, 0x4000, 0x5000, 0x6000],
+        [0x7000, 0x8000, 0x9000, 0xa000],
+    ];
+    /// User pages at 0x40_0000 (r-x, shared by both roots), 0x40_1000
+    /// (rw-, shared copy-on-write, read-only), 0x40_2000 (rw-, each its
+    /// own), 0x40_3000 (PROT_NONE, root 0 only).
+    const CODE: u64 = 0x10000;
+    const DATA: u64 = 0x11000;
+    const OWN: [u64; 2] = [0x12000, 0x13000];
+    const NONE: u64 = 0x14000;
+
+    fn k(phys: u64) -> u64 {
+        DIRECT_MAP_BASE + phys
+    }
+
+    fn set(m: &BufMem, at: u64, v: u64) {
+        assert!(m.write_phys(at, &v.to_le_bytes()));
+    }
+
+    /// The consistent base.
+    fn space() -> BufMem {
+        let m = BufMem(std::cell::RefCell::new(vec![0u8; SIZE]));
+        for i in 0..8 {
+            set(&m, KPD + 8 * i, (i << 21) | P | W | PS);
+        }
+        set(&m, KPDPT, KPD | P | W);
+        let mut refs = BTreeMap::new();
+        for (r, [pml4, pdpt, pd, pt]) in ROOTS.iter().copied().enumerate() {
+            set(&m, pml4 + 8 * KERNEL_PML4.start as u64, KPDPT | P | W);
+            set(&m, pml4, pdpt | P | W | U);
+            set(&m, pdpt, pd | P | W | U);
+            set(&m, pd + 8 * 2, pt | P | W | U); // 0x40_0000
+            let mut leaves = vec![
+                (0, CODE | P | U),
+                (1, DATA | P | U | NX),
+                (2, OWN[r] | P | W | U | NX),
+            ];
+            if r == 0 {
+                leaves.push((3, NONE | P | NX));
+            }
+            for (i, e) in leaves {
+                set(&m, pt + 8 * i, e);
+                *refs.entry(e & 0x000f_ffff_ffff_f000).or_insert(0u16) += 1;
+            }
+        }
+        for (f, n) in refs {
+            assert!(m.write_phys(REFS + 2 * (f / 4096), &n.to_le_bytes()));
+        }
+        // Each mm: four VMAs, linked in order.
+        for (r, mm) in MMS.iter().copied().enumerate() {
+            let base = VMAS + r as u64 * 0x100;
+            let vmas = [
+                (0x40_0000, prot::READ | prot::EXEC),
+                (0x40_1000, prot::READ | prot::WRITE),
+                (0x40_2000, prot::READ | prot::WRITE),
+                (0x40_3000, 0),
+            ];
+            for (i, (start, p)) in vmas.into_iter().enumerate() {
+                let at = base + 0x28 * i as u64;
+                let vma = VmAreaStruct {
+                    vm_start: start,
+                    vm_end: start + 0x1000,
+                    prot: p,
+                    kind: 3,
+                    vm_next: if i < 3 { k(at + 0x28) } else { 0 },
+                    vm_prev: if i > 0 { k(at - 0x28) } else { 0 },
+                };
+                kwrite(&m, k(at), &vma).unwrap();
+            }
+            let rec = MmStruct {
+                users: 1,
+                pgd: ROOTS[r][0],
+                mmap: k(base),
+                map_count: 4,
+            };
+            kwrite(&m, k(mm), &rec).unwrap();
+        }
+        m
+    }
+
+    /// The view the checks need: the roots' refcount table and the mms,
+    /// read from the (possibly mutated) buffer.
+    fn view(m: &BufMem) -> KernelView {
+        let mut roots: KernelRoots = unsafe { std::mem::zeroed() };
+        roots.frame_refs = k(REFS);
+        roots.nr_frames = FRAMES;
+        let mms = MMS
+            .iter()
+            .map(|&a| (k(a), kread::<MmStruct>(m, k(a)).unwrap()))
+            .collect();
+        KernelView {
+            roots,
+            tasks: vec![],
+            runqueue: vec![],
+            mms,
+            fss: BTreeMap::new(),
+            files: BTreeMap::new(),
+            sighands: BTreeMap::new(),
+            signals: BTreeMap::new(),
+            threads: BTreeMap::new(),
+            children: BTreeMap::new(),
+        }
+    }
+
+    fn check(m: &BufMem) -> Vec<crate::inspect::Violation> {
+        let v = view(m);
+        match AddressSpaces::read(m, &v) {
+            Ok(a) => check_spaces(&v, &a),
+            Err(e) => vec![e],
+        }
+    }
+
+    #[test]
+    fn the_base_space_is_consistent() {
+        let m = space();
+        assert_eq!(check(&m), vec![]);
+        let a = AddressSpaces::read(&m, &view(&m)).unwrap();
+        assert_eq!(a.spaces.len(), 2);
+        assert_eq!(a.spaces[0].walk.mappings.len(), 4);
+        assert_eq!(a.kernel.mappings.len(), 8);
+    }
+
+    type Corrupt<'a> = &'a dyn Fn(&BufMem);
+
+    #[test]
+    fn each_break_is_its_invariant() {
+        let cases: [(u32, Corrupt); 5] = [
+            // A user PTE at a page table (refcount moved along).
+            (7, &|m| {
+                set(m, ROOTS[1][3] + 16, ROOTS[0][2] | P | W | U | NX);
+                assert!(m.write_phys(REFS + 2 * (OWN[1] / 4096), &0u16.to_le_bytes()));
+                assert!(m.write_phys(REFS + 2 * (ROOTS[0][2] / 4096), &1u16.to_le_bytes()));
+            }),
+            (7, &|m| set(m, ROOTS[1][0] + 8 * 255, KPDPT | P | W)),
+            (8, &|m| set(m, ROOTS[0][3] + 8, DATA | P | W | U | NX)),
+            (8, &|m| {
+                assert!(m.write_phys(REFS + 2 * (CODE / 4096), &3u16.to_le_bytes()))
+            }),
+            (9, &|m| set(m, ROOTS[0][3] + 16, OWN[0] | P | W | U)),
+        ];
+        for (n, corrupt) in cases {
+            let m = space();
+            corrupt(&m);
+            let found = check(&m);
+            assert!(!found.is_empty(), "invariant {n} not found");
+            assert!(found.iter().all(|v| v.invariant == n), "{n}: {found:?}");
+        }
+    }
+
+    /// A page-table entry: mostly pointers at the buffer's frames with
+    /// random flags.
+    fn entry(choice: u8, raw: u64) -> u64 {
+        let frame = (raw % FRAMES) << 12;
+        let flags = raw >> 40 & (P | W | U | PS | 0x78) | (raw & NX);
+        match choice % 6 {
+            0..=2 => frame | flags | P,
+            3 => frame | flags,
+            4 => raw,
+            _ => 0,
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn mutated_tables_never_panic(edits in prop::collection::vec((0usize..SIZE / 8, any::<u8>(), any::<u64>()), 1..24)) {
+            let m = space();
+            for (i, c, r) in edits {
+                // Half the edits land in the page tables.
+                let at = if c & 0x80 != 0 { 0x1000 + (i * 8) % 0xa000 } else { i * 8 };
+                set(&m, at as u64, entry(c, r));
+            }
+            let _ = check(&m);
+        }
+
+        #[test]
+        fn random_tables_never_panic(words in prop::collection::vec((any::<u8>(), any::<u64>()), 0..SIZE / 8), root in 0u64..FRAMES, virt in any::<u64>()) {
+            let m = BufMem(std::cell::RefCell::new(vec![0u8; SIZE]));
+            for (i, &(c, r)) in words.iter().enumerate() {
+                set(&m, (i * 8) as u64, entry(c, r));
+            }
+            let _ = pagetable::walk(&m, root << 12, 0..512);
+            let _ = pagetable::translate(&m, root << 12, virt);
+            let _ = check(&m);
+        }
     }
 }

@@ -6,7 +6,10 @@
 //!   pointers (untrusted: errors, never panics).
 //! - `tasks`: the task records, shared objects and lists, from the
 //!   kernel's exported `kernel_roots`, into a [`tasks::KernelView`].
-//! - `invariants`: the checks, each numbered as in issue 5.
+//! - `invariants`: the task checks (1–6), each numbered as in issue 5.
+//! - `pagetable`: a 4-level page-table walker over untrusted memory.
+//! - `spaces`: every address space (page tables, VMAs, frame refcounts)
+//!   and the page-table checks (7–9).
 //!
 //! [`SyscallStop`] is what a caller of [`crate::run::run_inspected`] gets at
 //! every stop: the syscall that just finished and read (and, for tests that
@@ -16,6 +19,8 @@
 mod fuzz;
 pub mod invariants;
 pub mod mem;
+pub mod pagetable;
+pub mod spaces;
 pub mod tasks;
 
 use abi::hypercall::SyscallExit;
@@ -44,10 +49,16 @@ impl std::fmt::Display for Violation {
 
 /// Reads the kernel's state and checks every invariant; empty when all hold.
 pub fn check_kernel(mem: &dyn PhysMem, roots_kva: u64) -> Vec<Violation> {
-    match KernelView::read(mem, roots_kva) {
-        Ok(v) => invariants::check_tasks(&v),
-        Err(v) => vec![v],
+    let v = match KernelView::read(mem, roots_kva) {
+        Ok(v) => v,
+        Err(e) => return vec![e],
+    };
+    let mut out = invariants::check_tasks(&v);
+    match spaces::AddressSpaces::read(mem, &v) {
+        Ok(a) => out.extend(spaces::check_spaces(&v, &a)),
+        Err(e) => out.push(e),
     }
+    out
 }
 
 /// The guest, stopped right after a system call returned.

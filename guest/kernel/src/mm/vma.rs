@@ -6,7 +6,14 @@
 //! Invariants: VMAs are page-aligned, non-empty and do not overlap; every
 //! present user page lies inside a VMA and its PTE matches the VMA's
 //! protection; every present user page owns its frame.
+//!
+//! The VMAs are found by address through a `BTreeMap`; each also sits in a
+//! boxed `#[repr(C)]` node linked on the mm's `mmap` list
+//! (`abi::task::VmAreaStruct`), which is what the host reads to check the
+//! page tables against (issue 5, invariant 9). The list is unordered:
+//! a new VMA goes at its head, so keeping it costs O(1) per change.
 
+use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 
@@ -28,6 +35,7 @@ pub const MMAP_MIN_ADDR: u64 = 0x1_0000;
 pub const MMAP_BASE: u64 = USER_STACK_TOP - (128 << 20);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u32)]
 pub enum VmaKind {
     /// A PT_LOAD segment of the program.
     Image,
@@ -37,6 +45,7 @@ pub enum VmaKind {
 }
 
 #[derive(Clone, Copy, Debug)]
+#[repr(C)]
 #[allow(dead_code)] // `kind` is for the host's view and /proc-like dumps
 pub struct Vma {
     pub start: u64,
@@ -45,14 +54,39 @@ pub struct Vma {
     pub kind: VmaKind,
 }
 
-/// `mm_struct`; `root` is `abi::task::MmStruct::pgd` (layout checked in
-/// task.rs).
+/// A VMA as the host sees it: `abi::task::VmAreaStruct` (layout checked
+/// below). Boxed, so its address stays put while the map moves it.
+#[repr(C)]
+pub struct VmaNode {
+    vma: Vma,
+    next: *mut VmaNode,
+    prev: *mut VmaNode,
+}
+
+const _: () = {
+    use abi::task::VmAreaStruct as A;
+    use core::mem::offset_of;
+    assert!(offset_of!(VmaNode, vma) + offset_of!(Vma, start) == offset_of!(A, vm_start));
+    assert!(offset_of!(VmaNode, vma) + offset_of!(Vma, end) == offset_of!(A, vm_end));
+    assert!(offset_of!(VmaNode, vma) + offset_of!(Vma, prot) == offset_of!(A, prot));
+    assert!(offset_of!(VmaNode, vma) + offset_of!(Vma, kind) == offset_of!(A, kind));
+    assert!(offset_of!(VmaNode, next) == offset_of!(A, vm_next));
+    assert!(offset_of!(VmaNode, prev) == offset_of!(A, vm_prev));
+    assert!(core::mem::size_of::<VmaKind>() == 4);
+};
+
+/// `mm_struct`; `root`, `mmap` and `map_count` are `abi::task::MmStruct`'s
+/// `pgd`, `mmap` and `map_count` (layout checked in task.rs).
 #[repr(C)]
 pub struct Mm {
     /// Physical address of the PML4.
     pub root: u64,
-    /// Keyed by start address.
-    vmas: BTreeMap<u64, Vma>,
+    /// Head of the VMA list (every node of `vmas`), for the host.
+    pub mmap: *mut VmaNode,
+    /// Nodes on `mmap`.
+    pub map_count: u64,
+    /// Keyed by start address; owns the nodes.
+    vmas: BTreeMap<u64, Box<VmaNode>>,
     pub start_brk: u64,
     pub brk: u64,
 }
@@ -77,7 +111,9 @@ impl Mm {
     /// the first write to such a page copies it (`fault::break_cow`).
     pub fn fork(&mut self) -> KResult<Mm> {
         let mut child = Mm::new()?;
-        child.vmas = self.vmas.clone();
+        for n in self.vmas.values() {
+            child.insert(n.vma);
+        }
         child.start_brk = self.start_brk;
         child.brk = self.brk;
         paging::copy_user_cow(self.root, child.root, &mut frame::get).ok_or(ENOMEM)?;
@@ -88,6 +124,8 @@ impl Mm {
         let root = paging::new_root().ok_or(ENOMEM)?;
         Ok(Mm {
             root,
+            mmap: core::ptr::null_mut(),
+            map_count: 0,
             vmas: BTreeMap::new(),
             start_brk: 0,
             brk: 0,
@@ -98,14 +136,14 @@ impl Mm {
         self.vmas
             .range(..=addr)
             .next_back()
-            .map(|(_, v)| v)
+            .map(|(_, n)| &n.vma)
             .filter(|v| addr < v.end)
     }
 
     /// Whether any VMA intersects [start, end).
     pub fn intersects(&self, start: u64, end: u64) -> bool {
-        if let Some((_, v)) = self.vmas.range(..end).next_back() {
-            return v.end > start;
+        if let Some((_, n)) = self.vmas.range(..end).next_back() {
+            return n.vma.end > start;
         }
         false
     }
@@ -124,7 +162,38 @@ impl Mm {
 
     pub fn insert(&mut self, vma: Vma) {
         debug_assert!(!self.intersects(vma.start, vma.end));
-        self.vmas.insert(vma.start, vma);
+        let mut node = Box::new(VmaNode {
+            vma,
+            next: self.mmap,
+            prev: core::ptr::null_mut(),
+        });
+        let at: *mut VmaNode = &mut *node;
+        // SAFETY: every node on the list is owned by `vmas` and lives
+        // until `remove` unlinks it.
+        if let Some(head) = unsafe { self.mmap.as_mut() } {
+            head.prev = at;
+        }
+        self.mmap = at;
+        self.map_count += 1;
+        let old = self.vmas.insert(vma.start, node);
+        debug_assert!(old.is_none());
+    }
+
+    /// Takes the VMA starting at `start` out of the map and the list.
+    fn remove(&mut self, start: u64) -> Option<Vma> {
+        let node = self.vmas.remove(&start)?;
+        // SAFETY: the neighbours are live nodes of `vmas` (see insert).
+        unsafe {
+            match node.prev.as_mut() {
+                Some(p) => p.next = node.next,
+                None => self.mmap = node.next,
+            }
+            if let Some(n) = node.next.as_mut() {
+                n.prev = node.prev;
+            }
+        }
+        self.map_count -= 1;
+        Some(node.vma)
     }
 
     /// Splits VMAs so that `addr` is a boundary.
@@ -135,8 +204,10 @@ impl Mm {
         if v.start == addr {
             return;
         }
-        self.vmas.insert(v.start, Vma { end: addr, ..v });
-        self.vmas.insert(addr, Vma { start: addr, ..v });
+        if let Some(n) = self.vmas.get_mut(&v.start) {
+            n.vma.end = addr;
+        }
+        self.insert(Vma { start: addr, ..v });
     }
 
     /// VMAs fully inside [start, end) after splitting at both ends.
@@ -149,7 +220,7 @@ impl Mm {
     /// Unmaps [start, end): frees the pages and removes the VMAs.
     pub fn unmap_range(&mut self, start: u64, end: u64) {
         for key in self.isolate(start, end) {
-            if let Some(v) = self.vmas.remove(&key) {
+            if let Some(v) = self.remove(key) {
                 self.free_pages(v.start, v.end);
             }
         }
@@ -172,7 +243,7 @@ impl Mm {
             return Err(ENOMEM);
         }
         for key in self.isolate(start, end) {
-            let v = self.vmas.get_mut(&key).unwrap();
+            let v = &mut self.vmas.get_mut(&key).unwrap().vma;
             v.prot = prot;
             let (s, e) = (v.start, v.end);
             // Only present pages have a PTE to change (a fresh 8 MiB thread
@@ -194,7 +265,7 @@ impl Mm {
     /// Highest free, page-aligned range of `len` bytes below `below`.
     pub fn find_free_top_down(&self, len: u64, below: u64) -> Option<u64> {
         let mut top = below;
-        for (_, v) in self.vmas.range(..below).rev() {
+        for v in self.vmas.range(..below).rev().map(|(_, n)| &n.vma) {
             if v.end <= top && top - v.end >= len {
                 return Some(top - len);
             }
@@ -235,7 +306,7 @@ impl Mm {
             }
             let prot = PROT_READ | PROT_WRITE;
             match self.vmas.get_mut(&self.start_brk) {
-                Some(v) if v.end == old_top => v.end = new_top,
+                Some(n) if n.vma.end == old_top => n.vma.end = new_top,
                 _ => self.insert(Vma {
                     start: old_top,
                     end: new_top,

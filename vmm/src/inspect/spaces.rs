@@ -1,0 +1,423 @@
+//! Every address space of the guest, read through its page tables, and the
+//! page-table invariants checked at every syscall stop (issue 5, 7–9).
+//!
+//! [`AddressSpaces::read`] walks each distinct root (`mm_struct.pgd`) once
+//! with [`super::pagetable`] (its user part, PML4 slots 0..254), walks the
+//! kernel part (slots 254 and 255) of one root, reads each mm's VMA list
+//! (`mm_struct.mmap`, bounded and cycle-checked) and the frame refcounts of
+//! every mapped frame. Anything unreadable is a violation of invariant 0.
+//!
+//! 7. The kernel part is identical in every root (PML4 entries 254 and 255,
+//!    and nothing in the upper half, slots 256..512) and never
+//!    user-accessible; no two mm records share a root; a page-table page
+//!    of a user part is used once (not twice in one root, not by two
+//!    roots, not by the kernel part), and none is mapped by a user PTE (a
+//!    present leaf in the user part, user-accessible or not).
+//! 8. Every present user page is a 4 KiB page of a frame below
+//!    `kernel_roots.nr_frames` whose refcount (`frame_refs[frame]`) equals
+//!    the number of user PTEs mapping it across all roots (PROT_NONE pages,
+//!    present but supervisor-only, count; program-file frames mapped
+//!    directly by exec are counted like any other, `frame::own`); a frame
+//!    mapped more than once (copy-on-write) is read-only in every mapping.
+//! 9. PTE permissions never exceed the mm's VMAs: VMAs are page-aligned,
+//!    non-empty, inside user space and disjoint; every present user page
+//!    lies inside a VMA; no writable PTE in a VMA without PROT_WRITE, no
+//!    executable PTE (NX clear, for the program or the kernel) in a VMA
+//!    without PROT_EXEC, no user-accessible PTE in a PROT_NONE VMA. Less is
+//!    fine: a copy-on-write page is read-only in a writable VMA.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use abi::layout::{PAGE_SIZE, USER_SPACE_END};
+use abi::task::{prot, VmAreaStruct};
+
+use super::mem::{kread, kva_to_phys, PhysMem, ReadError};
+use super::pagetable::{self, flags, Flags, Walk, KERNEL_PML4, USER_PML4};
+use super::tasks::KernelView;
+use super::Violation;
+
+/// More VMAs than this is a corrupt (or looping) list (Linux's default
+/// vm.max_map_count is 65530).
+pub const MAX_VMAS: usize = 65536;
+
+/// One address space: a root and the mm records using it.
+#[derive(Clone, Debug)]
+pub struct Space {
+    /// Kernel addresses of the mm records whose pgd is this root (one,
+    /// unless the kernel is broken).
+    pub mms: Vec<u64>,
+    /// The user part of the root.
+    pub walk: Walk,
+    /// The first mm's VMAs, sorted by start.
+    pub vmas: Vec<VmaRec>,
+}
+
+/// One VMA record and where it is (kernel address).
+#[derive(Clone, Copy, Debug)]
+pub struct VmaRec {
+    pub addr: u64,
+    pub vma: VmAreaStruct,
+}
+
+/// Every address space at one stop.
+#[derive(Clone, Debug)]
+pub struct AddressSpaces {
+    /// One per distinct root, in root order.
+    pub spaces: Vec<Space>,
+    /// The kernel part (PML4 slots 254, 255) of the first root.
+    pub kernel: Walk,
+    /// Refcount of every frame a user PTE maps (`None`: beyond
+    /// `nr_frames`), sorted by frame.
+    pub refs: Vec<(u64, Option<u16>)>,
+}
+
+impl AddressSpaces {
+    pub fn read(mem: &dyn PhysMem, v: &KernelView) -> Result<AddressSpaces, Violation> {
+        let mut by_root: BTreeMap<u64, Vec<u64>> = BTreeMap::new();
+        for (&mm, rec) in &v.mms {
+            by_root.entry(rec.pgd).or_default().push(mm);
+        }
+        let mut spaces = Vec::with_capacity(by_root.len());
+        for (root, mms) in by_root {
+            let walk = pagetable::walk(mem, root, USER_PML4).map_err(|e| {
+                Violation::new(
+                    0,
+                    format!("address space of mm {:#x}: {}", mms[0], e.detail),
+                )
+            })?;
+            let vmas = read_vmas(mem, mms[0], &v.mms[&mms[0]])?;
+            spaces.push(Space { mms, walk, vmas });
+        }
+        let kernel = match spaces.first() {
+            Some(s) => pagetable::walk(mem, s.walk.root, KERNEL_PML4)?,
+            None => Walk::default(),
+        };
+        let mut frames: Vec<u64> = spaces
+            .iter()
+            .flat_map(|s| s.walk.mappings.iter().map(|m| m.phys))
+            .collect();
+        frames.sort_unstable();
+        frames.dedup();
+        let mut chunks = RefChunks::default();
+        let mut refs = Vec::with_capacity(frames.len());
+        for f in frames {
+            refs.push((f, chunks.get(mem, v, f)?));
+        }
+        Ok(AddressSpaces {
+            spaces,
+            kernel,
+            refs,
+        })
+    }
+
+    /// The refcount of a frame some user PTE maps.
+    pub fn refcount(&self, frame: u64) -> Option<u16> {
+        let i = self.refs.binary_search_by_key(&frame, |r| r.0).ok()?;
+        self.refs[i].1
+    }
+}
+
+/// The refcount array read a page at a time (2048 frames, 8 MiB of RAM),
+/// each page once per check: frames are asked for in order.
+#[derive(Default)]
+struct RefChunks(Option<(u64, Box<[u8; 4096]>)>);
+
+impl RefChunks {
+    fn get(
+        &mut self,
+        mem: &dyn PhysMem,
+        v: &KernelView,
+        phys: u64,
+    ) -> Result<Option<u16>, Violation> {
+        let frame = phys / PAGE_SIZE;
+        if frame >= v.roots.nr_frames {
+            return Ok(None);
+        }
+        let chunk = frame / 2048;
+        if self.0.as_ref().is_none_or(|c| c.0 != chunk) {
+            self.0 = Some((chunk, read_chunk(mem, v, chunk)?));
+        }
+        let bytes = &self.0.as_ref().expect("just read").1;
+        let i = 2 * (frame % 2048) as usize;
+        Ok(Some(u16::from_le_bytes([bytes[i], bytes[i + 1]])))
+    }
+}
+
+/// Refcounts of frames `chunk * 2048 ..` (fewer for the last chunk).
+fn read_chunk(mem: &dyn PhysMem, v: &KernelView, chunk: u64) -> Result<Box<[u8; 4096]>, Violation> {
+    // The last chunk may be short.
+    let first = chunk * 2048;
+    let n = (v.roots.nr_frames - first).min(2048) as usize;
+    let base = v.roots.frame_refs.wrapping_add(2 * first);
+    let unreadable = |e: ReadError| Violation::new(0, format!("frame refcounts: {e}"));
+    let phys = kva_to_phys(base).map_err(unreadable)?;
+    let last = base.wrapping_add(2 * n as u64 - 1);
+    if kva_to_phys(last).map_err(unreadable)? != phys + 2 * n as u64 - 1 {
+        return Err(unreadable(ReadError::BadPointer(last)));
+    }
+    let mut bytes = Box::new([0u8; 4096]);
+    if !mem.read_phys(phys, &mut bytes[..2 * n]) {
+        return Err(unreadable(ReadError::OutsideRam {
+            addr: phys,
+            len: 2 * n as u64,
+        }));
+    }
+    Ok(bytes)
+}
+
+/// The mm's VMA list, sorted by start: bounded, cycle- and back-link-checked,
+/// and as long as `map_count` says.
+fn read_vmas(
+    mem: &dyn PhysMem,
+    mm: u64,
+    rec: &abi::task::MmStruct,
+) -> Result<Vec<VmaRec>, Violation> {
+    let bad = |msg: String| Violation::new(0, format!("mm {mm:#x}'s VMA list: {msg}"));
+    let mut out = Vec::new();
+    let mut seen = BTreeSet::new();
+    let (mut at, mut prev) = (rec.mmap, 0u64);
+    while at != 0 {
+        if out.len() >= MAX_VMAS {
+            return Err(bad(format!("more than {MAX_VMAS} VMAs")));
+        }
+        if !seen.insert(at) {
+            return Err(bad(format!("VMA {at:#x} is linked twice (a cycle)")));
+        }
+        let vma: VmAreaStruct = kread(mem, at).map_err(|e| bad(format!("{e}")))?;
+        if vma.vm_prev != prev {
+            return Err(bad(format!(
+                "VMA {at:#x} has vm_prev {:#x}, but is reached from {prev:#x}",
+                vma.vm_prev
+            )));
+        }
+        out.push(VmaRec { addr: at, vma });
+        prev = at;
+        at = vma.vm_next;
+    }
+    if out.len() as u64 != rec.map_count {
+        return Err(bad(format!(
+            "{} VMAs on the list, map_count {}",
+            out.len(),
+            rec.map_count
+        )));
+    }
+    out.sort_by_key(|v| v.vma.vm_start);
+    Ok(out)
+}
+
+pub fn check_spaces(v: &KernelView, a: &AddressSpaces) -> Vec<Violation> {
+    let mut out = Vec::new();
+    kernel_part(a, &mut out);
+    frames(v, a, &mut out);
+    permissions(a, &mut out);
+    out
+}
+
+/// Invariant 7.
+fn kernel_part(a: &AddressSpaces, out: &mut Vec<Violation>) {
+    let Some(first) = a.spaces.first() else {
+        return;
+    };
+    // (table, root using it; 0 for the kernel part)
+    let mut tables: Vec<(u64, u64)> = a.kernel.tables[1..].iter().map(|&t| (t, 0)).collect();
+    for s in &a.spaces {
+        let root = s.walk.root;
+        if s.mms.len() > 1 {
+            out.push(Violation::new(
+                7,
+                format!("mm records {:#x?} share the root {root:#x}", s.mms),
+            ));
+        }
+        for i in KERNEL_PML4 {
+            let e = s.walk.pml4[i];
+            if e != first.walk.pml4[i] {
+                out.push(Violation::new(
+                    7,
+                    format!(
+                        "root {root:#x}'s kernel PML4 entry {i} is {e:#x}, root {:#x}'s is {:#x}",
+                        first.walk.root, first.walk.pml4[i]
+                    ),
+                ));
+            }
+            if flags(e).contains(Flags::USER_ACCESSIBLE) {
+                out.push(Violation::new(
+                    7,
+                    format!("root {root:#x}'s kernel PML4 entry {i} ({e:#x}) is user-accessible"),
+                ));
+            }
+        }
+        for i in KERNEL_PML4.end..pagetable::ENTRIES {
+            if s.walk.pml4[i] != 0 {
+                out.push(Violation::new(
+                    7,
+                    format!(
+                        "root {root:#x} maps the upper half: PML4 entry {i} is {:#x}",
+                        s.walk.pml4[i]
+                    ),
+                ));
+            }
+        }
+        for &(entry, t) in &s.walk.aliased {
+            out.push(Violation::new(
+                7,
+                format!("root {root:#x}: the entry at {entry:#x} leads to page table {t:#x} a second time"),
+            ));
+        }
+        tables.extend(s.walk.tables.iter().map(|&t| (t, root)));
+    }
+    tables.sort_unstable();
+    for pair in tables.windows(2) {
+        let ((t, a), (u, b)) = (pair[0], pair[1]);
+        if t == u {
+            let whose = |r: u64| match r {
+                0 => "the kernel part".to_string(),
+                r => format!("root {r:#x}"),
+            };
+            out.push(Violation::new(
+                7,
+                format!("page table {t:#x} is used by {} and {}", whose(a), whose(b)),
+            ));
+        }
+    }
+    if let Some(m) = a.kernel.mappings.iter().find(|m| m.user()) {
+        out.push(Violation::new(
+            7,
+            format!(
+                "kernel page {:#x} (phys {:#x}) is user-accessible",
+                m.virt, m.phys
+            ),
+        ));
+    }
+    // Sorted, so a page's range (4 KiB or large) is one search.
+    for s in &a.spaces {
+        for m in &s.walk.mappings {
+            let i = tables.partition_point(|&(t, _)| t < m.phys);
+            if let Some(&(t, _)) = tables
+                .get(i)
+                .filter(|&&(t, _)| t < m.phys.saturating_add(m.size))
+            {
+                out.push(Violation::new(
+                    7,
+                    format!(
+                        "root {:#x} maps page table {t:#x} at user address {:#x}",
+                        s.walk.root, m.virt
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+/// Invariant 8.
+fn frames(v: &KernelView, a: &AddressSpaces, out: &mut Vec<Violation>) {
+    // (frame, writable, root, virt) of every 4 KiB user PTE, by frame.
+    let mut uses: Vec<(u64, bool, u64, u64)> = Vec::new();
+    for s in &a.spaces {
+        let root = s.walk.root;
+        for m in &s.walk.mappings {
+            if m.size != PAGE_SIZE {
+                out.push(Violation::new(
+                    8,
+                    format!(
+                        "root {root:#x} maps a {} KiB page at {:#x}: user pages are 4 KiB",
+                        m.size >> 10,
+                        m.virt
+                    ),
+                ));
+                continue;
+            }
+            uses.push((m.phys, m.writable(), root, m.virt));
+        }
+    }
+    uses.sort_unstable();
+    for group in uses.chunk_by(|x, y| x.0 == y.0) {
+        let (frame, _, root, virt) = group[0];
+        let n = group.len() as u64;
+        let place = format!("root {root:#x} at {virt:#x}");
+        match a.refcount(frame) {
+            None => out.push(Violation::new(
+                8,
+                format!(
+                    "frame {frame:#x} ({place}) is beyond the {} frames the kernel counts",
+                    v.roots.nr_frames
+                ),
+            )),
+            Some(r) if u64::from(r) != n => out.push(Violation::new(
+                8,
+                format!("frame {frame:#x} has refcount {r} but {n} user PTE(s) map it ({place})"),
+            )),
+            Some(_) => {}
+        }
+        if let (true, Some(&(_, _, root, virt))) = (n > 1, group.iter().find(|u| u.1)) {
+            out.push(Violation::new(
+                8,
+                format!(
+                    "frame {frame:#x} is mapped {n} times but writable in root {root:#x} at {virt:#x}"
+                ),
+            ));
+        }
+    }
+}
+
+/// Invariant 9.
+fn permissions(a: &AddressSpaces, out: &mut Vec<Violation>) {
+    for s in &a.spaces {
+        let root = s.walk.root;
+        let mut end = 0;
+        for VmaRec { vma, .. } in &s.vmas {
+            let (lo, hi) = (vma.vm_start, vma.vm_end);
+            if lo % PAGE_SIZE != 0 || hi % PAGE_SIZE != 0 || lo >= hi || hi > USER_SPACE_END {
+                out.push(Violation::new(
+                    9,
+                    format!("root {root:#x}: VMA [{lo:#x}, {hi:#x}) is not a page-aligned range of user space"),
+                ));
+            }
+            if lo < end {
+                out.push(Violation::new(
+                    9,
+                    format!("root {root:#x}: VMA [{lo:#x}, {hi:#x}) overlaps the one ending at {end:#x}"),
+                ));
+            }
+            end = end.max(hi);
+        }
+        for m in &s.walk.mappings {
+            // The last VMA starting at or below the page.
+            let i = s.vmas.partition_point(|v| v.vma.vm_start <= m.virt);
+            let vma = i.checked_sub(1).map(|i| &s.vmas[i].vma);
+            let Some(vma) = vma.filter(|v| m.virt.saturating_add(m.size) <= v.vm_end) else {
+                out.push(Violation::new(
+                    9,
+                    format!(
+                        "root {root:#x}: page {:#x} (frame {:#x}) is present outside every VMA",
+                        m.virt, m.phys
+                    ),
+                ));
+                continue;
+            };
+            let mut excess = Vec::new();
+            if m.writable() && vma.prot & prot::WRITE == 0 {
+                excess.push("writable");
+            }
+            if !m.effective.contains(Flags::NO_EXECUTE) && vma.prot & prot::EXEC == 0 {
+                excess.push("executable");
+            }
+            if m.user() && vma.prot == 0 {
+                excess.push("user-accessible");
+            }
+            if !excess.is_empty() {
+                out.push(Violation::new(
+                    9,
+                    format!(
+                        "root {root:#x}: page {:#x} is {} (PTE flags {:?}) in VMA [{:#x}, {:#x}) with prot {:#x}",
+                        m.virt,
+                        excess.join(" and "),
+                        m.leaf,
+                        vma.vm_start,
+                        vma.vm_end,
+                        vma.prot
+                    ),
+                ));
+            }
+        }
+    }
+}
