@@ -82,7 +82,7 @@ pub struct TaskStruct {
     pub thread_node: ListHead,
     /// Link in [`KernelRoots::tasks`]: every task record.
     pub tasks: ListHead,
-    /// Link in [`KernelRoots::runqueue`] while `on_rq`.
+    /// Link in its CPU's [`RunQueue::queue`] while `on_rq`.
     pub run_list: ListHead,
     /// [`MmStruct`], [`FsStruct`], [`FilesStruct`], [`SighandStruct`],
     /// [`SignalStruct`].
@@ -203,6 +203,23 @@ pub struct SignalStruct {
     pub thread_head: ListHead,
 }
 
+/// CPUs the layout has room for. The kernel runs one vCPU today; the
+/// scheduler state is per CPU already so that SMP needs no new layout.
+pub const MAX_CPUS: usize = 1;
+
+/// One CPU's scheduler state (Linux's `struct rq`).
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct RunQueue {
+    /// The task on this CPU.
+    pub curr: u64,
+    /// Runnable tasks waiting for this CPU, FIFO, through
+    /// `TaskStruct::run_list`.
+    pub queue: ListHead,
+    /// Length of `queue`.
+    pub nr_running: u64,
+}
+
 /// Most freed kernel stacks kept for reuse (Linux's cached_stacks).
 pub const KSTACK_CACHE_MAX: usize = 16;
 
@@ -215,10 +232,10 @@ pub struct KernelRoots {
     /// Head of every task record, linked through `TaskStruct::tasks`.
     pub tasks: ListHead,
     pub nr_tasks: u64,
-    /// Head of the run queue (runnable tasks, FIFO), through `run_list`.
-    pub runqueue: ListHead,
-    /// The task on the CPU.
-    pub current: u64,
+    /// CPUs in use: `rq[..nr_cpus]` are valid.
+    pub nr_cpus: u64,
+    /// Per-CPU scheduler state.
+    pub rq: [RunQueue; MAX_CPUS],
     /// Kernel stacks in the cache: `kstack_cache[..nr_cached_kstacks]`.
     pub nr_cached_kstacks: u64,
     pub kstack_cache: [u64; KSTACK_CACHE_MAX],

@@ -1,8 +1,9 @@
 //! The scheduler: a FIFO run queue of runnable tasks on one CPU, and the
 //! context switch. Tasks switch inside the kernel (blocking, yielding,
 //! exiting) and when the timer preempts a task that ran its slice (timer.rs).
-//! The run queue is the intrusive list `kernel_roots.runqueue` (through
-//! `Task::run_list`, `on_rq` set while linked), so the host can check it.
+//! The run queue is per CPU (`kernel_roots.rq[cpu]`, Linux's `struct rq`):
+//! an intrusive list through `Task::run_list`, `on_rq` set while linked, so
+//! the host can check it; one CPU runs today.
 
 use x86_64::registers::model_specific::FsBase;
 use x86_64::VirtAddr;
@@ -10,7 +11,7 @@ use x86_64::VirtAddr;
 use crate::arch::percpu;
 use crate::list;
 use crate::mm::paging;
-use crate::task::{current, kernel, roots, task, Pid, State, Task, WaitOn};
+use crate::task::{current, kernel, task, this_rq, Pid, State, Task, WaitOn};
 
 core::arch::global_asm!(
     ".section .text",
@@ -85,13 +86,16 @@ pub fn enqueue(t: &mut Task) {
     t.state = State::Runnable;
     if t.on_rq == 0 {
         t.on_rq = 1;
-        list::add_tail(&mut t.run_list, &mut roots().runqueue);
+        let rq = this_rq();
+        list::add_tail(&mut t.run_list, &mut rq.queue);
+        rq.nr_running += 1;
     }
 }
 
 /// Takes the task at the head of the run queue.
 fn dequeue() -> Option<&'static mut Task> {
-    let head = &mut roots().runqueue;
+    let rq = this_rq();
+    let head = &mut rq.queue;
     if list::is_empty(head) {
         return None;
     }
@@ -101,11 +105,12 @@ fn dequeue() -> Option<&'static mut Task> {
     };
     list::del(&mut t.run_list);
     t.on_rq = 0;
+    rq.nr_running -= 1;
     Some(t)
 }
 
 pub fn runqueue_empty() -> bool {
-    list::is_empty(&roots().runqueue)
+    list::is_empty(&this_rq().queue)
 }
 
 /// Makes `pid` runnable.
@@ -170,7 +175,7 @@ pub fn schedule() {
         p.gs_base = percpu::user_gs_base();
         p.fpu.save();
     }
-    roots().current = next as u64;
+    this_rq().curr = next as u64;
     let next_ksp = n.ksp;
     let root = n.mm.borrow().root;
     paging::activate(root);

@@ -431,8 +431,12 @@ static KERNEL_ROOTS: RootsCell = RootsCell(UnsafeCell::new(at::KernelRoots {
     magic: 0,
     tasks: ListHead { next: 0, prev: 0 },
     nr_tasks: 0,
-    runqueue: ListHead { next: 0, prev: 0 },
-    current: 0,
+    nr_cpus: 0,
+    rq: [at::RunQueue {
+        curr: 0,
+        queue: ListHead { next: 0, prev: 0 },
+        nr_running: 0,
+    }; at::MAX_CPUS],
     nr_cached_kstacks: 0,
     kstack_cache: [0; KSTACK_CACHE_MAX],
     frame_refs: 0,
@@ -443,6 +447,12 @@ static KERNEL_ROOTS: RootsCell = RootsCell(UnsafeCell::new(at::KernelRoots {
 pub fn roots() -> &'static mut at::KernelRoots {
     // SAFETY: see RootsCell.
     unsafe { &mut *KERNEL_ROOTS.0.get() }
+}
+
+/// This CPU's scheduler state.
+#[allow(clippy::mut_from_ref)]
+pub fn this_rq() -> &'static mut at::RunQueue {
+    &mut roots().rq[percpu::cpu_id()]
 }
 
 pub struct Kernel {
@@ -483,7 +493,7 @@ pub fn kernel() -> &'static mut Kernel {
 pub fn current() -> &'static mut Task {
     // SAFETY: `current` always points at a live record (set by schedule
     // and by start_first_program).
-    unsafe { &mut *(roots().current as *mut Task) }
+    unsafe { &mut *(this_rq().curr as *mut Task) }
 }
 
 pub fn task(pid: Pid) -> Option<&'static mut Task> {
@@ -549,6 +559,9 @@ pub fn unhash(pid: Pid) -> Option<Box<Task>> {
     let mut t = kernel().tasks.remove(&pid)?;
     list::del(&mut t.tasks);
     list::del(&mut t.sibling);
+    if t.on_rq != 0 {
+        this_rq().nr_running -= 1;
+    }
     list::del(&mut t.run_list);
     t.on_rq = 0;
     roots().nr_tasks -= 1;
@@ -655,11 +668,14 @@ pub fn start_first_program(info: &abi::boot::BootInfo) -> ! {
     }
     let r = roots();
     list::init(&mut r.tasks);
-    list::init(&mut r.runqueue);
+    r.nr_cpus = 1;
+    for rq in r.rq.iter_mut() {
+        list::init(&mut rq.queue);
+    }
     (r.frame_refs, r.nr_frames) = mm::frame::refcount_table();
     let first = hash(first);
     join_group(first);
-    r.current = first as *mut Task as u64;
+    this_rq().curr = first as *mut Task as u64;
     r.magic = at::ROOTS_MAGIC;
     percpu::set_kernel_stack(stack_top);
     hypercall::set_report_syscall_exit(info.flags & abi::boot::BOOT_FLAG_REPORT_SYSCALL_EXIT != 0);

@@ -48,14 +48,16 @@ fn one_task() -> BufMem {
     let obj = 0x3000u64; // one object used as every shared object
     let mut roots: KernelRoots = unsafe { std::mem::zeroed() };
     roots.magic = ROOTS_MAGIC;
-    let rq = k(ROOTS_AT) + offset_of!(KernelRoots, runqueue) as u64;
-    roots.runqueue = abi::list::ListHead { next: rq, prev: rq };
+    let rq =
+        k(ROOTS_AT) + (offset_of!(KernelRoots, rq) + offset_of!(abi::task::RunQueue, queue)) as u64;
+    roots.nr_cpus = 1;
+    roots.rq[0].queue = abi::list::ListHead { next: rq, prev: rq };
     let tnode = k(task_at) + offset_of!(TaskStruct, tasks) as u64;
     roots.tasks = abi::list::ListHead {
         next: tnode,
         prev: tnode,
     };
-    roots.current = k(task_at);
+    roots.rq[0].curr = k(task_at);
     roots.nr_tasks = 1;
     let mut t: TaskStruct = unsafe { std::mem::zeroed() };
     t.magic = TASK_MAGIC;
@@ -252,6 +254,7 @@ mod tables {
             roots,
             tasks: vec![],
             runqueue: vec![],
+            currents: vec![],
             mms,
             fss: BTreeMap::new(),
             files: BTreeMap::new(),

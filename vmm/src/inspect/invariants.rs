@@ -10,9 +10,9 @@
 //! 4. children/sibling lists and real_parent agree and hold only group
 //!    leaders; the group's nr_threads matches its thread list, which holds
 //!    exactly the group's live (non-zombie) tasks.
-//! 5. States agree with the run queue: RUNNABLE tasks are queued exactly
-//!    once (on_rq set), queued tasks are RUNNABLE, exactly one task is
-//!    RUNNING and it is `current`; no TASK_NEW record is visible; non-leader
+//! 5. States agree with the run queues: RUNNABLE tasks are queued exactly
+//!    once (on_rq set), queued tasks are RUNNABLE, each queue's nr_running
+//!    is its length, the RUNNING tasks are exactly the CPUs' current ones; no TASK_NEW record is visible; non-leader
 //!    threads are never zombies.
 //! 6. Every task has its own kernel stack; a cached kernel stack is owned
 //!    by nobody and cached once.
@@ -273,13 +273,17 @@ fn states(v: &KernelView, out: &mut Vec<Violation>) {
             ));
         }
     }
-    if running.len() != 1 || running[0].0 != v.roots.current {
+    let mut on_cpu: Vec<u64> = running.iter().map(|r| r.0).collect();
+    let mut currents = v.currents.clone();
+    on_cpu.sort_unstable();
+    currents.sort_unstable();
+    if on_cpu != currents {
         out.push(Violation::new(
             5,
             format!(
-                "running tasks {:?}, but current is {:#x}",
+                "running tasks {:?}, but the CPUs' current tasks are {:x?}",
                 running.iter().map(|r| r.1).collect::<Vec<_>>(),
-                v.roots.current
+                v.currents
             ),
         ));
     }

@@ -14,7 +14,8 @@ use std::mem::offset_of;
 
 use abi::list::ListHead;
 use abi::task::{
-    FsStruct, KernelRoots, MmStruct, SignalStruct, TaskStruct, ROOTS_MAGIC, TASK_MAGIC,
+    FsStruct, KernelRoots, MmStruct, RunQueue, SignalStruct, TaskStruct, MAX_CPUS, ROOTS_MAGIC,
+    TASK_MAGIC,
 };
 
 use super::mem::{kread, PhysMem, ReadError};
@@ -38,8 +39,10 @@ pub struct KernelView {
     pub roots: KernelRoots,
     /// Every task on `kernel_roots.tasks`, in list order.
     pub tasks: Vec<TaskRec>,
-    /// Task addresses on the run queue, head first.
+    /// Task addresses on the run queues, CPU by CPU, head first.
     pub runqueue: Vec<u64>,
+    /// Each CPU's current task.
+    pub currents: Vec<u64>,
     pub mms: BTreeMap<u64, MmStruct>,
     pub fss: BTreeMap<u64, FsStruct>,
     /// files and sighand objects: only their counts are read.
@@ -91,13 +94,42 @@ impl KernelView {
             }
             tasks.push(TaskRec { addr, t });
         }
-        let rq_head = roots_kva + offset_of!(KernelRoots, runqueue) as u64;
-        let runqueue = walk(mem, rq_head, offset_of!(TaskStruct, run_list), "run queue")?;
+        if roots.nr_cpus == 0 || roots.nr_cpus > MAX_CPUS as u64 {
+            return Err(Violation::new(
+                0,
+                format!(
+                    "kernel_roots says {} CPUs (room for {MAX_CPUS})",
+                    roots.nr_cpus
+                ),
+            ));
+        }
+        let mut runqueue = Vec::new();
+        let mut currents = Vec::new();
+        for cpu in 0..roots.nr_cpus as usize {
+            let rq = &roots.rq[cpu];
+            let head = roots_kva
+                + (offset_of!(KernelRoots, rq) + cpu * size_of::<RunQueue>()) as u64
+                + offset_of!(RunQueue, queue) as u64;
+            let queue = walk(mem, head, offset_of!(TaskStruct, run_list), "run queue")?;
+            if queue.len() as u64 != rq.nr_running {
+                return Err(Violation::new(
+                    5,
+                    format!(
+                        "CPU {cpu}'s run queue holds {} tasks, nr_running says {}",
+                        queue.len(),
+                        rq.nr_running
+                    ),
+                ));
+            }
+            runqueue.extend(queue);
+            currents.push(rq.curr);
+        }
 
         let mut v = KernelView {
             roots,
             tasks,
             runqueue,
+            currents,
             mms: BTreeMap::new(),
             fss: BTreeMap::new(),
             files: BTreeMap::new(),

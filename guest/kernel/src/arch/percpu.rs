@@ -58,3 +58,9 @@ pub fn set_user_gs_base(v: u64) {
     // own GS base is in IA32_GS_BASE while in the kernel.
     unsafe { Msr::new(IA32_KERNEL_GS_BASE).write(v) }
 }
+
+/// This CPU's index (the kernel runs on vCPU 0 only, for now).
+#[inline(always)]
+pub fn cpu_id() -> usize {
+    0
+}
