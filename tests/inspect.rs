@@ -473,3 +473,92 @@ fn invariant_9_no_page_outside_a_vma() {
         );
     });
 }
+
+/// `--dump`'s reader at the marker stop: the tree (a process with a
+/// thread and a child) and backtraces through frame pointers, symbolized —
+/// the sleeping thread is in its futex wait, in user and kernel code.
+#[test]
+fn dump_shows_the_tree_threads_and_backtraces() {
+    use vmm::symbols::Symbols;
+    let prog = std::fs::read(common::guest_bin("inspect-target")).unwrap();
+    let program_syms = Symbols::from_elf(&prog, 0);
+    let kernel_syms = Symbols::from_elf(vmm::EMBEDDED_KERNEL, 0);
+    let taken = Mutex::new(None);
+    let (outcome, _) = run_target(false, |stop| {
+        if is_marker(stop) {
+            let d = vmm::inspect::dump::take(
+                stop.mem,
+                stop.roots,
+                "marker",
+                &kernel_syms,
+                &program_syms,
+            )
+            .map_err(|v| v.to_string())?;
+            *taken.lock().unwrap() = Some(d);
+        }
+        Ok(())
+    });
+    assert!(
+        matches!(outcome, Outcome::Exited { status: 0 }),
+        "{outcome:?}"
+    );
+    let d = taken.into_inner().unwrap().expect("a dump at the marker");
+    let text = vmm::inspect::dump::render(&d, "inspect-target");
+    let main = &d.processes[0];
+    assert_eq!(main.pid, 1, "{text}");
+    assert_eq!(main.threads.len(), 2, "{text}");
+    assert_eq!(main.children.len(), 1, "{text}");
+    let child = d
+        .processes
+        .iter()
+        .find(|p| p.pid == main.children[0])
+        .expect("child");
+    assert_eq!(child.ppid, 1);
+    let thread = main.threads.iter().find(|t| t.tid != 1).unwrap();
+    assert_eq!(thread.state, "sleeping", "{text}");
+    let names = |f: &[vmm::inspect::dump::Frame]| -> Vec<String> {
+        f.iter().filter_map(|f| f.symbol.clone()).collect()
+    };
+    let user = names(&thread.user);
+    let kernel = names(&thread.kernel);
+    assert!(
+        user.iter().any(|s| s.starts_with("blocked_thread+")),
+        "{text}"
+    );
+    assert!(kernel.iter().any(|s| s.contains("futex::futex+")), "{text}");
+    assert!(
+        kernel.iter().any(|s| s.contains("sched::schedule+")),
+        "{text}"
+    );
+    assert!(text.contains("|-{inspect-target},"), "{text}");
+}
+
+/// The CLI: `--dump=syscall:N` at a stop, `--dump=exit`, JSON, a bad value.
+#[test]
+fn dump_from_the_command_line() {
+    let hello = common::guest_bin("hello");
+    let hello = hello.to_str().unwrap();
+    let r = common::vmm(&["run", "--dump=syscall:1", "--json", hello]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let start = r.stderr.find('{').expect("JSON on stderr");
+    let end = r.stderr.rfind('}').unwrap();
+    let j: serde_json::Value = serde_json::from_str(&r.stderr[start..=end]).expect("valid JSON");
+    assert_eq!(j["processes"][0]["pid"], 1, "{j}");
+    assert!(j["at"].as_str().unwrap().contains("syscall #1 "), "{j}");
+    let r = common::vmm(&["run", "--dump=exit", hello]);
+    assert_eq!(r.code, 0);
+    assert!(
+        r.stderr
+            .contains("vmm: dump at the end of the run (exit status 0)"),
+        "{}",
+        r.stderr
+    );
+    let r = common::vmm(&["run", "--dump=error", hello]);
+    assert!(
+        !r.stderr.contains("vmm: dump"),
+        "a clean exit is no error: {}",
+        r.stderr
+    );
+    let r = common::vmm(&["run", "--dump=sometimes", hello]);
+    assert_eq!(r.code, 125, "{}", r.stderr);
+}

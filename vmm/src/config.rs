@@ -21,6 +21,33 @@ pub enum KernelSource {
     File(PathBuf),
 }
 
+/// `--dump=exit|error|syscall:N`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DumpWhen {
+    /// When the guest stops, however it ends.
+    Exit,
+    /// When it ends other than by exit status 0.
+    Error,
+    /// At the stop after the Nth system call of the run (1-based).
+    Syscall(u64),
+}
+
+impl std::str::FromStr for DumpWhen {
+    type Err = String;
+    fn from_str(s: &str) -> Result<DumpWhen, String> {
+        match s {
+            "exit" => Ok(DumpWhen::Exit),
+            "error" => Ok(DumpWhen::Error),
+            _ => s
+                .strip_prefix("syscall:")
+                .and_then(|n| n.parse().ok())
+                .filter(|&n: &u64| n > 0)
+                .map(DumpWhen::Syscall)
+                .ok_or_else(|| format!("{s:?}: expected exit, error or syscall:N (N >= 1)")),
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct RunConfig {
     pub kernel: KernelSource,
@@ -41,6 +68,10 @@ pub struct RunConfig {
     /// Stop after every system call and check the kernel's invariants from
     /// guest memory; the first violation ends the run (status 122).
     pub check: bool,
+    /// When to print the guest's process tree and backtraces (`--dump`).
+    pub dump: Option<DumpWhen>,
+    /// The dump as JSON instead of text.
+    pub dump_json: bool,
     pub kvm_device: PathBuf,
 }
 
@@ -56,6 +87,8 @@ impl RunConfig {
             cmdline: String::new(),
             timings: false,
             check: false,
+            dump: None,
+            dump_json: false,
             kvm_device: DEFAULT_KVM_DEVICE.into(),
         }
     }

@@ -43,6 +43,9 @@ pub struct Context<'c, 'io> {
     pub roots: Option<u64>,
     /// Check the kernel's invariants at every syscall stop.
     pub check: bool,
+    /// Take a dump at the stop after this system call (`--dump=syscall:N`).
+    pub dump_at: Option<u64>,
+    pub dumps: Vec<crate::inspect::dump::Dump>,
     /// Called at every syscall stop (before the checks): may look, and may
     /// break state on purpose; `Err` ends the run with that finding.
     pub hook: Option<&'c mut Inspector<'io>>,
@@ -143,6 +146,24 @@ fn syscall_exit(ctx: &mut Context, addr: u64) -> Result<Action, String> {
                 syscall: stop.describe(),
                 violations: vec![crate::inspect::Violation::new(0, finding)],
             }));
+        }
+    }
+    if ctx.dump_at == Some(call.seq) {
+        let at = format!("the stop after {}", stop.describe());
+        match crate::inspect::dump::take(
+            ctx.mem,
+            roots,
+            &at,
+            ctx.kernel_symbols,
+            ctx.program_symbols,
+        ) {
+            Ok(d) => ctx.dumps.push(d),
+            Err(v) => {
+                return Ok(Action::Stop(Outcome::InvariantViolated {
+                    syscall: stop.describe(),
+                    violations: vec![v],
+                }))
+            }
         }
     }
     if ctx.check {

@@ -70,6 +70,15 @@ struct RunArgs {
     /// Print a `vmm-timings:` line (setup, boot, program, teardown, RSS) on stderr.
     #[arg(long)]
     timings: bool,
+    /// Print the guest's process tree and every thread's user and kernel
+    /// backtrace (like pstree -apl and pstack), read from guest memory: at
+    /// the end of the run (exit), only if it ended badly (error), or at the
+    /// stop after the Nth system call (syscall:N).
+    #[arg(long, value_name = "WHEN")]
+    dump: Option<vmm::config::DumpWhen>,
+    /// Print --dump as JSON.
+    #[arg(long, requires = "dump")]
+    json: bool,
     /// Stop after every system call and check the guest kernel's task
     /// structures from guest memory; the first broken invariant ends the run
     /// with status 122 and a report.
@@ -145,6 +154,8 @@ fn main() -> ExitCode {
     cfg.timeout = args.timeout;
     cfg.timings = args.timings;
     cfg.check = args.check;
+    cfg.dump = args.dump;
+    cfg.dump_json = args.json;
     cfg.cmdline = args.cmdline;
     cfg.env = args.env;
     cfg.kvm_device = args.kvm_device;
@@ -161,6 +172,9 @@ fn main() -> ExitCode {
         Some(&mut stdin as &mut dyn Read),
     ) {
         Ok(result) => {
+            for d in &result.dumps {
+                eprintln!("{d}");
+            }
             if let Some(report) = result.outcome.report(&program_name) {
                 eprintln!("{report}");
             }

@@ -10,7 +10,7 @@ use abi::boot::{BOOT_FLAG_REPORT_SYSCALL_EXIT, BOOT_FLAG_REPORT_USER_START};
 use kvm_ioctls::VcpuExit;
 
 use crate::arch::{gdt, paging};
-use crate::config::RunConfig;
+use crate::config::{DumpWhen, RunConfig};
 use crate::console::Console;
 use crate::error::{Error, Result};
 use crate::hypercall::{self, Action};
@@ -54,6 +54,8 @@ impl Timings {
 
 pub struct RunResult {
     pub outcome: Outcome,
+    /// `--dump` output (text or JSON), in the order taken.
+    pub dumps: Vec<String>,
     pub timings: Timings,
 }
 
@@ -108,8 +110,12 @@ pub fn run_hooked<'io>(
     let cr3 = paging::write(&mem, cfg.memory).map_err(mem_err)?;
     let mut argv: Vec<OsString> = vec![cfg.program.clone().into_os_string()];
     argv.extend(cfg.args.iter().cloned());
-    let stops = cfg.check || hook.is_some();
-    let roots = if stops {
+    let dump_at = match cfg.dump {
+        Some(crate::config::DumpWhen::Syscall(n)) => Some(n),
+        _ => None,
+    };
+    let stops = cfg.check || hook.is_some() || dump_at.is_some();
+    let roots = if stops || cfg.dump.is_some() {
         Some(kernel::symbol_address(&kernel, abi::task::KERNEL_ROOTS)?)
     } else {
         None
@@ -160,6 +166,8 @@ pub fn run_hooked<'io>(
         stats: Vec::new(),
         roots,
         check: cfg.check,
+        dump_at,
+        dumps: Vec::new(),
         hook,
     };
 
@@ -232,11 +240,44 @@ pub fn run_hooked<'io>(
     };
     let t_end = Instant::now();
     let user_start = ctx.user_start;
+    let mut dumps = std::mem::take(&mut ctx.dumps);
     watchdog.disarm();
     console.finish();
 
     if let Some(f) = at_exit {
         f(&mem, &kernel);
+    }
+    let at_end = match cfg.dump {
+        Some(DumpWhen::Exit) => true,
+        Some(DumpWhen::Error) => !matches!(outcome, Outcome::Exited { status: 0 }),
+        _ => false,
+    };
+    let mut dump_error = None;
+    if let (true, Some(r)) = (at_end, roots) {
+        let at = format!("the end of the run (exit status {})", outcome.exit_code());
+        match crate::inspect::dump::take(&mem, r, &at, &kernel.symbols, &program.symbols) {
+            Ok(d) => dumps.push(d),
+            Err(v) => dump_error = Some(v.to_string()),
+        }
+    }
+    let program_name = cfg
+        .program
+        .file_name()
+        .map_or("program".into(), |n| n.to_string_lossy().into_owned());
+    let mut rendered: Vec<String> = dumps
+        .iter()
+        .map(|d| {
+            if cfg.dump_json {
+                serde_json::to_string_pretty(d).unwrap_or_default()
+            } else {
+                crate::inspect::dump::render(d, &program_name)
+            }
+        })
+        .collect();
+    if let Some(why) = dump_error {
+        rendered.push(format!(
+            "vmm: no dump: the kernel's state could not be read ({why})"
+        ));
     }
     let guest_rss_kib = memory::resident_bytes(&mem) >> 10;
     let peak_rss_kib = peak_rss_kib();
@@ -250,6 +291,7 @@ pub fn run_hooked<'io>(
         None => (t_end - t_boot, Duration::ZERO),
     };
     Ok(RunResult {
+        dumps: rendered,
         outcome,
         timings: Timings {
             setup: t_boot - t0,

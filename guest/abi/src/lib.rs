@@ -15,6 +15,7 @@ pub mod list;
 pub mod nptl;
 pub mod stats;
 pub mod task;
+pub mod trapframe;
 
 /// Version of every layout and meaning in this crate.
 pub const LAYOUT_VERSION: u32 = 5;

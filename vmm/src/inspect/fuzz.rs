@@ -118,6 +118,10 @@ proptest! {
             mem.0.borrow_mut()[i * 8..i * 8 + 8].copy_from_slice(&w.to_le_bytes());
         }
         let _ = check_kernel(&mem, DIRECT_MAP_BASE + ROOTS_AT);
+        let none = crate::symbols::Symbols::default();
+        if let Ok(d) = super::dump::take(&mem, DIRECT_MAP_BASE + ROOTS_AT, "fuzz", &none, &none) {
+            let _ = super::dump::render(&d, "fuzz");
+        }
     }
 
     #[test]

@@ -15,6 +15,7 @@
 //! every stop: the syscall that just finished and read (and, for tests that
 //! break state on purpose, write) access to guest memory.
 
+pub mod dump;
 #[cfg(test)]
 mod fuzz;
 pub mod invariants;

@@ -88,3 +88,21 @@ macro_rules! pop_trapframe_gprs {
         "pop r15\npop r14\npop r13\npop r12\npop r11\npop r10\npop r9\npop r8\npop rbp\npop rdi\npop rsi\npop rdx\npop rcx\npop rbx\npop rax"
     };
 }
+
+// The host reads this frame and the switch frame (`abi::trapframe`): same
+// layouts, field by field.
+const _: () = {
+    use abi::trapframe as a;
+    use core::mem::{offset_of, size_of};
+    assert!(size_of::<TrapFrame>() == size_of::<a::TrapFrame>());
+    assert!(offset_of!(TrapFrame, rbp) == offset_of!(a::TrapFrame, rbp));
+    assert!(offset_of!(TrapFrame, rax) == offset_of!(a::TrapFrame, rax));
+    assert!(offset_of!(TrapFrame, vector) == offset_of!(a::TrapFrame, vector));
+    assert!(offset_of!(TrapFrame, rip) == offset_of!(a::TrapFrame, rip));
+    assert!(offset_of!(TrapFrame, cs) == offset_of!(a::TrapFrame, cs));
+    assert!(offset_of!(TrapFrame, rsp) == offset_of!(a::TrapFrame, rsp));
+    assert!(offset_of!(TrapFrame, ss) == offset_of!(a::TrapFrame, ss));
+    // switch_stacks (sched.rs) pushes rbp, rbx, r12..r15, below its return.
+    assert!(size_of::<a::SwitchFrame>() == 7 * 8);
+    assert!(offset_of!(a::SwitchFrame, rbp) == 5 * 8);
+};

@@ -1,0 +1,278 @@
+//! `vmm run --dump`: what `pstree -apl` and `pstack` would show for the
+//! guest, read by the host from guest memory — the process tree with its
+//! threads and states, and each thread's user and kernel backtrace,
+//! symbolized with the program's and the kernel's ELF symbols.
+//!
+//! Backtraces follow frame pointers (rbp chains), bounded to
+//! [`MAX_FRAMES`], strictly upward and inside the stack they start in; a
+//! program built without frame pointers shows its first frame or two. User
+//! memory is read through the process's own page tables. The user registers
+//! come from the frame at the top of each task's kernel stack
+//! (`abi::trapframe::TrapFrame`); a switched-out task's kernel trace starts
+//! from its saved switch frame. The task on the CPU at a syscall stop is in
+//! the middle of reporting: its kernel trace is not shown.
+
+use std::fmt::Write as _;
+
+use abi::task::{state, KERNEL_STACK_SIZE};
+use abi::trapframe::{SwitchFrame, TrapFrame};
+use serde::Serialize;
+
+use super::mem::{kread, PhysMem};
+use super::pagetable::translate;
+use super::tasks::{KernelView, TaskRec};
+use super::Violation;
+use crate::symbols::Symbols;
+
+pub const MAX_FRAMES: usize = 32;
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Frame {
+    pub addr: u64,
+    pub symbol: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Thread {
+    pub tid: i32,
+    pub state: &'static str,
+    /// On the CPU at the moment of the dump.
+    pub on_cpu: bool,
+    /// The thread pointer (FS base).
+    pub fs_base: u64,
+    pub user: Vec<Frame>,
+    pub kernel: Vec<Frame>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Process {
+    pub pid: i32,
+    /// getppid's answer (0 for init).
+    pub ppid: i32,
+    pub state: &'static str,
+    pub threads: Vec<Thread>,
+    pub children: Vec<i32>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Dump {
+    /// When it was taken ("exit", "syscall #N ...").
+    pub at: String,
+    pub processes: Vec<Process>,
+}
+
+fn state_name(s: u32) -> &'static str {
+    match s {
+        state::RUNNING => "running",
+        state::RUNNABLE => "runnable",
+        state::BLOCKED => "sleeping",
+        state::ZOMBIE => "zombie",
+        state::NEW => "new",
+        state::DEAD => "dead",
+        _ => "unknown",
+    }
+}
+
+fn frame(addr: u64, symbols: &Symbols, is_return: bool) -> Frame {
+    if !is_return {
+        return Frame {
+            addr,
+            symbol: symbols.lookup(addr),
+        };
+    }
+    // A return address may lie one past the end of its call's function:
+    // look the call up, and name the return address by that function.
+    let symbol = symbols
+        .lookup(addr.wrapping_sub(1))
+        .map(|s| match s.split_once("+0x") {
+            Some((name, off)) => {
+                let off = u64::from_str_radix(off, 16).unwrap_or(0);
+                format!("{name}+{:#x}", off + 1)
+            }
+            None => format!("{s}+0x1"),
+        });
+    Frame { addr, symbol }
+}
+
+/// Follows an rbp chain: `[rbp]` is the caller's rbp, `[rbp + 8]` the
+/// return address. `read` gives the word at an address, if readable.
+fn unwind(
+    mut rbp: u64,
+    within: std::ops::Range<u64>,
+    read: &dyn Fn(u64) -> Option<u64>,
+    out: &mut Vec<u64>,
+) {
+    while out.len() < MAX_FRAMES && rbp % 8 == 0 && within.contains(&rbp) {
+        let (Some(next), Some(ret)) = (read(rbp), read(rbp + 8)) else {
+            break;
+        };
+        if ret == 0 {
+            break;
+        }
+        out.push(ret);
+        if next <= rbp {
+            break;
+        }
+        rbp = next;
+    }
+}
+
+fn user_trace(mem: &dyn PhysMem, pgd: u64, regs: &TrapFrame, syms: &Symbols) -> Vec<Frame> {
+    let read = |addr: u64| -> Option<u64> {
+        let m = translate(mem, pgd, addr).ok()??;
+        if !m.user() {
+            return None;
+        }
+        let phys = m.phys + (addr - m.virt);
+        let mut b = [0u8; 8];
+        mem.read_phys(phys, &mut b).then(|| u64::from_le_bytes(b))
+    };
+    let mut out = vec![frame(regs.rip, syms, false)];
+    let mut rets = Vec::new();
+    // The frame chain lies on the stack above rsp.
+    unwind(
+        regs.rbp,
+        regs.rsp..abi::layout::USER_SPACE_END,
+        &read,
+        &mut rets,
+    );
+    out.extend(rets.into_iter().map(|r| frame(r, syms, true)));
+    out
+}
+
+fn kernel_trace(mem: &dyn PhysMem, t: &TaskRec, syms: &Symbols) -> Vec<Frame> {
+    let Ok(sw) = kread::<SwitchFrame>(mem, t.t.ksp) else {
+        return Vec::new();
+    };
+    let stack = t.t.stack..t.t.stack + KERNEL_STACK_SIZE;
+    if !stack.contains(&t.t.ksp) {
+        return Vec::new();
+    }
+    let read = |addr: u64| kread::<u64>(mem, addr).ok();
+    let mut rets = vec![sw.ret];
+    unwind(sw.rbp, stack, &read, &mut rets);
+    rets.into_iter().map(|r| frame(r, syms, true)).collect()
+}
+
+/// Reads the process tree and every thread's backtraces.
+pub fn take(
+    mem: &dyn PhysMem,
+    roots: u64,
+    at: &str,
+    kernel_syms: &Symbols,
+    program_syms: &Symbols,
+) -> Result<Dump, Violation> {
+    let v = KernelView::read(mem, roots)?;
+    let tgid_of = |addr: u64| v.task(addr).map_or(0, |t| t.tgid);
+    let mut processes = Vec::new();
+    for leader in v.tasks.iter().filter(|r| r.t.group_leader == r.addr) {
+        let pgd = v.mms.get(&leader.t.mm).map_or(0, |m| m.pgd);
+        let mut threads = Vec::new();
+        for r in v.tasks.iter().filter(|r| r.t.tgid == leader.t.pid) {
+            let on_cpu = v.currents.contains(&r.addr);
+            let frame_at = r.t.stack + KERNEL_STACK_SIZE - size_of::<TrapFrame>() as u64;
+            let user = match kread::<TrapFrame>(mem, frame_at) {
+                Ok(regs) if regs.cs & 3 == 3 && r.t.state != state::ZOMBIE => {
+                    user_trace(mem, pgd, &regs, program_syms)
+                }
+                _ => Vec::new(),
+            };
+            let kernel = if on_cpu || r.t.state == state::ZOMBIE {
+                Vec::new()
+            } else {
+                kernel_trace(mem, r, kernel_syms)
+            };
+            threads.push(Thread {
+                tid: r.t.pid,
+                state: state_name(r.t.state),
+                on_cpu,
+                fs_base: r.t.fs_base,
+                user,
+                kernel,
+            });
+        }
+        let children = v
+            .tasks
+            .iter()
+            .filter(|c| c.t.group_leader == c.addr && tgid_of(c.t.real_parent) == leader.t.pid)
+            .filter(|c| c.t.real_parent != 0)
+            .map(|c| c.t.pid)
+            .collect();
+        processes.push(Process {
+            pid: leader.t.pid,
+            ppid: tgid_of(leader.t.real_parent),
+            state: state_name(leader.t.state),
+            threads,
+            children,
+        });
+    }
+    processes.sort_by_key(|p| p.pid);
+    Ok(Dump {
+        at: at.to_string(),
+        processes,
+    })
+}
+
+fn fmt_frames(s: &mut String, what: &str, frames: &[Frame]) {
+    for (i, f) in frames.iter().enumerate() {
+        let _ = writeln!(
+            s,
+            "    {what} #{i:<2} {:#018x} {}",
+            f.addr,
+            f.symbol.as_deref().unwrap_or("??")
+        );
+    }
+}
+
+/// The text form: a `pstree -apl`-like tree, then each thread's stacks.
+pub fn render(d: &Dump, program: &str) -> String {
+    let mut s = format!("vmm: dump at {}\n", d.at);
+    let by_pid = |pid: i32| d.processes.iter().find(|p| p.pid == pid);
+    fn tree<'d>(
+        s: &mut String,
+        p: &'d Process,
+        program: &str,
+        prefix: &str,
+        by_pid: &dyn Fn(i32) -> Option<&'d Process>,
+        depth: usize,
+    ) {
+        let _ = writeln!(s, "{program},{} ({})", p.pid, p.state);
+        let kids: Vec<&Process> = p.children.iter().filter_map(|&c| by_pid(c)).collect();
+        let others = p.threads.iter().filter(|t| t.tid != p.pid).count();
+        let n = others + kids.len();
+        let mut i = 0;
+        for t in p.threads.iter().filter(|t| t.tid != p.pid) {
+            i += 1;
+            let branch = if i == n { "`-" } else { "|-" };
+            let _ = writeln!(s, "{prefix}{branch}{{{program}}},{} ({})", t.tid, t.state);
+        }
+        for k in kids {
+            i += 1;
+            let (branch, next) = if i == n { ("`-", "  ") } else { ("|-", "| ") };
+            let _ = write!(s, "{prefix}{branch}");
+            if depth < 64 {
+                tree(s, k, program, &format!("{prefix}{next}"), by_pid, depth + 1);
+            }
+        }
+    }
+    // Roots of the forest: processes whose parent is not in the dump.
+    for p in d.processes.iter().filter(|p| by_pid(p.ppid).is_none()) {
+        tree(&mut s, p, program, "  ", &by_pid, 0);
+    }
+    for p in &d.processes {
+        for t in &p.threads {
+            let _ = writeln!(
+                s,
+                "\nthread {} (process {}): {}{}, fs_base {:#x}",
+                t.tid,
+                p.pid,
+                t.state,
+                if t.on_cpu { ", on the CPU" } else { "" },
+                t.fs_base
+            );
+            fmt_frames(&mut s, "user  ", &t.user);
+            fmt_frames(&mut s, "kernel", &t.kernel);
+        }
+    }
+    s
+}
