@@ -41,66 +41,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench-util.h"
+
 #include "raw-clone.h"
 
 #define GLIBC_FLAGS (CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SYSVSEM | CLONE_SIGHAND | CLONE_THREAD | \
                      CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID)
-
-/* clone3_run(args, size): clone3; the child (on the stack the args give)
- * calls fn(arg) from r12/r13 and exits the thread. */
-long clone3_run(struct clone_args *args, unsigned long size, int (*fn)(void *), void *arg);
-__asm__(".text\n"
-        ".globl clone3_run\n"
-        "clone3_run:\n"
-        "    push %r12\n"
-        "    push %r13\n"
-        "    mov %rdx, %r12\n"
-        "    mov %rcx, %r13\n"
-        "    mov $435, %eax\n"
-        "    syscall\n"
-        "    test %rax, %rax\n"
-        "    jnz 2f\n"
-        "    xor %ebp, %ebp\n"
-        "    and $-16, %rsp\n"
-        "    mov %r13, %rdi\n"
-        "    call *%r12\n"
-        "    mov %eax, %edi\n"
-        "    mov $60, %eax\n"
-        "    syscall\n"
-        "    ud2\n"
-        "2:  pop %r13\n"
-        "    pop %r12\n"
-        "    ret\n");
-
-static inline uint64_t rdtsc(void)
-{
-    uint32_t lo, hi;
-    __asm__ volatile("lfence; rdtsc; lfence" : "=a"(lo), "=d"(hi));
-    return (uint64_t)hi << 32 | lo;
-}
-
-static uint64_t now_ns(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
-}
-
-static double tsc_per_ns(void)
-{
-    uint64_t n0 = now_ns(), t0 = rdtsc(), n1, t1;
-    do {
-        n1 = now_ns();
-        t1 = rdtsc();
-    } while (n1 - n0 < 50000000u);
-    return (double)(t1 - t0) / (double)(n1 - n0);
-}
-
-static int cmp(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
 
 static char stack[64 * 1024] __attribute__((aligned(16)));
 /* A stand-in TCB for SETTLS: its first word points at itself, as the
@@ -266,7 +212,7 @@ static int print_samples;
 
 static void report(const char *name, uint64_t *t, int n)
 {
-    qsort(t, (size_t)n, sizeof(t[0]), cmp);
+    qsort(t, (size_t)n, sizeof(t[0]), cmp_u64);
     uint64_t median = t[n / 2], p99 = t[(size_t)n * 99 / 100];
     printf("%s: median %.0f ns, p99 %.0f ns\n", name, (double)median / per_ns, (double)p99 / per_ns);
     if (print_samples) {

@@ -18,39 +18,10 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "bench-util.h"
+
 /* guest-libc's cache limit; absent (null) when built against glibc. */
 extern size_t stack_cache_maxsize __attribute__((weak));
-
-static inline uint64_t rdtsc(void)
-{
-    uint32_t lo, hi;
-    __asm__ volatile("lfence; rdtsc; lfence" : "=a"(lo), "=d"(hi));
-    return (uint64_t)hi << 32 | lo;
-}
-
-static uint64_t now_ns(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
-}
-
-/* TSC ticks per nanosecond. */
-static double tsc_per_ns(void)
-{
-    uint64_t n0 = now_ns(), t0 = rdtsc(), n1, t1;
-    do {
-        n1 = now_ns();
-        t1 = rdtsc();
-    } while (n1 - n0 < 50000000u);
-    return (double)(t1 - t0) / (double)(n1 - n0);
-}
-
-static int cmp(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
 
 static void *nothing(void *arg) { return arg; }
 
@@ -74,7 +45,7 @@ int main(int argc, char **argv)
         pthread_join(t, 0);
         ticks[i] = rdtsc() - a;
     }
-    qsort(ticks, (size_t)n, sizeof(*ticks), cmp);
+    qsort(ticks, (size_t)n, sizeof(*ticks), cmp_u64);
     const char *lib = &stack_cache_maxsize ? "guest-libc" : "glibc";
     const char *mode = &stack_cache_maxsize ? (stack_cache_maxsize ? "warm" : "cold") : getenv("GLIBC_TUNABLES") ? "cold" : "warm";
     printf("bench-pthread: %s %s: create+join median %.0f ns, min %.0f ns, max %.0f ns (n=%d, tsc %.0f MHz)\n", lib,

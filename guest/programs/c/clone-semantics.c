@@ -33,32 +33,6 @@ static long rsys(long n, long a, long b, long c, long d, long e)
     return ret;
 }
 
-/* clone3(args, size); the child runs fn(arg) on the stack args gives it and
- * exits (the thread only) with fn's result. Returns the raw result. */
-long clone3_run(struct clone_args *args, unsigned long size, int (*fn)(void *), void *arg);
-__asm__(".text\n"
-        ".globl clone3_run\n"
-        "clone3_run:\n"
-        "    push %r12\n"
-        "    push %r13\n"
-        "    mov %rdx, %r12\n"
-        "    mov %rcx, %r13\n"
-        "    mov $435, %eax\n"
-        "    syscall\n"
-        "    test %rax, %rax\n"
-        "    jnz 1f\n"
-        "    xor %ebp, %ebp\n"
-        "    and $-16, %rsp\n"
-        "    mov %r13, %rdi\n"
-        "    call *%r12\n"
-        "    mov %eax, %edi\n"
-        "    mov $60, %eax\n"
-        "    syscall\n"
-        "    ud2\n"
-        "1:  pop %r13\n"
-        "    pop %r12\n"
-        "    ret\n");
-
 static const char *err(long r)
 {
     switch (-r) {

@@ -1,6 +1,6 @@
-/* Raw clone for the test programs that exercise the kernel directly
- * (clone-semantics, threads-stress, preempt, signals): no C-library
- * wrapper in between.
+/* Raw clone and clone3 for the test programs that exercise the kernel
+ * directly (clone-semantics, threads-stress, preempt, signals, bench-clone):
+ * no C-library wrapper in between.
  *
  * clone_run(flags, newsp, ptid, ctid, tls, fn, arg) makes the legacy clone
  * system call; the child runs fn(arg) on newsp (or on a copy of the
@@ -22,6 +22,35 @@ __asm__(".text\n"
         "    mov 24(%rsp), %r13\n"
         "    mov %rcx, %r10\n"
         "    mov $56, %eax\n"
+        "    syscall\n"
+        "    test %rax, %rax\n"
+        "    jnz 2f\n"
+        "    xor %ebp, %ebp\n"
+        "    and $-16, %rsp\n"
+        "    mov %r13, %rdi\n"
+        "    call *%r12\n"
+        "    mov %eax, %edi\n"
+        "    mov $60, %eax\n"
+        "    syscall\n"
+        "    ud2\n"
+        "2:  pop %r13\n"
+        "    pop %r12\n"
+        "    ret\n");
+
+/* clone3_run(args, size, fn, arg): clone3; the child runs fn(arg) on the
+ * stack the args give (the kernel sets rsp to stack + stack_size) and exits
+ * the thread with fn's result. Returns the raw result. */
+struct clone_args;
+long clone3_run(struct clone_args *args, unsigned long size, int (*fn)(void *), void *arg);
+
+__asm__(".text\n"
+        ".globl clone3_run\n"
+        "clone3_run:\n"
+        "    push %r12\n"
+        "    push %r13\n"
+        "    mov %rdx, %r12\n"
+        "    mov %rcx, %r13\n"
+        "    mov $435, %eax\n"
         "    syscall\n"
         "    test %rax, %rax\n"
         "    jnz 2f\n"

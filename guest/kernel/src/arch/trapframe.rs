@@ -2,34 +2,9 @@
 //! builds on the kernel stack. Field order is the reverse of the pushes in
 //! the entry stubs (traps.rs, syscall_entry.rs); keep them in step.
 
-#[repr(C)]
-#[derive(Clone, Copy, Debug, Default)]
-pub struct TrapFrame {
-    pub r15: u64,
-    pub r14: u64,
-    pub r13: u64,
-    pub r12: u64,
-    pub r11: u64,
-    pub r10: u64,
-    pub r9: u64,
-    pub r8: u64,
-    pub rbp: u64,
-    pub rdi: u64,
-    pub rsi: u64,
-    pub rdx: u64,
-    pub rcx: u64,
-    pub rbx: u64,
-    pub rax: u64,
-    /// Exception vector, or [`SYSCALL_VECTOR`].
-    pub vector: u64,
-    pub error_code: u64,
-    // As pushed by the CPU on an exception (and by the syscall stub).
-    pub rip: u64,
-    pub cs: u64,
-    pub rflags: u64,
-    pub rsp: u64,
-    pub ss: u64,
-}
+/// The layout lives in `guest/abi` (the host reads it at the top of every
+/// kernel stack); the assembly below pushes and pops exactly it.
+pub use abi::trapframe::TrapFrame;
 
 /// `TrapFrame::vector` of a frame built by the SYSCALL entry.
 pub const SYSCALL_VECTOR: u64 = 0x100;
@@ -37,12 +12,18 @@ pub const SYSCALL_VECTOR: u64 = 0x100;
 /// Offset of `cs` in the frame, used by the assembly.
 pub const CS_OFFSET: usize = core::mem::offset_of!(TrapFrame, cs);
 
-impl TrapFrame {
-    pub fn is_from_user(&self) -> bool {
+/// What the kernel asks of a saved frame.
+pub trait TrapFrameExt {
+    fn is_from_user(&self) -> bool;
+    fn to_abi(self, cr2: u64, cr3: u64) -> abi::hypercall::Registers;
+}
+
+impl TrapFrameExt for TrapFrame {
+    fn is_from_user(&self) -> bool {
         self.cs & 3 == 3
     }
 
-    pub fn to_abi(self, cr2: u64, cr3: u64) -> abi::hypercall::Registers {
+    fn to_abi(self, cr2: u64, cr3: u64) -> abi::hypercall::Registers {
         abi::hypercall::Registers {
             rax: self.rax,
             rbx: self.rbx,
@@ -89,20 +70,10 @@ macro_rules! pop_trapframe_gprs {
     };
 }
 
-// The host reads this frame and the switch frame (`abi::trapframe`): same
-// layouts, field by field.
+// switch_stacks (sched.rs) pushes rbp, rbx, r12..r15 below its return
+// address: `abi::trapframe::SwitchFrame`, which the host reads at `ksp`.
 const _: () = {
-    use abi::trapframe as a;
     use core::mem::{offset_of, size_of};
-    assert!(size_of::<TrapFrame>() == size_of::<a::TrapFrame>());
-    assert!(offset_of!(TrapFrame, rbp) == offset_of!(a::TrapFrame, rbp));
-    assert!(offset_of!(TrapFrame, rax) == offset_of!(a::TrapFrame, rax));
-    assert!(offset_of!(TrapFrame, vector) == offset_of!(a::TrapFrame, vector));
-    assert!(offset_of!(TrapFrame, rip) == offset_of!(a::TrapFrame, rip));
-    assert!(offset_of!(TrapFrame, cs) == offset_of!(a::TrapFrame, cs));
-    assert!(offset_of!(TrapFrame, rsp) == offset_of!(a::TrapFrame, rsp));
-    assert!(offset_of!(TrapFrame, ss) == offset_of!(a::TrapFrame, ss));
-    // switch_stacks (sched.rs) pushes rbp, rbx, r12..r15, below its return.
-    assert!(size_of::<a::SwitchFrame>() == 7 * 8);
-    assert!(offset_of!(a::SwitchFrame, rbp) == 5 * 8);
+    assert!(size_of::<abi::trapframe::SwitchFrame>() == 7 * 8);
+    assert!(offset_of!(abi::trapframe::SwitchFrame, rbp) == 5 * 8);
 };

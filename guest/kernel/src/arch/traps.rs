@@ -9,7 +9,7 @@
 
 use x86_64::registers::control::{Cr2, Cr3};
 
-use super::trapframe::{TrapFrame, CS_OFFSET};
+use super::trapframe::{TrapFrame, TrapFrameExt, CS_OFFSET};
 use crate::hypercall;
 
 core::arch::global_asm!(
