@@ -112,3 +112,40 @@ fn bench_rejects_an_unknown_operation() {
         "{stderr}"
     );
 }
+
+/// `vmm bench --check-cost` (issue 5's speed report) measures a bare stop
+/// and a checked stop at 1, 16 and 64 threads, and a full check's time.
+#[test]
+fn check_cost_reports_three_thread_counts() {
+    let dir = common::scratch("check-cost");
+    std::fs::create_dir_all(&dir).unwrap();
+    let json = dir.join("cost.json");
+    let out = Command::new(common::vmm_bin())
+        .args(["bench", "--check-cost", "--iterations", "10", "--json"])
+        .arg(&json)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let rows = rows.as_array().unwrap();
+    let threads: Vec<u64> = rows
+        .iter()
+        .map(|r| r["threads"].as_u64().unwrap())
+        .collect();
+    assert_eq!(threads, [1, 16, 64]);
+    for r in rows {
+        for key in [
+            "plain_ns",
+            "bare_stop_ns",
+            "checked_stop_ns",
+            "full_check_ns",
+        ] {
+            assert!(r[key].as_f64().unwrap() > 0.0, "{key} in {r}");
+        }
+    }
+}

@@ -40,6 +40,8 @@ pub struct BenchConfig {
     pub svg: Option<PathBuf>,
     /// Skip the native run.
     pub no_host: bool,
+    /// Measure the host's per-syscall check cost instead (issue 5).
+    pub check_cost: bool,
     pub kvm_device: PathBuf,
 }
 
@@ -444,6 +446,147 @@ pub fn write_svg(r: &Report, path: &Path) -> Result<()> {
     }
     std::fs::write(path, svg)
         .map_err(|e| Error::Bench(format!("cannot write {}: {e}", path.display())))
+}
+
+/// One row of the check-cost table: a process with `threads` threads
+/// making getpid calls, timed by the guest (the host's work at each stop
+/// included, since the guest is paused meanwhile).
+#[derive(Clone, Debug, Serialize)]
+pub struct CheckCost {
+    pub threads: u32,
+    /// Median getpid with syscall stops off.
+    pub plain_ns: f64,
+    /// Extra per call with a stop at every syscall that does nothing: the
+    /// bare VM exit round trip.
+    pub bare_stop_ns: f64,
+    /// Extra per call with `--check`: trap, every invariant, resume.
+    pub checked_stop_ns: f64,
+    /// checked / bare.
+    pub ratio: f64,
+    /// Median host time of one from-scratch check of everything.
+    pub full_check_ns: f64,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum StopMode {
+    Off,
+    Bare,
+    Checked,
+    /// Stops whose hook times a full check on the host.
+    TimeCheck,
+}
+
+/// getpid in a process of `threads` threads, under `mode`: the guest's
+/// median per call, and the host's per-check times (TimeCheck only).
+fn getpid_run(
+    cfg: &BenchConfig,
+    prog: &Path,
+    threads: u32,
+    mode: StopMode,
+) -> Result<(f64, Vec<f64>)> {
+    let mut rc = RunConfig::new(prog);
+    rc.args = vec![
+        cfg.iterations.to_string().into(),
+        "getpid".into(),
+        "--samples".into(),
+        "--parked".into(),
+        threads.to_string().into(),
+    ];
+    rc.kvm_device = cfg.kvm_device.clone();
+    rc.check = mode == StopMode::Checked;
+    let mut out = Vec::new();
+    let mut err = Vec::new();
+    let mut checks = Vec::new();
+    let mut hook = |stop: &crate::inspect::SyscallStop| {
+        if mode == StopMode::TimeCheck {
+            let t = std::time::Instant::now();
+            let v = stop.check();
+            checks.push(t.elapsed().as_nanos() as f64);
+            if !v.is_empty() {
+                return Err(v[0].to_string());
+            }
+        }
+        Ok(())
+    };
+    let hook: Option<&mut crate::hypercall::Inspector<'_>> = match mode {
+        StopMode::Bare | StopMode::TimeCheck => Some(&mut hook),
+        _ => None,
+    };
+    let r = crate::run::run_inspected(&rc, &mut out, &mut err, None, hook)?;
+    if !matches!(r.outcome, Outcome::Exited { status: 0 }) {
+        return Err(Error::Bench(format!(
+            "the getpid run failed in the guest: {}",
+            r.outcome.report("bench-clone").unwrap_or_default()
+        )));
+    }
+    let out = String::from_utf8_lossy(&out);
+    let samples = parse_samples(&out)
+        .into_iter()
+        .find(|(n, _)| n == "getpid")
+        .map(|(_, s)| s)
+        .ok_or_else(|| Error::Bench("the getpid run printed no samples".into()))?;
+    Ok((Side::new(samples).median_ns, checks))
+}
+
+/// The per-syscall cost of `--check` against a bare stop, at 1, 16 and 64
+/// threads, and the host time of one full check.
+pub fn check_cost(cfg: &BenchConfig) -> Result<Vec<CheckCost>> {
+    let prog = ProgramFile::write()?;
+    let mut rows = Vec::new();
+    for threads in [1u32, 16, 64] {
+        progress(&format!("check cost, {threads} thread(s)"));
+        let (plain, _) = getpid_run(cfg, &prog.0, threads, StopMode::Off)?;
+        let (bare, _) = getpid_run(cfg, &prog.0, threads, StopMode::Bare)?;
+        let (checked, _) = getpid_run(cfg, &prog.0, threads, StopMode::Checked)?;
+        let (_, times) = getpid_run(cfg, &prog.0, threads, StopMode::TimeCheck)?;
+        let full = if times.is_empty() {
+            0.0
+        } else {
+            Side::new(times).median_ns
+        };
+        let bare_stop = (bare - plain).max(0.0);
+        let checked_stop = (checked - plain).max(0.0);
+        rows.push(CheckCost {
+            threads,
+            plain_ns: plain,
+            bare_stop_ns: bare_stop,
+            checked_stop_ns: checked_stop,
+            ratio: if bare_stop > 0.0 {
+                checked_stop / bare_stop
+            } else {
+                0.0
+            },
+            full_check_ns: full,
+        });
+    }
+    Ok(rows)
+}
+
+pub fn render_check_cost(rows: &[CheckCost]) -> String {
+    let mut s = String::from(
+        "cost of a checked syscall (getpid timed by the guest; the host works while the guest is paused)\n",
+    );
+    s += &format!(
+        "{:>8} {:>18} {:>18} {:>18} {:>14} {:>18}\n",
+        "threads",
+        "syscall, no stops",
+        "+ bare stop",
+        "+ checked stop",
+        "checked/bare",
+        "one full check"
+    );
+    for r in rows {
+        s += &format!(
+            "{:>8} {:>18} {:>18} {:>18} {:>13.1}x {:>18}\n",
+            r.threads,
+            fmt_ns(r.plain_ns),
+            fmt_ns(r.bare_stop_ns),
+            fmt_ns(r.checked_stop_ns),
+            r.ratio,
+            fmt_ns(r.full_check_ns)
+        );
+    }
+    s
 }
 
 #[cfg(test)]

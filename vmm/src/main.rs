@@ -51,6 +51,10 @@ struct BenchArgs {
     /// Do not run the benchmark natively on the host.
     #[arg(long)]
     no_host: bool,
+    /// Instead: the host's per-syscall check cost (--check) against a bare
+    /// syscall stop, with 1, 16 and 64 threads, and one full check's time.
+    #[arg(long)]
+    check_cost: bool,
     /// KVM device to use.
     #[arg(long, value_name = "PATH", default_value = DEFAULT_KVM_DEVICE)]
     kvm_device: PathBuf,
@@ -198,8 +202,28 @@ fn bench(b: BenchArgs) -> ExitCode {
         json: b.json,
         svg: b.svg,
         no_host: b.no_host,
+        check_cost: b.check_cost,
         kvm_device: b.kvm_device,
     };
+    if cfg.check_cost {
+        return match vmm::bench::check_cost(&cfg) {
+            Ok(rows) => {
+                print!("{}", vmm::bench::render_check_cost(&rows));
+                if let Some(path) = &cfg.json {
+                    let text = serde_json::to_string_pretty(&rows).unwrap_or_default();
+                    if let Err(e) = std::fs::write(path, text) {
+                        eprintln!("vmm: bench: cannot write {}: {e}", path.display());
+                        return ExitCode::from(125);
+                    }
+                }
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("vmm: {e}");
+                ExitCode::from(e.exit_code() as u8)
+            }
+        };
+    }
     let result = vmm::bench::run(&cfg).and_then(|r| {
         print!("{}", vmm::bench::render(&r));
         if let Some(path) = &cfg.json {

@@ -19,12 +19,15 @@
  *   futex wake->wakeup (2 threads)  rdtsc before FUTEX_WAKE in one thread
  *                             to rdtsc after FUTEX_WAIT returns in another
  *
- *   bench-clone [ITERATIONS [OP]] [--samples] [--threads N]
+ *   bench-clone [ITERATIONS [OP]] [--samples] [--threads N] [--parked K]
  *
  * Default 200 iterations, every operation. --samples prints every sample
  * (ns) on a `samples OP: ...` line after each summary (for `vmm bench`);
  * --threads N adds "thread create+join (clone) xN contended": N threads
- * creating and joining threads at the same time, each sample one pair.
+ * creating and joining threads at the same time, each sample one pair;
+ * --parked K keeps K-1 extra threads alive (blocked on a futex) while
+ * measuring, so the process has K threads (for `vmm bench --check-cost`:
+ * how the host's checks scale with threads).
  *
  * TSC ticks become nanoseconds through a calibration against
  * CLOCK_MONOTONIC over 50 ms (in the guest that clock is the TSC scaled by
@@ -280,9 +283,31 @@ static int run_contended(int n, int threads)
     return 0;
 }
 
+/* Threads kept alive, blocked, while the operations are measured. */
+static int park_gate;
+static void *parked_thread(void *arg)
+{
+    (void)arg;
+    while (__atomic_load_n(&park_gate, __ATOMIC_ACQUIRE) == 0)
+        syscall(SYS_futex, &park_gate, 0, 0, 0, 0, 0);
+    return NULL;
+}
+
+static int park(int k)
+{
+    pthread_t t;
+    for (int i = 0; i < k; i++)
+        if (pthread_create(&t, NULL, parked_thread, NULL) != 0 || pthread_detach(t) != 0)
+            return -1;
+    /* Let each get to its futex wait. */
+    for (int i = 0; i < k + 2; i++)
+        sched_yield();
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
-    int n = 200, threads = 0;
+    int n = 200, threads = 0, parked = 0;
     const char *only = NULL;
     int pos = 0;
     for (int i = 1; i < argc; i++) {
@@ -290,6 +315,8 @@ int main(int argc, char **argv)
             print_samples = 1;
         else if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc)
             threads = atoi(argv[++i]);
+        else if (strcmp(argv[i], "--parked") == 0 && i + 1 < argc)
+            parked = atoi(argv[++i]);
         else if (pos++ == 0)
             n = atoi(argv[i]);
         else
@@ -297,6 +324,8 @@ int main(int argc, char **argv)
     }
     if (n < 1)
         n = 1;
+    if (park(parked - 1) != 0)
+        return 3;
     tcb[0] = (uint64_t)(uintptr_t)tcb;
     per_ns = tsc_per_ns();
     uint64_t *t = malloc(sizeof(uint64_t) * (size_t)n);
