@@ -41,6 +41,8 @@ pub struct RunConfig {
     /// Stop after every system call and check the kernel's invariants from
     /// guest memory; the first violation ends the run (status 122).
     pub check: bool,
+    /// Print every system call in strace's format (`vmm run --strace`).
+    pub strace: Option<crate::strace::Output>,
     pub kvm_device: PathBuf,
 }
 
@@ -56,6 +58,7 @@ impl RunConfig {
             cmdline: String::new(),
             timings: false,
             check: false,
+            strace: None,
             kvm_device: DEFAULT_KVM_DEVICE.into(),
         }
     }

@@ -75,6 +75,14 @@ struct RunArgs {
     /// with status 122 and a report.
     #[arg(long)]
     check: bool,
+    /// Print every system call of the guest in strace's format (`strace -f`),
+    /// one line per call at its return, on stderr.
+    #[arg(long)]
+    strace: bool,
+    /// Write the --strace trace to FILE instead of stderr, each line
+    /// prefixed with the tid as `strace -f -o FILE` does (implies --strace).
+    #[arg(long, value_name = "FILE")]
+    strace_output: Option<PathBuf>,
     /// Options for the guest kernel (space-separated key or key=value).
     #[arg(long, value_name = "OPTIONS", default_value = "")]
     cmdline: String,
@@ -145,6 +153,11 @@ fn main() -> ExitCode {
     cfg.timeout = args.timeout;
     cfg.timings = args.timings;
     cfg.check = args.check;
+    cfg.strace = match args.strace_output {
+        Some(path) => Some(vmm::strace::Output::File(path)),
+        None if args.strace => Some(vmm::strace::Output::Stderr),
+        None => None,
+    };
     cfg.cmdline = args.cmdline;
     cfg.env = args.env;
     cfg.kvm_device = args.kvm_device;

@@ -108,7 +108,14 @@ pub fn run_hooked<'io>(
     let cr3 = paging::write(&mem, cfg.memory).map_err(mem_err)?;
     let mut argv: Vec<OsString> = vec![cfg.program.clone().into_os_string()];
     argv.extend(cfg.args.iter().cloned());
-    let stops = cfg.check || hook.is_some();
+    let stops = cfg.check || hook.is_some() || cfg.strace.is_some();
+    let strace = match &cfg.strace {
+        Some(out) => Some(
+            crate::strace::Tracer::open(out)
+                .map_err(|e| Error::Config(format!("cannot write the trace: {e}")))?,
+        ),
+        None => None,
+    };
     let roots = if stops {
         Some(kernel::symbol_address(&kernel, abi::task::KERNEL_ROOTS)?)
     } else {
@@ -161,6 +168,7 @@ pub fn run_hooked<'io>(
         roots,
         check: cfg.check,
         hook,
+        strace,
     };
 
     enum Step {
@@ -232,6 +240,9 @@ pub fn run_hooked<'io>(
     };
     let t_end = Instant::now();
     let user_start = ctx.user_start;
+    if let Some(t) = ctx.strace.as_mut() {
+        t.finish();
+    }
     watchdog.disarm();
     console.finish();
 
