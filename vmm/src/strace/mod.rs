@@ -836,7 +836,7 @@ mod tests {
         m.0.insert(0x1000, b"thread\n".to_vec());
         assert_eq!(
             format_call(&call(1, &[1, 0x1000, 7], Some(7)), &m),
-            "write(1, \"thread\\n\", 7)                  = 7"
+            "write(1, \"thread\\n\", 7)                 = 7"
         );
         assert_eq!(
             format_call(&call(3, &[99], Some(-9)), &m),
