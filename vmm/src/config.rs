@@ -72,6 +72,8 @@ pub struct RunConfig {
     pub dump: Option<DumpWhen>,
     /// The dump as JSON instead of text.
     pub dump_json: bool,
+    /// Print every system call in strace's format (`vmm run --strace`).
+    pub strace: Option<crate::strace::Output>,
     pub kvm_device: PathBuf,
 }
 
@@ -89,6 +91,7 @@ impl RunConfig {
             check: false,
             dump: None,
             dump_json: false,
+            strace: None,
             kvm_device: DEFAULT_KVM_DEVICE.into(),
         }
     }

@@ -49,6 +49,8 @@ pub struct Context<'c, 'io> {
     /// Called at every syscall stop (before the checks): may look, and may
     /// break state on purpose; `Err` ends the run with that finding.
     pub hook: Option<&'c mut Inspector<'io>>,
+    /// `--strace`: prints every stop.
+    pub strace: Option<crate::strace::Tracer>,
 }
 
 /// A caller's function run at every syscall stop.
@@ -135,6 +137,15 @@ fn syscall_exit(ctx: &mut Context, addr: u64) -> Result<Action, String> {
     let Some(roots) = ctx.roots else {
         return Err("syscall-exit report, but none was asked for".into());
     };
+    if let Some(tracer) = ctx.strace.as_mut() {
+        let text = tracer.stop(&call, ctx.mem, roots);
+        tracer.emit(&text, ctx.console);
+    }
+    // The entry of exit/exit_group is only for the tracer: hooks and checks
+    // run where calls return.
+    if call.kind == abi::hypercall::SYSCALL_STOP_NORETURN {
+        return Ok(Action::Continue);
+    }
     let stop = crate::inspect::SyscallStop {
         call,
         mem: ctx.mem,
@@ -216,10 +227,16 @@ fn exit(ctx: &mut Context, addr: u64) -> Result<Action, String> {
         EXIT_KIND_EXITED => Outcome::Exited {
             status: rec.code & 0xff,
         },
-        EXIT_KIND_SIGNALED if (1..=64).contains(&rec.code) => Outcome::Signaled {
-            signal: rec.code,
-            detail: fault_detail(ctx, &rec),
-        },
+        EXIT_KIND_SIGNALED if (1..=64).contains(&rec.code) => {
+            if let Some(tracer) = ctx.strace.as_mut() {
+                let text = tracer.killed(rec.code as u64, ctx.mem, ctx.roots);
+                tracer.emit(&text, ctx.console);
+            }
+            Outcome::Signaled {
+                signal: rec.code,
+                detail: fault_detail(ctx, &rec),
+            }
+        }
         EXIT_KIND_EXEC_FAILED => Outcome::ExecFailed {
             errno: rec.code,
             message: ctx.message(rec.message, rec.message_len),

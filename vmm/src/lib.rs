@@ -20,6 +20,7 @@ pub mod outcome;
 pub mod pod;
 pub mod program;
 pub mod run;
+pub mod strace;
 pub mod symbols;
 pub mod vm;
 pub mod watchdog;

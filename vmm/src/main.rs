@@ -88,6 +88,14 @@ struct RunArgs {
     /// with status 122 and a report.
     #[arg(long)]
     check: bool,
+    /// Print every system call of the guest in strace's format (`strace -f`),
+    /// one line per call at its return, on stderr.
+    #[arg(long)]
+    strace: bool,
+    /// Write the --strace trace to FILE instead of stderr, each line
+    /// prefixed with the tid as `strace -f -o FILE` does (implies --strace).
+    #[arg(long, value_name = "FILE")]
+    strace_output: Option<PathBuf>,
     /// Options for the guest kernel (space-separated key or key=value).
     #[arg(long, value_name = "OPTIONS", default_value = "")]
     cmdline: String,
@@ -160,6 +168,11 @@ fn main() -> ExitCode {
     cfg.check = args.check;
     cfg.dump = args.dump;
     cfg.dump_json = args.json;
+    cfg.strace = match args.strace_output {
+        Some(path) => Some(vmm::strace::Output::File(path)),
+        None if args.strace => Some(vmm::strace::Output::Stderr),
+        None => None,
+    };
     cfg.cmdline = args.cmdline;
     cfg.env = args.env;
     cfg.kvm_device = args.kvm_device;

@@ -114,7 +114,14 @@ pub fn run_hooked<'io>(
         Some(crate::config::DumpWhen::Syscall(n)) => Some(n),
         _ => None,
     };
-    let stops = cfg.check || hook.is_some() || dump_at.is_some();
+    let stops = cfg.check || hook.is_some() || dump_at.is_some() || cfg.strace.is_some();
+    let strace = match &cfg.strace {
+        Some(out) => Some(
+            crate::strace::Tracer::open(out)
+                .map_err(|e| Error::Config(format!("cannot write the trace: {e}")))?,
+        ),
+        None => None,
+    };
     let roots = if stops || cfg.dump.is_some() {
         Some(kernel::symbol_address(&kernel, abi::task::KERNEL_ROOTS)?)
     } else {
@@ -169,6 +176,7 @@ pub fn run_hooked<'io>(
         dump_at,
         dumps: Vec::new(),
         hook,
+        strace,
     };
 
     enum Step {
@@ -240,6 +248,9 @@ pub fn run_hooked<'io>(
     };
     let t_end = Instant::now();
     let user_start = ctx.user_start;
+    if let Some(t) = ctx.strace.as_mut() {
+        t.finish();
+    }
     let mut dumps = std::mem::take(&mut ctx.dumps);
     watchdog.disarm();
     console.finish();

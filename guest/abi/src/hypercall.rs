@@ -141,8 +141,11 @@ pub struct UserStart {
 /// A system call has finished and its result is in place; the kernel's
 /// records are consistent (no list half-linked, no borrow held). Sent from
 /// the syscall return path of the calling task, right before it goes back
-/// to user mode. A call that never returns (exit, exit_group, a fatal
-/// signal) sends none.
+/// to user mode (`kind` [`SYSCALL_STOP_EXIT`]).
+///
+/// A call that never returns (exit, exit_group) is reported once, at entry,
+/// before the kernel acts on it (`kind` [`SYSCALL_STOP_NORETURN`], `ret` 0):
+/// what `strace` prints as `exit_group(0) = ?`. A fatal signal sends none.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default)]
 pub struct SyscallExit {
@@ -154,8 +157,15 @@ pub struct SyscallExit {
     pub ret: i64,
     /// The calling thread.
     pub tid: i32,
-    pub _pad: u32,
+    /// [`SYSCALL_STOP_EXIT`] or [`SYSCALL_STOP_NORETURN`].
+    pub kind: u32,
 }
+
+/// [`SyscallExit::kind`]: the call returned `ret`.
+pub const SYSCALL_STOP_EXIT: u32 = 0;
+/// [`SyscallExit::kind`]: entry of a call that does not return (exit,
+/// exit_group); `ret` is meaningless.
+pub const SYSCALL_STOP_NORETURN: u32 = 1;
 
 #[cfg(test)]
 mod tests {

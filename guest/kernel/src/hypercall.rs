@@ -8,6 +8,7 @@
 use abi::hypercall::{
     port, ConsoleRead, ConsoleWrite, Exit, PanicReport, SyscallExit, UserStart,
     EXIT_KIND_EXEC_FAILED, EXIT_KIND_EXITED, EXIT_KIND_SIGNALED, PANIC_BACKTRACE_MAX,
+    SYSCALL_STOP_EXIT, SYSCALL_STOP_NORETURN,
 };
 use abi::layout::KERNEL_VIRT_BASE;
 use spin::Mutex;
@@ -61,7 +62,7 @@ static CHANNEL: Mutex<Channel> = Mutex::new(Channel {
         args: [0; 6],
         ret: 0,
         tid: 0,
-        _pad: 0,
+        kind: 0,
     }),
     bounce: Bounce([0; BOUNCE_SIZE]),
 });
@@ -211,12 +212,22 @@ pub fn set_report_syscall_exit(on: bool) {
 #[inline(always)]
 pub fn syscall_exit(nr: u64, args: [u64; 6], ret: u64) {
     if REPORT_SYSCALL_EXIT.load(core::sync::atomic::Ordering::Relaxed) {
-        send_syscall_exit(nr, args, ret);
+        send_syscall_stop(nr, args, ret, SYSCALL_STOP_EXIT);
+    }
+}
+
+/// Reports the entry of a call that will not return (exit, exit_group) if
+/// the host asked, so a tracer can print it; otherwise one predictable
+/// branch.
+#[inline(always)]
+pub fn syscall_noreturn(nr: u64, args: [u64; 6]) {
+    if REPORT_SYSCALL_EXIT.load(core::sync::atomic::Ordering::Relaxed) {
+        send_syscall_stop(nr, args, 0, SYSCALL_STOP_NORETURN);
     }
 }
 
 #[inline(never)]
-fn send_syscall_exit(nr: u64, args: [u64; 6], ret: u64) {
+fn send_syscall_stop(nr: u64, args: [u64; 6], ret: u64, kind: u32) {
     let tid = crate::task::current().pid;
     let mut ch = CHANNEL.lock();
     let seq = ch.syscall_exit.0.seq + 1;
@@ -226,7 +237,7 @@ fn send_syscall_exit(nr: u64, args: [u64; 6], ret: u64) {
         args,
         ret: ret as i64,
         tid,
-        _pad: 0,
+        kind,
     };
     out(port::SYSCALL_EXIT, image_phys(&ch.syscall_exit.0));
 }

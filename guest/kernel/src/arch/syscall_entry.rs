@@ -83,6 +83,9 @@ extern "C" fn syscall_handler(frame: &mut TrapFrame) {
     let args = [
         frame.rdi, frame.rsi, frame.rdx, frame.r10, frame.r8, frame.r9,
     ];
+    if nr == crate::syscalls::nr::EXIT || nr == crate::syscalls::nr::EXIT_GROUP {
+        crate::hypercall::syscall_noreturn(nr, args);
+    }
     frame.rax = crate::syscalls::dispatch(nr, args, frame) as u64;
     debug_assert!(super::is_canonical(frame.rip));
     crate::hypercall::syscall_exit(nr, args, frame.rax);

@@ -1,0 +1,854 @@
+//! Value decoders in strace's notation: flag sets, named constants, errno
+//! names and messages, signal sets, quoted strings. Pure functions of the
+//! numbers (and bytes) they are given, so each is unit-tested on its own.
+//!
+//! The names and layouts are Linux's x86_64 UAPI; the notation follows what
+//! strace 6.1 prints (it is the reference for the output format only).
+
+/// `A|B|0x..`: the names of the bits of `value` in table order, then any
+/// bits no entry names in hex; `zero` when `value` is 0.
+pub fn flags(value: u64, table: &[(u64, &str)], zero: &str) -> String {
+    if value == 0 {
+        return zero.to_string();
+    }
+    let mut rest = value;
+    let mut parts: Vec<String> = Vec::new();
+    for &(bit, name) in table {
+        if bit != 0 && rest & bit == bit {
+            parts.push(name.to_string());
+            rest &= !bit;
+        }
+    }
+    if rest != 0 {
+        parts.push(format!("{rest:#x}"));
+    }
+    parts.join("|")
+}
+
+/// The name of `value` in `table`, or `value` in hex with strace's
+/// `/* NAME_??? */` comment.
+pub fn constant(value: u64, table: &[(u64, &str)], unknown: &str) -> String {
+    match table.iter().find(|(v, _)| *v == value) {
+        Some((_, name)) => name.to_string(),
+        None => format!("{value:#x} /* {unknown}_??? */"),
+    }
+}
+
+pub const CLONE_FLAGS: &[(u64, &str)] = &[
+    (0x0000_0080, "CLONE_NEWTIME"),
+    (0x0000_0100, "CLONE_VM"),
+    (0x0000_0200, "CLONE_FS"),
+    (0x0000_0400, "CLONE_FILES"),
+    (0x0000_0800, "CLONE_SIGHAND"),
+    (0x0000_1000, "CLONE_PIDFD"),
+    (0x0000_2000, "CLONE_PTRACE"),
+    (0x0000_4000, "CLONE_VFORK"),
+    (0x0000_8000, "CLONE_PARENT"),
+    (0x0001_0000, "CLONE_THREAD"),
+    (0x0002_0000, "CLONE_NEWNS"),
+    (0x0004_0000, "CLONE_SYSVSEM"),
+    (0x0008_0000, "CLONE_SETTLS"),
+    (0x0010_0000, "CLONE_PARENT_SETTID"),
+    (0x0020_0000, "CLONE_CHILD_CLEARTID"),
+    (0x0040_0000, "CLONE_DETACHED"),
+    (0x0080_0000, "CLONE_UNTRACED"),
+    (0x0100_0000, "CLONE_CHILD_SETTID"),
+    (0x0200_0000, "CLONE_NEWCGROUP"),
+    (0x0400_0000, "CLONE_NEWUTS"),
+    (0x0800_0000, "CLONE_NEWIPC"),
+    (0x1000_0000, "CLONE_NEWUSER"),
+    (0x2000_0000, "CLONE_NEWPID"),
+    (0x4000_0000, "CLONE_NEWNET"),
+    (0x8000_0000, "CLONE_IO"),
+    (0x1_0000_0000, "CLONE_CLEAR_SIGHAND"),
+    (0x2_0000_0000, "CLONE_INTO_CGROUP"),
+];
+
+pub const CLONE_PIDFD: u64 = 0x1000;
+pub const CLONE_SETTLS: u64 = 0x8_0000;
+pub const CLONE_PARENT_SETTID: u64 = 0x10_0000;
+pub const CLONE_CHILD_CLEARTID: u64 = 0x20_0000;
+pub const CLONE_CHILD_SETTID: u64 = 0x100_0000;
+
+/// Legacy clone's flags word: the flag bits, then the exit signal in the low
+/// byte (`CLONE_VM|...|SIGCHLD`).
+pub fn clone_flags(flags: u64) -> String {
+    let signal = flags & 0xff;
+    let bits = flags & !0xff;
+    let mut s = if bits == 0 {
+        String::new()
+    } else {
+        self::flags(bits, &CLONE_FLAGS[1..], "")
+    };
+    if signal != 0 {
+        if !s.is_empty() {
+            s.push('|');
+        }
+        s += &signal_name(signal);
+    }
+    if s.is_empty() {
+        s.push('0');
+    }
+    s
+}
+
+/// clone3's `flags` field (64 bits, no signal byte).
+pub fn clone3_flags(flags: u64) -> String {
+    self::flags(flags, CLONE_FLAGS, "0")
+}
+
+pub const PROT: &[(u64, &str)] = &[
+    (0x1, "PROT_READ"),
+    (0x2, "PROT_WRITE"),
+    (0x4, "PROT_EXEC"),
+    (0x8, "PROT_SEM"),
+    (0x0100_0000, "PROT_GROWSDOWN"),
+    (0x0200_0000, "PROT_GROWSUP"),
+];
+
+pub fn prot(p: u64) -> String {
+    flags(p, PROT, "PROT_NONE")
+}
+
+const MAP_FLAGS: &[(u64, &str)] = &[
+    (0x10, "MAP_FIXED"),
+    (0x20, "MAP_ANONYMOUS"),
+    (0x40, "MAP_32BIT"),
+    (0x100, "MAP_GROWSDOWN"),
+    (0x800, "MAP_DENYWRITE"),
+    (0x1000, "MAP_EXECUTABLE"),
+    (0x2000, "MAP_LOCKED"),
+    (0x4000, "MAP_NORESERVE"),
+    (0x8000, "MAP_POPULATE"),
+    (0x1_0000, "MAP_NONBLOCK"),
+    (0x2_0000, "MAP_STACK"),
+    (0x4_0000, "MAP_HUGETLB"),
+    (0x8_0000, "MAP_SYNC"),
+    (0x10_0000, "MAP_FIXED_NOREPLACE"),
+    (0x400_0000, "MAP_UNINITIALIZED"),
+];
+
+/// mmap's flags: the mapping type (low 4 bits), then the flag bits.
+pub fn map_flags(f: u64) -> String {
+    let kind = match f & 0xf {
+        0x1 => "MAP_SHARED".to_string(),
+        0x2 => "MAP_PRIVATE".to_string(),
+        0x3 => "MAP_SHARED_VALIDATE".to_string(),
+        t => format!("{t:#x} /* MAP_??? */"),
+    };
+    let rest = f & !0xf;
+    if rest == 0 {
+        kind
+    } else {
+        format!("{kind}|{}", flags(rest, MAP_FLAGS, ""))
+    }
+}
+
+pub const MADVISE: &[(u64, &str)] = &[
+    (0, "MADV_NORMAL"),
+    (1, "MADV_RANDOM"),
+    (2, "MADV_SEQUENTIAL"),
+    (3, "MADV_WILLNEED"),
+    (4, "MADV_DONTNEED"),
+    (8, "MADV_FREE"),
+    (9, "MADV_REMOVE"),
+    (10, "MADV_DONTFORK"),
+    (11, "MADV_DOFORK"),
+    (12, "MADV_MERGEABLE"),
+    (13, "MADV_UNMERGEABLE"),
+    (14, "MADV_HUGEPAGE"),
+    (15, "MADV_NOHUGEPAGE"),
+    (16, "MADV_DONTDUMP"),
+    (17, "MADV_DODUMP"),
+    (18, "MADV_WIPEONFORK"),
+    (19, "MADV_KEEPONFORK"),
+    (20, "MADV_COLD"),
+    (21, "MADV_PAGEOUT"),
+    (22, "MADV_POPULATE_READ"),
+    (23, "MADV_POPULATE_WRITE"),
+    (100, "MADV_HWPOISON"),
+];
+
+pub fn madvise(advice: u64) -> String {
+    constant(advice, MADVISE, "MADV")
+}
+
+const FUTEX_CMDS: &[(u64, &str)] = &[
+    (0, "FUTEX_WAIT"),
+    (1, "FUTEX_WAKE"),
+    (2, "FUTEX_FD"),
+    (3, "FUTEX_REQUEUE"),
+    (4, "FUTEX_CMP_REQUEUE"),
+    (5, "FUTEX_WAKE_OP"),
+    (6, "FUTEX_LOCK_PI"),
+    (7, "FUTEX_UNLOCK_PI"),
+    (8, "FUTEX_TRYLOCK_PI"),
+    (9, "FUTEX_WAIT_BITSET"),
+    (10, "FUTEX_WAKE_BITSET"),
+    (11, "FUTEX_WAIT_REQUEUE_PI"),
+    (12, "FUTEX_CMP_REQUEUE_PI"),
+    (13, "FUTEX_LOCK_PI2"),
+];
+pub const FUTEX_PRIVATE_FLAG: u64 = 128;
+pub const FUTEX_CLOCK_REALTIME: u64 = 256;
+
+/// The futex command without its option bits.
+pub fn futex_cmd(op: u64) -> u64 {
+    op & !(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME)
+}
+
+/// `FUTEX_WAIT_PRIVATE`, `FUTEX_WAIT_BITSET|FUTEX_CLOCK_REALTIME`, ...
+pub fn futex_op(op: u64) -> String {
+    let op = op & 0xffff_ffff;
+    let cmd = futex_cmd(op);
+    let mut s = match FUTEX_CMDS.iter().find(|(v, _)| *v == cmd) {
+        Some((_, name)) => name.to_string(),
+        None => format!("{cmd:#x} /* FUTEX_??? */"),
+    };
+    if op & FUTEX_PRIVATE_FLAG != 0 {
+        s += "_PRIVATE";
+    }
+    if op & FUTEX_CLOCK_REALTIME != 0 {
+        s += "|FUTEX_CLOCK_REALTIME";
+    }
+    s
+}
+
+/// wait4/waitpid options.
+pub fn wait_options(o: u64) -> String {
+    const T: &[(u64, &str)] = &[
+        (0x1, "WNOHANG"),
+        (0x2, "WUNTRACED"),
+        (0x4, "WEXITED"),
+        (0x8, "WCONTINUED"),
+        (0x0100_0000, "WNOWAIT"),
+        (0x2000_0000, "__WNOTHREAD"),
+        (0x4000_0000, "__WALL"),
+        (0x8000_0000, "__WCLONE"),
+    ];
+    flags(o & 0xffff_ffff, T, "0")
+}
+
+/// A wait status as strace shows it: `[{WIFEXITED(s) && WEXITSTATUS(s) == 0}]`.
+pub fn wait_status(s: u32) -> String {
+    let sig = s & 0x7f;
+    let inner = if sig == 0 {
+        format!("WIFEXITED(s) && WEXITSTATUS(s) == {}", (s >> 8) & 0xff)
+    } else if sig == 0x7f {
+        format!(
+            "WIFSTOPPED(s) && WSTOPSIG(s) == {}",
+            signal_name(u64::from((s >> 8) & 0xff))
+        )
+    } else {
+        let core = if s & 0x80 != 0 {
+            " && WCOREDUMP(s)"
+        } else {
+            ""
+        };
+        format!(
+            "WIFSIGNALED(s) && WTERMSIG(s) == {}{core}",
+            signal_name(u64::from(sig))
+        )
+    };
+    format!("[{{{inner}}}]")
+}
+
+const SIGNALS: [&str; 31] = [
+    "HUP", "INT", "QUIT", "ILL", "TRAP", "ABRT", "BUS", "FPE", "KILL", "USR1", "SEGV", "USR2",
+    "PIPE", "ALRM", "TERM", "STKFLT", "CHLD", "CONT", "STOP", "TSTP", "TTIN", "TTOU", "URG",
+    "XCPU", "XFSZ", "VTALRM", "PROF", "WINCH", "IO", "PWR", "SYS",
+];
+
+/// A signal's name without `SIG` as in a signal set: `CHLD`, `RTMIN`, `RT_1`.
+fn signal_short(n: u64) -> String {
+    match n {
+        1..=31 => SIGNALS[n as usize - 1].to_string(),
+        32 => "RTMIN".to_string(),
+        33..=64 => format!("RT_{}", n - 32),
+        _ => n.to_string(),
+    }
+}
+
+/// `SIGCHLD`, `SIGRTMIN`, `SIGRT_1`; a number when out of range.
+pub fn signal_name(n: u64) -> String {
+    match n {
+        1..=31 => format!("SIG{}", SIGNALS[n as usize - 1]),
+        32..=64 => format!("SIG{}", signal_short(n)),
+        _ => n.to_string(),
+    }
+}
+
+/// A 64-signal set: `[]`, `[CHLD RTMIN]`, or `~[...]` with the signals not
+/// in it when more than half are.
+pub fn sigset(mask: u64) -> String {
+    let (prefix, m) = if mask.count_ones() > 32 {
+        ("~", !mask)
+    } else {
+        ("", mask)
+    };
+    let names: Vec<String> = (0..64)
+        .filter(|b| m & (1u64 << b) != 0)
+        .map(|b| signal_short(b + 1))
+        .collect();
+    format!("{prefix}[{}]", names.join(" "))
+}
+
+pub fn sigprocmask_how(how: u64) -> String {
+    constant(
+        how,
+        &[(0, "SIG_BLOCK"), (1, "SIG_UNBLOCK"), (2, "SIG_SETMASK")],
+        "SIG",
+    )
+}
+
+pub fn sa_flags(f: u64) -> String {
+    const T: &[(u64, &str)] = &[
+        (0x0400_0000, "SA_RESTORER"),
+        (0x0800_0000, "SA_ONSTACK"),
+        (0x1000_0000, "SA_RESTART"),
+        (0x4000_0000, "SA_NODEFER"),
+        (0x8000_0000, "SA_RESETHAND"),
+        (0x1, "SA_NOCLDSTOP"),
+        (0x2, "SA_NOCLDWAIT"),
+        (0x4, "SA_SIGINFO"),
+    ];
+    flags(f, T, "0")
+}
+
+pub fn clock_name(c: u64) -> String {
+    constant(
+        c,
+        &[
+            (0, "CLOCK_REALTIME"),
+            (1, "CLOCK_MONOTONIC"),
+            (2, "CLOCK_PROCESS_CPUTIME_ID"),
+            (3, "CLOCK_THREAD_CPUTIME_ID"),
+            (4, "CLOCK_MONOTONIC_RAW"),
+            (5, "CLOCK_REALTIME_COARSE"),
+            (6, "CLOCK_MONOTONIC_COARSE"),
+            (7, "CLOCK_BOOTTIME"),
+            (8, "CLOCK_REALTIME_ALARM"),
+            (9, "CLOCK_BOOTTIME_ALARM"),
+            (11, "CLOCK_TAI"),
+        ],
+        "CLOCK",
+    )
+}
+
+pub fn rlimit_resource(r: u64) -> String {
+    const N: [&str; 16] = [
+        "RLIMIT_CPU",
+        "RLIMIT_FSIZE",
+        "RLIMIT_DATA",
+        "RLIMIT_STACK",
+        "RLIMIT_CORE",
+        "RLIMIT_RSS",
+        "RLIMIT_NPROC",
+        "RLIMIT_NOFILE",
+        "RLIMIT_MEMLOCK",
+        "RLIMIT_AS",
+        "RLIMIT_LOCKS",
+        "RLIMIT_SIGPENDING",
+        "RLIMIT_MSGQUEUE",
+        "RLIMIT_NICE",
+        "RLIMIT_RTPRIO",
+        "RLIMIT_RTTIME",
+    ];
+    match N.get(r as usize) {
+        Some(n) => n.to_string(),
+        None => format!("{r:#x} /* RLIMIT_??? */"),
+    }
+}
+
+/// One rlimit value: `RLIM64_INFINITY`, `8192*1024`, `100`.
+pub fn rlim(v: u64) -> String {
+    if v == u64::MAX {
+        "RLIM64_INFINITY".into()
+    } else if v != 0 && v % 1024 == 0 {
+        format!("{}*1024", v / 1024)
+    } else {
+        v.to_string()
+    }
+}
+
+pub fn arch_prctl_code(c: u64) -> String {
+    constant(
+        c,
+        &[
+            (0x1001, "ARCH_SET_GS"),
+            (0x1002, "ARCH_SET_FS"),
+            (0x1003, "ARCH_GET_FS"),
+            (0x1004, "ARCH_GET_GS"),
+            (0x1011, "ARCH_GET_CPUID"),
+            (0x1012, "ARCH_SET_CPUID"),
+        ],
+        "ARCH",
+    )
+}
+
+pub fn fcntl_cmd(c: u64) -> String {
+    constant(
+        c,
+        &[
+            (0, "F_DUPFD"),
+            (1, "F_GETFD"),
+            (2, "F_SETFD"),
+            (3, "F_GETFL"),
+            (4, "F_SETFL"),
+            (5, "F_GETLK"),
+            (6, "F_SETLK"),
+            (7, "F_SETLKW"),
+            (1030, "F_DUPFD_CLOEXEC"),
+        ],
+        "F",
+    )
+}
+
+/// open/dup3 flags (O_ACCMODE first).
+pub fn open_flags(f: u64) -> String {
+    const T: &[(u64, &str)] = &[
+        (0o100, "O_CREAT"),
+        (0o200, "O_EXCL"),
+        (0o400, "O_NOCTTY"),
+        (0o1000, "O_TRUNC"),
+        (0o2000, "O_APPEND"),
+        (0o4000, "O_NONBLOCK"),
+        (0o10000, "O_DSYNC"),
+        (0o40000, "O_DIRECT"),
+        (0o200000, "O_DIRECTORY"),
+        (0o400000, "O_NOFOLLOW"),
+        (0o1000000, "O_NOATIME"),
+        (0o2000000, "O_CLOEXEC"),
+    ];
+    let acc = match f & 3 {
+        0 => "O_RDONLY",
+        1 => "O_WRONLY",
+        2 => "O_RDWR",
+        _ => "O_ACCMODE",
+    };
+    let rest = f & !3 & 0xffff_ffff;
+    if rest == 0 {
+        acc.to_string()
+    } else {
+        format!("{acc}|{}", flags(rest, T, ""))
+    }
+}
+
+pub fn getrandom_flags(f: u64) -> String {
+    flags(
+        f,
+        &[
+            (1, "GRND_NONBLOCK"),
+            (2, "GRND_RANDOM"),
+            (4, "GRND_INSECURE"),
+        ],
+        "0",
+    )
+}
+
+pub fn whence(w: u64) -> String {
+    constant(
+        w,
+        &[
+            (0, "SEEK_SET"),
+            (1, "SEEK_CUR"),
+            (2, "SEEK_END"),
+            (3, "SEEK_DATA"),
+            (4, "SEEK_HOLE"),
+        ],
+        "SEEK",
+    )
+}
+
+pub fn ioctl_request(r: u64) -> String {
+    match r {
+        0x5401 => "TCGETS".into(),
+        0x5402 => "TCSETS".into(),
+        0x5413 => "TIOCGWINSZ".into(),
+        0x540f => "TIOCGPGRP".into(),
+        r => format!("{r:#x}"),
+    }
+}
+
+/// `st_mode` as strace prints it: `S_IFREG|0644`.
+pub fn file_mode(m: u32) -> String {
+    let kind = match m & 0o170000 {
+        0o140000 => "S_IFSOCK",
+        0o120000 => "S_IFLNK",
+        0o100000 => "S_IFREG",
+        0o060000 => "S_IFBLK",
+        0o040000 => "S_IFDIR",
+        0o020000 => "S_IFCHR",
+        0o010000 => "S_IFIFO",
+        _ => return format!("{m:#o}"),
+    };
+    let perm = format!("0{:o}", m & 0o7777);
+    format!("{kind}|{perm:0>3}")
+}
+
+/// Linux's errno name and the C library's message for it; ERESTART* (which
+/// a program never sees) included, as strace shows them.
+pub fn errno(e: u64) -> Option<(&'static str, &'static str)> {
+    ERRNOS
+        .iter()
+        .find(|(n, _, _)| *n == e)
+        .map(|&(_, name, msg)| (name, msg))
+}
+
+const ERRNOS: &[(u64, &str, &str)] = &[
+    (1, "EPERM", "Operation not permitted"),
+    (2, "ENOENT", "No such file or directory"),
+    (3, "ESRCH", "No such process"),
+    (4, "EINTR", "Interrupted system call"),
+    (5, "EIO", "Input/output error"),
+    (6, "ENXIO", "No such device or address"),
+    (7, "E2BIG", "Argument list too long"),
+    (8, "ENOEXEC", "Exec format error"),
+    (9, "EBADF", "Bad file descriptor"),
+    (10, "ECHILD", "No child processes"),
+    (11, "EAGAIN", "Resource temporarily unavailable"),
+    (12, "ENOMEM", "Cannot allocate memory"),
+    (13, "EACCES", "Permission denied"),
+    (14, "EFAULT", "Bad address"),
+    (15, "ENOTBLK", "Block device required"),
+    (16, "EBUSY", "Device or resource busy"),
+    (17, "EEXIST", "File exists"),
+    (18, "EXDEV", "Invalid cross-device link"),
+    (19, "ENODEV", "No such device"),
+    (20, "ENOTDIR", "Not a directory"),
+    (21, "EISDIR", "Is a directory"),
+    (22, "EINVAL", "Invalid argument"),
+    (23, "ENFILE", "Too many open files in system"),
+    (24, "EMFILE", "Too many open files"),
+    (25, "ENOTTY", "Inappropriate ioctl for device"),
+    (26, "ETXTBSY", "Text file busy"),
+    (27, "EFBIG", "File too large"),
+    (28, "ENOSPC", "No space left on device"),
+    (29, "ESPIPE", "Illegal seek"),
+    (30, "EROFS", "Read-only file system"),
+    (31, "EMLINK", "Too many links"),
+    (32, "EPIPE", "Broken pipe"),
+    (33, "EDOM", "Numerical argument out of domain"),
+    (34, "ERANGE", "Numerical result out of range"),
+    (35, "EDEADLK", "Resource deadlock avoided"),
+    (36, "ENAMETOOLONG", "File name too long"),
+    (37, "ENOLCK", "No locks available"),
+    (38, "ENOSYS", "Function not implemented"),
+    (39, "ENOTEMPTY", "Directory not empty"),
+    (40, "ELOOP", "Too many levels of symbolic links"),
+    (42, "ENOMSG", "No message of desired type"),
+    (43, "EIDRM", "Identifier removed"),
+    (44, "ECHRNG", "Channel number out of range"),
+    (45, "EL2NSYNC", "Level 2 not synchronized"),
+    (46, "EL3HLT", "Level 3 halted"),
+    (47, "EL3RST", "Level 3 reset"),
+    (48, "ELNRNG", "Link number out of range"),
+    (49, "EUNATCH", "Protocol driver not attached"),
+    (50, "ENOCSI", "No CSI structure available"),
+    (51, "EL2HLT", "Level 2 halted"),
+    (52, "EBADE", "Invalid exchange"),
+    (53, "EBADR", "Invalid request descriptor"),
+    (54, "EXFULL", "Exchange full"),
+    (55, "ENOANO", "No anode"),
+    (56, "EBADRQC", "Invalid request code"),
+    (57, "EBADSLT", "Invalid slot"),
+    (59, "EBFONT", "Bad font file format"),
+    (60, "ENOSTR", "Device not a stream"),
+    (61, "ENODATA", "No data available"),
+    (62, "ETIME", "Timer expired"),
+    (63, "ENOSR", "Out of streams resources"),
+    (64, "ENONET", "Machine is not on the network"),
+    (65, "ENOPKG", "Package not installed"),
+    (66, "EREMOTE", "Object is remote"),
+    (67, "ENOLINK", "Link has been severed"),
+    (68, "EADV", "Advertise error"),
+    (69, "ESRMNT", "Srmount error"),
+    (70, "ECOMM", "Communication error on send"),
+    (71, "EPROTO", "Protocol error"),
+    (72, "EMULTIHOP", "Multihop attempted"),
+    (73, "EDOTDOT", "RFS specific error"),
+    (74, "EBADMSG", "Bad message"),
+    (75, "EOVERFLOW", "Value too large for defined data type"),
+    (76, "ENOTUNIQ", "Name not unique on network"),
+    (77, "EBADFD", "File descriptor in bad state"),
+    (78, "EREMCHG", "Remote address changed"),
+    (79, "ELIBACC", "Can not access a needed shared library"),
+    (80, "ELIBBAD", "Accessing a corrupted shared library"),
+    (81, "ELIBSCN", ".lib section in a.out corrupted"),
+    (
+        82,
+        "ELIBMAX",
+        "Attempting to link in too many shared libraries",
+    ),
+    (83, "ELIBEXEC", "Cannot exec a shared library directly"),
+    (
+        84,
+        "EILSEQ",
+        "Invalid or incomplete multibyte or wide character",
+    ),
+    (
+        85,
+        "ERESTART",
+        "Interrupted system call should be restarted",
+    ),
+    (86, "ESTRPIPE", "Streams pipe error"),
+    (87, "EUSERS", "Too many users"),
+    (88, "ENOTSOCK", "Socket operation on non-socket"),
+    (89, "EDESTADDRREQ", "Destination address required"),
+    (90, "EMSGSIZE", "Message too long"),
+    (91, "EPROTOTYPE", "Protocol wrong type for socket"),
+    (92, "ENOPROTOOPT", "Protocol not available"),
+    (93, "EPROTONOSUPPORT", "Protocol not supported"),
+    (94, "ESOCKTNOSUPPORT", "Socket type not supported"),
+    (95, "EOPNOTSUPP", "Operation not supported"),
+    (96, "EPFNOSUPPORT", "Protocol family not supported"),
+    (
+        97,
+        "EAFNOSUPPORT",
+        "Address family not supported by protocol",
+    ),
+    (98, "EADDRINUSE", "Address already in use"),
+    (99, "EADDRNOTAVAIL", "Cannot assign requested address"),
+    (100, "ENETDOWN", "Network is down"),
+    (101, "ENETUNREACH", "Network is unreachable"),
+    (102, "ENETRESET", "Network dropped connection on reset"),
+    (103, "ECONNABORTED", "Software caused connection abort"),
+    (104, "ECONNRESET", "Connection reset by peer"),
+    (105, "ENOBUFS", "No buffer space available"),
+    (106, "EISCONN", "Transport endpoint is already connected"),
+    (107, "ENOTCONN", "Transport endpoint is not connected"),
+    (
+        108,
+        "ESHUTDOWN",
+        "Cannot send after transport endpoint shutdown",
+    ),
+    (109, "ETOOMANYREFS", "Too many references: cannot splice"),
+    (110, "ETIMEDOUT", "Connection timed out"),
+    (111, "ECONNREFUSED", "Connection refused"),
+    (112, "EHOSTDOWN", "Host is down"),
+    (113, "EHOSTUNREACH", "No route to host"),
+    (114, "EALREADY", "Operation already in progress"),
+    (115, "EINPROGRESS", "Operation now in progress"),
+    (116, "ESTALE", "Stale file handle"),
+    (117, "EUCLEAN", "Structure needs cleaning"),
+    (118, "ENOTNAM", "Not a XENIX named type file"),
+    (119, "ENAVAIL", "No XENIX semaphores available"),
+    (120, "EISNAM", "Is a named type file"),
+    (121, "EREMOTEIO", "Remote I/O error"),
+    (122, "EDQUOT", "Disk quota exceeded"),
+    (123, "ENOMEDIUM", "No medium found"),
+    (124, "EMEDIUMTYPE", "Wrong medium type"),
+    (125, "ECANCELED", "Operation canceled"),
+    (126, "ENOKEY", "Required key not available"),
+    (127, "EKEYEXPIRED", "Key has expired"),
+    (128, "EKEYREVOKED", "Key has been revoked"),
+    (129, "EKEYREJECTED", "Key was rejected by service"),
+    (130, "EOWNERDEAD", "Owner died"),
+    (131, "ENOTRECOVERABLE", "State not recoverable"),
+    (132, "ERFKILL", "Operation not possible due to RF-kill"),
+    (133, "EHWPOISON", "Memory page has hardware error"),
+    (512, "ERESTARTSYS", "To be restarted if SA_RESTART is set"),
+    (513, "ERESTARTNOINTR", "To be restarted"),
+    (514, "ERESTARTNOHAND", "To be restarted if no handler"),
+    (515, "ENOIOCTLCMD", "Inappropriate ioctl for device"),
+    (516, "ERESTART_RESTARTBLOCK", "Interrupted by signal"),
+];
+
+/// The return-value part after `= ` for a failed call (`ret` in
+/// -4095..=-1): `-1 EBADF (Bad file descriptor)`; the ERESTART family,
+/// which the program never sees, as `? ERESTARTSYS (...)`.
+pub fn error_return(ret: i64) -> String {
+    let e = ret.unsigned_abs();
+    match errno(e) {
+        Some((name, msg)) if e >= 512 => format!("? {name} ({msg})"),
+        Some((name, msg)) => format!("-1 {name} ({msg})"),
+        None => format!("-1 {e} (Unknown error {e})"),
+    }
+}
+
+/// Whether a raw return value is an error (Linux's -4095..=-1).
+pub fn is_error(ret: i64) -> bool {
+    (-4095..0).contains(&ret)
+}
+
+/// Bytes as a C string literal the way strace quotes them: `\t \n \v \f \r
+/// \" \\` escaped, other non-printable bytes in octal (three digits only
+/// when a digit follows), at most `max` bytes shown and `...` after the
+/// closing quote when there were more (`more`: the buffer is longer than
+/// `bytes`).
+pub fn quote(bytes: &[u8], max: usize, more: bool) -> String {
+    let shown = &bytes[..bytes.len().min(max)];
+    let mut s = String::with_capacity(shown.len() + 8);
+    s.push('"');
+    for (i, &b) in shown.iter().enumerate() {
+        match b {
+            b'"' => s += "\\\"",
+            b'\\' => s += "\\\\",
+            b'\t' => s += "\\t",
+            b'\n' => s += "\\n",
+            0x0b => s += "\\v",
+            0x0c => s += "\\f",
+            b'\r' => s += "\\r",
+            0x20..=0x7e => s.push(b as char),
+            _ => {
+                let next_digit = shown.get(i + 1).is_some_and(|c| (b'0'..=b'7').contains(c));
+                if next_digit {
+                    s += &format!("\\{b:03o}");
+                } else {
+                    s += &format!("\\{b:o}");
+                }
+            }
+        }
+    }
+    s.push('"');
+    if more || bytes.len() > max {
+        s += "...";
+    }
+    s
+}
+
+/// Bytes as strace shows binary data (getrandom): every byte `\xNN`.
+pub fn quote_hex(bytes: &[u8], max: usize, more: bool) -> String {
+    let shown = &bytes[..bytes.len().min(max)];
+    let mut s = String::from("\"");
+    for b in shown {
+        s += &format!("\\x{b:02x}");
+    }
+    s.push('"');
+    if more || bytes.len() > max {
+        s += "...";
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clone_flag_sets() {
+        // glibc's (and guest-libc's) pthread_create flags.
+        let thread = 0x3d0f00;
+        assert_eq!(
+            clone3_flags(thread),
+            "CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM|CLONE_SETTLS|CLONE_PARENT_SETTID|CLONE_CHILD_CLEARTID"
+        );
+        // fork: legacy clone with the exit signal in the low byte.
+        assert_eq!(
+            clone_flags(0x0120_0011),
+            "CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD"
+        );
+        assert_eq!(clone_flags(17), "SIGCHLD");
+        assert_eq!(clone_flags(0), "0");
+        assert_eq!(clone_flags(0x4111), "CLONE_VM|CLONE_VFORK|SIGCHLD");
+        // Legacy clone's low byte is the signal, never CLONE_NEWTIME.
+        assert_eq!(clone_flags(0x100 | 0x80), "CLONE_VM|128");
+    }
+
+    #[test]
+    fn unknown_bits_in_hex() {
+        assert_eq!(clone3_flags(1 << 40), "0x10000000000");
+        assert_eq!(clone3_flags(0x100 | (1 << 40)), "CLONE_VM|0x10000000000");
+        assert_eq!(prot(0x10), "0x10");
+    }
+
+    #[test]
+    fn mm_flags() {
+        assert_eq!(prot(0), "PROT_NONE");
+        assert_eq!(prot(3), "PROT_READ|PROT_WRITE");
+        assert_eq!(prot(5), "PROT_READ|PROT_EXEC");
+        assert_eq!(map_flags(0x22), "MAP_PRIVATE|MAP_ANONYMOUS");
+        assert_eq!(map_flags(0x20022), "MAP_PRIVATE|MAP_ANONYMOUS|MAP_STACK");
+        assert_eq!(map_flags(0x32), "MAP_PRIVATE|MAP_FIXED|MAP_ANONYMOUS");
+        assert_eq!(map_flags(0x1), "MAP_SHARED");
+        assert_eq!(madvise(4), "MADV_DONTNEED");
+        assert_eq!(madvise(99), "0x63 /* MADV_??? */");
+    }
+
+    #[test]
+    fn futex_ops() {
+        assert_eq!(futex_op(128), "FUTEX_WAIT_PRIVATE");
+        assert_eq!(futex_op(129), "FUTEX_WAKE_PRIVATE");
+        assert_eq!(futex_op(0), "FUTEX_WAIT");
+        assert_eq!(futex_op(9 | 256), "FUTEX_WAIT_BITSET|FUTEX_CLOCK_REALTIME");
+        assert_eq!(
+            futex_op(9 | 128 | 256),
+            "FUTEX_WAIT_BITSET_PRIVATE|FUTEX_CLOCK_REALTIME"
+        );
+        assert_eq!(futex_op(4 | 128), "FUTEX_CMP_REQUEUE_PRIVATE");
+    }
+
+    #[test]
+    fn signals_and_sets() {
+        assert_eq!(signal_name(17), "SIGCHLD");
+        assert_eq!(signal_name(32), "SIGRTMIN");
+        assert_eq!(signal_name(33), "SIGRT_1");
+        assert_eq!(sigset(0), "[]");
+        assert_eq!(sigset(!0), "~[]");
+        assert_eq!(sigset(3 << 31), "[RTMIN RT_1]");
+        assert_eq!(sigset(!(1u64 << 32)), "~[RT_1]");
+        assert_eq!(sigset((1 << 16) | 1), "[HUP CHLD]");
+        assert_eq!(sigprocmask_how(2), "SIG_SETMASK");
+        assert_eq!(
+            wait_status(0x0300),
+            "[{WIFEXITED(s) && WEXITSTATUS(s) == 3}]"
+        );
+        assert_eq!(
+            wait_status(11 | 0x80),
+            "[{WIFSIGNALED(s) && WTERMSIG(s) == SIGSEGV && WCOREDUMP(s)}]"
+        );
+        assert_eq!(wait_options(0), "0");
+        assert_eq!(wait_options(1 | 0x4000_0000), "WNOHANG|__WALL");
+    }
+
+    #[test]
+    fn errnos_match_the_c_library() {
+        assert_eq!(error_return(-22), "-1 EINVAL (Invalid argument)");
+        assert_eq!(error_return(-9), "-1 EBADF (Bad file descriptor)");
+        assert_eq!(
+            error_return(-512),
+            "? ERESTARTSYS (To be restarted if SA_RESTART is set)"
+        );
+        assert!(is_error(-1) && is_error(-4095) && !is_error(-4096) && !is_error(0));
+        // Our messages are the host C library's (what strace prints).
+        for &(n, name, msg) in ERRNOS.iter().filter(|e| e.0 < 512) {
+            // SAFETY: strerror returns a valid NUL-terminated string.
+            let host = unsafe { std::ffi::CStr::from_ptr(libc::strerror(n as i32)) };
+            assert_eq!(msg, host.to_str().unwrap(), "{name}");
+        }
+        // Every errno Linux defines below EHWPOISON has a name (41 and 58
+        // are unused).
+        for n in (1..=133).filter(|n| *n != 41 && *n != 58) {
+            assert!(errno(n).is_some(), "{n}");
+        }
+    }
+
+    #[test]
+    fn string_quoting() {
+        assert_eq!(quote(b"thread\n", 32, false), "\"thread\\n\"");
+        assert_eq!(
+            quote(b"hello \"world\"\tabcdefghijklmnopqrstuvwxyz", 32, false),
+            "\"hello \\\"world\\\"\\tabcdefghijklmnopqr\"..."
+        );
+        assert_eq!(quote(b"a\\b", 32, false), "\"a\\\\b\"");
+        assert_eq!(quote(b"\x1b[0m", 32, false), "\"\\33[0m\"");
+        assert_eq!(quote(b"\x001", 32, false), "\"\\0001\"");
+        assert_eq!(quote(b"\x00a", 32, false), "\"\\0a\"");
+        assert_eq!(quote(b"\xff", 32, false), "\"\\377\"");
+        assert_eq!(quote(b"abc", 32, true), "\"abc\"...");
+        assert_eq!(quote(b"", 32, false), "\"\"");
+        assert_eq!(quote_hex(b"\x8a\x7e", 32, false), "\"\\x8a\\x7e\"");
+    }
+
+    #[test]
+    fn misc_constants() {
+        assert_eq!(rlim(8 << 20), "8192*1024");
+        assert_eq!(rlim(u64::MAX), "RLIM64_INFINITY");
+        assert_eq!(rlimit_resource(3), "RLIMIT_STACK");
+        assert_eq!(arch_prctl_code(0x1002), "ARCH_SET_FS");
+        assert_eq!(file_mode(0o100644), "S_IFREG|0644");
+        assert_eq!(file_mode(0o20620), "S_IFCHR|0620");
+        assert_eq!(open_flags(0o2000000), "O_RDONLY|O_CLOEXEC");
+        assert_eq!(clock_name(1), "CLOCK_MONOTONIC");
+    }
+}

@@ -1,0 +1,926 @@
+//! `vmm run --strace`: every guest system call as one line in strace's
+//! format, from the kernel's syscall stops (`SYSCALL_EXIT` hypercalls).
+//!
+//! - One line per call, printed whole when the call returns (the stops are
+//!   at syscall exit): `name(args) = ret`, errors as
+//!   `= -1 EINVAL (Invalid argument)`. Where strace splits a call another
+//!   thread interrupted into `<unfinished ...>` and `<... name resumed>`,
+//!   we print it once, at its return, in return order.
+//! - Calls that do not return (exit, exit_group) are reported by the kernel
+//!   at entry (`SYSCALL_STOP_NORETURN`) and printed as `exit_group(0) = ?`,
+//!   followed by `+++ exited with 0 +++` for each thread that ends with it;
+//!   a fatal signal gives `+++ killed by SIGSEGV +++`. Signal deliveries
+//!   (`--- SIGCHLD ... ---`) are not seen and not printed.
+//! - Prefix: to a file (`--strace-output FILE`) every line starts with the
+//!   tid as `strace -f -o FILE` writes it (`%-5d `: the tid left-aligned
+//!   in 5 columns, then a space); on stderr, `[pid  N] ` (tid right-aligned
+//!   in 5 columns) once the guest has more than one task, as `strace -f`.
+//!   The ` = ` is aligned at column 40 as strace does.
+//! - Arguments are decoded as strace does for the calls this kernel
+//!   implements (flags, constants, structures read from the caller's user
+//!   memory through its page tables: `struct clone_args`, timespecs, signal
+//!   sets and actions, write/read buffers quoted and cut at 32 bytes);
+//!   anything else is printed in hex.
+//!
+//! Guest memory is untrusted: a pointer that does not lead to user memory
+//! is printed as the address, as strace does for a bad pointer.
+
+pub mod decode;
+
+use std::cell::OnceCell;
+use std::fmt::Write as _;
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::PathBuf;
+
+use abi::hypercall::{SyscallExit, SYSCALL_STOP_NORETURN};
+use abi::task::{KernelRoots, MmStruct, TaskStruct};
+
+use crate::console::Console;
+use crate::inspect::mem::{kread, PhysMem};
+use crate::inspect::{pagetable, syscall_name};
+use decode::*;
+
+/// strace's default `-s`: the longest string shown.
+pub const MAX_STRLEN: usize = 32;
+/// Column of the ` = ` (strace's default alignment).
+pub const RETURN_COLUMN: usize = 40;
+
+/// Where the trace goes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Output {
+    /// vmm's stderr, with the program's stderr.
+    Stderr,
+    /// A file of its own (created or truncated).
+    File(PathBuf),
+}
+
+/// The tracer of one run.
+pub struct Tracer {
+    file: Option<BufWriter<File>>,
+}
+
+impl Tracer {
+    pub fn open(out: &Output) -> std::io::Result<Tracer> {
+        let file = match out {
+            Output::Stderr => None,
+            Output::File(p) => Some(BufWriter::new(File::create(p)?)),
+        };
+        Ok(Tracer { file })
+    }
+
+    /// The lines for one syscall stop.
+    pub fn stop(&mut self, call: &SyscallExit, mem: &dyn PhysMem, roots: u64) -> String {
+        let guest = Guest::new(mem, roots);
+        let ret = (call.kind != SYSCALL_STOP_NORETURN).then_some(call.ret);
+        let c = Call {
+            nr: call.nr,
+            args: call.args,
+            ret,
+        };
+        let many = guest.nr_tasks() > 1;
+        let (text, shown) = format_parts(&c, &guest);
+        let mut out = self.line(call.tid, many, &text, Some(&shown));
+        if ret.is_none() && (call.nr == 60 || call.nr == 231) {
+            let status = call.args[0] & 0xff;
+            if call.nr == 231 {
+                for tid in guest.other_threads(call.tid) {
+                    let text = format!("+++ exited with {status} +++");
+                    out += &self.line(tid, many, &text, None);
+                }
+            }
+            let text = format!("+++ exited with {status} +++");
+            out += &self.line(call.tid, many, &text, None);
+        }
+        out
+    }
+
+    /// `+++ killed by SIGSEGV +++` for a fatal signal of the running task.
+    pub fn killed(&mut self, signal: u64, mem: &dyn PhysMem, roots: Option<u64>) -> String {
+        let (tid, many) = match roots {
+            Some(r) => {
+                let g = Guest::new(mem, r);
+                (g.current_tid().unwrap_or(0), g.nr_tasks() > 1)
+            }
+            None => (0, false),
+        };
+        let text = format!("+++ killed by {} +++", signal_name(signal));
+        self.line(tid, many, &text, None)
+    }
+
+    /// One line: prefix, `text`, and `ret` after ` = ` at column 40.
+    fn line(&self, tid: i32, many: bool, text: &str, ret: Option<&str>) -> String {
+        let mut s = if self.file.is_some() {
+            format!("{tid:<5} ")
+        } else if many {
+            format!("[pid {tid:>5}] ")
+        } else {
+            String::new()
+        };
+        s += text;
+        if let Some(ret) = ret {
+            pad_return(&mut s, ret);
+        }
+        s.push('\n');
+        s
+    }
+
+    /// Writes lines: to the trace file, or to stderr through the console
+    /// (so they interleave with the program's stderr in order).
+    pub fn emit(&mut self, text: &str, console: &mut Console) {
+        match self.file.as_mut() {
+            Some(f) => {
+                let _ = f.write_all(text.as_bytes());
+            }
+            None => console.write(2, text.as_bytes()),
+        }
+    }
+
+    pub fn finish(&mut self) {
+        if let Some(f) = self.file.as_mut() {
+            let _ = f.flush();
+        }
+    }
+}
+
+impl Drop for Tracer {
+    fn drop(&mut self) {
+        self.finish();
+    }
+}
+
+/// One call as the decoders see it: `ret` is `None` for a call that does
+/// not return.
+#[derive(Clone, Copy, Debug)]
+pub struct Call {
+    pub nr: u64,
+    pub args: [u64; 6],
+    pub ret: Option<i64>,
+}
+
+/// The calling process's user memory (untrusted; `None` when unreadable).
+pub trait UserMem {
+    fn read(&self, addr: u64, len: usize) -> Option<Vec<u8>>;
+
+    fn u64_at(&self, addr: u64) -> Option<u64> {
+        let b = self.read(addr, 8)?;
+        Some(u64::from_le_bytes(b.try_into().ok()?))
+    }
+    fn u32_at(&self, addr: u64) -> Option<u32> {
+        let b = self.read(addr, 4)?;
+        Some(u32::from_le_bytes(b.try_into().ok()?))
+    }
+    /// A NUL-terminated string of at most `max` bytes (and whether it goes on).
+    fn c_string(&self, addr: u64, max: usize) -> Option<(Vec<u8>, bool)> {
+        let mut out = Vec::new();
+        let mut a = addr;
+        while out.len() <= max {
+            let chunk = (4096 - (a % 4096) as usize).min(max + 1 - out.len());
+            let b = self.read(a, chunk)?;
+            if let Some(z) = b.iter().position(|&c| c == 0) {
+                out.extend_from_slice(&b[..z]);
+                return Some((out, false));
+            }
+            out.extend_from_slice(&b);
+            a += chunk as u64;
+        }
+        out.truncate(max);
+        Some((out, true))
+    }
+}
+
+/// The guest at a stop: its kernel roots and, found on first use, the
+/// calling task's page-table root.
+struct Guest<'a> {
+    mem: &'a dyn PhysMem,
+    roots_kva: u64,
+    roots: OnceCell<Option<KernelRoots>>,
+    pgd: OnceCell<Option<u64>>,
+}
+
+impl<'a> Guest<'a> {
+    fn new(mem: &'a dyn PhysMem, roots_kva: u64) -> Guest<'a> {
+        Guest {
+            mem,
+            roots_kva,
+            roots: OnceCell::new(),
+            pgd: OnceCell::new(),
+        }
+    }
+
+    fn roots(&self) -> Option<&KernelRoots> {
+        self.roots
+            .get_or_init(|| kread(self.mem, self.roots_kva).ok())
+            .as_ref()
+    }
+
+    fn nr_tasks(&self) -> u64 {
+        self.roots().map_or(1, |r| r.nr_tasks)
+    }
+
+    /// The calling task: the current one of CPU 0 (one CPU today).
+    fn current(&self) -> Option<TaskStruct> {
+        kread(self.mem, self.roots()?.rq[0].curr).ok()
+    }
+
+    fn current_tid(&self) -> Option<i32> {
+        Some(self.current()?.pid)
+    }
+
+    /// The other live threads of the caller's group (for exit_group).
+    fn other_threads(&self, tid: i32) -> Vec<i32> {
+        let Ok(v) = crate::inspect::tasks::KernelView::read(self.mem, self.roots_kva) else {
+            return Vec::new();
+        };
+        let Some(me) = v.by_pid(tid) else {
+            return Vec::new();
+        };
+        let tgid = me.t.tgid;
+        v.tasks
+            .iter()
+            .filter(|r| {
+                r.t.tgid == tgid
+                    && r.t.pid != tid
+                    && r.t.state != abi::task::state::DEAD
+                    && r.t.state != abi::task::state::ZOMBIE
+            })
+            .map(|r| r.t.pid)
+            .collect()
+    }
+
+    fn pgd(&self) -> Option<u64> {
+        *self.pgd.get_or_init(|| {
+            let task = self.current()?;
+            let mm: MmStruct = kread(self.mem, task.mm).ok()?;
+            Some(mm.pgd)
+        })
+    }
+}
+
+impl UserMem for Guest<'_> {
+    fn read(&self, addr: u64, len: usize) -> Option<Vec<u8>> {
+        let root = self.pgd()?;
+        let mut out = vec![0u8; len];
+        let mut done = 0usize;
+        while done < len {
+            let va = addr.checked_add(done as u64)?;
+            if va >= abi::layout::USER_SPACE_END {
+                return None;
+            }
+            let m = pagetable::translate(self.mem, root, va).ok()??;
+            if !m.user() {
+                return None;
+            }
+            let off = va - m.virt;
+            let n = ((m.size - off) as usize).min(len - done);
+            if !self.mem.read_phys(m.phys + off, &mut out[done..done + n]) {
+                return None;
+            }
+            done += n;
+        }
+        Some(out)
+    }
+}
+
+fn ptr(v: u64) -> String {
+    if v == 0 {
+        "NULL".into()
+    } else {
+        format!("{v:#x}")
+    }
+}
+
+/// C's `%#03o`: `022`, `000`.
+fn octal(v: u64) -> String {
+    let o = format!("0{v:o}");
+    format!("{o:0>3}")
+}
+
+fn int(v: u64) -> String {
+    (v as i32).to_string()
+}
+
+fn fd(v: u64) -> String {
+    match v as i32 {
+        -100 => "AT_FDCWD".into(),
+        n => n.to_string(),
+    }
+}
+
+/// A buffer of `len` bytes at `addr`, quoted; the address if unreadable.
+fn buffer(m: &dyn UserMem, addr: u64, len: u64, hex: bool) -> String {
+    let shown = (len as usize).min(MAX_STRLEN);
+    match m.read(addr, shown) {
+        Some(b) if hex => quote_hex(&b, MAX_STRLEN, len as usize > shown),
+        Some(b) => quote(&b, MAX_STRLEN, len as usize > shown),
+        None => format!("{addr:#x}"),
+    }
+}
+
+fn path(m: &dyn UserMem, addr: u64) -> String {
+    if addr == 0 {
+        return "NULL".into();
+    }
+    match m.c_string(addr, 4096) {
+        Some((s, more)) => quote(&s, 4096, more),
+        None => format!("{addr:#x}"),
+    }
+}
+
+fn timespec(m: &dyn UserMem, addr: u64) -> String {
+    if addr == 0 {
+        return "NULL".into();
+    }
+    match (m.u64_at(addr), m.u64_at(addr + 8)) {
+        (Some(s), Some(ns)) => format!("{{tv_sec={}, tv_nsec={}}}", s as i64, ns as i64),
+        _ => format!("{addr:#x}"),
+    }
+}
+
+fn sigset_at(m: &dyn UserMem, addr: u64) -> String {
+    if addr == 0 {
+        return "NULL".into();
+    }
+    match m.u64_at(addr) {
+        Some(s) => sigset(s),
+        None => format!("{addr:#x}"),
+    }
+}
+
+fn sigaction_at(m: &dyn UserMem, addr: u64) -> String {
+    if addr == 0 {
+        return "NULL".into();
+    }
+    let Some(b) = m.read(addr, 32) else {
+        return format!("{addr:#x}");
+    };
+    let w = |i: usize| u64::from_le_bytes(b[i * 8..i * 8 + 8].try_into().unwrap());
+    let (handler, flags, restorer, mask) = (w(0), w(1), w(2), w(3));
+    let handler = match handler {
+        0 => "SIG_DFL".to_string(),
+        1 => "SIG_IGN".to_string(),
+        h => format!("{h:#x}"),
+    };
+    let mut s = format!(
+        "{{sa_handler={handler}, sa_mask={}, sa_flags={}",
+        sigset(mask),
+        sa_flags(flags)
+    );
+    if flags & 0x0400_0000 != 0 {
+        let _ = write!(s, ", sa_restorer={restorer:#x}");
+    }
+    s.push('}');
+    s
+}
+
+fn rlimit_at(m: &dyn UserMem, addr: u64) -> String {
+    if addr == 0 {
+        return "NULL".into();
+    }
+    match (m.u64_at(addr), m.u64_at(addr + 8)) {
+        (Some(c), Some(x)) => format!("{{rlim_cur={}, rlim_max={}}}", rlim(c), rlim(x)),
+        _ => format!("{addr:#x}"),
+    }
+}
+
+fn stat_at(m: &dyn UserMem, addr: u64) -> String {
+    // struct stat (x86_64): st_dev 0, st_ino 8, st_nlink 16, st_mode 24,
+    // st_uid 28, st_gid 32, st_rdev 40, st_size 48.
+    let Some(b) = m.read(addr, 56) else {
+        return format!("{addr:#x}");
+    };
+    let mode = u32::from_le_bytes(b[24..28].try_into().unwrap());
+    let rdev = u64::from_le_bytes(b[40..48].try_into().unwrap());
+    let size = i64::from_le_bytes(b[48..56].try_into().unwrap());
+    let kind = mode & 0o170000;
+    if kind == 0o020000 || kind == 0o060000 {
+        let major = ((rdev >> 8) & 0xfff) | ((rdev >> 32) & !0xfff);
+        let minor = (rdev & 0xff) | ((rdev >> 12) & !0xff);
+        format!(
+            "{{st_mode={}, st_rdev=makedev({major:#x}, {minor:#x}), ...}}",
+            file_mode(mode)
+        )
+    } else {
+        format!("{{st_mode={}, st_size={size}, ...}}", file_mode(mode))
+    }
+}
+
+fn utsname_at(m: &dyn UserMem, addr: u64) -> String {
+    let Some(b) = m.read(addr, 65 * 2) else {
+        return format!("{addr:#x}");
+    };
+    let field = |i: usize| {
+        let f = &b[i * 65..(i + 1) * 65];
+        let end = f.iter().position(|&c| c == 0).unwrap_or(65);
+        quote(&f[..end], 65, false)
+    };
+    format!("{{sysname={}, nodename={}, ...}}", field(0), field(1))
+}
+
+fn wait_status_at(m: &dyn UserMem, addr: u64, ok: bool) -> String {
+    if addr == 0 {
+        return "NULL".into();
+    }
+    match m.u32_at(addr) {
+        Some(s) if ok => wait_status(s),
+        _ => format!("{addr:#x}"),
+    }
+}
+
+/// `[{iov_base="...", iov_len=N}, ...]`: at most `total` bytes of data shown.
+fn iovec_at(m: &dyn UserMem, addr: u64, count: u64, total: Option<u64>) -> String {
+    let mut parts = Vec::new();
+    let mut left = total.unwrap_or(u64::MAX);
+    for i in 0..count.min(MAX_STRLEN as u64) {
+        let (Some(base), Some(len)) = (m.u64_at(addr + 16 * i), m.u64_at(addr + 16 * i + 8)) else {
+            return format!("{addr:#x}");
+        };
+        let show = len.min(left);
+        left -= show;
+        let data = if total.is_some() {
+            buffer(m, base, show, false)
+        } else {
+            format!("{base:#x}")
+        };
+        parts.push(format!("{{iov_base={data}, iov_len={len}}}"));
+    }
+    if count > MAX_STRLEN as u64 {
+        parts.push("...".into());
+    }
+    format!("[{}]", parts.join(", "))
+}
+
+/// How a successful return value is shown.
+enum RetStyle {
+    Dec,
+    Hex,
+    Oct,
+}
+
+/// Appends `= ret` at column [`RETURN_COLUMN`], or ` = ret` past it.
+fn pad_return(line: &mut String, ret: &str) {
+    let len = line.chars().count();
+    if len < RETURN_COLUMN {
+        line.extend(std::iter::repeat_n(' ', RETURN_COLUMN - len));
+    } else {
+        line.push(' ');
+    }
+    line.push_str("= ");
+    line.push_str(ret);
+}
+
+/// `name(args) = ret` for one call (without prefix or newline).
+pub fn format_call(c: &Call, m: &dyn UserMem) -> String {
+    let (mut s, ret) = format_parts(c, m);
+    pad_return(&mut s, &ret);
+    s
+}
+
+/// `name(args)` and the return value as strace shows them (`?` for a
+/// call that does not return).
+pub fn format_parts(c: &Call, m: &dyn UserMem) -> (String, String) {
+    let a = c.args;
+    let ok = c.ret.is_some_and(|r| !is_error(r));
+    let retv = c.ret.unwrap_or(0);
+    let mut style = RetStyle::Dec;
+    let name = syscall_name(c.nr);
+    let args: String = match c.nr {
+        // read(fd, buf, count): the data read, at exit.
+        0 => {
+            let buf = if ok {
+                buffer(m, a[1], retv as u64, false)
+            } else {
+                format!("{:#x}", a[1])
+            };
+            format!("{}, {buf}, {}", fd(a[0]), a[2])
+        }
+        1 => format!("{}, {}, {}", fd(a[0]), buffer(m, a[1], a[2], false), a[2]),
+        3 | 32 => fd(a[0]),
+        5 => {
+            let st = if ok {
+                stat_at(m, a[1])
+            } else {
+                format!("{:#x}", a[1])
+            };
+            format!("{}, {st}", fd(a[0]))
+        }
+        8 => format!("{}, {}, {}", fd(a[0]), a[1] as i64, whence(a[2])),
+        9 => {
+            style = RetStyle::Hex;
+            let off = if a[5] == 0 {
+                "0".to_string()
+            } else {
+                format!("{:#x}", a[5])
+            };
+            format!(
+                "{}, {}, {}, {}, {}, {off}",
+                ptr(a[0]),
+                a[1],
+                prot(a[2]),
+                map_flags(a[3]),
+                fd(a[4])
+            )
+        }
+        10 => format!("{:#x}, {}, {}", a[0], a[1], prot(a[2])),
+        11 => format!("{:#x}, {}", a[0], a[1]),
+        12 => {
+            style = RetStyle::Hex;
+            ptr(a[0])
+        }
+        13 => {
+            let old = if ok { sigaction_at(m, a[2]) } else { ptr(a[2]) };
+            format!(
+                "{}, {}, {old}, {}",
+                signal_name(a[0]),
+                sigaction_at(m, a[1]),
+                a[3]
+            )
+        }
+        14 => {
+            let old = if ok { sigset_at(m, a[2]) } else { ptr(a[2]) };
+            format!(
+                "{}, {}, {old}, {}",
+                sigprocmask_how(a[0]),
+                sigset_at(m, a[1]),
+                a[3]
+            )
+        }
+        16 => format!("{}, {}, {}", fd(a[0]), ioctl_request(a[1]), ptr(a[2])),
+        20 => format!(
+            "{}, {}, {}",
+            fd(a[0]),
+            iovec_at(m, a[1], a[2], Some(if ok { retv as u64 } else { u64::MAX })),
+            a[2]
+        ),
+        24 | 39 | 57 | 58 | 102 | 104 | 107 | 108 | 110 | 186 => String::new(),
+        28 => format!("{:#x}, {}, {}", a[0], a[1], madvise(a[2])),
+        33 => format!("{}, {}", fd(a[0]), fd(a[1])),
+        35 => format!("{}, {}", timespec(m, a[0]), ptr(a[1])),
+        56 => clone_args(c, m),
+        60 | 231 => int(a[0]),
+        61 => format!(
+            "{}, {}, {}, {}",
+            a[0] as i32,
+            wait_status_at(m, a[1], ok && retv > 0),
+            wait_options(a[2]),
+            ptr(a[3])
+        ),
+        62 | 200 => format!("{}, {}", a[0] as i32, signal_name(a[1])),
+        63 => {
+            if ok {
+                utsname_at(m, a[0])
+            } else {
+                ptr(a[0])
+            }
+        }
+        72 => match a[1] {
+            1 | 3 => format!("{}, {}", fd(a[0]), fcntl_cmd(a[1])),
+            2 => format!(
+                "{}, F_SETFD, {}",
+                fd(a[0]),
+                if a[2] == 1 {
+                    "FD_CLOEXEC".to_string()
+                } else {
+                    a[2].to_string()
+                }
+            ),
+            _ => format!("{}, {}, {}", fd(a[0]), fcntl_cmd(a[1]), a[2]),
+        },
+        89 => {
+            let buf = if ok {
+                buffer(m, a[1], retv as u64, false)
+            } else {
+                format!("{:#x}", a[1])
+            };
+            format!("{}, {buf}, {}", path(m, a[0]), a[2])
+        }
+        95 => {
+            style = RetStyle::Oct;
+            octal(a[0])
+        }
+        96 => format!("{}, {}", ptr(a[0]), ptr(a[1])),
+        97 => format!(
+            "{}, {}",
+            rlimit_resource(a[0]),
+            if ok { rlimit_at(m, a[1]) } else { ptr(a[1]) }
+        ),
+        158 => format!("{}, {}", arch_prctl_code(a[0]), ptr(a[1])),
+        201 => ptr(a[0]),
+        202 => futex_args(c, m),
+        218 => ptr(a[0]),
+        228 | 229 => format!(
+            "{}, {}",
+            clock_name(a[0]),
+            if ok { timespec(m, a[1]) } else { ptr(a[1]) }
+        ),
+        230 => format!(
+            "{}, {}, {}, {}",
+            clock_name(a[0]),
+            if a[1] == 1 { "TIMER_ABSTIME" } else { "0" },
+            timespec(m, a[2]),
+            ptr(a[3])
+        ),
+        234 => format!("{}, {}, {}", a[0] as i32, a[1] as i32, signal_name(a[2])),
+        262 => {
+            let st = if ok {
+                stat_at(m, a[2])
+            } else {
+                format!("{:#x}", a[2])
+            };
+            let fl = flags(
+                a[3],
+                &[(0x100, "AT_SYMLINK_NOFOLLOW"), (0x1000, "AT_EMPTY_PATH")],
+                "0",
+            );
+            format!("{}, {}, {st}, {fl}", fd(a[0]), path(m, a[1]))
+        }
+        273 => format!("{}, {}", ptr(a[0]), a[1]),
+        292 => format!("{}, {}, {}", fd(a[0]), fd(a[1]), open_flags(a[2])),
+        302 => format!(
+            "{}, {}, {}, {}",
+            a[0] as i32,
+            rlimit_resource(a[1]),
+            rlimit_at(m, a[2]),
+            if ok { rlimit_at(m, a[3]) } else { ptr(a[3]) }
+        ),
+        318 => {
+            let buf = if ok {
+                buffer(m, a[0], retv as u64, true)
+            } else {
+                format!("{:#x}", a[0])
+            };
+            format!("{buf}, {}, {}", a[1], getrandom_flags(a[2]))
+        }
+        435 => clone3_args(c, m),
+        _ => {
+            let n = arity(c.nr);
+            a[..n]
+                .iter()
+                .map(|v| format!("{v:#x}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+    };
+    let ret = match c.ret {
+        None => "?".to_string(),
+        Some(r) if is_error(r) => error_return(r),
+        Some(r) => match style {
+            RetStyle::Dec => r.to_string(),
+            RetStyle::Hex => format!("{r:#x}"),
+            RetStyle::Oct => octal(r as u64),
+        },
+    };
+    (format!("{name}({args})"), ret)
+}
+
+/// Arguments of the calls printed in hex (strace's count for each).
+fn arity(nr: u64) -> usize {
+    match nr {
+        15 | 34 => 0,
+        37 | 99 | 100 => 1,
+        4 | 6 | 21 | 22 | 36 | 131 | 274 | 293 | 434 => 2,
+        2 | 7 | 19 | 38 | 157 | 203 | 204 | 269 => 3,
+        17 | 18 | 257 | 280 | 334 | 424 => 4,
+        _ => 6,
+    }
+}
+
+/// Legacy clone (x86_64 order: flags, stack, parent_tid, child_tid, tls).
+fn clone_args(c: &Call, m: &dyn UserMem) -> String {
+    let [flags, stack, ptid, ctid, tls, _] = c.args;
+    let mut s = format!(
+        "child_stack={}, flags={}",
+        ptr(stack),
+        decode::clone_flags(flags)
+    );
+    if flags & CLONE_PARENT_SETTID != 0 {
+        let shown = match (c.ret, m.u32_at(ptid)) {
+            (Some(r), Some(v)) if r > 0 => format!("[{}]", v as i32),
+            _ => format!("{ptid:#x}"),
+        };
+        let _ = write!(s, ", parent_tid={shown}");
+    }
+    if flags & (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID) != 0 {
+        let _ = write!(s, ", child_tidptr={ctid:#x}");
+    }
+    if flags & CLONE_SETTLS != 0 {
+        let _ = write!(s, ", tls={tls:#x}");
+    }
+    s
+}
+
+/// clone3's `struct clone_args` (flags, pidfd, child_tid, parent_tid,
+/// exit_signal, stack, stack_size, tls, set_tid, set_tid_size, cgroup).
+fn clone3_args(c: &Call, m: &dyn UserMem) -> String {
+    let [addr, size, ..] = c.args;
+    let n = (size as usize).min(88) / 8;
+    let Some(b) = m.read(addr, n * 8) else {
+        return format!("{addr:#x}, {size}");
+    };
+    let f = |i: usize| {
+        if i < n {
+            u64::from_le_bytes(b[i * 8..i * 8 + 8].try_into().unwrap())
+        } else {
+            0
+        }
+    };
+    let flags = f(0);
+    let mut s = format!("{{flags={}", clone3_flags(flags));
+    if flags & CLONE_PIDFD != 0 {
+        let _ = write!(s, ", pidfd={:#x}", f(1));
+    }
+    if flags & (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID) != 0 {
+        let _ = write!(s, ", child_tid={:#x}", f(2));
+    }
+    if flags & CLONE_PARENT_SETTID != 0 {
+        let _ = write!(s, ", parent_tid={:#x}", f(3));
+    }
+    let sig = f(4);
+    let _ = write!(
+        s,
+        ", exit_signal={}, stack={:#x}, stack_size={:#x}",
+        if sig == 0 {
+            "0".to_string()
+        } else {
+            signal_name(sig)
+        },
+        f(5),
+        f(6)
+    );
+    if flags & CLONE_SETTLS != 0 {
+        let _ = write!(s, ", tls={:#x}", f(7));
+    }
+    if f(9) != 0 {
+        let _ = write!(s, ", set_tid={:#x}, set_tid_size={}", f(8), f(9));
+    }
+    if f(10) != 0 {
+        let _ = write!(s, ", cgroup={}", f(10));
+    }
+    s.push('}');
+    // What the kernel wrote back, as strace shows it at exit.
+    if c.ret.is_some_and(|r| r > 0) {
+        let mut back = Vec::new();
+        if flags & CLONE_PIDFD != 0 {
+            if let Some(v) = m.u32_at(f(1)) {
+                back.push(format!("pidfd=[{}]", v as i32));
+            }
+        }
+        if flags & CLONE_PARENT_SETTID != 0 {
+            if let Some(v) = m.u32_at(f(3)) {
+                back.push(format!("parent_tid=[{}]", v as i32));
+            }
+        }
+        if !back.is_empty() {
+            let _ = write!(s, " => {{{}}}", back.join(", "));
+        }
+    }
+    format!("{s}, {size}")
+}
+
+fn futex_args(c: &Call, m: &dyn UserMem) -> String {
+    let [uaddr, op, val, arg4, uaddr2, val3] = c.args;
+    let head = format!("{uaddr:#x}, {}", futex_op(op));
+    let bitset = |v: u64| {
+        if v as u32 == u32::MAX {
+            "FUTEX_BITSET_MATCH_ANY".to_string()
+        } else {
+            format!("{:#x}", v as u32)
+        }
+    };
+    let val = val as u32;
+    match futex_cmd(op & 0xffff_ffff) {
+        0 => format!("{head}, {val}, {}", timespec(m, arg4)),
+        1 | 7 | 8 => format!("{head}, {val}"),
+        3 => format!("{head}, {val}, {}, {uaddr2:#x}", arg4 as u32),
+        4 | 12 => format!(
+            "{head}, {val}, {}, {uaddr2:#x}, {}",
+            arg4 as u32, val3 as u32
+        ),
+        6 | 13 => format!("{head}, {}", timespec(m, arg4)),
+        9 => format!("{head}, {val}, {}, {}", timespec(m, arg4), bitset(val3)),
+        10 => format!("{head}, {val}, {}", bitset(val3)),
+        11 => format!("{head}, {val}, {}, {uaddr2:#x}", timespec(m, arg4)),
+        _ => format!("{head}, {val}, {arg4:#x}, {uaddr2:#x}, {:#x}", val3 as u32),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    /// User memory as a map of byte runs (tests).
+    #[derive(Default)]
+    struct FakeMem(BTreeMap<u64, Vec<u8>>);
+
+    impl UserMem for FakeMem {
+        fn read(&self, addr: u64, len: usize) -> Option<Vec<u8>> {
+            let (start, bytes) = self.0.range(..=addr).next_back()?;
+            let off = (addr - start) as usize;
+            bytes.get(off..off + len).map(<[u8]>::to_vec)
+        }
+    }
+
+    fn call(nr: u64, args: &[u64], ret: Option<i64>) -> Call {
+        let mut a = [0; 6];
+        a[..args.len()].copy_from_slice(args);
+        Call { nr, args: a, ret }
+    }
+
+    fn words(w: &[u64]) -> Vec<u8> {
+        w.iter().flat_map(|x| x.to_le_bytes()).collect()
+    }
+
+    #[test]
+    fn write_and_errors() {
+        let mut m = FakeMem::default();
+        m.0.insert(0x1000, b"thread\n".to_vec());
+        assert_eq!(
+            format_call(&call(1, &[1, 0x1000, 7], Some(7)), &m),
+            "write(1, \"thread\\n\", 7)                 = 7"
+        );
+        assert_eq!(
+            format_call(&call(3, &[99], Some(-9)), &m),
+            "close(99)                               = -1 EBADF (Bad file descriptor)"
+        );
+        // Unreadable buffer: the address.
+        assert_eq!(
+            format_call(&call(1, &[1, 0x5000, 3], Some(-14)), &m),
+            "write(1, 0x5000, 3)                     = -1 EFAULT (Bad address)"
+        );
+        assert_eq!(
+            format_call(&call(231, &[0], None), &m),
+            "exit_group(0)                           = ?"
+        );
+    }
+
+    #[test]
+    fn mm_calls() {
+        let m = FakeMem::default();
+        assert_eq!(
+            format_call(&call(9, &[0, 8392704, 0, 0x20022, u64::MAX, 0], Some(0x7f00_0000)), &m),
+            "mmap(NULL, 8392704, PROT_NONE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_STACK, -1, 0) = 0x7f000000"
+        );
+        assert_eq!(
+            format_call(&call(10, &[0x7f00_1000, 4096, 3], Some(0)), &m),
+            "mprotect(0x7f001000, 4096, PROT_READ|PROT_WRITE) = 0"
+        );
+        assert_eq!(
+            format_call(&call(28, &[0x7f00_0000, 8372224, 4], Some(0)), &m),
+            "madvise(0x7f000000, 8372224, MADV_DONTNEED) = 0"
+        );
+    }
+
+    #[test]
+    fn clone3_from_user_memory() {
+        let mut m = FakeMem::default();
+        let flags = 0x3d0f00;
+        m.0.insert(
+            0x2000,
+            words(&[
+                flags, 0, 0x7990, 0x7990, 0, 0x10000, 0x800300, 0x76c0, 0, 0, 0,
+            ]),
+        );
+        m.0.insert(0x7990, 42u32.to_le_bytes().to_vec());
+        assert_eq!(
+            format_call(&call(435, &[0x2000, 88], Some(42)), &m),
+            "clone3({flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM|CLONE_SETTLS|CLONE_PARENT_SETTID|CLONE_CHILD_CLEARTID, child_tid=0x7990, parent_tid=0x7990, exit_signal=0, stack=0x10000, stack_size=0x800300, tls=0x76c0} => {parent_tid=[42]}, 88) = 42"
+        );
+        // Legacy clone as fork does it.
+        assert_eq!(
+            format_call(&call(56, &[0x0120_0011, 0, 0, 0x7a10, 0], Some(5)), &m),
+            "clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x7a10) = 5"
+        );
+    }
+
+    #[test]
+    fn futex_and_signals() {
+        let mut m = FakeMem::default();
+        m.0.insert(0x3000, words(&[0, 1_000_000]));
+        m.0.insert(0x4000, words(&[!0u64]));
+        assert_eq!(
+            format_call(&call(202, &[0x7990, 128, 2, 0], Some(0)), &m),
+            "futex(0x7990, FUTEX_WAIT_PRIVATE, 2, NULL) = 0"
+        );
+        assert_eq!(
+            format_call(&call(202, &[0x7990, 129, 1], Some(1)), &m),
+            "futex(0x7990, FUTEX_WAKE_PRIVATE, 1)    = 1"
+        );
+        assert_eq!(
+            format_call(&call(202, &[0x7990, 9 | 256, 7, 0, 0, u32::MAX as u64], Some(-11)), &m),
+            "futex(0x7990, FUTEX_WAIT_BITSET|FUTEX_CLOCK_REALTIME, 7, NULL, FUTEX_BITSET_MATCH_ANY) = -1 EAGAIN (Resource temporarily unavailable)"
+        );
+        assert_eq!(
+            format_call(&call(35, &[0x3000, 0], Some(0)), &m),
+            "nanosleep({tv_sec=0, tv_nsec=1000000}, NULL) = 0"
+        );
+        assert_eq!(
+            format_call(&call(14, &[0, 0x4000, 0, 8], Some(0)), &m),
+            "rt_sigprocmask(SIG_BLOCK, ~[], NULL, 8) = 0"
+        );
+        assert_eq!(
+            format_call(&call(400, &[1, 2, 3, 4, 5, 6], Some(-38)), &m),
+            "syscall_400(0x1, 0x2, 0x3, 0x4, 0x5, 0x6) = -1 ENOSYS (Function not implemented)"
+        );
+    }
+}
