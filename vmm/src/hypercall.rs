@@ -43,6 +43,8 @@ pub struct Context<'c, 'io> {
     pub roots: Option<u64>,
     /// Check the kernel's invariants at every syscall stop.
     pub check: bool,
+    /// guest-libc's symbols in the program, for invariants 10–12.
+    pub libc: Option<crate::inspect::libc::LibcSymbols>,
     /// Called at every syscall stop (before the checks): may look, and may
     /// break state on purpose; `Err` ends the run with that finding.
     pub hook: Option<&'c mut Inspector<'io>>,
@@ -136,6 +138,7 @@ fn syscall_exit(ctx: &mut Context, addr: u64) -> Result<Action, String> {
         call,
         mem: ctx.mem,
         roots,
+        libc: ctx.libc,
     };
     if let Some(hook) = ctx.hook.as_mut() {
         if let Err(finding) = hook(&stop) {

@@ -160,6 +160,11 @@ pub fn run_hooked<'io>(
         stats: Vec::new(),
         roots,
         check: cfg.check,
+        libc: if stops {
+            crate::inspect::libc::LibcSymbols::from_elf(&program.bytes, program.load_bias())
+        } else {
+            None
+        },
         hook,
     };
 

@@ -105,7 +105,7 @@ proptest! {
     #[test]
     fn random_memory_never_panics(words in prop::collection::vec((any::<u8>(), any::<u64>()), 0..SIZE / 8)) {
         let mem = memory(&words);
-        let _ = check_kernel(&mem, DIRECT_MAP_BASE + ROOTS_AT);
+        let _ = check_kernel(&mem, DIRECT_MAP_BASE + ROOTS_AT, None);
     }
 
     #[test]
@@ -115,7 +115,7 @@ proptest! {
             let w = word(c, r);
             mem.0.borrow_mut()[i * 8..i * 8 + 8].copy_from_slice(&w.to_le_bytes());
         }
-        let _ = check_kernel(&mem, DIRECT_MAP_BASE + ROOTS_AT);
+        let _ = check_kernel(&mem, DIRECT_MAP_BASE + ROOTS_AT, None);
     }
 
     #[test]
