@@ -9,8 +9,10 @@ mod common;
 use std::mem::offset_of;
 use std::sync::Mutex;
 
+use abi::nptl::Pthread;
 use abi::task::{state, KernelRoots, TaskStruct};
 use vmm::config::RunConfig;
+use vmm::inspect::libc::{LibcSymbols, List, ProcessStacks, Stack, UserMem};
 use vmm::inspect::mem::{kread, kwrite};
 use vmm::inspect::pagetable::{self, Flags, Mapping};
 use vmm::inspect::spaces::{AddressSpaces, Space};
@@ -167,6 +169,8 @@ fn the_view_shows_what_clone_built() {
             // fork: a new process, reaped by the caller; nothing shared.
             format!("clone tgid=own leader=self parent=caller state={} queued=true mm=own fs=own files=own sighand=own signal=own tls_set=true", state::RUNNABLE),
             // pthread_create: a thread of the caller's group, sharing all.
+            format!("clone3 tgid=same leader=same parent=same state={} queued=true mm=shared fs=shared files=shared sighand=shared signal=shared tls_set=true", state::RUNNABLE),
+            // The second pthread_create (the thread joined before the marker).
             format!("clone3 tgid=same leader=same parent=same state={} queued=true mm=shared fs=shared files=shared sighand=shared signal=shared tls_set=true", state::RUNNABLE),
         ]
     );
@@ -471,6 +475,220 @@ fn invariant_9_no_page_outside_a_vma() {
             offset_of!(abi::task::VmAreaStruct, vm_start),
             r.vma.vm_start + 4096,
         );
+    });
+}
+
+// guest-libc's stacks (10-12): read through the process's page tables with
+// the program's symbols, broken at the marker stop. There the blocked
+// thread's stack is on stack_used and the joined thread's in stack_cache.
+
+struct Libc {
+    spaces: AddressSpaces,
+    syms: LibcSymbols,
+}
+
+impl Libc {
+    fn read(stop: &SyscallStop, l: &Landscape) -> Libc {
+        Libc {
+            spaces: read_spaces(stop, l),
+            syms: stop.libc.expect("inspect-target uses guest-libc"),
+        }
+    }
+
+    fn stacks(&self, stop: &SyscallStop, l: &Landscape) -> Vec<Stack> {
+        let me = space_of(&self.spaces, l, &l.leader);
+        let um = UserMem::new(stop.mem, &me.walk);
+        let ps = ProcessStacks::read(&um, &self.syms).expect("stacks readable");
+        assert_eq!(ps.lock, 0);
+        ps.stacks.expect("lock free")
+    }
+}
+
+/// Writes `value` at user address `virt` of `task`'s address space.
+fn put_user<T: vmm::pod::Pod>(stop: &SyscallStop, l: &Landscape, virt: u64, value: T) {
+    let root = l.view.mms[&l.leader.t.mm].pgd;
+    let m = pagetable::translate(stop.mem, root, virt)
+        .unwrap()
+        .expect("user address mapped");
+    let bytes = vmm::pod::as_bytes(&value);
+    assert!((virt - m.virt) as usize + bytes.len() <= m.size as usize);
+    assert!(stop.mem.write_phys(m.phys + (virt - m.virt), bytes));
+}
+
+#[test]
+fn the_view_shows_a_new_threads_struct_pthread() {
+    let seen = Mutex::new(0);
+    let (outcome, _) = run_target(false, |stop| {
+        let c = &stop.call;
+        if c.nr != 435 || c.ret <= 0 {
+            return Ok(());
+        }
+        // clone3 just returned in the parent: the new task's FS base is a
+        // struct pthread at the top of its stack block, whose tid word is
+        // the new task's pid, and its guard page is not user-accessible.
+        let v = stop.kernel().map_err(|e| e.to_string())?;
+        let parent = v.by_pid(c.tid).ok_or("caller missing")?;
+        let child = v.by_pid(c.ret as i32).ok_or("new task missing")?;
+        let spaces = AddressSpaces::read(stop.mem, &v).map_err(|e| e.to_string())?;
+        let root = v.mms[&parent.t.mm].pgd;
+        let space = spaces
+            .spaces
+            .iter()
+            .find(|s| s.walk.root == root)
+            .ok_or("no space")?;
+        let um = UserMem::new(stop.mem, &space.walk);
+        let fs = child.t.fs_base;
+        let pd = um.pthread(fs)?;
+        let top = pd.stackblock + pd.stackblock_size;
+        let facts = (
+            pd.tid == child.t.pid,
+            pd.tcb == fs && pd.self_ == fs,
+            fs > pd.stackblock && top - fs < 16 * 1024,
+            pd.guardsize == 4096,
+        );
+        if facts != (true, true, true, true) {
+            return Err(format!("struct pthread at {fs:#x}: {facts:?} {pd:?}"));
+        }
+        if let Some(g) = pagetable::translate(stop.mem, root, pd.stackblock).unwrap() {
+            if g.user() {
+                return Err(format!("guard page mapped user-accessible: {g:?}"));
+            }
+        }
+        let syms = stop.libc.ok_or("no libc symbols")?;
+        let ps = ProcessStacks::read(&um, &syms).map_err(|e| e.to_string())?;
+        let stacks = ps.stacks.ok_or("stack_cache_lock held")?;
+        if !stacks.iter().any(|s| s.pd == fs && s.list == List::Used) {
+            return Err(format!("{fs:#x} is not on stack_used: {stacks:?}"));
+        }
+        *seen.lock().unwrap() += 1;
+        Ok(())
+    });
+    assert!(
+        matches!(outcome, Outcome::Exited { status: 0 }),
+        "{outcome:?}"
+    );
+    assert_eq!(*seen.lock().unwrap(), 2, "two pthread_create calls");
+}
+
+#[test]
+fn invariant_10_cache_total_is_actsize() {
+    expect_violation(10, |stop, l| {
+        let libc = Libc::read(stop, l);
+        let stacks = libc.stacks(stop, l);
+        let cached: u64 = stacks
+            .iter()
+            .filter(|s| s.list == List::Cache)
+            .map(|s| s.p.stackblock_size)
+            .sum();
+        assert!(cached > 0, "the joined thread's stack is cached");
+        put_user(stop, l, libc.syms.stack_cache_actsize, cached + 4096);
+    });
+}
+
+#[test]
+fn invariant_10_cached_stacks_have_no_thread() {
+    expect_violation(10, |stop, l| {
+        // The cached stack claims the blocked thread's tid.
+        let libc = Libc::read(stop, l);
+        let cached = libc
+            .stacks(stop, l)
+            .into_iter()
+            .find(|s| s.list == List::Cache)
+            .expect("a cached stack");
+        put_user(
+            stop,
+            l,
+            cached.pd + offset_of!(Pthread, tid) as u64,
+            l.thread.t.pid,
+        );
+    });
+}
+
+#[test]
+fn invariant_10_used_stacks_are_live_threads() {
+    expect_violation(10, |stop, l| {
+        // Unlink the blocked thread's stack from stack_used (a one-entry
+        // list at the marker): the live thread is on no list.
+        let libc = Libc::read(stop, l);
+        let used: Vec<Stack> = libc
+            .stacks(stop, l)
+            .into_iter()
+            .filter(|s| s.list == List::Used)
+            .collect();
+        assert_eq!(used.len(), 1);
+        assert_eq!(used[0].pd, l.thread.t.fs_base);
+        let head = libc.syms.stack_used;
+        put_user(stop, l, head, head);
+        put_user(stop, l, head + 8, head);
+    });
+}
+
+#[test]
+fn invariant_11_guard_pages_are_inaccessible() {
+    expect_violation(11, |stop, l| {
+        // The kernel's record of the blocked thread's guard page says
+        // PROT_READ|PROT_WRITE: a touch would map it. (Nothing is present
+        // there, so the page-table checks see nothing wrong.)
+        let libc = Libc::read(stop, l);
+        let st = libc
+            .stacks(stop, l)
+            .into_iter()
+            .find(|s| s.pd == l.thread.t.fs_base)
+            .unwrap();
+        let me = space_of(&libc.spaces, l, &l.leader);
+        assert!(me.walk.mappings.iter().all(|m| m.virt != st.p.stackblock));
+        let r = me
+            .vmas
+            .iter()
+            .find(|r| r.vma.vm_start == st.p.stackblock)
+            .expect("the guard's own VMA");
+        assert_eq!((r.vma.vm_end - r.vma.vm_start, r.vma.prot), (4096, 0));
+        put(
+            stop,
+            r.addr,
+            offset_of!(abi::task::VmAreaStruct, prot),
+            abi::task::prot::READ | abi::task::prot::WRITE,
+        );
+    });
+}
+
+#[test]
+fn invariant_11_stacks_never_overlap() {
+    expect_violation(11, |stop, l| {
+        // The cached block (just below the blocked thread's) is said to
+        // end two pages into it: its guard and its deepest page, far from
+        // the blocked thread's stack pointer.
+        let libc = Libc::read(stop, l);
+        let stacks = libc.stacks(stop, l);
+        let used = stacks.iter().find(|s| s.list == List::Used).unwrap();
+        let cached = stacks.iter().find(|s| s.list == List::Cache).unwrap();
+        assert_eq!(
+            cached.p.stackblock + cached.p.stackblock_size,
+            used.p.stackblock
+        );
+        put_user(
+            stop,
+            l,
+            cached.pd + offset_of!(Pthread, stackblock) as u64,
+            cached.p.stackblock + 2 * 4096,
+        );
+    });
+}
+
+#[test]
+fn invariant_12_fs_base_is_the_threads_own_tcb() {
+    expect_violation(12, |stop, l| {
+        // The blocked thread's TCB self pointer points elsewhere.
+        let fs = l.thread.t.fs_base;
+        put_user(stop, l, fs, fs + 64);
+    });
+}
+
+#[test]
+fn invariant_12_main_thread_tcb_is_consistent() {
+    expect_violation(12, |stop, l| {
+        let fs = l.leader.t.fs_base;
+        put_user(stop, l, fs + offset_of!(Pthread, self_) as u64, fs + 64);
     });
 }
 

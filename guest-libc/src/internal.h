@@ -99,6 +99,12 @@ struct pthread {
     unsigned specific_seq[PTHREAD_KEYS];
 };
 
+/* Held while the stack lists change (pthread.c) and across fork's clone. */
+extern int stack_cache_lock;
+/* In fork's child, with stack_cache_lock held (and released here): every
+ * stack but `self`'s goes to the cache, their threads being gone. */
+hidden void __reclaim_stacks(struct pthread *self);
+
 /* The program's PT_TLS image, for every thread's static TLS. */
 hidden extern const void *__tls_image;
 hidden extern size_t __tls_filesz, __tls_memsz, __tls_align;

@@ -6,16 +6,24 @@
 #include "internal.h"
 
 /* glibc's fork: legacy clone with CHILD_SETTID | CHILD_CLEARTID | SIGCHLD,
- * the child's tid word in its own TCB. */
+ * the child's tid word in its own TCB. The stack lists are locked across
+ * the clone, so the child gets them whole (no thread half-way through a
+ * change) and keeps them locked until it has reclaimed the other threads'
+ * stacks (nptl's reclaim_stacks): a process's lists describe its own
+ * threads whenever stack_cache_lock is free. */
 pid_t fork(void)
 {
     struct pthread *self;
     __asm__("mov %%fs:16, %0" : "=r"(self));
+    __lll_lock(&stack_cache_lock);
     long r = __syscall6(SYS_clone, 0x01000000 | 0x00200000 | SIGCHLD, 0, 0, (long)&self->tid, 0, 0);
     if (r == 0) {
         /* The child is single-threaded, with its own tid. */
+        __reclaim_stacks(self);
         self->tid = (int)__syscall0(SYS_gettid);
+        return 0;
     }
+    __lll_unlock(&stack_cache_lock);
     return (pid_t)__syscall_ret(r);
 }
 

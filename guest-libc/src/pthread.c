@@ -111,6 +111,31 @@ static void free_stacks(size_t limit)
     }
 }
 
+void __reclaim_stacks(struct pthread *self)
+{
+    struct list_head *l, *next;
+    for (l = stack_used.next; l != &stack_used; l = next) {
+        next = l->next;
+        struct pthread *pd = PD(l);
+        if (pd == self)
+            continue;
+        list_del(l);
+        list_add(l, &stack_cache);
+        stack_cache_actsize += pd->stackblock_size;
+    }
+    for (l = stack_user.next; l != &stack_user; l = next) {
+        next = l->next;
+        if (PD(l) != self)
+            list_del(l);
+    }
+    /* No thread but this one exists here: nobody will clear these. */
+    for (l = stack_cache.next; l != &stack_cache; l = l->next)
+        PD(l)->tid = 0;
+    __nptl_nthreads = 1;
+    free_stacks(stack_cache_maxsize);
+    __atomic_store_n(&stack_cache_lock, 0, __ATOMIC_RELEASE);
+}
+
 /* Best fit from the cache: big enough, not more than 4x too big, with the
  * same guard, and whose previous thread the kernel has finished with. */
 static struct pthread *get_cached_stack(size_t size, size_t guard)

@@ -46,6 +46,8 @@ pub struct Context<'c, 'io> {
     /// Take a dump at the stop after this system call (`--dump=syscall:N`).
     pub dump_at: Option<u64>,
     pub dumps: Vec<crate::inspect::dump::Dump>,
+    /// guest-libc's symbols in the program, for invariants 10–12.
+    pub libc: Option<crate::inspect::libc::LibcSymbols>,
     /// Called at every syscall stop (before the checks): may look, and may
     /// break state on purpose; `Err` ends the run with that finding.
     pub hook: Option<&'c mut Inspector<'io>>,
@@ -150,6 +152,7 @@ fn syscall_exit(ctx: &mut Context, addr: u64) -> Result<Action, String> {
         call,
         mem: ctx.mem,
         roots,
+        libc: ctx.libc,
     };
     if let Some(hook) = ctx.hook.as_mut() {
         if let Err(finding) = hook(&stop) {

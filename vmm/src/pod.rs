@@ -35,6 +35,7 @@ unsafe impl Pod for abi::task::KernelRoots {}
 unsafe impl Pod for abi::list::ListHead {}
 unsafe impl Pod for abi::trapframe::TrapFrame {}
 unsafe impl Pod for abi::trapframe::SwitchFrame {}
+unsafe impl Pod for abi::nptl::Pthread {}
 unsafe impl Pod for u64 {}
 unsafe impl Pod for u32 {}
 unsafe impl Pod for i32 {}

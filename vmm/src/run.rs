@@ -175,6 +175,11 @@ pub fn run_hooked<'io>(
         check: cfg.check,
         dump_at,
         dumps: Vec::new(),
+        libc: if stops {
+            crate::inspect::libc::LibcSymbols::from_elf(&program.bytes, program.load_bias())
+        } else {
+            None
+        },
         hook,
         strace,
     };

@@ -128,6 +128,23 @@ fn parse(data: &[u8], bias: u64) -> Funcs {
     funcs
 }
 
+/// Addresses (plus `bias`) of the defined symbols named `names`, in that
+/// order (`None`: not defined). For data symbols such as guest-libc's
+/// exported stack lists; a file that does not parse defines none.
+pub fn addresses(data: &[u8], bias: u64, names: &[&str]) -> Vec<Option<u64>> {
+    let mut out = vec![None; names.len()];
+    let Ok(file) = object::File::parse(data) else {
+        return out;
+    };
+    for s in file.symbols().filter(|s| s.is_definition()) {
+        let Ok(name) = s.name() else { continue };
+        if let Some(i) = names.iter().position(|n| *n == name) {
+            out[i].get_or_insert(s.address().wrapping_add(bias));
+        }
+    }
+    out
+}
+
 fn demangle(name: &str) -> String {
     format!("{:#}", rustc_demangle::demangle(name))
 }
@@ -153,6 +170,7 @@ mod tests {
 
     #[test]
     fn garbage_gives_no_symbols() {
+        assert_eq!(addresses(b"junk", 0, &["main"]), vec![None]);
         assert!(Symbols::from_elf(b"junk", 0).is_empty());
         assert!(Symbols::lazy(Source::Static(b"junk"), 0).is_empty());
     }

@@ -14,6 +14,9 @@ pub const STACK_USER: &str = "stack_user";
 /// `size_t`: bytes of stacks in the cache, and the cache's limit.
 pub const STACK_CACHE_ACTSIZE: &str = "stack_cache_actsize";
 pub const STACK_CACHE_MAXSIZE: &str = "stack_cache_maxsize";
+/// `int`: the low-level lock (0 free) every change of the three lists and
+/// of `stack_cache_actsize` holds; fork holds it across the clone.
+pub const STACK_CACHE_LOCK: &str = "stack_cache_lock";
 /// `int`: live threads (the last one's exit ends the process).
 pub const NPTL_NTHREADS: &str = "__nptl_nthreads";
 

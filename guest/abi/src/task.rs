@@ -111,6 +111,15 @@ pub struct TaskStruct {
 /// Bytes of every kernel stack.
 pub const KERNEL_STACK_SIZE: u64 = 32 * 1024;
 
+/// The top of every task's kernel stack holds the user register frame of
+/// its last entry from user mode (or the one kernel_clone built), ending
+/// with the CPU's exception frame: these are the byte distances from the
+/// stack's top (`stack + KERNEL_STACK_SIZE`) to its user `cs` and `rsp`.
+pub const USER_CS_FROM_STACK_TOP: u64 = 32;
+pub const USER_RSP_FROM_STACK_TOP: u64 = 16;
+/// The user code selector (Linux's 0x33) found there for a user frame.
+pub const USER_CS: u64 = 0x33;
+
 /// `mm_struct`.
 #[repr(C)]
 #[derive(Clone, Copy, Debug)]

@@ -228,7 +228,11 @@ pub fn syscall_noreturn(nr: u64, args: [u64; 6]) {
 
 #[inline(never)]
 fn send_syscall_stop(nr: u64, args: [u64; 6], ret: u64, kind: u32) {
-    let tid = crate::task::current().pid;
+    let cur = crate::task::current();
+    // The record's FS base is saved at a switch; the caller's live one is
+    // in the CPU. The host reads records only, so bring it up to date.
+    cur.fs_base = x86_64::registers::model_specific::FsBase::read().as_u64();
+    let tid = cur.pid;
     let mut ch = CHANNEL.lock();
     let seq = ch.syscall_exit.0.seq + 1;
     ch.syscall_exit.0 = SyscallExit {

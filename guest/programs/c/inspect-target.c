@@ -1,5 +1,6 @@
 /* A fixed task landscape for the host-inspection tests: the main thread,
- * one pthread blocked on a futex, and a forked child process asleep. With
+ * one pthread blocked on a futex, a joined pthread whose stack is in the
+ * stack cache, and a forked child process asleep. With
  * all three in place the main thread makes a marker system call
  * (threadlab's stats call, tag 0x1nspec7), at whose syscall stop the tests
  * look at the kernel's records or break them on purpose. Then everything
@@ -25,6 +26,11 @@ static void *blocked_thread(void *arg)
     return (void *)7;
 }
 
+static void *quick_thread(void *arg)
+{
+    return arg;
+}
+
 int main(void)
 {
     pid_t child = fork();
@@ -38,6 +44,10 @@ int main(void)
         return 1;
     while (!thread_started)
         sched_yield();
+    /* Created after the blocked thread, so its stack is not reused. */
+    pthread_t quick;
+    if (pthread_create(&quick, NULL, quick_thread, NULL) != 0 || pthread_join(quick, NULL) != 0)
+        return 1;
     sched_yield(); /* let the thread reach its futex wait */
     syscall(0x7fff0001 /* SYS_THREADLAB_STATS */, MARKER_TAG);
     release_thread = 1;

@@ -107,7 +107,7 @@ proptest! {
     #[test]
     fn random_memory_never_panics(words in prop::collection::vec((any::<u8>(), any::<u64>()), 0..SIZE / 8)) {
         let mem = memory(&words);
-        let _ = check_kernel(&mem, DIRECT_MAP_BASE + ROOTS_AT);
+        let _ = check_kernel(&mem, DIRECT_MAP_BASE + ROOTS_AT, None);
     }
 
     #[test]
@@ -117,7 +117,7 @@ proptest! {
             let w = word(c, r);
             mem.0.borrow_mut()[i * 8..i * 8 + 8].copy_from_slice(&w.to_le_bytes());
         }
-        let _ = check_kernel(&mem, DIRECT_MAP_BASE + ROOTS_AT);
+        let _ = check_kernel(&mem, DIRECT_MAP_BASE + ROOTS_AT, None);
         let none = crate::symbols::Symbols::default();
         if let Ok(d) = super::dump::take(&mem, DIRECT_MAP_BASE + ROOTS_AT, "fuzz", &none, &none) {
             let _ = super::dump::render(&d, "fuzz");
@@ -350,6 +350,192 @@ mod tables {
             let _ = pagetable::walk(&m, root << 12, 0..512);
             let _ = pagetable::translate(&m, root << 12, virt);
             let _ = check(&m);
+        }
+    }
+}
+
+// guest-libc's stacks: one address space of user pages over the buffer's
+// frames (random flags), a VMA, live tasks with random FS bases, and memory
+// whose words are mostly pointers into that user range (list heads, nodes,
+// TCBs), through the reader and the checks of invariants 10-12.
+
+mod libc {
+    use std::collections::BTreeMap;
+
+    use abi::layout::DIRECT_MAP_BASE;
+    use abi::task::{state, KernelRoots, MmStruct, TaskStruct, VmAreaStruct};
+    use proptest::prelude::*;
+
+    use crate::inspect::libc::{check_libc, walk_list, LibcSymbols, ProcessStacks, UserMem};
+    use crate::inspect::mem::{BufMem, PhysMem};
+    use crate::inspect::pagetable::{Flags, Mapping, Walk};
+    use crate::inspect::spaces::{AddressSpaces, Space, VmaRec};
+    use crate::inspect::tasks::{KernelView, TaskRec};
+
+    const PAGES: u64 = 16;
+    const SIZE: usize = PAGES as usize * 4096;
+    const BASE: u64 = 0x40_0000;
+    const SYMS: LibcSymbols = LibcSymbols {
+        stack_used: BASE,
+        stack_cache: BASE + 0x10,
+        stack_user: BASE + 0x20,
+        stack_cache_actsize: BASE + 0x30,
+        stack_cache_maxsize: BASE + 0x38,
+        stack_cache_lock: BASE + 0x40,
+    };
+
+    fn word(choice: u8, raw: u64) -> u64 {
+        let inside = BASE + (raw % SIZE as u64);
+        match choice % 8 {
+            0..=2 => inside & !7,
+            3 => [SYMS.stack_used, SYMS.stack_cache, SYMS.stack_user][raw as usize % 3],
+            4 => raw % 64,
+            5 => (inside & !0xfff) + 0x58, // a node at a page's TCB
+            6 => raw,
+            _ => 0,
+        }
+    }
+
+    fn page_flags(choice: u8) -> Flags {
+        let mut f = Flags::PRESENT;
+        for (bit, flag) in [
+            (1, Flags::WRITABLE),
+            (2, Flags::USER_ACCESSIBLE),
+            (4, Flags::NO_EXECUTE),
+        ] {
+            if choice & bit == 0 {
+                f |= flag;
+            }
+        }
+        f
+    }
+
+    fn check(words: &[(u8, u64)], pages: &[u8], fs: &[(u8, u64)], prot: u32) {
+        let mem = BufMem(std::cell::RefCell::new(vec![0u8; SIZE]));
+        for (i, &(c, r)) in words.iter().enumerate() {
+            assert!(mem.write_phys((i * 8 % SIZE) as u64, &word(c, r).to_le_bytes()));
+        }
+        let mappings = (0..PAGES)
+            .filter(|&i| pages.get(i as usize).is_none_or(|&c| c & 8 == 0))
+            .map(|i| {
+                let f = page_flags(pages.get(i as usize).copied().unwrap_or(0));
+                Mapping {
+                    virt: BASE + i * 4096,
+                    phys: i * 4096,
+                    size: 4096,
+                    pte: 0,
+                    leaf: f,
+                    effective: f,
+                }
+            })
+            .collect();
+        let walk = Walk {
+            root: 0,
+            pml4: vec![0; 512],
+            tables: vec![0],
+            mappings,
+            aliased: vec![],
+        };
+        let mm = DIRECT_MAP_BASE + 0x100;
+        let vma = VmAreaStruct {
+            vm_start: BASE,
+            vm_end: BASE + SIZE as u64,
+            prot,
+            kind: 3,
+            vm_next: 0,
+            vm_prev: 0,
+        };
+        let space = Space {
+            mms: vec![mm],
+            walk,
+            vmas: vec![VmaRec { addr: 0, vma }],
+        };
+        let tasks = fs
+            .iter()
+            .enumerate()
+            .map(|(i, &(c, r))| {
+                let mut t: TaskStruct = unsafe { std::mem::zeroed() };
+                t.pid = 2 + i as i32;
+                t.tgid = 2;
+                t.mm = mm;
+                t.state = if c & 1 == 0 {
+                    state::BLOCKED
+                } else {
+                    state::RUNNABLE
+                };
+                t.fs_base = word(c >> 1, r);
+                t.stack = DIRECT_MAP_BASE + (r % SIZE as u64);
+                TaskRec {
+                    addr: 0x1000 * (i as u64 + 1),
+                    t,
+                }
+            })
+            .collect();
+        let rec = MmStruct {
+            users: 1,
+            pgd: 0,
+            mmap: 0,
+            map_count: 1,
+        };
+        let v = KernelView {
+            roots: unsafe { std::mem::zeroed::<KernelRoots>() },
+            tasks,
+            runqueue: vec![],
+            currents: vec![],
+            mms: BTreeMap::from([(mm, rec)]),
+            fss: BTreeMap::new(),
+            files: BTreeMap::new(),
+            sighands: BTreeMap::new(),
+            signals: BTreeMap::new(),
+            threads: BTreeMap::new(),
+            children: BTreeMap::new(),
+        };
+        let a = AddressSpaces {
+            spaces: vec![space],
+            kernel: Walk::default(),
+            refs: vec![],
+        };
+        let um = UserMem::new(&mem, &a.spaces[0].walk);
+        let _ = ProcessStacks::read(&um, &SYMS);
+        for &(c, r) in fs {
+            let _ = walk_list(&um, word(c, r));
+            let _ = um.pthread(word(c, r));
+        }
+        for v in check_libc(&mem, &SYMS, &v, &a) {
+            assert!((10..=12).contains(&v.invariant), "{v}");
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn random_stacks_never_panic(
+            words in prop::collection::vec((any::<u8>(), any::<u64>()), 0..SIZE / 8),
+            pages in prop::collection::vec(any::<u8>(), 0..PAGES as usize),
+            fs in prop::collection::vec((any::<u8>(), any::<u64>()), 0..4),
+            prot in 0u32..8,
+        ) {
+            check(&words, &pages, &fs, prot);
+        }
+
+        #[test]
+        fn sparse_stacks_never_panic(
+            edits in prop::collection::vec((0usize..SIZE / 8, any::<u8>(), any::<u64>()), 0..64),
+            fs in prop::collection::vec((any::<u8>(), any::<u64>()), 1..4),
+        ) {
+            // Mostly empty memory: self-linked heads, then a few edits.
+            let mut words = vec![(7u8, 0u64); 16];
+            for (i, head) in [SYMS.stack_used, SYMS.stack_cache, SYMS.stack_user].into_iter().enumerate() {
+                words[2 * i] = (6, head);
+                words[2 * i + 1] = (6, head);
+            }
+            let mut all = words;
+            all.resize(SIZE / 8, (7, 0));
+            for (i, c, r) in edits {
+                all[i] = (c, r);
+            }
+            check(&all, &[], &fs, 3);
         }
     }
 }

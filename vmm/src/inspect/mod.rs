@@ -10,6 +10,8 @@
 //! - `pagetable`: a 4-level page-table walker over untrusted memory.
 //! - `spaces`: every address space (page tables, VMAs, frame refcounts)
 //!   and the page-table checks (7–9).
+//! - `libc`: guest-libc's thread stacks in every address space, found
+//!   through the program's symbols, and the checks 10–12.
 //!
 //! [`SyscallStop`] is what a caller of [`crate::run::run_inspected`] gets at
 //! every stop: the syscall that just finished and read (and, for tests that
@@ -19,6 +21,7 @@ pub mod dump;
 #[cfg(test)]
 mod fuzz;
 pub mod invariants;
+pub mod libc;
 pub mod mem;
 pub mod pagetable;
 pub mod spaces;
@@ -49,14 +52,25 @@ impl std::fmt::Display for Violation {
 }
 
 /// Reads the kernel's state and checks every invariant; empty when all hold.
-pub fn check_kernel(mem: &dyn PhysMem, roots_kva: u64) -> Vec<Violation> {
+/// `libc`: the program's guest-libc symbols (`None`: not a guest-libc
+/// program, invariants 10–12 are not checked).
+pub fn check_kernel(
+    mem: &dyn PhysMem,
+    roots_kva: u64,
+    libc: Option<&libc::LibcSymbols>,
+) -> Vec<Violation> {
     let v = match KernelView::read(mem, roots_kva) {
         Ok(v) => v,
         Err(e) => return vec![e],
     };
     let mut out = invariants::check_tasks(&v);
     match spaces::AddressSpaces::read(mem, &v) {
-        Ok(a) => out.extend(spaces::check_spaces(&v, &a)),
+        Ok(a) => {
+            out.extend(spaces::check_spaces(&v, &a));
+            if let Some(syms) = libc {
+                out.extend(libc::check_libc(mem, syms, &v, &a));
+            }
+        }
         Err(e) => out.push(e),
     }
     out
@@ -68,6 +82,9 @@ pub struct SyscallStop<'a> {
     pub mem: &'a dyn PhysMem,
     /// Kernel virtual address of `kernel_roots`.
     pub roots: u64,
+    /// guest-libc's symbols in the program (`None`: not a guest-libc
+    /// program). Every process is a fork of the program (no exec yet).
+    pub libc: Option<libc::LibcSymbols>,
 }
 
 impl SyscallStop<'_> {
@@ -77,7 +94,7 @@ impl SyscallStop<'_> {
     }
 
     pub fn check(&self) -> Vec<Violation> {
-        check_kernel(self.mem, self.roots)
+        check_kernel(self.mem, self.roots, self.libc.as_ref())
     }
 
     /// `name(args) = ret` with the number's Linux name when known.

@@ -12,6 +12,15 @@ pub const SYSCALL_VECTOR: u64 = 0x100;
 /// Offset of `cs` in the frame, used by the assembly.
 pub const CS_OFFSET: usize = core::mem::offset_of!(TrapFrame, cs);
 
+// The host finds a task's user cs and rsp from the top of its kernel stack.
+const _: () = {
+    let size = core::mem::size_of::<TrapFrame>();
+    assert!(size - CS_OFFSET == abi::task::USER_CS_FROM_STACK_TOP as usize);
+    assert!(
+        size - core::mem::offset_of!(TrapFrame, rsp) == abi::task::USER_RSP_FROM_STACK_TOP as usize
+    );
+};
+
 /// What the kernel asks of a saved frame.
 pub trait TrapFrameExt {
     fn is_from_user(&self) -> bool;

@@ -1,0 +1,674 @@
+//! guest-libc's thread stacks (`stack_used`, `stack_cache`, `stack_user`,
+//! `abi::nptl`) in every address space, read through that address space's
+//! page tables, and the invariants 10–12 checked at every syscall stop.
+//!
+//! The lists are found through the program's ELF symbols
+//! ([`LibcSymbols`]); a program whose ELF does not define `stack_used`
+//! (glibc, raw test programs) is not checked. There is no exec yet: every
+//! process is a fork of the first program, so the same symbols (and load
+//! bias) apply to every address space. Each address space with at least one
+//! live (non-zombie) task is checked; its "threads" are the live tasks using
+//! it (threads of the process, and a vfork child or a CLONE_VM process
+//! sharing it).
+//!
+//! User memory is read through the walk of that address space
+//! ([`UserMem`]): a page that is not present reads as zero where a
+//! demand-zero page may legitimately be (the scalar globals; the loader maps
+//! every page of the program file at exec), a list node on a page that is
+//! not present or not user-accessible is broken (libc would fault on it),
+//! and anything unreadable is a [`Violation`], never a panic. Every list
+//! walk is bounded ([`MAX_STACKS`]), cycle-checked and back-link-checked.
+//!
+//! What holds at a syscall stop. The lists and `stack_cache_actsize` change
+//! only under `stack_cache_lock`, without system calls in between, except
+//! `free_stacks`' munmap; other threads may be preempted anywhere, also
+//! half-way through a change. So the list checks run only when the lock is
+//! free (0): then no change is in progress. `fork` holds the lock across
+//! its clone and the child keeps it until it has reclaimed the other
+//! threads' stacks (`__reclaim_stacks`), so a forked child's copy is
+//! checked only once it describes the child's own threads. With the lock
+//! free:
+//!
+//! 10. The three lists are well linked, hold each `struct pthread` once,
+//!     and `user_stack` is set exactly on `stack_user`. A `stack_used` or
+//!     `stack_user` entry with a non-zero tid word is the stack of a live
+//!     thread with that tid whose FS base is the entry; with tid word 0 no
+//!     live thread has it as FS base (its creator is between
+//!     `allocate_stack` and clone's return, or its thread has exited and
+//!     not yet been joined: CLEARTID zeroes the word, the joiner moves it
+//!     later). A `stack_cache` entry has tid word 0, except the stack of a
+//!     live detached thread on its way out (`exit_thread` queues its own
+//!     stack before its exit call; the kernel clears the word when it is
+//!     gone), and holds no live thread's user stack pointer but that
+//!     thread's. Every live thread whose FS base is a `struct pthread`
+//!     claiming it (both self pointers at the FS base, tid word = its tid)
+//!     is on `stack_used` / `stack_user` (or is that detached thread on
+//!     `stack_cache`), the main thread's TCB excepted (on no list).
+//!     `stack_cache_actsize` is the sum of the cached `stackblock_size`s,
+//!     and at most `stack_cache_maxsize` unless every cached stack is a
+//!     detached thread's own (`free_stacks` only frees stacks whose tid
+//!     word is 0, so those can stay above the limit until the next
+//!     deallocation).
+//! 11. Each entry's `struct pthread` lies inside its stack block; a
+//!     non-user block is page-aligned with a guard smaller than itself.
+//!     Blocks never overlap. The guard (the first `guardsize` bytes) has no
+//!     user-accessible present page and only PROT_NONE VMAs; the rest is
+//!     covered by VMAs with PROT_READ|PROT_WRITE and without PROT_EXEC, and
+//!     its present pages are user-accessible and not executable. (Not
+//!     "writable where present": after a fork a stack page is read-only
+//!     copy-on-write until written, in a writable VMA.)
+//! 12. Every live thread's FS base, if it points at memory whose first or
+//!     third word (`tcb`, `self`) points back at it, has both self
+//!     pointers equal to it (this covers the main thread's TCB, which is on
+//!     no list: it runs whatever the lock). With the lock free, a thread
+//!     whose FS base is an entry of a list has that entry as its own
+//!     `struct pthread`: both self pointers and tid word = its tid (a raw
+//!     clone without CLONE_SETTLS shares its creator's FS base: a thread
+//!     whose FS base is another live thread's `struct pthread` is not
+//!     checked against it).
+//!
+//! Known limit: a raw CLONE_THREAD clone without CLONE_SETTLS made by a
+//! pthread that then exits (tid word 0) would be reported by 10; no program
+//! does that.
+
+use std::collections::{HashMap, HashSet};
+use std::mem::{offset_of, size_of};
+
+use abi::layout::{PAGE_SIZE, USER_SPACE_END};
+use abi::nptl::{self, Pthread};
+use abi::task::{
+    prot, state, KERNEL_STACK_SIZE, USER_CS, USER_CS_FROM_STACK_TOP, USER_RSP_FROM_STACK_TOP,
+};
+
+use super::mem::{kread, PhysMem};
+use super::pagetable::{Mapping, Walk};
+use super::spaces::{AddressSpaces, Space, VmaRec};
+use super::tasks::KernelView;
+use super::Violation;
+use crate::pod::{self, Pod};
+
+/// More entries than this on one list is a corrupt (or looping) list.
+pub const MAX_STACKS: usize = 65536;
+
+/// Bytes of `struct pthread` the checks use (up to `specific`, which they
+/// never look at).
+const PD_HEAD: usize = offset_of!(Pthread, specific);
+
+/// Where guest-libc's globals are in every process (load bias applied).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LibcSymbols {
+    pub stack_used: u64,
+    pub stack_cache: u64,
+    pub stack_user: u64,
+    pub stack_cache_actsize: u64,
+    pub stack_cache_maxsize: u64,
+    pub stack_cache_lock: u64,
+}
+
+impl LibcSymbols {
+    /// The symbols of a program ELF loaded at `bias`; `None` unless it
+    /// defines all of them (a program without guest-libc's threads).
+    pub fn from_elf(data: &[u8], bias: u64) -> Option<LibcSymbols> {
+        let a = crate::symbols::addresses(
+            data,
+            bias,
+            &[
+                nptl::STACK_USED,
+                nptl::STACK_CACHE,
+                nptl::STACK_USER,
+                nptl::STACK_CACHE_ACTSIZE,
+                nptl::STACK_CACHE_MAXSIZE,
+                nptl::STACK_CACHE_LOCK,
+            ],
+        );
+        Some(LibcSymbols {
+            stack_used: a[0]?,
+            stack_cache: a[1]?,
+            stack_user: a[2]?,
+            stack_cache_actsize: a[3]?,
+            stack_cache_maxsize: a[4]?,
+            stack_cache_lock: a[5]?,
+        })
+    }
+}
+
+/// User memory of one address space, read through its page-table walk.
+pub struct UserMem<'a> {
+    mem: &'a dyn PhysMem,
+    walk: &'a Walk,
+}
+
+impl<'a> UserMem<'a> {
+    pub fn new(mem: &'a dyn PhysMem, walk: &'a Walk) -> UserMem<'a> {
+        UserMem { mem, walk }
+    }
+
+    /// The present page holding `virt`.
+    pub fn mapping(&self, virt: u64) -> Option<&'a Mapping> {
+        page_at(&self.walk.mappings, virt)
+    }
+
+    /// Fills `buf` from user address `virt`. Ok(true): every byte was on a
+    /// present user-accessible page; Ok(false): some page is not present
+    /// (its bytes read as zero), allowed only with `absent_ok`. A page that
+    /// is present but supervisor-only, or a range outside user space or
+    /// guest RAM, is an error.
+    pub fn read(&self, virt: u64, buf: &mut [u8], absent_ok: bool) -> Result<bool, String> {
+        let end = virt
+            .checked_add(buf.len() as u64)
+            .filter(|&e| e <= USER_SPACE_END)
+            .ok_or_else(|| format!("{virt:#x}+{:#x} is outside user space", buf.len()))?;
+        let mut all = true;
+        let mut at = virt;
+        while at < end {
+            let page_end = (at | (PAGE_SIZE - 1)) + 1;
+            let n = (page_end.min(end) - at) as usize;
+            let off = (at - virt) as usize;
+            let dst = &mut buf[off..off + n];
+            match self.mapping(at) {
+                None if absent_ok => {
+                    dst.fill(0);
+                    all = false;
+                }
+                None => return Err(format!("{at:#x} is not mapped")),
+                Some(m) if !m.user() => {
+                    return Err(format!("{at:#x} is not user-accessible"));
+                }
+                Some(m) => {
+                    if !self.mem.read_phys(m.phys + (at - m.virt), dst) {
+                        return Err(format!(
+                            "{at:#x} (frame {:#x}) is outside guest RAM",
+                            m.phys
+                        ));
+                    }
+                }
+            }
+            at += n as u64;
+        }
+        Ok(all)
+    }
+
+    /// A `T` at `virt`, all of it mapped and user-accessible.
+    pub fn get<T: Pod>(&self, virt: u64) -> Result<T, String> {
+        let mut b = vec![0u8; size_of::<T>()];
+        self.read(virt, &mut b, false)?;
+        Ok(pod::from_bytes(&b))
+    }
+
+    /// A `T` at `virt` where a page not yet present is demand-zero.
+    pub fn get_or_zero<T: Pod>(&self, virt: u64) -> Result<T, String> {
+        let mut b = vec![0u8; size_of::<T>()];
+        self.read(virt, &mut b, true)?;
+        Ok(pod::from_bytes(&b))
+    }
+
+    /// The head of the `struct pthread` at `pd` (up to `specific`; the
+    /// rest reads as zero), all of it mapped and user-accessible.
+    pub fn pthread(&self, pd: u64) -> Result<Pthread, String> {
+        let mut b = vec![0u8; size_of::<Pthread>()];
+        self.read(pd, &mut b[..PD_HEAD], false)?;
+        Ok(pod::from_bytes(&b))
+    }
+}
+
+/// The present page of `maps` (sorted by address) holding `virt`.
+fn page_at(maps: &[Mapping], virt: u64) -> Option<&Mapping> {
+    let i = maps.partition_point(|m| m.virt <= virt).checked_sub(1)?;
+    let m = &maps[i];
+    (virt - m.virt < m.size).then_some(m)
+}
+
+/// Which list an entry is on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum List {
+    Used,
+    Cache,
+    User,
+}
+
+/// One entry of a list: the `struct pthread` at `pd`.
+#[derive(Clone, Copy, Debug)]
+pub struct Stack {
+    pub pd: u64,
+    pub list: List,
+    pub p: Pthread,
+}
+
+impl Stack {
+    fn end(&self) -> u64 {
+        self.p.stackblock.saturating_add(self.p.stackblock_size)
+    }
+}
+
+/// guest-libc's stack bookkeeping in one address space.
+#[derive(Clone, Debug)]
+pub struct ProcessStacks {
+    /// `stack_cache_lock` (0: free).
+    pub lock: i32,
+    pub actsize: u64,
+    pub maxsize: u64,
+    /// The three lists in list order; `None` while the lock is held (they
+    /// may be half-way through a change and are not read).
+    pub stacks: Option<Vec<Stack>>,
+}
+
+impl ProcessStacks {
+    /// Reads the globals and (lock free) the lists; a broken list is a
+    /// violation of invariant 10.
+    pub fn read(um: &UserMem, syms: &LibcSymbols) -> Result<ProcessStacks, Violation> {
+        let bad = |msg: String| Violation::new(10, msg);
+        let lock: i32 = um
+            .get_or_zero(syms.stack_cache_lock)
+            .map_err(|e| bad(format!("stack_cache_lock unreadable: {e}")))?;
+        let actsize: u64 = um
+            .get_or_zero(syms.stack_cache_actsize)
+            .map_err(|e| bad(format!("stack_cache_actsize unreadable: {e}")))?;
+        let maxsize: u64 = um
+            .get_or_zero(syms.stack_cache_maxsize)
+            .map_err(|e| bad(format!("stack_cache_maxsize unreadable: {e}")))?;
+        let stacks = if lock == 0 {
+            let mut all = Vec::new();
+            for (head, list, name) in [
+                (syms.stack_used, List::Used, nptl::STACK_USED),
+                (syms.stack_cache, List::Cache, nptl::STACK_CACHE),
+                (syms.stack_user, List::User, nptl::STACK_USER),
+            ] {
+                for pd in walk_list(um, head).map_err(|e| bad(format!("{name}: {e}")))? {
+                    let p = um
+                        .pthread(pd)
+                        .map_err(|e| bad(format!("{name}: struct pthread {pd:#x}: {e}")))?;
+                    all.push(Stack { pd, list, p });
+                }
+            }
+            Some(all)
+        } else {
+            None
+        };
+        Ok(ProcessStacks {
+            lock,
+            actsize,
+            maxsize,
+            stacks,
+        })
+    }
+}
+
+/// The `struct pthread`s on the circular list at `head` (linked through
+/// `Pthread::list`): bounded, cycle- and back-link-checked.
+pub fn walk_list(um: &UserMem, head: u64) -> Result<Vec<u64>, String> {
+    let node_at = offset_of!(Pthread, list) as u64;
+    let first: nptl::ListHead = um.get(head).map_err(|e| format!("head: {e}"))?;
+    let mut out = Vec::new();
+    let mut seen = HashSet::new();
+    let (mut prev, mut at) = (head, first.next);
+    while at != head {
+        if out.len() >= MAX_STACKS {
+            return Err(format!("more than {MAX_STACKS} entries"));
+        }
+        if !seen.insert(at) {
+            return Err(format!("node {at:#x} is linked twice (a cycle)"));
+        }
+        let node: nptl::ListHead = um.get(at).map_err(|e| format!("node {at:#x}: {e}"))?;
+        if node.prev != prev {
+            return Err(format!(
+                "node {at:#x} has prev {:#x}, but is reached from {prev:#x}",
+                node.prev
+            ));
+        }
+        out.push(at.wrapping_sub(node_at));
+        (prev, at) = (at, node.next);
+    }
+    let last: nptl::ListHead = um.get(head).map_err(|e| format!("head: {e}"))?;
+    if last.prev != prev {
+        return Err(format!(
+            "head's prev is {:#x}, but the last node is {prev:#x}",
+            last.prev
+        ));
+    }
+    Ok(out)
+}
+
+/// A live task using the address space.
+#[derive(Clone, Copy, Debug)]
+struct Thread {
+    pid: i32,
+    fs: u64,
+    /// User stack pointer of its last entry to the kernel, if readable.
+    rsp: Option<u64>,
+}
+
+/// The user stack pointer saved at the top of a task's kernel stack.
+fn user_rsp(mem: &dyn PhysMem, kstack: u64) -> Option<u64> {
+    let top = kstack.checked_add(KERNEL_STACK_SIZE)?;
+    let cs: u64 = kread(mem, top - USER_CS_FROM_STACK_TOP).ok()?;
+    (cs == USER_CS)
+        .then(|| kread(mem, top - USER_RSP_FROM_STACK_TOP).ok())
+        .flatten()
+}
+
+/// Invariants 10–12 in every address space with live tasks.
+pub fn check_libc(
+    mem: &dyn PhysMem,
+    syms: &LibcSymbols,
+    v: &KernelView,
+    a: &AddressSpaces,
+) -> Vec<Violation> {
+    let mut out = Vec::new();
+    for s in &a.spaces {
+        let threads: Vec<Thread> = v
+            .tasks
+            .iter()
+            .filter(|r| s.mms.contains(&r.t.mm) && r.t.state != state::ZOMBIE)
+            .map(|r| Thread {
+                pid: r.t.pid,
+                fs: r.t.fs_base,
+                rsp: user_rsp(mem, r.t.stack),
+            })
+            .collect();
+        if threads.is_empty() {
+            continue;
+        }
+        check_space(mem, syms, s, &threads, &mut out);
+    }
+    out
+}
+
+fn check_space(
+    mem: &dyn PhysMem,
+    syms: &LibcSymbols,
+    s: &Space,
+    threads: &[Thread],
+    out: &mut Vec<Violation>,
+) {
+    let um = UserMem::new(mem, &s.walk);
+    let root = s.walk.root;
+    // Each live thread's TCB, where its FS base leads to readable memory.
+    let tcbs: HashMap<u64, Pthread> = threads
+        .iter()
+        .filter(|t| t.fs != 0)
+        .filter_map(|t| Some((t.fs, um.pthread(t.fs).ok()?)))
+        .collect();
+    self_pointers(root, threads, &tcbs, out);
+    let ps = match ProcessStacks::read(&um, syms) {
+        Ok(ps) => ps,
+        Err(mut e) => {
+            e.detail = format!("root {root:#x}: {}", e.detail);
+            out.push(e);
+            return;
+        }
+    };
+    let Some(stacks) = &ps.stacks else {
+        return; // a change is in progress (see above)
+    };
+    lists(root, &ps, stacks, threads, &tcbs, out);
+    layout(root, s, stacks, out);
+    owners(root, stacks, threads, out);
+}
+
+/// A TCB "claims" FS base `fs` when either self pointer points back at it.
+fn claims(p: &Pthread, fs: u64) -> bool {
+    p.tcb == fs || p.self_ == fs
+}
+
+/// Invariant 12, list-independent part.
+fn self_pointers(
+    root: u64,
+    threads: &[Thread],
+    tcbs: &HashMap<u64, Pthread>,
+    out: &mut Vec<Violation>,
+) {
+    for t in threads {
+        if let Some(p) = tcbs.get(&t.fs) {
+            if claims(p, t.fs) && (p.tcb != t.fs || p.self_ != t.fs) {
+                out.push(Violation::new(
+                    12,
+                    format!(
+                        "root {root:#x}: tid {}'s FS base {:#x} holds a TCB with tcb {:#x} and self {:#x}",
+                        t.pid, t.fs, p.tcb, p.self_
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+/// Invariant 10.
+fn lists(
+    root: u64,
+    ps: &ProcessStacks,
+    stacks: &[Stack],
+    threads: &[Thread],
+    tcbs: &HashMap<u64, Pthread>,
+    out: &mut Vec<Violation>,
+) {
+    let mut v = |msg: String| out.push(Violation::new(10, format!("root {root:#x}: {msg}")));
+    let mut on: HashMap<u64, List> = HashMap::new();
+    let live = |tid: i32, pd: u64| threads.iter().any(|t| t.pid == tid && t.fs == pd);
+    for st in stacks {
+        let (pd, p) = (st.pd, &st.p);
+        if let Some(other) = on.insert(pd, st.list) {
+            v(format!(
+                "struct pthread {pd:#x} is on {other:?} and {:?}",
+                st.list
+            ));
+        }
+        if (p.user_stack != 0) != (st.list == List::User) {
+            v(format!(
+                "struct pthread {pd:#x} on {:?} has user_stack {}",
+                st.list, p.user_stack
+            ));
+        }
+        let users: Vec<i32> = threads
+            .iter()
+            .filter(|t| t.fs == pd)
+            .map(|t| t.pid)
+            .collect();
+        match (st.list, p.tid) {
+            (List::Used | List::User, 0) if !users.is_empty() => v(format!(
+                "{:?} entry {pd:#x} has tid word 0, but live tid(s) {users:?} have it as FS base",
+                st.list
+            )),
+            (List::Used | List::User, 0) => {}
+            (List::Used | List::User, tid) if !live(tid, pd) => v(format!(
+                "{:?} entry {pd:#x} has tid word {tid}, but no live thread {tid} has it as FS base",
+                st.list
+            )),
+            (List::Cache, 0) => {}
+            (List::Cache, tid) if p.detached == 0 || !live(tid, pd) => v(format!(
+                "stack_cache entry {pd:#x} has tid word {tid} (detached {}) and is not a live detached thread's own",
+                p.detached
+            )),
+            _ => {}
+        }
+    }
+    // Every live thread with a struct pthread of its own (made by
+    // pthread_create: it has a stack block; the main thread's TCB has
+    // none and is on no list) is on a list.
+    for t in threads {
+        let Some(p) = tcbs.get(&t.fs) else { continue };
+        let own = p.tcb == t.fs && p.self_ == t.fs && p.tid == t.pid;
+        if own && p.stackblock != 0 && !on.contains_key(&t.fs) {
+            v(format!(
+                "live thread {} has its own struct pthread {:#x}, which is on no list",
+                t.pid, t.fs
+            ));
+        }
+    }
+    let cached: Vec<&Stack> = stacks.iter().filter(|s| s.list == List::Cache).collect();
+    let total = cached
+        .iter()
+        .fold(0u64, |a, s| a.wrapping_add(s.p.stackblock_size));
+    if total != ps.actsize {
+        v(format!(
+            "stack_cache_actsize is {:#x}, but the cached stacks total {total:#x}",
+            ps.actsize
+        ));
+    }
+    if ps.actsize > ps.maxsize && cached.iter().any(|s| s.p.detached == 0) {
+        v(format!(
+            "stack_cache_actsize {:#x} exceeds stack_cache_maxsize {:#x}",
+            ps.actsize, ps.maxsize
+        ));
+    }
+    for st in &cached {
+        for t in threads {
+            if let Some(sp) = t.rsp {
+                if st.p.stackblock <= sp && sp < st.end() && t.fs != st.pd {
+                    v(format!(
+                        "stack_cache entry {:#x} [{:#x}, {:#x}) holds live thread {}'s stack pointer {sp:#x}",
+                        st.pd,
+                        st.p.stackblock,
+                        st.end(),
+                        t.pid
+                    ));
+                }
+            }
+        }
+    }
+}
+
+/// Invariant 11.
+fn layout(root: u64, s: &Space, stacks: &[Stack], out: &mut Vec<Violation>) {
+    let mut v = |msg: String| out.push(Violation::new(11, format!("root {root:#x}: {msg}")));
+    let mut sane: Vec<&Stack> = Vec::new();
+    for st in stacks {
+        let (pd, p) = (st.pd, &st.p);
+        let (lo, size, guard) = (p.stackblock, p.stackblock_size, p.guardsize);
+        let end = lo
+            .checked_add(size)
+            .filter(|&e| e <= USER_SPACE_END && size > 0);
+        let Some(end) = end else {
+            v(format!(
+                "stack {pd:#x}: block {lo:#x}+{size:#x} is not a range of user space"
+            ));
+            continue;
+        };
+        if pd < lo || pd.saturating_add(size_of::<Pthread>() as u64) > end {
+            v(format!(
+                "struct pthread {pd:#x} is outside its stack block [{lo:#x}, {end:#x})"
+            ));
+        }
+        let user = st.list == List::User;
+        if !user && ((lo | size | guard) % PAGE_SIZE != 0 || guard >= size) {
+            v(format!(
+                "stack {pd:#x}: block [{lo:#x}, {end:#x}) with guard {guard:#x} is not page-aligned with a guard smaller than the block"
+            ));
+            continue;
+        }
+        sane.push(st);
+        let guard_end = if user { lo } else { lo + guard };
+        // The guard: nothing the program may touch.
+        let maps = &s.walk.mappings;
+        let first = maps.partition_point(|m| m.virt.saturating_add(m.size) <= lo);
+        for m in maps[first..].iter().take_while(|m| m.virt < end) {
+            if m.virt < guard_end {
+                if m.user() {
+                    v(format!(
+                        "stack {pd:#x}: guard page {:#x} is user-accessible ({:?})",
+                        m.virt, m.effective
+                    ));
+                }
+            } else if !m.user() || m.user_exec() {
+                v(format!(
+                    "stack {pd:#x}: stack page {:#x} is {} ({:?})",
+                    m.virt,
+                    if m.user() {
+                        "executable"
+                    } else {
+                        "not user-accessible"
+                    },
+                    m.effective
+                ));
+            }
+        }
+        if guard_end > lo {
+            for r in vmas_over(&s.vmas, lo, guard_end) {
+                if r.vma.prot != 0 {
+                    v(format!(
+                        "stack {pd:#x}: guard [{lo:#x}, {guard_end:#x}) is in VMA [{:#x}, {:#x}) with prot {:#x}",
+                        r.vma.vm_start, r.vma.vm_end, r.vma.prot
+                    ));
+                }
+            }
+        }
+        if let Err(e) = covered(&s.vmas, guard_end, end, |p| {
+            p & (prot::READ | prot::WRITE) == prot::READ | prot::WRITE && p & prot::EXEC == 0
+        }) {
+            v(format!(
+                "stack {pd:#x}: [{guard_end:#x}, {end:#x}) is not read-write, non-executable memory: {e}"
+            ));
+        }
+    }
+    sane.sort_by_key(|s| s.p.stackblock);
+    for pair in sane.windows(2) {
+        let (a, b) = (pair[0], pair[1]);
+        if a.end() > b.p.stackblock {
+            v(format!(
+                "stack blocks of {:#x} [{:#x}, {:#x}) and {:#x} [{:#x}, {:#x}) overlap",
+                a.pd,
+                a.p.stackblock,
+                a.end(),
+                b.pd,
+                b.p.stackblock,
+                b.end()
+            ));
+        }
+    }
+}
+
+/// The VMAs (sorted, disjoint) overlapping `[lo, hi)`.
+fn vmas_over(vmas: &[VmaRec], lo: u64, hi: u64) -> impl Iterator<Item = &VmaRec> {
+    let first = vmas.partition_point(|r| r.vma.vm_end <= lo);
+    vmas[first..]
+        .iter()
+        .take_while(move |r| r.vma.vm_start < hi)
+}
+
+/// Whether VMAs whose prot passes `ok` cover all of `[lo, hi)`.
+fn covered(vmas: &[VmaRec], lo: u64, hi: u64, ok: impl Fn(u32) -> bool) -> Result<(), String> {
+    let mut at = lo;
+    for r in vmas_over(vmas, lo, hi) {
+        if r.vma.vm_start > at {
+            break;
+        }
+        if !ok(r.vma.prot) {
+            return Err(format!(
+                "VMA [{:#x}, {:#x}) has prot {:#x}",
+                r.vma.vm_start, r.vma.vm_end, r.vma.prot
+            ));
+        }
+        at = at.max(r.vma.vm_end);
+        if at >= hi {
+            return Ok(());
+        }
+    }
+    if at >= hi {
+        return Ok(());
+    }
+    Err(format!("{at:#x} is in no VMA"))
+}
+
+/// Invariant 12, list part: a thread whose FS base is a list entry has it
+/// as its own `struct pthread`.
+fn owners(root: u64, stacks: &[Stack], threads: &[Thread], out: &mut Vec<Violation>) {
+    for st in stacks {
+        let users: Vec<&Thread> = threads.iter().filter(|t| t.fs == st.pd).collect();
+        // A raw clone without CLONE_SETTLS shares its creator's FS base:
+        // check the entry against its owner only.
+        let owner_alive = users.iter().any(|t| t.pid == st.p.tid);
+        for t in users {
+            if t.pid != st.p.tid && owner_alive {
+                continue;
+            }
+            if st.p.tcb != st.pd || st.p.self_ != st.pd || st.p.tid != t.pid {
+                out.push(Violation::new(
+                    12,
+                    format!(
+                        "root {root:#x}: tid {}'s FS base is {:?} entry {:#x} with tcb {:#x}, self {:#x}, tid word {}",
+                        t.pid, st.list, st.pd, st.p.tcb, st.p.self_, st.p.tid
+                    ),
+                ));
+            }
+        }
+    }
+}
