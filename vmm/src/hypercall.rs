@@ -148,9 +148,14 @@ fn syscall_exit(ctx: &mut Context, addr: u64) -> Result<Action, String> {
     if call.kind == abi::hypercall::SYSCALL_STOP_NORETURN {
         return Ok(Action::Continue);
     }
+    let flat = crate::inspect::mem::FlatMem::of(ctx.mem);
+    let mem: &dyn crate::inspect::mem::PhysMem = match &flat {
+        Some(f) => f,
+        None => ctx.mem,
+    };
     let stop = crate::inspect::SyscallStop {
         call,
-        mem: ctx.mem,
+        mem,
         roots,
         libc: ctx.libc,
     };

@@ -48,6 +48,18 @@ pub fn from_bytes<T: Pod>(buf: &[u8]) -> T {
     unsafe { std::ptr::read_unaligned(buf.as_ptr() as *const T) }
 }
 
+/// An all-zero `T` (valid: every bit pattern is).
+pub fn zeroed<T: Pod>() -> T {
+    // SAFETY: T is Pod.
+    unsafe { std::mem::zeroed() }
+}
+
+/// The bytes of a `T`, writable (any bytes written leave a valid `T`).
+pub fn as_bytes_mut<T: Pod>(value: &mut T) -> &mut [u8] {
+    // SAFETY: T is Pod: every bit pattern is a valid value.
+    unsafe { std::slice::from_raw_parts_mut(value as *mut T as *mut u8, size_of::<T>()) }
+}
+
 /// The bytes of a `T`.
 pub fn as_bytes<T: Pod>(value: &T) -> &[u8] {
     // SAFETY: T is Pod: viewing it as bytes reads only initialized integers.

@@ -37,7 +37,8 @@ pub struct TaskRec {
 #[derive(Clone, Debug)]
 pub struct KernelView {
     pub roots: KernelRoots,
-    /// Every task on `kernel_roots.tasks`, in list order.
+    /// Every task on `kernel_roots.tasks`, sorted by address (for
+    /// [`KernelView::task`]'s lookups: the checks make one per relation).
     pub tasks: Vec<TaskRec>,
     /// Task addresses on the run queues, CPU by CPU, head first.
     pub runqueue: Vec<u64>,
@@ -56,8 +57,12 @@ pub struct KernelView {
 }
 
 impl KernelView {
+    /// The task record at `addr` (`tasks` is sorted by address).
     pub fn task(&self, addr: u64) -> Option<&TaskStruct> {
-        self.tasks.iter().find(|r| r.addr == addr).map(|r| &r.t)
+        self.tasks
+            .binary_search_by_key(&addr, |r| r.addr)
+            .ok()
+            .map(|i| &self.tasks[i].t)
     }
 
     pub fn by_pid(&self, pid: i32) -> Option<&TaskRec> {
@@ -94,6 +99,7 @@ impl KernelView {
             }
             tasks.push(TaskRec { addr, t });
         }
+        tasks.sort_unstable_by_key(|r| r.addr);
         if roots.nr_cpus == 0 || roots.nr_cpus > MAX_CPUS as u64 {
             return Err(Violation::new(
                 0,
