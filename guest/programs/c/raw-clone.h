@@ -22,6 +22,9 @@ __asm__(".text\n"
         "    mov 24(%rsp), %r13\n"
         "    mov %rcx, %r10\n"
         "    mov $56, %eax\n"
+        /* Both entry points: fn in r12, arg in r13 (callee-saved, so the
+         * child inherits them), the call number in eax. */
+        "raw_clone_common:\n"
         "    syscall\n"
         "    test %rax, %rax\n"
         "    jnz 2f\n"
@@ -51,19 +54,6 @@ __asm__(".text\n"
         "    mov %rdx, %r12\n"
         "    mov %rcx, %r13\n"
         "    mov $435, %eax\n"
-        "    syscall\n"
-        "    test %rax, %rax\n"
-        "    jnz 2f\n"
-        "    xor %ebp, %ebp\n"
-        "    and $-16, %rsp\n"
-        "    mov %r13, %rdi\n"
-        "    call *%r12\n"
-        "    mov %eax, %edi\n"
-        "    mov $60, %eax\n"
-        "    syscall\n"
-        "    ud2\n"
-        "2:  pop %r13\n"
-        "    pop %r12\n"
-        "    ret\n");
+        "    jmp raw_clone_common\n");
 
 #endif

@@ -254,19 +254,9 @@ mod tables {
             .iter()
             .map(|&a| (k(a), kread::<MmStruct>(m, k(a)).unwrap()))
             .collect();
-        KernelView {
-            roots,
-            tasks: vec![],
-            runqueue: vec![],
-            currents: vec![],
-            mms,
-            fss: BTreeMap::new(),
-            files: BTreeMap::new(),
-            sighands: BTreeMap::new(),
-            signals: BTreeMap::new(),
-            threads: BTreeMap::new(),
-            children: BTreeMap::new(),
-        }
+        let mut v = KernelView::new(roots, vec![]);
+        v.mms = mms;
+        v
     }
 
     fn check(m: &BufMem) -> Vec<crate::inspect::Violation> {
@@ -477,19 +467,8 @@ mod libc {
             mmap: 0,
             map_count: 1,
         };
-        let v = KernelView {
-            roots: unsafe { std::mem::zeroed::<KernelRoots>() },
-            tasks,
-            runqueue: vec![],
-            currents: vec![],
-            mms: BTreeMap::from([(mm, rec)]),
-            fss: BTreeMap::new(),
-            files: BTreeMap::new(),
-            sighands: BTreeMap::new(),
-            signals: BTreeMap::new(),
-            threads: BTreeMap::new(),
-            children: BTreeMap::new(),
-        };
+        let mut v = KernelView::new(unsafe { std::mem::zeroed::<KernelRoots>() }, tasks);
+        v.mms = BTreeMap::from([(mm, rec)]);
         let a = AddressSpaces {
             spaces: vec![space],
             kernel: Walk::default(),

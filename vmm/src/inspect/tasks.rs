@@ -57,6 +57,24 @@ pub struct KernelView {
 }
 
 impl KernelView {
+    /// A view of `tasks` (sorted by address) with nothing else read yet.
+    pub fn new(roots: KernelRoots, mut tasks: Vec<TaskRec>) -> KernelView {
+        tasks.sort_unstable_by_key(|r| r.addr);
+        KernelView {
+            roots,
+            tasks,
+            runqueue: Vec::new(),
+            currents: Vec::new(),
+            mms: BTreeMap::new(),
+            fss: BTreeMap::new(),
+            files: BTreeMap::new(),
+            sighands: BTreeMap::new(),
+            signals: BTreeMap::new(),
+            threads: BTreeMap::new(),
+            children: BTreeMap::new(),
+        }
+    }
+
     /// The task record at `addr` (`tasks` is sorted by address).
     pub fn task(&self, addr: u64) -> Option<&TaskStruct> {
         self.tasks
@@ -99,7 +117,6 @@ impl KernelView {
             }
             tasks.push(TaskRec { addr, t });
         }
-        tasks.sort_unstable_by_key(|r| r.addr);
         if roots.nr_cpus == 0 || roots.nr_cpus > MAX_CPUS as u64 {
             return Err(Violation::new(
                 0,
@@ -131,19 +148,9 @@ impl KernelView {
             currents.push(rq.curr);
         }
 
-        let mut v = KernelView {
-            roots,
-            tasks,
-            runqueue,
-            currents,
-            mms: BTreeMap::new(),
-            fss: BTreeMap::new(),
-            files: BTreeMap::new(),
-            sighands: BTreeMap::new(),
-            signals: BTreeMap::new(),
-            threads: BTreeMap::new(),
-            children: BTreeMap::new(),
-        };
+        let mut v = KernelView::new(roots, tasks);
+        v.runqueue = runqueue;
+        v.currents = currents;
         for r in v.tasks.clone() {
             let t = &r.t;
             let what = |name: &str| format!("pid {}'s {name}", t.pid);
