@@ -143,6 +143,9 @@ fn check_cost_reports_three_thread_counts() {
             "plain_ns",
             "bare_stop_ns",
             "checked_stop_ns",
+            "dirty_log_stop_ns",
+            "full_stop_ns",
+            "incremental_check_ns",
             "full_check_ns",
         ] {
             assert!(r[key].as_f64().unwrap() > 0.0, "{key} in {r}");

@@ -11,7 +11,7 @@ use std::sync::Mutex;
 
 use abi::nptl::Pthread;
 use abi::task::{state, KernelRoots, TaskStruct};
-use vmm::config::RunConfig;
+use vmm::config::{CheckMode, RunConfig};
 use vmm::inspect::libc::{LibcSymbols, List, ProcessStacks, Stack, UserMem};
 use vmm::inspect::mem::{kread, kwrite};
 use vmm::inspect::pagetable::{self, Flags, Mapping};
@@ -57,13 +57,36 @@ fn is_marker(stop: &SyscallStop) -> bool {
     stop.call.nr == SYS_THREADLAB_STATS && stop.call.args[0] == MARKER_TAG
 }
 
+/// Every `--check-mode`: the incremental ones must find what a full check
+/// finds, at the same stop.
+const MODES: [CheckMode; 4] = [
+    CheckMode::Incremental,
+    CheckMode::DirtyLog,
+    CheckMode::Verify,
+    CheckMode::Full,
+];
+
 /// Runs inspect-target with `--check` semantics and `hook` at every stop.
 fn run_target(
     check: bool,
+    hook: impl FnMut(&SyscallStop) -> Result<(), String>,
+) -> (Outcome, String) {
+    run_target_with(check.then_some(CheckMode::Incremental), &[], "", hook)
+}
+
+/// Runs inspect-target with `args`, kernel options `cmdline`, `--check` in
+/// `mode` (if any) and `hook` at every stop.
+fn run_target_with(
+    mode: Option<CheckMode>,
+    args: &[&str],
+    cmdline: &str,
     mut hook: impl FnMut(&SyscallStop) -> Result<(), String>,
 ) -> (Outcome, String) {
     let mut cfg = RunConfig::new(common::guest_bin("inspect-target"));
-    cfg.check = check;
+    cfg.check = mode.is_some();
+    cfg.check_mode = mode.unwrap_or_default();
+    cfg.args = args.iter().map(Into::into).collect();
+    cfg.cmdline = cmdline.into();
     cfg.timeout = Some(std::time::Duration::from_secs(60));
     let mut out = Vec::new();
     let mut err = Vec::new();
@@ -74,34 +97,72 @@ fn run_target(
 }
 
 /// Breaks guest state at the marker stop with `corrupt`, and expects the
-/// checker to report invariant `n` and nothing else.
+/// checker to report invariant `n` and nothing else, there, in every
+/// `--check-mode` (the incremental ones have every unit cached from the
+/// stops before).
 fn expect_violation(n: u32, corrupt: impl Fn(&SyscallStop, &Landscape)) {
-    let (outcome, _) = run_target(true, |stop| {
-        if is_marker(stop) {
-            let l = landscape(stop);
-            corrupt(stop, &l);
-        }
-        Ok(())
-    });
+    for mode in MODES {
+        let (outcome, _) = run_target_with(Some(mode), &[], "", |stop| {
+            if is_marker(stop) {
+                let l = landscape(stop);
+                corrupt(stop, &l);
+            }
+            Ok(())
+        });
+        expect_reported(n, outcome, mode, "syscall_2147418113");
+    }
+}
+
+/// `outcome` is invariant `n` (only) reported after the syscall `after`.
+fn expect_reported(n: u32, outcome: Outcome, mode: CheckMode, after: &str) {
     match outcome {
         Outcome::InvariantViolated {
             syscall,
             violations,
         } => {
-            assert!(
-                syscall.contains("syscall_2147418113"),
-                "stopped after {syscall}"
-            );
+            assert!(syscall.contains(after), "{mode:?}: stopped after {syscall}");
             assert!(!violations.is_empty());
             for v in &violations {
                 assert_eq!(
                     v.invariant, n,
-                    "expected only invariant {n}, got: {violations:?}"
+                    "{mode:?}: expected only invariant {n}, got: {violations:?}"
                 );
             }
         }
-        other => panic!("expected invariant {n} to be reported, the run ended {other:?}"),
+        other => panic!("{mode:?}: expected invariant {n} to be reported, the run ended {other:?}"),
     }
+}
+
+#[test]
+fn guest_writes_breaking_libc_state_are_seen_in_every_mode() {
+    // The program itself corrupts stack_cache_actsize in user mode right
+    // before the marker call: the check at that call's stop finds it.
+    for mode in MODES {
+        let (outcome, _) = run_target_with(Some(mode), &["break-libc"], "", |_| Ok(()));
+        expect_reported(10, outcome, mode, "syscall_2147418113");
+    }
+}
+
+#[test]
+fn kernel_writes_breaking_task_state_are_seen_in_every_mode() {
+    // The kernel, asked by the test-only stats tag, raises the group's
+    // nr_threads during the call: reported at that call's own stop.
+    for mode in MODES {
+        let (outcome, _) =
+            run_target_with(Some(mode), &["break-kernel"], "test-faults", |_| Ok(()));
+        expect_reported(4, outcome, mode, "syscall_2147418113(0xbad0004");
+    }
+}
+
+#[test]
+fn the_break_tag_is_inert_without_test_faults() {
+    let (outcome, out) =
+        run_target_with(Some(CheckMode::Verify), &["break-kernel"], "", |_| Ok(()));
+    assert!(
+        matches!(outcome, Outcome::Exited { status: 0 }),
+        "{outcome:?}"
+    );
+    assert_eq!(out, "thread returned 7, child exited 5\n");
 }
 
 fn put<T: vmm::pod::Pod>(stop: &SyscallStop, record: u64, offset: usize, value: T) {

@@ -126,13 +126,16 @@ pub fn native(name: &str, args: &[&str], env: &[(&str, &str)]) -> Run {
 /// Runs a program natively and in the guest and asserts that both print the
 /// same stdout and end with the same status. Returns the guest run.
 ///
-/// The guest run is a `--check` run: the host checks the kernel's task
-/// invariants after every system call, so every comparison is also an
-/// invariant test (a violation ends the run with status 122 and a report,
-/// and the comparison fails).
+/// The guest run is a `--check-mode verify` run: the host checks the
+/// kernel's and libc's invariants after every system call, incrementally
+/// (driven by KVM's dirty log) and from scratch, and the two must agree on
+/// the findings and on the state they read. So every comparison is also an
+/// invariant test and a test that the incremental check finds what the
+/// full one finds (a violation or a disagreement ends the run with status
+/// 122 and a report, and the comparison fails).
 pub fn same_as_native(name: &str, args: &[&str], env: &[(&str, &str)]) -> Run {
     let n = native(name, args, env);
-    let g = guest_with(&["--check"], name, args, env);
+    let g = guest_with(&["--check-mode", "verify"], name, args, env);
     assert_eq!(
         g.stdout, n.stdout,
         "{name}: guest stdout differs from native Linux\n--- guest stderr:\n{}",

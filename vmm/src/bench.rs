@@ -23,7 +23,7 @@ use std::process::Command;
 use abi::stats::{CloneProfile, CLONE_PROFILE, PHASE_NAMES};
 use serde::Serialize;
 
-use crate::config::RunConfig;
+use crate::config::{CheckMode, RunConfig};
 use crate::error::{Error, Result};
 use crate::inspect::mem::{kread, PhysMem};
 use crate::outcome::Outcome;
@@ -459,10 +459,18 @@ pub struct CheckCost {
     /// Extra per call with a stop at every syscall that does nothing: the
     /// bare VM exit round trip.
     pub bare_stop_ns: f64,
-    /// Extra per call with `--check`: trap, every invariant, resume.
+    /// Extra per call with `--check` (incremental): trap, every invariant,
+    /// resume.
     pub checked_stop_ns: f64,
     /// checked / bare.
     pub ratio: f64,
+    /// Extra per call with `--check-mode dirty-log` (the dirty log's
+    /// write-protection faults included).
+    pub dirty_log_stop_ns: f64,
+    /// Extra per call with `--check-mode full`.
+    pub full_stop_ns: f64,
+    /// Median host time of one incremental check at a getpid stop.
+    pub incremental_check_ns: f64,
     /// Median host time of one from-scratch check of everything.
     pub full_check_ns: f64,
 }
@@ -471,19 +479,20 @@ pub struct CheckCost {
 enum StopMode {
     Off,
     Bare,
-    Checked,
-    /// Stops whose hook times a full check on the host.
+    Checked(CheckMode),
+    /// Stops whose hook times a full and an incremental check on the host.
     TimeCheck,
 }
 
 /// getpid in a process of `threads` threads, under `mode`: the guest's
-/// median per call, and the host's per-check times (TimeCheck only).
+/// median per call, and (TimeCheck only) the host's times of a full and of
+/// an incremental check at every stop.
 fn getpid_run(
     cfg: &BenchConfig,
     prog: &Path,
     threads: u32,
     mode: StopMode,
-) -> Result<(f64, Vec<f64>)> {
+) -> Result<(f64, Vec<f64>, Vec<f64>)> {
     let mut rc = RunConfig::new(prog);
     rc.args = vec![
         cfg.iterations.to_string().into(),
@@ -493,15 +502,31 @@ fn getpid_run(
         threads.to_string().into(),
     ];
     rc.kvm_device = cfg.kvm_device.clone();
-    rc.check = mode == StopMode::Checked;
+    if let StopMode::Checked(m) = mode {
+        rc.check = true;
+        rc.check_mode = m;
+    }
     let mut out = Vec::new();
     let mut err = Vec::new();
-    let mut checks = Vec::new();
+    let mut full = Vec::new();
+    let mut incremental = Vec::new();
+    let mut checker = crate::inspect::incremental::Checker::new();
     let mut hook = |stop: &crate::inspect::SyscallStop| {
         if mode == StopMode::TimeCheck {
             let t = std::time::Instant::now();
             let v = stop.check();
-            checks.push(t.elapsed().as_nanos() as f64);
+            full.push(t.elapsed().as_nanos() as f64);
+            if !v.is_empty() {
+                return Err(v[0].to_string());
+            }
+            let t = std::time::Instant::now();
+            let v = checker.check(
+                stop.mem,
+                stop.roots,
+                stop.libc.as_ref(),
+                &crate::inspect::incremental::Changed::Anything,
+            );
+            incremental.push(t.elapsed().as_nanos() as f64);
             if !v.is_empty() {
                 return Err(v[0].to_string());
             }
@@ -525,27 +550,32 @@ fn getpid_run(
         .find(|(n, _)| n == "getpid")
         .map(|(_, s)| s)
         .ok_or_else(|| Error::Bench("the getpid run printed no samples".into()))?;
-    Ok((Side::new(samples).median_ns, checks))
+    Ok((Side::new(samples).median_ns, full, incremental))
 }
 
-/// The per-syscall cost of `--check` against a bare stop, at 1, 16 and 64
-/// threads, and the host time of one full check.
+/// The per-syscall cost of `--check` (each mode) against a bare stop, at 1,
+/// 16 and 64 threads, and the host time of one incremental and one full
+/// check.
 pub fn check_cost(cfg: &BenchConfig) -> Result<Vec<CheckCost>> {
     let prog = ProgramFile::write()?;
     let mut rows = Vec::new();
-    for threads in [1u32, 16, 64] {
-        progress(&format!("check cost, {threads} thread(s)"));
-        let (plain, _) = getpid_run(cfg, &prog.0, threads, StopMode::Off)?;
-        let (bare, _) = getpid_run(cfg, &prog.0, threads, StopMode::Bare)?;
-        let (checked, _) = getpid_run(cfg, &prog.0, threads, StopMode::Checked)?;
-        let (_, times) = getpid_run(cfg, &prog.0, threads, StopMode::TimeCheck)?;
-        let full = if times.is_empty() {
+    let median = |v: Vec<f64>| {
+        if v.is_empty() {
             0.0
         } else {
-            Side::new(times).median_ns
-        };
-        let bare_stop = (bare - plain).max(0.0);
-        let checked_stop = (checked - plain).max(0.0);
+            Side::new(v).median_ns
+        }
+    };
+    for threads in [1u32, 16, 64] {
+        progress(&format!("check cost, {threads} thread(s)"));
+        let run = |mode| getpid_run(cfg, &prog.0, threads, mode).map(|r| r.0);
+        let plain = run(StopMode::Off)?;
+        let extra = |ns: f64| (ns - plain).max(0.0);
+        let bare_stop = extra(run(StopMode::Bare)?);
+        let checked_stop = extra(run(StopMode::Checked(CheckMode::Incremental))?);
+        let dirty_log_stop = extra(run(StopMode::Checked(CheckMode::DirtyLog))?);
+        let full_stop = extra(run(StopMode::Checked(CheckMode::Full))?);
+        let (_, full, incremental) = getpid_run(cfg, &prog.0, threads, StopMode::TimeCheck)?;
         rows.push(CheckCost {
             threads,
             plain_ns: plain,
@@ -556,7 +586,10 @@ pub fn check_cost(cfg: &BenchConfig) -> Result<Vec<CheckCost>> {
             } else {
                 0.0
             },
-            full_check_ns: full,
+            dirty_log_stop_ns: dirty_log_stop,
+            full_stop_ns: full_stop,
+            incremental_check_ns: median(incremental),
+            full_check_ns: median(full),
         });
     }
     Ok(rows)
@@ -567,25 +600,41 @@ pub fn render_check_cost(rows: &[CheckCost]) -> String {
         "cost of a checked syscall (getpid timed by the guest; the host works while the guest is paused)\n",
     );
     s += &format!(
-        "{:>8} {:>18} {:>18} {:>18} {:>14} {:>18}\n",
+        "{:>8} {:>12} {:>12} {:>14} {:>8} {:>14} {:>14} {:>14} {:>14}\n",
         "threads",
-        "syscall, no stops",
+        "no stops",
         "+ bare stop",
-        "+ checked stop",
-        "checked/bare",
-        "one full check"
+        "+ --check",
+        "/bare",
+        "+ dirty-log",
+        "+ full",
+        "host: incr.",
+        "host: full"
     );
+    let ratio = |x: f64, bare: f64| if bare > 0.0 { x / bare } else { 0.0 };
     for r in rows {
         s += &format!(
-            "{:>8} {:>18} {:>18} {:>18} {:>13.1}x {:>18}\n",
+            "{:>8} {:>12} {:>12} {:>14} {:>7.1}x {:>14} {:>14} {:>14} {:>14}\n",
             r.threads,
             fmt_ns(r.plain_ns),
             fmt_ns(r.bare_stop_ns),
             fmt_ns(r.checked_stop_ns),
             r.ratio,
+            format!(
+                "{} {:.1}x",
+                fmt_ns(r.dirty_log_stop_ns),
+                ratio(r.dirty_log_stop_ns, r.bare_stop_ns)
+            ),
+            format!(
+                "{} {:.1}x",
+                fmt_ns(r.full_stop_ns),
+                ratio(r.full_stop_ns, r.bare_stop_ns)
+            ),
+            fmt_ns(r.incremental_check_ns),
             fmt_ns(r.full_check_ns)
         );
     }
+    s += "--check is incremental: at each stop it re-derives only what the guest memory it was derived from no longer backs.\n";
     s
 }
 

@@ -48,6 +48,32 @@ impl std::str::FromStr for DumpWhen {
     }
 }
 
+/// How `--check` finds what changed since the last stop
+/// (`inspect::incremental`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum CheckMode {
+    /// Re-derive what the bytes it was derived from no longer back: every
+    /// logged read is compared with guest memory.
+    #[default]
+    Incremental,
+    /// As incremental, comparing only reads on pages KVM's dirty log (or
+    /// the host) says were written.
+    DirtyLog,
+    /// Read and check everything from scratch at every stop.
+    Full,
+    /// Dirty-log incremental and full at every stop; any difference
+    /// between them (findings or the state read) ends the run as a
+    /// violation.
+    Verify,
+}
+
+impl CheckMode {
+    /// Whether KVM logs the guest's writes for this mode.
+    pub fn uses_dirty_log(self) -> bool {
+        matches!(self, CheckMode::DirtyLog | CheckMode::Verify)
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct RunConfig {
     pub kernel: KernelSource,
@@ -68,6 +94,8 @@ pub struct RunConfig {
     /// Stop after every system call and check the kernel's invariants from
     /// guest memory; the first violation ends the run (status 122).
     pub check: bool,
+    /// How `check` re-checks between stops.
+    pub check_mode: CheckMode,
     /// When to print the guest's process tree and backtraces (`--dump`).
     pub dump: Option<DumpWhen>,
     /// The dump as JSON instead of text.
@@ -89,6 +117,7 @@ impl RunConfig {
             cmdline: String::new(),
             timings: false,
             check: false,
+            check_mode: CheckMode::Incremental,
             dump: None,
             dump_json: false,
             strace: None,

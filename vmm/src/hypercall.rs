@@ -14,10 +14,13 @@ use abi::hypercall::{
 use abi::layout::PAGE_SIZE;
 use vm_memory::{Bytes, GuestAddress, GuestMemoryMmap};
 
+use crate::config::CheckMode;
 use crate::console::Console;
+use crate::inspect::incremental::{Changed, Checker, DirtyPages, NoteWrites};
 use crate::outcome::Outcome;
 use crate::pod::{self, Pod};
 use crate::symbols::Symbols;
+use kvm_ioctls::VmFd;
 
 /// Longest console write accepted in one hypercall (the kernel chunks).
 pub const MAX_CONSOLE_WRITE: u64 = 16 << 20;
@@ -42,7 +45,7 @@ pub struct Context<'c, 'io> {
     /// Kernel address of `kernel_roots`, when syscall stops are on.
     pub roots: Option<u64>,
     /// Check the kernel's invariants at every syscall stop.
-    pub check: bool,
+    pub check: Option<Checking<'c>>,
     /// Take a dump at the stop after this system call (`--dump=syscall:N`).
     pub dump_at: Option<u64>,
     pub dumps: Vec<crate::inspect::dump::Dump>,
@@ -53,6 +56,36 @@ pub struct Context<'c, 'io> {
     pub hook: Option<&'c mut Inspector<'io>>,
     /// `--strace`: prints every stop.
     pub strace: Option<crate::strace::Tracer>,
+}
+
+/// `--check`'s state across stops.
+pub struct Checking<'c> {
+    pub mode: CheckMode,
+    pub checker: Checker,
+    /// The VM, whose dirty log tells [`CheckMode::DirtyLog`] which pages
+    /// the guest wrote (its memory slot logs them only in that mode).
+    pub vm: &'c VmFd,
+    /// Pages the host wrote into guest memory since the last check
+    /// (console input): the dirty log does not see them.
+    pub host_written: DirtyPages,
+}
+
+impl<'c> Checking<'c> {
+    pub fn new(mode: CheckMode, vm: &'c VmFd) -> Checking<'c> {
+        Checking {
+            mode,
+            checker: Checker::new(),
+            vm,
+            host_written: DirtyPages::default(),
+        }
+    }
+
+    /// Notes a host write of `[addr, addr + len)` into guest memory.
+    fn host_wrote(&mut self, addr: u64, len: u64) {
+        if self.mode.uses_dirty_log() {
+            self.host_written.mark(addr, len);
+        }
+    }
 }
 
 /// A caller's function run at every syscall stop.
@@ -153,6 +186,16 @@ fn syscall_exit(ctx: &mut Context, addr: u64) -> Result<Action, String> {
         Some(f) => f,
         None => ctx.mem,
     };
+    // With the dirty log, the host's own writes at this stop (a hook
+    // breaking state on purpose) must be noted for the check.
+    let noted = match &ctx.check {
+        Some(c) if c.mode.uses_dirty_log() => Some(NoteWrites::new(mem)),
+        _ => None,
+    };
+    let mem: &dyn crate::inspect::mem::PhysMem = match &noted {
+        Some(n) => n,
+        None => mem,
+    };
     let stop = crate::inspect::SyscallStop {
         call,
         mem,
@@ -185,8 +228,32 @@ fn syscall_exit(ctx: &mut Context, addr: u64) -> Result<Action, String> {
             }
         }
     }
-    if ctx.check {
-        let violations = stop.check();
+    if let Some(c) = ctx.check.as_mut() {
+        let dirty = if c.mode.uses_dirty_log() {
+            let bitmap =
+                c.vm.get_dirty_log(0, ctx.mem_size as usize)
+                    .map_err(|e| format!("KVM_GET_DIRTY_LOG failed: {e}"))?;
+            let mut dirty = DirtyPages::from_bitmap(bitmap);
+            dirty.merge(&std::mem::take(&mut c.host_written));
+            if let Some(n) = &noted {
+                dirty.merge(&n.written.borrow());
+            }
+            Some(dirty)
+        } else {
+            None
+        };
+        let changed = match &dirty {
+            Some(d) => Changed::Pages(d),
+            None => Changed::Anything,
+        };
+        let syms = stop.libc.as_ref();
+        let violations = match c.mode {
+            CheckMode::Full => stop.check(),
+            CheckMode::Incremental | CheckMode::DirtyLog => {
+                c.checker.check(mem, roots, syms, &changed)
+            }
+            CheckMode::Verify => c.checker.check_verified(mem, roots, syms, &changed),
+        };
         if !violations.is_empty() {
             return Ok(Action::Stop(Outcome::InvariantViolated {
                 syscall: stop.describe(),
@@ -225,6 +292,10 @@ fn console_read(ctx: &mut Context, addr: u64) -> Result<Action, String> {
     }
     if !pod::write(ctx.mem, addr, &rec) {
         return Err("cannot write the console read result".into());
+    }
+    if let Some(c) = ctx.check.as_mut() {
+        c.host_wrote(rec.buf, rec.result.max(0) as u64);
+        c.host_wrote(addr, size_of::<ConsoleRead>() as u64);
     }
     Ok(Action::Continue)
 }

@@ -88,6 +88,13 @@ struct RunArgs {
     /// with status 122 and a report.
     #[arg(long)]
     check: bool,
+    /// How --check re-checks at each stop (implies --check): incremental
+    /// re-derives only what the memory it was derived from no longer backs;
+    /// dirty-log asks KVM's dirty log which pages to compare; full re-reads
+    /// everything; verify runs dirty-log and full and fails on any
+    /// difference.
+    #[arg(long, value_name = "MODE", value_enum)]
+    check_mode: Option<vmm::config::CheckMode>,
     /// Print every system call of the guest in strace's format (`strace -f`),
     /// one line per call at its return, on stderr.
     #[arg(long)]
@@ -165,7 +172,8 @@ fn main() -> ExitCode {
     cfg.memory = args.memory;
     cfg.timeout = args.timeout;
     cfg.timings = args.timings;
-    cfg.check = args.check;
+    cfg.check = args.check || args.check_mode.is_some();
+    cfg.check_mode = args.check_mode.unwrap_or_default();
     cfg.dump = args.dump;
     cfg.dump_json = args.json;
     cfg.strace = match args.strace_output {

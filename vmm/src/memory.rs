@@ -12,14 +12,21 @@ pub fn create(size: u64) -> Result<GuestMemoryMmap> {
         .map_err(|e| Error::Memory(format!("cannot map {} MiB: {e}", size >> 20)))
 }
 
-pub fn register(vm: &VmFd, mem: &GuestMemoryMmap) -> Result<()> {
+/// `dirty_log`: KVM logs the pages the guest writes (`--check-mode
+/// dirty-log`); it costs a write-protection fault on a page's first write
+/// after each read of the log.
+pub fn register(vm: &VmFd, mem: &GuestMemoryMmap, dirty_log: bool) -> Result<()> {
     for (slot, region) in mem.iter().enumerate() {
         let host = region
             .get_host_address(vm_memory::MemoryRegionAddress(0))
             .map_err(|e| Error::Memory(e.to_string()))?;
         let desc = kvm_userspace_memory_region {
             slot: slot as u32,
-            flags: 0,
+            flags: if dirty_log {
+                kvm_bindings::KVM_MEM_LOG_DIRTY_PAGES
+            } else {
+                0
+            },
             guest_phys_addr: region.start_addr().0,
             memory_size: region.len(),
             userspace_addr: host as u64,

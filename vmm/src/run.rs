@@ -33,6 +33,8 @@ pub struct Timings {
     pub peak_rss_kib: u64,
     /// Guest RAM resident at the end of the run.
     pub guest_rss_kib: u64,
+    /// `--check`'s work: units reused and re-derived, bytes compared.
+    pub check: Option<crate::inspect::incremental::CheckStats>,
 }
 
 impl Timings {
@@ -48,7 +50,13 @@ impl Timings {
             self.peak_rss_kib,
             self.guest_rss_kib,
             self.peak_rss_kib.saturating_sub(self.guest_rss_kib)
-        )
+        ) + &match &self.check {
+            Some(c) => format!(
+                " checks={} check_units_reused={} check_units_rederived={} check_bytes_compared={}",
+                c.checks, c.reused, c.recomputed, c.compared
+            ),
+            None => String::new(),
+        }
     }
 }
 
@@ -147,7 +155,8 @@ pub fn run_hooked<'io>(
     .info;
 
     let vm_fd = vm::create_vm(&kvm)?;
-    memory::register(&vm_fd, &mem)?;
+    let dirty_log = cfg.check && cfg.check_mode.uses_dirty_log();
+    memory::register(&vm_fd, &mem, dirty_log)?;
     vm::create_irqchip(&vm_fd)?;
     let mut vcpu = vm::create_boot_vcpu(&kvm, &vm_fd, kernel.entry, boot::boot_info_virt(), cr3)?;
     info.tsc_khz = vm::tsc_khz(&vcpu);
@@ -172,7 +181,9 @@ pub fn run_hooked<'io>(
         user_start: None,
         stats: Vec::new(),
         roots,
-        check: cfg.check,
+        check: cfg
+            .check
+            .then(|| hypercall::Checking::new(cfg.check_mode, &vm_fd)),
         dump_at,
         dumps: Vec::new(),
         libc: if stops {
@@ -253,6 +264,7 @@ pub fn run_hooked<'io>(
     };
     let t_end = Instant::now();
     let user_start = ctx.user_start;
+    let check_stats = ctx.check.as_ref().map(|c| c.checker.stats);
     if let Some(t) = ctx.strace.as_mut() {
         t.finish();
     }
@@ -317,6 +329,7 @@ pub fn run_hooked<'io>(
             total: t_done - t0,
             peak_rss_kib,
             guest_rss_kib,
+            check: check_stats,
         },
     })
 }

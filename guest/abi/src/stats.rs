@@ -8,6 +8,13 @@
 /// the first argument.
 pub const SYS_THREADLAB_STATS: u64 = 0x7fff_0001;
 
+/// A [`SYS_THREADLAB_STATS`] tag that, with the kernel option
+/// `test-faults`, also breaks the caller's thread group on purpose: its
+/// `nr_threads` goes up by one (invariant 4), written by the kernel itself
+/// so the host's dirty-page tracking has to see it. Without the option the
+/// tag is an ordinary one.
+pub const STATS_TAG_BREAK_NR_THREADS: u64 = 0xbad_0004;
+
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct KernelStats {

@@ -51,7 +51,7 @@ pub mod state {
 
 /// `task_struct`.
 #[repr(C)]
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TaskStruct {
     pub magic: u32,
     /// One of [`state`].
@@ -122,7 +122,7 @@ pub const USER_CS: u64 = 0x33;
 
 /// `mm_struct`.
 #[repr(C)]
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct MmStruct {
     /// `mm_users`: tasks using this address space.
     pub users: u64,
@@ -149,7 +149,7 @@ pub mod prot {
 /// read-only in a writable VMA; a PROT_NONE page is present but
 /// supervisor-only).
 #[repr(C)]
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct VmAreaStruct {
     pub vm_start: u64,
     /// Exclusive.
@@ -166,7 +166,7 @@ pub struct VmAreaStruct {
 
 /// `fs_struct`.
 #[repr(C)]
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FsStruct {
     pub users: u64,
     pub umask: u32,
@@ -175,7 +175,7 @@ pub struct FsStruct {
 
 /// `files_struct`.
 #[repr(C)]
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FilesStruct {
     pub count: u64,
 }
@@ -185,7 +185,7 @@ pub type KSigaction = [u64; 4];
 
 /// `sighand_struct`.
 #[repr(C)]
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SighandStruct {
     pub count: u64,
     /// Indexed by signal number - 1.
@@ -194,7 +194,7 @@ pub struct SighandStruct {
 
 /// `signal_struct`: the thread group.
 #[repr(C)]
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SignalStruct {
     /// `sigcnt`: task records pointing here (live threads and a zombie
     /// leader).
@@ -218,7 +218,7 @@ pub const MAX_CPUS: usize = 1;
 
 /// One CPU's scheduler state (Linux's `struct rq`).
 #[repr(C)]
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RunQueue {
     /// The task on this CPU.
     pub curr: u64,
@@ -234,7 +234,7 @@ pub const KSTACK_CACHE_MAX: usize = 16;
 
 /// Everything the host needs to find the kernel's state.
 #[repr(C)]
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct KernelRoots {
     /// [`ROOTS_MAGIC`] once the first task exists; 0 before.
     pub magic: u64,

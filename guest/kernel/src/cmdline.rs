@@ -7,11 +7,20 @@
 //!   exception path: registers and backtrace in the report);
 //! - `clone3=enosys`: clone3 answers ENOSYS, as on kernels before 5.3, so
 //!   the C library's fallback to legacy clone runs for real;
-//! - `clone-profile`: count cycles per kernel_clone phase (profile.rs).
+//! - `clone-profile`: count cycles per kernel_clone phase (profile.rs);
+//! - `test-faults`: honour the stats call's tags that break kernel state on
+//!   purpose (`abi::stats::STATS_TAG_BREAK_NR_THREADS`), for the host
+//!   checker's tests.
 
 use core::sync::atomic::{AtomicBool, Ordering};
 
 static CLONE3_ENOSYS: AtomicBool = AtomicBool::new(false);
+static TEST_FAULTS: AtomicBool = AtomicBool::new(false);
+
+/// Whether the test-only state-breaking stats tags are honoured.
+pub fn test_faults() -> bool {
+    TEST_FAULTS.load(Ordering::Relaxed)
+}
 
 /// Whether clone3 must pretend not to exist.
 pub fn clone3_disabled() -> bool {
@@ -29,6 +38,7 @@ pub fn init(info: &abi::boot::BootInfo) {
             b"fault" => kernel_fault(),
             b"clone3=enosys" => CLONE3_ENOSYS.store(true, Ordering::Relaxed),
             b"clone-profile" => crate::profile::enable(),
+            b"test-faults" => TEST_FAULTS.store(true, Ordering::Relaxed),
             _ => {
                 let text = core::str::from_utf8(word).unwrap_or("(not UTF-8)");
                 crate::klog!("ignoring unknown kernel option {text}");

@@ -4,15 +4,26 @@
  * all three in place the main thread makes a marker system call
  * (threadlab's stats call, tag 0x1nspec7), at whose syscall stop the tests
  * look at the kernel's records or break them on purpose. Then everything
- * is taken down in order and the program exits 0. */
+ * is taken down in order and the program exits 0.
+ *
+ * With an argument the guest breaks its own state just before the marker,
+ * so that the host sees the change only through guest writes:
+ *   break-libc    the program adds a page to guest-libc's
+ *                 stack_cache_actsize (a user-mode write; invariant 10);
+ *   break-kernel  the kernel adds one to the group's nr_threads (a kernel
+ *                 write; needs the kernel option test-faults; invariant 4). */
 #include <pthread.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #define MARKER_TAG 0x15ec7L
+#define BREAK_NR_THREADS_TAG 0xbad0004L /* abi::stats::STATS_TAG_BREAK_NR_THREADS */
+
+extern size_t stack_cache_actsize; /* guest-libc's, exported for the host */
 
 static volatile int release_thread;
 static volatile int thread_started;
@@ -31,8 +42,9 @@ static void *quick_thread(void *arg)
     return arg;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    const char *breaks = argc > 1 ? argv[1] : "";
     pid_t child = fork();
     if (child == 0) {
         struct timespec ts = {0, 300 * 1000 * 1000};
@@ -49,6 +61,10 @@ int main(void)
     if (pthread_create(&quick, NULL, quick_thread, NULL) != 0 || pthread_join(quick, NULL) != 0)
         return 1;
     sched_yield(); /* let the thread reach its futex wait */
+    if (strcmp(breaks, "break-libc") == 0)
+        stack_cache_actsize += 4096;
+    else if (strcmp(breaks, "break-kernel") == 0)
+        syscall(0x7fff0001 /* SYS_THREADLAB_STATS */, BREAK_NR_THREADS_TAG);
     syscall(0x7fff0001 /* SYS_THREADLAB_STATS */, MARKER_TAG);
     release_thread = 1;
     syscall(SYS_futex, &release_thread, 1 /* FUTEX_WAKE */, 1, NULL, NULL, 0);

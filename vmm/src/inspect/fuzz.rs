@@ -304,6 +304,108 @@ mod tables {
         }
     }
 
+    /// The base space with a kernel around it: `kernel_roots` (frame 0xb)
+    /// and two processes (records in frame 0xc), pid 1 using mm 0 and its
+    /// child pid 2 using mm 1, each with one object (frame 0xd) serving as
+    /// its fs, files, sighand and signal. Consistent: every invariant holds.
+    pub(super) fn kernel() -> BufMem {
+        use abi::list::ListHead;
+        use abi::task::{state, RunQueue, SignalStruct, TaskStruct, ROOTS_MAGIC, TASK_MAGIC};
+        use std::mem::offset_of;
+        let m = space();
+        let roots_at = k(ROOTS_AT);
+        let task = |i: u64| k(0xc000 + 0x400 * i);
+        let obj = |i: u64| k(0xd000 + 0x800 * i);
+        let node = |base: u64, off: usize| base + off as u64;
+        let tasks_head = node(roots_at, offset_of!(KernelRoots, tasks));
+        let rq_head = roots_at + (offset_of!(KernelRoots, rq) + offset_of!(RunQueue, queue)) as u64;
+        let mut roots: KernelRoots = unsafe { std::mem::zeroed() };
+        roots.magic = ROOTS_MAGIC;
+        roots.nr_cpus = 1;
+        roots.nr_tasks = 2;
+        roots.frame_refs = k(REFS);
+        roots.nr_frames = FRAMES;
+        roots.rq[0].queue = ListHead {
+            next: rq_head,
+            prev: rq_head,
+        };
+        roots.rq[0].curr = task(0);
+        let tnode = |i| node(task(i), offset_of!(TaskStruct, tasks));
+        roots.tasks = ListHead {
+            next: tnode(0),
+            prev: tnode(1),
+        };
+        kwrite(&m, roots_at, &roots).unwrap();
+        for i in 0..2u64 {
+            let mut t: TaskStruct = unsafe { std::mem::zeroed() };
+            t.magic = TASK_MAGIC;
+            t.pid = i as i32 + 1;
+            t.tgid = t.pid;
+            t.state = if i == 0 {
+                state::RUNNING
+            } else {
+                state::BLOCKED
+            };
+            t.group_leader = task(i);
+            t.real_parent = if i == 0 { 0 } else { task(0) };
+            t.tasks = if i == 0 {
+                ListHead {
+                    next: tnode(1),
+                    prev: tasks_head,
+                }
+            } else {
+                ListHead {
+                    next: tasks_head,
+                    prev: tnode(0),
+                }
+            };
+            let own = |off: usize| ListHead {
+                next: node(task(i), off),
+                prev: node(task(i), off),
+            };
+            let kids = node(task(0), offset_of!(TaskStruct, children));
+            let sib = node(task(1), offset_of!(TaskStruct, sibling));
+            if i == 0 {
+                t.children = ListHead {
+                    next: sib,
+                    prev: sib,
+                };
+                t.sibling = own(offset_of!(TaskStruct, sibling));
+            } else {
+                t.children = own(offset_of!(TaskStruct, children));
+                t.sibling = ListHead {
+                    next: kids,
+                    prev: kids,
+                };
+            }
+            t.run_list = own(offset_of!(TaskStruct, run_list));
+            let head = node(obj(i), offset_of!(SignalStruct, thread_head));
+            t.thread_node = ListHead {
+                next: head,
+                prev: head,
+            };
+            t.mm = k(MMS[i as usize]);
+            (t.fs, t.files, t.sighand, t.signal) = (obj(i), obj(i), obj(i), obj(i));
+            t.stack = k(0xe000 + 0x800 * i);
+            kwrite(&m, task(i), &t).unwrap();
+            let mut sig: SignalStruct = unsafe { std::mem::zeroed() };
+            sig.count = 1;
+            sig.nr_threads = 1;
+            let tn = node(task(i), offset_of!(TaskStruct, thread_node));
+            sig.thread_head = ListHead { next: tn, prev: tn };
+            kwrite(&m, obj(i), &sig).unwrap();
+        }
+        m
+    }
+
+    pub(super) const ROOTS_AT: u64 = 0xb000;
+
+    #[test]
+    fn the_kernel_base_is_consistent() {
+        let m = kernel();
+        assert_eq!(crate::inspect::check_kernel(&m, k(ROOTS_AT), None), vec![]);
+    }
+
     /// A page-table entry: mostly pointers at the buffer's frames with
     /// random flags.
     fn entry(choice: u8, raw: u64) -> u64 {
@@ -314,6 +416,78 @@ mod tables {
             3 => frame | flags,
             4 => raw,
             _ => 0,
+        }
+    }
+
+    use crate::inspect::incremental::{Changed, Checker, DirtyPages};
+
+    fn diverged(found: &[crate::inspect::Violation]) -> bool {
+        found.iter().any(|v| v.detail.contains("diverged"))
+    }
+
+    #[test]
+    fn unchanged_memory_reuses_every_unit() {
+        let m = kernel();
+        let mut c = Checker::new();
+        assert_eq!(c.check(&m, k(ROOTS_AT), None, &Changed::Anything), vec![]);
+        let first = c.stats;
+        // view, two spaces, the kernel part, the refcounts
+        assert_eq!((first.recomputed, first.reused), (5, 0));
+        assert_eq!(c.check(&m, k(ROOTS_AT), None, &Changed::Anything), vec![]);
+        assert_eq!(c.stats.recomputed, 5, "nothing changed, nothing re-derived");
+        assert_eq!(c.stats.reused, 5);
+        assert!(c.stats.compared > 0);
+        // One PTE changed: only that space is read again (and the refcounts,
+        // whose key is the set of mapped frames).
+        set(&m, ROOTS[1][3] + 8 * 5, OWN[1] | P | U | NX);
+        let found = c.check(&m, k(ROOTS_AT), None, &Changed::Anything);
+        assert!(found.iter().any(|v| v.invariant == 8), "{found:?}");
+        assert_eq!(c.stats.recomputed, 6, "{:?}", c.stats);
+    }
+
+    #[test]
+    fn a_stale_cache_is_caught_by_verification() {
+        let m = kernel();
+        let mut c = Checker::new();
+        let none = DirtyPages::default();
+        assert_eq!(
+            c.check_verified(&m, k(ROOTS_AT), None, &Changed::Pages(&none)),
+            vec![]
+        );
+        // Break invariant 4 without telling the checker: it reuses the
+        // stale view, and verification says so.
+        let nr_threads =
+            k(0xd000) + std::mem::offset_of!(abi::task::SignalStruct, nr_threads) as u64;
+        kwrite(&m, nr_threads, &2u32).unwrap();
+        let found = c.check_verified(&m, k(ROOTS_AT), None, &Changed::Pages(&none));
+        assert!(diverged(&found), "{found:?}");
+        assert!(!found.iter().any(|v| v.invariant == 4), "stale: {found:?}");
+        // Told which page changed, it finds what the full check finds.
+        let mut c = Checker::new();
+        kwrite(&m, nr_threads, &1u32).unwrap();
+        assert_eq!(
+            c.check(&m, k(ROOTS_AT), None, &Changed::Pages(&none)),
+            vec![]
+        );
+        kwrite(&m, nr_threads, &2u32).unwrap();
+        let mut dirty = DirtyPages::default();
+        dirty.mark(0xd000 + 0x10, 4);
+        let found = c.check_verified(&m, k(ROOTS_AT), None, &Changed::Pages(&dirty));
+        assert!(!diverged(&found), "{found:?}");
+        assert!(
+            found.iter().all(|v| v.invariant == 4) && !found.is_empty(),
+            "{found:?}"
+        );
+    }
+
+    /// An edit for the incremental tests: page-table entries, pointers
+    /// into the buffer's kernel records, small numbers, anything.
+    fn any_word(choice: u8, raw: u64) -> u64 {
+        match choice % 4 {
+            0 => entry(choice >> 2, raw),
+            1 => k(raw % SIZE as u64) & !7,
+            2 => raw % 4,
+            _ => raw,
         }
     }
 
@@ -329,6 +503,37 @@ mod tables {
                 set(&m, at as u64, entry(c, r));
             }
             let _ = check(&m);
+        }
+
+        /// The incremental check finds what a full one finds (findings
+        /// and the state read) after every round of random edits, whether
+        /// it compares every read or only those on the pages marked dirty.
+        #[test]
+        fn incremental_finds_what_full_finds(rounds in prop::collection::vec(prop::collection::vec((0usize..SIZE / 8, any::<u8>(), any::<u64>()), 1..6), 1..5)) {
+            let m = kernel();
+            let roots = k(ROOTS_AT);
+            let mut compare = Checker::new();
+            let mut dirty_log = Checker::new();
+            let none = DirtyPages::default();
+            prop_assert_eq!(compare.check(&m, roots, None, &Changed::Anything), vec![]);
+            prop_assert_eq!(dirty_log.check(&m, roots, None, &Changed::Pages(&none)), vec![]);
+            for edits in rounds {
+                let mut dirty = DirtyPages::default();
+                for (i, c, r) in edits {
+                    // Most edits land in the page tables or the kernel records.
+                    let at = match c & 0xc0 {
+                        0x00 => 0x1000 + (i * 8) % 0xa000,
+                        0x40 => 0xb000 + (i * 8) % 0x4000,
+                        _ => i * 8,
+                    } as u64;
+                    set(&m, at, any_word(c, r));
+                    dirty.mark(at, 8);
+                }
+                let a = compare.check_verified(&m, roots, None, &Changed::Anything);
+                prop_assert!(!diverged(&a), "{:?}", a);
+                let b = dirty_log.check_verified(&m, roots, None, &Changed::Pages(&dirty));
+                prop_assert!(!diverged(&b), "{:?}", b);
+            }
         }
 
         #[test]

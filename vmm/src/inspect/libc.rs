@@ -329,8 +329,8 @@ pub fn walk_list(um: &UserMem, head: u64) -> Result<Vec<u64>, String> {
 }
 
 /// A live task using the address space.
-#[derive(Clone, Copy, Debug)]
-struct Thread {
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Thread {
     pid: i32,
     fs: u64,
     /// User stack pointer of its last entry to the kernel, if readable.
@@ -355,16 +355,7 @@ pub fn check_libc(
 ) -> Vec<Violation> {
     let mut out = Vec::new();
     for s in &a.spaces {
-        let threads: Vec<Thread> = v
-            .tasks
-            .iter()
-            .filter(|r| s.mms.contains(&r.t.mm) && r.t.state != state::ZOMBIE)
-            .map(|r| Thread {
-                pid: r.t.pid,
-                fs: r.t.fs_base,
-                rsp: user_rsp(mem, r.t.stack),
-            })
-            .collect();
+        let threads = threads_of(mem, v, s);
         if threads.is_empty() {
             continue;
         }
@@ -373,7 +364,21 @@ pub fn check_libc(
     out
 }
 
-fn check_space(
+/// The live tasks using `s`, in task order.
+pub fn threads_of(mem: &dyn PhysMem, v: &KernelView, s: &Space) -> Vec<Thread> {
+    v.tasks
+        .iter()
+        .filter(|r| s.mms.contains(&r.t.mm) && r.t.state != state::ZOMBIE)
+        .map(|r| Thread {
+            pid: r.t.pid,
+            fs: r.t.fs_base,
+            rsp: user_rsp(mem, r.t.stack),
+        })
+        .collect()
+}
+
+/// Invariants 10–12 in one address space used by `threads` (not empty).
+pub fn check_space(
     mem: &dyn PhysMem,
     syms: &LibcSymbols,
     s: &Space,

@@ -14,6 +14,16 @@ pub trait PhysMem {
     fn read_phys(&self, addr: u64, buf: &mut [u8]) -> bool;
     /// Writes `buf` at guest-physical `addr` (test fault injection).
     fn write_phys(&self, addr: u64, buf: &[u8]) -> bool;
+
+    /// Whether guest-physical `addr` holds exactly `bytes` (false if any
+    /// byte is outside RAM).
+    fn same(&self, addr: u64, bytes: &[u8]) -> bool {
+        let mut buf = [0u8; 512];
+        bytes.chunks(buf.len()).enumerate().all(|(i, want)| {
+            let got = &mut buf[..want.len()];
+            self.read_phys(addr + (i * 512) as u64, got) && got == want
+        })
+    }
 }
 
 impl PhysMem for GuestMemoryMmap {
@@ -69,6 +79,15 @@ impl PhysMem for FlatMem<'_> {
         // lives as long as 'a; the guest is stopped, so nothing writes it.
         unsafe { std::ptr::copy_nonoverlapping(self.base.add(at), buf.as_mut_ptr(), buf.len()) };
         true
+    }
+
+    fn same(&self, addr: u64, bytes: &[u8]) -> bool {
+        let Some(at) = self.range(addr, bytes.len()) else {
+            return false;
+        };
+        // SAFETY: as in read_phys.
+        let here = unsafe { std::slice::from_raw_parts(self.base.add(at), bytes.len()) };
+        here == bytes
     }
 
     fn write_phys(&self, addr: u64, buf: &[u8]) -> bool {

@@ -20,6 +20,7 @@
 pub mod dump;
 #[cfg(test)]
 mod fuzz;
+pub mod incremental;
 pub mod invariants;
 pub mod libc;
 pub mod mem;
@@ -59,21 +60,49 @@ pub fn check_kernel(
     roots_kva: u64,
     libc: Option<&libc::LibcSymbols>,
 ) -> Vec<Violation> {
-    let v = match KernelView::read(mem, roots_kva) {
+    full_check(mem, roots_kva, libc).findings
+}
+
+/// A from-scratch check: the findings and the state they were found in.
+pub struct FullCheck {
+    pub findings: Vec<Violation>,
+    pub view: Result<KernelView, Violation>,
+    /// `None` when the view could not be read.
+    pub spaces: Option<Result<spaces::AddressSpaces, Violation>>,
+}
+
+pub fn full_check(
+    mem: &dyn PhysMem,
+    roots_kva: u64,
+    libc: Option<&libc::LibcSymbols>,
+) -> FullCheck {
+    let view = KernelView::read(mem, roots_kva);
+    let v = match &view {
         Ok(v) => v,
-        Err(e) => return vec![e],
-    };
-    let mut out = invariants::check_tasks(&v);
-    match spaces::AddressSpaces::read(mem, &v) {
-        Ok(a) => {
-            out.extend(spaces::check_spaces(&v, &a));
-            if let Some(syms) = libc {
-                out.extend(libc::check_libc(mem, syms, &v, &a));
+        Err(e) => {
+            return FullCheck {
+                findings: vec![e.clone()],
+                view,
+                spaces: None,
             }
         }
-        Err(e) => out.push(e),
+    };
+    let mut out = invariants::check_tasks(v);
+    let spaces = spaces::AddressSpaces::read(mem, v);
+    match &spaces {
+        Ok(a) => {
+            out.extend(spaces::check_spaces(v, a));
+            if let Some(syms) = libc {
+                out.extend(libc::check_libc(mem, syms, v, a));
+            }
+        }
+        Err(e) => out.push(e.clone()),
     }
-    out
+    FullCheck {
+        findings: out,
+        view,
+        spaces: Some(spaces),
+    }
 }
 
 /// The guest, stopped right after a system call returned.

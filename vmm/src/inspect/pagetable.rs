@@ -200,7 +200,7 @@ fn reserved_ps(table: u64, index: usize) -> Violation {
 }
 
 /// Everything one walk of a root found.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Walk {
     pub root: u64,
     /// The root's own entries.

@@ -41,7 +41,7 @@ use super::Violation;
 pub const MAX_VMAS: usize = 65536;
 
 /// One address space: a root and the mm records using it.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Space {
     /// Kernel addresses of the mm records whose pgd is this root (one,
     /// unless the kernel is broken).
@@ -53,14 +53,14 @@ pub struct Space {
 }
 
 /// One VMA record and where it is (kernel address).
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct VmaRec {
     pub addr: u64,
     pub vma: VmAreaStruct,
 }
 
 /// Every address space at one stop.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AddressSpaces {
     /// One per distinct root, in root order.
     pub spaces: Vec<Space>,
@@ -73,36 +73,18 @@ pub struct AddressSpaces {
 
 impl AddressSpaces {
     pub fn read(mem: &dyn PhysMem, v: &KernelView) -> Result<AddressSpaces, Violation> {
-        let mut by_root: BTreeMap<u64, Vec<u64>> = BTreeMap::new();
-        for (&mm, rec) in &v.mms {
-            by_root.entry(rec.pgd).or_default().push(mm);
+        let mut spaces = Vec::new();
+        for (root, mms) in roots_of(v) {
+            let rec = &v.mms[&mms[0]];
+            spaces.push(Space::read(mem, root, mms, rec)?);
         }
-        let mut spaces = Vec::with_capacity(by_root.len());
-        for (root, mms) in by_root {
-            let walk = pagetable::walk(mem, root, USER_PML4).map_err(|e| {
-                Violation::new(
-                    0,
-                    format!("address space of mm {:#x}: {}", mms[0], e.detail),
-                )
-            })?;
-            let vmas = read_vmas(mem, mms[0], &v.mms[&mms[0]])?;
-            spaces.push(Space { mms, walk, vmas });
-        }
-        let kernel = match spaces.first() {
-            Some(s) => pagetable::walk(mem, s.walk.root, KERNEL_PML4)?,
-            None => Walk::default(),
-        };
-        let mut frames: Vec<u64> = spaces
-            .iter()
-            .flat_map(|s| s.walk.mappings.iter().map(|m| m.phys))
-            .collect();
-        frames.sort_unstable();
-        frames.dedup();
-        let mut chunks = RefChunks::default();
-        let mut refs = Vec::with_capacity(frames.len());
-        for f in frames {
-            refs.push((f, chunks.get(mem, v, f)?));
-        }
+        let kernel = read_kernel_part(mem, spaces.first().map(|s| s.walk.root))?;
+        let refs = read_refs(
+            mem,
+            v.roots.nr_frames,
+            v.roots.frame_refs,
+            &mapped_frames(&spaces),
+        )?;
         Ok(AddressSpaces {
             spaces,
             kernel,
@@ -117,6 +99,71 @@ impl AddressSpaces {
     }
 }
 
+/// Each distinct root (`mm_struct.pgd`) with the mm records using it, in
+/// root order.
+pub fn roots_of(v: &KernelView) -> BTreeMap<u64, Vec<u64>> {
+    let mut by_root: BTreeMap<u64, Vec<u64>> = BTreeMap::new();
+    for (&mm, rec) in &v.mms {
+        by_root.entry(rec.pgd).or_default().push(mm);
+    }
+    by_root
+}
+
+impl Space {
+    /// The user part of `root` and the VMAs of `mms[0]`, whose record is
+    /// `rec` (only its `mmap` and `map_count` are used).
+    pub fn read(
+        mem: &dyn PhysMem,
+        root: u64,
+        mms: Vec<u64>,
+        rec: &abi::task::MmStruct,
+    ) -> Result<Space, Violation> {
+        let walk = pagetable::walk(mem, root, USER_PML4).map_err(|e| {
+            Violation::new(
+                0,
+                format!("address space of mm {:#x}: {}", mms[0], e.detail),
+            )
+        })?;
+        let vmas = read_vmas(mem, mms[0], rec)?;
+        Ok(Space { mms, walk, vmas })
+    }
+}
+
+/// The kernel part (PML4 slots 254, 255) of the first root, if any.
+pub fn read_kernel_part(mem: &dyn PhysMem, first_root: Option<u64>) -> Result<Walk, Violation> {
+    match first_root {
+        Some(root) => pagetable::walk(mem, root, KERNEL_PML4),
+        None => Ok(Walk::default()),
+    }
+}
+
+/// Every frame a user PTE maps, sorted, each once.
+pub fn mapped_frames(spaces: &[Space]) -> Vec<u64> {
+    let mut frames: Vec<u64> = spaces
+        .iter()
+        .flat_map(|s| s.walk.mappings.iter().map(|m| m.phys))
+        .collect();
+    frames.sort_unstable();
+    frames.dedup();
+    frames
+}
+
+/// The refcounts of `frames` (sorted) from the kernel's array at kernel
+/// address `frame_refs` of `nr_frames` entries (`None`: beyond it).
+pub fn read_refs(
+    mem: &dyn PhysMem,
+    nr_frames: u64,
+    frame_refs: u64,
+    frames: &[u64],
+) -> Result<Vec<(u64, Option<u16>)>, Violation> {
+    let mut chunks = RefChunks::default();
+    let mut refs = Vec::with_capacity(frames.len());
+    for &f in frames {
+        refs.push((f, chunks.get(mem, nr_frames, frame_refs, f)?));
+    }
+    Ok(refs)
+}
+
 /// The refcount array read a page at a time (2048 frames, 8 MiB of RAM),
 /// each page once per check: frames are asked for in order.
 #[derive(Default)]
@@ -126,16 +173,17 @@ impl RefChunks {
     fn get(
         &mut self,
         mem: &dyn PhysMem,
-        v: &KernelView,
+        nr_frames: u64,
+        frame_refs: u64,
         phys: u64,
     ) -> Result<Option<u16>, Violation> {
         let frame = phys / PAGE_SIZE;
-        if frame >= v.roots.nr_frames {
+        if frame >= nr_frames {
             return Ok(None);
         }
         let chunk = frame / 2048;
         if self.0.as_ref().is_none_or(|c| c.0 != chunk) {
-            self.0 = Some((chunk, read_chunk(mem, v, chunk)?));
+            self.0 = Some((chunk, read_chunk(mem, nr_frames, frame_refs, chunk)?));
         }
         let bytes = &self.0.as_ref().expect("just read").1;
         let i = 2 * (frame % 2048) as usize;
@@ -144,11 +192,16 @@ impl RefChunks {
 }
 
 /// Refcounts of frames `chunk * 2048 ..` (fewer for the last chunk).
-fn read_chunk(mem: &dyn PhysMem, v: &KernelView, chunk: u64) -> Result<Box<[u8; 4096]>, Violation> {
+fn read_chunk(
+    mem: &dyn PhysMem,
+    nr_frames: u64,
+    frame_refs: u64,
+    chunk: u64,
+) -> Result<Box<[u8; 4096]>, Violation> {
     // The last chunk may be short.
     let first = chunk * 2048;
-    let n = (v.roots.nr_frames - first).min(2048) as usize;
-    let base = v.roots.frame_refs.wrapping_add(2 * first);
+    let n = (nr_frames - first).min(2048) as usize;
+    let base = frame_refs.wrapping_add(2 * first);
     let unreadable = |e: ReadError| Violation::new(0, format!("frame refcounts: {e}"));
     let phys = kva_to_phys(base).map_err(unreadable)?;
     let last = base.wrapping_add(2 * n as u64 - 1);

@@ -27,14 +27,14 @@ use crate::pod::Pod;
 pub const MAX_LIST_LEN: usize = 4096;
 
 /// One task record and where it is.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TaskRec {
     pub addr: u64,
     pub t: TaskStruct,
 }
 
 /// A snapshot of the kernel's task state at one stop.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct KernelView {
     pub roots: KernelRoots,
     /// Every task on `kernel_roots.tasks`, sorted by address (for
