@@ -328,6 +328,26 @@ fn trace_on_stderr_with_pid_prefix() {
 }
 
 #[test]
+fn a_zombie_is_not_a_traced_task() {
+    // The child has exited (a zombie until wait4): the parent's getppid is
+    // the only task strace -f would still trace, so no prefix.
+    let bin = guest_bin("strace-zombie");
+    let run = vmm(&["run", "--strace", bin.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    assert!(
+        lines.contains(&"[pid     2] +++ exited with 3 +++"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        lines.iter().any(|l| l.starts_with("getppid()")),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
 fn a_fatal_signal() {
     // `segv` dies of SIGSEGV: strace's last line is `+++ killed by SIGSEGV +++`.
     let bin = guest_bin("segv");

@@ -214,8 +214,29 @@ impl<'a> Guest<'a> {
             .as_ref()
     }
 
+    /// Tasks strace would be tracing: not zombies (strace drops a task
+    /// when it exits, before its parent reaps it) and not dead ones.
     fn nr_tasks(&self) -> u64 {
-        self.roots().map_or(1, |r| r.nr_tasks)
+        if self.roots().is_none_or(|r| r.nr_tasks <= 1) {
+            return 1;
+        }
+        let head = self.roots_kva + std::mem::offset_of!(KernelRoots, tasks) as u64;
+        let Ok(tasks) = crate::inspect::tasks::walk(
+            self.mem,
+            head,
+            std::mem::offset_of!(TaskStruct, tasks),
+            "task list",
+        ) else {
+            return self.roots().map_or(1, |r| r.nr_tasks);
+        };
+        let state = std::mem::offset_of!(TaskStruct, state) as u64;
+        tasks
+            .iter()
+            .filter(|&&t| {
+                kread::<u32>(self.mem, t + state)
+                    .is_ok_and(|s| s != abi::task::state::ZOMBIE && s != abi::task::state::DEAD)
+            })
+            .count() as u64
     }
 
     /// The calling task: the current one of CPU 0 (one CPU today).
