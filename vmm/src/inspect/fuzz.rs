@@ -101,8 +101,90 @@ fn the_mutation_base_is_consistent() {
     assert_eq!(invariants::check_tasks(&v), vec![]);
 }
 
+/// The list walk as it was with a set of visited nodes, for comparison:
+/// `tasks::walk` finds cycles through the back links alone.
+fn walk_with_visited_set(mem: &BufMem, head: u64) -> Result<Vec<u64>, super::Violation> {
+    use super::mem::kread;
+    use abi::list::ListHead;
+    let bad = |msg: String| super::Violation::new(0, format!("fuzz: {msg}"));
+    let mut out = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut prev = head;
+    let first: ListHead = kread(mem, head).map_err(|e| bad(format!("head unreadable: {e}")))?;
+    let mut at = first.next;
+    while at != head {
+        if out.len() >= super::tasks::MAX_LIST_LEN {
+            return Err(bad(format!(
+                "more than {} nodes",
+                super::tasks::MAX_LIST_LEN
+            )));
+        }
+        if !seen.insert(at) {
+            return Err(bad(format!("node {at:#x} is linked twice (a cycle)")));
+        }
+        let node: ListHead = kread(mem, at).map_err(|e| bad(format!("node unreadable: {e}")))?;
+        if node.prev != prev {
+            return Err(bad(format!(
+                "node {at:#x} has prev {:#x}, but is reached from {prev:#x}",
+                node.prev
+            )));
+        }
+        out.push(at);
+        prev = at;
+        at = node.next;
+    }
+    if first.prev != prev {
+        return Err(bad(format!(
+            "head's prev is {:#x}, but the last node is {prev:#x}",
+            first.prev
+        )));
+    }
+    Ok(out)
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
+
+    /// Lists of up to eight nodes (the head among them) with random links,
+    /// mostly to each other: the same nodes or the same finding.
+    #[test]
+    fn list_walks_find_what_a_visited_set_finds(
+        links in prop::collection::vec((0u8..10, 0u8..10), 1..9),
+    ) {
+        let mem = BufMem(std::cell::RefCell::new(vec![0u8; 4096]));
+        let node = |i: u8| DIRECT_MAP_BASE + 0x100 * u64::from(i);
+        let target = |c: u8| match c {
+            8 => DIRECT_MAP_BASE + 0x10_0000, // outside RAM
+            9 => node(0) + 8,                 // not a node
+            c => node(c % links.len() as u8),
+        };
+        for (i, &(next, prev)) in links.iter().enumerate() {
+            let l = abi::list::ListHead { next: target(next), prev: target(prev) };
+            super::mem::kwrite(&mem, node(i as u8), &l).unwrap();
+        }
+        prop_assert_eq!(
+            super::tasks::walk(&mem, node(0), 0, "fuzz"),
+            walk_with_visited_set(&mem, node(0))
+        );
+    }
+
+    /// `Repeats` finds what inserting the keys into a map one by one finds.
+    #[test]
+    fn repeats_are_what_a_map_finds(keys in prop::collection::vec(0u8..12, 0..40)) {
+        let r = invariants::Repeats::of(keys.iter().copied().zip(0..));
+        let mut map = std::collections::HashMap::new();
+        let mut later = Vec::new();
+        for (i, &k) in keys.iter().enumerate() {
+            if let Some(prev) = map.insert(k, i) {
+                later.push((i, prev));
+            }
+        }
+        prop_assert_eq!(&r.later, &later);
+        for k in 0..12 {
+            prop_assert_eq!(r.contains(k), map.contains_key(&k));
+            prop_assert_eq!(r.last(k), map.get(&k).copied());
+        }
+    }
 
     #[test]
     fn random_memory_never_panics(words in prop::collection::vec((any::<u8>(), any::<u64>()), 0..SIZE / 8)) {

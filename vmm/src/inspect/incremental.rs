@@ -548,6 +548,9 @@ impl PhysMem for NoteWrites<'_> {
     fn same(&self, addr: u64, bytes: &[u8]) -> bool {
         self.mem.same(addr, bytes)
     }
+    fn page(&self, addr: u64) -> Option<&[u64; 512]> {
+        self.mem.page(addr)
+    }
     fn write_phys(&self, addr: u64, buf: &[u8]) -> bool {
         self.written.borrow_mut().mark(addr, buf.len() as u64);
         self.mem.write_phys(addr, buf)

@@ -17,9 +17,7 @@
 //! 6. Every task has its own kernel stack; a cached kernel stack is owned
 //!    by nobody and cached once.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
-
-use abi::task::state;
+use abi::task::{state, TaskStruct};
 
 use super::tasks::KernelView;
 use super::Violation;
@@ -35,17 +33,78 @@ pub fn check_tasks(v: &KernelView) -> Vec<Violation> {
     out
 }
 
+/// Where keys repeat in a sequence of (key, index) pairs: the pairs sorted
+/// (for lookups by key), and what inserting them into a map one by one
+/// would find — for each occurrence after a key's first, (its index, the
+/// index of the key's previous occurrence), by index. Sorting instead of
+/// hashing: the checks run at every stop, and a repeat is a finding (rare).
+pub(super) struct Repeats<K> {
+    pub sorted: Vec<(K, usize)>,
+    pub later: Vec<(usize, usize)>,
+}
+
+impl<K: Ord + Copy> Repeats<K> {
+    pub fn of(keys: impl Iterator<Item = (K, usize)>) -> Repeats<K> {
+        let mut sorted: Vec<(K, usize)> = keys.collect();
+        sorted.sort_unstable();
+        let mut later: Vec<(usize, usize)> = sorted
+            .windows(2)
+            .filter(|w| w[0].0 == w[1].0)
+            .map(|w| (w[1].1, w[0].1))
+            .collect();
+        later.sort_unstable();
+        Repeats { sorted, later }
+    }
+
+    pub fn contains(&self, key: K) -> bool {
+        self.sorted.binary_search_by(|p| p.0.cmp(&key)).is_ok()
+    }
+
+    /// The index of `key`'s last occurrence.
+    pub fn last(&self, key: K) -> Option<usize> {
+        let i = self.sorted.partition_point(|p| p.0 <= key).checked_sub(1)?;
+        let (k, at) = self.sorted[i];
+        (k == key).then_some(at)
+    }
+}
+
+/// [`KernelView::task`] remembering its last answer: the threads of a
+/// group ask for the same leader (and parent) one after another.
+struct Memo<'a> {
+    v: &'a KernelView,
+    last: Option<(u64, Option<&'a TaskStruct>)>,
+}
+
+impl<'a> Memo<'a> {
+    fn new(v: &'a KernelView) -> Memo<'a> {
+        Memo { v, last: None }
+    }
+
+    fn task(&mut self, addr: u64) -> Option<&'a TaskStruct> {
+        match self.last {
+            Some((a, t)) if a == addr => t,
+            _ => {
+                let t = self.v.task(addr);
+                self.last = Some((addr, t));
+                t
+            }
+        }
+    }
+}
+
 fn ids(v: &KernelView, out: &mut Vec<Violation>) {
-    let mut pids = HashSet::new();
-    for r in &v.tasks {
+    let mut leaders = Memo::new(v);
+    let pids = Repeats::of(v.tasks.iter().enumerate().map(|(i, r)| (r.t.pid, i)));
+    let mut repeated = pids.later.iter().peekable();
+    for (i, r) in v.tasks.iter().enumerate() {
         let t = &r.t;
-        if !pids.insert(t.pid) {
+        if repeated.next_if(|l| l.0 == i).is_some() {
             out.push(Violation::new(
                 1,
                 format!("pid {} is used by two task records", t.pid),
             ));
         }
-        match v.task(t.group_leader) {
+        match leaders.task(t.group_leader) {
             None => out.push(Violation::new(
                 1,
                 format!(
@@ -72,9 +131,10 @@ fn ids(v: &KernelView, out: &mut Vec<Violation>) {
 }
 
 fn sharing(v: &KernelView, out: &mut Vec<Violation>) {
+    let mut leaders = Memo::new(v);
     for r in &v.tasks {
         let t = &r.t;
-        let Some(l) = v.task(t.group_leader) else {
+        let Some(l) = leaders.task(t.group_leader) else {
             continue;
         };
         for (name, mine, leaders) in [
@@ -96,53 +156,61 @@ fn sharing(v: &KernelView, out: &mut Vec<Violation>) {
 }
 
 fn refcounts(v: &KernelView, out: &mut Vec<Violation>) {
-    let mut holders: BTreeMap<(&str, u64), u64> = BTreeMap::new();
-    for r in &v.tasks {
-        for key in [
-            ("mm", r.t.mm),
-            ("fs", r.t.fs),
-            ("files", r.t.files),
-            ("sighand", r.t.sighand),
-            ("signal", r.t.signal),
-        ] {
-            *holders.entry(key).or_default() += 1;
-        }
-    }
-    for ((name, addr), n) in holders {
-        let count = match name {
-            "mm" => v.mms[&addr].users,
-            "fs" => v.fss[&addr].users,
-            "files" => v.files[&addr],
-            "sighand" => v.sighands[&addr],
-            _ => v.signals[&addr].count,
-        };
-        if count != n {
-            out.push(Violation::new(
-                3,
-                format!("{name} {addr:#x} has count {count} but {n} task(s) point at it"),
-            ));
+    type Holder = fn(&TaskStruct) -> u64;
+    type Count = fn(&KernelView, u64) -> u64;
+    // In name order: findings come by name, then address.
+    let kinds: [(&str, Holder, Count); 5] = [
+        ("files", |t| t.files, |v, a| v.files[&a]),
+        ("fs", |t| t.fs, |v, a| v.fss[&a].users),
+        ("mm", |t| t.mm, |v, a| v.mms[&a].users),
+        ("sighand", |t| t.sighand, |v, a| v.sighands[&a]),
+        ("signal", |t| t.signal, |v, a| v.signals[&a].count),
+    ];
+    let mut addrs: Vec<u64> = Vec::with_capacity(v.tasks.len());
+    for (name, holder, count) in kinds {
+        addrs.clear();
+        addrs.extend(v.tasks.iter().map(|r| holder(&r.t)));
+        addrs.sort_unstable();
+        for group in addrs.chunk_by(|a, b| a == b) {
+            let (addr, n) = (group[0], group.len() as u64);
+            let count = count(v, addr);
+            if count != n {
+                out.push(Violation::new(
+                    3,
+                    format!("{name} {addr:#x} has count {count} but {n} task(s) point at it"),
+                ));
+            }
         }
     }
 }
 
 fn relations(v: &KernelView, out: &mut Vec<Violation>) {
-    let is_leader = |addr: u64| v.task(addr).is_some_and(|t| t.group_leader == addr);
-    let mut parent_of: HashMap<u64, u64> = HashMap::new();
+    // Every children-list entry, in list order (position k: the k-th).
+    let listed = Repeats::of(v.children.values().flatten().copied().zip(0..));
+    let mut twice = listed.later.iter().peekable();
+    let mut k = 0;
     for (&parent, kids) in &v.children {
-        let ppid = v.task(parent).map_or(-1, |t| t.pid);
+        // For findings only.
+        let ppid = || v.task(parent).map_or(-1, |t| t.pid);
         for &c in kids {
+            let on_two = twice.next_if(|l| l.0 == k).is_some();
+            k += 1;
             let Some(ct) = v.task(c) else {
                 out.push(Violation::new(
                     4,
-                    format!("pid {ppid}'s children list holds {c:#x}, which is not a task"),
+                    format!(
+                        "pid {}'s children list holds {c:#x}, which is not a task",
+                        ppid()
+                    ),
                 ));
                 continue;
             };
-            if !is_leader(c) {
+            if ct.group_leader != c {
                 out.push(Violation::new(
                     4,
                     format!(
-                        "pid {ppid}'s children list holds thread {} (not a leader)",
+                        "pid {}'s children list holds thread {} (not a leader)",
+                        ppid(),
                         ct.pid
                     ),
                 ));
@@ -151,12 +219,14 @@ fn relations(v: &KernelView, out: &mut Vec<Violation>) {
                 out.push(Violation::new(
                     4,
                     format!(
-                        "pid {} is on pid {ppid}'s children list but its real_parent is {:#x}",
-                        ct.pid, ct.real_parent
+                        "pid {} is on pid {}'s children list but its real_parent is {:#x}",
+                        ct.pid,
+                        ppid(),
+                        ct.real_parent
                     ),
                 ));
             }
-            if parent_of.insert(c, parent).is_some() {
+            if on_two {
                 out.push(Violation::new(
                     4,
                     format!("pid {} is on two children lists", ct.pid),
@@ -164,9 +234,10 @@ fn relations(v: &KernelView, out: &mut Vec<Violation>) {
             }
         }
     }
+    let mut parents = Memo::new(v);
     for r in &v.tasks {
         let t = &r.t;
-        if t.real_parent != 0 && v.task(t.real_parent).is_none() {
+        if t.real_parent != 0 && parents.task(t.real_parent).is_none() {
             out.push(Violation::new(
                 4,
                 format!(
@@ -175,7 +246,7 @@ fn relations(v: &KernelView, out: &mut Vec<Violation>) {
                 ),
             ));
         }
-        if t.group_leader == r.addr && t.real_parent != 0 && !parent_of.contains_key(&r.addr) {
+        if t.group_leader == r.addr && t.real_parent != 0 && !listed.contains(r.addr) {
             out.push(Violation::new(
                 4,
                 format!(
@@ -185,6 +256,7 @@ fn relations(v: &KernelView, out: &mut Vec<Violation>) {
             ));
         }
     }
+    let mut on_list: Vec<u64> = Vec::new();
     for (&sig, s) in &v.signals {
         let threads = &v.threads[&sig];
         if threads.len() as u64 != u64::from(s.nr_threads) {
@@ -197,10 +269,12 @@ fn relations(v: &KernelView, out: &mut Vec<Violation>) {
                 ),
             ));
         }
-        let listed: HashSet<u64> = threads.iter().copied().collect();
+        on_list.clear();
+        on_list.extend_from_slice(threads);
+        on_list.sort_unstable();
         for r in v.tasks.iter().filter(|r| r.t.signal == sig) {
             let live = r.t.state != state::ZOMBIE;
-            if live != listed.contains(&r.addr) {
+            if live != on_list.binary_search(&r.addr).is_ok() {
                 out.push(Violation::new(
                     4,
                     format!(
@@ -224,14 +298,16 @@ fn relations(v: &KernelView, out: &mut Vec<Violation>) {
 }
 
 fn states(v: &KernelView, out: &mut Vec<Violation>) {
-    let mut queued: HashMap<u64, usize> = HashMap::new();
-    for &a in &v.runqueue {
-        *queued.entry(a).or_default() += 1;
-    }
+    let mut queued = v.runqueue.clone();
+    queued.sort_unstable();
+    let times_queued = |addr: u64| {
+        let lo = queued.partition_point(|&a| a < addr);
+        queued[lo..].partition_point(|&a| a == addr)
+    };
     let mut running = Vec::new();
     for r in &v.tasks {
         let t = &r.t;
-        let n = queued.get(&r.addr).copied().unwrap_or(0);
+        let n = times_queued(r.addr);
         match t.state {
             state::RUNNABLE if n != 1 || t.on_rq == 0 => out.push(Violation::new(
                 5,
@@ -265,7 +341,9 @@ fn states(v: &KernelView, out: &mut Vec<Violation>) {
             ));
         }
     }
-    for &a in queued.keys() {
+    // By address (each once).
+    for group in queued.chunk_by(|a, b| a == b) {
+        let a = group[0];
         if v.task(a).is_none() {
             out.push(Violation::new(
                 5,
@@ -290,19 +368,28 @@ fn states(v: &KernelView, out: &mut Vec<Violation>) {
 }
 
 fn kernel_stacks(v: &KernelView, out: &mut Vec<Violation>) {
-    let mut owner: HashMap<u64, i32> = HashMap::new();
-    for r in &v.tasks {
+    // Tasks by kernel stack (those with one): a stack's owner is the last
+    // task having it, a task sharing it is reported with the previous one.
+    let stacks = Repeats::of(
+        v.tasks
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.t.stack != 0)
+            .map(|(i, r)| (r.t.stack, i)),
+    );
+    let mut shared = stacks.later.iter().peekable();
+    for (i, r) in v.tasks.iter().enumerate() {
         if r.t.stack == 0 {
             out.push(Violation::new(
                 6,
                 format!("pid {} has no kernel stack", r.t.pid),
             ));
-        } else if let Some(other) = owner.insert(r.t.stack, r.t.pid) {
+        } else if let Some(&(_, prev)) = shared.next_if(|l| l.0 == i) {
             out.push(Violation::new(
                 6,
                 format!(
-                    "pids {other} and {} share kernel stack {:#x}",
-                    r.t.pid, r.t.stack
+                    "pids {} and {} share kernel stack {:#x}",
+                    v.tasks[prev].t.pid, r.t.pid, r.t.stack
                 ),
             ));
         }
@@ -317,15 +404,19 @@ fn kernel_stacks(v: &KernelView, out: &mut Vec<Violation>) {
             ),
         ));
     }
-    let mut cached = HashSet::new();
-    for &s in &v.roots.kstack_cache[..n] {
-        if let Some(pid) = owner.get(&s) {
+    let cache = &v.roots.kstack_cache[..n];
+    for (i, &s) in cache.iter().enumerate() {
+        if let Some(owner) = stacks.last(s) {
             out.push(Violation::new(
                 6,
-                format!("cached kernel stack {s:#x} is pid {pid}'s stack"),
+                format!(
+                    "cached kernel stack {s:#x} is pid {}'s stack",
+                    v.tasks[owner].t.pid
+                ),
             ));
         }
-        if !cached.insert(s) {
+        // The cache is small (KSTACK_CACHE_MAX entries).
+        if cache[..i].contains(&s) {
             out.push(Violation::new(
                 6,
                 format!("kernel stack {s:#x} is cached twice"),

@@ -71,8 +71,8 @@
 //! pthread that then exits (tid word 0) would be reported by 10; no program
 //! does that.
 
-use std::collections::{HashMap, HashSet};
 use std::mem::{offset_of, size_of};
+use std::ops::Range;
 
 use abi::layout::{PAGE_SIZE, USER_SPACE_END};
 use abi::nptl::{self, Pthread};
@@ -80,6 +80,7 @@ use abi::task::{
     prot, state, KERNEL_STACK_SIZE, USER_CS, USER_CS_FROM_STACK_TOP, USER_RSP_FROM_STACK_TOP,
 };
 
+use super::invariants::Repeats;
 use super::mem::{kread, PhysMem};
 use super::pagetable::{Mapping, Walk};
 use super::spaces::{AddressSpaces, Space, VmaRec};
@@ -90,9 +91,69 @@ use crate::pod::{self, Pod};
 /// More entries than this on one list is a corrupt (or looping) list.
 pub const MAX_STACKS: usize = 65536;
 
-/// Bytes of `struct pthread` the checks use (up to `specific`, which they
-/// never look at).
-const PD_HEAD: usize = offset_of!(Pthread, specific);
+/// The part of guest-libc's `struct pthread` the checks use: every field
+/// before `specific` (the thread-specific data, most of the record's
+/// 1.7 KiB, which they never look at), at the same offsets, so reading one
+/// is a copy of a few cache lines and a list of them stays small.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct PthreadHead {
+    pub tcb: u64,
+    pub dtv: u64,
+    pub self_: u64,
+    pub multiple_threads: i32,
+    pub gscope_flag: i32,
+    pub sysinfo: u64,
+    pub stack_guard: u64,
+    pub pointer_guard: u64,
+    pub tid: i32,
+    pub detached: i32,
+    pub list: nptl::ListHead,
+    pub stackblock: u64,
+    pub stackblock_size: u64,
+    pub guardsize: u64,
+    pub user_stack: i32,
+    pub _pad: i32,
+    pub start_routine: u64,
+    pub arg: u64,
+    pub result: u64,
+    pub sigmask: u64,
+}
+
+// SAFETY: #[repr(C)], integers only, no padding (the size check below).
+unsafe impl Pod for PthreadHead {}
+
+/// `PthreadHead` is `Pthread` cut before `specific`, field for field.
+const _: () = {
+    macro_rules! same_offsets {
+        ($($f:ident),*) => {
+            $(assert!(offset_of!(PthreadHead, $f) == offset_of!(Pthread, $f));)*
+        };
+    }
+    same_offsets!(
+        tcb,
+        dtv,
+        self_,
+        multiple_threads,
+        gscope_flag,
+        sysinfo,
+        stack_guard,
+        pointer_guard,
+        tid,
+        detached,
+        list,
+        stackblock,
+        stackblock_size,
+        guardsize,
+        user_stack,
+        _pad,
+        start_routine,
+        arg,
+        result,
+        sigmask
+    );
+    assert!(size_of::<PthreadHead>() == offset_of!(Pthread, specific));
+};
 
 /// Where guest-libc's globals are in every process (load bias applied).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -190,24 +251,22 @@ impl<'a> UserMem<'a> {
 
     /// A `T` at `virt`, all of it mapped and user-accessible.
     pub fn get<T: Pod>(&self, virt: u64) -> Result<T, String> {
-        let mut b = vec![0u8; size_of::<T>()];
-        self.read(virt, &mut b, false)?;
-        Ok(pod::from_bytes(&b))
+        let mut value = pod::zeroed::<T>();
+        self.read(virt, pod::as_bytes_mut(&mut value), false)?;
+        Ok(value)
     }
 
     /// A `T` at `virt` where a page not yet present is demand-zero.
     pub fn get_or_zero<T: Pod>(&self, virt: u64) -> Result<T, String> {
-        let mut b = vec![0u8; size_of::<T>()];
-        self.read(virt, &mut b, true)?;
-        Ok(pod::from_bytes(&b))
+        let mut value = pod::zeroed::<T>();
+        self.read(virt, pod::as_bytes_mut(&mut value), true)?;
+        Ok(value)
     }
 
-    /// The head of the `struct pthread` at `pd` (up to `specific`; the
-    /// rest reads as zero), all of it mapped and user-accessible.
-    pub fn pthread(&self, pd: u64) -> Result<Pthread, String> {
-        let mut b = vec![0u8; size_of::<Pthread>()];
-        self.read(pd, &mut b[..PD_HEAD], false)?;
-        Ok(pod::from_bytes(&b))
+    /// The head of the `struct pthread` at `pd` (up to `specific`), all of
+    /// it mapped and user-accessible.
+    pub fn pthread(&self, pd: u64) -> Result<PthreadHead, String> {
+        self.get(pd)
     }
 }
 
@@ -231,7 +290,7 @@ pub enum List {
 pub struct Stack {
     pub pd: u64,
     pub list: List,
-    pub p: Pthread,
+    pub p: PthreadHead,
 }
 
 impl Stack {
@@ -273,7 +332,9 @@ impl ProcessStacks {
                 (syms.stack_cache, List::Cache, nptl::STACK_CACHE),
                 (syms.stack_user, List::User, nptl::STACK_USER),
             ] {
-                for pd in walk_list(um, head).map_err(|e| bad(format!("{name}: {e}")))? {
+                let pds = walk_list(um, head).map_err(|e| bad(format!("{name}: {e}")))?;
+                all.reserve(pds.len());
+                for pd in pds {
                     let p = um
                         .pthread(pd)
                         .map_err(|e| bad(format!("{name}: struct pthread {pd:#x}: {e}")))?;
@@ -295,21 +356,25 @@ impl ProcessStacks {
 
 /// The `struct pthread`s on the circular list at `head` (linked through
 /// `Pthread::list`): bounded, cycle- and back-link-checked.
+///
+/// No set of visited nodes: with every back link checked, the first node
+/// reached a second time always fails its back-link check (see
+/// [`super::tasks::walk`]), so the nodes already on `out` are searched for
+/// it only then, to name the cycle.
 pub fn walk_list(um: &UserMem, head: u64) -> Result<Vec<u64>, String> {
     let node_at = offset_of!(Pthread, list) as u64;
     let first: nptl::ListHead = um.get(head).map_err(|e| format!("head: {e}"))?;
     let mut out = Vec::new();
-    let mut seen = HashSet::new();
     let (mut prev, mut at) = (head, first.next);
     while at != head {
         if out.len() >= MAX_STACKS {
             return Err(format!("more than {MAX_STACKS} entries"));
         }
-        if !seen.insert(at) {
-            return Err(format!("node {at:#x} is linked twice (a cycle)"));
-        }
         let node: nptl::ListHead = um.get(at).map_err(|e| format!("node {at:#x}: {e}"))?;
         if node.prev != prev {
+            if out.contains(&at.wrapping_sub(node_at)) {
+                return Err(format!("node {at:#x} is linked twice (a cycle)"));
+            }
             return Err(format!(
                 "node {at:#x} has prev {:#x}, but is reached from {prev:#x}",
                 node.prev
@@ -318,11 +383,11 @@ pub fn walk_list(um: &UserMem, head: u64) -> Result<Vec<u64>, String> {
         out.push(at.wrapping_sub(node_at));
         (prev, at) = (at, node.next);
     }
-    let last: nptl::ListHead = um.get(head).map_err(|e| format!("head: {e}"))?;
-    if last.prev != prev {
+    // The head read again would read the same: the guest is stopped.
+    if first.prev != prev {
         return Err(format!(
             "head's prev is {:#x}, but the last node is {prev:#x}",
-            last.prev
+            first.prev
         ));
     }
     Ok(out)
@@ -387,31 +452,104 @@ pub fn check_space(
 ) {
     let um = UserMem::new(mem, &s.walk);
     let root = s.walk.root;
-    // Each live thread's TCB, where its FS base leads to readable memory.
-    let tcbs: HashMap<u64, Pthread> = threads
+    let ps = ProcessStacks::read(&um, syms);
+    let stacks = match &ps {
+        Ok(ProcessStacks {
+            stacks: Some(stacks),
+            ..
+        }) => &stacks[..],
+        _ => &[],
+    };
+    let m = Matches::new(stacks, threads);
+    // Each live thread's TCB, where its FS base leads to readable memory
+    // (`tcbs[i]` is `threads[i]`'s): a list entry's is already read.
+    let tcbs: Vec<Option<PthreadHead>> = threads
         .iter()
-        .filter(|t| t.fs != 0)
-        .filter_map(|t| Some((t.fs, um.pthread(t.fs).ok()?)))
+        .zip(&m.entry)
+        .map(|(t, e)| match e {
+            _ if t.fs == 0 => None,
+            Some(i) => Some(stacks[*i].p),
+            None => um.pthread(t.fs).ok(),
+        })
         .collect();
     self_pointers(root, threads, &tcbs, out);
-    let ps = match ProcessStacks::read(&um, syms) {
+    let ps = match &ps {
         Ok(ps) => ps,
-        Err(mut e) => {
-            e.detail = format!("root {root:#x}: {}", e.detail);
-            out.push(e);
+        Err(e) => {
+            let detail = format!("root {root:#x}: {}", e.detail);
+            out.push(Violation::new(e.invariant, detail));
             return;
         }
     };
-    let Some(stacks) = &ps.stacks else {
+    if ps.stacks.is_none() {
         return; // a change is in progress (see above)
-    };
-    lists(root, &ps, stacks, threads, &tcbs, out);
+    }
+    lists(root, ps, stacks, threads, &tcbs, &m, out);
     layout(root, s, stacks, out);
-    owners(root, stacks, threads, out);
+    owners(root, stacks, threads, &m, out);
+}
+
+/// The list entries and the live threads matched by address (which
+/// threads have which entry as FS base), by sorting both once: the checks
+/// ask for every entry's threads two or three times.
+struct Matches {
+    /// The entries' pds (index: list order).
+    pds: Repeats<u64>,
+    /// (FS base, tid) of every live thread, sorted.
+    by_fs: Vec<(u64, i32)>,
+    /// Per entry, in list order: where its threads are in `by_fs`.
+    users: Vec<Range<usize>>,
+    /// Per thread: an entry that is its FS base.
+    entry: Vec<Option<usize>>,
+}
+
+impl Matches {
+    fn new(stacks: &[Stack], threads: &[Thread]) -> Matches {
+        let pds = Repeats::of(stacks.iter().enumerate().map(|(i, st)| (st.pd, i)));
+        let mut by_fs: Vec<(u64, i32)> = threads.iter().map(|t| (t.fs, t.pid)).collect();
+        by_fs.sort_unstable();
+        // One merge of the two sorted lists (an entry has one user, or a
+        // few: a raw clone without CLONE_SETTLS shares its FS base).
+        let mut users = vec![0..0; stacks.len()];
+        let mut lo = 0;
+        for &(pd, i) in &pds.sorted {
+            while by_fs.get(lo).is_some_and(|u| u.0 < pd) {
+                lo += 1;
+            }
+            let n = by_fs[lo..].iter().take_while(|u| u.0 == pd).count();
+            users[i] = lo..lo + n;
+        }
+        let entry = threads.iter().map(|t| pds.last(t.fs)).collect();
+        Matches {
+            pds,
+            by_fs,
+            users,
+            entry,
+        }
+    }
+
+    /// The (FS base, tid) of the threads whose FS base is entry `i`, by tid.
+    fn users(&self, i: usize) -> &[(u64, i32)] {
+        &self.by_fs[self.users[i].clone()]
+    }
+
+    /// Whether live thread `tid` has entry `i` as FS base.
+    fn has(&self, i: usize, tid: i32) -> bool {
+        self.users(i).iter().any(|u| u.1 == tid)
+    }
+}
+
+/// The tids of the threads whose FS base is `fs`, in `threads` order.
+fn users_of(threads: &[Thread], fs: u64) -> Vec<i32> {
+    threads
+        .iter()
+        .filter(|t| t.fs == fs)
+        .map(|t| t.pid)
+        .collect()
 }
 
 /// A TCB "claims" FS base `fs` when either self pointer points back at it.
-fn claims(p: &Pthread, fs: u64) -> bool {
+fn claims(p: &PthreadHead, fs: u64) -> bool {
     p.tcb == fs || p.self_ == fs
 }
 
@@ -419,11 +557,11 @@ fn claims(p: &Pthread, fs: u64) -> bool {
 fn self_pointers(
     root: u64,
     threads: &[Thread],
-    tcbs: &HashMap<u64, Pthread>,
+    tcbs: &[Option<PthreadHead>],
     out: &mut Vec<Violation>,
 ) {
-    for t in threads {
-        if let Some(p) = tcbs.get(&t.fs) {
+    for (t, p) in threads.iter().zip(tcbs) {
+        if let Some(p) = p {
             if claims(p, t.fs) && (p.tcb != t.fs || p.self_ != t.fs) {
                 out.push(Violation::new(
                     12,
@@ -443,18 +581,20 @@ fn lists(
     ps: &ProcessStacks,
     stacks: &[Stack],
     threads: &[Thread],
-    tcbs: &HashMap<u64, Pthread>,
+    tcbs: &[Option<PthreadHead>],
+    m: &Matches,
     out: &mut Vec<Violation>,
 ) {
     let mut v = |msg: String| out.push(Violation::new(10, format!("root {root:#x}: {msg}")));
-    let mut on: HashMap<u64, List> = HashMap::new();
-    let live = |tid: i32, pd: u64| threads.iter().any(|t| t.pid == tid && t.fs == pd);
-    for st in stacks {
+    // An entry whose pd an earlier one has is reported with the list of
+    // the latest such one.
+    let mut repeats = m.pds.later.iter().peekable();
+    for (i, st) in stacks.iter().enumerate() {
         let (pd, p) = (st.pd, &st.p);
-        if let Some(other) = on.insert(pd, st.list) {
+        if let Some(&(_, prev)) = repeats.next_if(|r| r.0 == i) {
             v(format!(
-                "struct pthread {pd:#x} is on {other:?} and {:?}",
-                st.list
+                "struct pthread {pd:#x} is on {:?} and {:?}",
+                stacks[prev].list, st.list
             ));
         }
         if (p.user_stack != 0) != (st.list == List::User) {
@@ -463,23 +603,19 @@ fn lists(
                 st.list, p.user_stack
             ));
         }
-        let users: Vec<i32> = threads
-            .iter()
-            .filter(|t| t.fs == pd)
-            .map(|t| t.pid)
-            .collect();
         match (st.list, p.tid) {
-            (List::Used | List::User, 0) if !users.is_empty() => v(format!(
-                "{:?} entry {pd:#x} has tid word 0, but live tid(s) {users:?} have it as FS base",
-                st.list
+            (List::Used | List::User, 0) if !m.users(i).is_empty() => v(format!(
+                "{:?} entry {pd:#x} has tid word 0, but live tid(s) {:?} have it as FS base",
+                st.list,
+                users_of(threads, pd)
             )),
             (List::Used | List::User, 0) => {}
-            (List::Used | List::User, tid) if !live(tid, pd) => v(format!(
+            (List::Used | List::User, tid) if !m.has(i, tid) => v(format!(
                 "{:?} entry {pd:#x} has tid word {tid}, but no live thread {tid} has it as FS base",
                 st.list
             )),
             (List::Cache, 0) => {}
-            (List::Cache, tid) if p.detached == 0 || !live(tid, pd) => v(format!(
+            (List::Cache, tid) if p.detached == 0 || !m.has(i, tid) => v(format!(
                 "stack_cache entry {pd:#x} has tid word {tid} (detached {}) and is not a live detached thread's own",
                 p.detached
             )),
@@ -489,33 +625,31 @@ fn lists(
     // Every live thread with a struct pthread of its own (made by
     // pthread_create: it has a stack block; the main thread's TCB has
     // none and is on no list) is on a list.
-    for t in threads {
-        let Some(p) = tcbs.get(&t.fs) else { continue };
+    for ((t, p), entry) in threads.iter().zip(tcbs).zip(&m.entry) {
+        let Some(p) = p else { continue };
         let own = p.tcb == t.fs && p.self_ == t.fs && p.tid == t.pid;
-        if own && p.stackblock != 0 && !on.contains_key(&t.fs) {
+        if own && p.stackblock != 0 && entry.is_none() {
             v(format!(
                 "live thread {} has its own struct pthread {:#x}, which is on no list",
                 t.pid, t.fs
             ));
         }
     }
-    let cached: Vec<&Stack> = stacks.iter().filter(|s| s.list == List::Cache).collect();
-    let total = cached
-        .iter()
-        .fold(0u64, |a, s| a.wrapping_add(s.p.stackblock_size));
+    let cached = || stacks.iter().filter(|s| s.list == List::Cache);
+    let total = cached().fold(0u64, |a, s| a.wrapping_add(s.p.stackblock_size));
     if total != ps.actsize {
         v(format!(
             "stack_cache_actsize is {:#x}, but the cached stacks total {total:#x}",
             ps.actsize
         ));
     }
-    if ps.actsize > ps.maxsize && cached.iter().any(|s| s.p.detached == 0) {
+    if ps.actsize > ps.maxsize && cached().any(|s| s.p.detached == 0) {
         v(format!(
             "stack_cache_actsize {:#x} exceeds stack_cache_maxsize {:#x}",
             ps.actsize, ps.maxsize
         ));
     }
-    for st in &cached {
+    for st in cached() {
         for t in threads {
             if let Some(sp) = t.rsp {
                 if st.p.stackblock <= sp && sp < st.end() && t.fs != st.pd {
@@ -655,22 +789,29 @@ fn covered(vmas: &[VmaRec], lo: u64, hi: u64, ok: impl Fn(u32) -> bool) -> Resul
 
 /// Invariant 12, list part: a thread whose FS base is a list entry has it
 /// as its own `struct pthread`.
-fn owners(root: u64, stacks: &[Stack], threads: &[Thread], out: &mut Vec<Violation>) {
-    for st in stacks {
-        let users: Vec<&Thread> = threads.iter().filter(|t| t.fs == st.pd).collect();
+fn owners(root: u64, stacks: &[Stack], threads: &[Thread], m: &Matches, out: &mut Vec<Violation>) {
+    for (i, st) in stacks.iter().enumerate() {
+        let (pd, p) = (st.pd, &st.p);
+        let users = m.users(i);
         // A raw clone without CLONE_SETTLS shares its creator's FS base:
         // check the entry against its owner only.
-        let owner_alive = users.iter().any(|t| t.pid == st.p.tid);
-        for t in users {
-            if t.pid != st.p.tid && owner_alive {
+        let owner_alive = m.has(i, p.tid);
+        // With both self pointers right, only a user other than the owner
+        // can be reported, and only while the owner is not alive.
+        let sound = p.tcb == pd && p.self_ == pd;
+        if sound && (owner_alive || users.iter().all(|u| u.1 == p.tid)) {
+            continue;
+        }
+        for t in threads.iter().filter(|t| t.fs == pd) {
+            if t.pid != p.tid && owner_alive {
                 continue;
             }
-            if st.p.tcb != st.pd || st.p.self_ != st.pd || st.p.tid != t.pid {
+            if !sound || p.tid != t.pid {
                 out.push(Violation::new(
                     12,
                     format!(
                         "root {root:#x}: tid {}'s FS base is {:?} entry {:#x} with tcb {:#x}, self {:#x}, tid word {}",
-                        t.pid, st.list, st.pd, st.p.tcb, st.p.self_, st.p.tid
+                        t.pid, st.list, pd, p.tcb, p.self_, p.tid
                     ),
                 ));
             }

@@ -24,6 +24,15 @@ pub trait PhysMem {
             self.read_phys(addr + (i * 512) as u64, got) && got == want
         })
     }
+
+    /// The 4 KiB page at guest-physical `addr` (page-aligned) as 512
+    /// words, in place, where guest RAM is one host mapping: a page table
+    /// is scanned word by word, and copying it first would cost as much
+    /// as the scan. `None`: not available (then `read_phys` it) or not a
+    /// page of RAM.
+    fn page(&self, _addr: u64) -> Option<&[u64; 512]> {
+        None
+    }
 }
 
 impl PhysMem for GuestMemoryMmap {
@@ -39,7 +48,8 @@ impl PhysMem for GuestMemoryMmap {
 /// check: a bounds check and a copy, without vm-memory's per-access region
 /// lookup (a full check at 64 threads makes thousands of reads). Only for
 /// use while the vCPU is stopped (at a syscall stop or after the run), so
-/// nothing writes the memory meanwhile.
+/// nothing writes the memory meanwhile, and no `write_phys` while a page
+/// borrowed with `page` is in use.
 pub struct FlatMem<'a> {
     base: *mut u8,
     len: u64,
@@ -57,6 +67,10 @@ impl<'a> FlatMem<'a> {
             return None;
         }
         let base = r.get_host_address(MemoryRegionAddress(0)).ok()?;
+        // Page-aligned (an mmap), so every guest page is aligned for u64s.
+        if base.align_offset(4096) != 0 {
+            return None;
+        }
         Some(FlatMem {
             base,
             len: r.len(),
@@ -97,6 +111,18 @@ impl PhysMem for FlatMem<'_> {
         // SAFETY: as above; tests write while the guest is stopped.
         unsafe { std::ptr::copy_nonoverlapping(buf.as_ptr(), self.base.add(at), buf.len()) };
         true
+    }
+
+    fn page(&self, addr: u64) -> Option<&[u64; 512]> {
+        if addr % 4096 != 0 {
+            return None;
+        }
+        let at = self.range(addr, 4096)?;
+        // SAFETY: [at, at + 4096) is inside the mapping (checked) and
+        // 8-aligned (the mapping is page-aligned, `of`); any bits are a
+        // valid u64; nothing writes guest memory while the borrow lives
+        // (the guest is stopped, and see the type's contract).
+        Some(unsafe { &*(self.base.add(at) as *const [u64; 512]) })
     }
 }
 
@@ -149,18 +175,34 @@ pub fn kva_to_phys(kva: u64) -> Result<u64, ReadError> {
 
 pub fn read_phys<T: Pod>(mem: &dyn PhysMem, addr: u64) -> Result<T, ReadError> {
     let mut value = pod::zeroed::<T>();
-    if !mem.read_phys(addr, pod::as_bytes_mut(&mut value)) {
+    read_phys_into(mem, addr, &mut value)?;
+    Ok(value)
+}
+
+/// [`read_phys`] into `value` (no copy of a large record on its way to
+/// where it is kept).
+pub fn read_phys_into<T: Pod>(
+    mem: &dyn PhysMem,
+    addr: u64,
+    value: &mut T,
+) -> Result<(), ReadError> {
+    if !mem.read_phys(addr, pod::as_bytes_mut(value)) {
         return Err(ReadError::OutsideRam {
             addr,
             len: size_of::<T>() as u64,
         });
     }
-    Ok(value)
+    Ok(())
 }
 
 /// Reads a `T` at kernel virtual address `kva`.
 pub fn kread<T: Pod>(mem: &dyn PhysMem, kva: u64) -> Result<T, ReadError> {
     read_phys(mem, kva_to_phys(kva)?)
+}
+
+/// [`kread`] into `value`.
+pub fn kread_into<T: Pod>(mem: &dyn PhysMem, kva: u64, value: &mut T) -> Result<(), ReadError> {
+    read_phys_into(mem, kva_to_phys(kva)?, value)
 }
 
 /// Writes a `T` at kernel virtual address `kva` (tests that break guest

@@ -15,7 +15,6 @@
 //! reserved large-page bit in a PML4 entry is reported as a [`Violation`]
 //! of invariant 0, never a host panic.
 
-use std::collections::BTreeSet;
 use std::ops::Range;
 
 use abi::layout::{KERNEL_MAP_SIZE, KERNEL_SPACE_START, KERNEL_VIRT_BASE, USER_SPACE_END};
@@ -57,13 +56,19 @@ pub type Table = [u64; ENTRIES];
 
 /// Reads the table at guest-physical `phys` (page-aligned, inside RAM).
 pub fn read_table(mem: &dyn PhysMem, phys: u64) -> Result<Box<Table>, Violation> {
+    let mut t = Box::new([0u64; ENTRIES]);
+    read_table_into(mem, phys, &mut t)?;
+    Ok(t)
+}
+
+/// [`read_table`] into `t`.
+fn read_table_into(mem: &dyn PhysMem, phys: u64, t: &mut Table) -> Result<(), Violation> {
     if phys % TABLE_SIZE != 0 {
         return Err(Violation::new(
             0,
             format!("page table at {phys:#x} is not page-aligned"),
         ));
     }
-    let mut t = Box::new([0u64; ENTRIES]);
     // SAFETY: the table's bytes, for the copy; any bit pattern is a valid
     // u64, and the host (x86_64, as KVM here) is little-endian like the
     // guest. One copy, no per-entry decoding: this runs for every table
@@ -76,7 +81,7 @@ pub fn read_table(mem: &dyn PhysMem, phys: u64) -> Result<Box<Table>, Violation>
             format!("page table at guest-physical {phys:#x} is outside guest RAM"),
         ));
     }
-    Ok(t)
+    Ok(())
 }
 
 /// The flags of a raw entry.
@@ -216,18 +221,24 @@ pub struct Walk {
 
 /// Walks the PML4 slots `slots` of `root`: every present leaf below them.
 pub fn walk(mem: &dyn PhysMem, root: u64, slots: Range<usize>) -> Result<Walk, Violation> {
-    let pml4 = read_table(mem, root)?;
-    let mut w = Walk {
-        root,
-        pml4: pml4.to_vec(),
-        tables: vec![root],
-        mappings: Vec::new(),
-        aliased: Vec::new(),
+    let mut pml4 = vec![0u64; ENTRIES];
+    let table: &mut Table = (&mut pml4[..]).try_into().expect("ENTRIES entries");
+    read_table_into(mem, root, table)?;
+    let mut walker = Walker {
+        mem,
+        seen: TableSet::default(),
+        w: Walk {
+            root,
+            pml4,
+            tables: vec![root],
+            mappings: Vec::new(),
+            aliased: Vec::new(),
+        },
     };
-    let mut seen = BTreeSet::from([root]);
+    walker.seen.insert(root);
     let slots = slots.start.min(ENTRIES)..slots.end.min(ENTRIES);
     for i in slots {
-        let e = pml4[i];
+        let e = walker.w.pml4[i];
         let f = flags(e);
         if !f.contains(Flags::PRESENT) {
             continue;
@@ -235,53 +246,118 @@ pub fn walk(mem: &dyn PhysMem, root: u64, slots: Range<usize>) -> Result<Walk, V
         if f.contains(Flags::HUGE_PAGE) {
             return Err(reserved_ps(root, i));
         }
-        let base = canonical((i as u64) << 39);
-        let pte = root + 8 * i as u64;
-        descend(
-            mem,
-            e & ADDR_4K,
-            3,
-            base,
-            combine(top(), f),
-            pte,
-            &mut seen,
-            &mut w,
-        )?;
+        let to = Entry {
+            phys: e & ADDR_4K,
+            base: canonical((i as u64) << 39),
+            acc: combine(top(), f),
+            from: root + 8 * i as u64,
+        };
+        walker.descend(to, 3)?;
     }
-    Ok(w)
+    Ok(walker.w)
 }
 
-/// Enters the level-`level` table at `phys` (reached through the entry at
-/// `from`), covering virtual addresses from `base`. Depth is at most 3.
-#[allow(clippy::too_many_arguments)]
-fn descend(
-    mem: &dyn PhysMem,
+/// The tables one walk has entered. Sorted addresses while few (a root's
+/// user part has tens to a few hundred tables), hashed beyond that: a
+/// corrupt walk through every frame of RAM must not take quadratic time.
+#[derive(Default)]
+struct TableSet {
+    sorted: Vec<u64>,
+    many: Option<std::collections::HashSet<u64>>,
+}
+
+impl TableSet {
+    const SORTED_MAX: usize = 1024;
+
+    /// False if `phys` is in already.
+    fn insert(&mut self, phys: u64) -> bool {
+        if let Some(set) = &mut self.many {
+            return set.insert(phys);
+        }
+        let Err(i) = self.sorted.binary_search(&phys) else {
+            return false;
+        };
+        if self.sorted.len() < Self::SORTED_MAX {
+            self.sorted.insert(i, phys);
+        } else {
+            let mut set: std::collections::HashSet<u64> = self.sorted.drain(..).collect();
+            set.insert(phys);
+            self.many = Some(set);
+        }
+        true
+    }
+}
+
+/// A present non-leaf entry: the table it leads to (`phys`), the first
+/// virtual address that table covers, the effective flags so far, and
+/// where the entry is.
+#[derive(Clone, Copy)]
+struct Entry {
     phys: u64,
-    level: u32,
     base: u64,
     acc: Flags,
     from: u64,
-    seen: &mut BTreeSet<u64>,
-    w: &mut Walk,
-) -> Result<(), Violation> {
-    if !seen.insert(phys) {
-        w.aliased.push((from, phys));
-        return Ok(());
-    }
-    w.tables.push(phys);
-    let t = read_table(mem, phys)?;
-    let shift = 12 + 9 * (level - 1);
-    for (i, &e) in t.iter().enumerate() {
-        if e & 1 == 0 {
-            continue; // not present (most entries): skip before decoding
+}
+
+/// One walk in progress.
+struct Walker<'m> {
+    mem: &'m dyn PhysMem,
+    seen: TableSet,
+    w: Walk,
+}
+
+impl Walker<'_> {
+    /// Enters the level-`level` table `to` leads to (3: a PDPT, 1: a page
+    /// table).
+    fn descend(&mut self, to: Entry, level: u32) -> Result<(), Violation> {
+        let phys = to.phys;
+        if !self.seen.insert(phys) {
+            self.w.aliased.push((to.from, phys));
+            return Ok(());
         }
+        self.w.tables.push(phys);
+        let mem = self.mem;
+        let copy;
+        let t: &Table = match mem.page(phys) {
+            Some(t) => t,
+            None => {
+                copy = read_table(mem, phys)?;
+                &copy
+            }
+        };
+        // Most entries are not present (a user page table typically has a
+        // few): runs of 64, then of 8, are skipped with one OR of their
+        // words (vector instructions) before any entry is looked at.
+        let any = |run: &[u64]| run.iter().fold(0, |a, &e| a | e) & 1 != 0;
+        for (r, run) in t.chunks_exact(64).enumerate() {
+            if !any(run) {
+                continue;
+            }
+            for (c, sub) in run.chunks_exact(8).enumerate() {
+                if !any(sub) {
+                    continue;
+                }
+                for (j, &e) in sub.iter().enumerate() {
+                    if e & 1 != 0 {
+                        self.entry(to, level, 64 * r + 8 * c + j, e)?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The present entry `e` at index `i` of the level-`level` table `to`
+    /// leads to.
+    fn entry(&mut self, to: Entry, level: u32, i: usize, e: u64) -> Result<(), Violation> {
+        let shift = 12 + 9 * (level - 1);
         let f = flags(e);
-        let virt = base + ((i as u64) << shift);
-        let pte = phys + 8 * i as u64;
-        let eff = combine(acc, f);
+        let virt = to.base + ((i as u64) << shift);
+        let pte = to.phys + 8 * i as u64;
+        let eff = combine(to.acc, f);
         if level == 1 || f.contains(Flags::HUGE_PAGE) {
             let (mask, size) = leaf_shape(level);
-            w.mappings.push(Mapping {
+            self.w.mappings.push(Mapping {
                 virt,
                 phys: e & mask,
                 size,
@@ -289,11 +365,16 @@ fn descend(
                 leaf: f,
                 effective: eff,
             });
-        } else {
-            descend(mem, e & ADDR_4K, level - 1, virt, eff, pte, seen, w)?;
+            return Ok(());
         }
+        let next = Entry {
+            phys: e & ADDR_4K,
+            base: virt,
+            acc: eff,
+            from: pte,
+        };
+        self.descend(next, level - 1)
     }
-    Ok(())
 }
 
 /// The user part of `root`: PML4 slots [`USER_PML4`].

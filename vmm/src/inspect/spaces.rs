@@ -26,8 +26,6 @@
 //!    without PROT_EXEC, no user-accessible PTE in a PROT_NONE VMA. Less is
 //!    fine: a copy-on-write page is read-only in a writable VMA.
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use abi::layout::{PAGE_SIZE, USER_SPACE_END};
 use abi::task::{prot, VmAreaStruct};
 
@@ -101,12 +99,14 @@ impl AddressSpaces {
 
 /// Each distinct root (`mm_struct.pgd`) with the mm records using it, in
 /// root order.
-pub fn roots_of(v: &KernelView) -> BTreeMap<u64, Vec<u64>> {
-    let mut by_root: BTreeMap<u64, Vec<u64>> = BTreeMap::new();
-    for (&mm, rec) in &v.mms {
-        by_root.entry(rec.pgd).or_default().push(mm);
-    }
-    by_root
+pub fn roots_of(v: &KernelView) -> Vec<(u64, Vec<u64>)> {
+    // (root, mm) in root order, each root's mms in address order.
+    let mut pairs: Vec<(u64, u64)> = v.mms.iter().map(|(&mm, r)| (r.pgd, mm)).collect();
+    pairs.sort_unstable();
+    pairs
+        .chunk_by(|a, b| a.0 == b.0)
+        .map(|g| (g[0].0, g.iter().map(|p| p.1).collect()))
+        .collect()
 }
 
 impl Space {
@@ -156,7 +156,7 @@ pub fn read_refs(
     frame_refs: u64,
     frames: &[u64],
 ) -> Result<Vec<(u64, Option<u16>)>, Violation> {
-    let mut chunks = RefChunks::default();
+    let mut chunks = RefChunks::new();
     let mut refs = Vec::with_capacity(frames.len());
     for &f in frames {
         refs.push((f, chunks.get(mem, nr_frames, frame_refs, f)?));
@@ -166,10 +166,20 @@ pub fn read_refs(
 
 /// The refcount array read a page at a time (2048 frames, 8 MiB of RAM),
 /// each page once per check: frames are asked for in order.
-#[derive(Default)]
-struct RefChunks(Option<(u64, Box<[u8; 4096]>)>);
+struct RefChunks {
+    /// Which page `bytes` holds (`None`: none yet).
+    chunk: Option<u64>,
+    bytes: [u8; 4096],
+}
 
 impl RefChunks {
+    fn new() -> RefChunks {
+        RefChunks {
+            chunk: None,
+            bytes: [0; 4096],
+        }
+    }
+
     fn get(
         &mut self,
         mem: &dyn PhysMem,
@@ -182,22 +192,25 @@ impl RefChunks {
             return Ok(None);
         }
         let chunk = frame / 2048;
-        if self.0.as_ref().is_none_or(|c| c.0 != chunk) {
-            self.0 = Some((chunk, read_chunk(mem, nr_frames, frame_refs, chunk)?));
+        if self.chunk != Some(chunk) {
+            self.chunk = None;
+            read_chunk(mem, nr_frames, frame_refs, chunk, &mut self.bytes)?;
+            self.chunk = Some(chunk);
         }
-        let bytes = &self.0.as_ref().expect("just read").1;
         let i = 2 * (frame % 2048) as usize;
-        Ok(Some(u16::from_le_bytes([bytes[i], bytes[i + 1]])))
+        Ok(Some(u16::from_le_bytes([self.bytes[i], self.bytes[i + 1]])))
     }
 }
 
-/// Refcounts of frames `chunk * 2048 ..` (fewer for the last chunk).
+/// Reads the refcounts of frames `chunk * 2048 ..` (fewer for the last
+/// chunk) into `bytes`.
 fn read_chunk(
     mem: &dyn PhysMem,
     nr_frames: u64,
     frame_refs: u64,
     chunk: u64,
-) -> Result<Box<[u8; 4096]>, Violation> {
+    bytes: &mut [u8; 4096],
+) -> Result<(), Violation> {
     // The last chunk may be short.
     let first = chunk * 2048;
     let n = (nr_frames - first).min(2048) as usize;
@@ -208,36 +221,39 @@ fn read_chunk(
     if kva_to_phys(last).map_err(unreadable)? != phys + 2 * n as u64 - 1 {
         return Err(unreadable(ReadError::BadPointer(last)));
     }
-    let mut bytes = Box::new([0u8; 4096]);
     if !mem.read_phys(phys, &mut bytes[..2 * n]) {
         return Err(unreadable(ReadError::OutsideRam {
             addr: phys,
             len: 2 * n as u64,
         }));
     }
-    Ok(bytes)
+    Ok(())
 }
 
 /// The mm's VMA list, sorted by start: bounded, cycle- and back-link-checked,
 /// and as long as `map_count` says.
+///
+/// No set of visited VMAs: with every back link checked, the first VMA
+/// reached a second time always fails its back-link check (as a list node
+/// in [`super::tasks::walk`], with 0 for the head), so the VMAs already
+/// read are searched only then, to name the cycle.
 fn read_vmas(
     mem: &dyn PhysMem,
     mm: u64,
     rec: &abi::task::MmStruct,
 ) -> Result<Vec<VmaRec>, Violation> {
     let bad = |msg: String| Violation::new(0, format!("mm {mm:#x}'s VMA list: {msg}"));
-    let mut out = Vec::new();
-    let mut seen = BTreeSet::new();
+    let mut out: Vec<VmaRec> = Vec::new();
     let (mut at, mut prev) = (rec.mmap, 0u64);
     while at != 0 {
         if out.len() >= MAX_VMAS {
             return Err(bad(format!("more than {MAX_VMAS} VMAs")));
         }
-        if !seen.insert(at) {
-            return Err(bad(format!("VMA {at:#x} is linked twice (a cycle)")));
-        }
         let vma: VmAreaStruct = kread(mem, at).map_err(|e| bad(format!("{e}")))?;
         if vma.vm_prev != prev {
+            if out.iter().any(|r| r.addr == at) {
+                return Err(bad(format!("VMA {at:#x} is linked twice (a cycle)")));
+            }
             return Err(bad(format!(
                 "VMA {at:#x} has vm_prev {:#x}, but is reached from {prev:#x}",
                 vma.vm_prev
@@ -254,7 +270,10 @@ fn read_vmas(
             rec.map_count
         )));
     }
-    out.sort_by_key(|v| v.vma.vm_start);
+    // The kernel keeps the list sorted: then there is nothing to do.
+    if !out.is_sorted_by_key(|v| v.vma.vm_start) {
+        out.sort_by_key(|v| v.vma.vm_start);
+    }
     Ok(out)
 }
 
@@ -386,18 +405,22 @@ fn frames(v: &KernelView, a: &AddressSpaces, out: &mut Vec<Violation>) {
     for group in uses.chunk_by(|x, y| x.0 == y.0) {
         let (frame, _, root, virt) = group[0];
         let n = group.len() as u64;
-        let place = format!("root {root:#x} at {virt:#x}");
+        let place = || format!("root {root:#x} at {virt:#x}");
         match a.refcount(frame) {
             None => out.push(Violation::new(
                 8,
                 format!(
-                    "frame {frame:#x} ({place}) is beyond the {} frames the kernel counts",
+                    "frame {frame:#x} ({}) is beyond the {} frames the kernel counts",
+                    place(),
                     v.roots.nr_frames
                 ),
             )),
             Some(r) if u64::from(r) != n => out.push(Violation::new(
                 8,
-                format!("frame {frame:#x} has refcount {r} but {n} user PTE(s) map it ({place})"),
+                format!(
+                    "frame {frame:#x} has refcount {r} but {n} user PTE(s) map it ({})",
+                    place()
+                ),
             )),
             Some(_) => {}
         }

@@ -9,7 +9,7 @@
 //! invariant 0 ("kernel structures readable"), never a host panic.
 
 use std::collections::btree_map::Entry;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::mem::offset_of;
 
 use abi::list::ListHead;
@@ -18,9 +18,9 @@ use abi::task::{
     TASK_MAGIC,
 };
 
-use super::mem::{kread, PhysMem, ReadError};
+use super::mem::{kread, kread_into, PhysMem, ReadError};
 use super::Violation;
-use crate::pod::Pod;
+use crate::pod::{self, Pod};
 
 /// More list nodes than this is a corrupt (or looping) list: the kernel
 /// never has more than 1024 tasks.
@@ -105,7 +105,13 @@ impl KernelView {
         let task_addrs = walk(mem, tasks_head, offset_of!(TaskStruct, tasks), "task list")?;
         let mut tasks = Vec::with_capacity(task_addrs.len());
         for addr in task_addrs {
-            let t: TaskStruct = kread(mem, addr).map_err(|e| unreadable("task record", e))?;
+            // Read in place: a task record is a few cache lines.
+            tasks.push(TaskRec {
+                addr,
+                t: pod::zeroed(),
+            });
+            let t = &mut tasks.last_mut().expect("just pushed").t;
+            kread_into(mem, addr, t).map_err(|e| unreadable("task record", e))?;
             if t.magic != TASK_MAGIC {
                 return Err(Violation::new(
                     0,
@@ -115,7 +121,6 @@ impl KernelView {
                     ),
                 ));
             }
-            tasks.push(TaskRec { addr, t });
         }
         if roots.nr_cpus == 0 || roots.nr_cpus > MAX_CPUS as u64 {
             return Err(Violation::new(
@@ -151,46 +156,57 @@ impl KernelView {
         let mut v = KernelView::new(roots, tasks);
         v.runqueue = runqueue;
         v.currents = currents;
-        for r in v.tasks.clone() {
+        let KernelView {
+            tasks,
+            mms,
+            fss,
+            files,
+            sighands,
+            signals,
+            threads,
+            children,
+            ..
+        } = &mut v;
+        // Every task's, in address order: built in one go at the end.
+        let mut kid_lists = Vec::with_capacity(tasks.len());
+        for r in tasks.iter() {
             let t = &r.t;
+            // Formatted only for a finding.
             let what = |name: &str| format!("pid {}'s {name}", t.pid);
-            read_once(mem, &mut v.mms, t.mm, &what("mm"))?;
-            read_once(mem, &mut v.fss, t.fs, &what("fs"))?;
+            read_once(mem, mms, t.mm, || what("mm"))?;
+            read_once(mem, fss, t.fs, || what("fs"))?;
             // files and sighand: only the count (their first word).
-            read_once(mem, &mut v.files, t.files, &what("files"))?;
-            read_once(mem, &mut v.sighands, t.sighand, &what("sighand"))?;
-            if read_once(mem, &mut v.signals, t.signal, &what("signal"))? {
+            read_once(mem, files, t.files, || what("files"))?;
+            read_once(mem, sighands, t.sighand, || what("sighand"))?;
+            if read_once(mem, signals, t.signal, || what("signal"))? {
                 let head = t.signal + offset_of!(SignalStruct, thread_head) as u64;
-                let threads = walk(
-                    mem,
-                    head,
-                    offset_of!(TaskStruct, thread_node),
-                    &what("thread list"),
-                )?;
-                v.threads.insert(t.signal, threads);
+                let list = walk_with(mem, head, offset_of!(TaskStruct, thread_node), || {
+                    what("thread list")
+                })?;
+                threads.insert(t.signal, list);
             }
             let head = r.addr + offset_of!(TaskStruct, children) as u64;
-            let kids = walk(
-                mem,
-                head,
-                offset_of!(TaskStruct, sibling),
-                &what("children list"),
-            )?;
-            v.children.insert(r.addr, kids);
+            let kids = walk_with(mem, head, offset_of!(TaskStruct, sibling), || {
+                what("children list")
+            })?;
+            kid_lists.push((r.addr, kids));
         }
+        *children = BTreeMap::from_iter(kid_lists);
         Ok(v)
     }
 }
 
 /// Reads the object at `kva` into `map` unless it is there; true if read now.
+/// `what` names it in a finding.
 fn read_once<T: Pod>(
     mem: &dyn PhysMem,
     map: &mut BTreeMap<u64, T>,
     kva: u64,
-    what: &str,
+    what: impl Fn() -> String,
 ) -> Result<bool, Violation> {
     if let Entry::Vacant(e) = map.entry(kva) {
-        let value = kread(mem, kva).map_err(|err| Violation::new(0, format!("{what}: {err}")))?;
+        let value =
+            kread(mem, kva).map_err(|err| Violation::new(0, format!("{}: {err}", what())))?;
         e.insert(value);
         return Ok(true);
     }
@@ -206,9 +222,28 @@ pub fn walk(
     node_offset: usize,
     what: &str,
 ) -> Result<Vec<u64>, Violation> {
-    let bad = |msg: String| Violation::new(0, format!("{what}: {msg}"));
+    walk_with(mem, head, node_offset, || what.to_string())
+}
+
+/// [`walk`], naming the list with `what()` only in a finding.
+///
+/// No set of visited nodes: the first node reached a second time always
+/// fails its back-link check. Say it is reached at step k, first at step
+/// j < k, and steps 1..k-1 reached distinct nodes. Its prev passed at step
+/// j, so it is the node of step j-1 (the head if j = 1); to pass now it
+/// would also have to be the node of step k-1, which is not the head (the
+/// walk stops there) and not the node of step j-1 (steps 1..k-1 are
+/// distinct). Memory reads the same both times: the guest is stopped. So
+/// the nodes already walked are searched only when a back link fails, to
+/// tell a cycle from a bad link.
+fn walk_with(
+    mem: &dyn PhysMem,
+    head: u64,
+    node_offset: usize,
+    what: impl Fn() -> String,
+) -> Result<Vec<u64>, Violation> {
+    let bad = |msg: String| Violation::new(0, format!("{}: {msg}", what()));
     let mut out = Vec::new();
-    let mut seen = HashSet::new();
     let mut prev = head;
     let first: ListHead = kread(mem, head).map_err(|e| bad(format!("head unreadable: {e}")))?;
     let mut at = first.next;
@@ -216,11 +251,11 @@ pub fn walk(
         if out.len() >= MAX_LIST_LEN {
             return Err(bad(format!("more than {MAX_LIST_LEN} nodes")));
         }
-        if !seen.insert(at) {
-            return Err(bad(format!("node {at:#x} is linked twice (a cycle)")));
-        }
         let node: ListHead = kread(mem, at).map_err(|e| bad(format!("node unreadable: {e}")))?;
         if node.prev != prev {
+            if out.contains(&at.wrapping_sub(node_offset as u64)) {
+                return Err(bad(format!("node {at:#x} is linked twice (a cycle)")));
+            }
             return Err(bad(format!(
                 "node {at:#x} has prev {:#x}, but is reached from {prev:#x}",
                 node.prev
@@ -230,11 +265,11 @@ pub fn walk(
         prev = at;
         at = node.next;
     }
-    let last: ListHead = kread(mem, head).map_err(|e| bad(format!("head unreadable: {e}")))?;
-    if last.prev != prev {
+    // The head read again would read the same: the guest is stopped.
+    if first.prev != prev {
         return Err(bad(format!(
             "head's prev is {:#x}, but the last node is {prev:#x}",
-            last.prev
+            first.prev
         )));
     }
     Ok(out)
