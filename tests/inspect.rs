@@ -714,6 +714,29 @@ fn invariant_11_guard_pages_are_inaccessible() {
 }
 
 #[test]
+fn invariant_10_no_cached_stack_holds_a_stack_pointer() {
+    expect_violation(10, |stop, l| {
+        // The blocked thread's saved user stack pointer (top of its kernel
+        // stack) is moved into the cached block. Nothing else changes, so
+        // the incremental check reuses the libc lists and must still look
+        // at the stack pointers.
+        let libc = Libc::read(stop, l);
+        let cached = libc
+            .stacks(stop, l)
+            .into_iter()
+            .find(|s| s.list == List::Cache)
+            .expect("a cached stack");
+        let top = l.thread.t.stack + abi::task::KERNEL_STACK_SIZE;
+        put(
+            stop,
+            top - abi::task::USER_RSP_FROM_STACK_TOP,
+            0,
+            cached.p.stackblock + cached.p.stackblock_size / 2,
+        );
+    });
+}
+
+#[test]
 fn invariant_11_stacks_never_overlap() {
     expect_violation(11, |stop, l| {
         // The cached block (just below the blocked thread's) is said to

@@ -52,8 +52,12 @@ impl Timings {
             self.peak_rss_kib.saturating_sub(self.guest_rss_kib)
         ) + &match &self.check {
             Some(c) => format!(
-                " checks={} check_units_reused={} check_units_rederived={} check_bytes_compared={}",
-                c.checks, c.reused, c.recomputed, c.compared
+                " checks={} check_us={} check_units_reused={} check_units_rederived={} check_bytes_compared={}",
+                c.checks,
+                c.nanos / 1000,
+                c.reused,
+                c.recomputed,
+                c.compared
             ),
             None => String::new(),
         }

@@ -37,7 +37,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use abi::layout::PAGE_SIZE;
 
-use super::libc::{self, LibcSymbols, Thread};
+use super::libc::{self, CachedBlock, LibcSymbols, Thread};
 use super::mem::PhysMem;
 use super::pagetable::Walk;
 use super::spaces::{self, AddressSpaces, Space};
@@ -219,6 +219,8 @@ pub struct CheckStats {
     pub recomputed: u64,
     /// Bytes of logged reads compared with guest memory.
     pub compared: u64,
+    /// Host time spent in [`Checker::check`].
+    pub nanos: u64,
 }
 
 impl CheckStats {
@@ -252,9 +254,12 @@ type SpaceKey = (u64, Vec<u64>, u64, u64);
 type RefsKey = (u64, u64, Vec<u64>);
 /// Each mapped frame's refcount (`None`: beyond the kernel's array).
 type Refs = Vec<(u64, Option<u16>)>;
-/// The symbols, the live threads using the space, and the version of the
-/// address space they were checked in.
+/// The symbols, the live threads using the space (without their stack
+/// pointers), and the version of the address space they were checked in.
 type LibcKey = (LibcSymbols, Vec<Thread>, u64);
+/// A space's libc findings, and its `stack_cache` blocks for the stack
+/// pointer check, which runs at every stop.
+type LibcValue = (Vec<Violation>, Vec<CachedBlock>);
 
 /// One address space's unit and its version (a new one each time it is
 /// read again).
@@ -275,7 +280,7 @@ pub struct Checker {
     /// Invariants 7–9 over the cached spaces, and the `nr_frames` they
     /// were checked against.
     space_findings: Option<(u64, Vec<Violation>)>,
-    libc: HashMap<u64, Memo<LibcKey, Vec<Violation>>>,
+    libc: HashMap<u64, Memo<LibcKey, LibcValue>>,
     next_version: u64,
     pub stats: CheckStats,
 }
@@ -289,6 +294,19 @@ impl Checker {
     /// on the same memory (findings of one invariant may come in another
     /// order).
     pub fn check(
+        &mut self,
+        mem: &dyn PhysMem,
+        roots_kva: u64,
+        syms: Option<&LibcSymbols>,
+        changed: &Changed,
+    ) -> Vec<Violation> {
+        let t0 = std::time::Instant::now();
+        let found = self.check_timed(mem, roots_kva, syms, changed);
+        self.stats.nanos += t0.elapsed().as_nanos() as u64;
+        found
+    }
+
+    fn check_timed(
         &mut self,
         mem: &dyn PhysMem,
         roots_kva: u64,
@@ -433,18 +451,20 @@ impl Checker {
                 continue;
             }
             let version = self.spaces.get(&root).map_or(0, |e| e.version);
+            let still: Vec<Thread> = threads.iter().map(|t| t.without_rsp()).collect();
             let (memo, _) = self.stats.unit(
                 old.remove(&root),
-                (*syms, threads, version),
+                (*syms, still, version),
                 mem,
                 changed,
                 |m, k| {
                     let mut found = Vec::new();
-                    libc::check_space(m, &k.0, s, &k.1, &mut found);
-                    found
+                    let cached = libc::check_space(m, &k.0, s, &k.1, &mut found);
+                    (found, cached)
                 },
             );
-            out.extend(memo.value.iter().cloned());
+            out.extend(memo.value.0.iter().cloned());
+            libc::stack_pointers(root, &memo.value.1, &threads, &mut out);
             self.libc.insert(root, memo);
         }
         out

@@ -402,6 +402,17 @@ pub struct Thread {
     rsp: Option<u64>,
 }
 
+impl Thread {
+    /// The thread as [`check_space`] sees it: its stack pointer, which
+    /// moves with every call, matters only to [`stack_pointers`].
+    pub fn without_rsp(self) -> Thread {
+        Thread { rsp: None, ..self }
+    }
+}
+
+/// A `stack_cache` entry's stack block: (pd, start, end).
+pub type CachedBlock = (u64, u64, u64);
+
 /// The user stack pointer saved at the top of a task's kernel stack.
 fn user_rsp(mem: &dyn PhysMem, kstack: u64) -> Option<u64> {
     let top = kstack.checked_add(KERNEL_STACK_SIZE)?;
@@ -424,7 +435,8 @@ pub fn check_libc(
         if threads.is_empty() {
             continue;
         }
-        check_space(mem, syms, s, &threads, &mut out);
+        let cached = check_space(mem, syms, s, &threads, &mut out);
+        stack_pointers(s.walk.root, &cached, &threads, &mut out);
     }
     out
 }
@@ -442,14 +454,16 @@ pub fn threads_of(mem: &dyn PhysMem, v: &KernelView, s: &Space) -> Vec<Thread> {
         .collect()
 }
 
-/// Invariants 10–12 in one address space used by `threads` (not empty).
+/// Invariants 10–12 in one address space used by `threads` (not empty),
+/// but for the threads' stack pointers (their `rsp` is not looked at): the
+/// `stack_cache` blocks are returned for [`stack_pointers`].
 pub fn check_space(
     mem: &dyn PhysMem,
     syms: &LibcSymbols,
     s: &Space,
     threads: &[Thread],
     out: &mut Vec<Violation>,
-) {
+) -> Vec<CachedBlock> {
     let um = UserMem::new(mem, &s.walk);
     let root = s.walk.root;
     let ps = ProcessStacks::read(&um, syms);
@@ -478,15 +492,46 @@ pub fn check_space(
         Err(e) => {
             let detail = format!("root {root:#x}: {}", e.detail);
             out.push(Violation::new(e.invariant, detail));
-            return;
+            return Vec::new();
         }
     };
     if ps.stacks.is_none() {
-        return; // a change is in progress (see above)
+        return Vec::new(); // a change is in progress (see above)
     }
     lists(root, ps, stacks, threads, &tcbs, &m, out);
     layout(root, s, stacks, out);
     owners(root, stacks, threads, &m, out);
+    stacks
+        .iter()
+        .filter(|s| s.list == List::Cache)
+        .map(|s| (s.pd, s.p.stackblock, s.end()))
+        .collect()
+}
+
+/// Invariant 10, stack pointers: no `stack_cache` block holds a live
+/// thread's user stack pointer, but that of the thread whose own it is (a
+/// detached thread on its way out).
+pub fn stack_pointers(
+    root: u64,
+    cached: &[CachedBlock],
+    threads: &[Thread],
+    out: &mut Vec<Violation>,
+) {
+    for &(pd, lo, end) in cached {
+        for t in threads {
+            if let Some(sp) = t.rsp {
+                if lo <= sp && sp < end && t.fs != pd {
+                    out.push(Violation::new(
+                        10,
+                        format!(
+                            "root {root:#x}: stack_cache entry {pd:#x} [{lo:#x}, {end:#x}) holds live thread {}'s stack pointer {sp:#x}",
+                            t.pid
+                        ),
+                    ));
+                }
+            }
+        }
+    }
 }
 
 /// The list entries and the live threads matched by address (which
@@ -648,21 +693,6 @@ fn lists(
             "stack_cache_actsize {:#x} exceeds stack_cache_maxsize {:#x}",
             ps.actsize, ps.maxsize
         ));
-    }
-    for st in cached() {
-        for t in threads {
-            if let Some(sp) = t.rsp {
-                if st.p.stackblock <= sp && sp < st.end() && t.fs != st.pd {
-                    v(format!(
-                        "stack_cache entry {:#x} [{:#x}, {:#x}) holds live thread {}'s stack pointer {sp:#x}",
-                        st.pd,
-                        st.p.stackblock,
-                        st.end(),
-                        t.pid
-                    ));
-                }
-            }
-        }
     }
 }
 
