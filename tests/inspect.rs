@@ -864,3 +864,38 @@ fn dump_from_the_command_line() {
     let r = common::vmm(&["run", "--dump=sometimes", hello]);
     assert_eq!(r.code, 125, "{}", r.stderr);
 }
+
+#[test]
+fn check_modes_from_the_command_line() {
+    let target = common::guest_bin("inspect-target");
+    let target = target.to_str().unwrap();
+    let field = |stderr: &str, key: &str| -> u64 {
+        let at = stderr
+            .find(&format!(" {key}="))
+            .unwrap_or_else(|| panic!("no {key} in {stderr}"));
+        let rest = &stderr[at + key.len() + 2..];
+        rest.split_whitespace().next().unwrap().parse().unwrap()
+    };
+    for mode in ["incremental", "dirty-log", "verify"] {
+        let r = common::vmm(&["run", "--check-mode", mode, "--timings", target]);
+        assert_eq!(r.code, 0, "{mode}: {}", r.stderr);
+        assert_eq!(r.stdout, "thread returned 7, child exited 5\n");
+        // Most units stand from one stop to the next.
+        let (reused, rederived) = (
+            field(&r.stderr, "check_units_reused"),
+            field(&r.stderr, "check_units_rederived"),
+        );
+        assert!(field(&r.stderr, "checks") > 10, "{mode}: {}", r.stderr);
+        assert!(reused > rederived, "{mode}: {}", r.stderr);
+    }
+    let r = common::vmm(&["run", "--check-mode", "full", "--timings", target]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.stderr.contains("checks="), "{}", r.stderr);
+    let r = common::vmm(&["run", "--check-mode", "sometimes", target]);
+    assert_eq!(r.code, 125, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("invalid value 'sometimes'"),
+        "{}",
+        r.stderr
+    );
+}

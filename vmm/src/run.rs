@@ -161,6 +161,15 @@ pub fn run_hooked<'io>(
     let vm_fd = vm::create_vm(&kvm)?;
     let dirty_log = cfg.check && cfg.check_mode.uses_dirty_log();
     memory::register(&vm_fd, &mem, dirty_log)?;
+    if dirty_log {
+        // Fail before the guest starts, not at its first syscall stop.
+        vm_fd.get_dirty_log(0, cfg.memory as usize).map_err(|e| {
+            Error::Kvm(format!(
+                "--check-mode {} needs KVM's dirty-page log, but KVM_GET_DIRTY_LOG failed: {e}",
+                cfg.check_mode.name()
+            ))
+        })?;
+    }
     vm::create_irqchip(&vm_fd)?;
     let mut vcpu = vm::create_boot_vcpu(&kvm, &vm_fd, kernel.entry, boot::boot_info_virt(), cr3)?;
     info.tsc_khz = vm::tsc_khz(&vcpu);
@@ -268,7 +277,11 @@ pub fn run_hooked<'io>(
     };
     let t_end = Instant::now();
     let user_start = ctx.user_start;
-    let check_stats = ctx.check.as_ref().map(|c| c.checker.stats);
+    let check_stats = ctx
+        .check
+        .as_ref()
+        .filter(|c| c.mode != crate::config::CheckMode::Full)
+        .map(|c| c.checker.stats);
     if let Some(t) = ctx.strace.as_mut() {
         t.finish();
     }
