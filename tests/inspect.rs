@@ -563,6 +563,14 @@ impl Libc {
         assert_eq!(ps.lock, 0);
         ps.stacks.expect("lock free")
     }
+
+    /// The (one) stack on `stack_cache` at the marker: the joined thread's.
+    fn cached(&self, stop: &SyscallStop, l: &Landscape) -> Stack {
+        self.stacks(stop, l)
+            .into_iter()
+            .find(|s| s.list == List::Cache)
+            .expect("a cached stack")
+    }
 }
 
 /// Writes `value` at user address `virt` of `task`'s address space.
@@ -650,12 +658,7 @@ fn invariant_10_cache_total_is_actsize() {
 fn invariant_10_cached_stacks_have_no_thread() {
     expect_violation(10, |stop, l| {
         // The cached stack claims the blocked thread's tid.
-        let libc = Libc::read(stop, l);
-        let cached = libc
-            .stacks(stop, l)
-            .into_iter()
-            .find(|s| s.list == List::Cache)
-            .expect("a cached stack");
+        let cached = Libc::read(stop, l).cached(stop, l);
         put_user(
             stop,
             l,
@@ -720,12 +723,7 @@ fn invariant_10_no_cached_stack_holds_a_stack_pointer() {
         // stack) is moved into the cached block. Nothing else changes, so
         // the incremental check reuses the libc lists and must still look
         // at the stack pointers.
-        let libc = Libc::read(stop, l);
-        let cached = libc
-            .stacks(stop, l)
-            .into_iter()
-            .find(|s| s.list == List::Cache)
-            .expect("a cached stack");
+        let cached = Libc::read(stop, l).cached(stop, l);
         let top = l.thread.t.stack + abi::task::KERNEL_STACK_SIZE;
         put(
             stop,

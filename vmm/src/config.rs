@@ -69,13 +69,10 @@ pub enum CheckMode {
 
 impl CheckMode {
     /// The mode as `--check-mode` spells it.
-    pub fn name(self) -> &'static str {
-        match self {
-            CheckMode::Incremental => "incremental",
-            CheckMode::DirtyLog => "dirty-log",
-            CheckMode::Full => "full",
-            CheckMode::Verify => "verify",
-        }
+    pub fn name(self) -> String {
+        use clap::ValueEnum;
+        self.to_possible_value()
+            .map_or_else(String::new, |v| v.get_name().to_string())
     }
 
     /// Whether KVM logs the guest's writes for this mode.
@@ -171,14 +168,6 @@ pub fn parse_memory_size(text: &str) -> Result<u64, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn check_mode_names_are_the_cli_spellings() {
-        use clap::ValueEnum;
-        for m in CheckMode::value_variants() {
-            assert_eq!(m.to_possible_value().unwrap().get_name(), m.name());
-        }
-    }
 
     #[test]
     fn sizes() {

@@ -70,15 +70,6 @@ impl ReadLog {
         self.bytes.extend_from_slice(data);
     }
 
-    /// Bytes logged.
-    pub fn len(&self) -> usize {
-        self.bytes.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.bytes.is_empty()
-    }
-
     /// Whether every logged read would still return its bytes; reads on
     /// pages `changed` rules out are not compared. `compared` counts the
     /// bytes that were.
@@ -179,11 +170,6 @@ impl DirtyPages {
                 .get((page / 64) as usize)
                 .is_some_and(|w| w >> (page % 64) & 1 != 0)
         })
-    }
-
-    /// Pages marked.
-    pub fn count(&self) -> u64 {
-        self.bits.iter().map(|w| u64::from(w.count_ones())).sum()
     }
 }
 
