@@ -1,54 +1,14 @@
 #ifndef _ERRNO_H
 #define _ERRNO_H
 #include <features.h>
+#include <bits/errno.h>
 __BEGIN_DECLS
 /* Per thread: lives in static TLS. */
 int *__errno_location(void);
 #define errno (*__errno_location())
 __END_DECLS
-#define EPERM 1
-#define ENOENT 2
-#define ESRCH 3
-#define EINTR 4
-#define EIO 5
-#define ENXIO 6
-#define E2BIG 7
-#define ENOEXEC 8
-#define EBADF 9
-#define ECHILD 10
-#define EAGAIN 11
+/* Other names for the same numbers, as glibc has them. */
 #define EWOULDBLOCK EAGAIN
-#define ENOMEM 12
-#define EACCES 13
-#define EFAULT 14
-#define EBUSY 16
-#define EEXIST 17
-#define ENODEV 19
-#define ENOTDIR 20
-#define EISDIR 21
-#define EINVAL 22
-#define ENFILE 23
-#define EMFILE 24
-#define ENOTTY 25
-#define EFBIG 27
-#define ENOSPC 28
-#define ESPIPE 29
-#define EROFS 30
-#define EPIPE 32
-#define EDOM 33
-#define ERANGE 34
-#define EDEADLK 35
-#define ENAMETOOLONG 36
-#define ENOSYS 38
-#define ENOTEMPTY 39
-#define ELOOP 40
-#define EOVERFLOW 75
-#define ENOTSUP 95
-#define EOPNOTSUPP 95
-#define ETIMEDOUT 110
-#define EALREADY 114
-#define EINPROGRESS 115
-#define ECANCELED 125
-#define EOWNERDEAD 130
-#define ENOTRECOVERABLE 131
+#define EDEADLOCK EDEADLK
+#define ENOTSUP EOPNOTSUPP
 #endif

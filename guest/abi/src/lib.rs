@@ -11,6 +11,7 @@
 pub mod boot;
 pub mod hypercall;
 pub mod layout;
+pub mod linux;
 pub mod list;
 pub mod nptl;
 pub mod stats;
