@@ -6,6 +6,7 @@
 //! [`SYSCALL_VECTOR`]), so every kernel entry looks alike to the rest of the
 //! kernel, and returns with SYSRET, restoring all other registers.
 
+use abi::linux::syscalls::{__NR_exit, __NR_exit_group};
 use x86_64::registers::model_specific::{Efer, EferFlags, LStar, Msr, SFMask};
 use x86_64::registers::rflags::RFlags;
 use x86_64::VirtAddr;
@@ -83,7 +84,7 @@ extern "C" fn syscall_handler(frame: &mut TrapFrame) {
     let args = [
         frame.rdi, frame.rsi, frame.rdx, frame.r10, frame.r8, frame.r9,
     ];
-    if nr == crate::syscalls::nr::EXIT || nr == crate::syscalls::nr::EXIT_GROUP {
+    if nr == __NR_exit || nr == __NR_exit_group {
         crate::hypercall::syscall_noreturn(nr, args);
     }
     frame.rax = crate::syscalls::dispatch(nr, args, frame) as u64;

@@ -78,13 +78,15 @@ pub unsafe fn return_to(frame: *const TrapFrame) -> ! {
 
 /// Linux's signal for a CPU exception in user mode (arch/x86/kernel/traps.c).
 fn signal_for(vector: u64) -> i32 {
-    match vector {
-        0 | 16 | 19 => 8,  // #DE, #MF, #XM: SIGFPE
-        1 | 3 => 5,        // #DB, #BP: SIGTRAP
-        6 => 4,            // #UD: SIGILL
-        11 | 12 | 17 => 7, // #NP, #SS, #AC: SIGBUS
-        _ => 11,           // #GP, #PF, #OF, #BR, ...: SIGSEGV
-    }
+    use abi::linux::signal::{SIGBUS, SIGFPE, SIGILL, SIGSEGV, SIGTRAP};
+    let sig = match vector {
+        0 | 16 | 19 => SIGFPE,  // #DE, #MF, #XM
+        1 | 3 => SIGTRAP,       // #DB, #BP
+        6 => SIGILL,            // #UD
+        11 | 12 | 17 => SIGBUS, // #NP, #SS, #AC
+        _ => SIGSEGV,           // #GP, #PF, #OF, #BR, ...
+    };
+    sig as i32
 }
 
 extern "C" fn trap_handler(frame: &mut TrapFrame) {

@@ -28,30 +28,7 @@ use crate::task::{
 };
 use abi::stats::phase;
 
-pub const CSIGNAL: u64 = 0xff;
-pub const CLONE_VM: u64 = 0x100;
-pub const CLONE_FS: u64 = 0x200;
-pub const CLONE_FILES: u64 = 0x400;
-pub const CLONE_SIGHAND: u64 = 0x800;
-pub const CLONE_PIDFD: u64 = 0x1000;
-pub const CLONE_VFORK: u64 = 0x4000;
-pub const CLONE_PARENT: u64 = 0x8000;
-pub const CLONE_THREAD: u64 = 0x1_0000;
-pub const CLONE_NEWNS: u64 = 0x2_0000;
-pub const CLONE_SYSVSEM: u64 = 0x4_0000;
-pub const CLONE_SETTLS: u64 = 0x8_0000;
-pub const CLONE_PARENT_SETTID: u64 = 0x10_0000;
-pub const CLONE_CHILD_CLEARTID: u64 = 0x20_0000;
-pub const CLONE_DETACHED: u64 = 0x40_0000;
-pub const CLONE_CHILD_SETTID: u64 = 0x100_0000;
-pub const CLONE_NEWCGROUP: u64 = 0x200_0000;
-pub const CLONE_NEWUTS: u64 = 0x400_0000;
-pub const CLONE_NEWIPC: u64 = 0x800_0000;
-pub const CLONE_NEWUSER: u64 = 0x1000_0000;
-pub const CLONE_NEWPID: u64 = 0x2000_0000;
-pub const CLONE_NEWNET: u64 = 0x4000_0000;
-pub const CLONE_CLEAR_SIGHAND: u64 = 1 << 32;
-pub const CLONE_INTO_CGROUP: u64 = 1 << 33;
+pub use abi::linux::clone::*;
 
 const NAMESPACES: u64 = CLONE_NEWNS
     | CLONE_NEWCGROUP
@@ -128,9 +105,6 @@ pub fn vfork(frame: &mut TrapFrame) -> KResult<u64> {
     )
 }
 
-const CLONE_ARGS_SIZE_VER0: u64 = 64;
-const CLONE_ARGS_SIZE_VER2: u64 = 88;
-
 /// clone3(args, size).
 pub fn clone3(uargs: u64, size: u64, frame: &mut TrapFrame) -> KResult<u64> {
     if crate::cmdline::clone3_disabled() {
@@ -162,7 +136,7 @@ pub fn clone3(uargs: u64, size: u64, frame: &mut TrapFrame) -> KResult<u64> {
     if set_tid_size > 32 || (set_tid == 0) != (set_tid_size == 0) {
         return Err(EINVAL);
     }
-    if exit_signal & !CSIGNAL != 0 || exit_signal > 64 {
+    if exit_signal & !CSIGNAL != 0 || exit_signal > abi::linux::signal::NSIG {
         return Err(EINVAL);
     }
     if flags & CLONE_INTO_CGROUP != 0 && (cgroup > i32::MAX as u64 || size < CLONE_ARGS_SIZE_VER2) {

@@ -9,7 +9,7 @@ use crate::mm::uaccess::write_user;
 use crate::sched;
 use crate::task::{self, current, kernel, task, Pid, State, Task, WaitOn};
 
-pub const SIGCHLD: i32 = 17;
+pub const SIGCHLD: i32 = abi::linux::signal::SIGCHLD as i32;
 
 /// Ends the current thread with wait status `wstatus` (code << 8, or a
 /// signal number). Never returns.

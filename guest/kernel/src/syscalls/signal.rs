@@ -6,13 +6,14 @@
 //! signal whose handler is SIG_IGN. A signal with a user handler stays
 //! pending until delivery exists.
 
+use abi::linux::signal::{
+    NSIG, SIGCHLD, SIGCONT, SIGKILL, SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU, SIGURG, SIGWINCH,
+    SIG_BLOCK, SIG_IGN, SIG_SETMASK, SIG_UNBLOCK,
+};
+
 use crate::errno::*;
 use crate::mm::uaccess::{read_user, write_user};
 use crate::task::{current, kernel, task, with_mm, Pid};
-
-const SIGKILL: u64 = 9;
-const SIGSTOP: u64 = 19;
-const SIG_IGN: u64 = 1;
 
 fn bit(sig: u64) -> u64 {
     1 << (sig - 1)
@@ -23,7 +24,10 @@ fn default_fatal(sig: u64) -> bool {
     // SIGCHLD, SIGCONT, SIGURG, SIGWINCH are ignored by default; stop
     // signals (SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU) do nothing without job
     // control here.
-    !matches!(sig, 17 | 18 | 23 | 28 | 19 | 20 | 21 | 22)
+    !matches!(
+        sig,
+        SIGCHLD | SIGCONT | SIGURG | SIGWINCH | SIGSTOP | SIGTSTP | SIGTTIN | SIGTTOU
+    )
 }
 
 /// What a thread of group `tgid` does with `sig` now: nothing (blocked,
@@ -56,7 +60,7 @@ fn act_on(pid: Pid, sig: u64) {
 }
 
 fn check_sig(sig: u64) -> KResult<()> {
-    if sig > 64 {
+    if sig > NSIG {
         Err(EINVAL)
     } else {
         Ok(())
@@ -140,10 +144,6 @@ fn send_to_thread(tid: Pid, sig: u64) -> KResult<u64> {
     Ok(0)
 }
 
-const SIG_BLOCK: u64 = 0;
-const SIG_UNBLOCK: u64 = 1;
-const SIG_SETMASK: u64 = 2;
-
 pub fn rt_sigprocmask(how: u64, set: u64, oldset: u64, sigsetsize: u64) -> KResult<u64> {
     if sigsetsize != 8 {
         return Err(EINVAL);
@@ -170,7 +170,7 @@ pub fn rt_sigprocmask(how: u64, set: u64, oldset: u64, sigsetsize: u64) -> KResu
         let t = current();
         let waiting = (t.pending | t.signal.borrow().shared_pending) & !t.blocked;
         let pid = t.pid;
-        for sig in 1..=64u64 {
+        for sig in 1..=NSIG {
             if waiting & bit(sig) != 0 {
                 act_on(pid, sig);
             }
