@@ -209,12 +209,25 @@ fn unknown_kernel_options_are_logged_not_fatal() {
 }
 
 /// Unimplemented system calls are -ENOSYS (checked against Linux by
-/// syscall-errors) and named once in the kernel log, not once per call.
+/// syscall-errors) and named once in the kernel log, not once per call:
+/// by number, and by Linux's name where the number has one (glibc's start
+/// registers rseq).
 #[test]
 fn unimplemented_syscalls_are_logged_once() {
     let r = guest("syscall-errors", &[], &[]);
     assert_eq!(
-        r.stderr.matches("unimplemented system call 1000").count(),
+        r.stderr
+            .matches("unimplemented system call 1000: returning -ENOSYS")
+            .count(),
+        1,
+        "{}",
+        r.stderr
+    );
+    let r = guest("hello-glibc", &[], &[]);
+    assert_eq!(
+        r.stderr
+            .matches("unimplemented system call 334 (rseq): returning -ENOSYS")
+            .count(),
         1,
         "{}",
         r.stderr

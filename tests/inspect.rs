@@ -9,6 +9,7 @@ mod common;
 use std::mem::offset_of;
 use std::sync::Mutex;
 
+use abi::linux::syscalls::{__NR_clone, __NR_clone3};
 use abi::nptl::Pthread;
 use abi::task::{state, KernelRoots, TaskStruct};
 use vmm::config::{CheckMode, RunConfig};
@@ -194,7 +195,7 @@ fn the_view_shows_what_clone_built() {
     let (outcome, _) = run_target(false, |stop| {
         let c = &stop.call;
         // clone3 (pthread_create) and clone (fork) as the parent sees them.
-        if (c.nr == 435 || c.nr == 56) && c.ret > 0 {
+        if (c.nr == __NR_clone3 || c.nr == __NR_clone) && c.ret > 0 {
             let v = stop.kernel().map_err(|e| e.to_string())?;
             let caller = *v.by_pid(c.tid).ok_or("caller missing")?;
             let parent = caller.t;
@@ -203,7 +204,7 @@ fn the_view_shows_what_clone_built() {
             let shared = |a: u64, b: u64| if a == b { "shared" } else { "own" };
             seen.lock().unwrap().push(format!(
                 "{} tgid={} leader={} parent={} state={} queued={} mm={} fs={} files={} sighand={} signal={} tls_set={}",
-                if c.nr == 435 { "clone3" } else { "clone" },
+                if c.nr == __NR_clone3 { "clone3" } else { "clone" },
                 if t.tgid == parent.tgid { "same" } else if t.tgid == t.pid { "own" } else { "other" },
                 if t.group_leader == parent.group_leader { "same" } else if t.group_leader == child.addr { "self" } else { "other" },
                 if t.real_parent == parent.real_parent { "same" } else if t.real_parent == caller.addr { "caller" } else { "other" },
@@ -589,7 +590,7 @@ fn the_view_shows_a_new_threads_struct_pthread() {
     let seen = Mutex::new(0);
     let (outcome, _) = run_target(false, |stop| {
         let c = &stop.call;
-        if c.nr != 435 || c.ret <= 0 {
+        if c.nr != __NR_clone3 || c.ret <= 0 {
             return Ok(());
         }
         // clone3 just returned in the parent: the new task's FS base is a

@@ -84,66 +84,20 @@ impl Outcome {
 }
 
 pub fn signal_name(sig: i32) -> &'static str {
-    const NAMES: [&str; 32] = [
-        "signal 0",
-        "SIGHUP",
-        "SIGINT",
-        "SIGQUIT",
-        "SIGILL",
-        "SIGTRAP",
-        "SIGABRT",
-        "SIGBUS",
-        "SIGFPE",
-        "SIGKILL",
-        "SIGUSR1",
-        "SIGSEGV",
-        "SIGUSR2",
-        "SIGPIPE",
-        "SIGALRM",
-        "SIGTERM",
-        "SIGSTKFLT",
-        "SIGCHLD",
-        "SIGCONT",
-        "SIGSTOP",
-        "SIGTSTP",
-        "SIGTTIN",
-        "SIGTTOU",
-        "SIGURG",
-        "SIGXCPU",
-        "SIGXFSZ",
-        "SIGVTALRM",
-        "SIGPROF",
-        "SIGWINCH",
-        "SIGIO",
-        "SIGPWR",
-        "SIGSYS",
-    ];
-    usize::try_from(sig)
-        .ok()
-        .and_then(|i| NAMES.get(i))
-        .copied()
-        .unwrap_or("a real-time signal")
+    match u64::try_from(sig) {
+        Ok(0) => "signal 0",
+        Ok(n) => abi::linux::signal::name(n).unwrap_or("a real-time signal"),
+        Err(_) => "a real-time signal",
+    }
 }
 
 /// Linux errno name for a (positive or negative) errno value.
 pub fn errno_name(errno: i32) -> String {
     let e = errno.unsigned_abs();
-    let name = match e {
-        1 => "EPERM",
-        2 => "ENOENT",
-        5 => "EIO",
-        7 => "E2BIG",
-        8 => "ENOEXEC",
-        9 => "EBADF",
-        12 => "ENOMEM",
-        13 => "EACCES",
-        14 => "EFAULT",
-        22 => "EINVAL",
-        27 => "EFBIG",
-        38 => "ENOSYS",
-        _ => return format!("errno {e}"),
-    };
-    name.to_string()
+    match abi::linux::errno::lookup(u64::from(e)) {
+        Some(known) => known.name.to_string(),
+        None => format!("errno {e}"),
+    }
 }
 
 #[cfg(test)]
@@ -172,5 +126,6 @@ mod tests {
         assert_eq!(signal_name(11), "SIGSEGV");
         assert_eq!(signal_name(99), "a real-time signal");
         assert_eq!(errno_name(-12), "ENOMEM");
+        assert_eq!(errno_name(-41), "errno 41");
     }
 }

@@ -20,7 +20,8 @@
 //!   implements (flags, constants, structures read from the caller's user
 //!   memory through its page tables: `struct clone_args`, timespecs, signal
 //!   sets and actions, write/read buffers quoted and cut at 32 bytes);
-//!   anything else is printed in hex.
+//!   any other call is printed under its Linux name with as many arguments
+//!   as strace shows for it, in hex (`abi::linux::syscalls`).
 //!
 //! Guest memory is untrusted: a pointer that does not lead to user memory
 //! is printed as the address, as strace does for a bad pointer.
@@ -34,11 +35,22 @@ use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 
 use abi::hypercall::{SyscallExit, SYSCALL_STOP_NORETURN};
+use abi::linux::clone::{
+    CLONE_ARGS_SIZE_VER2, CLONE_CHILD_CLEARTID, CLONE_CHILD_SETTID, CLONE_PARENT_SETTID,
+    CLONE_PIDFD, CLONE_SETTLS,
+};
+use abi::linux::futex::{
+    FUTEX_BITSET_MATCH_ANY, FUTEX_CMP_REQUEUE, FUTEX_CMP_REQUEUE_PI, FUTEX_LOCK_PI, FUTEX_LOCK_PI2,
+    FUTEX_REQUEUE, FUTEX_TRYLOCK_PI, FUTEX_UNLOCK_PI, FUTEX_WAIT, FUTEX_WAIT_BITSET,
+    FUTEX_WAIT_REQUEUE_PI, FUTEX_WAKE, FUTEX_WAKE_BITSET,
+};
+use abi::linux::signal::{SIG_DFL, SIG_IGN};
+use abi::linux::syscalls as sys;
 use abi::task::{KernelRoots, MmStruct, TaskStruct};
 
 use crate::console::Console;
 use crate::inspect::mem::{kread, PhysMem};
-use crate::inspect::{pagetable, syscall_name};
+use crate::inspect::pagetable;
 use decode::*;
 
 /// strace's default `-s`: the longest string shown.
@@ -81,9 +93,9 @@ impl Tracer {
         let many = guest.nr_tasks() > 1;
         let (text, shown) = format_parts(&c, &guest);
         let mut out = self.line(call.tid, many, &text, Some(&shown));
-        if ret.is_none() && (call.nr == 60 || call.nr == 231) {
+        if ret.is_none() && (call.nr == sys::__NR_exit || call.nr == sys::__NR_exit_group) {
             let status = call.args[0] & 0xff;
-            if call.nr == 231 {
+            if call.nr == sys::__NR_exit_group {
                 for tid in guest.other_threads(call.tid) {
                     let text = format!("+++ exited with {status} +++");
                     out += &self.line(tid, many, &text, None);
@@ -378,8 +390,8 @@ fn sigaction_at(m: &dyn UserMem, addr: u64) -> String {
     let w = |i: usize| u64::from_le_bytes(b[i * 8..i * 8 + 8].try_into().unwrap());
     let (handler, flags, restorer, mask) = (w(0), w(1), w(2), w(3));
     let handler = match handler {
-        0 => "SIG_DFL".to_string(),
-        1 => "SIG_IGN".to_string(),
+        SIG_DFL => "SIG_DFL".to_string(),
+        SIG_IGN => "SIG_IGN".to_string(),
         h => format!("{h:#x}"),
     };
     let mut s = format!(
@@ -504,10 +516,10 @@ pub fn format_parts(c: &Call, m: &dyn UserMem) -> (String, String) {
     let ok = c.ret.is_some_and(|r| !is_error(r));
     let retv = c.ret.unwrap_or(0);
     let mut style = RetStyle::Dec;
-    let name = syscall_name(c.nr);
+    let name = sys::Name(c.nr);
     let args: String = match c.nr {
         // read(fd, buf, count): the data read, at exit.
-        0 => {
+        sys::__NR_read => {
             let buf = if ok {
                 buffer(m, a[1], retv as u64, false)
             } else {
@@ -515,9 +527,9 @@ pub fn format_parts(c: &Call, m: &dyn UserMem) -> (String, String) {
             };
             format!("{}, {buf}, {}", fd(a[0]), a[2])
         }
-        1 => format!("{}, {}, {}", fd(a[0]), buffer(m, a[1], a[2], false), a[2]),
-        3 | 32 => fd(a[0]),
-        5 => {
+        sys::__NR_write => format!("{}, {}, {}", fd(a[0]), buffer(m, a[1], a[2], false), a[2]),
+        sys::__NR_close | sys::__NR_dup => fd(a[0]),
+        sys::__NR_fstat => {
             let st = if ok {
                 stat_at(m, a[1])
             } else {
@@ -525,8 +537,8 @@ pub fn format_parts(c: &Call, m: &dyn UserMem) -> (String, String) {
             };
             format!("{}, {st}", fd(a[0]))
         }
-        8 => format!("{}, {}, {}", fd(a[0]), a[1] as i64, whence(a[2])),
-        9 => {
+        sys::__NR_lseek => format!("{}, {}, {}", fd(a[0]), a[1] as i64, whence(a[2])),
+        sys::__NR_mmap => {
             style = RetStyle::Hex;
             let off = if a[5] == 0 {
                 "0".to_string()
@@ -542,13 +554,13 @@ pub fn format_parts(c: &Call, m: &dyn UserMem) -> (String, String) {
                 fd(a[4])
             )
         }
-        10 => format!("{:#x}, {}, {}", a[0], a[1], prot(a[2])),
-        11 => format!("{:#x}, {}", a[0], a[1]),
-        12 => {
+        sys::__NR_mprotect => format!("{:#x}, {}, {}", a[0], a[1], prot(a[2])),
+        sys::__NR_munmap => format!("{:#x}, {}", a[0], a[1]),
+        sys::__NR_brk => {
             style = RetStyle::Hex;
             ptr(a[0])
         }
-        13 => {
+        sys::__NR_rt_sigaction => {
             let old = if ok { sigaction_at(m, a[2]) } else { ptr(a[2]) };
             format!(
                 "{}, {}, {old}, {}",
@@ -557,7 +569,7 @@ pub fn format_parts(c: &Call, m: &dyn UserMem) -> (String, String) {
                 a[3]
             )
         }
-        14 => {
+        sys::__NR_rt_sigprocmask => {
             let old = if ok { sigset_at(m, a[2]) } else { ptr(a[2]) };
             format!(
                 "{}, {}, {old}, {}",
@@ -566,35 +578,34 @@ pub fn format_parts(c: &Call, m: &dyn UserMem) -> (String, String) {
                 a[3]
             )
         }
-        16 => format!("{}, {}, {}", fd(a[0]), ioctl_request(a[1]), ptr(a[2])),
-        20 => format!(
+        sys::__NR_ioctl => format!("{}, {}, {}", fd(a[0]), ioctl_request(a[1]), ptr(a[2])),
+        sys::__NR_writev => format!(
             "{}, {}, {}",
             fd(a[0]),
             iovec_at(m, a[1], a[2], Some(if ok { retv as u64 } else { u64::MAX })),
             a[2]
         ),
-        24 | 39 | 57 | 58 | 102 | 104 | 107 | 108 | 110 | 186 => String::new(),
-        28 => format!("{:#x}, {}, {}", a[0], a[1], madvise(a[2])),
-        33 => format!("{}, {}", fd(a[0]), fd(a[1])),
-        35 => format!("{}, {}", timespec(m, a[0]), ptr(a[1])),
-        56 => clone_args(c, m),
-        60 | 231 => int(a[0]),
-        61 => format!(
+        sys::__NR_madvise => format!("{:#x}, {}, {}", a[0], a[1], madvise(a[2])),
+        sys::__NR_dup2 => format!("{}, {}", fd(a[0]), fd(a[1])),
+        sys::__NR_nanosleep => format!("{}, {}", timespec(m, a[0]), ptr(a[1])),
+        sys::__NR_clone => clone_args(c, m),
+        sys::__NR_exit | sys::__NR_exit_group => int(a[0]),
+        sys::__NR_wait4 => format!(
             "{}, {}, {}, {}",
             a[0] as i32,
             wait_status_at(m, a[1], ok && retv > 0),
             wait_options(a[2]),
             ptr(a[3])
         ),
-        62 | 200 => format!("{}, {}", a[0] as i32, signal_name(a[1])),
-        63 => {
+        sys::__NR_kill | sys::__NR_tkill => format!("{}, {}", a[0] as i32, signal_name(a[1])),
+        sys::__NR_uname => {
             if ok {
                 utsname_at(m, a[0])
             } else {
                 ptr(a[0])
             }
         }
-        72 => match a[1] {
+        sys::__NR_fcntl => match a[1] {
             1 | 3 => format!("{}, {}", fd(a[0]), fcntl_cmd(a[1])),
             2 => format!(
                 "{}, F_SETFD, {}",
@@ -607,7 +618,7 @@ pub fn format_parts(c: &Call, m: &dyn UserMem) -> (String, String) {
             ),
             _ => format!("{}, {}, {}", fd(a[0]), fcntl_cmd(a[1]), a[2]),
         },
-        89 => {
+        sys::__NR_readlink => {
             let buf = if ok {
                 buffer(m, a[1], retv as u64, false)
             } else {
@@ -615,34 +626,34 @@ pub fn format_parts(c: &Call, m: &dyn UserMem) -> (String, String) {
             };
             format!("{}, {buf}, {}", path(m, a[0]), a[2])
         }
-        95 => {
+        sys::__NR_umask => {
             style = RetStyle::Oct;
             octal(a[0])
         }
-        96 => format!("{}, {}", ptr(a[0]), ptr(a[1])),
-        97 => format!(
+        sys::__NR_gettimeofday => format!("{}, {}", ptr(a[0]), ptr(a[1])),
+        sys::__NR_getrlimit => format!(
             "{}, {}",
             rlimit_resource(a[0]),
             if ok { rlimit_at(m, a[1]) } else { ptr(a[1]) }
         ),
-        158 => format!("{}, {}", arch_prctl_code(a[0]), ptr(a[1])),
-        201 => ptr(a[0]),
-        202 => futex_args(c, m),
-        218 => ptr(a[0]),
-        228 | 229 => format!(
+        sys::__NR_arch_prctl => format!("{}, {}", arch_prctl_code(a[0]), ptr(a[1])),
+        sys::__NR_time => ptr(a[0]),
+        sys::__NR_futex => futex_args(c, m),
+        sys::__NR_set_tid_address => ptr(a[0]),
+        sys::__NR_clock_gettime | sys::__NR_clock_getres => format!(
             "{}, {}",
             clock_name(a[0]),
             if ok { timespec(m, a[1]) } else { ptr(a[1]) }
         ),
-        230 => format!(
+        sys::__NR_clock_nanosleep => format!(
             "{}, {}, {}, {}",
             clock_name(a[0]),
             if a[1] == 1 { "TIMER_ABSTIME" } else { "0" },
             timespec(m, a[2]),
             ptr(a[3])
         ),
-        234 => format!("{}, {}, {}", a[0] as i32, a[1] as i32, signal_name(a[2])),
-        262 => {
+        sys::__NR_tgkill => format!("{}, {}, {}", a[0] as i32, a[1] as i32, signal_name(a[2])),
+        sys::__NR_newfstatat => {
             let st = if ok {
                 stat_at(m, a[2])
             } else {
@@ -655,16 +666,16 @@ pub fn format_parts(c: &Call, m: &dyn UserMem) -> (String, String) {
             );
             format!("{}, {}, {st}, {fl}", fd(a[0]), path(m, a[1]))
         }
-        273 => format!("{}, {}", ptr(a[0]), a[1]),
-        292 => format!("{}, {}, {}", fd(a[0]), fd(a[1]), open_flags(a[2])),
-        302 => format!(
+        sys::__NR_set_robust_list => format!("{}, {}", ptr(a[0]), a[1]),
+        sys::__NR_dup3 => format!("{}, {}, {}", fd(a[0]), fd(a[1]), open_flags(a[2])),
+        sys::__NR_prlimit64 => format!(
             "{}, {}, {}, {}",
             a[0] as i32,
             rlimit_resource(a[1]),
             rlimit_at(m, a[2]),
             if ok { rlimit_at(m, a[3]) } else { ptr(a[3]) }
         ),
-        318 => {
+        sys::__NR_getrandom => {
             let buf = if ok {
                 buffer(m, a[0], retv as u64, true)
             } else {
@@ -672,12 +683,12 @@ pub fn format_parts(c: &Call, m: &dyn UserMem) -> (String, String) {
             };
             format!("{buf}, {}, {}", a[1], getrandom_flags(a[2]))
         }
-        435 => clone3_args(c, m),
+        sys::__NR_clone3 => clone3_args(c, m),
         _ => {
             let n = arity(c.nr);
             a[..n]
                 .iter()
-                .map(|v| format!("{v:#x}"))
+                .map(|&v| hex(v))
                 .collect::<Vec<_>>()
                 .join(", ")
         }
@@ -694,15 +705,19 @@ pub fn format_parts(c: &Call, m: &dyn UserMem) -> (String, String) {
     (format!("{name}({args})"), ret)
 }
 
-/// Arguments of the calls printed in hex (strace's count for each).
+/// How many arguments strace prints for a call it shows undecoded (all six
+/// for a number Linux does not use).
 fn arity(nr: u64) -> usize {
-    match nr {
-        15 | 34 => 0,
-        37 | 99 | 100 => 1,
-        4 | 6 | 21 | 22 | 36 | 131 | 274 | 293 | 434 => 2,
-        2 | 7 | 19 | 38 | 157 | 203 | 204 | 269 => 3,
-        17 | 18 | 257 | 280 | 334 | 424 => 4,
-        _ => 6,
+    sys::lookup(nr).map_or(6, |s| usize::from(s.nargs))
+}
+
+/// An undecoded argument as C's `%#lx` prints it (strace's notation): `0`,
+/// `0x20`.
+fn hex(v: u64) -> String {
+    if v == 0 {
+        "0".into()
+    } else {
+        format!("{v:#x}")
     }
 }
 
@@ -734,7 +749,7 @@ fn clone_args(c: &Call, m: &dyn UserMem) -> String {
 /// exit_signal, stack, stack_size, tls, set_tid, set_tid_size, cgroup).
 fn clone3_args(c: &Call, m: &dyn UserMem) -> String {
     let [addr, size, ..] = c.args;
-    let n = (size as usize).min(88) / 8;
+    let n = (size as usize).min(CLONE_ARGS_SIZE_VER2 as usize) / 8;
     let Some(b) = m.read(addr, n * 8) else {
         return format!("{addr:#x}, {size}");
     };
@@ -802,7 +817,7 @@ fn futex_args(c: &Call, m: &dyn UserMem) -> String {
     let [uaddr, op, val, arg4, uaddr2, val3] = c.args;
     let head = format!("{uaddr:#x}, {}", futex_op(op));
     let bitset = |v: u64| {
-        if v as u32 == u32::MAX {
+        if v as u32 == FUTEX_BITSET_MATCH_ANY {
             "FUTEX_BITSET_MATCH_ANY".to_string()
         } else {
             format!("{:#x}", v as u32)
@@ -810,17 +825,17 @@ fn futex_args(c: &Call, m: &dyn UserMem) -> String {
     };
     let val = val as u32;
     match futex_cmd(op & 0xffff_ffff) {
-        0 => format!("{head}, {val}, {}", timespec(m, arg4)),
-        1 | 7 | 8 => format!("{head}, {val}"),
-        3 => format!("{head}, {val}, {}, {uaddr2:#x}", arg4 as u32),
-        4 | 12 => format!(
+        FUTEX_WAIT => format!("{head}, {val}, {}", timespec(m, arg4)),
+        FUTEX_WAKE | FUTEX_UNLOCK_PI | FUTEX_TRYLOCK_PI => format!("{head}, {val}"),
+        FUTEX_REQUEUE => format!("{head}, {val}, {}, {uaddr2:#x}", arg4 as u32),
+        FUTEX_CMP_REQUEUE | FUTEX_CMP_REQUEUE_PI => format!(
             "{head}, {val}, {}, {uaddr2:#x}, {}",
             arg4 as u32, val3 as u32
         ),
-        6 | 13 => format!("{head}, {}", timespec(m, arg4)),
-        9 => format!("{head}, {val}, {}, {}", timespec(m, arg4), bitset(val3)),
-        10 => format!("{head}, {val}, {}", bitset(val3)),
-        11 => format!("{head}, {val}, {}, {uaddr2:#x}", timespec(m, arg4)),
+        FUTEX_LOCK_PI | FUTEX_LOCK_PI2 => format!("{head}, {}", timespec(m, arg4)),
+        FUTEX_WAIT_BITSET => format!("{head}, {val}, {}, {}", timespec(m, arg4), bitset(val3)),
+        FUTEX_WAKE_BITSET => format!("{head}, {val}, {}", bitset(val3)),
+        FUTEX_WAIT_REQUEUE_PI => format!("{head}, {val}, {}, {uaddr2:#x}", timespec(m, arg4)),
         _ => format!("{head}, {val}, {arg4:#x}, {uaddr2:#x}, {:#x}", val3 as u32),
     }
 }
@@ -857,20 +872,20 @@ mod tests {
         let mut m = FakeMem::default();
         m.0.insert(0x1000, b"thread\n".to_vec());
         assert_eq!(
-            format_call(&call(1, &[1, 0x1000, 7], Some(7)), &m),
+            format_call(&call(sys::__NR_write, &[1, 0x1000, 7], Some(7)), &m),
             "write(1, \"thread\\n\", 7)                 = 7"
         );
         assert_eq!(
-            format_call(&call(3, &[99], Some(-9)), &m),
+            format_call(&call(sys::__NR_close, &[99], Some(-9)), &m),
             "close(99)                               = -1 EBADF (Bad file descriptor)"
         );
         // Unreadable buffer: the address.
         assert_eq!(
-            format_call(&call(1, &[1, 0x5000, 3], Some(-14)), &m),
+            format_call(&call(sys::__NR_write, &[1, 0x5000, 3], Some(-14)), &m),
             "write(1, 0x5000, 3)                     = -1 EFAULT (Bad address)"
         );
         assert_eq!(
-            format_call(&call(231, &[0], None), &m),
+            format_call(&call(sys::__NR_exit_group, &[0], None), &m),
             "exit_group(0)                           = ?"
         );
     }
@@ -879,15 +894,21 @@ mod tests {
     fn mm_calls() {
         let m = FakeMem::default();
         assert_eq!(
-            format_call(&call(9, &[0, 8392704, 0, 0x20022, u64::MAX, 0], Some(0x7f00_0000)), &m),
+            format_call(&call(sys::__NR_mmap, &[0, 8392704, 0, 0x20022, u64::MAX, 0], Some(0x7f00_0000)), &m),
             "mmap(NULL, 8392704, PROT_NONE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_STACK, -1, 0) = 0x7f000000"
         );
         assert_eq!(
-            format_call(&call(10, &[0x7f00_1000, 4096, 3], Some(0)), &m),
+            format_call(
+                &call(sys::__NR_mprotect, &[0x7f00_1000, 4096, 3], Some(0)),
+                &m
+            ),
             "mprotect(0x7f001000, 4096, PROT_READ|PROT_WRITE) = 0"
         );
         assert_eq!(
-            format_call(&call(28, &[0x7f00_0000, 8372224, 4], Some(0)), &m),
+            format_call(
+                &call(sys::__NR_madvise, &[0x7f00_0000, 8372224, 4], Some(0)),
+                &m
+            ),
             "madvise(0x7f000000, 8372224, MADV_DONTNEED) = 0"
         );
     }
@@ -904,12 +925,12 @@ mod tests {
         );
         m.0.insert(0x7990, 42u32.to_le_bytes().to_vec());
         assert_eq!(
-            format_call(&call(435, &[0x2000, 88], Some(42)), &m),
+            format_call(&call(sys::__NR_clone3, &[0x2000, 88], Some(42)), &m),
             "clone3({flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM|CLONE_SETTLS|CLONE_PARENT_SETTID|CLONE_CHILD_CLEARTID, child_tid=0x7990, parent_tid=0x7990, exit_signal=0, stack=0x10000, stack_size=0x800300, tls=0x76c0} => {parent_tid=[42]}, 88) = 42"
         );
         // Legacy clone as fork does it.
         assert_eq!(
-            format_call(&call(56, &[0x0120_0011, 0, 0, 0x7a10, 0], Some(5)), &m),
+            format_call(&call(sys::__NR_clone, &[0x0120_0011, 0, 0, 0x7a10, 0], Some(5)), &m),
             "clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x7a10) = 5"
         );
     }
@@ -920,28 +941,89 @@ mod tests {
         m.0.insert(0x3000, words(&[0, 1_000_000]));
         m.0.insert(0x4000, words(&[!0u64]));
         assert_eq!(
-            format_call(&call(202, &[0x7990, 128, 2, 0], Some(0)), &m),
+            format_call(&call(sys::__NR_futex, &[0x7990, 128, 2, 0], Some(0)), &m),
             "futex(0x7990, FUTEX_WAIT_PRIVATE, 2, NULL) = 0"
         );
         assert_eq!(
-            format_call(&call(202, &[0x7990, 129, 1], Some(1)), &m),
+            format_call(&call(sys::__NR_futex, &[0x7990, 129, 1], Some(1)), &m),
             "futex(0x7990, FUTEX_WAKE_PRIVATE, 1)    = 1"
         );
         assert_eq!(
-            format_call(&call(202, &[0x7990, 9 | 256, 7, 0, 0, u32::MAX as u64], Some(-11)), &m),
+            format_call(&call(sys::__NR_futex, &[0x7990, 9 | 256, 7, 0, 0, u32::MAX as u64], Some(-11)), &m),
             "futex(0x7990, FUTEX_WAIT_BITSET|FUTEX_CLOCK_REALTIME, 7, NULL, FUTEX_BITSET_MATCH_ANY) = -1 EAGAIN (Resource temporarily unavailable)"
         );
         assert_eq!(
-            format_call(&call(35, &[0x3000, 0], Some(0)), &m),
+            format_call(&call(sys::__NR_nanosleep, &[0x3000, 0], Some(0)), &m),
             "nanosleep({tv_sec=0, tv_nsec=1000000}, NULL) = 0"
         );
         assert_eq!(
-            format_call(&call(14, &[0, 0x4000, 0, 8], Some(0)), &m),
+            format_call(
+                &call(sys::__NR_rt_sigprocmask, &[0, 0x4000, 0, 8], Some(0)),
+                &m
+            ),
             "rt_sigprocmask(SIG_BLOCK, ~[], NULL, 8) = 0"
         );
         assert_eq!(
             format_call(&call(400, &[1, 2, 3, 4, 5, 6], Some(-38)), &m),
             "syscall_400(0x1, 0x2, 0x3, 0x4, 0x5, 0x6) = -1 ENOSYS (Function not implemented)"
         );
+    }
+
+    #[test]
+    fn undecoded_calls_by_name_with_straces_argument_count() {
+        let m = FakeMem::default();
+        assert_eq!(
+            format_call(
+                &call(
+                    sys::__NR_rseq,
+                    &[0x7f00_1020, 0x20, 0, 0x5305_3053],
+                    Some(-38)
+                ),
+                &m
+            ),
+            "rseq(0x7f001020, 0x20, 0, 0x53053053)   = -1 ENOSYS (Function not implemented)"
+        );
+        assert_eq!(
+            format_call(
+                &call(sys::__NR_sched_getaffinity, &[0, 128, 0x7000], Some(-38)),
+                &m
+            ),
+            "sched_getaffinity(0, 0x80, 0x7000)      = -1 ENOSYS (Function not implemented)"
+        );
+        assert_eq!(
+            format_call(&call(sys::__NR_getpgrp, &[9, 9], Some(1)), &m),
+            "getpgrp()                               = 1"
+        );
+        assert_eq!(
+            format_call(&call(sys::__NR_gettid, &[7], Some(5)), &m),
+            "gettid()                                = 5"
+        );
+    }
+
+    /// Every number the kernel dispatches is a named abi constant, and
+    /// `--strace` prints the call under its Linux name.
+    #[test]
+    fn strace_names_every_call_the_kernel_implements() {
+        let src = include_str!("../../../guest/kernel/src/syscalls/mod.rs");
+        let start = src.find("let r = match nr {").unwrap();
+        let body = &src[start..start + src[start..].find("\n    };").unwrap()];
+        let m = FakeMem::default();
+        let mut arms = 0;
+        for line in body.lines().filter(|l| l.contains(" => ")) {
+            let pattern = line.trim().split(" => ").next().unwrap();
+            for alt in pattern.split(" | ") {
+                if alt == "_" || alt == "abi::stats::SYS_THREADLAB_STATS" {
+                    continue;
+                }
+                let name = alt
+                    .strip_prefix("sys::__NR_")
+                    .unwrap_or_else(|| panic!("dispatch arm {alt:?} is not an abi constant"));
+                let s = sys::all().find(|s| s.name == name).unwrap();
+                let text = format_call(&call(u64::from(s.nr), &[], Some(-38)), &m);
+                assert!(text.starts_with(&format!("{name}(")), "{text}");
+                arms += 1;
+            }
+        }
+        assert!(arms > 50, "{arms} calls found in the dispatcher");
     }
 }
