@@ -1,11 +1,17 @@
-//! `vmm bench` end to end (issue 6) at a small iteration count: the table,
-//! valid JSON and a valid SVG; every operation positive on both sides; the
-//! kernel_clone phases add up to the total. (It measures; it asserts no
-//! speed.)
+//! `vmm bench` end to end at a small iteration count: the table and what
+//! its columns mean, valid JSON, and a latency figure a person can read
+//! (laid out with a real font and rendered to PNG, then checked); every
+//! operation positive on both sides; the kernel_clone phases add up to the
+//! total. (It measures; it asserts no speed.)
 
 mod common;
 
+use std::path::Path;
 use std::process::Command;
+
+use resvg::{tiny_skia, usvg};
+use vmm::bench::figure::{GUEST_COLOR, HOST_COLOR, PLOT_BACKGROUND, Y_TOP};
+use vmm::bench::{Operation, Report, Side};
 
 #[test]
 fn bench_runs_end_to_end() {
@@ -46,6 +52,37 @@ fn bench_runs_end_to_end() {
     for phase in abi::stats::PHASE_NAMES {
         assert!(stdout.contains(phase), "phase {phase} missing:\n{stdout}");
     }
+    // 5 samples: the tail columns are maxima and say so; the legend says
+    // what every column is.
+    let header: Vec<&str> = stdout.lines().next().unwrap().split_whitespace().collect();
+    assert_eq!(
+        header,
+        [
+            "operation",
+            "guest",
+            "median",
+            "max",
+            "host",
+            "median",
+            "max",
+            "guest/host",
+            "counters",
+            "on"
+        ],
+        "{stdout}"
+    );
+    for legend in [
+        "5 samples per operation and side (thread create+join (clone) x2 contended: 10).",
+        "max: the slowest sample, shown instead of the 99th percentile below 100 samples.",
+        "guest/host: ",
+        "counters on: ",
+    ] {
+        assert!(
+            stdout.lines().any(|l| l.starts_with(legend)),
+            "no {legend:?} line under the table:\n{stdout}"
+        );
+    }
+    assert!(stdout.contains("clone-profile"), "{stdout}");
 
     let r: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).expect("valid JSON");
@@ -74,17 +111,472 @@ fn bench_runs_end_to_end() {
     );
     assert!(k["first_schedule_ns"].as_f64().unwrap() > 0.0, "{k}");
 
-    let text = std::fs::read_to_string(&svg).unwrap();
-    let doc = roxmltree::Document::parse(&text).expect("well-formed SVG");
-    assert_eq!(doc.root_element().tag_name().name(), "svg");
-    let titles: Vec<&str> = doc
-        .descendants()
-        .filter(|n| n.has_tag_name("text"))
-        .filter_map(|n| n.text())
-        .map(str::trim)
+    let expect: Vec<Expect> = list
+        .iter()
+        .map(|op| Expect {
+            name: op["name"].as_str().unwrap(),
+            samples: [
+                op["guest"]["samples_ns"].as_array().unwrap().len(),
+                op["host"]["samples_ns"].as_array().unwrap().len(),
+            ],
+            ratio: op["ratio"].as_f64(),
+            label: None,
+        })
         .collect();
-    for op in ops {
-        assert!(titles.contains(&op), "no panel for {op}");
+    let names: Vec<&str> = expect.iter().map(|e| e.name).collect();
+    assert_eq!(names, ops);
+    check_figure(
+        &std::fs::read_to_string(&svg).unwrap(),
+        &dir.join("bench.png"),
+        &expect,
+    );
+}
+
+/// The figure for reports a short real run does not give (drawn from made-up
+/// samples, no guest run): no host side, one sample value, 0 ns, seconds, a
+/// long name, sample counts that differ, sides too close for a ratio label.
+#[test]
+fn figure_reads_well_at_the_edges() {
+    let dir = common::scratch("bench-figure");
+    std::fs::create_dir_all(&dir).unwrap();
+    // n samples spread evenly between lo and hi (ns).
+    let spread = |n: usize, lo: f64, hi: f64| -> Vec<f64> {
+        (0..n)
+            .map(|i| lo + (hi - lo) * i as f64 / (n - 1).max(1) as f64)
+            .collect()
+    };
+    let op = |name: &str, g: Vec<f64>, h: Option<Vec<f64>>| {
+        Operation::new(name.into(), Side::new(g), None, h.map(Side::new))
+    };
+    let mut zero_to_fast = spread(200, 40.0, 60.0);
+    zero_to_fast[0] = 0.0;
+    let with_host = Report {
+        iterations: 200,
+        operations: vec![
+            op("getpid", spread(200, 1e5, 3e5), Some(zero_to_fast)),
+            op(
+                "thread create+join (clone) x64 contended, with a name as long as a name gets",
+                spread(20, 1e6, 2.5e9),
+                Some(spread(40, 1e4, 2e4)),
+            ),
+            op(
+                "about as fast on both sides",
+                spread(200, 1000.0, 2000.0),
+                Some(spread(200, 990.0, 1990.0)),
+            ),
+        ],
+        kernel_clone: None,
+    };
+    let guest_only = Report {
+        iterations: 5,
+        operations: vec![op("getpid", vec![1000.0; 5], None)],
+        kernel_clone: None,
+    };
+    for (name, r) in [("with-host", &with_host), ("guest-only", &guest_only)] {
+        let svg = vmm::bench::figure::svg(r).unwrap();
+        std::fs::write(dir.join(format!("{name}.svg")), &svg).unwrap();
+        let expect: Vec<Expect> = r
+            .operations
+            .iter()
+            .map(|op| Expect {
+                name: &op.name,
+                samples: [
+                    op.guest.samples_ns.len(),
+                    op.host.as_ref().map_or(0, |h| h.samples_ns.len()),
+                ],
+                ratio: op.ratio,
+                // Apart by orders of magnitude: room for it.
+                label: op.ratio.map(|r| r > 100.0),
+            })
+            .collect();
+        check_figure(&svg, &dir.join(format!("{name}.png")), &expect);
+    }
+}
+
+/// What a reader must find about one operation in the figure.
+struct Expect<'a> {
+    name: &'a str,
+    /// Guest and host (0: no host side).
+    samples: [usize; 2],
+    ratio: Option<f64>,
+    /// Whether the ratio is labelled over the data too (None: as the data
+    /// leave room).
+    label: Option<bool>,
+}
+
+/// A box in canvas pixels.
+#[derive(Clone, Copy, Debug)]
+struct Bx {
+    l: f32,
+    t: f32,
+    r: f32,
+    b: f32,
+}
+
+impl Bx {
+    fn of(r: usvg::Rect) -> Bx {
+        Bx {
+            l: r.left(),
+            t: r.top(),
+            r: r.right(),
+            b: r.bottom(),
+        }
+    }
+    fn grown(self, d: f32) -> Bx {
+        Bx {
+            l: self.l - d,
+            t: self.t - d,
+            r: self.r + d,
+            b: self.b + d,
+        }
+    }
+    fn overlaps(&self, o: &Bx) -> bool {
+        self.l < o.r && o.l < self.r && self.t < o.b && o.t < self.b
+    }
+    fn inside(&self, o: &Bx) -> bool {
+        self.l >= o.l && self.r <= o.r && self.t >= o.t && self.b <= o.b
+    }
+    fn contains(&self, x: f32, y: f32) -> bool {
+        (self.l..=self.r).contains(&x) && (self.t..=self.b).contains(&y)
+    }
+    fn cx(&self) -> f32 {
+        (self.l + self.r) / 2.0
+    }
+}
+
+/// The texts (with the tight box of their glyphs) and the plot areas of a
+/// laid-out figure.
+#[derive(Default)]
+struct Laid {
+    texts: Vec<(String, Bx)>,
+    plots: Vec<Bx>,
+}
+
+fn lay_out(g: &usvg::Group, out: &mut Laid) {
+    for n in g.children() {
+        match n {
+            usvg::Node::Group(g) => lay_out(g, out),
+            usvg::Node::Text(t) => {
+                let s: String = t.chunks().iter().map(|c| c.text()).collect();
+                let b = Bx::of(t.flattened().abs_bounding_box());
+                out.texts.push((s.trim().to_string(), b));
+            }
+            usvg::Node::Path(p) => {
+                if let Some(usvg::Paint::Color(c)) = p.fill().map(|f| f.paint()) {
+                    let bg = PLOT_BACKGROUND;
+                    if (c.red, c.green, c.blue) == (bg.0, bg.1, bg.2) {
+                        out.plots.push(Bx::of(p.abs_bounding_box()));
+                    }
+                }
+            }
+            usvg::Node::Image(_) => {}
+        }
+    }
+}
+
+/// The system's fonts, with a sans-serif face for the generic family the
+/// figure asks for.
+fn with_fonts() -> usvg::Options<'static> {
+    let mut opt = usvg::Options::default();
+    let db = opt.fontdb_mut();
+    db.load_system_fonts();
+    let families: Vec<String> = db
+        .faces()
+        .flat_map(|f| f.families.iter().map(|(name, _)| name.clone()))
+        .collect();
+    let sans = families
+        .iter()
+        .find(|f| f.contains("Sans") && !f.contains("Mono"))
+        .or(families.first())
+        .expect("no font installed: the figure's text cannot be laid out")
+        .clone();
+    db.set_sans_serif_family(sans);
+    opt
+}
+
+/// An axis label as ns: `100 ns`, `1 µs`, `10 ms`, `1 s`.
+fn si_ns(s: &str) -> Option<f64> {
+    let (v, unit) = s.split_once(' ')?;
+    let scale = match unit {
+        "ns" => 1.0,
+        "\u{b5}s" => 1e3,
+        "ms" => 1e6,
+        "s" => 1e9,
+        _ => return None,
+    };
+    Some(v.parse::<f64>().ok()? * scale)
+}
+
+fn hex(c: (u8, u8, u8)) -> String {
+    format!("#{:02X}{:02X}{:02X}", c.0, c.1, c.2)
+}
+
+/// Checks the figure as a reader sees it: laid out with a real font (usvg)
+/// and rendered (resvg, written to `png`).
+fn check_figure(svg: &str, png: &Path, ops: &[Expect]) {
+    let doc = roxmltree::Document::parse(svg).expect("well-formed SVG");
+    assert_eq!(doc.root_element().tag_name().name(), "svg");
+    let raw_texts = doc.descendants().filter(|n| n.has_tag_name("text")).count();
+    let tree = usvg::Tree::from_str(svg, &with_fonts()).expect("usvg reads the SVG");
+    let (w, h) = (tree.size().width(), tree.size().height());
+    let mut laid = Laid::default();
+    lay_out(tree.root(), &mut laid);
+    let Laid { texts, plots } = laid;
+    assert_eq!(texts.len(), raw_texts, "a text was not laid out");
+    let show = |b: &Bx| format!("({:.0},{:.0})-({:.0},{:.0})", b.l, b.t, b.r, b.b);
+
+    // Nothing clipped, nothing on top of anything else, no raw numbers.
+    let canvas = Bx {
+        l: 0.0,
+        t: 0.0,
+        r: w,
+        b: h,
+    };
+    for (s, b) in &texts {
+        assert!(
+            b.inside(&canvas),
+            "{s:?} at {} sticks out of the {w}x{h} canvas",
+            show(b)
+        );
+        assert!(s.parse::<f64>().is_err(), "a bare number as a label: {s:?}");
+    }
+    for (i, (s, a)) in texts.iter().enumerate() {
+        for (t, b) in &texts[i + 1..] {
+            assert!(
+                !a.overlaps(b),
+                "{s:?} at {} overlaps {t:?} at {}",
+                show(a),
+                show(b)
+            );
+        }
+    }
+
+    // One plot area per operation, in order, each under its own heading:
+    // the name, then the medians, their ratio and the sample counts.
+    assert_eq!(plots.len(), ops.len(), "one plot area per operation");
+    let mut axis: Option<Vec<(String, i32)>> = None;
+    for (op, p) in ops.iter().zip(&plots) {
+        let near = |band: Bx| -> Vec<(&str, Bx)> {
+            texts
+                .iter()
+                .filter(|(_, b)| b.inside(&band))
+                .map(|(s, b)| (s.as_str(), *b))
+                .collect()
+        };
+        let heading = near(Bx {
+            t: p.t - 46.0,
+            b: p.t,
+            ..canvas
+        });
+        assert!(
+            heading.iter().any(|(s, _)| *s == op.name),
+            "no heading {:?} over its plot: {heading:?}",
+            op.name
+        );
+        let numbers = heading
+            .iter()
+            .map(|(s, _)| *s)
+            .find(|s| s.contains("median"))
+            .unwrap_or_else(|| panic!("no medians over {:?}: {heading:?}", op.name));
+        for n in op.samples.iter().filter(|n| **n > 0) {
+            assert!(
+                numbers.contains(&format!("{n} ")),
+                "{:?}: no sample count {n} in {numbers:?}",
+                op.name
+            );
+        }
+        let inside: Vec<&str> = texts
+            .iter()
+            .filter(|(_, b)| b.overlaps(p))
+            .map(|(s, _)| s.as_str())
+            .collect();
+        let ratio_in = |text: &str| -> Option<f64> { text.strip_suffix('\u{d7}')?.parse().ok() };
+        if let Some(ratio) = op.ratio {
+            let shown = numbers
+                .split("guest/host ")
+                .nth(1)
+                .and_then(|r| r.split(' ').next())
+                .and_then(ratio_in)
+                .unwrap_or_else(|| panic!("{:?}: no ratio in {numbers:?}", op.name));
+            assert!(
+                (shown / ratio - 1.0).abs() < 0.006,
+                "{numbers:?}: ratio {ratio}"
+            );
+        }
+        // Over the data, only the ratio label, where the curves leave room.
+        assert!(
+            inside.len() <= 1,
+            "{:?}: texts over the data: {inside:?}",
+            op.name
+        );
+        if let Some(label) = inside.first() {
+            let (shown, ratio) = (ratio_in(label), op.ratio);
+            assert!(
+                matches!((shown, ratio), (Some(s), Some(r)) if (s / r - 1.0).abs() < 0.006),
+                "{:?}: {label:?} over the data, ratio {ratio:?}",
+                op.name
+            );
+        }
+        if let Some(label) = op.label {
+            assert_eq!(!inside.is_empty(), label, "{:?}: ratio label", op.name);
+        }
+        // The latency axis: SI-prefixed decades, the same in every panel.
+        let mut ticks = near(Bx {
+            l: p.l - 40.0,
+            r: p.r + 40.0,
+            t: p.b,
+            b: p.b + 28.0,
+        });
+        ticks.sort_by(|a, b| a.1.cx().total_cmp(&b.1.cx()));
+        assert!(ticks.len() >= 2, "{:?}: x ticks {ticks:?}", op.name);
+        let values: Vec<f64> = ticks
+            .iter()
+            .map(|(s, _)| si_ns(s).unwrap_or_else(|| panic!("x tick {s:?} has no SI unit")))
+            .collect();
+        for v in values.windows(2) {
+            assert!(
+                (v[1] / v[0] - 10.0).abs() < 1e-6,
+                "ticks not decades: {ticks:?}"
+            );
+        }
+        let this: Vec<(String, i32)> = ticks
+            .iter()
+            .map(|(s, b)| (s.to_string(), b.cx().round() as i32))
+            .collect();
+        match &axis {
+            None => axis = Some(this),
+            Some(first) => assert_eq!(&this, first, "{:?} has its own x axis", op.name),
+        }
+        let mut y = near(Bx {
+            l: 0.0,
+            r: p.l,
+            t: p.t - 10.0,
+            b: p.b + 10.0,
+        });
+        y.sort_by(|a, b| a.1.t.total_cmp(&b.1.t));
+        let y: Vec<&str> = y.iter().map(|(s, _)| *s).collect();
+        assert_eq!(
+            y,
+            ["100%", "50%", "0%"],
+            "{:?}: y labels, top down",
+            op.name
+        );
+    }
+
+    // Title on top, then the legend, both clear of the plots; a legend
+    // entry per side drawn.
+    let first = plots[0];
+    let title = texts
+        .iter()
+        .find(|(s, _)| s.starts_with("vmm bench"))
+        .expect("a title");
+    let with_host = ops.iter().any(|op| op.ratio.is_some());
+    for entry in ["guest: ", "host: "].iter().take(1 + with_host as usize) {
+        let (s, b) = texts
+            .iter()
+            .find(|(s, _)| s.starts_with(entry))
+            .unwrap_or_else(|| panic!("no legend entry {entry:?}"));
+        assert!(
+            title.1.b < b.t && b.b < first.t - 46.0,
+            "{s:?} at {}",
+            show(b)
+        );
+        assert!(plots.iter().all(|p| !b.overlaps(p)));
+    }
+    assert_eq!(
+        texts.iter().any(|(s, _)| s.starts_with("host: ")),
+        with_host,
+        "a host legend entry without host data, or none with"
+    );
+
+    // A median marker per side on each panel's 50% line, guest right of
+    // host when the guest is slower.
+    let circles: Vec<(f32, f32, String)> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("circle"))
+        .map(|n| {
+            let f = |a| {
+                n.attribute(a)
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(f32::NAN)
+            };
+            (
+                f("cx"),
+                f("cy"),
+                n.attribute("fill").unwrap_or("").to_uppercase(),
+            )
+        })
+        .collect();
+    for (op, p) in ops.iter().zip(&plots) {
+        let at = |color: (u8, u8, u8)| -> Vec<(f32, f32)> {
+            circles
+                .iter()
+                .filter(|(x, y, c)| p.contains(*x, *y) && *c == hex(color))
+                .map(|(x, y, _)| (*x, *y))
+                .collect()
+        };
+        let guest = at((GUEST_COLOR.0, GUEST_COLOR.1, GUEST_COLOR.2));
+        let host = at((HOST_COLOR.0, HOST_COLOR.1, HOST_COLOR.2));
+        assert_eq!(guest.len(), 1, "{:?}: guest median markers", op.name);
+        let y50 = p.b - (p.b - p.t) * 0.5 / Y_TOP as f32;
+        assert!(
+            (guest[0].1 - y50).abs() < 2.0,
+            "{:?}: {guest:?} off the 50% line",
+            op.name
+        );
+        match op.ratio {
+            Some(ratio) => {
+                assert_eq!(host.len(), 1, "{:?}: host median markers", op.name);
+                assert!((host[0].1 - guest[0].1).abs() < 0.5);
+                if ratio > 1.5 {
+                    assert!(
+                        guest[0].0 > host[0].0,
+                        "{:?}: medians in the wrong order",
+                        op.name
+                    );
+                }
+            }
+            None => assert!(host.is_empty()),
+        }
+    }
+
+    // Rendered: both curves show in every panel, no curve outside them or
+    // through a text.
+    let mut pixmap = tiny_skia::Pixmap::new(w as u32, h as u32).unwrap();
+    resvg::render(&tree, tiny_skia::Transform::default(), &mut pixmap.as_mut());
+    pixmap.save_png(png).unwrap();
+    let close = |px: &tiny_skia::PremultipliedColorU8, c: (u8, u8, u8)| {
+        px.alpha() == 255
+            && px.red().abs_diff(c.0) < 12
+            && px.green().abs_diff(c.1) < 12
+            && px.blue().abs_diff(c.2) < 12
+    };
+    for (color, side) in [(GUEST_COLOR, 0), (HOST_COLOR, 1)] {
+        let c = (color.0, color.1, color.2);
+        let mut per_plot = vec![0usize; plots.len()];
+        for (i, px) in pixmap.pixels().iter().enumerate() {
+            if !close(px, c) {
+                continue;
+            }
+            let (x, y) = (
+                (i as u32 % pixmap.width()) as f32,
+                (i as u32 / pixmap.width()) as f32,
+            );
+            if let Some((s, _)) = texts.iter().find(|(_, b)| b.contains(x, y)) {
+                panic!("curve colour at ({x},{y}), in the text {s:?}");
+            }
+            match plots.iter().position(|p| p.grown(3.0).contains(x, y)) {
+                Some(k) => per_plot[k] += 1,
+                None => assert!(
+                    y < first.t - 46.0,
+                    "curve colour at ({x},{y}), outside every plot area and the legend"
+                ),
+            }
+        }
+        for (op, n) in ops.iter().zip(per_plot) {
+            let drawn = side == 0 || op.ratio.is_some();
+            assert_eq!(n > 20, drawn, "{:?}: {n} pixels of side {side}", op.name);
+        }
     }
 }
 
@@ -113,7 +605,7 @@ fn bench_rejects_an_unknown_operation() {
     );
 }
 
-/// `vmm bench --check-cost` (issue 5's speed report) measures a bare stop
+/// `vmm bench --check-cost` measures a bare stop
 /// and a checked stop at 1, 16 and 64 threads, and a full check's time.
 #[test]
 fn check_cost_reports_three_thread_counts() {

@@ -28,6 +28,8 @@ use crate::error::{Error, Result};
 use crate::inspect::mem::{kread, PhysMem};
 use crate::outcome::Outcome;
 
+pub mod figure;
+
 #[derive(Clone, Debug)]
 pub struct BenchConfig {
     /// Timed repetitions per operation (after a tenth as many untimed ones).
@@ -40,7 +42,7 @@ pub struct BenchConfig {
     pub svg: Option<PathBuf>,
     /// Skip the native run.
     pub no_host: bool,
-    /// Measure the host's per-syscall check cost instead (issue 5).
+    /// Measure the host's per-syscall check cost instead.
     pub check_cost: bool,
     pub kvm_device: PathBuf,
 }
@@ -54,9 +56,14 @@ pub struct Side {
 }
 
 impl Side {
-    fn new(mut samples: Vec<f64>) -> Side {
+    /// Sorts `samples`; quantile q is the sample at rank round((n-1)q), 0
+    /// when there are none.
+    pub fn new(mut samples: Vec<f64>) -> Side {
         samples.sort_by(f64::total_cmp);
-        let at = |q: f64| samples[((samples.len() as f64 - 1.0) * q).round() as usize];
+        let at = |q: f64| {
+            let i = ((samples.len().max(1) as f64 - 1.0) * q).round() as usize;
+            samples.get(i).copied().unwrap_or(0.0)
+        };
         Side {
             median_ns: at(0.5),
             p99_ns: at(0.99),
@@ -74,6 +81,26 @@ pub struct Operation {
     pub host: Option<Side>,
     /// guest median / host median.
     pub ratio: Option<f64>,
+}
+
+impl Operation {
+    pub fn new(
+        name: String,
+        guest: Side,
+        guest_counters_on_median_ns: Option<f64>,
+        host: Option<Side>,
+    ) -> Operation {
+        let ratio = host
+            .as_ref()
+            .map(|h| guest.median_ns / h.median_ns.max(1.0));
+        Operation {
+            name,
+            guest,
+            guest_counters_on_median_ns,
+            host,
+            ratio,
+        }
+    }
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -282,14 +309,7 @@ pub fn run(cfg: &BenchConfig) -> Result<Report> {
                 .iter()
                 .find(|(n, _)| *n == name)
                 .map(|(_, s)| Side::new(s.clone()).median_ns);
-            let ratio = h.as_ref().map(|h| g.median_ns / h.median_ns.max(1.0));
-            Operation {
-                name,
-                guest: g,
-                guest_counters_on_median_ns: on,
-                host: h,
-                ratio,
-            }
+            Operation::new(name, g, on, h)
         })
         .collect();
     Ok(Report {
@@ -300,24 +320,142 @@ pub fn run(cfg: &BenchConfig) -> Result<Report> {
 }
 
 fn fmt_ns(ns: f64) -> String {
-    if ns >= 1e6 {
+    fmt_latency(ns, "us")
+}
+
+/// A latency with two or three significant digits, in ns, `micro`s, ms or s.
+fn fmt_latency(ns: f64, micro: &str) -> String {
+    if ns >= 1e9 {
+        format!("{:.2} s", ns / 1e9)
+    } else if ns >= 1e6 {
         format!("{:.2} ms", ns / 1e6)
     } else if ns >= 1e3 {
-        format!("{:.1} us", ns / 1e3)
+        format!("{:.1} {micro}", ns / 1e3)
     } else {
         format!("{ns:.0} ns")
     }
 }
 
-/// The table and the phase breakdown, as printed.
+/// Below this many samples the 99th percentile is the slowest sample or the
+/// one next to it: too few to tell a tail from one outlier, so the table
+/// shows the maximum, under its own name.
+const P99_MIN_SAMPLES: usize = 100;
+
+impl Side {
+    /// The table's tail column for this side: the 99th percentile from at
+    /// least [`P99_MIN_SAMPLES`] samples, else the slowest sample.
+    fn tail(&self) -> Tail {
+        if self.samples_ns.len() >= P99_MIN_SAMPLES {
+            Tail::P99(self.p99_ns)
+        } else {
+            Tail::Max(self.samples_ns.last().copied().unwrap_or(0.0))
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Tail {
+    P99(f64),
+    Max(f64),
+}
+
+/// One tail column: its header, and whether its cells are a mix of p99 and
+/// max (then the maxima carry a `*`).
+struct TailColumn {
+    header: &'static str,
+    mixed: bool,
+}
+
+impl TailColumn {
+    fn of<'a>(sides: impl Iterator<Item = &'a Side>) -> TailColumn {
+        let (mut p99, mut max) = (false, false);
+        for s in sides {
+            match s.tail() {
+                Tail::P99(_) => p99 = true,
+                Tail::Max(_) => max = true,
+            }
+        }
+        match (p99, max) {
+            (true, true) => TailColumn {
+                header: "p99 / max*",
+                mixed: true,
+            },
+            (false, true) => TailColumn {
+                header: "max",
+                mixed: false,
+            },
+            _ => TailColumn {
+                header: "p99",
+                mixed: false,
+            },
+        }
+    }
+
+    fn cell(&self, side: &Side) -> String {
+        match side.tail() {
+            Tail::P99(v) => fmt_ns(v),
+            Tail::Max(v) if self.mixed => format!("{}*", fmt_ns(v)),
+            Tail::Max(v) => fmt_ns(v),
+        }
+    }
+}
+
+/// How many samples the operations have: the count most of them share (on
+/// a tie, the first operation's), and the ones that differ (the contended
+/// variant has one per thread and repetition).
+fn sample_counts(r: &Report) -> String {
+    let sides = |op: &Operation| {
+        std::iter::once(&op.guest)
+            .chain(op.host.as_ref())
+            .map(|s| s.samples_ns.len())
+            .collect::<Vec<_>>()
+    };
+    let all: Vec<usize> = r.operations.iter().flat_map(sides).collect();
+    let n = all
+        .iter()
+        .copied()
+        .min_by_key(|n| std::cmp::Reverse(all.iter().filter(|m| *m == n).count()))
+        .unwrap_or(0);
+    let per = if r.operations.iter().any(|op| op.host.is_some()) {
+        "per operation and side"
+    } else {
+        "per operation"
+    };
+    let others: Vec<String> = r
+        .operations
+        .iter()
+        .filter(|op| sides(op).iter().any(|m| *m != n))
+        .map(|op| match (op.guest.samples_ns.len(), &op.host) {
+            (g, Some(h)) if g != h.samples_ns.len() => {
+                format!("{}: {g} guest, {} host", op.name, h.samples_ns.len())
+            }
+            (g, _) => format!("{}: {g}", op.name),
+        })
+        .collect();
+    if others.is_empty() {
+        format!("{n} samples {per}")
+    } else {
+        format!("{n} samples {per} ({})", others.join("; "))
+    }
+}
+
+/// The table, what its columns mean, and the phase breakdown, as printed.
 pub fn render(r: &Report) -> String {
+    let guest_tail = TailColumn::of(r.operations.iter().map(|op| &op.guest));
+    let host_tail = TailColumn::of(r.operations.iter().filter_map(|op| op.host.as_ref()));
     let mut s = format!(
         "{:<44} {:>12} {:>12} {:>12} {:>12} {:>10} {:>16}\n",
-        "operation", "guest median", "p99", "host median", "p99", "guest/host", "counters on"
+        "operation",
+        "guest median",
+        guest_tail.header,
+        "host median",
+        host_tail.header,
+        "guest/host",
+        "counters on"
     );
     for op in &r.operations {
         let (hm, hp) = match &op.host {
-            Some(h) => (fmt_ns(h.median_ns), fmt_ns(h.p99_ns)),
+            Some(h) => (fmt_ns(h.median_ns), host_tail.cell(h)),
             None => ("-".into(), "-".into()),
         };
         let on = match op.guest_counters_on_median_ns {
@@ -332,13 +470,29 @@ pub fn render(r: &Report) -> String {
             "{:<44} {:>12} {:>12} {:>12} {:>12} {:>10} {:>16}\n",
             op.name,
             fmt_ns(op.guest.median_ns),
-            fmt_ns(op.guest.p99_ns),
+            guest_tail.cell(&op.guest),
             hm,
             hp,
             op.ratio.map_or("-".into(), |x| format!("{x:.1}x")),
             on
         );
     }
+    s += &format!("{}.\n", sample_counts(r));
+    let columns = [&guest_tail, &host_tail];
+    if columns.iter().any(|c| c.header != "p99") {
+        s += &format!(
+            "max: the slowest sample, shown instead of the 99th percentile below {P99_MIN_SAMPLES} samples{}.\n",
+            if columns.iter().any(|c| c.mixed) {
+                " (marked * where the column mixes both)"
+            } else {
+                ""
+            }
+        );
+    }
+    s += "guest/host: the guest median over the host median.\n";
+    s += "counters on: the guest median in a second guest run with the kernel's clone-phase counters\n";
+    s += "  on (kernel command line `clone-profile`; the breakdown below comes from it), and how far it\n";
+    s += "  is from the guest median: what the counters themselves cost, run-to-run noise included.\n";
     match &r.kernel_clone {
         Some(k) => {
             s += &format!(
@@ -380,71 +534,9 @@ pub fn write_json(r: &Report, path: &Path) -> Result<()> {
         .map_err(|e| Error::Bench(format!("cannot write {}: {e}", path.display())))
 }
 
-/// Latency distributions, guest vs host, one panel per operation: the
-/// cumulative share of samples below each latency, latency on a log axis
-/// (the two sides differ by orders of magnitude).
+/// The latency figure ([`figure::svg`]) written to `path`.
 pub fn write_svg(r: &Report, path: &Path) -> Result<()> {
-    use plotters::prelude::*;
-    let fail = |e: String| Error::Bench(format!("cannot draw {}: {e}", path.display()));
-    let panel_h = 220u32;
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (900, panel_h * r.operations.len() as u32))
-            .into_drawing_area();
-        root.fill(&WHITE).map_err(|e| fail(e.to_string()))?;
-        let panels = root.split_evenly((r.operations.len(), 1));
-        for (op, area) in r.operations.iter().zip(panels.iter()) {
-            let mut lo = op.guest.samples_ns[0];
-            let mut hi = *op.guest.samples_ns.last().unwrap();
-            if let Some(h) = &op.host {
-                lo = lo.min(h.samples_ns[0]);
-                hi = hi.max(*h.samples_ns.last().unwrap());
-            }
-            let (lo, hi) = (lo.max(1.0) * 0.9, hi.max(2.0) * 1.1);
-            let mut chart = ChartBuilder::on(area)
-                .caption(&op.name, ("sans-serif", 16))
-                .margin(8)
-                .x_label_area_size(30)
-                .y_label_area_size(40)
-                .build_cartesian_2d((lo..hi).log_scale(), 0f64..1f64)
-                .map_err(|e| fail(e.to_string()))?;
-            chart
-                .configure_mesh()
-                .x_desc("ns (log)")
-                .y_desc("share below")
-                .draw()
-                .map_err(|e| fail(e.to_string()))?;
-            let cdf = |s: &Side| -> Vec<(f64, f64)> {
-                let n = s.samples_ns.len() as f64;
-                s.samples_ns
-                    .iter()
-                    .enumerate()
-                    .map(|(i, &v)| (v.max(1.0), (i + 1) as f64 / n))
-                    .collect()
-            };
-            chart
-                .draw_series(LineSeries::new(cdf(&op.guest), &RED))
-                .map_err(|e| fail(e.to_string()))?
-                .label("guest")
-                .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], RED));
-            if let Some(h) = &op.host {
-                chart
-                    .draw_series(LineSeries::new(cdf(h), &BLUE))
-                    .map_err(|e| fail(e.to_string()))?
-                    .label("host")
-                    .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], BLUE));
-            }
-            chart
-                .configure_series_labels()
-                .background_style(WHITE.mix(0.8))
-                .border_style(BLACK)
-                .position(SeriesLabelPosition::LowerRight)
-                .draw()
-                .map_err(|e| fail(e.to_string()))?;
-        }
-        root.present().map_err(|e| fail(e.to_string()))?;
-    }
-    std::fs::write(path, svg)
+    std::fs::write(path, figure::svg(r)?)
         .map_err(|e| Error::Bench(format!("cannot write {}: {e}", path.display())))
 }
 
@@ -657,5 +749,82 @@ mod tests {
         assert_eq!(s.median_ns, 51.0);
         assert_eq!(s.p99_ns, 99.0);
         assert_eq!(s.samples_ns[0], 1.0);
+        let none = Side::new(Vec::new());
+        assert_eq!((none.median_ns, none.p99_ns), (0.0, 0.0));
+    }
+
+    /// A report whose operations have `n` samples per side, 1..=n µs (the
+    /// slowest n µs, the 99th percentile below it from 100 samples on).
+    fn report(ns: &[usize]) -> Report {
+        let side = |n: usize| Side::new((1..=n).map(|i| i as f64 * 1e3).collect());
+        Report {
+            iterations: ns[0] as u32,
+            operations: ns
+                .iter()
+                .enumerate()
+                .map(|(i, &n)| Operation::new(format!("op{i}"), side(n), Some(1e3), Some(side(n))))
+                .collect(),
+            kernel_clone: None,
+        }
+    }
+
+    fn header(table: &str) -> Vec<&str> {
+        table.lines().next().unwrap().split_whitespace().collect()
+    }
+
+    #[test]
+    fn the_tail_column_is_p99_only_from_100_samples() {
+        let t = render(&report(&[200, 200]));
+        assert_eq!(header(&t)[3], "p99", "{t}");
+        assert_eq!(header(&t)[6], "p99", "{t}");
+        assert!(t.lines().nth(1).unwrap().contains(" 198.0 us "), "{t}");
+        assert!(!t.contains("max"), "{t}");
+        assert!(t.contains("\n200 samples per operation and side.\n"), "{t}");
+
+        let t = render(&report(&[20, 20]));
+        assert_eq!(header(&t)[3], "max", "{t}");
+        assert_eq!(header(&t)[6], "max", "{t}");
+        assert!(t.lines().nth(1).unwrap().contains(" 20.0 us "), "{t}");
+        assert!(
+            t.contains("\nmax: the slowest sample, shown instead of the 99th percentile below 100 samples.\n"),
+            "{t}"
+        );
+
+        // 50 iterations with two contending threads: 100 samples there.
+        let t = render(&report(&[50, 100]));
+        assert_eq!(&header(&t)[3..6], ["p99", "/", "max*"], "{t}");
+        let rows: Vec<&str> = t.lines().skip(1).take(2).collect();
+        assert!(rows[0].contains(" 50.0 us* "), "{t}");
+        assert!(
+            rows[1].contains(" 99.0 us ") && !rows[1].contains('*'),
+            "{t}"
+        );
+        assert!(t.contains("(marked * where the column mixes both)"), "{t}");
+        assert!(
+            t.contains("\n50 samples per operation and side (op1: 100).\n"),
+            "{t}"
+        );
+    }
+
+    #[test]
+    fn the_counters_on_column_is_explained() {
+        let t = render(&report(&[5]));
+        let legend = t.find("\ncounters on: ").expect("a legend line");
+        assert!(t[legend..].contains("clone-profile"), "{t}");
+        assert!(t.contains("\nguest/host: "), "{t}");
+    }
+
+    #[test]
+    fn sample_counts_name_the_odd_ones() {
+        let mut r = report(&[5, 5, 10]);
+        r.operations[1].host = Some(Side::new(vec![1.0; 7]));
+        assert_eq!(
+            sample_counts(&r),
+            "5 samples per operation and side (op1: 5 guest, 7 host; op2: 10)"
+        );
+        for op in &mut r.operations {
+            op.host = None;
+        }
+        assert_eq!(sample_counts(&r), "5 samples per operation (op2: 10)");
     }
 }
