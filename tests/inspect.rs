@@ -11,15 +11,17 @@ use std::sync::Mutex;
 
 use abi::linux::syscalls::{__NR_clone, __NR_clone3};
 use abi::nptl::Pthread;
+use abi::nptl::PthreadHead;
 use abi::task::{state, KernelRoots, TaskStruct};
 use vmm::config::{CheckMode, RunConfig};
-use vmm::inspect::libc::{LibcSymbols, List, ProcessStacks, Stack, UserMem};
-use vmm::inspect::mem::{kread, kwrite};
+use vmm::inspect::guest_mem::{kread, kwrite, GuestMem, UserMem};
+use vmm::inspect::libc::{LibcSymbols, List, ProcessStacks, Stack};
 use vmm::inspect::pagetable::{self, Flags, Mapping};
 use vmm::inspect::spaces::{AddressSpaces, Space};
 use vmm::inspect::tasks::{KernelView, TaskRec};
 use vmm::inspect::SyscallStop;
 use vmm::outcome::Outcome;
+use zerocopy::{FromBytes, Immutable, IntoBytes};
 
 const SYS_THREADLAB_STATS: u64 = abi::stats::SYS_THREADLAB_STATS;
 const MARKER_TAG: u64 = 0x15ec7;
@@ -166,11 +168,11 @@ fn the_break_tag_is_inert_without_test_faults() {
     assert_eq!(out, "thread returned 7, child exited 5\n");
 }
 
-fn put<T: vmm::pod::Pod>(stop: &SyscallStop, record: u64, offset: usize, value: T) {
+fn put<T: IntoBytes + Immutable>(stop: &SyscallStop, record: u64, offset: usize, value: T) {
     kwrite(stop.mem, record + offset as u64, &value).expect("write guest memory");
 }
 
-fn get<T: vmm::pod::Pod>(stop: &SyscallStop, record: u64, offset: usize) -> T {
+fn get<T: FromBytes + IntoBytes>(stop: &SyscallStop, record: u64, offset: usize) -> T {
     kread(stop.mem, record + offset as u64).expect("read guest memory")
 }
 
@@ -559,7 +561,7 @@ impl Libc {
 
     fn stacks(&self, stop: &SyscallStop, l: &Landscape) -> Vec<Stack> {
         let me = space_of(&self.spaces, l, &l.leader);
-        let um = UserMem::new(stop.mem, &me.walk);
+        let um = UserMem::with_walk(stop.mem, &me.walk);
         let ps = ProcessStacks::read(&um, &self.syms).expect("stacks readable");
         assert_eq!(ps.lock, 0);
         ps.stacks.expect("lock free")
@@ -575,12 +577,12 @@ impl Libc {
 }
 
 /// Writes `value` at user address `virt` of `task`'s address space.
-fn put_user<T: vmm::pod::Pod>(stop: &SyscallStop, l: &Landscape, virt: u64, value: T) {
+fn put_user<T: IntoBytes + Immutable>(stop: &SyscallStop, l: &Landscape, virt: u64, value: T) {
     let root = l.view.mms[&l.leader.t.mm].pgd;
     let m = pagetable::translate(stop.mem, root, virt)
         .unwrap()
         .expect("user address mapped");
-    let bytes = vmm::pod::as_bytes(&value);
+    let bytes = value.as_bytes();
     assert!((virt - m.virt) as usize + bytes.len() <= m.size as usize);
     assert!(stop.mem.write_phys(m.phys + (virt - m.virt), bytes));
 }
@@ -606,9 +608,9 @@ fn the_view_shows_a_new_threads_struct_pthread() {
             .iter()
             .find(|s| s.walk.root == root)
             .ok_or("no space")?;
-        let um = UserMem::new(stop.mem, &space.walk);
+        let um = UserMem::with_walk(stop.mem, &space.walk);
         let fs = child.t.fs_base;
-        let pd = um.pthread(fs)?;
+        let pd: PthreadHead = um.get(fs).map_err(|e| e.to_string())?;
         let top = pd.stackblock + pd.stackblock_size;
         let facts = (
             pd.tid == child.t.pid,
@@ -663,7 +665,7 @@ fn invariant_10_cached_stacks_have_no_thread() {
         put_user(
             stop,
             l,
-            cached.pd + offset_of!(Pthread, tid) as u64,
+            cached.pd + offset_of!(Pthread, head.tid) as u64,
             l.thread.t.pid,
         );
     });
@@ -752,7 +754,7 @@ fn invariant_11_stacks_never_overlap() {
         put_user(
             stop,
             l,
-            cached.pd + offset_of!(Pthread, stackblock) as u64,
+            cached.pd + offset_of!(Pthread, head.stackblock) as u64,
             cached.p.stackblock + 2 * 4096,
         );
     });
@@ -771,7 +773,12 @@ fn invariant_12_fs_base_is_the_threads_own_tcb() {
 fn invariant_12_main_thread_tcb_is_consistent() {
     expect_violation(12, |stop, l| {
         let fs = l.leader.t.fs_base;
-        put_user(stop, l, fs + offset_of!(Pthread, self_) as u64, fs + 64);
+        put_user(
+            stop,
+            l,
+            fs + offset_of!(Pthread, head.self_) as u64,
+            fs + 64,
+        );
     });
 }
 

@@ -25,7 +25,8 @@ use serde::Serialize;
 
 use crate::config::{CheckMode, RunConfig};
 use crate::error::{Error, Result};
-use crate::inspect::mem::{kread, PhysMem};
+use crate::inspect::guest_mem::kread;
+use crate::inspect::mem::PhysMem;
 use crate::outcome::Outcome;
 
 pub mod figure;

@@ -10,6 +10,7 @@ use std::os::unix::ffi::OsStrExt;
 use abi::boot::{BootInfo, PhysRange};
 use abi::layout::{BOOT_INFO_PHYS, DIRECT_MAP_BASE, PAGE_SIZE};
 use vm_memory::{Bytes, GuestAddress, GuestMemoryMmap};
+use zerocopy::IntoBytes;
 
 use crate::error::{Error, Result};
 use crate::program::Program;
@@ -121,7 +122,10 @@ pub fn place(
 }
 
 pub fn write_info(mem: &GuestMemoryMmap, info: &BootInfo) -> Result<()> {
-    if crate::pod::write(mem, BOOT_INFO_PHYS, info) {
+    if mem
+        .write_slice(info.as_bytes(), GuestAddress(BOOT_INFO_PHYS))
+        .is_ok()
+    {
         Ok(())
     } else {
         Err(Error::Memory("cannot write the boot info".into()))

@@ -18,9 +18,9 @@ use crate::config::CheckMode;
 use crate::console::Console;
 use crate::inspect::incremental::{Changed, Checker, DirtyPages, NoteWrites};
 use crate::outcome::Outcome;
-use crate::pod::{self, Pod};
 use crate::symbols::Symbols;
 use kvm_ioctls::VmFd;
+use zerocopy::{FromBytes, IntoBytes};
 
 /// Longest console write accepted in one hypercall (the kernel chunks).
 pub const MAX_CONSOLE_WRITE: u64 = 16 << 20;
@@ -93,14 +93,18 @@ pub type Inspector<'a> = dyn FnMut(&crate::inspect::SyscallStop) -> Result<(), S
 
 impl Context<'_, '_> {
     /// Reads the record a hypercall points at, after checking where it is.
-    fn record<T: Pod>(&self, addr: u64) -> Result<T, String> {
+    fn record<T: FromBytes + IntoBytes>(&self, addr: u64) -> Result<T, String> {
         let size = size_of::<T>() as u64;
         if addr % 8 != 0 || addr % PAGE_SIZE + size > PAGE_SIZE || addr + size > self.mem_size {
             return Err(format!(
                 "record at {addr:#x} is misaligned, crosses a page or is outside RAM"
             ));
         }
-        pod::read(self.mem, addr).ok_or_else(|| format!("record at {addr:#x} is unreadable"))
+        let mut rec = T::new_zeroed();
+        self.mem
+            .read_slice(rec.as_mut_bytes(), GuestAddress(addr))
+            .map_err(|_| format!("record at {addr:#x} is unreadable"))?;
+        Ok(rec)
     }
 
     /// Checks that `[buf, buf + len)` is guest RAM.
@@ -290,7 +294,11 @@ fn console_read(ctx: &mut Context, addr: u64) -> Result<Action, String> {
             .write_slice(&buf[..rec.result as usize], GuestAddress(rec.buf))
             .map_err(|e| e.to_string())?;
     }
-    if !pod::write(ctx.mem, addr, &rec) {
+    if ctx
+        .mem
+        .write_slice(rec.as_bytes(), GuestAddress(addr))
+        .is_err()
+    {
         return Err("cannot write the console read result".into());
     }
     if let Some(c) = ctx.check.as_mut() {

@@ -17,7 +17,6 @@ pub mod inspect;
 pub mod kernel;
 pub mod memory;
 pub mod outcome;
-pub mod pod;
 pub mod program;
 pub mod run;
 pub mod strace;

@@ -1,12 +1,16 @@
 //! The boot-info record the VMM writes at [`crate::layout::BOOT_INFO_PHYS`] and
 //! passes (as a direct-map virtual address) in `rdi` to the kernel entry point.
 
+use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout};
+
 /// `BootInfo::magic`: "THRDLAB1" read as a little-endian u64.
 pub const BOOT_MAGIC: u64 = u64::from_le_bytes(*b"THRDLAB1");
 
 /// A physical range `[start, start + len)`.
 #[repr(C)]
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, FromBytes, IntoBytes, KnownLayout, Immutable,
+)]
 pub struct PhysRange {
     pub start: u64,
     pub len: u64,
@@ -28,7 +32,7 @@ impl PhysRange {
 ///   and are page-aligned at their start; the kernel may free them after it
 ///   loaded the program.
 #[repr(C)]
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, FromBytes, IntoBytes, KnownLayout, Immutable)]
 pub struct BootInfo {
     pub magic: u64,
     /// [`crate::LAYOUT_VERSION`] of the VMM that wrote this record.

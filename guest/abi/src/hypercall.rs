@@ -7,6 +7,8 @@
 //! One VM exit costs microseconds, so nothing here is used per byte or per
 //! timer tick: console output goes a whole buffer at a time.
 
+use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout};
+
 /// I/O ports, one per hypercall.
 pub mod port {
     /// [`super::ConsoleWrite`]
@@ -33,7 +35,7 @@ pub const KERNEL_LOG_FD: u32 = u32::MAX;
 /// Write `len` bytes at guest-physical `buf` (contiguous) to the host's
 /// stdout (`fd` 1), stderr (`fd` 2) or the kernel log ([`KERNEL_LOG_FD`]).
 #[repr(C)]
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug, Default, FromBytes, IntoBytes, KnownLayout, Immutable)]
 pub struct ConsoleWrite {
     pub fd: u32,
     pub _pad: u32,
@@ -45,7 +47,7 @@ pub struct ConsoleWrite {
 /// (contiguous). The host stores the byte count in `result`: 0 at end of
 /// input, negative errno (Linux numbering) on failure.
 #[repr(C)]
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug, Default, FromBytes, IntoBytes, KnownLayout, Immutable)]
 pub struct ConsoleRead {
     pub buf: u64,
     pub len: u64,
@@ -61,7 +63,7 @@ pub const EXIT_KIND_EXEC_FAILED: u32 = 2;
 
 /// The program (the whole guest) is finished.
 #[repr(C)]
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug, Default, FromBytes, IntoBytes, KnownLayout, Immutable)]
 pub struct Exit {
     pub kind: u32,
     /// Exit status (0..=255) for `EXITED`, signal number for `SIGNALED`,
@@ -80,7 +82,7 @@ pub struct Exit {
 
 /// General-purpose and control registers captured by the kernel.
 #[repr(C)]
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug, Default, FromBytes, IntoBytes, KnownLayout, Immutable)]
 pub struct Registers {
     pub rax: u64,
     pub rbx: u64,
@@ -115,7 +117,7 @@ pub const PANIC_BACKTRACE_MAX: usize = 32;
 /// A kernel panic. The host prints the message, the registers and the
 /// backtrace symbolized with the kernel ELF's symbol table.
 #[repr(C)]
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, FromBytes, IntoBytes, KnownLayout, Immutable)]
 pub struct PanicReport {
     /// Guest-physical UTF-8 message.
     pub message: u64,
@@ -132,7 +134,7 @@ pub struct PanicReport {
 /// Empty record: the port write itself is the event (first user instruction
 /// is next). The host timestamps it.
 #[repr(C)]
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug, Default, FromBytes, IntoBytes, KnownLayout, Immutable)]
 pub struct UserStart {
     /// Guest TSC when the event was sent.
     pub tsc: u64,
@@ -147,7 +149,7 @@ pub struct UserStart {
 /// before the kernel acts on it (`kind` [`SYSCALL_STOP_NORETURN`], `ret` 0):
 /// what `strace` prints as `exit_group(0) = ?`. A fatal signal sends none.
 #[repr(C)]
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug, Default, FromBytes, IntoBytes, KnownLayout, Immutable)]
 pub struct SyscallExit {
     /// 1 for the first system call of the run, counting every task's.
     pub seq: u64,

@@ -2,8 +2,12 @@
 //! the head a sentinel embedded in its owner. Pointers are guest virtual
 //! addresses (kernel virtual for kernel lists, user virtual for guest-libc's).
 
+use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout};
+
 #[repr(C)]
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, FromBytes, IntoBytes, KnownLayout, Immutable,
+)]
 pub struct ListHead {
     pub next: u64,
     pub prev: u64,

@@ -5,7 +5,9 @@
 //! The host finds the lists through the program's ELF symbols
 //! ([`STACK_USED`], [`STACK_CACHE`], [`STACK_USER`]) and walks them through
 //! that process's page tables: each list is circular and doubly linked
-//! through [`Pthread::list`], with the head itself as sentinel.
+//! through [`PthreadHead::list`], with the head itself as sentinel.
+
+use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout};
 
 /// Exported symbol names.
 pub const STACK_USED: &str = "stack_used";
@@ -27,9 +29,22 @@ pub use crate::list::ListHead;
 
 /// `struct pthread`: the TCB at the thread pointer and at the top of the
 /// thread's stack block. Pointers are guest virtual addresses.
+///
+/// Its head, every field before the thread-specific data, is a record of
+/// its own: the host's checks read only the head (a few cache lines of the
+/// record's 1.7 KiB) and keep lists of them.
 #[repr(C)]
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, FromBytes, IntoBytes, KnownLayout, Immutable)]
 pub struct Pthread {
+    pub head: PthreadHead,
+    pub specific: [u64; PTHREAD_KEYS],
+    pub specific_seq: [u32; PTHREAD_KEYS],
+}
+
+/// The fields of [`Pthread`] before `specific`, at the same offsets.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, FromBytes, IntoBytes, KnownLayout, Immutable)]
+pub struct PthreadHead {
     /// Self pointer at %fs:0 (x86_64 TLS ABI).
     pub tcb: u64,
     pub dtv: u64,
@@ -54,6 +69,4 @@ pub struct Pthread {
     pub arg: u64,
     pub result: u64,
     pub sigmask: u64,
-    pub specific: [u64; PTHREAD_KEYS],
-    pub specific_seq: [u32; PTHREAD_KEYS],
 }

@@ -3,6 +3,8 @@
 //! [`KernelStats`] up to date and sends it with the `STATS` hypercall when a
 //! program asks for a snapshot with [`SYS_THREADLAB_STATS`].
 
+use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout};
+
 /// A system call number Linux does not use (it returns ENOSYS there): asks
 /// the guest kernel to report a statistics snapshot to the host, tagged with
 /// the first argument.
@@ -16,7 +18,9 @@ pub const SYS_THREADLAB_STATS: u64 = 0x7fff_0001;
 pub const STATS_TAG_BREAK_NR_THREADS: u64 = 0xbad_0004;
 
 #[repr(C)]
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, FromBytes, IntoBytes, KnownLayout, Immutable,
+)]
 pub struct KernelStats {
     /// The program's tag for this snapshot.
     pub tag: u64,
@@ -79,7 +83,9 @@ pub const PHASE_NAMES: [&str; phase::COUNT] = [
 /// never touched: one branch per phase). The host reads it from guest
 /// memory after a run (`vmm bench`).
 #[repr(C)]
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, FromBytes, IntoBytes, KnownLayout, Immutable,
+)]
 pub struct CloneProfile {
     /// Non-zero when the counters run.
     pub enabled: u64,

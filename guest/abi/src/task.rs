@@ -18,6 +18,8 @@
 //! records pointing at them: sharing (CLONE_VM, CLONE_FS, ...) is an
 //! increment, the seeds' point. Invariant 3 of issue 5 checks exactly that.
 
+use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout};
+
 pub use crate::list::ListHead;
 
 /// Name of the [`KernelRoots`] symbol in the kernel ELF.
@@ -51,7 +53,7 @@ pub mod state {
 
 /// `task_struct`.
 #[repr(C)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, FromBytes, IntoBytes, KnownLayout, Immutable)]
 pub struct TaskStruct {
     pub magic: u32,
     /// One of [`state`].
@@ -122,7 +124,7 @@ pub const USER_CS: u64 = 0x33;
 
 /// `mm_struct`.
 #[repr(C)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, FromBytes, IntoBytes, KnownLayout, Immutable)]
 pub struct MmStruct {
     /// `mm_users`: tasks using this address space.
     pub users: u64,
@@ -149,7 +151,7 @@ pub mod prot {
 /// read-only in a writable VMA; a PROT_NONE page is present but
 /// supervisor-only).
 #[repr(C)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, FromBytes, IntoBytes, KnownLayout, Immutable)]
 pub struct VmAreaStruct {
     pub vm_start: u64,
     /// Exclusive.
@@ -166,7 +168,7 @@ pub struct VmAreaStruct {
 
 /// `fs_struct`.
 #[repr(C)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, FromBytes, IntoBytes, KnownLayout, Immutable)]
 pub struct FsStruct {
     pub users: u64,
     pub umask: u32,
@@ -175,7 +177,7 @@ pub struct FsStruct {
 
 /// `files_struct`.
 #[repr(C)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, FromBytes, IntoBytes, KnownLayout, Immutable)]
 pub struct FilesStruct {
     pub count: u64,
 }
@@ -185,7 +187,7 @@ pub type KSigaction = [u64; 4];
 
 /// `sighand_struct`.
 #[repr(C)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, FromBytes, IntoBytes, KnownLayout, Immutable)]
 pub struct SighandStruct {
     pub count: u64,
     /// Indexed by signal number - 1.
@@ -194,7 +196,7 @@ pub struct SighandStruct {
 
 /// `signal_struct`: the thread group.
 #[repr(C)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, FromBytes, IntoBytes, KnownLayout, Immutable)]
 pub struct SignalStruct {
     /// `sigcnt`: task records pointing here (live threads and a zombie
     /// leader).
@@ -218,7 +220,7 @@ pub const MAX_CPUS: usize = 1;
 
 /// One CPU's scheduler state (Linux's `struct rq`).
 #[repr(C)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, FromBytes, IntoBytes, KnownLayout, Immutable)]
 pub struct RunQueue {
     /// The task on this CPU.
     pub curr: u64,
@@ -234,7 +236,7 @@ pub const KSTACK_CACHE_MAX: usize = 16;
 
 /// Everything the host needs to find the kernel's state.
 #[repr(C)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, FromBytes, IntoBytes, KnownLayout, Immutable)]
 pub struct KernelRoots {
     /// [`ROOTS_MAGIC`] once the first task exists; 0 before.
     pub magic: u64,

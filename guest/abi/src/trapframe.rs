@@ -6,8 +6,10 @@
 //!
 //! It lies at `TaskStruct::stack + KERNEL_STACK_SIZE - size_of::<TrapFrame>()`.
 
+use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout};
+
 #[repr(C)]
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug, Default, FromBytes, IntoBytes, KnownLayout, Immutable)]
 pub struct TrapFrame {
     pub r15: u64,
     pub r14: u64,
@@ -38,7 +40,7 @@ pub struct TrapFrame {
 /// points at the callee-saved registers its switch pushed, in this order,
 /// followed by the return address into the scheduler.
 #[repr(C)]
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug, Default, FromBytes, IntoBytes, KnownLayout, Immutable)]
 pub struct SwitchFrame {
     pub r15: u64,
     pub r14: u64,

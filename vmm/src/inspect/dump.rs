@@ -18,8 +18,8 @@ use abi::task::{state, KERNEL_STACK_SIZE};
 use abi::trapframe::{SwitchFrame, TrapFrame};
 use serde::Serialize;
 
-use super::mem::{kread, PhysMem};
-use super::pagetable::translate;
+use super::guest_mem::{GuestMem, KernelMem, UserMem};
+use super::mem::PhysMem;
 use super::tasks::{KernelView, TaskRec};
 use super::Violation;
 use crate::symbols::Symbols;
@@ -118,15 +118,9 @@ fn unwind(
 }
 
 fn user_trace(mem: &dyn PhysMem, pgd: u64, regs: &TrapFrame, syms: &Symbols) -> Vec<Frame> {
-    let read = |addr: u64| -> Option<u64> {
-        let m = translate(mem, pgd, addr).ok()??;
-        if !m.user() {
-            return None;
-        }
-        let phys = m.phys + (addr - m.virt);
-        let mut b = [0u8; 8];
-        mem.read_phys(phys, &mut b).then(|| u64::from_le_bytes(b))
-    };
+    // A few words per frame: translated as they are read.
+    let um = UserMem::with_root(mem, pgd);
+    let read = |addr: u64| um.u64_at(addr).ok();
     let mut out = vec![frame(regs.rip, syms, false)];
     let mut rets = Vec::new();
     // The frame chain lies on the stack above rsp.
@@ -140,15 +134,15 @@ fn user_trace(mem: &dyn PhysMem, pgd: u64, regs: &TrapFrame, syms: &Symbols) -> 
     out
 }
 
-fn kernel_trace(mem: &dyn PhysMem, t: &TaskRec, syms: &Symbols) -> Vec<Frame> {
-    let Ok(sw) = kread::<SwitchFrame>(mem, t.t.ksp) else {
+fn kernel_trace(km: &KernelMem, t: &TaskRec, syms: &Symbols) -> Vec<Frame> {
+    let Ok(sw) = km.get::<SwitchFrame>(t.t.ksp) else {
         return Vec::new();
     };
     let stack = t.t.stack..t.t.stack + KERNEL_STACK_SIZE;
     if !stack.contains(&t.t.ksp) {
         return Vec::new();
     }
-    let read = |addr: u64| kread::<u64>(mem, addr).ok();
+    let read = |addr: u64| km.u64_at(addr).ok();
     let mut rets = vec![sw.ret];
     unwind(sw.rbp, stack, &read, &mut rets);
     rets.into_iter().map(|r| frame(r, syms, true)).collect()
@@ -163,6 +157,7 @@ pub fn take(
     program_syms: &Symbols,
 ) -> Result<Dump, Violation> {
     let v = KernelView::read(mem, roots)?;
+    let km = KernelMem::new(mem);
     let tgid_of = |addr: u64| v.task(addr).map_or(0, |t| t.tgid);
     let mut processes = Vec::new();
     for leader in v.tasks.iter().filter(|r| r.t.group_leader == r.addr) {
@@ -171,7 +166,7 @@ pub fn take(
         for r in v.tasks.iter().filter(|r| r.t.tgid == leader.t.pid) {
             let on_cpu = v.currents.contains(&r.addr);
             let frame_at = r.t.stack + KERNEL_STACK_SIZE - size_of::<TrapFrame>() as u64;
-            let user = match kread::<TrapFrame>(mem, frame_at) {
+            let user = match km.get::<TrapFrame>(frame_at) {
                 Ok(regs) if regs.cs & 3 == 3 && r.t.state != state::ZOMBIE => {
                     user_trace(mem, pgd, &regs, program_syms)
                 }
@@ -180,7 +175,7 @@ pub fn take(
             let kernel = if on_cpu || r.t.state == state::ZOMBIE {
                 Vec::new()
             } else {
-                kernel_trace(mem, r, kernel_syms)
+                kernel_trace(&km, r, kernel_syms)
             };
             threads.push(Thread {
                 tid: r.t.pid,

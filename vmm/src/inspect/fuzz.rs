@@ -11,7 +11,11 @@ use abi::layout::DIRECT_MAP_BASE;
 use abi::task::{KernelRoots, TaskStruct, ROOTS_MAGIC, TASK_MAGIC};
 use proptest::prelude::*;
 
-use super::mem::BufMem;
+use zerocopy::{FromZeros, IntoBytes};
+
+use super::guest_mem::{kread, kwrite, GuestMem, KernelMem, UserMem};
+use super::list::{self, ListError};
+use super::mem::{BufMem, PhysMem};
 use super::tasks::KernelView;
 use super::{check_kernel, invariants};
 
@@ -46,7 +50,7 @@ fn one_task() -> BufMem {
     let k = |phys: u64| DIRECT_MAP_BASE + phys;
     let task_at = 0x1000u64;
     let obj = 0x3000u64; // one object used as every shared object
-    let mut roots: KernelRoots = unsafe { std::mem::zeroed() };
+    let mut roots = KernelRoots::new_zeroed();
     roots.magic = ROOTS_MAGIC;
     let rq =
         k(ROOTS_AT) + (offset_of!(KernelRoots, rq) + offset_of!(abi::task::RunQueue, queue)) as u64;
@@ -59,7 +63,7 @@ fn one_task() -> BufMem {
     };
     roots.rq[0].curr = k(task_at);
     roots.nr_tasks = 1;
-    let mut t: TaskStruct = unsafe { std::mem::zeroed() };
+    let mut t = TaskStruct::new_zeroed();
     t.magic = TASK_MAGIC;
     t.pid = 1;
     t.tgid = 1;
@@ -82,14 +86,14 @@ fn one_task() -> BufMem {
     };
     (t.mm, t.fs, t.files, t.sighand, t.signal) = (k(obj), k(obj), k(obj), k(obj), k(obj));
     t.stack = k(0x8000);
-    let mut sig: abi::task::SignalStruct = unsafe { std::mem::zeroed() };
+    let mut sig = abi::task::SignalStruct::new_zeroed();
     sig.count = 1; // each kind counts its own holders: one task
     sig.nr_threads = 1;
     let tn = k(task_at) + offset_of!(TaskStruct, thread_node) as u64;
     sig.thread_head = abi::list::ListHead { next: tn, prev: tn };
-    super::mem::kwrite(&mem, k(ROOTS_AT), &roots).unwrap();
-    super::mem::kwrite(&mem, k(task_at), &t).unwrap();
-    super::mem::kwrite(&mem, k(obj), &sig).unwrap();
+    kwrite(&mem, k(ROOTS_AT), &roots).unwrap();
+    kwrite(&mem, k(task_at), &t).unwrap();
+    kwrite(&mem, k(obj), &sig).unwrap();
     mem
 }
 
@@ -102,42 +106,43 @@ fn the_mutation_base_is_consistent() {
 }
 
 /// The list walk as it was with a set of visited nodes, for comparison:
-/// `tasks::walk` finds cycles through the back links alone.
-fn walk_with_visited_set(mem: &BufMem, head: u64) -> Result<Vec<u64>, super::Violation> {
-    use super::mem::kread;
+/// [`list::walk`] finds cycles through the back links alone.
+fn walk_with_visited_set<M: GuestMem>(
+    mem: &M,
+    head: u64,
+    node_offset: usize,
+    max: usize,
+) -> Result<Vec<u64>, ListError> {
     use abi::list::ListHead;
-    let bad = |msg: String| super::Violation::new(0, format!("fuzz: {msg}"));
     let mut out = Vec::new();
     let mut seen = std::collections::HashSet::new();
     let mut prev = head;
-    let first: ListHead = kread(mem, head).map_err(|e| bad(format!("head unreadable: {e}")))?;
+    let first: ListHead = mem.get(head).map_err(ListError::Head)?;
     let mut at = first.next;
     while at != head {
-        if out.len() >= super::tasks::MAX_LIST_LEN {
-            return Err(bad(format!(
-                "more than {} nodes",
-                super::tasks::MAX_LIST_LEN
-            )));
+        if out.len() >= max {
+            return Err(ListError::TooLong(max));
         }
         if !seen.insert(at) {
-            return Err(bad(format!("node {at:#x} is linked twice (a cycle)")));
+            return Err(ListError::Cycle(at));
         }
-        let node: ListHead = kread(mem, at).map_err(|e| bad(format!("node unreadable: {e}")))?;
+        let node: ListHead = mem.get(at).map_err(|err| ListError::Node { at, err })?;
         if node.prev != prev {
-            return Err(bad(format!(
-                "node {at:#x} has prev {:#x}, but is reached from {prev:#x}",
-                node.prev
-            )));
+            return Err(ListError::BadLink {
+                at,
+                prev: node.prev,
+                from: prev,
+            });
         }
-        out.push(at);
+        out.push(at.wrapping_sub(node_offset as u64));
         prev = at;
         at = node.next;
     }
     if first.prev != prev {
-        return Err(bad(format!(
-            "head's prev is {:#x}, but the last node is {prev:#x}",
-            first.prev
-        )));
+        return Err(ListError::BadHeadPrev {
+            prev: first.prev,
+            last: prev,
+        });
     }
     Ok(out)
 }
@@ -146,25 +151,52 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
 
     /// Lists of up to eight nodes (the head among them) with random links,
-    /// mostly to each other: the same nodes or the same finding.
+    /// mostly to each other, at an offset in their records, in kernel and
+    /// in user memory, walked with a random bound: the same records or the
+    /// same finding.
     #[test]
     fn list_walks_find_what_a_visited_set_finds(
         links in prop::collection::vec((0u8..10, 0u8..10), 1..9),
+        node_offset in prop::sample::select(vec![0usize, 0x40]),
+        max in 1usize..10,
     ) {
+        use super::pagetable::{Flags, Mapping, Walk};
         let mem = BufMem(std::cell::RefCell::new(vec![0u8; 4096]));
-        let node = |i: u8| DIRECT_MAP_BASE + 0x100 * u64::from(i);
+        // The same page as kernel memory (direct map) and as user memory
+        // (one user page at `USER`).
+        const USER: u64 = 0x40_0000;
+        let f = Flags::PRESENT | Flags::WRITABLE | Flags::USER_ACCESSIBLE;
+        let walk = Walk {
+            mappings: vec![Mapping { virt: USER, phys: 0, size: 4096, pte: 0, leaf: f, effective: f }],
+            ..Walk::default()
+        };
+        let node = |i: u8| 0x100 * u64::from(i) + node_offset as u64;
         let target = |c: u8| match c {
-            8 => DIRECT_MAP_BASE + 0x10_0000, // outside RAM
-            9 => node(0) + 8,                 // not a node
+            8 => 0x10_0000,   // outside RAM, not mapped
+            9 => node(0) + 8, // not a node
             c => node(c % links.len() as u8),
         };
-        for (i, &(next, prev)) in links.iter().enumerate() {
-            let l = abi::list::ListHead { next: target(next), prev: target(prev) };
-            super::mem::kwrite(&mem, node(i as u8), &l).unwrap();
+        for base in [DIRECT_MAP_BASE, USER] {
+            for (i, &(next, prev)) in links.iter().enumerate() {
+                let l = abi::list::ListHead { next: base + target(next), prev: base + target(prev) };
+                assert!(mem.write_phys(node(i as u8), l.as_bytes()));
+            }
+            let head = base + node(0);
+            let km = KernelMem::new(&mem);
+            let um = UserMem::with_walk(&mem, &walk);
+            let (walked, oracle) = if base == USER {
+                (list::walk(&um, head, node_offset, max), walk_with_visited_set(&um, head, node_offset, max))
+            } else {
+                (list::walk(&km, head, node_offset, max), walk_with_visited_set(&km, head, node_offset, max))
+            };
+            prop_assert_eq!(walked, oracle);
         }
+        // The task view's walk is this walk, bounded and named.
+        let head = DIRECT_MAP_BASE + node(0);
+        let oracle = walk_with_visited_set(&KernelMem::new(&mem), head, node_offset, super::tasks::MAX_LIST_LEN);
         prop_assert_eq!(
-            super::tasks::walk(&mem, node(0), 0, "fuzz"),
-            walk_with_visited_set(&mem, node(0))
+            super::tasks::walk(&mem, head, node_offset, "fuzz"),
+            oracle.map_err(|e| super::Violation::new(0, format!("fuzz: {e}")))
         );
     }
 
@@ -209,7 +241,7 @@ proptest! {
     #[test]
     fn any_pointer_is_safe_to_read(p in any::<u64>()) {
         let mem = one_task();
-        let _ = super::mem::kread::<TaskStruct>(&mem, p);
+        let _ = kread::<TaskStruct>(&mem, p);
         let _ = super::tasks::walk(&mem, p, 0, "fuzz");
     }
 }
@@ -225,10 +257,12 @@ mod tables {
     use abi::task::{prot, KernelRoots, MmStruct, VmAreaStruct};
     use proptest::prelude::*;
 
-    use crate::inspect::mem::{kread, kwrite, BufMem, PhysMem};
+    use crate::inspect::guest_mem::{kread, kwrite};
+    use crate::inspect::mem::{BufMem, PhysMem};
     use crate::inspect::pagetable::{self, KERNEL_PML4};
     use crate::inspect::spaces::{check_spaces, AddressSpaces};
     use crate::inspect::tasks::KernelView;
+    use zerocopy::FromZeros;
 
     const FRAMES: u64 = 24;
     const SIZE: usize = FRAMES as usize * 4096;
@@ -329,7 +363,7 @@ mod tables {
     /// The view the checks need: the roots' refcount table and the mms,
     /// read from the (possibly mutated) buffer.
     fn view(m: &BufMem) -> KernelView {
-        let mut roots: KernelRoots = unsafe { std::mem::zeroed() };
+        let mut roots = KernelRoots::new_zeroed();
         roots.frame_refs = k(REFS);
         roots.nr_frames = FRAMES;
         let mms = MMS
@@ -401,7 +435,7 @@ mod tables {
         let node = |base: u64, off: usize| base + off as u64;
         let tasks_head = node(roots_at, offset_of!(KernelRoots, tasks));
         let rq_head = roots_at + (offset_of!(KernelRoots, rq) + offset_of!(RunQueue, queue)) as u64;
-        let mut roots: KernelRoots = unsafe { std::mem::zeroed() };
+        let mut roots = KernelRoots::new_zeroed();
         roots.magic = ROOTS_MAGIC;
         roots.nr_cpus = 1;
         roots.nr_tasks = 2;
@@ -419,7 +453,7 @@ mod tables {
         };
         kwrite(&m, roots_at, &roots).unwrap();
         for i in 0..2u64 {
-            let mut t: TaskStruct = unsafe { std::mem::zeroed() };
+            let mut t = TaskStruct::new_zeroed();
             t.magic = TASK_MAGIC;
             t.pid = i as i32 + 1;
             t.tgid = t.pid;
@@ -470,7 +504,7 @@ mod tables {
             (t.fs, t.files, t.sighand, t.signal) = (obj(i), obj(i), obj(i), obj(i));
             t.stack = k(0xe000 + 0x800 * i);
             kwrite(&m, task(i), &t).unwrap();
-            let mut sig: SignalStruct = unsafe { std::mem::zeroed() };
+            let mut sig = SignalStruct::new_zeroed();
             sig.count = 1;
             sig.nr_threads = 1;
             let tn = node(task(i), offset_of!(TaskStruct, thread_node));
@@ -643,7 +677,11 @@ mod libc {
     use abi::task::{state, KernelRoots, MmStruct, TaskStruct, VmAreaStruct};
     use proptest::prelude::*;
 
-    use crate::inspect::libc::{check_libc, walk_list, LibcSymbols, ProcessStacks, UserMem};
+    use abi::nptl::PthreadHead;
+    use zerocopy::FromZeros;
+
+    use crate::inspect::guest_mem::{GuestMem, UserMem};
+    use crate::inspect::libc::{check_libc, walk_list, LibcSymbols, ProcessStacks};
     use crate::inspect::mem::{BufMem, PhysMem};
     use crate::inspect::pagetable::{Flags, Mapping, Walk};
     use crate::inspect::spaces::{AddressSpaces, Space, VmaRec};
@@ -731,7 +769,7 @@ mod libc {
             .iter()
             .enumerate()
             .map(|(i, &(c, r))| {
-                let mut t: TaskStruct = unsafe { std::mem::zeroed() };
+                let mut t = TaskStruct::new_zeroed();
                 t.pid = 2 + i as i32;
                 t.tgid = 2;
                 t.mm = mm;
@@ -754,18 +792,18 @@ mod libc {
             mmap: 0,
             map_count: 1,
         };
-        let mut v = KernelView::new(unsafe { std::mem::zeroed::<KernelRoots>() }, tasks);
+        let mut v = KernelView::new(KernelRoots::new_zeroed(), tasks);
         v.mms = BTreeMap::from([(mm, rec)]);
         let a = AddressSpaces {
             spaces: vec![space],
             kernel: Walk::default(),
             refs: vec![],
         };
-        let um = UserMem::new(&mem, &a.spaces[0].walk);
+        let um = UserMem::with_walk(&mem, &a.spaces[0].walk);
         let _ = ProcessStacks::read(&um, &SYMS);
         for &(c, r) in fs {
             let _ = walk_list(&um, word(c, r));
-            let _ = um.pthread(word(c, r));
+            let _ = um.get::<PthreadHead>(word(c, r));
         }
         for v in check_libc(&mem, &SYMS, &v, &a) {
             assert!((10..=12).contains(&v.invariant), "{v}");

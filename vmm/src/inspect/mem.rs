@@ -1,11 +1,10 @@
-//! Reading untrusted guest memory: every read is bounds-checked against guest
-//! RAM and every kernel pointer is translated through the fixed kernel
-//! mappings of `abi::layout` (direct map, kernel image), so a corrupt pointer
-//! is an error value, never a host fault. Nothing copies whole memory.
+//! Guest-physical memory as the inspector reads it: every read is
+//! bounds-checked against guest RAM, so a corrupt address is an error
+//! value, never a host fault. Nothing copies whole memory. Virtual
+//! addresses (kernel pointers, user pointers) are read through
+//! [`super::guest_mem`] on top of this.
 
 use vm_memory::{Bytes, GuestAddress, GuestMemoryMmap};
-
-use crate::pod::{self, Pod};
 
 /// Guest-physical memory as the inspector needs it: KVM's guest RAM, or a
 /// byte buffer in tests and fuzzing.
@@ -155,66 +154,5 @@ impl PhysMem for BufMem {
             }
             None => false,
         }
-    }
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum ReadError {
-    #[error("kernel pointer {0:#x} is outside the kernel's mappings")]
-    BadPointer(u64),
-    #[error("{len} bytes at guest-physical {addr:#x} are outside guest RAM")]
-    OutsideRam { addr: u64, len: u64 },
-}
-
-/// Physical address of a kernel virtual address (direct map or image).
-pub fn kva_to_phys(kva: u64) -> Result<u64, ReadError> {
-    abi::layout::direct_map_to_phys(kva)
-        .or_else(|| abi::layout::kernel_image_to_phys(kva))
-        .ok_or(ReadError::BadPointer(kva))
-}
-
-pub fn read_phys<T: Pod>(mem: &dyn PhysMem, addr: u64) -> Result<T, ReadError> {
-    let mut value = pod::zeroed::<T>();
-    read_phys_into(mem, addr, &mut value)?;
-    Ok(value)
-}
-
-/// [`read_phys`] into `value` (no copy of a large record on its way to
-/// where it is kept).
-pub fn read_phys_into<T: Pod>(
-    mem: &dyn PhysMem,
-    addr: u64,
-    value: &mut T,
-) -> Result<(), ReadError> {
-    if !mem.read_phys(addr, pod::as_bytes_mut(value)) {
-        return Err(ReadError::OutsideRam {
-            addr,
-            len: size_of::<T>() as u64,
-        });
-    }
-    Ok(())
-}
-
-/// Reads a `T` at kernel virtual address `kva`.
-pub fn kread<T: Pod>(mem: &dyn PhysMem, kva: u64) -> Result<T, ReadError> {
-    read_phys(mem, kva_to_phys(kva)?)
-}
-
-/// [`kread`] into `value`.
-pub fn kread_into<T: Pod>(mem: &dyn PhysMem, kva: u64, value: &mut T) -> Result<(), ReadError> {
-    read_phys_into(mem, kva_to_phys(kva)?, value)
-}
-
-/// Writes a `T` at kernel virtual address `kva` (tests that break guest
-/// state on purpose).
-pub fn kwrite<T: Pod>(mem: &dyn PhysMem, kva: u64, value: &T) -> Result<(), ReadError> {
-    let addr = kva_to_phys(kva)?;
-    if mem.write_phys(addr, pod::as_bytes(value)) {
-        Ok(())
-    } else {
-        Err(ReadError::OutsideRam {
-            addr,
-            len: size_of::<T>() as u64,
-        })
     }
 }

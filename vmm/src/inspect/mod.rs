@@ -2,8 +2,13 @@
 //! of guest memory at a stop (a `SYSCALL_EXIT` hypercall) and checks the
 //! invariants that Linux's semantics demand of them.
 //!
-//! - `mem`: bounds-checked reads of guest-physical memory and kernel
-//!   pointers (untrusted: errors, never panics).
+//! - `mem`: bounds-checked reads of guest-physical memory (untrusted:
+//!   errors, never panics).
+//! - `guest_mem`: the one reader of guest virtual memory on top of it:
+//!   kernel pointers ([`guest_mem::KernelMem`]) and one address space's
+//!   user memory through its page tables ([`guest_mem::UserMem`]).
+//! - `list`: the bounded, cycle- and back-link-checked walk of a circular
+//!   list, over either.
 //! - `tasks`: the task records, shared objects and lists, from the
 //!   kernel's exported `kernel_roots`, into a [`tasks::KernelView`].
 //! - `invariants`: the task checks (1–6), each numbered as in issue 5.
@@ -20,9 +25,11 @@
 pub mod dump;
 #[cfg(test)]
 mod fuzz;
+pub mod guest_mem;
 pub mod incremental;
 pub mod invariants;
 pub mod libc;
+pub mod list;
 pub mod mem;
 pub mod pagetable;
 pub mod spaces;

@@ -19,6 +19,7 @@ use std::ops::Range;
 
 use abi::layout::{KERNEL_MAP_SIZE, KERNEL_SPACE_START, KERNEL_VIRT_BASE, USER_SPACE_END};
 pub use x86_64::structures::paging::PageTableFlags as Flags;
+use zerocopy::IntoBytes;
 
 use super::mem::PhysMem;
 use super::Violation;
@@ -69,13 +70,10 @@ fn read_table_into(mem: &dyn PhysMem, phys: u64, t: &mut Table) -> Result<(), Vi
             format!("page table at {phys:#x} is not page-aligned"),
         ));
     }
-    // SAFETY: the table's bytes, for the copy; any bit pattern is a valid
-    // u64, and the host (x86_64, as KVM here) is little-endian like the
-    // guest. One copy, no per-entry decoding: this runs for every table
-    // at every syscall stop.
-    let bytes =
-        unsafe { std::slice::from_raw_parts_mut(t.as_mut_ptr() as *mut u8, TABLE_SIZE as usize) };
-    if !mem.read_phys(phys, bytes) {
+    // One copy, no per-entry decoding (the host, x86_64 as KVM here, is
+    // little-endian like the guest): this runs for every table at every
+    // syscall stop.
+    if !mem.read_phys(phys, t.as_mut_bytes()) {
         return Err(Violation::new(
             0,
             format!("page table at guest-physical {phys:#x} is outside guest RAM"),

@@ -29,7 +29,8 @@
 use abi::layout::{PAGE_SIZE, USER_SPACE_END};
 use abi::task::{prot, VmAreaStruct};
 
-use super::mem::{kread, kva_to_phys, PhysMem, ReadError};
+use super::guest_mem::{kva_to_phys, GuestMem, KernelMem, ReadError};
+use super::mem::PhysMem;
 use super::pagetable::{self, flags, Flags, Walk, KERNEL_PML4, USER_PML4};
 use super::tasks::KernelView;
 use super::Violation;
@@ -235,7 +236,7 @@ fn read_chunk(
 ///
 /// No set of visited VMAs: with every back link checked, the first VMA
 /// reached a second time always fails its back-link check (as a list node
-/// in [`super::tasks::walk`], with 0 for the head), so the VMAs already
+/// in [`super::list::walk`], with 0 for the head), so the VMAs already
 /// read are searched only then, to name the cycle.
 fn read_vmas(
     mem: &dyn PhysMem,
@@ -243,13 +244,14 @@ fn read_vmas(
     rec: &abi::task::MmStruct,
 ) -> Result<Vec<VmaRec>, Violation> {
     let bad = |msg: String| Violation::new(0, format!("mm {mm:#x}'s VMA list: {msg}"));
+    let km = KernelMem::new(mem);
     let mut out: Vec<VmaRec> = Vec::new();
     let (mut at, mut prev) = (rec.mmap, 0u64);
     while at != 0 {
         if out.len() >= MAX_VMAS {
             return Err(bad(format!("more than {MAX_VMAS} VMAs")));
         }
-        let vma: VmAreaStruct = kread(mem, at).map_err(|e| bad(format!("{e}")))?;
+        let vma: VmAreaStruct = km.get(at).map_err(|e| bad(format!("{e}")))?;
         if vma.vm_prev != prev {
             if out.iter().any(|r| r.addr == at) {
                 return Err(bad(format!("VMA {at:#x} is linked twice (a cycle)")));

@@ -12,15 +12,17 @@ use std::collections::btree_map::Entry;
 use std::collections::BTreeMap;
 use std::mem::offset_of;
 
-use abi::list::ListHead;
 use abi::task::{
     FsStruct, KernelRoots, MmStruct, RunQueue, SignalStruct, TaskStruct, MAX_CPUS, ROOTS_MAGIC,
     TASK_MAGIC,
 };
 
-use super::mem::{kread, kread_into, PhysMem, ReadError};
+use zerocopy::{FromBytes, FromZeros, IntoBytes};
+
+use super::guest_mem::{GuestMem, KernelMem, ReadError};
+use super::list;
+use super::mem::PhysMem;
 use super::Violation;
-use crate::pod::{self, Pod};
 
 /// More list nodes than this is a corrupt (or looping) list: the kernel
 /// never has more than 1024 tasks.
@@ -90,8 +92,10 @@ impl KernelView {
     /// Reads everything reachable from the roots at kernel address `roots`.
     pub fn read(mem: &dyn PhysMem, roots_kva: u64) -> Result<KernelView, Violation> {
         let unreadable = |what: &str, e: ReadError| Violation::new(0, format!("{what}: {e}"));
-        let roots: KernelRoots =
-            kread(mem, roots_kva).map_err(|e| unreadable("kernel_roots", e))?;
+        let km = KernelMem::new(mem);
+        let roots: KernelRoots = km
+            .get(roots_kva)
+            .map_err(|e| unreadable("kernel_roots", e))?;
         if roots.magic != ROOTS_MAGIC {
             return Err(Violation::new(
                 0,
@@ -108,10 +112,11 @@ impl KernelView {
             // Read in place: a task record is a few cache lines.
             tasks.push(TaskRec {
                 addr,
-                t: pod::zeroed(),
+                t: TaskStruct::new_zeroed(),
             });
             let t = &mut tasks.last_mut().expect("just pushed").t;
-            kread_into(mem, addr, t).map_err(|e| unreadable("task record", e))?;
+            km.get_into(addr, t)
+                .map_err(|e| unreadable("task record", e))?;
             if t.magic != TASK_MAGIC {
                 return Err(Violation::new(
                     0,
@@ -173,12 +178,12 @@ impl KernelView {
             let t = &r.t;
             // Formatted only for a finding.
             let what = |name: &str| format!("pid {}'s {name}", t.pid);
-            read_once(mem, mms, t.mm, || what("mm"))?;
-            read_once(mem, fss, t.fs, || what("fs"))?;
+            read_once(&km, mms, t.mm, || what("mm"))?;
+            read_once(&km, fss, t.fs, || what("fs"))?;
             // files and sighand: only the count (their first word).
-            read_once(mem, files, t.files, || what("files"))?;
-            read_once(mem, sighands, t.sighand, || what("sighand"))?;
-            if read_once(mem, signals, t.signal, || what("signal"))? {
+            read_once(&km, files, t.files, || what("files"))?;
+            read_once(&km, sighands, t.sighand, || what("sighand"))?;
+            if read_once(&km, signals, t.signal, || what("signal"))? {
                 let head = t.signal + offset_of!(SignalStruct, thread_head) as u64;
                 let list = walk_with(mem, head, offset_of!(TaskStruct, thread_node), || {
                     what("thread list")
@@ -198,15 +203,16 @@ impl KernelView {
 
 /// Reads the object at `kva` into `map` unless it is there; true if read now.
 /// `what` names it in a finding.
-fn read_once<T: Pod>(
-    mem: &dyn PhysMem,
+fn read_once<T: FromBytes + IntoBytes>(
+    km: &KernelMem,
     map: &mut BTreeMap<u64, T>,
     kva: u64,
     what: impl Fn() -> String,
 ) -> Result<bool, Violation> {
     if let Entry::Vacant(e) = map.entry(kva) {
-        let value =
-            kread(mem, kva).map_err(|err| Violation::new(0, format!("{}: {err}", what())))?;
+        let value = km
+            .get(kva)
+            .map_err(|err| Violation::new(0, format!("{}: {err}", what())))?;
         e.insert(value);
         return Ok(true);
     }
@@ -215,7 +221,7 @@ fn read_once<T: Pod>(
 
 /// Walks the circular list at `head` whose nodes sit at `node_offset` in
 /// their records; returns the records' addresses. Checks every back link,
-/// stops at [`MAX_LIST_LEN`] and at a node seen twice.
+/// stops at [`MAX_LIST_LEN`] and at a node seen twice ([`list::walk`]).
 pub fn walk(
     mem: &dyn PhysMem,
     head: u64,
@@ -226,51 +232,12 @@ pub fn walk(
 }
 
 /// [`walk`], naming the list with `what()` only in a finding.
-///
-/// No set of visited nodes: the first node reached a second time always
-/// fails its back-link check. Say it is reached at step k, first at step
-/// j < k, and steps 1..k-1 reached distinct nodes. Its prev passed at step
-/// j, so it is the node of step j-1 (the head if j = 1); to pass now it
-/// would also have to be the node of step k-1, which is not the head (the
-/// walk stops there) and not the node of step j-1 (steps 1..k-1 are
-/// distinct). Memory reads the same both times: the guest is stopped. So
-/// the nodes already walked are searched only when a back link fails, to
-/// tell a cycle from a bad link.
 fn walk_with(
     mem: &dyn PhysMem,
     head: u64,
     node_offset: usize,
     what: impl Fn() -> String,
 ) -> Result<Vec<u64>, Violation> {
-    let bad = |msg: String| Violation::new(0, format!("{}: {msg}", what()));
-    let mut out = Vec::new();
-    let mut prev = head;
-    let first: ListHead = kread(mem, head).map_err(|e| bad(format!("head unreadable: {e}")))?;
-    let mut at = first.next;
-    while at != head {
-        if out.len() >= MAX_LIST_LEN {
-            return Err(bad(format!("more than {MAX_LIST_LEN} nodes")));
-        }
-        let node: ListHead = kread(mem, at).map_err(|e| bad(format!("node unreadable: {e}")))?;
-        if node.prev != prev {
-            if out.contains(&at.wrapping_sub(node_offset as u64)) {
-                return Err(bad(format!("node {at:#x} is linked twice (a cycle)")));
-            }
-            return Err(bad(format!(
-                "node {at:#x} has prev {:#x}, but is reached from {prev:#x}",
-                node.prev
-            )));
-        }
-        out.push(at.wrapping_sub(node_offset as u64));
-        prev = at;
-        at = node.next;
-    }
-    // The head read again would read the same: the guest is stopped.
-    if first.prev != prev {
-        return Err(bad(format!(
-            "head's prev is {:#x}, but the last node is {prev:#x}",
-            first.prev
-        )));
-    }
-    Ok(out)
+    list::walk(&KernelMem::new(mem), head, node_offset, MAX_LIST_LEN)
+        .map_err(|e| Violation::new(0, format!("{}: {e}", what())))
 }

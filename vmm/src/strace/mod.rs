@@ -49,8 +49,8 @@ use abi::linux::syscalls as sys;
 use abi::task::{KernelRoots, MmStruct, TaskStruct};
 
 use crate::console::Console;
-use crate::inspect::mem::{kread, PhysMem};
-use crate::inspect::pagetable;
+use crate::inspect::guest_mem::{GuestMem, KernelMem, ReadError, UserMem};
+use crate::inspect::mem::PhysMem;
 use decode::*;
 
 /// strace's default `-s`: the longest string shown.
@@ -170,41 +170,14 @@ pub struct Call {
     pub ret: Option<i64>,
 }
 
-/// The calling process's user memory (untrusted; `None` when unreadable).
-pub trait UserMem {
-    fn read(&self, addr: u64, len: usize) -> Option<Vec<u8>>;
-
-    fn u64_at(&self, addr: u64) -> Option<u64> {
-        let b = self.read(addr, 8)?;
-        Some(u64::from_le_bytes(b.try_into().ok()?))
-    }
-    fn u32_at(&self, addr: u64) -> Option<u32> {
-        let b = self.read(addr, 4)?;
-        Some(u32::from_le_bytes(b.try_into().ok()?))
-    }
-    /// A NUL-terminated string of at most `max` bytes (and whether it goes on).
-    fn c_string(&self, addr: u64, max: usize) -> Option<(Vec<u8>, bool)> {
-        let mut out = Vec::new();
-        let mut a = addr;
-        while out.len() <= max {
-            let chunk = (4096 - (a % 4096) as usize).min(max + 1 - out.len());
-            let b = self.read(a, chunk)?;
-            if let Some(z) = b.iter().position(|&c| c == 0) {
-                out.extend_from_slice(&b[..z]);
-                return Some((out, false));
-            }
-            out.extend_from_slice(&b);
-            a += chunk as u64;
-        }
-        out.truncate(max);
-        Some((out, true))
-    }
-}
-
 /// The guest at a stop: its kernel roots and, found on first use, the
-/// calling task's page-table root.
+/// calling task's page-table root. As [`GuestMem`] it is the calling
+/// process's user memory (untrusted), translated through that root as it
+/// is read: a call's arguments point at a few structures, not worth a walk
+/// of the address space.
 struct Guest<'a> {
     mem: &'a dyn PhysMem,
+    kernel: KernelMem<'a>,
     roots_kva: u64,
     roots: OnceCell<Option<KernelRoots>>,
     pgd: OnceCell<Option<u64>>,
@@ -214,6 +187,7 @@ impl<'a> Guest<'a> {
     fn new(mem: &'a dyn PhysMem, roots_kva: u64) -> Guest<'a> {
         Guest {
             mem,
+            kernel: KernelMem::new(mem),
             roots_kva,
             roots: OnceCell::new(),
             pgd: OnceCell::new(),
@@ -222,7 +196,7 @@ impl<'a> Guest<'a> {
 
     fn roots(&self) -> Option<&KernelRoots> {
         self.roots
-            .get_or_init(|| kread(self.mem, self.roots_kva).ok())
+            .get_or_init(|| self.kernel.get(self.roots_kva).ok())
             .as_ref()
     }
 
@@ -245,7 +219,8 @@ impl<'a> Guest<'a> {
         tasks
             .iter()
             .filter(|&&t| {
-                kread::<u32>(self.mem, t + state)
+                self.kernel
+                    .u32_at(t + state)
                     .is_ok_and(|s| s != abi::task::state::ZOMBIE && s != abi::task::state::DEAD)
             })
             .count() as u64
@@ -253,7 +228,7 @@ impl<'a> Guest<'a> {
 
     /// The calling task: the current one of CPU 0 (one CPU today).
     fn current(&self) -> Option<TaskStruct> {
-        kread(self.mem, self.roots()?.rq[0].curr).ok()
+        self.kernel.get(self.roots()?.rq[0].curr).ok()
     }
 
     fn current_tid(&self) -> Option<i32> {
@@ -284,34 +259,16 @@ impl<'a> Guest<'a> {
     fn pgd(&self) -> Option<u64> {
         *self.pgd.get_or_init(|| {
             let task = self.current()?;
-            let mm: MmStruct = kread(self.mem, task.mm).ok()?;
+            let mm: MmStruct = self.kernel.get(task.mm).ok()?;
             Some(mm.pgd)
         })
     }
 }
 
-impl UserMem for Guest<'_> {
-    fn read(&self, addr: u64, len: usize) -> Option<Vec<u8>> {
-        let root = self.pgd()?;
-        let mut out = vec![0u8; len];
-        let mut done = 0usize;
-        while done < len {
-            let va = addr.checked_add(done as u64)?;
-            if va >= abi::layout::USER_SPACE_END {
-                return None;
-            }
-            let m = pagetable::translate(self.mem, root, va).ok()??;
-            if !m.user() {
-                return None;
-            }
-            let off = va - m.virt;
-            let n = ((m.size - off) as usize).min(len - done);
-            if !self.mem.read_phys(m.phys + off, &mut out[done..done + n]) {
-                return None;
-            }
-            done += n;
-        }
-        Some(out)
+impl GuestMem for Guest<'_> {
+    fn read(&self, addr: u64, buf: &mut [u8]) -> Result<(), ReadError> {
+        let root = self.pgd().ok_or(ReadError::NoAddressSpace)?;
+        UserMem::with_root(self.mem, root).read(addr, buf)
     }
 }
 
@@ -341,50 +298,50 @@ fn fd(v: u64) -> String {
 }
 
 /// A buffer of `len` bytes at `addr`, quoted; the address if unreadable.
-fn buffer(m: &dyn UserMem, addr: u64, len: u64, hex: bool) -> String {
+fn buffer(m: &dyn GuestMem, addr: u64, len: u64, hex: bool) -> String {
     let shown = (len as usize).min(MAX_STRLEN);
-    match m.read(addr, shown) {
-        Some(b) if hex => quote_hex(&b, MAX_STRLEN, len as usize > shown),
-        Some(b) => quote(&b, MAX_STRLEN, len as usize > shown),
-        None => format!("{addr:#x}"),
+    match m.bytes(addr, shown) {
+        Ok(b) if hex => quote_hex(&b, MAX_STRLEN, len as usize > shown),
+        Ok(b) => quote(&b, MAX_STRLEN, len as usize > shown),
+        Err(_) => format!("{addr:#x}"),
     }
 }
 
-fn path(m: &dyn UserMem, addr: u64) -> String {
+fn path(m: &dyn GuestMem, addr: u64) -> String {
     if addr == 0 {
         return "NULL".into();
     }
     match m.c_string(addr, 4096) {
-        Some((s, more)) => quote(&s, 4096, more),
-        None => format!("{addr:#x}"),
+        Ok((s, more)) => quote(&s, 4096, more),
+        Err(_) => format!("{addr:#x}"),
     }
 }
 
-fn timespec(m: &dyn UserMem, addr: u64) -> String {
+fn timespec(m: &dyn GuestMem, addr: u64) -> String {
     if addr == 0 {
         return "NULL".into();
     }
     match (m.u64_at(addr), m.u64_at(addr + 8)) {
-        (Some(s), Some(ns)) => format!("{{tv_sec={}, tv_nsec={}}}", s as i64, ns as i64),
+        (Ok(s), Ok(ns)) => format!("{{tv_sec={}, tv_nsec={}}}", s as i64, ns as i64),
         _ => format!("{addr:#x}"),
     }
 }
 
-fn sigset_at(m: &dyn UserMem, addr: u64) -> String {
+fn sigset_at(m: &dyn GuestMem, addr: u64) -> String {
     if addr == 0 {
         return "NULL".into();
     }
     match m.u64_at(addr) {
-        Some(s) => sigset(s),
-        None => format!("{addr:#x}"),
+        Ok(s) => sigset(s),
+        Err(_) => format!("{addr:#x}"),
     }
 }
 
-fn sigaction_at(m: &dyn UserMem, addr: u64) -> String {
+fn sigaction_at(m: &dyn GuestMem, addr: u64) -> String {
     if addr == 0 {
         return "NULL".into();
     }
-    let Some(b) = m.read(addr, 32) else {
+    let Ok(b) = m.bytes(addr, 32) else {
         return format!("{addr:#x}");
     };
     let w = |i: usize| u64::from_le_bytes(b[i * 8..i * 8 + 8].try_into().unwrap());
@@ -406,20 +363,20 @@ fn sigaction_at(m: &dyn UserMem, addr: u64) -> String {
     s
 }
 
-fn rlimit_at(m: &dyn UserMem, addr: u64) -> String {
+fn rlimit_at(m: &dyn GuestMem, addr: u64) -> String {
     if addr == 0 {
         return "NULL".into();
     }
     match (m.u64_at(addr), m.u64_at(addr + 8)) {
-        (Some(c), Some(x)) => format!("{{rlim_cur={}, rlim_max={}}}", rlim(c), rlim(x)),
+        (Ok(c), Ok(x)) => format!("{{rlim_cur={}, rlim_max={}}}", rlim(c), rlim(x)),
         _ => format!("{addr:#x}"),
     }
 }
 
-fn stat_at(m: &dyn UserMem, addr: u64) -> String {
+fn stat_at(m: &dyn GuestMem, addr: u64) -> String {
     // struct stat (x86_64): st_dev 0, st_ino 8, st_nlink 16, st_mode 24,
     // st_uid 28, st_gid 32, st_rdev 40, st_size 48.
-    let Some(b) = m.read(addr, 56) else {
+    let Ok(b) = m.bytes(addr, 56) else {
         return format!("{addr:#x}");
     };
     let mode = u32::from_le_bytes(b[24..28].try_into().unwrap());
@@ -438,8 +395,8 @@ fn stat_at(m: &dyn UserMem, addr: u64) -> String {
     }
 }
 
-fn utsname_at(m: &dyn UserMem, addr: u64) -> String {
-    let Some(b) = m.read(addr, 65 * 2) else {
+fn utsname_at(m: &dyn GuestMem, addr: u64) -> String {
+    let Ok(b) = m.bytes(addr, 65 * 2) else {
         return format!("{addr:#x}");
     };
     let field = |i: usize| {
@@ -450,22 +407,22 @@ fn utsname_at(m: &dyn UserMem, addr: u64) -> String {
     format!("{{sysname={}, nodename={}, ...}}", field(0), field(1))
 }
 
-fn wait_status_at(m: &dyn UserMem, addr: u64, ok: bool) -> String {
+fn wait_status_at(m: &dyn GuestMem, addr: u64, ok: bool) -> String {
     if addr == 0 {
         return "NULL".into();
     }
     match m.u32_at(addr) {
-        Some(s) if ok => wait_status(s),
+        Ok(s) if ok => wait_status(s),
         _ => format!("{addr:#x}"),
     }
 }
 
 /// `[{iov_base="...", iov_len=N}, ...]`: at most `total` bytes of data shown.
-fn iovec_at(m: &dyn UserMem, addr: u64, count: u64, total: Option<u64>) -> String {
+fn iovec_at(m: &dyn GuestMem, addr: u64, count: u64, total: Option<u64>) -> String {
     let mut parts = Vec::new();
     let mut left = total.unwrap_or(u64::MAX);
     for i in 0..count.min(MAX_STRLEN as u64) {
-        let (Some(base), Some(len)) = (m.u64_at(addr + 16 * i), m.u64_at(addr + 16 * i + 8)) else {
+        let (Ok(base), Ok(len)) = (m.u64_at(addr + 16 * i), m.u64_at(addr + 16 * i + 8)) else {
             return format!("{addr:#x}");
         };
         let show = len.min(left);
@@ -503,7 +460,7 @@ fn pad_return(line: &mut String, ret: &str) {
 }
 
 /// `name(args) = ret` for one call (without prefix or newline).
-pub fn format_call(c: &Call, m: &dyn UserMem) -> String {
+pub fn format_call(c: &Call, m: &dyn GuestMem) -> String {
     let (mut s, ret) = format_parts(c, m);
     pad_return(&mut s, &ret);
     s
@@ -511,7 +468,7 @@ pub fn format_call(c: &Call, m: &dyn UserMem) -> String {
 
 /// `name(args)` and the return value as strace shows them (`?` for a
 /// call that does not return).
-pub fn format_parts(c: &Call, m: &dyn UserMem) -> (String, String) {
+pub fn format_parts(c: &Call, m: &dyn GuestMem) -> (String, String) {
     let a = c.args;
     let ok = c.ret.is_some_and(|r| !is_error(r));
     let retv = c.ret.unwrap_or(0);
@@ -722,7 +679,7 @@ fn hex(v: u64) -> String {
 }
 
 /// Legacy clone (x86_64 order: flags, stack, parent_tid, child_tid, tls).
-fn clone_args(c: &Call, m: &dyn UserMem) -> String {
+fn clone_args(c: &Call, m: &dyn GuestMem) -> String {
     let [flags, stack, ptid, ctid, tls, _] = c.args;
     let mut s = format!(
         "child_stack={}, flags={}",
@@ -731,7 +688,7 @@ fn clone_args(c: &Call, m: &dyn UserMem) -> String {
     );
     if flags & CLONE_PARENT_SETTID != 0 {
         let shown = match (c.ret, m.u32_at(ptid)) {
-            (Some(r), Some(v)) if r > 0 => format!("[{}]", v as i32),
+            (Some(r), Ok(v)) if r > 0 => format!("[{}]", v as i32),
             _ => format!("{ptid:#x}"),
         };
         let _ = write!(s, ", parent_tid={shown}");
@@ -747,10 +704,10 @@ fn clone_args(c: &Call, m: &dyn UserMem) -> String {
 
 /// clone3's `struct clone_args` (flags, pidfd, child_tid, parent_tid,
 /// exit_signal, stack, stack_size, tls, set_tid, set_tid_size, cgroup).
-fn clone3_args(c: &Call, m: &dyn UserMem) -> String {
+fn clone3_args(c: &Call, m: &dyn GuestMem) -> String {
     let [addr, size, ..] = c.args;
     let n = (size as usize).min(CLONE_ARGS_SIZE_VER2 as usize) / 8;
-    let Some(b) = m.read(addr, n * 8) else {
+    let Ok(b) = m.bytes(addr, n * 8) else {
         return format!("{addr:#x}, {size}");
     };
     let f = |i: usize| {
@@ -797,12 +754,12 @@ fn clone3_args(c: &Call, m: &dyn UserMem) -> String {
     if c.ret.is_some_and(|r| r > 0) {
         let mut back = Vec::new();
         if flags & CLONE_PIDFD != 0 {
-            if let Some(v) = m.u32_at(f(1)) {
+            if let Ok(v) = m.u32_at(f(1)) {
                 back.push(format!("pidfd=[{}]", v as i32));
             }
         }
         if flags & CLONE_PARENT_SETTID != 0 {
-            if let Some(v) = m.u32_at(f(3)) {
+            if let Ok(v) = m.u32_at(f(3)) {
                 back.push(format!("parent_tid=[{}]", v as i32));
             }
         }
@@ -813,7 +770,7 @@ fn clone3_args(c: &Call, m: &dyn UserMem) -> String {
     format!("{s}, {size}")
 }
 
-fn futex_args(c: &Call, m: &dyn UserMem) -> String {
+fn futex_args(c: &Call, m: &dyn GuestMem) -> String {
     let [uaddr, op, val, arg4, uaddr2, val3] = c.args;
     let head = format!("{uaddr:#x}, {}", futex_op(op));
     let bitset = |v: u64| {
@@ -849,11 +806,19 @@ mod tests {
     #[derive(Default)]
     struct FakeMem(BTreeMap<u64, Vec<u8>>);
 
-    impl UserMem for FakeMem {
-        fn read(&self, addr: u64, len: usize) -> Option<Vec<u8>> {
-            let (start, bytes) = self.0.range(..=addr).next_back()?;
+    impl GuestMem for FakeMem {
+        fn read(&self, addr: u64, buf: &mut [u8]) -> Result<(), ReadError> {
+            let (start, bytes) = self
+                .0
+                .range(..=addr)
+                .next_back()
+                .ok_or(ReadError::NotMapped(addr))?;
             let off = (addr - start) as usize;
-            bytes.get(off..off + len).map(<[u8]>::to_vec)
+            let src = bytes
+                .get(off..off + buf.len())
+                .ok_or(ReadError::NotMapped(addr))?;
+            buf.copy_from_slice(src);
+            Ok(())
         }
     }
 

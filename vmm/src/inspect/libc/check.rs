@@ -1,23 +1,5 @@
-//! guest-libc's thread stacks (`stack_used`, `stack_cache`, `stack_user`,
-//! `abi::nptl`) in every address space, read through that address space's
-//! page tables, and the invariants 10–12 checked at every syscall stop.
-//!
-//! The lists are found through the program's ELF symbols
-//! ([`LibcSymbols`]); a program whose ELF does not define `stack_used`
-//! (glibc, raw test programs) is not checked. There is no exec yet: every
-//! process is a fork of the first program, so the same symbols (and load
-//! bias) apply to every address space. Each address space with at least one
-//! live (non-zombie) task is checked; its "threads" are the live tasks using
-//! it (threads of the process, and a vfork child or a CLONE_VM process
-//! sharing it).
-//!
-//! User memory is read through the walk of that address space
-//! ([`UserMem`]): a page that is not present reads as zero where a
-//! demand-zero page may legitimately be (the scalar globals; the loader maps
-//! every page of the program file at exec), a list node on a page that is
-//! not present or not user-accessible is broken (libc would fault on it),
-//! and anything unreadable is a [`Violation`], never a panic. Every list
-//! walk is bounded ([`MAX_STACKS`]), cycle-checked and back-link-checked.
+//! guest-libc's invariants 10–12 in each address space, over the lists and
+//! threads `read` found.
 //!
 //! What holds at a syscall stop. The lists and `stack_cache_actsize` change
 //! only under `stack_cache_lock`, without system calls in between, except
@@ -71,356 +53,23 @@
 //! pthread that then exits (tid word 0) would be reported by 10; no program
 //! does that.
 
-use std::mem::{offset_of, size_of};
+use std::mem::size_of;
 use std::ops::Range;
 
 use abi::layout::{PAGE_SIZE, USER_SPACE_END};
-use abi::nptl::{self, Pthread};
-use abi::task::{
-    prot, state, KERNEL_STACK_SIZE, USER_CS, USER_CS_FROM_STACK_TOP, USER_RSP_FROM_STACK_TOP,
-};
+use abi::nptl::{Pthread, PthreadHead};
+use abi::task::prot;
 
-use super::invariants::Repeats;
-use super::mem::{kread, PhysMem};
-use super::pagetable::{Mapping, Walk};
-use super::spaces::{AddressSpaces, Space, VmaRec};
-use super::tasks::KernelView;
-use super::Violation;
-use crate::pod::{self, Pod};
-
-/// More entries than this on one list is a corrupt (or looping) list.
-pub const MAX_STACKS: usize = 65536;
-
-/// The part of guest-libc's `struct pthread` the checks use: every field
-/// before `specific` (the thread-specific data, most of the record's
-/// 1.7 KiB, which they never look at), at the same offsets, so reading one
-/// is a copy of a few cache lines and a list of them stays small.
-#[repr(C)]
-#[derive(Clone, Copy, Debug)]
-pub struct PthreadHead {
-    pub tcb: u64,
-    pub dtv: u64,
-    pub self_: u64,
-    pub multiple_threads: i32,
-    pub gscope_flag: i32,
-    pub sysinfo: u64,
-    pub stack_guard: u64,
-    pub pointer_guard: u64,
-    pub tid: i32,
-    pub detached: i32,
-    pub list: nptl::ListHead,
-    pub stackblock: u64,
-    pub stackblock_size: u64,
-    pub guardsize: u64,
-    pub user_stack: i32,
-    pub _pad: i32,
-    pub start_routine: u64,
-    pub arg: u64,
-    pub result: u64,
-    pub sigmask: u64,
-}
-
-// SAFETY: #[repr(C)], integers only, no padding (the size check below).
-unsafe impl Pod for PthreadHead {}
-
-/// `PthreadHead` is `Pthread` cut before `specific`, field for field.
-const _: () = {
-    macro_rules! same_offsets {
-        ($($f:ident),*) => {
-            $(assert!(offset_of!(PthreadHead, $f) == offset_of!(Pthread, $f));)*
-        };
-    }
-    same_offsets!(
-        tcb,
-        dtv,
-        self_,
-        multiple_threads,
-        gscope_flag,
-        sysinfo,
-        stack_guard,
-        pointer_guard,
-        tid,
-        detached,
-        list,
-        stackblock,
-        stackblock_size,
-        guardsize,
-        user_stack,
-        _pad,
-        start_routine,
-        arg,
-        result,
-        sigmask
-    );
-    assert!(size_of::<PthreadHead>() == offset_of!(Pthread, specific));
-};
-
-/// Where guest-libc's globals are in every process (load bias applied).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct LibcSymbols {
-    pub stack_used: u64,
-    pub stack_cache: u64,
-    pub stack_user: u64,
-    pub stack_cache_actsize: u64,
-    pub stack_cache_maxsize: u64,
-    pub stack_cache_lock: u64,
-}
-
-impl LibcSymbols {
-    /// The symbols of a program ELF loaded at `bias`; `None` unless it
-    /// defines all of them (a program without guest-libc's threads).
-    pub fn from_elf(data: &[u8], bias: u64) -> Option<LibcSymbols> {
-        let a = crate::symbols::addresses(
-            data,
-            bias,
-            &[
-                nptl::STACK_USED,
-                nptl::STACK_CACHE,
-                nptl::STACK_USER,
-                nptl::STACK_CACHE_ACTSIZE,
-                nptl::STACK_CACHE_MAXSIZE,
-                nptl::STACK_CACHE_LOCK,
-            ],
-        );
-        Some(LibcSymbols {
-            stack_used: a[0]?,
-            stack_cache: a[1]?,
-            stack_user: a[2]?,
-            stack_cache_actsize: a[3]?,
-            stack_cache_maxsize: a[4]?,
-            stack_cache_lock: a[5]?,
-        })
-    }
-}
-
-/// User memory of one address space, read through its page-table walk.
-pub struct UserMem<'a> {
-    mem: &'a dyn PhysMem,
-    walk: &'a Walk,
-}
-
-impl<'a> UserMem<'a> {
-    pub fn new(mem: &'a dyn PhysMem, walk: &'a Walk) -> UserMem<'a> {
-        UserMem { mem, walk }
-    }
-
-    /// The present page holding `virt`.
-    pub fn mapping(&self, virt: u64) -> Option<&'a Mapping> {
-        page_at(&self.walk.mappings, virt)
-    }
-
-    /// Fills `buf` from user address `virt`. Ok(true): every byte was on a
-    /// present user-accessible page; Ok(false): some page is not present
-    /// (its bytes read as zero), allowed only with `absent_ok`. A page that
-    /// is present but supervisor-only, or a range outside user space or
-    /// guest RAM, is an error.
-    pub fn read(&self, virt: u64, buf: &mut [u8], absent_ok: bool) -> Result<bool, String> {
-        let end = virt
-            .checked_add(buf.len() as u64)
-            .filter(|&e| e <= USER_SPACE_END)
-            .ok_or_else(|| format!("{virt:#x}+{:#x} is outside user space", buf.len()))?;
-        let mut all = true;
-        let mut at = virt;
-        while at < end {
-            let page_end = (at | (PAGE_SIZE - 1)) + 1;
-            let n = (page_end.min(end) - at) as usize;
-            let off = (at - virt) as usize;
-            let dst = &mut buf[off..off + n];
-            match self.mapping(at) {
-                None if absent_ok => {
-                    dst.fill(0);
-                    all = false;
-                }
-                None => return Err(format!("{at:#x} is not mapped")),
-                Some(m) if !m.user() => {
-                    return Err(format!("{at:#x} is not user-accessible"));
-                }
-                Some(m) => {
-                    if !self.mem.read_phys(m.phys + (at - m.virt), dst) {
-                        return Err(format!(
-                            "{at:#x} (frame {:#x}) is outside guest RAM",
-                            m.phys
-                        ));
-                    }
-                }
-            }
-            at += n as u64;
-        }
-        Ok(all)
-    }
-
-    /// A `T` at `virt`, all of it mapped and user-accessible.
-    pub fn get<T: Pod>(&self, virt: u64) -> Result<T, String> {
-        let mut value = pod::zeroed::<T>();
-        self.read(virt, pod::as_bytes_mut(&mut value), false)?;
-        Ok(value)
-    }
-
-    /// A `T` at `virt` where a page not yet present is demand-zero.
-    pub fn get_or_zero<T: Pod>(&self, virt: u64) -> Result<T, String> {
-        let mut value = pod::zeroed::<T>();
-        self.read(virt, pod::as_bytes_mut(&mut value), true)?;
-        Ok(value)
-    }
-
-    /// The head of the `struct pthread` at `pd` (up to `specific`), all of
-    /// it mapped and user-accessible.
-    pub fn pthread(&self, pd: u64) -> Result<PthreadHead, String> {
-        self.get(pd)
-    }
-}
-
-/// The present page of `maps` (sorted by address) holding `virt`.
-fn page_at(maps: &[Mapping], virt: u64) -> Option<&Mapping> {
-    let i = maps.partition_point(|m| m.virt <= virt).checked_sub(1)?;
-    let m = &maps[i];
-    (virt - m.virt < m.size).then_some(m)
-}
-
-/// Which list an entry is on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum List {
-    Used,
-    Cache,
-    User,
-}
-
-/// One entry of a list: the `struct pthread` at `pd`.
-#[derive(Clone, Copy, Debug)]
-pub struct Stack {
-    pub pd: u64,
-    pub list: List,
-    pub p: PthreadHead,
-}
-
-impl Stack {
-    fn end(&self) -> u64 {
-        self.p.stackblock.saturating_add(self.p.stackblock_size)
-    }
-}
-
-/// guest-libc's stack bookkeeping in one address space.
-#[derive(Clone, Debug)]
-pub struct ProcessStacks {
-    /// `stack_cache_lock` (0: free).
-    pub lock: i32,
-    pub actsize: u64,
-    pub maxsize: u64,
-    /// The three lists in list order; `None` while the lock is held (they
-    /// may be half-way through a change and are not read).
-    pub stacks: Option<Vec<Stack>>,
-}
-
-impl ProcessStacks {
-    /// Reads the globals and (lock free) the lists; a broken list is a
-    /// violation of invariant 10.
-    pub fn read(um: &UserMem, syms: &LibcSymbols) -> Result<ProcessStacks, Violation> {
-        let bad = |msg: String| Violation::new(10, msg);
-        let lock: i32 = um
-            .get_or_zero(syms.stack_cache_lock)
-            .map_err(|e| bad(format!("stack_cache_lock unreadable: {e}")))?;
-        let actsize: u64 = um
-            .get_or_zero(syms.stack_cache_actsize)
-            .map_err(|e| bad(format!("stack_cache_actsize unreadable: {e}")))?;
-        let maxsize: u64 = um
-            .get_or_zero(syms.stack_cache_maxsize)
-            .map_err(|e| bad(format!("stack_cache_maxsize unreadable: {e}")))?;
-        let stacks = if lock == 0 {
-            let mut all = Vec::new();
-            for (head, list, name) in [
-                (syms.stack_used, List::Used, nptl::STACK_USED),
-                (syms.stack_cache, List::Cache, nptl::STACK_CACHE),
-                (syms.stack_user, List::User, nptl::STACK_USER),
-            ] {
-                let pds = walk_list(um, head).map_err(|e| bad(format!("{name}: {e}")))?;
-                all.reserve(pds.len());
-                for pd in pds {
-                    let p = um
-                        .pthread(pd)
-                        .map_err(|e| bad(format!("{name}: struct pthread {pd:#x}: {e}")))?;
-                    all.push(Stack { pd, list, p });
-                }
-            }
-            Some(all)
-        } else {
-            None
-        };
-        Ok(ProcessStacks {
-            lock,
-            actsize,
-            maxsize,
-            stacks,
-        })
-    }
-}
-
-/// The `struct pthread`s on the circular list at `head` (linked through
-/// `Pthread::list`): bounded, cycle- and back-link-checked.
-///
-/// No set of visited nodes: with every back link checked, the first node
-/// reached a second time always fails its back-link check (see
-/// [`super::tasks::walk`]), so the nodes already on `out` are searched for
-/// it only then, to name the cycle.
-pub fn walk_list(um: &UserMem, head: u64) -> Result<Vec<u64>, String> {
-    let node_at = offset_of!(Pthread, list) as u64;
-    let first: nptl::ListHead = um.get(head).map_err(|e| format!("head: {e}"))?;
-    let mut out = Vec::new();
-    let (mut prev, mut at) = (head, first.next);
-    while at != head {
-        if out.len() >= MAX_STACKS {
-            return Err(format!("more than {MAX_STACKS} entries"));
-        }
-        let node: nptl::ListHead = um.get(at).map_err(|e| format!("node {at:#x}: {e}"))?;
-        if node.prev != prev {
-            if out.contains(&at.wrapping_sub(node_at)) {
-                return Err(format!("node {at:#x} is linked twice (a cycle)"));
-            }
-            return Err(format!(
-                "node {at:#x} has prev {:#x}, but is reached from {prev:#x}",
-                node.prev
-            ));
-        }
-        out.push(at.wrapping_sub(node_at));
-        (prev, at) = (at, node.next);
-    }
-    // The head read again would read the same: the guest is stopped.
-    if first.prev != prev {
-        return Err(format!(
-            "head's prev is {:#x}, but the last node is {prev:#x}",
-            first.prev
-        ));
-    }
-    Ok(out)
-}
-
-/// A live task using the address space.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Thread {
-    pid: i32,
-    fs: u64,
-    /// User stack pointer of its last entry to the kernel, if readable.
-    rsp: Option<u64>,
-}
-
-impl Thread {
-    /// The thread as [`check_space`] sees it: its stack pointer, which
-    /// moves with every call, matters only to [`stack_pointers`].
-    pub fn without_rsp(self) -> Thread {
-        Thread { rsp: None, ..self }
-    }
-}
+use super::read::{threads_of, LibcSymbols, List, ProcessStacks, Stack, Thread};
+use crate::inspect::guest_mem::{GuestMem, UserMem};
+use crate::inspect::invariants::Repeats;
+use crate::inspect::mem::PhysMem;
+use crate::inspect::spaces::{AddressSpaces, Space, VmaRec};
+use crate::inspect::tasks::KernelView;
+use crate::inspect::Violation;
 
 /// A `stack_cache` entry's stack block: (pd, start, end).
 pub type CachedBlock = (u64, u64, u64);
-
-/// The user stack pointer saved at the top of a task's kernel stack.
-fn user_rsp(mem: &dyn PhysMem, kstack: u64) -> Option<u64> {
-    let top = kstack.checked_add(KERNEL_STACK_SIZE)?;
-    let cs: u64 = kread(mem, top - USER_CS_FROM_STACK_TOP).ok()?;
-    (cs == USER_CS)
-        .then(|| kread(mem, top - USER_RSP_FROM_STACK_TOP).ok())
-        .flatten()
-}
 
 /// Invariants 10–12 in every address space with live tasks.
 pub fn check_libc(
@@ -441,19 +90,6 @@ pub fn check_libc(
     out
 }
 
-/// The live tasks using `s`, in task order.
-pub fn threads_of(mem: &dyn PhysMem, v: &KernelView, s: &Space) -> Vec<Thread> {
-    v.tasks
-        .iter()
-        .filter(|r| s.mms.contains(&r.t.mm) && r.t.state != state::ZOMBIE)
-        .map(|r| Thread {
-            pid: r.t.pid,
-            fs: r.t.fs_base,
-            rsp: user_rsp(mem, r.t.stack),
-        })
-        .collect()
-}
-
 /// Invariants 10–12 in one address space used by `threads` (not empty),
 /// but for the threads' stack pointers (their `rsp` is not looked at): the
 /// `stack_cache` blocks are returned for [`stack_pointers`].
@@ -464,7 +100,7 @@ pub fn check_space(
     threads: &[Thread],
     out: &mut Vec<Violation>,
 ) -> Vec<CachedBlock> {
-    let um = UserMem::new(mem, &s.walk);
+    let um = UserMem::with_walk(mem, &s.walk);
     let root = s.walk.root;
     let ps = ProcessStacks::read(&um, syms);
     let stacks = match &ps {
@@ -483,7 +119,7 @@ pub fn check_space(
         .map(|(t, e)| match e {
             _ if t.fs == 0 => None,
             Some(i) => Some(stacks[*i].p),
-            None => um.pthread(t.fs).ok(),
+            None => um.get::<PthreadHead>(t.fs).ok(),
         })
         .collect();
     self_pointers(root, threads, &tcbs, out);
