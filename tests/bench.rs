@@ -631,16 +631,22 @@ fn check_cost_reports_three_thread_counts() {
         .collect();
     assert_eq!(threads, [1, 16, 64]);
     for r in rows {
+        // Measured directly (a median of guest samples, host times of
+        // checks): never zero.
+        for key in ["plain_ns", "incremental_check_ns", "full_check_ns"] {
+            assert!(r[key].as_f64().unwrap() > 0.0, "{key} in {r}");
+        }
+        // Differences of medians of separate guest runs: on a loaded
+        // machine a stop's extra cost can vanish in the noise (the bench
+        // clamps it at 0), so only its presence and sign are checked.
         for key in [
-            "plain_ns",
             "bare_stop_ns",
             "checked_stop_ns",
             "dirty_log_stop_ns",
             "full_stop_ns",
-            "incremental_check_ns",
-            "full_check_ns",
         ] {
-            assert!(r[key].as_f64().unwrap() > 0.0, "{key} in {r}");
+            let v = r[key].as_f64().unwrap();
+            assert!(v.is_finite() && v >= 0.0, "{key} in {r}");
         }
     }
 }
