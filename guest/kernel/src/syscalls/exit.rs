@@ -319,6 +319,10 @@ pub fn wait4(upid: u64, stat_addr: u64, options: u64, rusage: u64) -> KResult<u6
         return Err(EINVAL);
     }
     let upid = upid as i64 as i32;
+    // -INT_MIN names no process group.
+    if upid == i32::MIN {
+        return Err(ESRCH);
+    }
     // No process groups: 0 (the caller's group) and -pgid look at every
     // child, as -1 does.
     let who = if upid > 0 {
@@ -358,12 +362,19 @@ pub fn waitid(idtype: u64, id: u64, infop: u64, options: u64, rusage: u64) -> KR
             }
             WaitFor::Pid(p)
         }
-        // No process groups: each process is its own group.
+        // No process groups: each process is its own group (0, the
+        // caller's group: every child).
         P_PGID => match id as u32 as i32 {
-            p if p > 0 => WaitFor::Pid(p),
-            _ => WaitFor::Any,
+            p if p < 0 => return Err(EINVAL),
+            0 => WaitFor::Any,
+            p => WaitFor::Pid(p),
         },
-        P_PIDFD => WaitFor::Pid(super::fs::pidfd_pid(id)?),
+        P_PIDFD => {
+            if (id as u32 as i32) < 0 {
+                return Err(EINVAL);
+            }
+            WaitFor::Pid(super::fs::pidfd_pid(id)?)
+        }
         _ => return Err(EINVAL),
     };
     let wo = WaitOpts {
