@@ -332,6 +332,7 @@ fn copy_process(
 /// parent's FPU state, blocked mask and FS/GS bases; the rest is filled in
 /// by the copy_* steps. Until then it shares everything with the parent.
 fn dup_task_struct(cur: &mut Task) -> KResult<Box<Task>> {
+    let kstack = KernelStack::alloc()?;
     let objects = task::TaskObjects {
         mm: cur.mm.clone(),
         fs: cur.fs.clone(),
@@ -339,7 +340,7 @@ fn dup_task_struct(cur: &mut Task) -> KResult<Box<Task>> {
         sighand: cur.sighand.clone(),
         signal: cur.signal.clone(),
     };
-    let mut p = Task::new(State::New, objects, KernelStack::alloc()?)?;
+    let mut p = Task::new(State::New, objects, kstack)?;
     // The parent's user FPU state is live in the registers.
     p.fpu.save();
     p.blocked = cur.blocked;
@@ -348,6 +349,10 @@ fn dup_task_struct(cur: &mut Task) -> KResult<Box<Task>> {
     Ok(p)
 }
 
+// The copy_* steps are inlined into copy_process: on the thread path each
+// is one reference-count increment, and a call costs when the kernel runs
+// emulated.
+#[inline(always)]
 fn copy_files(cur: &Task, f: u64) -> KRc<Files> {
     if f & CLONE_FILES != 0 {
         cur.files.clone()
@@ -356,6 +361,7 @@ fn copy_files(cur: &Task, f: u64) -> KRc<Files> {
     }
 }
 
+#[inline(always)]
 fn copy_fs(cur: &Task, f: u64) -> KRc<Fs> {
     if f & CLONE_FS != 0 {
         cur.fs.clone()
@@ -366,6 +372,7 @@ fn copy_fs(cur: &Task, f: u64) -> KRc<Fs> {
     }
 }
 
+#[inline(always)]
 fn copy_sighand(cur: &Task, f: u64) -> KRc<SigHand> {
     if f & CLONE_SIGHAND != 0 {
         return cur.sighand.clone();
@@ -384,6 +391,7 @@ fn copy_sighand(cur: &Task, f: u64) -> KRc<SigHand> {
 
 /// The group is joined (thread list, nr_threads) only in wake_up_new_task:
 /// until then a failure simply drops the new task.
+#[inline(always)]
 fn copy_signal(cur: &Task, f: u64) -> KRc<Signal> {
     if f & CLONE_THREAD != 0 {
         cur.signal.clone()
@@ -394,6 +402,7 @@ fn copy_signal(cur: &Task, f: u64) -> KRc<Signal> {
     }
 }
 
+#[inline(always)]
 fn copy_mm(cur: &Task, f: u64) -> KResult<KRc<Mm>> {
     if f & CLONE_VM != 0 {
         Ok(cur.mm.clone())
