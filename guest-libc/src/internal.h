@@ -99,7 +99,7 @@ struct pthread {
     unsigned specific_seq[PTHREAD_KEYS];
 };
 
-/* Held while the stack lists change (pthread.c) and across fork's clone. */
+/* Held while the stack lists change (thread/) and across fork's clone. */
 extern int stack_cache_lock;
 /* In fork's child, with stack_cache_lock held (and released here): every
  * stack but `self`'s goes to the cache, their threads being gone. */

@@ -78,13 +78,25 @@ impl<T> Clone for KRc<T> {
 }
 
 impl<T> Drop for KRc<T> {
+    /// Inline: dropping a shared object is mostly one decrement, and every
+    /// call costs when the kernel runs emulated; freeing is out of line.
+    #[inline(always)]
     fn drop(&mut self) {
         let r = &self.inner().refs;
         r.set(r.get() - 1);
         if r.get() == 0 {
-            // SAFETY: the last holder; the box came from Box::leak in new().
-            drop(unsafe { Box::from_raw(self.0.as_ptr()) });
+            self.free();
         }
+    }
+}
+
+impl<T> KRc<T> {
+    #[cold]
+    #[inline(never)]
+    fn free(&mut self) {
+        // SAFETY: the last holder is going; the box came from Box::leak in
+        // new(), and no KRc points at it any more.
+        drop(unsafe { Box::from_raw(self.0.as_ptr()) });
     }
 }
 

@@ -15,6 +15,7 @@ mod cmdline;
 mod errno;
 mod exec;
 mod hypercall;
+mod init;
 mod klog;
 mod krc;
 mod list;
@@ -70,5 +71,5 @@ extern "C" fn kernel_main(info: *const BootInfo) -> ! {
     if !arch::lapic::init() {
         klog!("no x2APIC TSC-deadline timer: no preemption, sleeps wait for nothing");
     }
-    task::start_first_program(info)
+    init::start_first_program(info)
 }

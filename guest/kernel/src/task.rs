@@ -26,11 +26,13 @@ use abi::list::ListHead;
 use abi::task as at;
 
 use crate::arch::fpu::FpuState;
+use crate::arch::percpu;
 use crate::arch::trapframe::TrapFrame;
-use crate::arch::{fpu, gdt, percpu, traps};
+use crate::errno::KResult;
 use crate::krc::KRc;
+use crate::mm::heap::{try_box, try_box_uninit};
 use crate::mm::vma::Mm;
-use crate::{boot_info, exec, hypercall, list, mm};
+use crate::{list, mm};
 
 pub type Pid = i32;
 
@@ -97,7 +99,8 @@ pub struct Files {
 }
 
 impl Files {
-    fn console() -> Files {
+    /// The first process's table: stdin, stdout and stderr on the console.
+    pub fn console() -> Files {
         let fd = |kind| {
             Some(Fd {
                 kind,
@@ -236,22 +239,29 @@ pub struct KstackStats {
 }
 
 impl KernelStack {
-    /// A stack for a new task: from the cache if it has one. Contents are
-    /// unspecified (never read before written: the frame at the top is
-    /// written by whoever starts the task), so nothing is zeroed — zeroing
-    /// 32 KiB costs milliseconds when the kernel runs emulated.
-    pub fn alloc() -> Box<KernelStack> {
+    /// A stack for a new task: from the cache if it has one, else
+    /// [`fresh`](Self::fresh). Contents are unspecified (never read before
+    /// written: the frame at the top is written by whoever starts the task),
+    /// so nothing is zeroed — zeroing 32 KiB costs milliseconds when the
+    /// kernel runs emulated.
+    pub fn alloc() -> KResult<Box<KernelStack>> {
         let r = roots();
         if r.nr_cached_kstacks > 0 {
             r.nr_cached_kstacks -= 1;
             let p = core::mem::take(&mut r.kstack_cache[r.nr_cached_kstacks as usize]);
             kernel().kstacks.hits += 1;
             // SAFETY: the cache holds stacks from Box::into_raw in release().
-            return unsafe { Box::from_raw(p as *mut KernelStack) };
+            return Ok(unsafe { Box::from_raw(p as *mut KernelStack) });
         }
         kernel().kstacks.misses += 1;
+        KernelStack::fresh()
+    }
+
+    /// A newly allocated stack, not counted in the cache statistics (the
+    /// first task's, before there is a cache); ENOMEM if the heap is full.
+    pub fn fresh() -> KResult<Box<KernelStack>> {
         // SAFETY: KernelStack is MaybeUninit bytes: any content is valid.
-        unsafe { Box::<KernelStack>::new_uninit().assume_init() }
+        Ok(unsafe { try_box_uninit::<KernelStack>()?.assume_init() })
     }
 
     /// Gives a dead task's stack back (to the cache while it has room).
@@ -401,7 +411,77 @@ const _: () = {
     assert!(core::mem::size_of::<State>() == 4);
 };
 
+/// The shared objects a new task starts with: its parent's for clone (the
+/// copy_* steps then replace what it does not share), the first ones for
+/// the first task.
+pub struct TaskObjects {
+    pub mm: KRc<Mm>,
+    pub fs: KRc<Fs>,
+    pub files: KRc<Files>,
+    pub sighand: KRc<SigHand>,
+    pub signal: KRc<Signal>,
+}
+
 impl Task {
+    /// The one constructor of a task record: `state`, holding `objects` and
+    /// running on `kstack`, with a zeroed FPU area; ids, exit signal, links,
+    /// masks, TID addresses and FS/GS bases are zero for the caller to set.
+    /// The record is on no list and its list heads are not initialized:
+    /// [`init_lists`] must follow (the box gives the record its final
+    /// address). Allocation failure is ENOMEM, not a panic: clone gets here.
+    pub fn new(state: State, objects: TaskObjects, kstack: Box<KernelStack>) -> KResult<Box<Task>> {
+        let fpu = try_box(FpuState::zeroed())?;
+        let TaskObjects {
+            mm,
+            fs,
+            files,
+            sighand,
+            signal,
+        } = objects;
+        // Allocated before the record is built, so it is written in place
+        // rather than built on the stack and copied.
+        let slot = try_box_uninit::<Task>()?;
+        Ok(Box::write(
+            slot,
+            Task {
+                magic: at::TASK_MAGIC,
+                state,
+                pid: 0,
+                tgid: 0,
+                exit_signal: 0,
+                exit_code: 0,
+                killed: 0,
+                on_rq: 0,
+                group_leader: core::ptr::null_mut(),
+                real_parent: core::ptr::null_mut(),
+                children: ListHead::default(),
+                sibling: ListHead::default(),
+                thread_node: ListHead::default(),
+                tasks: ListHead::default(),
+                run_list: ListHead::default(),
+                mm,
+                fs,
+                files,
+                sighand,
+                signal,
+                set_child_tid: 0,
+                clear_child_tid: 0,
+                robust_list: 0,
+                blocked: 0,
+                pending: 0,
+                fs_base: 0,
+                gs_base: 0,
+                kstack,
+                ksp: 0,
+                wait: WaitOn::Nothing,
+                timed_out: false,
+                woken_tsc: 0,
+                fpu,
+                vfork_parent: None,
+            },
+        ))
+    }
+
     /// The tgid of the process that reaps this one (0 for init):
     /// getppid's answer, the same in every thread.
     pub fn parent_tgid(&self) -> Pid {
@@ -486,13 +566,13 @@ pub fn kernel() -> &'static mut Kernel {
     unsafe {
         (*KERNEL.0.get())
             .as_mut()
-            .expect("tasks used before the first program")
+            .expect("tasks used before init_tables")
     }
 }
 
 pub fn current() -> &'static mut Task {
     // SAFETY: `current` always points at a live record (set by schedule
-    // and by start_first_program).
+    // and, for the first task, by init::start_first_program).
     unsafe { &mut *(this_rq().curr as *mut Task) }
 }
 
@@ -568,94 +648,9 @@ pub fn unhash(pid: Pid) -> Option<Box<Task>> {
     Some(t)
 }
 
-/// Loads the program from the boot info and enters it as pid 1; never
-/// returns.
-pub fn start_first_program(info: &abi::boot::BootInfo) -> ! {
-    let block = boot_info::phys_bytes(&info.args);
-    let (argv, envp) = match exec::split_args(block, info.argc as usize, info.envc as usize) {
-        Ok(v) => v,
-        Err(e) => hypercall::exec_failed(e, b"malformed argument block"),
-    };
-    let image = boot_info::phys_bytes(&info.program);
-    // Page-aligned, as the boot info promises; if not, everything is copied.
-    let aligned = info.program.start.is_multiple_of(abi::layout::PAGE_SIZE);
-    let mut frames =
-        exec::elf::FileFrames::new(info.program.start, if aligned { image.len() } else { 0 });
-    let loaded = match exec::exec(image, aligned.then_some(&mut frames), &argv, &envp) {
-        Ok(l) => l,
-        Err(e) => hypercall::exec_failed(e.errno, e.why.as_bytes()),
-    };
-    // The strings are now on the program's stack and the file's pages
-    // either mapped into the program or copied: free what it did not take.
-    if aligned {
-        for (i, adopted) in frames.adopted.iter().enumerate() {
-            if !adopted {
-                mm::frame::free(frames.phys + i as u64 * abi::layout::PAGE_SIZE);
-            }
-        }
-        mm::frame::count_boot_frames(frames.adopted.len() as u64);
-    } else {
-        mm::frame::release(&info.program);
-    }
-    mm::frame::release(&info.args);
-
-    mm::paging::activate(loaded.mm.root);
-    // SAFETY: KernelStack is MaybeUninit bytes; the frame below is written first.
-    let mut kstack = unsafe { Box::<KernelStack>::new_uninit().assume_init() };
-    let stack_top = kstack.top();
-    // Registers zero except rip/rsp (rdx = 0: no exit handler for the
-    // program to register, as the psABI says), interrupts on.
-    *kstack.frame() = TrapFrame {
-        rip: loaded.entry,
-        cs: u64::from(gdt::USER_CS),
-        rflags: 0x202,
-        rsp: loaded.stack_pointer,
-        ss: u64::from(gdt::USER_DS),
-        ..Default::default()
-    };
-    let frame_at = kstack.frame() as *const TrapFrame;
-    let mut first = Box::new(Task {
-        magic: at::TASK_MAGIC,
-        state: State::Running,
-        pid: 1,
-        tgid: 1,
-        exit_signal: 17,
-        exit_code: 0,
-        killed: 0,
-        on_rq: 0,
-        group_leader: core::ptr::null_mut(),
-        real_parent: core::ptr::null_mut(),
-        children: ListHead::default(),
-        sibling: ListHead::default(),
-        thread_node: ListHead::default(),
-        tasks: ListHead::default(),
-        run_list: ListHead::default(),
-        mm: KRc::new(loaded.mm),
-        fs: KRc::new(Fs {
-            umask: Cell::new(0o022),
-        }),
-        files: KRc::new(Files::console()),
-        sighand: KRc::new(SigHand {
-            actions: [[0; 4]; 64],
-        }),
-        signal: new_signal(),
-        set_child_tid: 0,
-        clear_child_tid: 0,
-        robust_list: 0,
-        blocked: 0,
-        pending: 0,
-        fs_base: 0,
-        gs_base: 0,
-        kstack,
-        ksp: 0,
-        wait: WaitOn::Nothing,
-        timed_out: false,
-        woken_tsc: 0,
-        fpu: Box::new(FpuState::zeroed()),
-        vfork_parent: None,
-    });
-    init_lists(&mut first);
-    first.group_leader = &mut *first;
+/// Sets up the task table and the host-visible roots (empty lists, one
+/// CPU, the frame refcount table) before the first task exists.
+pub fn init_tables() {
     // SAFETY: boot, before any task runs.
     unsafe {
         *KERNEL.0.get() = Some(Kernel {
@@ -673,22 +668,6 @@ pub fn start_first_program(info: &abi::boot::BootInfo) -> ! {
         list::init(&mut rq.queue);
     }
     (r.frame_refs, r.nr_frames) = mm::frame::refcount_table();
-    let first = hash(first);
-    join_group(first);
-    this_rq().curr = first as *mut Task as u64;
-    r.magic = at::ROOTS_MAGIC;
-    percpu::set_kernel_stack(stack_top);
-    hypercall::set_report_syscall_exit(info.flags & abi::boot::BOOT_FLAG_REPORT_SYSCALL_EXIT != 0);
-    // SAFETY: the frame is at the top of pid 1's kernel stack, which nothing
-    // else uses; `return_to` pops it and irets to user mode.
-    unsafe {
-        fpu::reset_user_state();
-        current().fpu.save();
-        if info.flags & abi::boot::BOOT_FLAG_REPORT_USER_START != 0 {
-            hypercall::user_start(crate::arch::rdtsc());
-        }
-        traps::return_to(frame_at)
-    }
 }
 
 /// Links a new thread on its group's thread list.

@@ -460,6 +460,8 @@ int main(void)
     /* wait4 rules. */
     line("wait4 bad options: %s", err(rsys(SYS_wait4, -1, 0, 0x1000000, 0, 0)));
     line("wait4 no children: %s", err(rsys(SYS_wait4, -1, 0, 0, 0, 0)));
+    line("wait4 pid INT_MIN: %s", err(rsys(SYS_wait4, -2147483648L, 0, 0, 0, 0)));
+    line("wait4 pid INT_MIN, bad options: %s", err(rsys(SYS_wait4, -2147483648L, 0, 0x1000000, 0, 0)));
     {
         long r = clone_run(0 /* exit signal 0 */, 0, 0, 0, 0, child_exit0, 0);
         if (r > 0) {
@@ -489,6 +491,8 @@ int main(void)
         line("waitid no state option: %s", err(rsys(SYS_waitid, 0, 0, (long)info, 0, 0)));
         line("waitid bad idtype: %s", err(rsys(SYS_waitid, 9, 0, (long)info, WEXITED, 0)));
         line("waitid no children: %s", err(rsys(SYS_waitid, 0, 0, (long)info, WEXITED | WNOHANG, 0)));
+        line("waitid P_PGID -1: %s", err(rsys(SYS_waitid, 2 /* P_PGID */, -1, (long)info, WEXITED | WNOHANG, 0)));
+        line("waitid P_PIDFD -1: %s", err(rsys(SYS_waitid, 3 /* P_PIDFD */, -1, (long)info, WEXITED | WNOHANG, 0)));
         long r = clone_run(SIGCHLD, 0, 0, 0, 0, child_exit3, 0);
         if (r > 0) {
             memset(info, 0xff, sizeof(info));

@@ -1,9 +1,18 @@
 //! The kernel heap: a linked-list allocator over physically contiguous
 //! frames taken at boot, reached through the direct map.
+//!
+//! `Box::new` and the collections abort the kernel when the heap is
+//! exhausted; allocations a system call can reach go through [`try_box`] /
+//! [`try_box_uninit`] instead, which report it as ENOMEM.
+
+use alloc::alloc::Layout;
+use alloc::boxed::Box;
+use core::mem::MaybeUninit;
 
 use linked_list_allocator::LockedHeap;
 
 use super::{frame, phys_to_virt, PAGE};
+use crate::errno::{KResult, ENOMEM};
 
 #[global_allocator]
 static HEAP: LockedHeap = LockedHeap::empty();
@@ -24,4 +33,26 @@ pub fn init() {
 /// Bytes of the heap in use.
 pub fn used() -> u64 {
     HEAP.lock().used() as u64
+}
+
+/// `Box::new(value)`, or ENOMEM when the heap has no room.
+pub fn try_box<T>(value: T) -> KResult<Box<T>> {
+    Ok(Box::write(try_box_uninit()?, value))
+}
+
+/// An uninitialized heap slot for a `T`, or ENOMEM when the heap has no
+/// room. Nothing is written: large records (kernel stacks) are not zeroed.
+pub fn try_box_uninit<T>() -> KResult<Box<MaybeUninit<T>>> {
+    let layout = Layout::new::<T>();
+    if layout.size() == 0 {
+        return Ok(Box::new_uninit());
+    }
+    // SAFETY: the layout's size is not zero.
+    let p = unsafe { alloc::alloc::alloc(layout) };
+    if p.is_null() {
+        return Err(ENOMEM);
+    }
+    // SAFETY: `p` comes from the global allocator with `T`'s layout, which
+    // is what `Box` frees it with; `MaybeUninit` needs no initialization.
+    Ok(unsafe { Box::from_raw(p.cast::<MaybeUninit<T>>()) })
 }

@@ -15,7 +15,6 @@ use core::cell::Cell;
 use abi::layout::USER_SPACE_END;
 
 use super::exit::SIGCHLD;
-use crate::arch::fpu::FpuState;
 use crate::arch::trapframe::TrapFrame;
 use crate::errno::*;
 use crate::krc::KRc;
@@ -304,50 +303,30 @@ fn copy_process(
 }
 
 /// A new task record (TASK_NEW: on no list yet) and kernel stack, with the
-/// parent's FPU state and blocked mask; the rest is filled in by the copy_*
-/// steps. Until then it shares everything with the parent.
+/// parent's FPU state, blocked mask and FS/GS bases; the rest is filled in
+/// by the copy_* steps. Until then it shares everything with the parent.
 fn dup_task_struct(cur: &mut Task) -> KResult<Box<Task>> {
-    let mut fpu = Box::new(FpuState::zeroed());
-    // The parent's user FPU state is live in the registers.
-    fpu.save();
-    Ok(Box::new(Task {
-        magic: abi::task::TASK_MAGIC,
-        state: State::New,
-        pid: 0,
-        tgid: 0,
-        exit_signal: 0,
-        exit_code: 0,
-        killed: 0,
-        on_rq: 0,
-        group_leader: core::ptr::null_mut(),
-        real_parent: core::ptr::null_mut(),
-        children: Default::default(),
-        sibling: Default::default(),
-        thread_node: Default::default(),
-        tasks: Default::default(),
-        run_list: Default::default(),
+    let kstack = KernelStack::alloc()?;
+    let objects = task::TaskObjects {
         mm: cur.mm.clone(),
         fs: cur.fs.clone(),
         files: cur.files.clone(),
         sighand: cur.sighand.clone(),
         signal: cur.signal.clone(),
-        set_child_tid: 0,
-        clear_child_tid: 0,
-        robust_list: 0,
-        blocked: cur.blocked,
-        pending: 0,
-        fs_base: x86_64::registers::model_specific::FsBase::read().as_u64(),
-        gs_base: crate::arch::percpu::user_gs_base(),
-        kstack: KernelStack::alloc(),
-        ksp: 0,
-        wait: WaitOn::Nothing,
-        timed_out: false,
-        woken_tsc: 0,
-        fpu,
-        vfork_parent: None,
-    }))
+    };
+    let mut p = Task::new(State::New, objects, kstack)?;
+    // The parent's user FPU state is live in the registers.
+    p.fpu.save();
+    p.blocked = cur.blocked;
+    p.fs_base = x86_64::registers::model_specific::FsBase::read().as_u64();
+    p.gs_base = crate::arch::percpu::user_gs_base();
+    Ok(p)
 }
 
+// The copy_* steps are inlined into copy_process: on the thread path each
+// is one reference-count increment, and a call costs when the kernel runs
+// emulated.
+#[inline(always)]
 fn copy_files(cur: &Task, f: u64) -> KRc<Files> {
     if f & CLONE_FILES != 0 {
         cur.files.clone()
@@ -356,6 +335,7 @@ fn copy_files(cur: &Task, f: u64) -> KRc<Files> {
     }
 }
 
+#[inline(always)]
 fn copy_fs(cur: &Task, f: u64) -> KRc<Fs> {
     if f & CLONE_FS != 0 {
         cur.fs.clone()
@@ -366,6 +346,7 @@ fn copy_fs(cur: &Task, f: u64) -> KRc<Fs> {
     }
 }
 
+#[inline(always)]
 fn copy_sighand(cur: &Task, f: u64) -> KRc<SigHand> {
     if f & CLONE_SIGHAND != 0 {
         return cur.sighand.clone();
@@ -384,6 +365,7 @@ fn copy_sighand(cur: &Task, f: u64) -> KRc<SigHand> {
 
 /// The group is joined (thread list, nr_threads) only in wake_up_new_task:
 /// until then a failure simply drops the new task.
+#[inline(always)]
 fn copy_signal(cur: &Task, f: u64) -> KRc<Signal> {
     if f & CLONE_THREAD != 0 {
         cur.signal.clone()
@@ -394,6 +376,7 @@ fn copy_signal(cur: &Task, f: u64) -> KRc<Signal> {
     }
 }
 
+#[inline(always)]
 fn copy_mm(cur: &Task, f: u64) -> KResult<KRc<Mm>> {
     if f & CLONE_VM != 0 {
         Ok(cur.mm.clone())

@@ -1,7 +1,8 @@
-//! exit, exit_group and wait4, with Linux's thread-group rules: non-leader
+//! exit, exit_group, and wait4 and waitid (argument checks and translation
+//! around one `do_wait`), with Linux's thread-group rules: non-leader
 //! threads are reaped at once; a leader that exits first stays a zombie,
-//! not waitable, until its group is empty; the group's status is exit_group's
-//! code, or else the last exiter's.
+//! not waitable, until its group is empty; the group's status is
+//! exit_group's code, or else the last exiter's.
 
 use crate::errno::*;
 use crate::list;
@@ -159,16 +160,146 @@ pub fn kill_threads(
     }
 }
 
-/// The children wait4 and waitid look at: those of every thread in the
-/// caller's group, or with __WNOTHREAD only the caller's own.
-fn my_children(options: u64) -> alloc::vec::Vec<&'static mut Task> {
+const WNOHANG: u64 = 1;
+const WUNTRACED: u64 = 2;
+const WSTOPPED: u64 = 2;
+const WEXITED: u64 = 4;
+const WCONTINUED: u64 = 8;
+const WNOWAIT: u64 = 0x0100_0000;
+const WNOTHREAD: u64 = 0x2000_0000;
+const WALL: u64 = 0x4000_0000;
+const WCLONE: u64 = 0x8000_0000;
+
+const P_ALL: u64 = 0;
+const P_PID: u64 = 1;
+const P_PGID: u64 = 2;
+const P_PIDFD: u64 = 3;
+const CLD_EXITED: i32 = 1;
+const CLD_KILLED: i32 = 2;
+
+/// Which children a wait is for (Linux's `wo_type` and `wo_pid`).
+#[derive(Clone, Copy)]
+enum WaitFor {
+    /// Every child (P_ALL, wait4's -1).
+    Any,
+    /// The child with this pid (P_PID, P_PIDFD, wait4's pid > 0).
+    Pid(Pid),
+}
+
+/// Where a wait reports the child it found.
+#[derive(Clone, Copy)]
+enum WaitReport {
+    /// wait4: the wait status, as an `int` at this address (0: nowhere).
+    Status(u64),
+    /// waitid: a `siginfo_t` at this address (0: nowhere).
+    Siginfo(u64),
+}
+
+/// Linux's `struct wait_opts`: what `do_wait` is asked, built by wait4 and
+/// waitid from their arguments once these have passed the checks.
+struct WaitOpts {
+    who: WaitFor,
+    /// WNOHANG, WEXITED, WNOWAIT, __WNOTHREAD, __WCLONE, __WALL (wait4
+    /// always waits for exits: it adds WEXITED).
+    flags: u64,
+    report: WaitReport,
+    /// A `struct rusage` to zero (0: none).
+    rusage: u64,
+}
+
+/// The children a wait looks at: those of every thread in the caller's
+/// group, or with __WNOTHREAD only the caller's own.
+fn my_children(flags: u64) -> alloc::vec::Vec<&'static mut Task> {
     let me = current();
-    if options & WNOTHREAD != 0 {
+    if flags & WNOTHREAD != 0 {
         return me.children();
     }
     let signal = me.signal.clone();
     let s = signal.borrow();
     s.threads().flat_map(|t| t.children()).collect()
+}
+
+/// Whether `t` is one of the children `wo` is for: the pid asked for, and
+/// a "clone" child (exit signal other than SIGCHLD) only with __WCLONE,
+/// any with __WALL.
+fn eligible_child(wo: &WaitOpts, t: &Task) -> bool {
+    if let WaitFor::Pid(pid) = wo.who {
+        if t.pid != pid {
+            return false;
+        }
+    }
+    let is_clone = t.exit_signal != SIGCHLD;
+    wo.flags & WALL != 0 || (wo.flags & WCLONE != 0) == is_clone
+}
+
+/// A zombie whose group is empty: its status can be collected.
+fn is_waitable_zombie(t: &Task) -> bool {
+    t.state == State::Zombie && t.signal.borrow().nr_threads == 0
+}
+
+/// The wait both calls share: finds an eligible child that has exited,
+/// reports it and (without WNOWAIT) reaps it; with none yet, ECHILD if no
+/// child is eligible at all, `None` with WNOHANG, else sleeps until a child
+/// changes state and looks again. Returns the pid reported.
+fn do_wait(wo: &WaitOpts) -> KResult<Option<Pid>> {
+    loop {
+        let mut any = false;
+        let mut found = None;
+        for t in my_children(wo.flags) {
+            if !eligible_child(wo, t) {
+                continue;
+            }
+            any = true;
+            if wo.flags & WEXITED != 0 && is_waitable_zombie(t) {
+                found = Some((t.pid, t.exit_code));
+                break;
+            }
+        }
+        if let Some((child, status)) = found {
+            wait_task_zombie(wo, child, status)?;
+            return Ok(Some(child));
+        }
+        if !any {
+            return Err(ECHILD);
+        }
+        if wo.flags & WNOHANG != 0 {
+            return Ok(None);
+        }
+        sched::block(WaitOn::Child);
+    }
+}
+
+/// Reports exited child `child` with wait status `status` where `wo` says,
+/// zeroes the rusage, then reaps the child unless WNOWAIT. A fault writing
+/// either is EFAULT and leaves the child to be waited for again.
+fn wait_task_zombie(wo: &WaitOpts, child: Pid, status: i32) -> KResult<()> {
+    match wo.report {
+        WaitReport::Status(0) | WaitReport::Siginfo(0) => {}
+        WaitReport::Status(addr) => {
+            crate::task::with_mm(|mm| write_user(mm, addr, &status))?;
+        }
+        WaitReport::Siginfo(addr) => {
+            let (code, value) = if status & 0x7f == 0 {
+                (CLD_EXITED, (status >> 8) & 0xff)
+            } else {
+                (CLD_KILLED, status & 0x7f)
+            };
+            let mut info = [0i32; 32];
+            info[0] = SIGCHLD;
+            info[2] = code;
+            info[4] = child;
+            info[5] = 0; // si_uid
+            info[6] = value;
+            crate::task::with_mm(|mm| write_user(mm, addr, &info))?;
+        }
+    }
+    if wo.rusage != 0 {
+        crate::task::with_mm(|mm| write_user(mm, wo.rusage, &[0u64; 18]))?;
+    }
+    if wo.flags & WNOWAIT == 0 {
+        release_task(child);
+    }
+    Ok(())
 }
 
 /// Reaps a zombie leader: off every list, record and stack freed.
@@ -179,70 +310,39 @@ fn release_task(pid: Pid) {
     }
 }
 
-const WNOHANG: u64 = 1;
-const WUNTRACED: u64 = 2;
-const WCONTINUED: u64 = 8;
-const WNOTHREAD: u64 = 0x2000_0000;
-const WALL: u64 = 0x4000_0000;
-const WCLONE: u64 = 0x8000_0000;
-
-pub fn wait4(pid: u64, status_ptr: u64, options: u64, rusage: u64) -> KResult<u64> {
+/// wait4(pid, wstatus, options, rusage): the pid of the child reaped, or 0
+/// with WNOHANG when none has exited yet.
+pub fn wait4(upid: u64, stat_addr: u64, options: u64, rusage: u64) -> KResult<u64> {
     // `int options` in Linux: only the low 32 bits exist.
     let options = options as u32 as u64;
     if options & !(WNOHANG | WUNTRACED | WCONTINUED | WNOTHREAD | WCLONE | WALL) != 0 {
         return Err(EINVAL);
     }
-    let want = pid as i64 as i32;
-    loop {
-        let mut any = false;
-        let mut reapable = None;
-        for t in my_children(options) {
-            if want > 0 && t.pid != want {
-                continue;
-            }
-            let is_clone = t.exit_signal != SIGCHLD;
-            if options & WALL == 0 && (options & WCLONE != 0) != is_clone {
-                continue;
-            }
-            any = true;
-            if t.state == State::Zombie && t.signal.borrow().nr_threads == 0 {
-                reapable = Some((t.pid, t.exit_code));
-                break;
-            }
-        }
-        if let Some((child, status)) = reapable {
-            if status_ptr != 0 {
-                crate::task::with_mm(|mm| write_user(mm, status_ptr, &status))?;
-            }
-            if rusage != 0 {
-                crate::task::with_mm(|mm| write_user(mm, rusage, &[0u64; 18]))?;
-            }
-            release_task(child);
-            return Ok(child as u64);
-        }
-        if !any {
-            return Err(ECHILD);
-        }
-        if options & WNOHANG != 0 {
-            return Ok(0);
-        }
-        sched::block(WaitOn::Child);
+    let upid = upid as i64 as i32;
+    // -INT_MIN names no process group.
+    if upid == i32::MIN {
+        return Err(ESRCH);
     }
+    // No process groups: 0 (the caller's group) and -pgid look at every
+    // child, as -1 does.
+    let who = if upid > 0 {
+        WaitFor::Pid(upid)
+    } else {
+        WaitFor::Any
+    };
+    let wo = WaitOpts {
+        who,
+        flags: options | WEXITED,
+        report: WaitReport::Status(stat_addr),
+        rusage,
+    };
+    Ok(do_wait(&wo)?.map_or(0, |pid| pid as u64))
 }
 
-const P_ALL: u64 = 0;
-const P_PID: u64 = 1;
-const P_PGID: u64 = 2;
-const P_PIDFD: u64 = 3;
-const WEXITED: u64 = 4;
-const WSTOPPED: u64 = 2;
-const WNOWAIT: u64 = 0x0100_0000;
-const CLD_EXITED: i32 = 1;
-const CLD_KILLED: i32 = 2;
-
-/// waitid: like wait4, with the result in a siginfo_t (si_signo SIGCHLD,
-/// si_code CLD_EXITED or CLD_KILLED, si_pid, si_uid, si_status) and
-/// WNOWAIT to look without reaping.
+/// waitid(idtype, id, infop, options, rusage): like wait4, with the result
+/// in a siginfo_t (si_signo SIGCHLD, si_code CLD_EXITED or CLD_KILLED,
+/// si_pid, si_uid, si_status), WNOWAIT to look without reaping, and 0 as
+/// the return value.
 pub fn waitid(idtype: u64, id: u64, infop: u64, options: u64, rusage: u64) -> KResult<u64> {
     let options = options as u32 as u64;
     if options & !(WNOHANG | WSTOPPED | WEXITED | WCONTINUED | WNOWAIT | WNOTHREAD | WCLONE | WALL)
@@ -253,73 +353,39 @@ pub fn waitid(idtype: u64, id: u64, infop: u64, options: u64, rusage: u64) -> KR
     if options & (WEXITED | WSTOPPED | WCONTINUED) == 0 {
         return Err(EINVAL);
     }
-    let want = match idtype {
-        P_ALL => -1,
+    let who = match idtype {
+        P_ALL => WaitFor::Any,
         P_PID => {
             let p = id as u32 as i32;
             if p <= 0 {
                 return Err(EINVAL);
             }
-            p
+            WaitFor::Pid(p)
         }
-        // No process groups: each process is its own group.
-        P_PGID => id as u32 as i32,
-        P_PIDFD => super::fs::pidfd_pid(id)?,
+        // No process groups: each process is its own group (0, the
+        // caller's group: every child).
+        P_PGID => match id as u32 as i32 {
+            p if p < 0 => return Err(EINVAL),
+            0 => WaitFor::Any,
+            p => WaitFor::Pid(p),
+        },
+        P_PIDFD => {
+            if (id as u32 as i32) < 0 {
+                return Err(EINVAL);
+            }
+            WaitFor::Pid(super::fs::pidfd_pid(id)?)
+        }
         _ => return Err(EINVAL),
     };
-    loop {
-        let mut any = false;
-        let mut found = None;
-        for t in my_children(options) {
-            if want > 0 && t.pid != want {
-                continue;
-            }
-            let is_clone = t.exit_signal != SIGCHLD;
-            if options & WALL == 0 && (options & WCLONE != 0) != is_clone {
-                continue;
-            }
-            any = true;
-            if options & WEXITED != 0
-                && t.state == State::Zombie
-                && t.signal.borrow().nr_threads == 0
-            {
-                found = Some((t.pid, t.exit_code));
-                break;
-            }
-        }
-        if let Some((child, status)) = found {
-            if infop != 0 {
-                let (code, value) = if status & 0x7f == 0 {
-                    (CLD_EXITED, (status >> 8) & 0xff)
-                } else {
-                    (CLD_KILLED, status & 0x7f)
-                };
-                let mut info = [0i32; 32];
-                info[0] = SIGCHLD;
-                info[2] = code;
-                info[4] = child;
-                info[5] = 0; // si_uid
-                info[6] = value;
-                crate::task::with_mm(|mm| write_user(mm, infop, &info))?;
-            }
-            if rusage != 0 {
-                crate::task::with_mm(|mm| write_user(mm, rusage, &[0u64; 18]))?;
-            }
-            if options & WNOWAIT == 0 {
-                release_task(child);
-            }
-            return Ok(0);
-        }
-        if !any {
-            return Err(ECHILD);
-        }
-        if options & WNOHANG != 0 {
-            if infop != 0 {
-                // No child changed state: si_pid (and the rest) read as zero.
-                crate::task::with_mm(|mm| write_user(mm, infop, &[0i32; 32]))?;
-            }
-            return Ok(0);
-        }
-        sched::block(WaitOn::Child);
+    let wo = WaitOpts {
+        who,
+        flags: options,
+        report: WaitReport::Siginfo(infop),
+        rusage,
+    };
+    if do_wait(&wo)?.is_none() && infop != 0 {
+        // No child changed state: si_pid (and the rest) read as zero.
+        crate::task::with_mm(|mm| write_user(mm, infop, &[0i32; 32]))?;
     }
+    Ok(0)
 }

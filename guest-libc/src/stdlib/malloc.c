@@ -1,15 +1,5 @@
-/* stdlib.h: numbers, environment, sorting, and the allocator. */
-#include <ctype.h>
-#include <errno.h>
-#include <limits.h>
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
-#include "internal.h"
-
-/* ---- malloc ----
+/* malloc, free, calloc, realloc, posix_memalign, aligned_alloc.
+ *
  * Size classes (powers of two from 32 bytes to 64 KiB) with one free list
  * each, carved from 1 MiB arenas obtained with mmap; blocks larger than a
  * class go straight to mmap and are returned with munmap on free, so large
@@ -21,6 +11,11 @@
  * block has a 16-byte header holding
  * its class (or its mapping size). A spinlock serializes the lists, so
  * threads can come later without changing the layout. */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
 
 #define CLASSES 12
 #define MIN_SHIFT 5
@@ -179,147 +174,4 @@ void *aligned_alloc(size_t align, size_t n)
         return 0;
     }
     return p;
-}
-
-/* ---- numbers ---- */
-
-static unsigned long long parse(const char *s, char **end, int base, int *neg, int *overflow)
-{
-    const char *p = s;
-    while (isspace((unsigned char)*p))
-        p++;
-    *neg = 0;
-    if (*p == '+' || *p == '-')
-        *neg = *p++ == '-';
-    if ((base == 0 || base == 16) && p[0] == '0' && (p[1] == 'x' || p[1] == 'X') && isxdigit((unsigned char)p[2])) {
-        p += 2;
-        base = 16;
-    } else if (base == 0) {
-        base = *p == '0' ? 8 : 10;
-    }
-    unsigned long long v = 0;
-    const char *digits = p;
-    *overflow = 0;
-    for (;; p++) {
-        int d;
-        if (isdigit((unsigned char)*p)) d = *p - '0';
-        else if (isalpha((unsigned char)*p)) d = tolower((unsigned char)*p) - 'a' + 10;
-        else break;
-        if (d >= base)
-            break;
-        if (v > (ULLONG_MAX - (unsigned)d) / (unsigned)base)
-            *overflow = 1;
-        v = v * (unsigned)base + (unsigned)d;
-    }
-    if (end)
-        *end = (char *)(p == digits ? s : p);
-    return v;
-}
-
-long long strtoll(const char *s, char **end, int base)
-{
-    int neg, of;
-    unsigned long long v = parse(s, end, base, &neg, &of);
-    if (of || (!neg && v > LLONG_MAX) || (neg && v > (unsigned long long)LLONG_MAX + 1)) {
-        errno = ERANGE;
-        return neg ? LLONG_MIN : LLONG_MAX;
-    }
-    return neg ? (long long)-v : (long long)v;
-}
-
-unsigned long long strtoull(const char *s, char **end, int base)
-{
-    int neg, of;
-    unsigned long long v = parse(s, end, base, &neg, &of);
-    if (of) {
-        errno = ERANGE;
-        return ULLONG_MAX;
-    }
-    return neg ? -v : v;
-}
-
-long strtol(const char *s, char **end, int base) { return (long)strtoll(s, end, base); }
-unsigned long strtoul(const char *s, char **end, int base) { return (unsigned long)strtoull(s, end, base); }
-int atoi(const char *s) { return (int)strtol(s, 0, 10); }
-long atol(const char *s) { return strtol(s, 0, 10); }
-long long atoll(const char *s) { return strtoll(s, 0, 10); }
-int abs(int x) { return x < 0 ? -x : x; }
-long labs(long x) { return x < 0 ? -x : x; }
-long long llabs(long long x) { return x < 0 ? -x : x; }
-
-static unsigned long rand_state = 1;
-int rand(void)
-{
-    rand_state = rand_state * 6364136223846793005UL + 1442695040888963407UL;
-    return (int)(rand_state >> 33);
-}
-void srand(unsigned seed) { rand_state = seed; }
-
-/* ---- environment ---- */
-
-char *getenv(const char *name)
-{
-    size_t n = strlen(name);
-    for (char **e = environ; e && *e; e++)
-        if (!strncmp(*e, name, n) && (*e)[n] == '=')
-            return *e + n + 1;
-    return 0;
-}
-
-/* ---- sorting ---- */
-
-static void swap(char *a, char *b, size_t size)
-{
-    while (size--) {
-        char t = *a;
-        *a++ = *b;
-        *b++ = t;
-    }
-}
-
-/* Heapsort: O(n log n) worst case, no recursion, no allocation. */
-static void sift(char *base, size_t root, size_t n, size_t size, int (*cmp)(const void *, const void *))
-{
-    for (;;) {
-        size_t child = 2 * root + 1;
-        if (child >= n)
-            return;
-        if (child + 1 < n && cmp(base + child * size, base + (child + 1) * size) < 0)
-            child++;
-        if (cmp(base + root * size, base + child * size) >= 0)
-            return;
-        swap(base + root * size, base + child * size, size);
-        root = child;
-    }
-}
-
-void qsort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
-{
-    char *b = base;
-    if (n < 2)
-        return;
-    for (size_t i = n / 2; i-- > 0;)
-        sift(b, i, n, size, cmp);
-    for (size_t end = n - 1; end > 0; end--) {
-        swap(b, b + end * size, size);
-        sift(b, 0, end, size, cmp);
-    }
-}
-
-void *bsearch(const void *key, const void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
-{
-    const char *b = base;
-    while (n) {
-        const char *mid = b + (n / 2) * size;
-        int c = cmp(key, mid);
-        if (!c)
-            return (void *)mid;
-        if (c > 0) {
-            b = mid + size;
-            n -= n / 2 + 1;
-        } else {
-            n /= 2;
-        }
-    }
-    return 0;
 }

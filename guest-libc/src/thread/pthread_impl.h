@@ -1,0 +1,73 @@
+/* Internals shared by the thread objects in this directory: the futex
+ * call, the stack lists' link operations, the calling thread's TCB, and
+ * the stack and exit functions that pthread_create, pthread_join,
+ * pthread_detach and pthread_exit share. What the rest of the library
+ * needs (struct pthread, stack_cache_lock, the fork hook) is in
+ * internal.h. */
+#ifndef GUEST_LIBC_PTHREAD_IMPL_H
+#define GUEST_LIBC_PTHREAD_IMPL_H
+#include <pthread.h>
+#include <stddef.h>
+#include <sys/syscall.h>
+#include "internal.h"
+
+#define FUTEX_WAIT 0
+#define FUTEX_WAKE 1
+#define FUTEX_PRIVATE 128
+#define PAGE 4096UL
+
+#define lll_lock __lll_lock
+#define lll_unlock __lll_unlock
+
+static inline long futex(int *uaddr, int op, int val)
+{
+    return __syscall6(SYS_futex, (long)uaddr, op, val, 0, 0, 0);
+}
+
+static inline void list_add(struct list_head *n, struct list_head *head)
+{
+    n->next = head->next;
+    n->prev = head;
+    head->next->prev = n;
+    head->next = n;
+}
+
+static inline void list_del(struct list_head *n)
+{
+    n->prev->next = n->next;
+    n->next->prev = n->prev;
+}
+
+/* Waits until `*seq` moves on from `s` (the caller dropped its lock). */
+static inline void wait_seq(int *seq, int s)
+{
+    futex(seq, FUTEX_WAIT | FUTEX_PRIVATE, s);
+}
+
+#define PD(l) ((struct pthread *)((char *)(l) - offsetof(struct pthread, list)))
+
+static inline struct pthread *self_pd(void)
+{
+    struct pthread *pd;
+    __asm__("mov %%fs:16, %0" : "=r"(pd));
+    return pd;
+}
+
+/* The stack lists (nptl-stack.c; exported: the host walks them). They and
+ * stack_cache_actsize change only under stack_cache_lock. */
+extern struct list_head stack_used, stack_cache, stack_user;
+extern size_t stack_cache_actsize, stack_cache_maxsize;
+/* Live threads; the last one to finish ends the process with exit(0). */
+extern int __nptl_nthreads;
+/* With stack_cache_lock held: unmaps cached stacks, oldest first, until
+ * the cache holds at most `limit` bytes. */
+hidden void __free_stacks(size_t limit);
+/* Back to the cache (or, for a user stack, just off the lists). */
+hidden void __deallocate_stack(struct pthread *pd);
+/* The stack size of a thread created without one (pthread_attr.c). */
+hidden size_t __default_stacksize(void);
+/* Runs the key destructors for a finishing thread (pthread_key.c). */
+hidden void __nptl_deallocate_tsd(struct pthread *pd);
+/* Ends the calling thread, `pd` (pthread_exit.c). */
+hidden __noreturn void __exit_thread(struct pthread *pd);
+#endif

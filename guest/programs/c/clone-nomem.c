@@ -1,0 +1,84 @@
+/* Threads until clone fails: raw clone with pthread's sharing flags, each
+ * thread parked on a futex, until the kernel runs out of room for another
+ * task (or MAX threads exist). Then every thread is released and joined.
+ * In a small guest the kernel heap runs out first, and clone must say so
+ * with an errno (ENOMEM or EAGAIN, as Linux may) instead of the kernel
+ * stopping. Prints the errno name, or "none" when MAX threads fit.
+ *
+ *   clone-nomem [MAX]     default 1000 */
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "raw-clone.h"
+
+#define THREAD_FLAGS (CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM | CLONE_CHILD_CLEARTID)
+/* One page of stack each, touched only by the thread itself: user memory
+ * stays small, so the kernel's own memory is what runs out. */
+#define STACK 4096
+
+static int gate;
+static int started;
+
+static int parked(void *arg)
+{
+    (void)arg;
+    __atomic_add_fetch(&started, 1, __ATOMIC_SEQ_CST);
+    while (__atomic_load_n(&gate, __ATOMIC_SEQ_CST) == 0)
+        syscall(SYS_futex, &gate, 0 /* WAIT */, 0, 0, 0, 0);
+    return 0;
+}
+
+static const char *errno_name(long r)
+{
+    switch (-r) {
+    case 11: return "EAGAIN";
+    case 12: return "ENOMEM";
+    default: return "other";
+    }
+}
+
+int main(int argc, char **argv)
+{
+    int max = argc > 1 ? atoi(argv[1]) : 1000;
+    char *stacks = mmap(0, (size_t)max * STACK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    int *ctids = calloc((size_t)max, sizeof(int));
+    if (stacks == MAP_FAILED || !ctids)
+        return 1;
+    int alive = 0;
+    long failed = 0;
+    while (alive < max) {
+        ctids[alive] = -1;
+        long r = clone_run(THREAD_FLAGS, stacks + (size_t)(alive + 1) * STACK, 0, &ctids[alive], 0, parked, 0);
+        if (r < 0) {
+            failed = r;
+            break;
+        }
+        alive++;
+    }
+    while (__atomic_load_n(&started, __ATOMIC_SEQ_CST) < alive)
+        sched_yield();
+    printf("clone failed with: %s\n", failed ? errno_name(failed) : "none");
+    printf("threads created before: %s\n", alive > 0 ? "some" : "none");
+    __atomic_store_n(&gate, 1, __ATOMIC_SEQ_CST);
+    syscall(SYS_futex, &gate, 1 /* WAKE */, 0x7fffffff, 0, 0, 0);
+    for (int i = 0; i < alive; i++) {
+        int v;
+        while ((v = __atomic_load_n(&ctids[i], __ATOMIC_SEQ_CST)) != 0)
+            syscall(SYS_futex, &ctids[i], 0 /* WAIT */, v, 0, 0, 0);
+    }
+    /* With the threads gone their memory is back: one more fits. */
+    ctids[0] = -1;
+    long again = clone_run(THREAD_FLAGS, stacks + STACK, 0, &ctids[0], 0, parked, 0);
+    if (again > 0) {
+        int v;
+        while ((v = __atomic_load_n(&ctids[0], __ATOMIC_SEQ_CST)) != 0)
+            syscall(SYS_futex, &ctids[0], 0 /* WAIT */, v, 0, 0, 0);
+    }
+    printf("all joined; clone works again: %s\n", again > 0 ? "yes" : errno_name(again));
+    return 0;
+}
