@@ -64,18 +64,71 @@ fn missing_program() {
     assert_one_line_error(&r, NOT_FOUND, "/nonexistent/program");
 }
 
+/// As a shell: found, but not executable (126).
 #[test]
 fn program_is_a_directory() {
     let r = vmm(&["run", "/tmp"]);
-    assert_one_line_error(&r, NOT_FOUND, "/tmp");
+    assert_one_line_error(&r, NOT_EXECUTABLE, "/tmp: is a directory");
 }
 
 #[test]
 fn not_an_elf() {
-    let p = write_exe("script.sh", b"#!/bin/sh\necho hi\n");
-    assert_one_line_error(&vmm(&["run", &p]), NOT_EXECUTABLE, "not an ELF");
     let p = write_exe("empty", b"");
     assert_one_line_error(&vmm(&["run", &p]), NOT_EXECUTABLE, "not an ELF");
+}
+
+/// A `#!` script is named as one, with the command that runs it: its
+/// interpreter (a static build of it) with the script.
+#[test]
+fn a_script_needs_its_interpreter() {
+    let p = write_exe("script.sh", b"#!/bin/busybox sh\necho hi\n");
+    let r = vmm(&["run", &p]);
+    assert_one_line_error(&r, NOT_EXECUTABLE, "is a script for /bin/busybox sh");
+    assert!(
+        r.stderr.contains(&format!("vmm run /bin/busybox sh {p}")),
+        "{}",
+        r.stderr
+    );
+}
+
+/// clap's "required arguments were not provided" names them on lines of
+/// their own; the one line vmm prints names them too.
+#[test]
+fn run_without_a_program_names_what_is_missing() {
+    let r = vmm(&["run"]);
+    assert_one_line_error(&r, VMM_FAILURE, "<PROGRAM>");
+}
+
+/// A negative timeout is a value to refuse, not an unknown flag.
+#[test]
+fn negative_timeout() {
+    let hello = guest_bin("hello");
+    for bad in ["-1", "-0.5", "0"] {
+        let r = vmm(&["run", "--timeout", bad, hello.to_str().unwrap()]);
+        assert_one_line_error(&r, VMM_FAILURE, "positive number of seconds");
+        assert!(r.stderr.contains(bad), "{}", r.stderr);
+    }
+}
+
+/// A file vmm is to write that cannot be created: the error names it, and
+/// the guest is never started.
+#[test]
+fn unwritable_output_files_are_named() {
+    let hello = guest_bin("hello");
+    let hello = hello.to_str().unwrap();
+    let bad = "/no/such/dir/x";
+    for opts in [
+        &["--strace-output", bad][..],
+        &["--log", bad],
+        &["--dump=exit", "--dump-output", bad],
+    ] {
+        let mut args = vec!["run"];
+        args.extend_from_slice(opts);
+        args.push(hello);
+        let r = vmm(&args);
+        assert_one_line_error(&r, VMM_FAILURE, bad);
+        assert!(r.stdout.is_empty(), "{opts:?}: the guest ran: {}", r.stdout);
+    }
 }
 
 #[test]

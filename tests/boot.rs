@@ -99,6 +99,14 @@ fn timeout_ends_an_infinite_loop() {
     let took = start.elapsed();
     assert_eq!(r.code, 124, "stderr: {}", r.stderr);
     assert!(r.stderr.to_lowercase().contains("timeout"), "{}", r.stderr);
+    // The vCPU was in the program: its rip is named with the program's
+    // symbols, as in a SIGSEGV report.
+    let rip = r
+        .stderr
+        .lines()
+        .find(|l| l.trim_start().starts_with("rip "))
+        .unwrap_or_else(|| panic!("no rip line:\n{}", r.stderr));
+    assert!(rip.contains(" main+0x"), "{}", r.stderr);
     // What the program printed before spinning is not lost.
     assert!(!r.stdout.is_empty(), "output before the loop was lost");
     assert!(took.as_secs_f64() < 10.0, "timeout took {took:?}");
@@ -190,48 +198,128 @@ fn kernel_page_fault_is_a_panic_with_registers() {
     assert!(r.stderr.contains("cr2 00007f7ffffff000"), "{}", r.stderr);
 }
 
+/// The kernel's log is a channel of its own: `--log FILE` gets it, the
+/// program's stderr does not.
 #[test]
 fn unknown_kernel_options_are_logged_not_fatal() {
     let hello = guest_bin("hello");
-    let r = vmm(&[
-        "run",
-        "--cmdline",
-        "no-such-option",
-        hello.to_str().unwrap(),
-    ]);
+    let r = vmm_logged(&["--cmdline", "no-such-option", hello.to_str().unwrap()]);
     assert_eq!(r.code, 0, "stderr: {}", r.stderr);
-    assert!(
-        r.stderr
-            .contains("[guest kernel] ignoring unknown kernel option no-such-option"),
-        "{}",
-        r.stderr
+    assert_eq!(r.stderr, "");
+    assert_eq!(
+        r.log,
+        "[guest kernel] ignoring unknown kernel option no-such-option\n"
     );
 }
 
 /// Unimplemented system calls are -ENOSYS (checked against Linux by
-/// syscall-errors) and named once in the kernel log, not once per call:
-/// by number, and by Linux's name where the number has one (glibc's start
-/// registers rseq).
+/// syscall-errors) and named once in the kernel log (`--log -`: on
+/// stderr), not once per call: by number, and by Linux's name where the
+/// number has one (glibc's start registers rseq); without `--log` nothing
+/// of it is shown.
 #[test]
 fn unimplemented_syscalls_are_logged_once() {
+    let r = guest_with(&["--log", "-"], "syscall-errors", &[], &[]);
+    assert_eq!(
+        r.stderr
+            .matches("[guest kernel] unimplemented system call 1000: returning -ENOSYS")
+            .count(),
+        1,
+        "{}",
+        r.stderr
+    );
+    let r = guest_with(&["--log", "-"], "hello-glibc", &[], &[]);
+    assert_eq!(
+        r.stderr
+            .matches("[guest kernel] unimplemented system call 334 (rseq): returning -ENOSYS")
+            .count(),
+        1,
+        "{}",
+        r.stderr
+    );
     let r = guest("syscall-errors", &[], &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.stderr.contains("[guest kernel]"), "{}", r.stderr);
+}
+
+/// A run that fails on the vmm side says that the kernel logged lines
+/// nobody saw, and where to see them; with `--log -` they are shown and
+/// there is nothing to say.
+#[test]
+fn a_failed_run_mentions_the_hidden_kernel_log() {
+    let hello = guest_bin("hello");
+    let hello = hello.to_str().unwrap();
+    let r = vmm(&["run", "--cmdline", "no-such-option panic", hello]);
+    assert_eq!(r.code, 123, "{}", r.stderr);
+    assert!(!r.stderr.contains("[guest kernel]"), "{}", r.stderr);
     assert_eq!(
-        r.stderr
-            .matches("unimplemented system call 1000: returning -ENOSYS")
-            .count(),
-        1,
+        r.stderr.lines().last(),
+        Some("vmm: the guest kernel logged 1 line; --log - shows it"),
         "{}",
         r.stderr
     );
-    let r = guest("hello-glibc", &[], &[]);
-    assert_eq!(
+    let r = vmm(&[
+        "run",
+        "--log",
+        "-",
+        "--cmdline",
+        "no-such-option panic",
+        hello,
+    ]);
+    assert_eq!(r.code, 123, "{}", r.stderr);
+    assert!(
         r.stderr
-            .matches("unimplemented system call 334 (rseq): returning -ENOSYS")
-            .count(),
-        1,
+            .starts_with("[guest kernel] ignoring unknown kernel option no-such-option\n"),
         "{}",
         r.stderr
     );
+    assert!(!r.stderr.contains("--log - shows"), "{}", r.stderr);
+}
+
+/// A name without `/` is looked up in PATH as a shell does: the first
+/// executable regular file wins, the reports name the file that ran, a
+/// name found only as a non-executable file is 126, one found nowhere 127.
+#[test]
+fn a_bare_name_is_looked_up_in_path() {
+    use std::os::unix::fs::PermissionsExt;
+    let (denied, bin) = (scratch("path-denied"), scratch("path-bin"));
+    for (dir, mode) in [(&denied, 0o644), (&bin, 0o755)] {
+        std::fs::create_dir_all(dir).unwrap();
+        let p = dir.join("segv");
+        std::fs::copy(guest_bin("segv"), &p).unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(mode)).unwrap();
+    }
+    let run = |path: &std::ffi::OsStr, name: &str| {
+        let out = std::process::Command::new(vmm_bin())
+            .args(["run", "--timeout", GUARD_TIMEOUT, name, "null"])
+            .env("PATH", path)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let path = std::env::join_paths([&denied, &bin]).unwrap();
+    let (code, stderr) = run(&path, "segv");
+    assert_eq!(code, Some(139), "{stderr}");
+    let ran = bin.join("segv");
+    assert!(
+        stderr.starts_with(&format!("vmm: {} killed by SIGSEGV", ran.display())),
+        "{stderr}"
+    );
+    let (code, stderr) = run(denied.as_os_str(), "segv");
+    assert_eq!(code, Some(126), "{stderr}");
+    assert!(
+        stderr.contains(&denied.join("segv").display().to_string()),
+        "{stderr}"
+    );
+    let (code, stderr) = run(&path, "no-such-program");
+    assert_eq!(code, Some(127), "{stderr}");
+    assert_eq!(stderr, "vmm: no-such-program: not found in PATH\n");
+    for d in [denied, bin] {
+        let _ = std::fs::remove_dir_all(d);
+    }
 }
 
 /// Initialized data, read-only data and bss (also where it shares a page

@@ -94,8 +94,8 @@ fn run_target_with(
     let mut out = Vec::new();
     let mut err = Vec::new();
     let mut h = |s: &SyscallStop| hook(s);
-    let r =
-        vmm::run::run_inspected(&cfg, &mut out, &mut err, None, Some(&mut h)).expect("run starts");
+    let opts = vmm::run::RunOptions::new(&mut out, &mut err).on_stop(&mut h);
+    let r = vmm::run::run(&cfg, opts).expect("run starts");
     (r.outcome, String::from_utf8_lossy(&out).into_owned())
 }
 
@@ -846,13 +846,35 @@ fn dump_shows_the_tree_threads_and_backtraces() {
 fn dump_from_the_command_line() {
     let hello = common::guest_bin("hello");
     let hello = hello.to_str().unwrap();
-    let r = common::vmm(&["run", "--dump=syscall:1", "--json", hello]);
+    // The kernel logs a line (the unknown option), which stays out of the
+    // dump: stderr as a whole is the JSON document.
+    let r = common::vmm(&[
+        "run",
+        "--dump=syscall:1",
+        "--json",
+        "--cmdline",
+        "no-such-option",
+        hello,
+    ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let start = r.stderr.find('{').expect("JSON on stderr");
-    let end = r.stderr.rfind('}').unwrap();
-    let j: serde_json::Value = serde_json::from_str(&r.stderr[start..=end]).expect("valid JSON");
+    let j: serde_json::Value = serde_json::from_str(&r.stderr).expect("stderr is JSON");
     assert_eq!(j["processes"][0]["pid"], 1, "{j}");
     assert!(j["at"].as_str().unwrap().contains("syscall #1 "), "{j}");
+    // To a file of its own, with the program's output elsewhere.
+    let file = common::scratch("dump.json");
+    let r = common::vmm(&[
+        "run",
+        "--dump=exit",
+        "--json",
+        "--dump-output",
+        file.to_str().unwrap(),
+        hello,
+    ]);
+    assert_eq!((r.code, r.stderr.as_str()), (0, ""));
+    let text = std::fs::read_to_string(&file).unwrap();
+    let j: serde_json::Value = serde_json::from_str(&text).expect("the file is JSON");
+    assert!(j["at"].as_str().unwrap().contains("end of the run"), "{j}");
+    let _ = std::fs::remove_file(&file);
     let r = common::vmm(&["run", "--dump=exit", hello]);
     assert_eq!(r.code, 0);
     assert!(
@@ -869,6 +891,29 @@ fn dump_from_the_command_line() {
     );
     let r = common::vmm(&["run", "--dump=sometimes", hello]);
     assert_eq!(r.code, 125, "{}", r.stderr);
+}
+
+/// `--dump=syscall:N` that finds no stop N says so: past the run's last
+/// call (naming how many there were), or at a call that does not return.
+#[test]
+fn dump_past_the_last_syscall_says_so() {
+    let hello = common::guest_bin("hello");
+    let hello = hello.to_str().unwrap();
+    let r = common::vmm(&["run", "--dump=syscall:100000", hello]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let calls: u64 = r
+        .stderr
+        .strip_prefix("vmm: no dump at syscall:100000: the run made ")
+        .and_then(|rest| rest.strip_suffix(" system calls\n"))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{}", r.stderr));
+    assert!(calls >= 3, "{}", r.stderr);
+    // The last call is exit_group, which has no stop after it.
+    let r = common::vmm(&["run", &format!("--dump=syscall:{calls}"), hello]);
+    assert_eq!(
+        r.stderr,
+        format!("vmm: no dump at syscall:{calls}: system call #{calls} (exit_group) does not return, so there is no stop after it\n")
+    );
 }
 
 #[test]

@@ -242,13 +242,13 @@ fn free_gives_memory_back_to_the_kernel() {
             "a 256 KiB block is mapped while in use: yes, unmapped after free: yes",
         ],
     );
-    let before = stats(&g.stderr, 1)["free_frames"];
-    let after = stats(&g.stderr, 2)["free_frames"];
+    let before = stats(&g.log, 1)["free_frames"];
+    let after = stats(&g.log, 2)["free_frames"];
     // 64 blocks x 10 whole pages after each block's first page.
     assert!(
         after >= before + 640,
         "free frames {before} -> {after}: freed blocks kept their pages\n{}",
-        g.stderr
+        g.log
     );
     let n = native("malloc-trim", &[], &[]);
     assert!(

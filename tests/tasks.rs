@@ -23,27 +23,24 @@ fn clone_semantics_match_linux() {
 /// page table and task record came back, and the kernel heap grew only by
 /// the kernel-stack cache and a few containers' capacity (a per-task leak
 /// of 32 bytes over thousands of tasks would exceed the slack).
-fn assert_nothing_leaked(stderr: &str) {
-    let before = stats(stderr, 1);
-    let after = stats(stderr, 2);
+fn assert_nothing_leaked(log: &str) {
+    let before = stats(log, 1);
+    let after = stats(log, 2);
     assert_eq!(
         before["free_frames"], after["free_frames"],
-        "frames leaked:\n{stderr}"
+        "frames leaked:\n{log}"
     );
-    assert_eq!(
-        before["tasks"], after["tasks"],
-        "tasks left behind:\n{stderr}"
-    );
+    assert_eq!(before["tasks"], after["tasks"], "tasks left behind:\n{log}");
     assert!(
         after["kstack_hits"] > 0,
-        "the kernel-stack cache was never used:\n{stderr}"
+        "the kernel-stack cache was never used:\n{log}"
     );
     const KSTACK: u64 = 32 * 1024;
     let cache_growth = (after["cached_kstacks"] - before["cached_kstacks"]) * KSTACK;
     let heap_growth = after["heap_used"] - before["heap_used"];
     assert!(
         heap_growth <= cache_growth + 6 * 1024,
-        "kernel heap grew by {heap_growth} bytes, the stack cache by {cache_growth}:\n{stderr}"
+        "kernel heap grew by {heap_growth} bytes, the stack cache by {cache_growth}:\n{log}"
     );
 }
 
@@ -64,7 +61,7 @@ fn ten_thousand_threads_and_256_at_once() {
         "{}",
         r.stdout
     );
-    assert_nothing_leaked(&r.stderr);
+    assert_nothing_leaked(&r.log);
 }
 
 /// 1,000 fork/exit/wait cycles: same results as Linux, nothing leaked.
@@ -76,7 +73,7 @@ fn a_thousand_forks() {
         "{}",
         r.stdout
     );
-    assert_nothing_leaked(&r.stderr);
+    assert_nothing_leaked(&r.log);
 }
 
 /// The statistics comparison above can fail: snapshots that differ are

@@ -29,6 +29,9 @@ pub struct Run {
     pub code: i32,
     pub stdout: String,
     pub stderr: String,
+    /// The guest kernel's log, for runs that asked for it (`--log FILE`:
+    /// [`vmm_logged`], [`guest_logged`], [`same_as_native`]); else empty.
+    pub log: String,
 }
 
 impl Run {
@@ -44,6 +47,7 @@ impl Run {
             code,
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            log: String::new(),
         }
     }
 
@@ -93,6 +97,22 @@ pub fn vmm_with_stdin(args: &[&str], stdin: Option<&[u8]>) -> Run {
     run
 }
 
+/// `vmm run <args...>` (`args` without the `run`) with the guest kernel's
+/// log written to a file of its own (`--log FILE`) and returned in
+/// [`Run::log`]; stderr holds only the program's and vmm's own lines.
+pub fn vmm_logged(args: &[&str]) -> Run {
+    static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let file = scratch(&format!("kernel-log-{n}"));
+    let file_arg = file.to_string_lossy().into_owned();
+    let mut v = vec!["run", "--log", &file_arg];
+    v.extend_from_slice(args);
+    let mut run = vmm(&v);
+    run.log = std::fs::read_to_string(&file).unwrap_or_default();
+    let _ = std::fs::remove_file(&file);
+    run
+}
+
 /// Runs guest program `name` with `args` and environment `env` in the guest.
 pub fn guest(name: &str, args: &[&str], env: &[(&str, &str)]) -> Run {
     guest_with(&[], name, args, env)
@@ -100,17 +120,30 @@ pub fn guest(name: &str, args: &[&str], env: &[(&str, &str)]) -> Run {
 
 /// Like [`guest`], with extra `vmm run` options (e.g. `--cmdline`) first.
 pub fn guest_with(opts: &[&str], name: &str, args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut v = vec!["run".to_string()];
+    v.extend(guest_args(opts, name, args, env));
+    let refs: Vec<&str> = v.iter().map(String::as_str).collect();
+    vmm(&refs)
+}
+
+/// Like [`guest_with`], with the kernel's log in [`Run::log`].
+pub fn guest_logged(opts: &[&str], name: &str, args: &[&str], env: &[(&str, &str)]) -> Run {
+    let v = guest_args(opts, name, args, env);
+    let refs: Vec<&str> = v.iter().map(String::as_str).collect();
+    vmm_logged(&refs)
+}
+
+/// `vmm run`'s arguments after `run` for guest program `name`.
+fn guest_args(opts: &[&str], name: &str, args: &[&str], env: &[(&str, &str)]) -> Vec<String> {
     let prog = guest_bin(name);
-    let mut v: Vec<String> = vec!["run".into()];
-    v.extend(opts.iter().map(|s| s.to_string()));
+    let mut v: Vec<String> = opts.iter().map(|s| s.to_string()).collect();
     for (k, val) in env {
         v.push("--env".into());
         v.push(format!("{k}={val}"));
     }
     v.push(prog.to_string_lossy().into_owned());
     v.extend(args.iter().map(|s| s.to_string()));
-    let refs: Vec<&str> = v.iter().map(String::as_str).collect();
-    vmm(&refs)
+    v
 }
 
 /// Runs the same program natively on the host with exactly `env`, in the
@@ -132,10 +165,11 @@ pub fn native(name: &str, args: &[&str], env: &[(&str, &str)]) -> Run {
 /// the findings and on the state they read. So every comparison is also an
 /// invariant test and a test that the incremental check finds what the
 /// full one finds (a violation or a disagreement ends the run with status
-/// 122 and a report, and the comparison fails).
+/// 122 and a report, and the comparison fails). The kernel's log is in
+/// [`Run::log`] (for [`stats`]).
 pub fn same_as_native(name: &str, args: &[&str], env: &[(&str, &str)]) -> Run {
     let n = native(name, args, env);
-    let g = guest_with(&["--check-mode", "verify"], name, args, env);
+    let g = guest_logged(&["--check-mode", "verify"], name, args, env);
     assert_eq!(
         g.stdout, n.stdout,
         "{name}: guest stdout differs from native Linux\n--- guest stderr:\n{}",
@@ -150,13 +184,14 @@ pub fn same_as_native(name: &str, args: &[&str], env: &[(&str, &str)]) -> Run {
 }
 
 /// The `key=value` pairs of the kernel's statistics snapshot `tag` (the
-/// host prints one line per snapshot a program asks for on vmm's stderr).
-pub fn stats(stderr: &str, tag: u64) -> std::collections::HashMap<String, u64> {
+/// host writes one line per snapshot a program asks for into the kernel's
+/// log: [`Run::log`] of a run that asked for it).
+pub fn stats(log: &str, tag: u64) -> std::collections::HashMap<String, u64> {
     let prefix = format!("stats {tag}: ");
-    let line = stderr
+    let line = log
         .lines()
         .find_map(|l| l.split_once(&prefix).map(|(_, rest)| rest.to_string()))
-        .unwrap_or_else(|| panic!("no statistics snapshot {tag} in:\n{stderr}"));
+        .unwrap_or_else(|| panic!("no statistics snapshot {tag} in:\n{log}"));
     line.split_whitespace()
         .filter_map(|kv| kv.split_once('='))
         .map(|(k, v)| (k.to_string(), v.parse().unwrap()))

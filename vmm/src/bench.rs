@@ -205,7 +205,8 @@ fn guest_run(
             .ok()
             .and_then(|a| kread::<CloneProfile>(mem, a).ok());
     };
-    let r = crate::run::run_hooked(&rc, &mut out, &mut err, None, None, Some(&mut read_profile))?;
+    let opts = crate::run::RunOptions::new(&mut out, &mut err).at_exit(&mut read_profile);
+    let r = crate::run::run(&rc, opts)?;
     if !matches!(r.outcome, Outcome::Exited { status: 0 }) {
         let _ = std::io::stderr().write_all(&err);
         return Err(Error::Bench(format!(
@@ -626,11 +627,15 @@ fn getpid_run(
         }
         Ok(())
     };
-    let hook: Option<&mut crate::hypercall::Inspector<'_>> = match mode {
+    let on_stop: Option<&mut crate::stop::Inspector<'_>> = match mode {
         StopMode::Bare | StopMode::TimeCheck => Some(&mut hook),
         _ => None,
     };
-    let r = crate::run::run_inspected(&rc, &mut out, &mut err, None, hook)?;
+    let opts = crate::run::RunOptions {
+        on_stop,
+        ..crate::run::RunOptions::new(&mut out, &mut err)
+    };
+    let r = crate::run::run(&rc, opts)?;
     if !matches!(r.outcome, Outcome::Exited { status: 0 }) {
         return Err(Error::Bench(format!(
             "the getpid run failed in the guest: {}",

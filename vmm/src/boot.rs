@@ -92,11 +92,10 @@ pub fn place(
             ),
         });
     }
-    let io = |e: vm_memory::GuestMemoryError| Error::Memory(e.to_string());
     mem.write_slice(&program.bytes, GuestAddress(program_start))
-        .map_err(io)?;
+        .map_err(Error::memory("the program file"))?;
     mem.write_slice(&block, GuestAddress(args_start))
-        .map_err(io)?;
+        .map_err(Error::memory("the argument block"))?;
 
     let mut info = BootInfo::empty();
     info.mem_size = mem_size;
@@ -122,14 +121,8 @@ pub fn place(
 }
 
 pub fn write_info(mem: &GuestMemoryMmap, info: &BootInfo) -> Result<()> {
-    if mem
-        .write_slice(info.as_bytes(), GuestAddress(BOOT_INFO_PHYS))
-        .is_ok()
-    {
-        Ok(())
-    } else {
-        Err(Error::Memory("cannot write the boot info".into()))
-    }
+    mem.write_slice(info.as_bytes(), GuestAddress(BOOT_INFO_PHYS))
+        .map_err(Error::memory("the boot info"))
 }
 
 /// The boot info's address as the kernel sees it (direct map).

@@ -21,6 +21,42 @@ pub enum KernelSource {
     File(PathBuf),
 }
 
+/// Where one of vmm's own streams goes: the trace (`--strace-output`), the
+/// kernel log (`--log`), the dumps (`--dump-output`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Output {
+    /// vmm's stderr, in order with the program's stderr.
+    Stderr,
+    /// A file of its own (created or truncated).
+    File(PathBuf),
+}
+
+impl Output {
+    /// `-` is stderr, anything else a file.
+    pub fn from_arg(arg: PathBuf) -> Output {
+        if arg.as_os_str() == "-" {
+            Output::Stderr
+        } else {
+            Output::File(arg)
+        }
+    }
+
+    /// Creates (or truncates) the file of a [`Output::File`] (`None` for
+    /// stderr); `what` names the stream in the error, which names the path.
+    pub fn create(&self, what: &'static str) -> crate::error::Result<Option<std::fs::File>> {
+        match self {
+            Output::Stderr => Ok(None),
+            Output::File(path) => std::fs::File::create(path).map(Some).map_err(|source| {
+                crate::error::Error::Output {
+                    what,
+                    path: path.clone(),
+                    source,
+                }
+            }),
+        }
+    }
+}
+
 /// `--dump=exit|error|syscall:N`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DumpWhen {
@@ -108,7 +144,10 @@ pub struct RunConfig {
     /// The dump as JSON instead of text.
     pub dump_json: bool,
     /// Print every system call in strace's format (`vmm run --strace`).
-    pub strace: Option<crate::strace::Output>,
+    pub strace: Option<Output>,
+    /// Where the guest kernel's log goes (`--log`); `None`: nowhere, only
+    /// counted, so a failed run can say that there was something to see.
+    pub log: Option<Output>,
     pub kvm_device: PathBuf,
 }
 
@@ -128,6 +167,7 @@ impl RunConfig {
             dump: None,
             dump_json: false,
             strace: None,
+            log: None,
             kvm_device: DEFAULT_KVM_DEVICE.into(),
         }
     }

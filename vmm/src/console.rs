@@ -1,18 +1,37 @@
-//! The guest's console: where its fd 1 / fd 2 / kernel log go and where its
-//! fd 0 comes from.
+//! The guest's console: where its fd 1 / fd 2 and the kernel log go and
+//! where its fd 0 comes from.
+//!
+//! The kernel log (everything written to `KERNEL_LOG_FD`) is a channel of
+//! its own, apart from the program's output: shown only where it was asked
+//! for (`--log`), and otherwise only counted, so that a run that fails can
+//! say there was something to see.
 
+use std::fs::File;
 use std::io::{ErrorKind, Read, Write};
+
+/// Where the kernel log goes.
+pub enum KernelLog {
+    /// Nowhere: its lines are only counted.
+    Hidden,
+    /// The console's stderr, in order with the program's stderr.
+    Stderr,
+    /// A file of its own.
+    File(File),
+}
 
 pub struct Console<'a> {
     pub stdout: &'a mut dyn Write,
     pub stderr: &'a mut dyn Write,
     pub stdin: Option<&'a mut dyn Read>,
     stdin_eof: bool,
+    log: KernelLog,
     /// Whether the kernel log is at the start of a line (to prefix it).
     klog_line_start: bool,
+    /// Kernel log lines begun while the log was [`KernelLog::Hidden`].
+    hidden_lines: u64,
 }
 
-/// Prefix of each kernel log line on stderr.
+/// Prefix of each kernel log line.
 pub const KLOG_PREFIX: &str = "[guest kernel] ";
 
 impl<'a> Console<'a> {
@@ -20,13 +39,16 @@ impl<'a> Console<'a> {
         stdout: &'a mut dyn Write,
         stderr: &'a mut dyn Write,
         stdin: Option<&'a mut dyn Read>,
+        log: KernelLog,
     ) -> Self {
         Console {
             stdout,
             stderr,
             stdin,
             stdin_eof: false,
+            log,
             klog_line_start: true,
+            hidden_lines: 0,
         }
     }
 
@@ -52,24 +74,46 @@ impl<'a> Console<'a> {
     }
 
     fn kernel_log(&mut self, data: &[u8]) {
-        let mut out = Vec::with_capacity(data.len() + 32);
+        let out: &mut dyn Write = match &mut self.log {
+            KernelLog::Hidden => {
+                for &b in data {
+                    if self.klog_line_start {
+                        self.hidden_lines += 1;
+                    }
+                    self.klog_line_start = b == b'\n';
+                }
+                return;
+            }
+            KernelLog::Stderr => &mut *self.stderr,
+            KernelLog::File(f) => f,
+        };
+        let mut text = Vec::with_capacity(data.len() + 32);
         for &b in data {
             if self.klog_line_start {
-                out.extend_from_slice(KLOG_PREFIX.as_bytes());
+                text.extend_from_slice(KLOG_PREFIX.as_bytes());
             }
-            out.push(b);
+            text.push(b);
             self.klog_line_start = b == b'\n';
         }
-        let _ = self
-            .stderr
-            .write_all(&out)
-            .and_then(|_| self.stderr.flush());
+        let _ = out.write_all(&text).and_then(|_| out.flush());
+    }
+
+    /// Kernel log lines that were not shown anywhere.
+    pub fn hidden_log_lines(&self) -> u64 {
+        self.hidden_lines
     }
 
     /// Ends an unterminated kernel log line before vmm prints its own.
     pub fn finish(&mut self) {
         if !self.klog_line_start {
-            let _ = self.stderr.write_all(b"\n");
+            let out: Option<&mut dyn Write> = match &mut self.log {
+                KernelLog::Hidden => None,
+                KernelLog::Stderr => Some(&mut *self.stderr),
+                KernelLog::File(f) => Some(f),
+            };
+            if let Some(out) = out {
+                let _ = out.write_all(b"\n").and_then(|_| out.flush());
+            }
             self.klog_line_start = true;
         }
         let _ = self.stdout.flush();
@@ -94,5 +138,31 @@ impl<'a> Console<'a> {
             Err(e) if e.kind() == ErrorKind::Interrupted => -4, // EINTR
             Err(e) => -i64::from(e.raw_os_error().unwrap_or(5)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kernel_log_goes_only_where_asked() {
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let mut c = Console::new(&mut out, &mut err, None, KernelLog::Hidden);
+        c.write(abi::hypercall::KERNEL_LOG_FD, b"one\ntw");
+        c.write(abi::hypercall::KERNEL_LOG_FD, b"o\nthree");
+        c.write(2, b"program\n");
+        c.finish();
+        assert_eq!(c.hidden_log_lines(), 3);
+        drop(c);
+        assert_eq!(err, b"program\n");
+
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let mut c = Console::new(&mut out, &mut err, None, KernelLog::Stderr);
+        c.write(abi::hypercall::KERNEL_LOG_FD, b"a\nb");
+        c.finish();
+        assert_eq!(c.hidden_log_lines(), 0);
+        drop(c);
+        assert_eq!(err, b"[guest kernel] a\n[guest kernel] b\n");
     }
 }

@@ -1,6 +1,8 @@
 //! Why a run could not start (or could not go on) for reasons on the host
-//! side, each with the exit status documented in the README.
+//! side, each with the exit status documented in the README. Variants keep
+//! the error they come from as their `source`.
 
+use std::io;
 use std::path::PathBuf;
 
 /// `vmm run` exit status for a failure of vmm itself.
@@ -12,9 +14,28 @@ pub const EXIT_NOT_FOUND: i32 = 127;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// The KVM device is missing, not accessible or not KVM.
-    #[error("{0}")]
-    Kvm(String),
+    /// The KVM device cannot be opened; `hint` says what usually fixes it.
+    #[error("cannot open {}: {}; {hint}", path.display(), os_message(source))]
+    KvmOpen {
+        path: PathBuf,
+        source: io::Error,
+        hint: &'static str,
+    },
+    /// The device opened, but it does not speak KVM's API.
+    #[error("{} is not a usable KVM device (KVM_GET_API_VERSION gave {version}, expected {expected})", path.display())]
+    NotKvm {
+        path: PathBuf,
+        version: i32,
+        expected: i32,
+    },
+    /// `--check-mode` needs KVM's dirty-page log and this KVM has none.
+    #[error(
+        "--check-mode {mode} needs KVM's dirty-page log, but KVM_GET_DIRTY_LOG failed: {source}"
+    )]
+    NoDirtyLog {
+        mode: String,
+        source: kvm_ioctls::Error,
+    },
     /// A KVM ioctl failed while setting up or running the VM.
     #[error("KVM: {what}: {source}")]
     KvmIoctl {
@@ -23,17 +44,44 @@ pub enum Error {
     },
     #[error("cannot read {}: {reason}", path.display())]
     ProgramNotFound { path: PathBuf, reason: String },
+    /// A name without `/` that no directory of `PATH` holds.
+    #[error("{name}: not found in PATH")]
+    NotInPath { name: String },
     #[error("{}: {reason}", path.display())]
     NotExecutable { path: PathBuf, reason: String },
     #[error("kernel {}: {reason}", source_name)]
     Kernel { source_name: String, reason: String },
+    /// The `--kernel` file cannot be read.
+    #[error("kernel {}: cannot read: {}", path.display(), os_message(source))]
+    KernelRead { path: PathBuf, source: io::Error },
+    /// linux-loader refused the kernel image.
+    #[error("kernel {source_name}: cannot load: {source}")]
+    KernelLoad {
+        source_name: String,
+        source: linux_loader::loader::Error,
+    },
     /// Bad option values and similar configuration problems.
     #[error("{0}")]
     Config(String),
-    #[error("guest memory: {0}")]
-    Memory(String),
-    #[error("{0}")]
-    Io(String),
+    /// Guest RAM could not be mapped.
+    #[error("guest memory: cannot map {} MiB: {source}", size >> 20)]
+    MemoryMap {
+        size: u64,
+        source: vm_memory::mmap::FromRangesError,
+    },
+    /// Writing the boot state into guest RAM failed.
+    #[error("guest memory: cannot write {what}: {source}")]
+    Memory {
+        what: &'static str,
+        source: vm_memory::GuestMemoryError,
+    },
+    /// A file vmm writes (trace, kernel log, dump) cannot be created.
+    #[error("cannot create {what} {}: {}", path.display(), os_message(source))]
+    Output {
+        what: &'static str,
+        path: PathBuf,
+        source: io::Error,
+    },
     /// `vmm bench` could not run or write its results.
     #[error("bench: {0}")]
     Bench(String),
@@ -42,7 +90,7 @@ pub enum Error {
 impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::ProgramNotFound { .. } => EXIT_NOT_FOUND,
+            Error::ProgramNotFound { .. } | Error::NotInPath { .. } => EXIT_NOT_FOUND,
             Error::NotExecutable { .. } => EXIT_NOT_EXECUTABLE,
             _ => EXIT_VMM_FAILURE,
         }
@@ -50,6 +98,20 @@ impl Error {
 
     pub(crate) fn ioctl(what: &'static str) -> impl FnOnce(kvm_ioctls::Error) -> Error {
         move |source| Error::KvmIoctl { what, source }
+    }
+
+    pub(crate) fn memory(what: &'static str) -> impl FnOnce(vm_memory::GuestMemoryError) -> Error {
+        move |source| Error::Memory { what, source }
+    }
+}
+
+/// The OS's message for `e` without Rust's " (os error N)" suffix, as a
+/// shell prints it.
+pub fn os_message(e: &io::Error) -> String {
+    let s = e.to_string();
+    match s.find(" (os error") {
+        Some(i) => s[..i].to_owned(),
+        None => s,
     }
 }
 

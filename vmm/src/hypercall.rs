@@ -3,23 +3,22 @@
 //! check every field against guest RAM, and act.
 //!
 //! A malformed hypercall (bad address, impossible length) is a guest kernel
-//! bug: it ends the run as a guest failure, never a host panic.
+//! bug: it ends the run as a guest failure, never a host panic. A syscall
+//! stop is only decoded here: what happens at it is [`crate::stop`]'s.
 
 use std::time::Instant;
 
 use abi::hypercall::{
-    port, ConsoleRead, ConsoleWrite, Exit, PanicReport, Registers, UserStart,
+    port, ConsoleRead, ConsoleWrite, Exit, PanicReport, Registers, SyscallExit, UserStart,
     EXIT_KIND_EXEC_FAILED, EXIT_KIND_EXITED, EXIT_KIND_SIGNALED, PANIC_BACKTRACE_MAX,
 };
 use abi::layout::PAGE_SIZE;
 use vm_memory::{Bytes, GuestAddress, GuestMemoryMmap};
 
-use crate::config::CheckMode;
 use crate::console::Console;
-use crate::inspect::incremental::{Changed, Checker, DirtyPages, NoteWrites};
 use crate::outcome::Outcome;
+use crate::stop::{Flow, Pipeline};
 use crate::symbols::Symbols;
-use kvm_ioctls::VmFd;
 use zerocopy::{FromBytes, IntoBytes};
 
 /// Longest console write accepted in one hypercall (the kernel chunks).
@@ -40,56 +39,9 @@ pub struct Context<'c, 'io> {
     pub program_symbols: &'c Symbols,
     /// Set at the first USER_START hypercall.
     pub user_start: Option<Instant>,
-    /// Statistics snapshots the program asked the kernel for, in order.
-    pub stats: Vec<abi::stats::KernelStats>,
-    /// Kernel address of `kernel_roots`, when syscall stops are on.
-    pub roots: Option<u64>,
-    /// Check the kernel's invariants at every syscall stop.
-    pub check: Option<Checking<'c>>,
-    /// Take a dump at the stop after this system call (`--dump=syscall:N`).
-    pub dump_at: Option<u64>,
-    pub dumps: Vec<crate::inspect::dump::Dump>,
-    /// guest-libc's symbols in the program, for invariants 10–12.
-    pub libc: Option<crate::inspect::libc::LibcSymbols>,
-    /// Called at every syscall stop (before the checks): may look, and may
-    /// break state on purpose; `Err` ends the run with that finding.
-    pub hook: Option<&'c mut Inspector<'io>>,
-    /// `--strace`: prints every stop.
-    pub strace: Option<crate::strace::Tracer>,
+    /// What runs at each syscall stop, when stops are on.
+    pub stops: Option<Pipeline<'c>>,
 }
-
-/// `--check`'s state across stops.
-pub struct Checking<'c> {
-    pub mode: CheckMode,
-    pub checker: Checker,
-    /// The VM, whose dirty log tells [`CheckMode::DirtyLog`] which pages
-    /// the guest wrote (its memory slot logs them only in that mode).
-    pub vm: &'c VmFd,
-    /// Pages the host wrote into guest memory since the last check
-    /// (console input): the dirty log does not see them.
-    pub host_written: DirtyPages,
-}
-
-impl<'c> Checking<'c> {
-    pub fn new(mode: CheckMode, vm: &'c VmFd) -> Checking<'c> {
-        Checking {
-            mode,
-            checker: Checker::new(),
-            vm,
-            host_written: DirtyPages::default(),
-        }
-    }
-
-    /// Notes a host write of `[addr, addr + len)` into guest memory.
-    fn host_wrote(&mut self, addr: u64, len: u64) {
-        if self.mode.uses_dirty_log() {
-            self.host_written.mark(addr, len);
-        }
-    }
-}
-
-/// A caller's function run at every syscall stop.
-pub type Inspector<'a> = dyn FnMut(&crate::inspect::SyscallStop) -> Result<(), String> + 'a;
 
 impl Context<'_, '_> {
     /// Reads the record a hypercall points at, after checking where it is.
@@ -149,7 +101,6 @@ pub fn handle(ctx: &mut Context, port: u16, data: &[u8]) -> Result<Action, Strin
         port::PANIC => panic(ctx, addr),
         port::STATS => {
             let st: abi::stats::KernelStats = ctx.record(addr)?;
-            ctx.stats.push(st);
             ctx.console.write(
                 abi::hypercall::KERNEL_LOG_FD,
                 format!(
@@ -171,101 +122,16 @@ pub fn handle(ctx: &mut Context, port: u16, data: &[u8]) -> Result<Action, Strin
     }
 }
 
+/// Decodes a syscall-stop report and hands it to the stop pipeline.
 fn syscall_exit(ctx: &mut Context, addr: u64) -> Result<Action, String> {
-    let call: abi::hypercall::SyscallExit = ctx.record(addr)?;
-    let Some(roots) = ctx.roots else {
+    let call: SyscallExit = ctx.record(addr)?;
+    let Some(stops) = ctx.stops.as_mut() else {
         return Err("syscall-exit report, but none was asked for".into());
     };
-    if let Some(tracer) = ctx.strace.as_mut() {
-        let text = tracer.stop(&call, ctx.mem, roots);
-        tracer.emit(&text, ctx.console);
-    }
-    // The entry of exit/exit_group is only for the tracer: hooks and checks
-    // run where calls return.
-    if call.kind == abi::hypercall::SYSCALL_STOP_NORETURN {
-        return Ok(Action::Continue);
-    }
-    let flat = crate::inspect::mem::FlatMem::of(ctx.mem);
-    let mem: &dyn crate::inspect::mem::PhysMem = match &flat {
-        Some(f) => f,
-        None => ctx.mem,
-    };
-    // With the dirty log, the host's own writes at this stop (a hook
-    // breaking state on purpose) must be noted for the check.
-    let noted = match &ctx.check {
-        Some(c) if c.mode.uses_dirty_log() => Some(NoteWrites::new(mem)),
-        _ => None,
-    };
-    let mem: &dyn crate::inspect::mem::PhysMem = match &noted {
-        Some(n) => n,
-        None => mem,
-    };
-    let stop = crate::inspect::SyscallStop {
-        call,
-        mem,
-        roots,
-        libc: ctx.libc,
-    };
-    if let Some(hook) = ctx.hook.as_mut() {
-        if let Err(finding) = hook(&stop) {
-            return Ok(Action::Stop(Outcome::InvariantViolated {
-                syscall: stop.describe(),
-                violations: vec![crate::inspect::Violation::new(0, finding)],
-            }));
-        }
-    }
-    if ctx.dump_at == Some(call.seq) {
-        let at = format!("the stop after {}", stop.describe());
-        match crate::inspect::dump::take(
-            ctx.mem,
-            roots,
-            &at,
-            ctx.kernel_symbols,
-            ctx.program_symbols,
-        ) {
-            Ok(d) => ctx.dumps.push(d),
-            Err(v) => {
-                return Ok(Action::Stop(Outcome::InvariantViolated {
-                    syscall: stop.describe(),
-                    violations: vec![v],
-                }))
-            }
-        }
-    }
-    if let Some(c) = ctx.check.as_mut() {
-        let dirty = if c.mode.uses_dirty_log() {
-            let bitmap =
-                c.vm.get_dirty_log(0, ctx.mem_size as usize)
-                    .map_err(|e| format!("KVM_GET_DIRTY_LOG failed: {e}"))?;
-            let mut dirty = DirtyPages::from_bitmap(bitmap);
-            dirty.merge(&std::mem::take(&mut c.host_written));
-            if let Some(n) = &noted {
-                dirty.merge(&n.written.borrow());
-            }
-            Some(dirty)
-        } else {
-            None
-        };
-        let changed = match &dirty {
-            Some(d) => Changed::Pages(d),
-            None => Changed::Anything,
-        };
-        let syms = stop.libc.as_ref();
-        let violations = match c.mode {
-            CheckMode::Full => stop.check(),
-            CheckMode::Incremental | CheckMode::DirtyLog => {
-                c.checker.check(mem, roots, syms, &changed)
-            }
-            CheckMode::Verify => c.checker.check_verified(mem, roots, syms, &changed),
-        };
-        if !violations.is_empty() {
-            return Ok(Action::Stop(Outcome::InvariantViolated {
-                syscall: stop.describe(),
-                violations,
-            }));
-        }
-    }
-    Ok(Action::Continue)
+    Ok(match stops.syscall(call, ctx.mem, ctx.console)? {
+        Flow::Continue => Action::Continue,
+        Flow::Stop(outcome) => Action::Stop(outcome),
+    })
 }
 
 fn console_write(ctx: &mut Context, addr: u64) -> Result<Action, String> {
@@ -301,9 +167,9 @@ fn console_read(ctx: &mut Context, addr: u64) -> Result<Action, String> {
     {
         return Err("cannot write the console read result".into());
     }
-    if let Some(c) = ctx.check.as_mut() {
-        c.host_wrote(rec.buf, rec.result.max(0) as u64);
-        c.host_wrote(addr, size_of::<ConsoleRead>() as u64);
+    if let Some(stops) = ctx.stops.as_mut() {
+        stops.host_wrote(rec.buf, rec.result.max(0) as u64);
+        stops.host_wrote(addr, size_of::<ConsoleRead>() as u64);
     }
     Ok(Action::Continue)
 }
@@ -315,9 +181,8 @@ fn exit(ctx: &mut Context, addr: u64) -> Result<Action, String> {
             status: rec.code & 0xff,
         },
         EXIT_KIND_SIGNALED if (1..=64).contains(&rec.code) => {
-            if let Some(tracer) = ctx.strace.as_mut() {
-                let text = tracer.killed(rec.code as u64, ctx.mem, ctx.roots);
-                tracer.emit(&text, ctx.console);
+            if let Some(stops) = ctx.stops.as_mut() {
+                stops.killed(rec.code as u64, ctx.mem, ctx.console);
             }
             Outcome::Signaled {
                 signal: rec.code,

@@ -33,9 +33,9 @@ pub fn open(source: &KernelSource) -> Result<KernelImage> {
         ),
         KernelSource::File(path) => {
             let name = path.display().to_string();
-            let bytes = std::fs::read(path).map_err(|e| Error::Kernel {
-                source_name: name.clone(),
-                reason: format!("cannot read: {e}"),
+            let bytes = std::fs::read(path).map_err(|source| Error::KernelRead {
+                path: path.clone(),
+                source,
             })?;
             (name, Cow::Owned(bytes))
         }
@@ -158,9 +158,11 @@ pub fn load(image: &KernelImage, mem: &GuestMemoryMmap, mem_size: u64) -> Result
             reason: format!("needs {} KiB of guest memory", image.phys_end >> 10),
         });
     }
-    Elf::load(mem, None, &mut Cursor::new(&image.bytes[..]), None).map_err(|e| Error::Kernel {
-        source_name: image.name.clone(),
-        reason: format!("cannot load: {e}"),
+    Elf::load(mem, None, &mut Cursor::new(&image.bytes[..]), None).map_err(|source| {
+        Error::KernelLoad {
+            source_name: image.name.clone(),
+            source,
+        }
     })?;
     Ok(())
 }

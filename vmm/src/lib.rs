@@ -2,8 +2,9 @@
 //! program in it.
 //!
 //! The library is what the `vmm` binary and the integration tests drive:
-//! [`run::run`] takes a [`config::RunConfig`] and returns how the guest ended
-//! ([`outcome::Outcome`]), or a [`error::Error`] when the run could not start.
+//! [`run::run`] takes a [`config::RunConfig`] and [`run::RunOptions`] and
+//! returns how the guest ended ([`outcome::Outcome`]), or an
+//! [`error::Error`] when the run could not start.
 //! Every module owns one concept; see docs/ARCHITECTURE.md.
 
 pub mod arch;
@@ -19,6 +20,7 @@ pub mod memory;
 pub mod outcome;
 pub mod program;
 pub mod run;
+pub mod stop;
 pub mod strace;
 pub mod symbols;
 pub mod vm;

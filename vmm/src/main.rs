@@ -2,14 +2,15 @@
 //! starting with `vmm: ` and the exit status documented in the README.
 
 use std::ffi::OsString;
-use std::io::{self, Read};
+use std::io::{self, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
-use vmm::config::{parse_memory_size, KernelSource, RunConfig, DEFAULT_KVM_DEVICE};
+use vmm::config::{parse_memory_size, KernelSource, Output, RunConfig, DEFAULT_KVM_DEVICE};
 use vmm::error::EXIT_VMM_FAILURE;
+use vmm::run::RunOptions;
 
 #[derive(Parser)]
 #[command(
@@ -69,7 +70,8 @@ struct RunArgs {
     #[arg(long, value_name = "SIZE", default_value = "256M", value_parser = parse_memory_size)]
     memory: u64,
     /// End the run with status 124 after this many seconds.
-    #[arg(long, value_name = "SECONDS", value_parser = parse_timeout)]
+    // Negative numbers are values here (to be refused as such), not flags.
+    #[arg(long, value_name = "SECONDS", value_parser = parse_timeout, allow_negative_numbers = true)]
     timeout: Option<Duration>,
     /// Print a `vmm-timings:` line (setup, boot, program, teardown, RSS) on stderr.
     #[arg(long)]
@@ -83,6 +85,9 @@ struct RunArgs {
     /// Print --dump as JSON.
     #[arg(long, requires = "dump")]
     json: bool,
+    /// Write the --dump output to FILE instead of stderr.
+    #[arg(long, value_name = "FILE", requires = "dump")]
+    dump_output: Option<PathBuf>,
     /// Stop after every system call and check the guest kernel's task
     /// structures from guest memory; the first broken invariant ends the run
     /// with status 122 and a report.
@@ -103,6 +108,10 @@ struct RunArgs {
     /// prefixed with the tid as `strace -f -o FILE` does (implies --strace).
     #[arg(long, value_name = "FILE")]
     strace_output: Option<PathBuf>,
+    /// Write the guest kernel's log to FILE (`-`: stderr), each line
+    /// prefixed `[guest kernel] `. Without it the log is not shown.
+    #[arg(long, value_name = "FILE")]
+    log: Option<PathBuf>,
     /// Options for the guest kernel (space-separated key or key=value).
     #[arg(long, value_name = "OPTIONS", default_value = "")]
     cmdline: String,
@@ -113,7 +122,7 @@ struct RunArgs {
     /// KVM device to use.
     #[arg(long, value_name = "PATH", default_value = DEFAULT_KVM_DEVICE)]
     kvm_device: PathBuf,
-    /// The program to run.
+    /// The program to run: a path, or a name without `/` looked up in PATH.
     program: PathBuf,
     /// Arguments for the program, passed verbatim.
     #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
@@ -155,11 +164,7 @@ fn main() -> ExitCode {
                     0
                 });
             }
-            // clap's first line without its "error: " prefix, in our format.
-            let text = e.render().to_string();
-            let first = text.lines().next().unwrap_or("invalid arguments");
-            let first = first.strip_prefix("error: ").unwrap_or(first);
-            eprintln!("vmm: {first} (see vmm run --help)");
+            eprintln!("vmm: {} (see vmm run --help)", clap_message(&e));
             return ExitCode::from(EXIT_VMM_FAILURE as u8);
         }
     };
@@ -177,42 +182,71 @@ fn main() -> ExitCode {
     cfg.dump = args.dump;
     cfg.dump_json = args.json;
     cfg.strace = match args.strace_output {
-        Some(path) => Some(vmm::strace::Output::File(path)),
-        None if args.strace => Some(vmm::strace::Output::Stderr),
+        Some(path) => Some(Output::File(path)),
+        None if args.strace => Some(Output::Stderr),
         None => None,
     };
+    cfg.log = args.log.map(Output::from_arg);
     cfg.cmdline = args.cmdline;
     cfg.env = args.env;
     cfg.kvm_device = args.kvm_device;
     cfg.args = args.args;
 
+    let fail = |e: vmm::error::Error| {
+        eprintln!("vmm: {e}");
+        ExitCode::from(e.exit_code() as u8)
+    };
+    let mut dump_file = match args
+        .dump_output
+        .map(Output::File)
+        .map(|o| o.create("the dump file"))
+        .transpose()
+    {
+        Ok(f) => f.flatten(),
+        Err(e) => return fail(e),
+    };
     let mut stdout = io::stdout().lock();
     let mut stderr = io::stderr();
     let mut stdin = io::stdin().lock();
-    let program_name = cfg.program.display().to_string();
-    match vmm::run::run(
-        &cfg,
-        &mut stdout,
-        &mut stderr,
-        Some(&mut stdin as &mut dyn Read),
-    ) {
+    let opts = RunOptions::new(&mut stdout, &mut stderr).stdin(&mut stdin);
+    match vmm::run::run(&cfg, opts) {
         Ok(result) => {
             for d in &result.dumps {
-                eprintln!("{d}");
+                match dump_file.as_mut() {
+                    Some(f) => {
+                        let _ = writeln!(f, "{d}");
+                    }
+                    None => eprintln!("{d}"),
+                }
             }
-            if let Some(report) = result.outcome.report(&program_name) {
+            if let Some(report) = result.outcome.report(&result.program.display().to_string()) {
                 eprintln!("{report}");
+            }
+            for note in result.notes() {
+                eprintln!("{note}");
             }
             if cfg.timings {
                 eprintln!("{}", result.timings.line());
             }
             ExitCode::from(result.outcome.exit_code() as u8)
         }
-        Err(e) => {
-            eprintln!("vmm: {e}");
-            ExitCode::from(e.exit_code() as u8)
+        Err(e) => fail(e),
+    }
+}
+
+/// clap's error as one line, without its "error: " prefix: its first line,
+/// and for missing arguments the arguments' names (clap lists them on the
+/// lines after).
+fn clap_message(e: &clap::Error) -> String {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    if e.kind() == ErrorKind::MissingRequiredArgument {
+        if let Some(ContextValue::Strings(args)) = e.get(ContextKind::InvalidArg) {
+            return format!("missing {}", args.join(", "));
         }
     }
+    let text = e.render().to_string();
+    let first = text.lines().next().unwrap_or("invalid arguments");
+    first.strip_prefix("error: ").unwrap_or(first).to_string()
 }
 
 fn bench(b: BenchArgs) -> ExitCode {

@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 
 pub fn create(size: u64) -> Result<GuestMemoryMmap> {
     GuestMemoryMmap::from_ranges(&[(GuestAddress(0), size as usize)])
-        .map_err(|e| Error::Memory(format!("cannot map {} MiB: {e}", size >> 20)))
+        .map_err(|source| Error::MemoryMap { size, source })
 }
 
 /// `dirty_log`: KVM logs the pages the guest writes (`--check-mode
@@ -19,7 +19,7 @@ pub fn register(vm: &VmFd, mem: &GuestMemoryMmap, dirty_log: bool) -> Result<()>
     for (slot, region) in mem.iter().enumerate() {
         let host = region
             .get_host_address(vm_memory::MemoryRegionAddress(0))
-            .map_err(|e| Error::Memory(e.to_string()))?;
+            .map_err(Error::memory("the memory slot's host address"))?;
         let desc = kvm_userspace_memory_region {
             slot: slot as u32,
             flags: if dirty_log {

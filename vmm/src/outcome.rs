@@ -45,6 +45,19 @@ impl Outcome {
         }
     }
 
+    /// Whether the run ended for a reason of the VMM's or the kernel's
+    /// rather than the program's: a timeout, a kernel panic, a guest
+    /// failure, a broken invariant.
+    pub fn is_vmm_side_failure(&self) -> bool {
+        matches!(
+            self,
+            Outcome::KernelPanic { .. }
+                | Outcome::GuestFailure { .. }
+                | Outcome::Timeout { .. }
+                | Outcome::InvariantViolated { .. }
+        )
+    }
+
     /// What `vmm run` prints on stderr (first line prefixed `vmm: `), or
     /// `None` for a normal exit.
     pub fn report(&self, program: &str) -> Option<String> {

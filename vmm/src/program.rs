@@ -3,7 +3,9 @@
 //! (the guest kernel checks again: it must survive a `--kernel` paired with
 //! anything, and a VMM that skipped these checks).
 
+use std::ffi::OsStr;
 use std::fs;
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 use abi::layout::{PAGE_SIZE, USER_PIE_BASE, USER_SPACE_END};
@@ -11,7 +13,7 @@ use object::elf;
 use object::read::elf::{FileHeader, ProgramHeader};
 use object::LittleEndian as LE;
 
-use crate::error::{Error, Result};
+use crate::error::{os_message, Error, Result};
 use std::sync::Arc;
 
 use crate::symbols::{Source, Symbols};
@@ -38,20 +40,29 @@ impl Program {
     }
 }
 
+/// Reads and checks the program at `path`.
 pub fn load(path: &Path) -> Result<Program> {
-    let not_found = |reason: String| Error::ProgramNotFound {
+    let not_found = |e: &std::io::Error| Error::ProgramNotFound {
+        path: path.to_owned(),
+        reason: os_message(e),
+    };
+    let not_executable = |reason: String| Error::NotExecutable {
         path: path.to_owned(),
         reason,
     };
-    let meta = fs::metadata(path).map_err(|e| not_found(io_reason(&e)))?;
+    let meta = fs::metadata(path).map_err(|e| not_found(&e))?;
     if meta.is_dir() {
-        return Err(not_found("is a directory".into()));
+        // As a shell: found, but not something that can be executed.
+        return Err(not_executable("is a directory".into()));
     }
-    let bytes = fs::read(path).map_err(|e| not_found(io_reason(&e)))?;
-    let checked = check(&bytes).map_err(|reason| Error::NotExecutable {
-        path: path.to_owned(),
-        reason,
-    })?;
+    let bytes = fs::read(path).map_err(|e| not_found(&e))?;
+    if let Some(interpreter) = script_interpreter(&bytes) {
+        return Err(not_executable(format!(
+            "is a script for {interpreter}, not an ELF executable: run a static build of its interpreter with it, e.g. vmm run {interpreter} {}",
+            path.display()
+        )));
+    }
+    let checked = check(&bytes).map_err(not_executable)?;
     let bias = if checked.pie { USER_PIE_BASE } else { 0 };
     let bytes: Arc<[u8]> = bytes.into();
     let symbols = Symbols::lazy(Source::Shared(bytes.clone()), bias);
@@ -64,13 +75,60 @@ pub fn load(path: &Path) -> Result<Program> {
     })
 }
 
-fn io_reason(e: &std::io::Error) -> String {
-    // The OS message without Rust's " (os error N)" suffix.
-    let s = e.to_string();
-    match s.find(" (os error") {
-        Some(i) => s[..i].to_owned(),
-        None => s,
+/// The interpreter (and its argument) of a `#!` script.
+fn script_interpreter(bytes: &[u8]) -> Option<String> {
+    let rest = bytes.strip_prefix(b"#!")?;
+    let line = rest.split(|&b| b == b'\n').next().unwrap_or(rest);
+    let line = String::from_utf8_lossy(line);
+    let words: Vec<&str> = line.split_whitespace().collect();
+    Some(if words.is_empty() {
+        "(no interpreter named)".into()
+    } else {
+        words.join(" ")
+    })
+}
+
+/// Where the program is: `name` itself when it contains a `/`; otherwise
+/// the first executable regular file `dir/name` for `dir` in `path_var` (a
+/// shell's `PATH`; unset: `/bin:/usr/bin`; an empty entry is the current
+/// directory), as execvp and a shell look it up. A name found only as
+/// files that are not executable is a permission error (status 126), one
+/// found nowhere "not found" (127).
+pub fn resolve(name: &Path, path_var: Option<&OsStr>) -> Result<PathBuf> {
+    let bytes = name.as_os_str().as_bytes();
+    if bytes.is_empty() || bytes.contains(&b'/') {
+        return Ok(name.to_owned());
     }
+    let path_var = path_var.unwrap_or(OsStr::new("/bin:/usr/bin"));
+    let mut denied = None;
+    for dir in path_var.as_bytes().split(|&b| b == b':') {
+        let dir = if dir.is_empty() { &b"."[..] } else { dir };
+        let candidate = Path::new(OsStr::from_bytes(dir)).join(name);
+        if fs::metadata(&candidate).is_ok_and(|m| m.is_file()) {
+            if executable(&candidate) {
+                return Ok(candidate);
+            }
+            denied.get_or_insert(candidate);
+        }
+    }
+    Err(match denied {
+        Some(path) => Error::NotExecutable {
+            path,
+            reason: "Permission denied (found in PATH, not executable)".into(),
+        },
+        None => Error::NotInPath {
+            name: name.to_string_lossy().into_owned(),
+        },
+    })
+}
+
+/// Whether this process may execute `path` (access(2) with X_OK).
+fn executable(path: &Path) -> bool {
+    let Ok(c) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
+        return false;
+    };
+    // SAFETY: `c` is a NUL-terminated string that outlives the call.
+    unsafe { libc::access(c.as_ptr(), libc::X_OK) == 0 }
 }
 
 /// What [`check`] learned about a valid program.
@@ -227,4 +285,64 @@ fn needs_libraries(ph: &elf::ProgramHeader64<LE>, data: &[u8]) -> bool {
         .map(|e| u64::from_le_bytes(e[..8].try_into().unwrap()))
         .take_while(|tag| *tag != 0) // DT_NULL
         .any(|tag| tag == 1) // DT_NEEDED
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    fn scratch_dir(tag: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("vmm-resolve-{tag}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&d);
+        fs::create_dir_all(&d).unwrap();
+        d
+    }
+
+    fn file(dir: &Path, name: &str, mode: u32) -> PathBuf {
+        let p = dir.join(name);
+        fs::write(&p, b"x").unwrap();
+        fs::set_permissions(&p, fs::Permissions::from_mode(mode)).unwrap();
+        p
+    }
+
+    #[test]
+    fn path_lookup_follows_execvp() {
+        let (a, b, c) = (scratch_dir("a"), scratch_dir("b"), scratch_dir("c"));
+        file(&a, "prog", 0o644);
+        let run = file(&b, "prog", 0o755);
+        fs::create_dir(c.join("prog")).unwrap();
+        let path = |dirs: &[&Path]| std::env::join_paths(dirs).unwrap();
+        // A directory and a file without x are passed over for the first
+        // executable regular file.
+        let got = resolve(Path::new("prog"), Some(&path(&[&c, &a, &b]))).unwrap();
+        assert_eq!(got, run);
+        // Found, but never executable: permission denied (126).
+        let e = resolve(Path::new("prog"), Some(&path(&[&c, &a]))).unwrap_err();
+        assert_eq!(e.exit_code(), 126, "{e}");
+        let denied = a.join("prog").display().to_string();
+        assert!(e.to_string().contains(&denied), "{e}");
+        // Not found: 127.
+        let e = resolve(Path::new("nothing"), Some(&path(&[&a, &b]))).unwrap_err();
+        assert_eq!(e.exit_code(), 127, "{e}");
+        // A name with a slash is never looked up.
+        let rel = Path::new("sub/prog");
+        assert_eq!(resolve(rel, Some(&path(&[&b]))).unwrap(), rel);
+        for d in [a, b, c] {
+            let _ = fs::remove_dir_all(d);
+        }
+    }
+
+    #[test]
+    fn scripts_name_their_interpreter() {
+        assert_eq!(
+            script_interpreter(b"#!/bin/sh\necho\n").as_deref(),
+            Some("/bin/sh")
+        );
+        assert_eq!(
+            script_interpreter(b"#! /usr/bin/env  python3 \n").as_deref(),
+            Some("/usr/bin/env python3")
+        );
+        assert_eq!(script_interpreter(b"\x7fELF"), None);
+    }
 }

@@ -1,20 +1,38 @@
-//! One guest run from start to end: check the inputs, build the VM, run
-//! vCPU 0 and serve its exits until the program ends, the guest fails or the
-//! timeout expires.
+//! One guest run from start to end, in three steps:
+//! - `build`: check the inputs (program, kernel, output files) and make
+//!   the VM — guest memory, the kernel image, the boot page tables and
+//!   `BootInfo`, vCPU 0;
+//! - `serve`: run vCPU 0, each VM exit read as an `Exit`, until the
+//!   program ends, the guest fails or the timeout expires;
+//! - `finish`: the end-of-run dump, the caller's at-exit reader, timings
+//!   and teardown.
+//!
+//! What the caller brings (the program's I/O, a hook at every syscall stop,
+//! a reader after the end) is one [`RunOptions`].
 
 use std::ffi::OsString;
 use std::io::{Read, Write};
+use std::path::PathBuf;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use abi::boot::{BOOT_FLAG_REPORT_SYSCALL_EXIT, BOOT_FLAG_REPORT_USER_START};
-use kvm_ioctls::VcpuExit;
+use kvm_ioctls::{Kvm, VcpuExit, VcpuFd, VmFd};
+use vm_memory::GuestMemoryMmap;
 
 use crate::arch::{gdt, paging};
 use crate::config::{DumpWhen, RunConfig};
-use crate::console::Console;
+use crate::console::{Console, KernelLog};
 use crate::error::{Error, Result};
 use crate::hypercall::{self, Action};
+use crate::inspect::incremental::CheckStats;
+use crate::inspect::libc::LibcSymbols;
+use crate::kernel::KernelImage;
 use crate::outcome::Outcome;
+use crate::program::Program;
+use crate::stop::{self, DumpMissed, Inspector, Pipeline};
+use crate::strace::Tracer;
+use crate::symbols::Symbols;
+use crate::watchdog::Watchdog;
 use crate::{boot, kernel, memory, program, vm};
 
 /// Where the time of a run went (`--timings`).
@@ -34,7 +52,7 @@ pub struct Timings {
     /// Guest RAM resident at the end of the run.
     pub guest_rss_kib: u64,
     /// `--check`'s work: units reused and re-derived, bytes compared.
-    pub check: Option<crate::inspect::incremental::CheckStats>,
+    pub check: Option<CheckStats>,
 }
 
 impl Timings {
@@ -69,71 +87,199 @@ pub struct RunResult {
     /// `--dump` output (text or JSON), in the order taken.
     pub dumps: Vec<String>,
     pub timings: Timings,
+    /// The program file that ran: PROGRAM, or where the `PATH` lookup of a
+    /// bare name found it.
+    pub program: PathBuf,
+    /// Lines the guest kernel logged that went nowhere (no
+    /// [`RunConfig::log`]).
+    pub hidden_log_lines: u64,
+    /// Why `--dump=syscall:N` took no dump.
+    pub dump_missed: Option<DumpMissed>,
+    /// Why the end-of-run dump could not be taken.
+    pub dump_error: Option<String>,
 }
 
-/// Runs `cfg.program` in a fresh guest. Program output goes to `stdout` /
-/// `stderr`, the kernel log to `stderr`; `stdin` feeds the guest's fd 0
-/// (`None`: immediate end of input). `Err` means the guest never started.
-pub fn run<'io>(
-    cfg: &RunConfig,
-    stdout: &'io mut dyn Write,
-    stderr: &'io mut dyn Write,
-    stdin: Option<&'io mut dyn Read>,
-) -> Result<RunResult> {
-    run_inspected(cfg, stdout, stderr, stdin, None)
-}
-
-/// [`run`], with `hook` called at every syscall stop (the guest stopped
-/// right after a system call returned, its memory readable through the
-/// [`crate::inspect::SyscallStop`]). A hook or `cfg.check` turns the stops on.
-pub fn run_inspected<'io>(
-    cfg: &RunConfig,
-    stdout: &'io mut dyn Write,
-    stderr: &'io mut dyn Write,
-    stdin: Option<&'io mut dyn Read>,
-    hook: Option<&'io mut hypercall::Inspector<'io>>,
-) -> Result<RunResult> {
-    run_hooked(cfg, stdout, stderr, stdin, hook, None)
+impl RunResult {
+    /// vmm's own lines about the run, after the outcome's report: a dump
+    /// that was asked for and not taken, and — when the run failed on the
+    /// vmm side — kernel log lines nobody saw.
+    pub fn notes(&self) -> Vec<String> {
+        let mut notes = Vec::new();
+        if let Some(why) = &self.dump_error {
+            notes.push(format!(
+                "vmm: no dump: the kernel's state could not be read ({why})"
+            ));
+        }
+        if let Some(m) = &self.dump_missed {
+            notes.push(format!("vmm: {m}"));
+        }
+        let n = self.hidden_log_lines;
+        if n > 0 && self.outcome.is_vmm_side_failure() {
+            notes.push(format!(
+                "vmm: the guest kernel logged {n} line{}; --log - shows {}",
+                if n == 1 { "" } else { "s" },
+                if n == 1 { "it" } else { "them" }
+            ));
+        }
+        notes
+    }
 }
 
 /// Called once the guest has stopped for good, before its memory is
 /// released: reads what the kernel left there (e.g. `vmm bench`'s clone
 /// profile), given the memory and the kernel image (for its symbols).
-pub type AtExit<'a> = dyn FnMut(&dyn crate::inspect::mem::PhysMem, &kernel::KernelImage) + 'a;
+pub type AtExit<'a> = dyn FnMut(&dyn crate::inspect::mem::PhysMem, &KernelImage) + 'a;
 
-/// [`run_inspected`], with `at_exit` run after the guest stopped.
-pub fn run_hooked<'io>(
-    cfg: &RunConfig,
-    stdout: &'io mut dyn Write,
-    stderr: &'io mut dyn Write,
-    stdin: Option<&'io mut dyn Read>,
-    hook: Option<&'io mut hypercall::Inspector<'io>>,
-    at_exit: Option<&mut AtExit<'_>>,
-) -> Result<RunResult> {
+/// What the caller brings to a run besides its [`RunConfig`].
+pub struct RunOptions<'a> {
+    /// The program's fd 1.
+    pub stdout: &'a mut dyn Write,
+    /// The program's fd 2, and where `--strace` / `--log -` go.
+    pub stderr: &'a mut dyn Write,
+    /// The program's fd 0 (`None`: immediate end of input).
+    pub stdin: Option<&'a mut dyn Read>,
+    /// Called at every syscall stop (the guest stopped right after a
+    /// system call returned, its memory readable — and writable — through
+    /// the [`crate::inspect::SyscallStop`]); turns the stops on.
+    pub on_stop: Option<&'a mut Inspector<'a>>,
+    /// Called after the guest stopped, before its memory goes.
+    pub at_exit: Option<&'a mut AtExit<'a>>,
+}
+
+impl<'a> RunOptions<'a> {
+    pub fn new(stdout: &'a mut dyn Write, stderr: &'a mut dyn Write) -> RunOptions<'a> {
+        RunOptions {
+            stdout,
+            stderr,
+            stdin: None,
+            on_stop: None,
+            at_exit: None,
+        }
+    }
+
+    pub fn stdin(mut self, stdin: &'a mut dyn Read) -> Self {
+        self.stdin = Some(stdin);
+        self
+    }
+
+    pub fn on_stop(mut self, hook: &'a mut Inspector<'a>) -> Self {
+        self.on_stop = Some(hook);
+        self
+    }
+
+    pub fn at_exit(mut self, reader: &'a mut AtExit<'a>) -> Self {
+        self.at_exit = Some(reader);
+        self
+    }
+}
+
+/// Runs `cfg.program` in a fresh guest. The kernel log goes where
+/// `cfg.log` says. `Err` means the guest never started.
+pub fn run(cfg: &RunConfig, opts: RunOptions<'_>) -> Result<RunResult> {
     let t0 = Instant::now();
-    let program = program::load(&cfg.program)?;
+    let RunOptions {
+        stdout,
+        stderr,
+        stdin,
+        on_stop,
+        at_exit,
+    } = opts;
+    let (mut guest, outputs) = build(cfg, on_stop.is_some())?;
+    let mut console = Console::new(stdout, stderr, stdin, outputs.log);
+    let stops = guest.roots.filter(|_| guest.stops).map(|roots| {
+        pipeline(
+            cfg,
+            roots,
+            guest.libc,
+            outputs.tracer,
+            // The caller's lifetime, shortened to this run's.
+            on_stop.map(|h| h as &mut Inspector<'_>),
+            &guest.vm,
+            &guest.kernel.symbols,
+            &guest.program.symbols,
+        )
+    });
+    let mut ctx = hypercall::Context {
+        mem: &guest.mem,
+        mem_size: cfg.memory,
+        console: &mut console,
+        kernel_symbols: &guest.kernel.symbols,
+        program_symbols: &guest.program.symbols,
+        user_start: None,
+        stops,
+    };
+    let served = serve(&mut guest.vcpu, &mut ctx, cfg.timeout);
+    let user_start = ctx.user_start;
+    let stops = ctx.stops.take().map(|p| p.finish());
+    console.finish();
+    let hidden_log_lines = console.hidden_log_lines();
+    finish(
+        cfg,
+        guest,
+        Ended {
+            served,
+            user_start,
+            stops,
+            hidden_log_lines,
+            t0,
+        },
+        at_exit,
+    )
+}
+
+/// The VM of one run and what it was made from, until teardown.
+/// Field order is drop order: the vCPU and the VM go before the memory
+/// registered with them.
+struct Guest {
+    vcpu: VcpuFd,
+    vm: VmFd,
+    mem: GuestMemoryMmap,
+    /// Only held: KVM's handle lives as long as the VM made from it.
+    _kvm: Kvm,
+    program: Program,
+    kernel: KernelImage,
+    /// Kernel address of `kernel_roots`, when stops or a dump need it.
+    roots: Option<u64>,
+    /// Whether the kernel reports syscall stops.
+    stops: bool,
+    /// guest-libc's symbols in the program, for invariants 10–12.
+    libc: Option<LibcSymbols>,
+}
+
+/// vmm's own streams, opened before any guest memory is spent so that a
+/// path that cannot be written fails the run first.
+struct Outputs {
+    tracer: Option<Tracer>,
+    log: KernelLog,
+}
+
+/// Checks the inputs and builds the VM, ready for its first KVM_RUN.
+fn build(cfg: &RunConfig, hooked: bool) -> Result<(Guest, Outputs)> {
+    let path = program::resolve(&cfg.program, std::env::var_os("PATH").as_deref())?;
+    let program = program::load(&path)?;
     let kernel = kernel::open(&cfg.kernel)?;
+    let outputs = Outputs {
+        tracer: cfg.strace.as_ref().map(Tracer::open).transpose()?,
+        log: match &cfg.log {
+            None => KernelLog::Hidden,
+            Some(out) => match out.create("the kernel log file")? {
+                None => KernelLog::Stderr,
+                Some(file) => KernelLog::File(file),
+            },
+        },
+    };
     let kvm = vm::open_kvm(&cfg.kvm_device)?;
 
     let mem = memory::create(cfg.memory)?;
-    let mem_err = |e: vm_memory::GuestMemoryError| Error::Memory(e.to_string());
     kernel::load(&kernel, &mem, cfg.memory)?;
-    gdt::write(&mem).map_err(mem_err)?;
-    let cr3 = paging::write(&mem, cfg.memory).map_err(mem_err)?;
+    gdt::write(&mem).map_err(Error::memory("the boot GDT"))?;
+    let cr3 = paging::write(&mem, cfg.memory).map_err(Error::memory("the boot page tables"))?;
     let mut argv: Vec<OsString> = vec![cfg.program.clone().into_os_string()];
     argv.extend(cfg.args.iter().cloned());
-    let dump_at = match cfg.dump {
-        Some(crate::config::DumpWhen::Syscall(n)) => Some(n),
-        _ => None,
-    };
-    let stops = cfg.check || hook.is_some() || dump_at.is_some() || cfg.strace.is_some();
-    let strace = match &cfg.strace {
-        Some(out) => Some(
-            crate::strace::Tracer::open(out)
-                .map_err(|e| Error::Config(format!("cannot write the trace: {e}")))?,
-        ),
-        None => None,
-    };
+    let stops = cfg.check
+        || hooked
+        || matches!(cfg.dump, Some(DumpWhen::Syscall(_)))
+        || cfg.strace.is_some();
     let roots = if stops || cfg.dump.is_some() {
         Some(kernel::symbol_address(&kernel, abi::task::KERNEL_ROOTS)?)
     } else {
@@ -163,15 +309,15 @@ pub fn run_hooked<'io>(
     memory::register(&vm_fd, &mem, dirty_log)?;
     if dirty_log {
         // Fail before the guest starts, not at its first syscall stop.
-        vm_fd.get_dirty_log(0, cfg.memory as usize).map_err(|e| {
-            Error::Kvm(format!(
-                "--check-mode {} needs KVM's dirty-page log, but KVM_GET_DIRTY_LOG failed: {e}",
-                cfg.check_mode.name()
-            ))
-        })?;
+        vm_fd
+            .get_dirty_log(0, cfg.memory as usize)
+            .map_err(|source| Error::NoDirtyLog {
+                mode: cfg.check_mode.name(),
+                source,
+            })?;
     }
     vm::create_irqchip(&vm_fd)?;
-    let mut vcpu = vm::create_boot_vcpu(&kvm, &vm_fd, kernel.entry, boot::boot_info_virt(), cr3)?;
+    let vcpu = vm::create_boot_vcpu(&kvm, &vm_fd, kernel.entry, boot::boot_info_virt(), cr3)?;
     info.tsc_khz = vm::tsc_khz(&vcpu);
     if let Some(tsc) = vm::guest_tsc(&vcpu) {
         let now = SystemTime::now()
@@ -181,126 +327,202 @@ pub fn run_hooked<'io>(
         info.tsc_at_realtime = tsc;
     }
     boot::write_info(&mem, &info)?;
-
-    let mut console = Console::new(stdout, stderr, stdin);
-    let mut watchdog = crate::watchdog::Watchdog::arm(cfg.timeout);
-    let t_boot = Instant::now();
-    let mut ctx = hypercall::Context {
-        mem: &mem,
-        mem_size: cfg.memory,
-        console: &mut console,
-        kernel_symbols: &kernel.symbols,
-        program_symbols: &program.symbols,
-        user_start: None,
-        stats: Vec::new(),
-        roots,
-        check: cfg
-            .check
-            .then(|| hypercall::Checking::new(cfg.check_mode, &vm_fd)),
-        dump_at,
-        dumps: Vec::new(),
-        libc: if stops {
-            crate::inspect::libc::LibcSymbols::from_elf(&program.bytes, program.load_bias())
-        } else {
-            None
-        },
-        hook,
-        strace,
+    let libc = if stops {
+        LibcSymbols::from_elf(&program.bytes, program.load_bias())
+    } else {
+        None
     };
+    let guest = Guest {
+        vcpu,
+        vm: vm_fd,
+        mem,
+        _kvm: kvm,
+        program,
+        kernel,
+        roots,
+        stops,
+        libc,
+    };
+    Ok((guest, outputs))
+}
 
-    enum Step {
-        Io(u16, [u8; 8], usize),
-        Interrupted,
-        InternalError,
-        Fail(String),
+/// The stop consumers `cfg` and the caller asked for.
+#[allow(clippy::too_many_arguments)]
+fn pipeline<'a>(
+    cfg: &RunConfig,
+    roots: u64,
+    libc: Option<LibcSymbols>,
+    tracer: Option<Tracer>,
+    hook: Option<&'a mut Inspector<'a>>,
+    vm: &'a VmFd,
+    kernel_symbols: &'a Symbols,
+    program_symbols: &'a Symbols,
+) -> Pipeline<'a> {
+    let mut p = Pipeline::new(roots, libc);
+    p.trace = tracer.map(stop::Trace::new);
+    p.hook = hook.map(stop::Hook::new);
+    if let Some(DumpWhen::Syscall(n)) = cfg.dump {
+        p.dump = Some(stop::DumpAt::new(n, kernel_symbols, program_symbols));
     }
-    let outcome = loop {
-        if watchdog.expired() {
-            break Outcome::Timeout {
-                after: cfg.timeout.unwrap_or_default(),
-                dump: vm::dump_vcpu(&vcpu, &kernel.symbols),
-            };
+    if cfg.check {
+        if cfg.check_mode.uses_dirty_log() {
+            p.dirty = Some(stop::DirtyLog::new(vm, cfg.memory));
         }
-        let step = match vcpu.run() {
+        p.check = Some(stop::Check::new(cfg.check_mode));
+    }
+    p
+}
+
+/// A VM exit, as far as the run is concerned.
+enum Exit {
+    /// An `out`: a hypercall to `port` with up to 8 bytes of data.
+    Hypercall {
+        port: u16,
+        data: [u8; 8],
+        len: usize,
+    },
+    /// KVM_RUN returned early: a signal (the watchdog's kick) arrived.
+    Interrupted,
+    /// KVM could not go on (its report is in the vCPU's run structure).
+    InternalError,
+    /// Anything else ends the run: the guest did what no guest of ours does.
+    Fail(String),
+}
+
+impl Exit {
+    fn of(exit: std::result::Result<VcpuExit, kvm_ioctls::Error>) -> Exit {
+        match exit {
             Ok(VcpuExit::IoOut(port, data)) => {
                 let mut buf = [0u8; 8];
                 let n = data.len().min(8);
                 buf[..n].copy_from_slice(&data[..n]);
-                Step::Io(port, buf, data.len())
+                Exit::Hypercall {
+                    port,
+                    data: buf,
+                    len: data.len(),
+                }
             }
-            Ok(VcpuExit::IoIn(port, data)) => Step::Fail(format!(
+            Ok(VcpuExit::IoIn(port, data)) => Exit::Fail(format!(
                 "{}-byte read from I/O port {port:#x}; the guest has no devices",
                 data.len()
             )),
-            Ok(VcpuExit::Hlt) => Step::Fail("the guest halted with nothing to wake it".into()),
-            Ok(VcpuExit::Shutdown) => Step::Fail("triple fault: the vCPU shut down".into()),
-            Ok(VcpuExit::FailEntry(reason, cpu)) => Step::Fail(format!(
+            Ok(VcpuExit::Hlt) => Exit::Fail("the guest halted with nothing to wake it".into()),
+            Ok(VcpuExit::Shutdown) => Exit::Fail("triple fault: the vCPU shut down".into()),
+            Ok(VcpuExit::FailEntry(reason, cpu)) => Exit::Fail(format!(
                 "VM entry failed on vCPU {cpu} (hardware reason {reason:#x})"
             )),
-            Ok(VcpuExit::InternalError) => Step::InternalError,
-            Ok(VcpuExit::MmioRead(addr, _)) | Ok(VcpuExit::MmioWrite(addr, _)) => Step::Fail(
+            Ok(VcpuExit::InternalError) => Exit::InternalError,
+            Ok(VcpuExit::MmioRead(addr, _)) | Ok(VcpuExit::MmioWrite(addr, _)) => Exit::Fail(
                 format!("access to guest-physical {addr:#x}, which is not RAM"),
             ),
             Ok(VcpuExit::SystemEvent(kind, _)) => {
-                Step::Fail(format!("system event {kind} (reset or power-off request)"))
+                Exit::Fail(format!("system event {kind} (reset or power-off request)"))
             }
-            Ok(other) => Step::Fail(format!("unexpected VM exit {other:?}")),
-            Err(e) if e.errno() == libc::EINTR || e.errno() == libc::EAGAIN => Step::Interrupted,
-            Err(e) => Step::Fail(format!("KVM_RUN failed: {e}")),
-        };
-        match step {
-            Step::Io(port, buf, len) => match hypercall::handle(&mut ctx, port, &buf[..len.min(8)])
-            {
-                Ok(Action::Continue) => {}
-                Ok(Action::Stop(outcome)) => break outcome,
-                Err(msg) => {
-                    break Outcome::GuestFailure {
-                        reason: format!("bad hypercall: {msg}"),
-                        dump: vm::dump_vcpu(&vcpu, &kernel.symbols),
-                    }
-                }
-            },
-            Step::Interrupted => vcpu.set_kvm_immediate_exit(0),
-            Step::InternalError => {
-                break Outcome::GuestFailure {
-                    reason: vm::internal_error(&mut vcpu),
-                    dump: vm::dump_vcpu(&vcpu, &kernel.symbols),
-                }
-            }
-            Step::Fail(reason) => {
-                break Outcome::GuestFailure {
-                    reason,
-                    dump: vm::dump_vcpu(&vcpu, &kernel.symbols),
-                }
-            }
+            Ok(other) => Exit::Fail(format!("unexpected VM exit {other:?}")),
+            Err(e) if e.errno() == libc::EINTR || e.errno() == libc::EAGAIN => Exit::Interrupted,
+            Err(e) => Exit::Fail(format!("KVM_RUN failed: {e}")),
         }
-    };
-    let t_end = Instant::now();
-    let user_start = ctx.user_start;
-    let check_stats = ctx
-        .check
-        .as_ref()
-        .filter(|c| c.mode != crate::config::CheckMode::Full)
-        .map(|c| c.checker.stats);
-    if let Some(t) = ctx.strace.as_mut() {
-        t.finish();
     }
-    let mut dumps = std::mem::take(&mut ctx.dumps);
-    watchdog.disarm();
-    console.finish();
+}
 
-    if let Some(f) = at_exit {
-        f(&mem, &kernel);
+/// How [`serve`] ended, and when.
+struct Served {
+    outcome: Outcome,
+    /// Just before the first KVM_RUN.
+    started: Instant,
+    /// When the guest stopped for good.
+    stopped: Instant,
+}
+
+/// Runs vCPU 0 and serves its exits until the run ends.
+fn serve(vcpu: &mut VcpuFd, ctx: &mut hypercall::Context, timeout: Option<Duration>) -> Served {
+    let mut watchdog = Watchdog::arm(timeout);
+    let started = Instant::now();
+    let (kernel_symbols, program_symbols) = (ctx.kernel_symbols, ctx.program_symbols);
+    let registers = |vcpu: &VcpuFd| vm::dump_vcpu(vcpu, kernel_symbols, program_symbols);
+    let outcome = loop {
+        if watchdog.expired() {
+            break Outcome::Timeout {
+                after: timeout.unwrap_or_default(),
+                dump: registers(vcpu),
+            };
+        }
+        let failure = match Exit::of(vcpu.run()) {
+            Exit::Hypercall { port, data, len } => {
+                match hypercall::handle(ctx, port, &data[..len.min(8)]) {
+                    Ok(Action::Continue) => continue,
+                    Ok(Action::Stop(outcome)) => break outcome,
+                    Err(msg) => format!("bad hypercall: {msg}"),
+                }
+            }
+            Exit::Interrupted => {
+                vcpu.set_kvm_immediate_exit(0);
+                continue;
+            }
+            Exit::InternalError => vm::internal_error(vcpu),
+            Exit::Fail(reason) => reason,
+        };
+        break Outcome::GuestFailure {
+            reason: failure,
+            dump: registers(vcpu),
+        };
+    };
+    let stopped = Instant::now();
+    watchdog.disarm();
+    Served {
+        outcome,
+        started,
+        stopped,
     }
+}
+
+/// What the run left for [`finish`].
+struct Ended {
+    served: Served,
+    user_start: Option<Instant>,
+    stops: Option<stop::Finished>,
+    hidden_log_lines: u64,
+    t0: Instant,
+}
+
+/// The end-of-run dump and at-exit reader while guest memory is still
+/// there, then teardown and timings.
+fn finish(
+    cfg: &RunConfig,
+    guest: Guest,
+    ended: Ended,
+    at_exit: Option<&mut AtExit<'_>>,
+) -> Result<RunResult> {
+    let Ended {
+        served,
+        user_start,
+        stops,
+        hidden_log_lines,
+        t0,
+    } = ended;
+    let outcome = served.outcome;
+    if let Some(f) = at_exit {
+        f(&guest.mem, &guest.kernel);
+    }
+    let (mut dumps, check, dump_missed) = match stops {
+        Some(s) => (s.dumps, s.check, s.dump_missed),
+        None => (Vec::new(), None, None),
+    };
     let at_end = match cfg.dump {
         Some(DumpWhen::Exit) => true,
         Some(DumpWhen::Error) => !matches!(outcome, Outcome::Exited { status: 0 }),
         _ => false,
     };
     let mut dump_error = None;
-    if let (true, Some(r)) = (at_end, roots) {
+    if let (true, Some(r)) = (at_end, guest.roots) {
         let at = format!("the end of the run (exit status {})", outcome.exit_code());
-        match crate::inspect::dump::take(&mem, r, &at, &kernel.symbols, &program.symbols) {
+        match crate::inspect::dump::take(
+            &guest.mem,
+            r,
+            &at,
+            &guest.kernel.symbols,
+            &guest.program.symbols,
+        ) {
             Ok(d) => dumps.push(d),
             Err(v) => dump_error = Some(v.to_string()),
         }
@@ -309,7 +531,7 @@ pub fn run_hooked<'io>(
         .program
         .file_name()
         .map_or("program".into(), |n| n.to_string_lossy().into_owned());
-    let mut rendered: Vec<String> = dumps
+    let rendered: Vec<String> = dumps
         .iter()
         .map(|d| {
             if cfg.dump_json {
@@ -319,35 +541,32 @@ pub fn run_hooked<'io>(
             }
         })
         .collect();
-    if let Some(why) = dump_error {
-        rendered.push(format!(
-            "vmm: no dump: the kernel's state could not be read ({why})"
-        ));
-    }
-    let guest_rss_kib = memory::resident_bytes(&mem) >> 10;
+    let guest_rss_kib = memory::resident_bytes(&guest.mem) >> 10;
     let peak_rss_kib = peak_rss_kib();
-    drop(vcpu);
-    drop(vm_fd);
-    drop(mem);
-    drop(kvm);
+    let program = guest.program.path.clone();
+    drop(guest);
     let t_done = Instant::now();
     let (boot, program_time) = match user_start {
-        Some(u) => (u - t_boot, t_end - u),
-        None => (t_end - t_boot, Duration::ZERO),
+        Some(u) => (u - served.started, served.stopped - u),
+        None => (served.stopped - served.started, Duration::ZERO),
     };
     Ok(RunResult {
         dumps: rendered,
         outcome,
         timings: Timings {
-            setup: t_boot - t0,
+            setup: served.started - t0,
             boot,
             program: program_time,
-            teardown: t_done - t_end,
+            teardown: t_done - served.stopped,
             total: t_done - t0,
             peak_rss_kib,
             guest_rss_kib,
-            check: check_stats,
+            check,
         },
+        program,
+        hidden_log_lines,
+        dump_missed,
+        dump_error,
     })
 }
 

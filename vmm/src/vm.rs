@@ -20,9 +20,12 @@ const KVM_API_VERSION: i32 = 12;
 const MSR_IA32_TSC: u32 = 0x10;
 
 pub fn open_kvm(path: &Path) -> Result<Kvm> {
-    let shown = path.display();
-    let cpath = CString::new(path.as_os_str().as_bytes())
-        .map_err(|_| Error::Kvm(format!("KVM device path {shown} contains a NUL byte")))?;
+    let cpath = CString::new(path.as_os_str().as_bytes()).map_err(|_| {
+        Error::Config(format!(
+            "KVM device path {} contains a NUL byte",
+            path.display()
+        ))
+    })?;
     let kvm = Kvm::new_with_path(&cpath).map_err(|e| {
         let hint = match e.errno() {
             libc::ENOENT | libc::ENODEV | libc::ENXIO => {
@@ -33,13 +36,19 @@ pub fn open_kvm(path: &Path) -> Result<Kvm> {
             }
             _ => "KVM is required",
         };
-        Error::Kvm(format!("cannot open {shown}: {}; {hint}", std::io::Error::from_raw_os_error(e.errno())))
+        Error::KvmOpen {
+            path: path.to_owned(),
+            source: std::io::Error::from_raw_os_error(e.errno()),
+            hint,
+        }
     })?;
     let version = kvm.get_api_version();
     if version != KVM_API_VERSION {
-        return Err(Error::Kvm(format!(
-            "{shown} is not a usable KVM device (KVM_GET_API_VERSION gave {version}, expected {KVM_API_VERSION})"
-        )));
+        return Err(Error::NotKvm {
+            path: path.to_owned(),
+            version,
+            expected: KVM_API_VERSION,
+        });
     }
     Ok(kvm)
 }
@@ -110,9 +119,10 @@ pub fn guest_tsc(vcpu: &VcpuFd) -> Option<u64> {
     }
 }
 
-/// Registers of a stopped vCPU, symbolized with the kernel's symbols where
-/// they point into the kernel.
-pub fn dump_vcpu(vcpu: &VcpuFd, symbols: &Symbols) -> String {
+/// Registers of a stopped vCPU, its instruction pointer named with the
+/// program's symbols when the vCPU was in user mode (CPL 3: the program was
+/// running) and with the kernel's otherwise.
+pub fn dump_vcpu(vcpu: &VcpuFd, kernel: &Symbols, program: &Symbols) -> String {
     let (Ok(r), Ok(sr)) = (vcpu.get_regs(), vcpu.get_sregs()) else {
         return "  (registers unavailable)".into();
     };
@@ -142,6 +152,7 @@ pub fn dump_vcpu(vcpu: &VcpuFd, symbols: &Symbols) -> String {
         vector: u64::MAX,
         error_code: 0,
     };
+    let symbols = if regs.cs & 3 == 3 { program } else { kernel };
     let mut s = crate::hypercall::format_registers(&regs, symbols);
     s += &format!(
         "  cr0 {:016x} cr4 {:016x} efer {:x} gdt {:x}/{:x} idt {:x}/{:x} tr {:04x} fs.base {:x} gs.base {:x}",

@@ -18,7 +18,7 @@
 //! - `libc`: guest-libc's thread stacks in every address space, found
 //!   through the program's symbols, and the checks 10–12.
 //!
-//! [`SyscallStop`] is what a caller of [`crate::run::run_inspected`] gets at
+//! [`SyscallStop`] is what a [`crate::run::RunOptions::on_stop`] hook gets at
 //! every stop: the syscall that just finished and read (and, for tests that
 //! break state on purpose, write) access to guest memory.
 

@@ -32,7 +32,6 @@ use std::cell::OnceCell;
 use std::fmt::Write as _;
 use std::fs::File;
 use std::io::{BufWriter, Write};
-use std::path::PathBuf;
 
 use abi::hypercall::{SyscallExit, SYSCALL_STOP_NORETURN};
 use abi::linux::clone::{
@@ -48,6 +47,7 @@ use abi::linux::signal::{SIG_DFL, SIG_IGN};
 use abi::linux::syscalls as sys;
 use abi::task::{KernelRoots, MmStruct, TaskStruct};
 
+use crate::config::Output;
 use crate::console::Console;
 use crate::inspect::guest_mem::{GuestMem, KernelMem, ReadError, UserMem};
 use crate::inspect::mem::PhysMem;
@@ -58,26 +58,16 @@ pub const MAX_STRLEN: usize = 32;
 /// Column of the ` = ` (strace's default alignment).
 pub const RETURN_COLUMN: usize = 40;
 
-/// Where the trace goes.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Output {
-    /// vmm's stderr, with the program's stderr.
-    Stderr,
-    /// A file of its own (created or truncated).
-    File(PathBuf),
-}
-
 /// The tracer of one run.
 pub struct Tracer {
     file: Option<BufWriter<File>>,
 }
 
 impl Tracer {
-    pub fn open(out: &Output) -> std::io::Result<Tracer> {
-        let file = match out {
-            Output::Stderr => None,
-            Output::File(p) => Some(BufWriter::new(File::create(p)?)),
-        };
+    /// A tracer writing to `out`; a file that cannot be created is an
+    /// error naming it.
+    pub fn open(out: &Output) -> crate::error::Result<Tracer> {
+        let file = out.create("the trace file")?.map(BufWriter::new);
         Ok(Tracer { file })
     }
 

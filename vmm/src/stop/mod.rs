@@ -1,0 +1,207 @@
+//! The syscall-stop pipeline: what the host does while the guest is
+//! stopped after a system call (a `SYSCALL_EXIT` hypercall, decoded by
+//! [`crate::hypercall`]).
+//!
+//! Each concern is one [`Consumer`], and every stop passes through them in
+//! one fixed order (`Pipeline::consumers`):
+//! 1. [`Trace`] (`--strace`) prints the call, so the line is out even when
+//!    a later consumer ends the run at this stop;
+//! 2. [`Hook`], the library caller's function, which may look at the guest
+//!    and may break its state on purpose;
+//! 3. [`DumpAt`] (`--dump=syscall:N`), of the state the hook left;
+//! 4. [`DirtyLog`] (`--check-mode dirty-log` / `verify`): the pages written
+//!    since the last check — KVM's log for the guest's writes, and the
+//!    host's own writes (console input, and the hook's writes at this stop,
+//!    which is why it comes after the hook);
+//! 5. [`Check`] (`--check`), last, on what everything before it left.
+//!
+//! A call that does not return (exit, exit_group) is reported at its entry;
+//! that stop goes to [`Consumer::at_entry`], which only the tracer acts on:
+//! hooks, dumps and checks run where calls return.
+
+mod check;
+mod dirty;
+mod dump;
+mod hook;
+mod trace;
+
+pub use check::Check;
+pub use dirty::DirtyLog;
+pub use dump::{DumpAt, DumpMissed};
+pub use hook::{Hook, Inspector};
+pub use trace::Trace;
+
+use abi::hypercall::{SyscallExit, SYSCALL_STOP_NORETURN};
+use vm_memory::GuestMemoryMmap;
+
+use crate::console::Console;
+use crate::inspect::incremental::{DirtyPages, NoteWrites};
+use crate::inspect::libc::LibcSymbols;
+use crate::inspect::mem::{FlatMem, PhysMem};
+use crate::inspect::SyscallStop;
+use crate::outcome::Outcome;
+
+/// Whether the run goes on after a stop.
+pub enum Flow {
+    Continue,
+    Stop(Outcome),
+}
+
+/// One stop, as the consumers see it.
+pub struct Stop<'s> {
+    /// The call and guest memory as a hook sees them (`mem` notes the
+    /// host's writes when the dirty log is on).
+    pub syscall: SyscallStop<'s>,
+    /// Guest RAM itself.
+    pub ram: &'s GuestMemoryMmap,
+    /// The host's writes at this stop, when the dirty log is on.
+    pub written: Option<&'s NoteWrites<'s>>,
+    /// The pages that may have changed since the last check: set by
+    /// [`DirtyLog`], read by [`Check`]; `None`: anything may have.
+    pub dirty: Option<DirtyPages>,
+}
+
+/// The entry of a call that does not return.
+pub struct Entry<'s> {
+    pub call: SyscallExit,
+    pub ram: &'s GuestMemoryMmap,
+    /// Kernel virtual address of `kernel_roots`.
+    pub roots: u64,
+}
+
+/// One concern at a syscall stop.
+pub trait Consumer {
+    /// At a stop after a call returned. `Err` is a failure of the stop
+    /// itself (the run ends as a guest failure).
+    fn at_stop(&mut self, stop: &mut Stop, console: &mut Console) -> Result<Flow, String>;
+
+    /// At the entry of a call that does not return.
+    fn at_entry(&mut self, _entry: &Entry, _console: &mut Console) {}
+}
+
+/// The consumers of one run, each present only when asked for.
+pub struct Pipeline<'a> {
+    /// Kernel virtual address of `kernel_roots`.
+    roots: u64,
+    libc: Option<LibcSymbols>,
+    pub trace: Option<Trace>,
+    pub hook: Option<Hook<'a>>,
+    pub dump: Option<DumpAt<'a>>,
+    pub dirty: Option<DirtyLog<'a>>,
+    pub check: Option<Check>,
+    /// The highest sequence number reported: the run's system calls so far.
+    calls: u64,
+}
+
+impl<'a> Pipeline<'a> {
+    pub fn new(roots: u64, libc: Option<LibcSymbols>) -> Pipeline<'a> {
+        Pipeline {
+            roots,
+            libc,
+            trace: None,
+            hook: None,
+            dump: None,
+            dirty: None,
+            check: None,
+            calls: 0,
+        }
+    }
+
+    /// Every consumer present, in the order a stop goes through them.
+    fn consumers(&mut self) -> impl Iterator<Item = &mut dyn Consumer> + '_ {
+        [
+            self.trace.as_mut().map(|c| c as &mut dyn Consumer),
+            self.hook.as_mut().map(|c| c as &mut dyn Consumer),
+            self.dump.as_mut().map(|c| c as &mut dyn Consumer),
+            self.dirty.as_mut().map(|c| c as &mut dyn Consumer),
+            self.check.as_mut().map(|c| c as &mut dyn Consumer),
+        ]
+        .into_iter()
+        .flatten()
+    }
+
+    /// Runs the stop of `call` through every consumer; the first one that
+    /// ends the run ends it.
+    pub fn syscall(
+        &mut self,
+        call: SyscallExit,
+        ram: &GuestMemoryMmap,
+        console: &mut Console,
+    ) -> Result<Flow, String> {
+        self.calls = self.calls.max(call.seq);
+        if call.kind == SYSCALL_STOP_NORETURN {
+            let entry = Entry {
+                call,
+                ram,
+                roots: self.roots,
+            };
+            for c in self.consumers() {
+                c.at_entry(&entry, console);
+            }
+            return Ok(Flow::Continue);
+        }
+        let flat = FlatMem::of(ram);
+        let mem: &dyn PhysMem = match &flat {
+            Some(f) => f,
+            None => ram,
+        };
+        let noted = self.dirty.is_some().then(|| NoteWrites::new(mem));
+        let mem: &dyn PhysMem = match &noted {
+            Some(n) => n,
+            None => mem,
+        };
+        let mut stop = Stop {
+            syscall: SyscallStop {
+                call,
+                mem,
+                roots: self.roots,
+                libc: self.libc,
+            },
+            ram,
+            written: noted.as_ref(),
+            dirty: None,
+        };
+        for c in self.consumers() {
+            if let Flow::Stop(outcome) = c.at_stop(&mut stop, console)? {
+                return Ok(Flow::Stop(outcome));
+            }
+        }
+        Ok(Flow::Continue)
+    }
+
+    /// The running task died of `signal`: the tracer's last line.
+    pub fn killed(&mut self, signal: u64, ram: &GuestMemoryMmap, console: &mut Console) {
+        if let Some(t) = self.trace.as_mut() {
+            t.killed(signal, ram, self.roots, console);
+        }
+    }
+
+    /// The host wrote `[addr, addr + len)` of guest memory outside a stop
+    /// (console input), which KVM's dirty log does not see.
+    pub fn host_wrote(&mut self, addr: u64, len: u64) {
+        if let Some(d) = self.dirty.as_mut() {
+            d.host_wrote(addr, len);
+        }
+    }
+
+    /// Ends the pipeline once the guest has stopped: the trace flushed,
+    /// what the consumers collected handed over.
+    pub fn finish(self) -> Finished {
+        let dump_missed = self.dump.as_ref().and_then(|d| d.missed(self.calls));
+        Finished {
+            dumps: self.dump.and_then(|d| d.taken).into_iter().collect(),
+            dump_missed,
+            check: self.check.as_ref().and_then(Check::stats),
+        }
+    }
+}
+
+/// What a pipeline leaves at the end of a run.
+pub struct Finished {
+    /// `--dump=syscall:N`'s dump, if taken.
+    pub dumps: Vec<crate::inspect::dump::Dump>,
+    /// Why it was not.
+    pub dump_missed: Option<DumpMissed>,
+    /// The incremental checker's work.
+    pub check: Option<crate::inspect::incremental::CheckStats>,
+}
