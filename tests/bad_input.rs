@@ -71,6 +71,18 @@ fn program_is_a_directory() {
     assert_one_line_error(&r, NOT_EXECUTABLE, "/tmp: is a directory");
 }
 
+/// As execve: a good program without execute permission is not run (126),
+/// and the same file runs once it has it.
+#[test]
+fn program_without_execute_permission() {
+    let p = write_exe("no-x", &hello_bytes());
+    fs::set_permissions(&p, fs::Permissions::from_mode(0o644)).unwrap();
+    assert_one_line_error(&vmm(&["run", &p]), NOT_EXECUTABLE, "Permission denied");
+    fs::set_permissions(&p, fs::Permissions::from_mode(0o755)).unwrap();
+    let r = vmm(&["run", &p]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
+
 #[test]
 fn not_an_elf() {
     let p = write_exe("empty", b"");

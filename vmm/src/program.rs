@@ -55,6 +55,13 @@ pub fn load(path: &Path) -> Result<Program> {
         // As a shell: found, but not something that can be executed.
         return Err(not_executable("is a directory".into()));
     }
+    // As execve: a file without execute permission for this user is not
+    // run, even though vmm could read it.
+    if !executable(path) {
+        return Err(not_executable(
+            "Permission denied (not executable; chmod +x it)".into(),
+        ));
+    }
     let bytes = fs::read(path).map_err(|e| not_found(&e))?;
     if let Some(interpreter) = script_interpreter(&bytes) {
         return Err(not_executable(format!(
