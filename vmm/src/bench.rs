@@ -197,6 +197,8 @@ fn guest_run(
     if profile {
         rc.cmdline = "clone-profile".into();
     }
+    // Kept with the guest's stderr, shown only if the run fails.
+    rc.log = Some(crate::config::Output::Stderr);
     let mut out = Vec::new();
     let mut err = Vec::new();
     let mut prof = None;
