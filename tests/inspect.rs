@@ -1,5 +1,5 @@
-//! Host-side inspection (issue 3's host-readable records, issue 5's
-//! checker): the host reads the guest kernel's real task records at every
+//! Host-side inspection (the kernel's host-readable records and the
+//! invariant checker): the host reads the guest kernel's real task records at every
 //! syscall stop. Each invariant is broken on purpose in guest memory at a
 //! stop, and the checker must report exactly that invariant; untouched runs
 //! must pass.

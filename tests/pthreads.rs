@@ -1,4 +1,4 @@
-//! guest-libc's POSIX threads (issue 4): the same program prints the same
+//! guest-libc's POSIX threads: the same program prints the same
 //! natively and in the guest — with clone3, and with the kernel answering
 //! clone3 with ENOSYS so the library falls back to legacy clone.
 

@@ -1,5 +1,5 @@
 //! `vmm run --strace` against real `strace -f` of the same binary on the
-//! host (issue 5): the same calls, per thread, with the same decoded flags.
+//! host: the same calls, per thread, with the same decoded flags.
 //!
 //! Both traces are written with `-o FILE` (`strace -f -o`; `vmm run
 //! --strace-output`), where every line starts with the tid. Normalization,
@@ -253,8 +253,8 @@ fn threaded_program_matches_real_strace() {
     assert!(!run.stderr.contains("clone3("), "{}", run.stderr);
 
     let (n, g) = (normalize(&native), normalize(&guest));
-    // What the comparison covers: 3 threads + a forked child, and the
-    // decoded calls the issue names.
+    // What the comparison covers: 3 threads + a forked child, and these
+    // decoded calls (flags, structures, errors, quoting, exits).
     assert_eq!(n.len(), 5, "native threads: {:?}", n.keys());
     let all: Vec<&String> = g.values().flatten().collect();
     for want in [

@@ -1,4 +1,4 @@
-//! Tasks and thread groups (issue 3): the conformance program for clone,
+//! Tasks and thread groups: the conformance program for clone,
 //! clone3, exit, exit_group and wait4 prints the same lines natively and in
 //! the guest.
 
@@ -44,7 +44,7 @@ fn assert_nothing_leaked(log: &str) {
     );
 }
 
-/// Task churn at the issue's counts: 10,000 threads created and joined one
+/// Task churn: 10,000 threads created and joined one
 /// after another, then 256 alive at once — same results as Linux, nothing
 /// leaked, every kernel invariant holding after every syscall (--check).
 #[test]

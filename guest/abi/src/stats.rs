@@ -63,7 +63,7 @@ pub mod phase {
     pub const COUNT: usize = 11;
 }
 
-/// The seeds' names of the phases, by index.
+/// Linux's names of the phases (the functions of `kernel_clone`), by index.
 pub const PHASE_NAMES: [&str; phase::COUNT] = [
     "copy_process checks",
     "dup_task_struct",

@@ -16,7 +16,7 @@
 //!
 //! Shared objects start with their reference count, the number of task
 //! records pointing at them: sharing (CLONE_VM, CLONE_FS, ...) is an
-//! increment, the seeds' point. Invariant 3 of issue 5 checks exactly that.
+//! increment. The host's invariant 3 checks exactly that.
 
 use zerocopy::{FromBytes, Immutable, IntoBytes, KnownLayout};
 

@@ -3,7 +3,8 @@
 //! read: the count is the first word of the allocation and the value follows
 //! at a fixed offset, so `guest/abi`'s records (`MmStruct::users`, ...)
 //! describe the real objects. Sharing a resource between tasks is
-//! `KRc::clone`, one increment — the seeds' point.
+//! `KRc::clone`, one increment, where copying makes a new object: what
+//! CLONE_VM, CLONE_FILES and the other sharing flags choose between.
 //!
 //! One CPU and interrupts off in the kernel: the count and the borrow flag
 //! are plain cells. Borrows are checked at run time as RefCell checks them; a

@@ -1,8 +1,9 @@
 //! Tasks — Linux's `task_struct` — and the objects they share or copy:
 //! `mm` (address space), `fs` (umask), `files` (fd table), `sighand`
 //! (handler table) and `signal` (the thread group). Sharing is a `KRc`
-//! clone, a reference-count increment; copying makes a new object: the
-//! seeds' point, in `kernel_clone` (syscalls/clone.rs).
+//! clone, a reference-count increment; copying makes a new object; which of
+//! the two each object gets is what clone's flags say, in `kernel_clone`
+//! (syscalls/clone.rs).
 //!
 //! These are the records the host reads: `Task` and the shared objects have
 //! the `#[repr(C)]` layouts of `abi::task` (checked field by field at

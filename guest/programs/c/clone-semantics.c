@@ -1,5 +1,6 @@
-/* Conformance program for clone, clone3, exit, exit_group and wait4 (the
- * rows of ../shared/SEMANTICS.md). One normalized line per case: a return
+/* Conformance program for clone, clone3, exit, exit_group and wait4: flag
+ * checks and their order, thread groups, sharing and copying, exit and
+ * wait rules. One normalized line per case: a return
  * value or errno name, and observed relations (same or different tgid,
  * shared or copied mm / umask / fd table / handler table) — never pids or
  * addresses — so the same binary prints the same thing on Linux and in the

@@ -1,4 +1,4 @@
-/* Mutex and condition-variable stress (issue 4): T threads each add 1 to a
+/* Mutex and condition-variable stress: T threads each add 1 to a
  * shared counter N times under a mutex, and a bounded queue passes items
  * from P producers to P consumers through two condition variables. The
  * totals must be exact; a lost update or a lost wakeup shows as a wrong

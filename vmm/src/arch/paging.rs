@@ -1,5 +1,5 @@
 //! The first page tables, built by the VMM so the kernel starts in long mode
-//! at its higher-half addresses:
+//! at its own addresses (the top of the lower half, `abi::layout`):
 //!
 //! - PML4[0]: identity map of the first GiB (the kernel drops it once on its
 //!   own tables);

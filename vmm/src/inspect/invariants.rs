@@ -1,6 +1,7 @@
-//! The task invariants checked at every syscall stop (issue 5, 1–6), each a
-//! function over a [`KernelView`]. Numbering is the issue's; 0 is "the
-//! kernel's structures could be read at all" (see tasks.rs).
+//! The task invariants checked at every syscall stop (1–6; the numbering
+//! is the inspector's, see the module list in mod.rs), each a function over
+//! a [`KernelView`]; 0 is "the kernel's structures could be read at all"
+//! (see tasks.rs).
 //!
 //! 1. tgid equals the group leader's pid; a leader's tgid is its own pid;
 //!    pids are unique.

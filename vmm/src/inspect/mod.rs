@@ -11,12 +11,18 @@
 //!   list, over either.
 //! - `tasks`: the task records, shared objects and lists, from the
 //!   kernel's exported `kernel_roots`, into a [`tasks::KernelView`].
-//! - `invariants`: the task checks (1–6), each numbered as in issue 5.
+//! - `invariants`: the task checks (1–6).
 //! - `pagetable`: a 4-level page-table walker over untrusted memory.
 //! - `spaces`: every address space (page tables, VMAs, frame refcounts)
 //!   and the page-table checks (7–9).
 //! - `libc`: guest-libc's thread stacks in every address space, found
 //!   through the program's symbols, and the checks 10–12.
+//!
+//! A finding names its invariant by number: 0 for state that could not be
+//! read at all (a bad pointer, a looping or half-linked list), 1–6 for the
+//! tasks (listed in invariants.rs), 7–9 for the page tables (spaces.rs),
+//! 10–12 for guest-libc's stacks (libc/check.rs). The numbers are part of
+//! the `--check` report and of the test API, so they stay fixed.
 //!
 //! [`SyscallStop`] is what a [`crate::run::RunOptions::on_stop`] hook gets at
 //! every stop: the syscall that just finished and read (and, for tests that

@@ -1,5 +1,5 @@
 //! Every address space of the guest, read through its page tables, and the
-//! page-table invariants checked at every syscall stop (issue 5, 7–9).
+//! page-table invariants checked at every syscall stop (7–9).
 //!
 //! [`AddressSpaces::read`] walks each distinct root (`mm_struct.pgd`) once
 //! with [`super::pagetable`] (its user part, PML4 slots 0..254), walks the

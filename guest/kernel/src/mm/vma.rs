@@ -10,7 +10,7 @@
 //! The VMAs are found by address through a `BTreeMap`; each also sits in a
 //! boxed `#[repr(C)]` node linked on the mm's `mmap` list
 //! (`abi::task::VmAreaStruct`), which is what the host reads to check the
-//! page tables against (issue 5, invariant 9). The list is unordered:
+//! page tables against (the host's invariant 9). The list is unordered:
 //! a new VMA goes at its head, so keeping it costs O(1) per change.
 
 use alloc::boxed::Box;

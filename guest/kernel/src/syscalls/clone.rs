@@ -1,8 +1,9 @@
-//! Task creation, the path the seeds walk: clone / clone3 / fork / vfork →
+//! Task creation, the path Linux's kernel/fork.c takes: clone / clone3 / fork / vfork →
 //! `kernel_clone` → `copy_process` (`dup_task_struct`, `copy_files`,
 //! `copy_fs`, `copy_sighand`, `copy_signal`, `copy_mm`, `copy_thread`,
 //! `alloc_pid`, tgid / group_leader / real_parent) → `wake_up_new_task`.
-//! Argument checks are Linux's, in Linux's order (SEMANTICS.md).
+//! Argument checks are Linux's, in Linux's order, so a program sees
+//! the errno Linux would give for the first bad argument.
 //!
 //! Not supported, with the errno a program gets: namespace flags → EPERM
 //! (what an unprivileged caller gets on Linux, so fallback paths behave as
