@@ -1,15 +1,17 @@
-//! guest-libc's stdio against glibc's: `printf-float` (every floating-point
-//! conversion over values x formats, flags, widths, precisions, rounding
-//! modes, and snprintf truncation and return values) must print exactly what
-//! the same source prints when linked statically against the host's glibc,
-//! natively and in the guest.
+//! guest-libc's stdio and strerror against glibc's: `printf-float` (every
+//! floating-point conversion over values x formats, flags, widths,
+//! precisions, rounding modes, and snprintf truncation and return values)
+//! and `strerror` (every error number's message, and the unknown ones)
+//! must print exactly what the same source prints when linked statically
+//! against the host's glibc, natively (and printf-float in the guest).
 
 mod common;
 
 use common::*;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::OnceLock;
+use std::sync::Mutex;
 
 /// The test program's source.
 fn source(name: &str) -> PathBuf {
@@ -21,9 +23,11 @@ fn source(name: &str) -> PathBuf {
 /// `name.c` linked statically against the host's glibc (as vmm/build.rs
 /// builds hello-glibc), once per test run.
 fn glibc_build(name: &str) -> PathBuf {
-    static BUILT: OnceLock<PathBuf> = OnceLock::new();
-    BUILT
-        .get_or_init(|| {
+    static BUILT: Mutex<BTreeMap<String, PathBuf>> = Mutex::new(BTreeMap::new());
+    let mut built = BUILT.lock().unwrap();
+    built
+        .entry(name.to_string())
+        .or_insert_with(|| {
             let out = scratch(&format!("{name}-glibc"));
             let cc = std::env::var("CC").unwrap_or_else(|_| "gcc".into());
             let status = Command::new(&cc)
@@ -108,4 +112,27 @@ fn float_formatting_is_byte_identical_to_glibc() {
 fn float_formatting_in_the_guest_matches_native() {
     let r = same_as_native("printf-float", &[], &[]);
     assert_eq!(r.code, 0);
+}
+
+#[test]
+fn strerror_messages_are_glibc_s() {
+    let (gcode, glibc) = run_bytes(&glibc_build("strerror"));
+    assert_eq!(gcode, 0, "strerror (glibc) failed");
+    let text = String::from_utf8_lossy(&glibc);
+    for line in [
+        "0 Success",
+        "38 Function not implemented",
+        "133 Memory page has hardware error",
+        "134 Unknown error 134",
+        "-1 Unknown error -1",
+        "512 Unknown error 512",
+    ] {
+        assert!(
+            text.lines().any(|l| l == line),
+            "glibc output lacks {line:?}"
+        );
+    }
+    let (code, ours) = run_bytes(&guest_bin("strerror"));
+    assert_eq!(code, 0, "strerror (guest-libc) failed");
+    assert_same_output("strerror natively", &glibc, &ours);
 }

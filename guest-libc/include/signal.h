@@ -7,12 +7,6 @@ __BEGIN_DECLS
 #define SIG_DFL ((void (*)(int))0)
 #define SIG_IGN ((void (*)(int))1)
 #define SIG_ERR ((void (*)(int))-1)
-#define SIG_BLOCK 0
-#define SIG_UNBLOCK 1
-#define SIG_SETMASK 2
-#define SA_RESTART 0x10000000
-#define SA_SIGINFO 4
-#define SA_RESTORER 0x04000000
 typedef unsigned long sigset_t;
 struct sigaction {
     void (*sa_handler)(int);

@@ -2,6 +2,7 @@
 #define _TIME_H
 #include <features.h>
 #include <sys/types.h>
+#include <bits/time.h>
 __BEGIN_DECLS
 struct timespec {
     time_t tv_sec;
@@ -11,15 +12,6 @@ struct timeval {
     time_t tv_sec;
     suseconds_t tv_usec;
 };
-#define CLOCK_REALTIME 0
-#define CLOCK_MONOTONIC 1
-#define CLOCK_PROCESS_CPUTIME_ID 2
-#define CLOCK_THREAD_CPUTIME_ID 3
-#define CLOCK_MONOTONIC_RAW 4
-#define CLOCK_REALTIME_COARSE 5
-#define CLOCK_MONOTONIC_COARSE 6
-#define CLOCK_BOOTTIME 7
-#define TIMER_ABSTIME 1
 int clock_gettime(clockid_t clk, struct timespec *ts);
 int clock_getres(clockid_t clk, struct timespec *ts);
 int nanosleep(const struct timespec *req, struct timespec *rem);

@@ -2,13 +2,11 @@
 #define _UNISTD_H
 #include <features.h>
 #include <sys/types.h>
+#include <bits/fcntl.h>
 __BEGIN_DECLS
 #define STDIN_FILENO 0
 #define STDOUT_FILENO 1
 #define STDERR_FILENO 2
-#define SEEK_SET 0
-#define SEEK_CUR 1
-#define SEEK_END 2
 #define _SC_CLK_TCK 2
 #define _SC_PAGESIZE 30
 #define _SC_PAGE_SIZE _SC_PAGESIZE

@@ -3,6 +3,8 @@
 #define GUEST_LIBC_INTERNAL_H
 #include <stddef.h>
 #include <stdint.h>
+#include <linux/futex.h>
+#include <sys/syscall.h>
 
 #define hidden __attribute__((visibility("hidden")))
 
@@ -49,7 +51,7 @@ static inline void __lll_lock(int *l)
             return;
     }
     while (__atomic_exchange_n(l, 2, __ATOMIC_ACQUIRE) != 0)
-        __syscall6(202 /* futex */, (long)l, 128 /* WAIT, private */, 2, 0, 0, 0);
+        __syscall6(SYS_futex, (long)l, FUTEX_WAIT | FUTEX_PRIVATE_FLAG, 2, 0, 0, 0);
 }
 static inline int __lll_trylock(int *l)
 {
@@ -59,7 +61,7 @@ static inline int __lll_trylock(int *l)
 static inline void __lll_unlock(int *l)
 {
     if (__atomic_exchange_n(l, 0, __ATOMIC_RELEASE) == 2)
-        __syscall6(202 /* futex */, (long)l, 129 /* WAKE, private */, 1, 0, 0, 0);
+        __syscall6(SYS_futex, (long)l, FUTEX_WAKE | FUTEX_PRIVATE_FLAG, 1, 0, 0, 0);
 }
 
 /* Converts a raw result to the C convention (-1 and errno). */

@@ -1,5 +1,6 @@
 /* fork, vfork and the signal-set and sigaction wrappers. */
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -16,7 +17,7 @@ pid_t fork(void)
     struct pthread *self;
     __asm__("mov %%fs:16, %0" : "=r"(self));
     __lll_lock(&stack_cache_lock);
-    long r = __syscall6(SYS_clone, 0x01000000 | 0x00200000 | SIGCHLD, 0, 0, (long)&self->tid, 0, 0);
+    long r = __syscall6(SYS_clone, CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID | SIGCHLD, 0, 0, (long)&self->tid, 0, 0);
     if (r == 0) {
         /* The child is single-threaded, with its own tid. */
         __reclaim_stacks(self);
@@ -30,11 +31,13 @@ pid_t fork(void)
 /* vfork shares the parent's stack until the child exits: the return
  * address must not live on it across the call, so it is kept in a register
  * the kernel preserves. */
+#define STR(x) STR_(x)
+#define STR_(x) #x
 __asm__(".text\n"
         ".globl vfork\n"
         "vfork:\n"
         "    pop %rdx\n"
-        "    mov $58, %eax\n"
+        "    mov $" STR(SYS_vfork) ", %eax\n"
         "    syscall\n"
         "    push %rdx\n"
         "    cmp $-4095, %rax\n"
@@ -72,7 +75,7 @@ int sigfillset(sigset_t *set) { *set = ~0UL; return 0; }
 
 static int bad_signal(int sig)
 {
-    if (sig < 1 || sig > 64) {
+    if (sig < 1 || sig > __SIGRTMAX) {
         errno = EINVAL;
         return 1;
     }

@@ -1,5 +1,6 @@
 /* Process start: relocate (static PIE), find argv/envp/auxv, set up static
  * TLS and the thread control block, then run main and exit with its value. */
+#include <asm/prctl.h>
 #include <elf.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,7 +108,7 @@ void __init_tls(void)
     struct pthread *pd = (struct pthread *)tp;
     memset(pd, 0, sizeof(*pd));
     __init_thread_tls(pd);
-    __syscall2(SYS_arch_prctl, 0x1002 /* ARCH_SET_FS */, tp);
+    __syscall2(SYS_arch_prctl, ARCH_SET_FS, tp);
     pd->tid = (int)__syscall1(SYS_set_tid_address, &pd->tid);
 }
 

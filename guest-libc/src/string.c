@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include "strerror.h"
 
 void *memcpy(void *restrict d, const void *restrict s, size_t n)
 {
@@ -179,67 +180,29 @@ char *strndup(const char *s, size_t n)
     return d;
 }
 
-/* Linux's messages (glibc wording). */
-static const char *const messages[] = {
-    [0] = "Success",
-    [EPERM] = "Operation not permitted",
-    [ENOENT] = "No such file or directory",
-    [ESRCH] = "No such process",
-    [EINTR] = "Interrupted system call",
-    [EIO] = "Input/output error",
-    [ENXIO] = "No such device or address",
-    [E2BIG] = "Argument list too long",
-    [ENOEXEC] = "Exec format error",
-    [EBADF] = "Bad file descriptor",
-    [ECHILD] = "No child processes",
-    [EAGAIN] = "Resource temporarily unavailable",
-    [ENOMEM] = "Cannot allocate memory",
-    [EACCES] = "Permission denied",
-    [EFAULT] = "Bad address",
-    [EBUSY] = "Device or resource busy",
-    [EEXIST] = "File exists",
-    [ENODEV] = "No such device",
-    [ENOTDIR] = "Not a directory",
-    [EISDIR] = "Is a directory",
-    [EINVAL] = "Invalid argument",
-    [ENFILE] = "Too many open files in system",
-    [EMFILE] = "Too many open files",
-    [ENOTTY] = "Inappropriate ioctl for device",
-    [EFBIG] = "File too large",
-    [ENOSPC] = "No space left on device",
-    [ESPIPE] = "Illegal seek",
-    [EROFS] = "Read-only file system",
-    [EPIPE] = "Broken pipe",
-    [EDOM] = "Numerical argument out of domain",
-    [ERANGE] = "Numerical result out of range",
-    [EDEADLK] = "Resource deadlock avoided",
-    [ENAMETOOLONG] = "File name too long",
-    [ENOSYS] = "Function not implemented",
-    [ENOTEMPTY] = "Directory not empty",
-    [ELOOP] = "Too many levels of symbolic links",
-    [EOVERFLOW] = "Value too large for defined data type",
-    [ENOTSUP] = "Operation not supported",
-    [ETIMEDOUT] = "Connection timed out",
-};
-
+/* The messages are glibc's, indexed by error number (strerror.h, generated
+ * from guest/abi's errno table). */
 char *strerror(int e)
 {
     static char unknown[32];
-    if (e >= 0 && (size_t)e < sizeof(messages) / sizeof(messages[0]) && messages[e])
-        return (char *)messages[e];
-    /* Not thread-safe, like glibc's fallback buffer. */
-    char *p = unknown + sizeof(unknown) - 1;
-    *p = 0;
-    unsigned v = e < 0 ? (unsigned)-e : (unsigned)e;
+    if (e >= 0 && (size_t)e < sizeof(__strerror_messages) / sizeof(__strerror_messages[0]) &&
+        __strerror_messages[e])
+        return (char *)__strerror_messages[e];
+    /* Not thread-safe, like glibc's fallback buffer; and like glibc's, the
+     * text starts at the buffer's start, so an earlier result now reads
+     * as the latest one. */
+    char digits[12], *d = digits + sizeof(digits);
+    unsigned v = e < 0 ? 0u - (unsigned)e : (unsigned)e;
     do {
-        *--p = (char)('0' + v % 10);
+        *--d = (char)('0' + v % 10);
         v /= 10;
     } while (v);
     if (e < 0)
-        *--p = '-';
+        *--d = '-';
     const char *pre = "Unknown error ";
-    size_t n = strlen(pre);
-    p -= n;
-    memcpy(p, pre, n);
-    return p;
+    size_t n = strlen(pre), k = (size_t)(digits + sizeof(digits) - d);
+    memcpy(unknown, pre, n);
+    memcpy(unknown + n, d, k);
+    unknown[n + k] = 0;
+    return unknown;
 }

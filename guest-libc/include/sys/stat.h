@@ -2,6 +2,7 @@
 #define _SYS_STAT_H
 #include <features.h>
 #include <sys/types.h>
+#include <bits/fcntl.h>
 __BEGIN_DECLS
 mode_t umask(mode_t mask);
 __END_DECLS

@@ -2,15 +2,8 @@
 #define _SYS_WAIT_H
 #include <features.h>
 #include <sys/types.h>
+#include <bits/wait.h>
 __BEGIN_DECLS
-#define WNOHANG 1
-#define WUNTRACED 2
-#define WEXITED 4
-#define WCONTINUED 8
-#define WNOWAIT 0x01000000
-#define __WNOTHREAD 0x20000000
-#define __WALL 0x40000000
-#define __WCLONE 0x80000000
 #define WEXITSTATUS(s) (((s) & 0xff00) >> 8)
 #define WTERMSIG(s) ((s) & 0x7f)
 #define WIFEXITED(s) (WTERMSIG(s) == 0)

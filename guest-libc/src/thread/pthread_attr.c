@@ -1,5 +1,6 @@
 /* Thread attributes, and the default stack size of a thread created
  * without one. */
+#include <bits/resource.h>
 #include <errno.h>
 #include <string.h>
 #include "pthread_impl.h"
@@ -13,7 +14,7 @@ size_t __default_stacksize(void)
     if (size)
         return size;
     unsigned long lim[2];
-    if (__syscall4(SYS_prlimit64, 0, 3 /* RLIMIT_STACK */, 0, lim) == 0 && lim[0] != ~0UL && lim[0] >= PTHREAD_STACK_MIN)
+    if (__syscall4(SYS_prlimit64, 0, RLIMIT_STACK, 0, lim) == 0 && lim[0] != RLIM_INFINITY && lim[0] >= PTHREAD_STACK_MIN)
         size = (lim[0] + PAGE - 1) & ~(PAGE - 1);
     else
         size = 2UL << 20;

@@ -23,7 +23,7 @@ int pthread_barrier_wait(pthread_barrier_t *b)
         b->count = 0;
         b->seq++;
         lll_unlock(&b->lock);
-        futex(&b->seq, FUTEX_WAKE | FUTEX_PRIVATE, INT_MAX);
+        futex(&b->seq, FUTEX_WAKE | FUTEX_PRIVATE_FLAG, INT_MAX);
         return PTHREAD_BARRIER_SERIAL_THREAD;
     }
     int s = b->seq;

@@ -26,7 +26,7 @@ int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
         m->count = 1;
     }
     pthread_mutex_unlock(m);
-    futex(&c->seq, FUTEX_WAIT | FUTEX_PRIVATE, seq);
+    futex(&c->seq, FUTEX_WAIT | FUTEX_PRIVATE_FLAG, seq);
     __atomic_sub_fetch(&c->waiters, 1, __ATOMIC_SEQ_CST);
     pthread_mutex_lock(m);
     if (kind != PTHREAD_MUTEX_NORMAL)
@@ -38,7 +38,7 @@ int pthread_cond_signal(pthread_cond_t *c)
 {
     __atomic_add_fetch(&c->seq, 1, __ATOMIC_SEQ_CST);
     if (__atomic_load_n(&c->waiters, __ATOMIC_SEQ_CST) != 0)
-        futex(&c->seq, FUTEX_WAKE | FUTEX_PRIVATE, 1);
+        futex(&c->seq, FUTEX_WAKE | FUTEX_PRIVATE_FLAG, 1);
     return 0;
 }
 
@@ -46,6 +46,6 @@ int pthread_cond_broadcast(pthread_cond_t *c)
 {
     __atomic_add_fetch(&c->seq, 1, __ATOMIC_SEQ_CST);
     if (__atomic_load_n(&c->waiters, __ATOMIC_SEQ_CST) != 0)
-        futex(&c->seq, FUTEX_WAKE | FUTEX_PRIVATE, INT_MAX);
+        futex(&c->seq, FUTEX_WAKE | FUTEX_PRIVATE_FLAG, INT_MAX);
     return 0;
 }

@@ -109,7 +109,7 @@ static int create_thread(struct pthread *pd)
 {
     char *sp = (char *)(((uintptr_t)pd - __tls_offset) & ~(uintptr_t)15);
     unsigned long all = ~0UL;
-    __syscall4(SYS_rt_sigprocmask, 2 /* SIG_SETMASK */, &all, &pd->sigmask, 8);
+    __syscall4(SYS_rt_sigprocmask, SIG_SETMASK, &all, &pd->sigmask, 8);
     long r = -ENOSYS;
     if (!__atomic_load_n(&clone3_unsupported, __ATOMIC_RELAXED)) {
         struct clone_args a = {
@@ -126,13 +126,13 @@ static int create_thread(struct pthread *pd)
     }
     if (r == -ENOSYS)
         r = __clone_start(THREAD_FLAGS, sp, &pd->tid, &pd->tid, pd, pd);
-    __syscall4(SYS_rt_sigprocmask, 2, &pd->sigmask, 0, 8);
+    __syscall4(SYS_rt_sigprocmask, SIG_SETMASK, &pd->sigmask, 0, 8);
     return r < 0 ? (int)-r : 0;
 }
 
 void __start_thread(struct pthread *pd)
 {
-    __syscall4(SYS_rt_sigprocmask, 2, &pd->sigmask, 0, 8);
+    __syscall4(SYS_rt_sigprocmask, SIG_SETMASK, &pd->sigmask, 0, 8);
     pd->result = pd->start_routine(pd->arg);
     __exit_thread(pd);
 }

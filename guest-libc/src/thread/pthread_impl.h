@@ -8,12 +8,10 @@
 #define GUEST_LIBC_PTHREAD_IMPL_H
 #include <pthread.h>
 #include <stddef.h>
+#include <linux/futex.h>
 #include <sys/syscall.h>
 #include "internal.h"
 
-#define FUTEX_WAIT 0
-#define FUTEX_WAKE 1
-#define FUTEX_PRIVATE 128
 #define PAGE 4096UL
 
 #define lll_lock __lll_lock
@@ -41,7 +39,7 @@ static inline void list_del(struct list_head *n)
 /* Waits until `*seq` moves on from `s` (the caller dropped its lock). */
 static inline void wait_seq(int *seq, int s)
 {
-    futex(seq, FUTEX_WAIT | FUTEX_PRIVATE, s);
+    futex(seq, FUTEX_WAIT | FUTEX_PRIVATE_FLAG, s);
 }
 
 #define PD(l) ((struct pthread *)((char *)(l) - offsetof(struct pthread, list)))

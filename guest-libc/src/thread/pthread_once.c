@@ -11,9 +11,9 @@ int pthread_once(pthread_once_t *o, void (*fn)(void))
         if (v == 0 && __sync_bool_compare_and_swap(o, 0, 1)) {
             fn();
             __atomic_store_n(o, 2, __ATOMIC_RELEASE);
-            futex(o, FUTEX_WAKE | FUTEX_PRIVATE, INT_MAX);
+            futex(o, FUTEX_WAKE | FUTEX_PRIVATE_FLAG, INT_MAX);
             return 0;
         }
-        futex(o, FUTEX_WAIT | FUTEX_PRIVATE, 1);
+        futex(o, FUTEX_WAIT | FUTEX_PRIVATE_FLAG, 1);
     }
 }

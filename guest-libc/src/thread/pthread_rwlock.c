@@ -54,6 +54,6 @@ int pthread_rwlock_unlock(pthread_rwlock_t *l)
     }
     l->seq++;
     lll_unlock(&l->lock);
-    futex(&l->seq, FUTEX_WAKE | FUTEX_PRIVATE, INT_MAX);
+    futex(&l->seq, FUTEX_WAKE | FUTEX_PRIVATE_FLAG, INT_MAX);
     return 0;
 }

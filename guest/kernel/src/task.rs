@@ -23,6 +23,7 @@ use alloc::vec::Vec;
 use core::cell::{Cell, UnsafeCell};
 use core::mem::offset_of;
 
+use abi::linux::resource::{self, RLIMIT_NOFILE, RLIMIT_STACK, RLIM_INFINITY};
 use abi::list::ListHead;
 use abi::task as at;
 
@@ -167,16 +168,14 @@ pub struct Signal {
     pub rlim: [[u64; 2]; RLIM_NLIMITS],
 }
 
-pub const RLIM_NLIMITS: usize = 16;
-pub const RLIM_INFINITY: u64 = u64::MAX;
-pub const RLIMIT_STACK: usize = 3;
-pub const RLIMIT_NOFILE: usize = 7;
+/// The number of resources, as the length of `rlim`.
+pub const RLIM_NLIMITS: usize = resource::RLIM_NLIMITS as usize;
 
 /// The first process's limits: Linux's defaults for a root process.
 const DEFAULT_RLIMITS: [[u64; 2]; RLIM_NLIMITS] = {
     let mut r = [[RLIM_INFINITY; 2]; RLIM_NLIMITS];
-    r[RLIMIT_STACK] = [crate::mm::vma::STACK_LIMIT, RLIM_INFINITY];
-    r[RLIMIT_NOFILE] = [1024, 4096];
+    r[RLIMIT_STACK as usize] = [crate::mm::vma::STACK_LIMIT, RLIM_INFINITY];
+    r[RLIMIT_NOFILE as usize] = [1024, 4096];
     r
 };
 

@@ -39,6 +39,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/futex.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -67,7 +68,7 @@ static void join(void)
 {
     int v;
     while ((v = __atomic_load_n(&ctid, __ATOMIC_ACQUIRE)) != 0)
-        syscall(SYS_futex, &ctid, 0 /* FUTEX_WAIT */, v, 0, 0, 0);
+        syscall(SYS_futex, &ctid, FUTEX_WAIT, v, 0, 0, 0);
 }
 
 static int op_getpid(void)
@@ -168,13 +169,13 @@ static void *pinger(void *arg)
     (void)arg;
     for (;;) {
         while (__atomic_load_n(&ping_word, __ATOMIC_ACQUIRE) == 0)
-            syscall(SYS_futex, &ping_word, 0, 0, 0, 0, 0);
+            syscall(SYS_futex, &ping_word, FUTEX_WAIT, 0, 0, 0, 0);
         if (ping_stop)
             return NULL;
         woken_tsc = rdtsc();
         __atomic_store_n(&ping_word, 0, __ATOMIC_RELEASE);
         __atomic_store_n(&pong_word, 1, __ATOMIC_RELEASE);
-        syscall(SYS_futex, &pong_word, 1, 1, 0, 0, 0);
+        syscall(SYS_futex, &pong_word, FUTEX_WAKE, 1, 0, 0, 0);
     }
 }
 
@@ -185,9 +186,9 @@ static uint64_t time_wakeup(void)
         sched_yield();
     wake_tsc = rdtsc();
     __atomic_store_n(&ping_word, 1, __ATOMIC_RELEASE);
-    syscall(SYS_futex, &ping_word, 1, 1, 0, 0, 0);
+    syscall(SYS_futex, &ping_word, FUTEX_WAKE, 1, 0, 0, 0);
     while (__atomic_load_n(&pong_word, __ATOMIC_ACQUIRE) == 0)
-        syscall(SYS_futex, &pong_word, 0, 0, 0, 0, 0);
+        syscall(SYS_futex, &pong_word, FUTEX_WAIT, 0, 0, 0, 0);
     pong_word = 0;
     return woken_tsc - wake_tsc;
 }
@@ -240,7 +241,7 @@ static void worker_join(int *w)
 {
     int v;
     while ((v = __atomic_load_n(w, __ATOMIC_ACQUIRE)) != 0)
-        syscall(SYS_futex, w, 0, v, 0, 0, 0);
+        syscall(SYS_futex, w, FUTEX_WAIT, v, 0, 0, 0);
 }
 
 static void *contend(void *arg)
@@ -289,7 +290,7 @@ static void *parked_thread(void *arg)
 {
     (void)arg;
     while (__atomic_load_n(&park_gate, __ATOMIC_ACQUIRE) == 0)
-        syscall(SYS_futex, &park_gate, 0, 0, 0, 0, 0);
+        syscall(SYS_futex, &park_gate, FUTEX_WAIT, 0, 0, 0, 0);
     return NULL;
 }
 
@@ -361,7 +362,7 @@ int main(int argc, char **argv)
         if (ops[k].timed == time_wakeup) {
             ping_stop = 1;
             __atomic_store_n(&ping_word, 1, __ATOMIC_RELEASE);
-            syscall(SYS_futex, &ping_word, 1, 1, 0, 0, 0);
+            syscall(SYS_futex, &ping_word, FUTEX_WAKE, 1, 0, 0, 0);
             pthread_join(ping_thread, NULL);
         }
         if (ops[k].fn == op_pthread && &stack_cache_maxsize)

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <linux/futex.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -29,7 +30,7 @@ static int parked(void *arg)
     (void)arg;
     __atomic_add_fetch(&started, 1, __ATOMIC_SEQ_CST);
     while (__atomic_load_n(&gate, __ATOMIC_SEQ_CST) == 0)
-        syscall(SYS_futex, &gate, 0 /* WAIT */, 0, 0, 0, 0);
+        syscall(SYS_futex, &gate, FUTEX_WAIT, 0, 0, 0, 0);
     return 0;
 }
 
@@ -65,11 +66,11 @@ int main(int argc, char **argv)
     printf("clone failed with: %s\n", failed ? errno_name(failed) : "none");
     printf("threads created before: %s\n", alive > 0 ? "some" : "none");
     __atomic_store_n(&gate, 1, __ATOMIC_SEQ_CST);
-    syscall(SYS_futex, &gate, 1 /* WAKE */, 0x7fffffff, 0, 0, 0);
+    syscall(SYS_futex, &gate, FUTEX_WAKE, 0x7fffffff, 0, 0, 0);
     for (int i = 0; i < alive; i++) {
         int v;
         while ((v = __atomic_load_n(&ctids[i], __ATOMIC_SEQ_CST)) != 0)
-            syscall(SYS_futex, &ctids[i], 0 /* WAIT */, v, 0, 0, 0);
+            syscall(SYS_futex, &ctids[i], FUTEX_WAIT, v, 0, 0, 0);
     }
     /* With the threads gone their memory is back: one more fits. */
     ctids[0] = -1;
@@ -77,7 +78,7 @@ int main(int argc, char **argv)
     if (again > 0) {
         int v;
         while ((v = __atomic_load_n(&ctids[0], __ATOMIC_SEQ_CST)) != 0)
-            syscall(SYS_futex, &ctids[0], 0 /* WAIT */, v, 0, 0, 0);
+            syscall(SYS_futex, &ctids[0], FUTEX_WAIT, v, 0, 0, 0);
     }
     printf("all joined; clone works again: %s\n", again > 0 ? "yes" : errno_name(again));
     return 0;

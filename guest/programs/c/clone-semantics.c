@@ -10,6 +10,7 @@
  * calls and report through their exit status, or through memory when they
  * share the parent's. Cases whose Linux result depends on privileges or on
  * being pid 1 (namespaces, CLONE_PARENT from init, set_tid) are left out. */
+#include <asm/prctl.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
@@ -177,7 +178,7 @@ static int child_checks_tls(void *arg)
 {
     (void)arg;
     unsigned long fs = 0;
-    rsys(SYS_arch_prctl, 0x1003 /* ARCH_GET_FS */, (long)&fs, 0, 0, 0);
+    rsys(SYS_arch_prctl, ARCH_GET_FS, (long)&fs, 0, 0, 0);
     return fs == 0x12345000UL ? 1 : 2;
 }
 

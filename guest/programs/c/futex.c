@@ -9,16 +9,11 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/futex.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
-#define FUTEX_WAIT 0
-#define FUTEX_WAKE 1
-#define FUTEX_WAIT_BITSET 9
-#define FUTEX_WAKE_BITSET 10
-#define FUTEX_PRIVATE 128
-#define FUTEX_REALTIME 256
 
 static int word;
 
@@ -76,14 +71,14 @@ int main(void)
 {
     struct timespec rel = {0, 30 * 1000 * 1000};
     timed("FUTEX_WAIT 30 ms", FUTEX_WAIT, &rel, 0, 30);
-    timed("FUTEX_WAIT|PRIVATE 30 ms", FUTEX_WAIT | FUTEX_PRIVATE, &rel, 0, 30);
-    timed("FUTEX_WAIT|REALTIME 30 ms", FUTEX_WAIT | FUTEX_REALTIME, &rel, 0, 30);
+    timed("FUTEX_WAIT|PRIVATE 30 ms", FUTEX_WAIT | FUTEX_PRIVATE_FLAG, &rel, 0, 30);
+    timed("FUTEX_WAIT|REALTIME 30 ms", FUTEX_WAIT | FUTEX_CLOCK_REALTIME, &rel, 0, 30);
     struct timespec zero = {0, 0};
     timed("FUTEX_WAIT zero timeout", FUTEX_WAIT, &zero, 0, 0);
     struct timespec mono = at(now_ns(CLOCK_MONOTONIC) + 30000000ULL);
     timed("WAIT_BITSET monotonic deadline +30 ms", FUTEX_WAIT_BITSET, &mono, -1, 30);
     struct timespec real = at(now_ns(CLOCK_REALTIME) + 30000000ULL);
-    timed("WAIT_BITSET realtime deadline +30 ms", FUTEX_WAIT_BITSET | FUTEX_REALTIME, &real, -1, 30);
+    timed("WAIT_BITSET realtime deadline +30 ms", FUTEX_WAIT_BITSET | FUTEX_CLOCK_REALTIME, &real, -1, 30);
     struct timespec past = at(now_ns(CLOCK_MONOTONIC) - 1000000ULL);
     timed("WAIT_BITSET deadline in the past", FUTEX_WAIT_BITSET, &past, -1, 0);
     struct timespec bad = {0, 1000000000L};
@@ -92,7 +87,7 @@ int main(void)
     printf("tv_sec -1: %s\n", name(futex(&word, FUTEX_WAIT, 0, &neg, 0)));
     printf("timeout pointer unmapped: %s\n", name(futex(&word, FUTEX_WAIT, 0, (void *)0x1000, 0)));
     printf("value mismatch beats the timeout: %s\n", name(futex(&word, FUTEX_WAIT, 5, &past, 0)));
-    printf("FUTEX_WAKE|REALTIME: %s\n", name(futex(&word, FUTEX_WAKE | FUTEX_REALTIME, 1, NULL, 0)));
+    printf("FUTEX_WAKE|REALTIME: %s\n", name(futex(&word, FUTEX_WAKE | FUTEX_CLOCK_REALTIME, 1, NULL, 0)));
     printf("WAIT_BITSET bitset 0: %s\n", name(futex(&word, FUTEX_WAIT_BITSET, 0, NULL, 0)));
 
     /* A wake that comes before the timeout: the wait returns 0 and the

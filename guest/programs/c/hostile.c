@@ -5,12 +5,15 @@
  *
  * Guest only: the kernel addresses used here are ordinary (maybe mapped)
  * user addresses on the host, so the native run would be meaningless. */
+#include <asm/prctl.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <linux/futex.h>
 #include <sys/syscall.h>
+#include <sched.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -54,10 +57,10 @@ int main(void)
             {SYS_clock_gettime, 1, (long)p, 0, EFAULT},
             {SYS_uname, (long)p, 0, 0, EFAULT},
             {SYS_getrandom, (long)p, 16, 0, EFAULT},
-            {SYS_arch_prctl, 0x1003 /* ARCH_GET_FS */, (long)p, 0, EFAULT},
+            {SYS_arch_prctl, ARCH_GET_FS, (long)p, 0, EFAULT},
             {SYS_clone3, (long)p, 64, 0, EFAULT},
-            {SYS_futex, (long)p, 0 /* FUTEX_WAIT */, 0, EFAULT},
-            {SYS_futex, (long)p, 1 /* FUTEX_WAKE */, 1, EFAULT},
+            {SYS_futex, (long)p, FUTEX_WAIT, 0, EFAULT},
+            {SYS_futex, (long)p, FUTEX_WAKE, 1, EFAULT},
             {SYS_rt_sigaction, SIGUSR1, (long)p, 0, EFAULT},
             {SYS_rt_sigprocmask, 0, (long)p, 0, EFAULT},
             {SYS_nanosleep, (long)p, 0, 0, EFAULT},
@@ -100,7 +103,7 @@ int main(void)
     }
     /* A child whose CHILD_SETTID / CLEARTID words point into the kernel:
      * the writes fail silently (as on Linux) and nothing else happens. */
-    long child = syscall(SYS_clone, 0x01000000 | 0x00200000 | SIGCHLD, 0L, 0L, 0x7f0000000000L, 0L);
+    long child = syscall(SYS_clone, CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID | SIGCHLD, 0L, 0L, 0x7f0000000000L, 0L);
     if (child == 0)
         _exit(3);
     int st = 0;

@@ -15,13 +15,14 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/futex.h>
 #include <sys/syscall.h>
+#include <threadlab.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #define MARKER_TAG 0x15ec7L
-#define BREAK_NR_THREADS_TAG 0xbad0004L /* abi::stats::STATS_TAG_BREAK_NR_THREADS */
 
 extern size_t stack_cache_actsize; /* guest-libc's, exported for the host */
 
@@ -33,7 +34,7 @@ static void *blocked_thread(void *arg)
     (void)arg;
     thread_started = 1;
     while (!release_thread)
-        syscall(SYS_futex, &release_thread, 0 /* FUTEX_WAIT */, 0, NULL, NULL, 0);
+        syscall(SYS_futex, &release_thread, FUTEX_WAIT, 0, NULL, NULL, 0);
     return (void *)7;
 }
 
@@ -64,10 +65,10 @@ int main(int argc, char **argv)
     if (strcmp(breaks, "break-libc") == 0)
         stack_cache_actsize += 4096;
     else if (strcmp(breaks, "break-kernel") == 0)
-        syscall(0x7fff0001 /* SYS_THREADLAB_STATS */, BREAK_NR_THREADS_TAG);
-    syscall(0x7fff0001 /* SYS_THREADLAB_STATS */, MARKER_TAG);
+        syscall(SYS_THREADLAB_STATS, STATS_TAG_BREAK_NR_THREADS);
+    syscall(SYS_THREADLAB_STATS, MARKER_TAG);
     release_thread = 1;
-    syscall(SYS_futex, &release_thread, 1 /* FUTEX_WAKE */, 1, NULL, NULL, 0);
+    syscall(SYS_futex, &release_thread, FUTEX_WAKE, 1, NULL, NULL, 0);
     void *ret;
     pthread_join(th, &ret);
     int status;

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <threadlab.h>
 #include <unistd.h>
 
 #define N 64
@@ -48,10 +49,10 @@ int main(void)
         blocks[got++] = (uintptr_t)p;
     }
     printf("allocated and filled %d blocks of %d KiB\n", got, MID / 1024);
-    syscall(0x7fff0001 /* SYS_THREADLAB_STATS */, 1);
+    syscall(SYS_THREADLAB_STATS, 1);
     for (int i = 0; i < got; i++)
         free((void *)blocks[i]);
-    syscall(0x7fff0001 /* SYS_THREADLAB_STATS */, 2);
+    syscall(SYS_THREADLAB_STATS, 2);
 
     long resident = 0, pages = 0;
     int mincore_works = 1;

@@ -10,6 +10,11 @@
  * inherits. */
 #ifndef RAW_CLONE_H
 #define RAW_CLONE_H
+#include <sys/syscall.h>
+
+/* A system call number as an asm immediate: SYS_clone -> "56". */
+#define RAW_CLONE_STR(x) RAW_CLONE_STR_(x)
+#define RAW_CLONE_STR_(x) #x
 
 long clone_run(unsigned long flags, void *newsp, int *ptid, int *ctid, unsigned long tls, int (*fn)(void *), void *arg);
 
@@ -21,7 +26,7 @@ __asm__(".text\n"
         "    mov %r9, %r12\n"
         "    mov 24(%rsp), %r13\n"
         "    mov %rcx, %r10\n"
-        "    mov $56, %eax\n"
+        "    mov $" RAW_CLONE_STR(SYS_clone) ", %eax\n"
         /* Both entry points: fn in r12, arg in r13 (callee-saved, so the
          * child inherits them), the call number in eax. */
         "raw_clone_common:\n"
@@ -33,7 +38,7 @@ __asm__(".text\n"
         "    mov %r13, %rdi\n"
         "    call *%r12\n"
         "    mov %eax, %edi\n"
-        "    mov $60, %eax\n"
+        "    mov $" RAW_CLONE_STR(SYS_exit) ", %eax\n"
         "    syscall\n"
         "    ud2\n"
         "2:  pop %r13\n"
@@ -53,7 +58,7 @@ __asm__(".text\n"
         "    push %r13\n"
         "    mov %rdx, %r12\n"
         "    mov %rcx, %r13\n"
-        "    mov $435, %eax\n"
+        "    mov $" RAW_CLONE_STR(SYS_clone3) ", %eax\n"
         "    jmp raw_clone_common\n");
 
 #endif

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <linux/futex.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -22,10 +23,10 @@
 static int word = 1;
 
 static void futexes(void) {
-    syscall(SYS_futex, &word, 129 /* FUTEX_WAKE_PRIVATE */, MARK);
-    syscall(SYS_futex, &word, 128 /* FUTEX_WAIT_PRIVATE */, MARK, NULL);
-    syscall(SYS_futex, &word, 1 /* FUTEX_WAKE */, MARK);
-    syscall(SYS_futex, &word, 9 | 128 /* FUTEX_WAIT_BITSET_PRIVATE */, MARK, NULL, NULL, -1);
+    syscall(SYS_futex, &word, FUTEX_WAKE | FUTEX_PRIVATE_FLAG, MARK);
+    syscall(SYS_futex, &word, FUTEX_WAIT | FUTEX_PRIVATE_FLAG, MARK, NULL);
+    syscall(SYS_futex, &word, FUTEX_WAKE, MARK);
+    syscall(SYS_futex, &word, FUTEX_WAIT_BITSET | FUTEX_PRIVATE_FLAG, MARK, NULL, NULL, -1);
 }
 
 static void *worker(void *arg) {

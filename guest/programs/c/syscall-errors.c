@@ -1,5 +1,6 @@
 /* System calls with bad arguments, made with raw syscall(): each line shows
  * the return value and errno, which must be what Linux gives. */
+#include <asm/prctl.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -66,7 +67,7 @@ int main(void)
     CALL("madvise unaligned", SYS_madvise, page + 1, 4096, MADV_DONTNEED);
     CALL("madvise bad advice", SYS_madvise, page, 4096, 12345);
     CALL("arch_prctl bad code", SYS_arch_prctl, 0x9999, 0);
-    CALL("arch_prctl GET_FS NULL", SYS_arch_prctl, 0x1003, 0);
+    CALL("arch_prctl GET_FS NULL", SYS_arch_prctl, ARCH_GET_FS, 0);
     CALL("uname NULL", SYS_uname, 0);
     struct timespec ts;
     CALL("clock_gettime bad clock", SYS_clock_gettime, 12345, &ts);

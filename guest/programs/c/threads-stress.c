@@ -13,7 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <linux/futex.h>
 #include <sys/syscall.h>
+#include <threadlab.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -36,7 +38,7 @@ static int parked(void *arg)
     (void)arg;
     __atomic_add_fetch(&started, 1, __ATOMIC_SEQ_CST);
     while (__atomic_load_n(&gate, __ATOMIC_SEQ_CST) == 0)
-        syscall(SYS_futex, &gate, 0 /* WAIT */, 0, 0, 0, 0);
+        syscall(SYS_futex, &gate, FUTEX_WAIT, 0, 0, 0, 0);
     return 0;
 }
 
@@ -44,7 +46,7 @@ static void join(int *ctid)
 {
     int v;
     while ((v = __atomic_load_n(ctid, __ATOMIC_SEQ_CST)) != 0)
-        syscall(SYS_futex, ctid, 0 /* WAIT */, v, 0, 0, 0);
+        syscall(SYS_futex, ctid, FUTEX_WAIT, v, 0, 0, 0);
 }
 
 int main(int argc, char **argv)
@@ -66,7 +68,7 @@ int main(int argc, char **argv)
     long warm = clone_run(SIGCHLD, 0, 0, 0, 0, quick, 0);
     if (warm > 0)
         waitpid((pid_t)warm, 0, 0);
-    syscall(0x7fff0001 /* SYS_THREADLAB_STATS */, 1);
+    syscall(SYS_THREADLAB_STATS, 1);
 
     int ok = 0;
     for (int i = 0; i < n; i++) {
@@ -88,7 +90,7 @@ int main(int argc, char **argv)
         sched_yield();
     printf("threads alive at once: %d of %d\n", alive, m);
     __atomic_store_n(&gate, 1, __ATOMIC_SEQ_CST);
-    syscall(SYS_futex, &gate, 1 /* WAKE */, 0x7fffffff, 0, 0, 0);
+    syscall(SYS_futex, &gate, FUTEX_WAKE, 0x7fffffff, 0, 0, 0);
     for (int i = 0; i < alive; i++)
         join(&ctids[i]);
     printf("all joined\n");
@@ -101,6 +103,6 @@ int main(int argc, char **argv)
             reaped++;
     }
     printf("fork/exit/wait cycles: %d of %d\n", reaped, k);
-    syscall(0x7fff0001 /* SYS_THREADLAB_STATS */, 2);
+    syscall(SYS_THREADLAB_STATS, 2);
     return 0;
 }

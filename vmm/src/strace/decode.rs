@@ -2,11 +2,15 @@
 //! names and messages, signal sets, quoted strings. Pure functions of the
 //! numbers (and bytes) they are given, so each is unit-tested on its own.
 //!
-//! The names and layouts are Linux's x86_64 UAPI (system calls, errno,
-//! signals, clone and futex flags from `abi::linux`); the notation follows
-//! what strace 6.1 prints (it is the reference for the output format only).
+//! The names and numbers are Linux's x86_64 UAPI, every one from
+//! `abi::linux` (its constants and its `(number, name)` tables, whose order
+//! is the order strace prints a flag set in); the notation follows what
+//! strace 6.1 prints (it is the reference for the output format only).
 
-use abi::linux::{clone, errno as errnos, futex, signal};
+use abi::linux::{
+    arch_prctl, clone, errno as errnos, fs, futex, ioctl, mman, name_of, random, resource, signal,
+    time, wait,
+};
 
 /// `A|B|0x..`: the names of the bits of `value` in table order, then any
 /// bits no entry names in hex; `zero` when `value` is 0.
@@ -31,8 +35,8 @@ pub fn flags(value: u64, table: &[(u64, &str)], zero: &str) -> String {
 /// The name of `value` in `table`, or `value` in hex with strace's
 /// `/* NAME_??? */` comment.
 pub fn constant(value: u64, table: &[(u64, &str)], unknown: &str) -> String {
-    match table.iter().find(|(v, _)| *v == value) {
-        Some((_, name)) => name.to_string(),
+    match name_of(table, value) {
+        Some(name) => name.to_string(),
         None => format!("{value:#x} /* {unknown}_??? */"),
     }
 }
@@ -64,80 +68,23 @@ pub fn clone3_flags(flags: u64) -> String {
     self::flags(flags, clone::FLAGS, "0")
 }
 
-pub const PROT: &[(u64, &str)] = &[
-    (0x1, "PROT_READ"),
-    (0x2, "PROT_WRITE"),
-    (0x4, "PROT_EXEC"),
-    (0x8, "PROT_SEM"),
-    (0x0100_0000, "PROT_GROWSDOWN"),
-    (0x0200_0000, "PROT_GROWSUP"),
-];
-
 pub fn prot(p: u64) -> String {
-    flags(p, PROT, "PROT_NONE")
+    flags(p, mman::PROT, "PROT_NONE")
 }
-
-const MAP_FLAGS: &[(u64, &str)] = &[
-    (0x10, "MAP_FIXED"),
-    (0x20, "MAP_ANONYMOUS"),
-    (0x40, "MAP_32BIT"),
-    (0x100, "MAP_GROWSDOWN"),
-    (0x800, "MAP_DENYWRITE"),
-    (0x1000, "MAP_EXECUTABLE"),
-    (0x2000, "MAP_LOCKED"),
-    (0x4000, "MAP_NORESERVE"),
-    (0x8000, "MAP_POPULATE"),
-    (0x1_0000, "MAP_NONBLOCK"),
-    (0x2_0000, "MAP_STACK"),
-    (0x4_0000, "MAP_HUGETLB"),
-    (0x8_0000, "MAP_SYNC"),
-    (0x10_0000, "MAP_FIXED_NOREPLACE"),
-    (0x400_0000, "MAP_UNINITIALIZED"),
-];
 
 /// mmap's flags: the mapping type (low 4 bits), then the flag bits.
 pub fn map_flags(f: u64) -> String {
-    let kind = match f & 0xf {
-        0x1 => "MAP_SHARED".to_string(),
-        0x2 => "MAP_PRIVATE".to_string(),
-        0x3 => "MAP_SHARED_VALIDATE".to_string(),
-        t => format!("{t:#x} /* MAP_??? */"),
-    };
-    let rest = f & !0xf;
+    let kind = constant(f & mman::MAP_TYPE, mman::MAP_TYPES, "MAP");
+    let rest = f & !mman::MAP_TYPE;
     if rest == 0 {
         kind
     } else {
-        format!("{kind}|{}", flags(rest, MAP_FLAGS, ""))
+        format!("{kind}|{}", flags(rest, mman::MAP_FLAGS, ""))
     }
 }
 
-pub const MADVISE: &[(u64, &str)] = &[
-    (0, "MADV_NORMAL"),
-    (1, "MADV_RANDOM"),
-    (2, "MADV_SEQUENTIAL"),
-    (3, "MADV_WILLNEED"),
-    (4, "MADV_DONTNEED"),
-    (8, "MADV_FREE"),
-    (9, "MADV_REMOVE"),
-    (10, "MADV_DONTFORK"),
-    (11, "MADV_DOFORK"),
-    (12, "MADV_MERGEABLE"),
-    (13, "MADV_UNMERGEABLE"),
-    (14, "MADV_HUGEPAGE"),
-    (15, "MADV_NOHUGEPAGE"),
-    (16, "MADV_DONTDUMP"),
-    (17, "MADV_DODUMP"),
-    (18, "MADV_WIPEONFORK"),
-    (19, "MADV_KEEPONFORK"),
-    (20, "MADV_COLD"),
-    (21, "MADV_PAGEOUT"),
-    (22, "MADV_POPULATE_READ"),
-    (23, "MADV_POPULATE_WRITE"),
-    (100, "MADV_HWPOISON"),
-];
-
 pub fn madvise(advice: u64) -> String {
-    constant(advice, MADVISE, "MADV")
+    constant(advice, mman::MADVISE, "MADV")
 }
 
 /// The futex command without its option bits.
@@ -164,17 +111,8 @@ pub fn futex_op(op: u64) -> String {
 
 /// wait4/waitpid options.
 pub fn wait_options(o: u64) -> String {
-    const T: &[(u64, &str)] = &[
-        (0x1, "WNOHANG"),
-        (0x2, "WUNTRACED"),
-        (0x4, "WEXITED"),
-        (0x8, "WCONTINUED"),
-        (0x0100_0000, "WNOWAIT"),
-        (0x2000_0000, "__WNOTHREAD"),
-        (0x4000_0000, "__WALL"),
-        (0x8000_0000, "__WCLONE"),
-    ];
-    flags(o & 0xffff_ffff, T, "0")
+    // An `int` in Linux: only the low 32 bits exist.
+    flags(o & 0xffff_ffff, wait::WAIT_OPTIONS, "0")
 }
 
 /// A wait status as strace shows it: `[{WIFEXITED(s) && WEXITSTATUS(s) == 0}]`.
@@ -237,80 +175,30 @@ pub fn sigset(mask: u64) -> String {
 }
 
 pub fn sigprocmask_how(how: u64) -> String {
-    constant(
-        how,
-        &[
-            (signal::SIG_BLOCK, "SIG_BLOCK"),
-            (signal::SIG_UNBLOCK, "SIG_UNBLOCK"),
-            (signal::SIG_SETMASK, "SIG_SETMASK"),
-        ],
-        "SIG",
-    )
+    constant(how, signal::SIGPROCMASK_HOW, "SIG")
 }
 
 pub fn sa_flags(f: u64) -> String {
-    const T: &[(u64, &str)] = &[
-        (0x0400_0000, "SA_RESTORER"),
-        (0x0800_0000, "SA_ONSTACK"),
-        (0x1000_0000, "SA_RESTART"),
-        (0x4000_0000, "SA_NODEFER"),
-        (0x8000_0000, "SA_RESETHAND"),
-        (0x1, "SA_NOCLDSTOP"),
-        (0x2, "SA_NOCLDWAIT"),
-        (0x4, "SA_SIGINFO"),
-    ];
-    flags(f, T, "0")
+    flags(f, signal::SA_FLAGS, "0")
 }
 
 pub fn clock_name(c: u64) -> String {
-    constant(
-        c,
-        &[
-            (0, "CLOCK_REALTIME"),
-            (1, "CLOCK_MONOTONIC"),
-            (2, "CLOCK_PROCESS_CPUTIME_ID"),
-            (3, "CLOCK_THREAD_CPUTIME_ID"),
-            (4, "CLOCK_MONOTONIC_RAW"),
-            (5, "CLOCK_REALTIME_COARSE"),
-            (6, "CLOCK_MONOTONIC_COARSE"),
-            (7, "CLOCK_BOOTTIME"),
-            (8, "CLOCK_REALTIME_ALARM"),
-            (9, "CLOCK_BOOTTIME_ALARM"),
-            (11, "CLOCK_TAI"),
-        ],
-        "CLOCK",
-    )
+    constant(c, time::CLOCKS, "CLOCK")
+}
+
+/// clock_nanosleep's flags: `TIMER_ABSTIME`, or `0` for anything else.
+pub fn timer_flags(f: u64) -> String {
+    name_of(time::TIMER_FLAGS, f).unwrap_or("0").to_string()
 }
 
 pub fn rlimit_resource(r: u64) -> String {
-    const N: [&str; 16] = [
-        "RLIMIT_CPU",
-        "RLIMIT_FSIZE",
-        "RLIMIT_DATA",
-        "RLIMIT_STACK",
-        "RLIMIT_CORE",
-        "RLIMIT_RSS",
-        "RLIMIT_NPROC",
-        "RLIMIT_NOFILE",
-        "RLIMIT_MEMLOCK",
-        "RLIMIT_AS",
-        "RLIMIT_LOCKS",
-        "RLIMIT_SIGPENDING",
-        "RLIMIT_MSGQUEUE",
-        "RLIMIT_NICE",
-        "RLIMIT_RTPRIO",
-        "RLIMIT_RTTIME",
-    ];
-    match N.get(r as usize) {
-        Some(n) => n.to_string(),
-        None => format!("{r:#x} /* RLIMIT_??? */"),
-    }
+    constant(r, resource::RLIMITS, "RLIMIT")
 }
 
 /// One rlimit value: `RLIM64_INFINITY`, `8192*1024`, `100`.
 pub fn rlim(v: u64) -> String {
-    if v == u64::MAX {
-        "RLIM64_INFINITY".into()
+    if let Some(name) = name_of(resource::RLIM_VALUES, v) {
+        name.into()
     } else if v != 0 && v % 1024 == 0 {
         format!("{}*1024", v / 1024)
     } else {
@@ -319,116 +207,65 @@ pub fn rlim(v: u64) -> String {
 }
 
 pub fn arch_prctl_code(c: u64) -> String {
-    constant(
-        c,
-        &[
-            (0x1001, "ARCH_SET_GS"),
-            (0x1002, "ARCH_SET_FS"),
-            (0x1003, "ARCH_GET_FS"),
-            (0x1004, "ARCH_GET_GS"),
-            (0x1011, "ARCH_GET_CPUID"),
-            (0x1012, "ARCH_SET_CPUID"),
-        ],
-        "ARCH",
-    )
+    constant(c, arch_prctl::ARCH_CODES, "ARCH")
 }
 
 pub fn fcntl_cmd(c: u64) -> String {
-    constant(
-        c,
-        &[
-            (0, "F_DUPFD"),
-            (1, "F_GETFD"),
-            (2, "F_SETFD"),
-            (3, "F_GETFL"),
-            (4, "F_SETFL"),
-            (5, "F_GETLK"),
-            (6, "F_SETLK"),
-            (7, "F_SETLKW"),
-            (1030, "F_DUPFD_CLOEXEC"),
-        ],
-        "F",
-    )
+    constant(c, fs::FCNTL_COMMANDS, "F")
 }
 
-/// open/dup3 flags (O_ACCMODE first).
+/// F_SETFD's argument: `FD_CLOEXEC`, or the number.
+pub fn fd_flags(f: u64) -> String {
+    name_of(fs::FD_FLAGS, f).map_or_else(|| f.to_string(), str::to_string)
+}
+
+/// A descriptor argument: `AT_FDCWD`, or the number (a C `int`).
+pub fn fd(v: u64) -> String {
+    let fd = v as i32;
+    name_of(fs::DIRFDS, fd as u64).map_or_else(|| fd.to_string(), str::to_string)
+}
+
+/// The `*at` calls' flags.
+pub fn path_flags(f: u64) -> String {
+    flags(f, fs::PATH_FLAGS, "0")
+}
+
+/// open/dup3 flags (the access mode first; all its bits set is
+/// `O_ACCMODE`).
 pub fn open_flags(f: u64) -> String {
-    const T: &[(u64, &str)] = &[
-        (0o100, "O_CREAT"),
-        (0o200, "O_EXCL"),
-        (0o400, "O_NOCTTY"),
-        (0o1000, "O_TRUNC"),
-        (0o2000, "O_APPEND"),
-        (0o4000, "O_NONBLOCK"),
-        (0o10000, "O_DSYNC"),
-        (0o40000, "O_DIRECT"),
-        (0o200000, "O_DIRECTORY"),
-        (0o400000, "O_NOFOLLOW"),
-        (0o1000000, "O_NOATIME"),
-        (0o2000000, "O_CLOEXEC"),
-    ];
-    let acc = match f & 3 {
-        0 => "O_RDONLY",
-        1 => "O_WRONLY",
-        2 => "O_RDWR",
-        _ => "O_ACCMODE",
-    };
-    let rest = f & !3 & 0xffff_ffff;
+    let acc = name_of(fs::ACCESS_MODES, f & fs::O_ACCMODE).unwrap_or("O_ACCMODE");
+    let rest = f & !fs::O_ACCMODE & 0xffff_ffff;
     if rest == 0 {
         acc.to_string()
     } else {
-        format!("{acc}|{}", flags(rest, T, ""))
+        format!("{acc}|{}", flags(rest, fs::OPEN_FLAGS, ""))
     }
 }
 
 pub fn getrandom_flags(f: u64) -> String {
-    flags(
-        f,
-        &[
-            (1, "GRND_NONBLOCK"),
-            (2, "GRND_RANDOM"),
-            (4, "GRND_INSECURE"),
-        ],
-        "0",
-    )
+    flags(f, random::GRND_FLAGS, "0")
 }
 
 pub fn whence(w: u64) -> String {
-    constant(
-        w,
-        &[
-            (0, "SEEK_SET"),
-            (1, "SEEK_CUR"),
-            (2, "SEEK_END"),
-            (3, "SEEK_DATA"),
-            (4, "SEEK_HOLE"),
-        ],
-        "SEEK",
-    )
+    constant(w, fs::WHENCE, "SEEK")
 }
 
 pub fn ioctl_request(r: u64) -> String {
-    match r {
-        0x5401 => "TCGETS".into(),
-        0x5402 => "TCSETS".into(),
-        0x5413 => "TIOCGWINSZ".into(),
-        0x540f => "TIOCGPGRP".into(),
-        r => format!("{r:#x}"),
-    }
+    name_of(ioctl::REQUESTS, r).map_or_else(|| format!("{r:#x}"), str::to_string)
+}
+
+/// Whether `st_mode` is a device's (the call shows `st_rdev` for it).
+pub fn is_device(m: u32) -> bool {
+    let kind = m & fs::S_IFMT;
+    kind == fs::S_IFCHR || kind == fs::S_IFBLK
 }
 
 /// `st_mode` as strace prints it: `S_IFREG|0644`.
 pub fn file_mode(m: u32) -> String {
-    let kind = match m & 0o170000 {
-        0o140000 => "S_IFSOCK",
-        0o120000 => "S_IFLNK",
-        0o100000 => "S_IFREG",
-        0o060000 => "S_IFBLK",
-        0o040000 => "S_IFDIR",
-        0o020000 => "S_IFCHR",
-        0o010000 => "S_IFIFO",
-        _ => return format!("{m:#o}"),
+    let Some(kind) = name_of(fs::FILE_TYPES, u64::from(m & fs::S_IFMT)) else {
+        return format!("{m:#o}");
     };
+    // The permission bits (and set-id and sticky).
     let perm = format!("0{:o}", m & 0o7777);
     format!("{kind}|{perm:0>3}")
 }
@@ -632,5 +469,53 @@ mod tests {
         assert_eq!(file_mode(0o20620), "S_IFCHR|0620");
         assert_eq!(open_flags(0o2000000), "O_RDONLY|O_CLOEXEC");
         assert_eq!(clock_name(1), "CLOCK_MONOTONIC");
+    }
+
+    /// The names come from `abi::linux`'s tables, in strace's notation and
+    /// order; unknown values as strace shows them.
+    #[test]
+    fn constants_from_the_abi_tables() {
+        assert_eq!(open_flags(3), "O_ACCMODE");
+        assert_eq!(open_flags(0o2000102), "O_RDWR|O_CREAT|O_CLOEXEC");
+        assert_eq!(open_flags(0o20000001), "O_WRONLY|0x400000");
+        assert_eq!(map_flags(0), "0x0 /* MAP_??? */");
+        assert_eq!(map_flags(0x3 | 0x4000), "MAP_SHARED_VALIDATE|MAP_NORESERVE");
+        assert_eq!(madvise(25), "0x19 /* MADV_??? */");
+        assert_eq!(whence(2), "SEEK_END");
+        assert_eq!(whence(9), "0x9 /* SEEK_??? */");
+        assert_eq!(getrandom_flags(3), "GRND_NONBLOCK|GRND_RANDOM");
+        assert_eq!(getrandom_flags(0), "0");
+        assert_eq!(sa_flags(0x1400_0004), "SA_RESTORER|SA_RESTART|SA_SIGINFO");
+        assert_eq!(sigprocmask_how(7), "0x7 /* SIG_??? */");
+        assert_eq!(fd(-100i64 as u64), "AT_FDCWD");
+        assert_eq!(fd(0xffff_ff9c), "AT_FDCWD");
+        assert_eq!(fd(3), "3");
+        assert_eq!(fd(u64::MAX), "-1");
+        assert_eq!(fd_flags(1), "FD_CLOEXEC");
+        assert_eq!(fd_flags(5), "5");
+        assert_eq!(fcntl_cmd(1030), "F_DUPFD_CLOEXEC");
+        assert_eq!(fcntl_cmd(1031), "0x407 /* F_??? */");
+        assert_eq!(timer_flags(1), "TIMER_ABSTIME");
+        assert_eq!(timer_flags(0), "0");
+        assert_eq!(path_flags(0x1100), "AT_SYMLINK_NOFOLLOW|AT_EMPTY_PATH");
+        assert_eq!(path_flags(0), "0");
+        assert_eq!(ioctl_request(0x5401), "TCGETS");
+        assert_eq!(ioctl_request(0x540f), "TIOCGPGRP");
+        assert_eq!(ioctl_request(0x1234), "0x1234");
+        assert_eq!(rlimit_resource(15), "RLIMIT_RTTIME");
+        assert_eq!(rlimit_resource(16), "0x10 /* RLIMIT_??? */");
+        assert_eq!(clock_name(11), "CLOCK_TAI");
+        assert_eq!(clock_name(10), "0xa /* CLOCK_??? */");
+        assert_eq!(arch_prctl_code(0x1012), "ARCH_SET_CPUID");
+        assert_eq!(
+            wait_options(2 | 8 | 0x0100_0000),
+            "WUNTRACED|WCONTINUED|WNOWAIT"
+        );
+        assert_eq!(wait_options(0x8000_0000 | (1 << 40)), "__WCLONE");
+        assert_eq!(file_mode(0o060660), "S_IFBLK|0660");
+        assert_eq!(file_mode(0o010600), "S_IFIFO|0600");
+        assert_eq!(file_mode(0o644), "0o644");
+        assert!(is_device(0o020620) && is_device(0o060660));
+        assert!(!is_device(0o100644) && !is_device(0o010600));
     }
 }

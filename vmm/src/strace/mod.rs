@@ -38,12 +38,13 @@ use abi::linux::clone::{
     CLONE_ARGS_SIZE_VER2, CLONE_CHILD_CLEARTID, CLONE_CHILD_SETTID, CLONE_PARENT_SETTID,
     CLONE_PIDFD, CLONE_SETTLS,
 };
+use abi::linux::fs::{F_GETFD, F_GETFL, F_SETFD};
 use abi::linux::futex::{
     FUTEX_BITSET_MATCH_ANY, FUTEX_CMP_REQUEUE, FUTEX_CMP_REQUEUE_PI, FUTEX_LOCK_PI, FUTEX_LOCK_PI2,
     FUTEX_REQUEUE, FUTEX_TRYLOCK_PI, FUTEX_UNLOCK_PI, FUTEX_WAIT, FUTEX_WAIT_BITSET,
     FUTEX_WAIT_REQUEUE_PI, FUTEX_WAKE, FUTEX_WAKE_BITSET,
 };
-use abi::linux::signal::{SIG_DFL, SIG_IGN};
+use abi::linux::signal::{SA_RESTORER, SIG_DFL, SIG_IGN};
 use abi::linux::syscalls as sys;
 use abi::task::{KernelRoots, MmStruct, TaskStruct};
 
@@ -280,13 +281,6 @@ fn int(v: u64) -> String {
     (v as i32).to_string()
 }
 
-fn fd(v: u64) -> String {
-    match v as i32 {
-        -100 => "AT_FDCWD".into(),
-        n => n.to_string(),
-    }
-}
-
 /// A buffer of `len` bytes at `addr`, quoted; the address if unreadable.
 fn buffer(m: &dyn GuestMem, addr: u64, len: u64, hex: bool) -> String {
     let shown = (len as usize).min(MAX_STRLEN);
@@ -346,7 +340,7 @@ fn sigaction_at(m: &dyn GuestMem, addr: u64) -> String {
         sigset(mask),
         sa_flags(flags)
     );
-    if flags & 0x0400_0000 != 0 {
+    if flags & SA_RESTORER != 0 {
         let _ = write!(s, ", sa_restorer={restorer:#x}");
     }
     s.push('}');
@@ -372,8 +366,7 @@ fn stat_at(m: &dyn GuestMem, addr: u64) -> String {
     let mode = u32::from_le_bytes(b[24..28].try_into().unwrap());
     let rdev = u64::from_le_bytes(b[40..48].try_into().unwrap());
     let size = i64::from_le_bytes(b[48..56].try_into().unwrap());
-    let kind = mode & 0o170000;
-    if kind == 0o020000 || kind == 0o060000 {
+    if is_device(mode) {
         let major = ((rdev >> 8) & 0xfff) | ((rdev >> 32) & !0xfff);
         let minor = (rdev & 0xff) | ((rdev >> 12) & !0xff);
         format!(
@@ -553,16 +546,8 @@ pub fn format_parts(c: &Call, m: &dyn GuestMem) -> (String, String) {
             }
         }
         sys::__NR_fcntl => match a[1] {
-            1 | 3 => format!("{}, {}", fd(a[0]), fcntl_cmd(a[1])),
-            2 => format!(
-                "{}, F_SETFD, {}",
-                fd(a[0]),
-                if a[2] == 1 {
-                    "FD_CLOEXEC".to_string()
-                } else {
-                    a[2].to_string()
-                }
-            ),
+            F_GETFD | F_GETFL => format!("{}, {}", fd(a[0]), fcntl_cmd(a[1])),
+            F_SETFD => format!("{}, {}, {}", fd(a[0]), fcntl_cmd(a[1]), fd_flags(a[2])),
             _ => format!("{}, {}, {}", fd(a[0]), fcntl_cmd(a[1]), a[2]),
         },
         sys::__NR_readlink => {
@@ -595,7 +580,7 @@ pub fn format_parts(c: &Call, m: &dyn GuestMem) -> (String, String) {
         sys::__NR_clock_nanosleep => format!(
             "{}, {}, {}, {}",
             clock_name(a[0]),
-            if a[1] == 1 { "TIMER_ABSTIME" } else { "0" },
+            timer_flags(a[1]),
             timespec(m, a[2]),
             ptr(a[3])
         ),
@@ -606,12 +591,12 @@ pub fn format_parts(c: &Call, m: &dyn GuestMem) -> (String, String) {
             } else {
                 format!("{:#x}", a[2])
             };
-            let fl = flags(
-                a[3],
-                &[(0x100, "AT_SYMLINK_NOFOLLOW"), (0x1000, "AT_EMPTY_PATH")],
-                "0",
-            );
-            format!("{}, {}, {st}, {fl}", fd(a[0]), path(m, a[1]))
+            format!(
+                "{}, {}, {st}, {}",
+                fd(a[0]),
+                path(m, a[1]),
+                path_flags(a[3])
+            )
         }
         sys::__NR_set_robust_list => format!("{}, {}", ptr(a[0]), a[1]),
         sys::__NR_dup3 => format!("{}, {}, {}", fd(a[0]), fd(a[1]), open_flags(a[2])),

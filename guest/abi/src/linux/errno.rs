@@ -15,6 +15,9 @@ pub struct Errno {
     pub message: &'static str,
 }
 
+/// The C library's `strerror(0)`.
+pub const SUCCESS_MESSAGE: &str = "Success";
+
 /// The largest error number a system call returns (as `-errno`): Linux's
 /// results in `-MAX_ERRNO..=-1` are errors, everything else a value.
 pub const MAX_ERRNO: i64 = 4095;

@@ -1,5 +1,7 @@
 //! Signals: the 31 standard ones (numbers from `linux-raw-sys`, names the
-//! identifiers), then the real-time range up to [`NSIG`].
+//! identifiers), then the real-time range up to [`NSIG`]; sigaction's
+//! special handlers and flags, rt_sigprocmask's `how`, and SIGCHLD's
+//! `si_code`s.
 
 use linux_raw_sys::general as raw;
 
@@ -47,7 +49,21 @@ pub fn name(sig: u64) -> Option<&'static str> {
 pub const SIG_DFL: u64 = 0;
 pub const SIG_IGN: u64 = 1;
 
-/// rt_sigprocmask's `how`.
-pub const SIG_BLOCK: u64 = raw::SIG_BLOCK as u64;
-pub const SIG_UNBLOCK: u64 = raw::SIG_UNBLOCK as u64;
-pub const SIG_SETMASK: u64 = raw::SIG_SETMASK as u64;
+named! {
+    /// rt_sigprocmask's `how`.
+    SIGPROCMASK_HOW: u64 = [SIG_BLOCK, SIG_UNBLOCK, SIG_SETMASK]
+}
+
+named! {
+    /// `struct sigaction`'s flags, in strace's order.
+    SA_FLAGS: u64 = [
+        SA_RESTORER, SA_ONSTACK, SA_RESTART, SA_NODEFER, SA_RESETHAND,
+        SA_NOCLDSTOP, SA_NOCLDWAIT, SA_SIGINFO,
+    ]
+}
+
+named! {
+    /// SIGCHLD's `si_code`s (a C `int` in `siginfo_t`): how the child
+    /// changed state.
+    CHILD_CODES: i32 = [CLD_EXITED, CLD_KILLED, CLD_DUMPED, CLD_TRAPPED, CLD_STOPPED, CLD_CONTINUED]
+}

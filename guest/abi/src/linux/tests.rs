@@ -5,18 +5,18 @@
 extern crate std;
 
 use std::collections::BTreeMap;
+use std::format;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::string::{String, ToString};
 use std::vec::Vec;
-use std::{format, fs};
 
 use super::*;
 
 /// `#define NAME NUMBER` lines of a host header (aliases and expressions
 /// skipped): decimal, hex or octal, with an optional `U`/`L` suffix.
 fn defines(path: &str) -> BTreeMap<String, u64> {
-    let text = fs::read_to_string(path)
+    let text = std::fs::read_to_string(path)
         .unwrap_or_else(|e| panic!("{path}: {e} (the host's Linux headers, linux-libc-dev)"));
     let mut out = BTreeMap::new();
     for line in text.lines() {
@@ -112,14 +112,14 @@ struct Scratch(PathBuf);
 impl Scratch {
     fn new(name: &str) -> Scratch {
         let dir = std::env::temp_dir().join(format!("abi-{name}-{}", std::process::id()));
-        fs::create_dir_all(&dir).unwrap();
+        std::fs::create_dir_all(&dir).unwrap();
         Scratch(dir)
     }
 }
 
 impl Drop for Scratch {
     fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
+        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
 
@@ -137,7 +137,7 @@ fn syscall_names_and_argument_counts_match_strace() {
         dir.0.join("probe"),
         dir.0.join("trace"),
     );
-    fs::write(&src, PROBE.replace("NRS", &nrs.join(", "))).unwrap();
+    std::fs::write(&src, PROBE.replace("NRS", &nrs.join(", "))).unwrap();
     let cc = std::env::var("CC").unwrap_or_else(|_| "gcc".into());
     let st = Command::new(&cc)
         .args(["-static", "-O1", "-o"])
@@ -155,7 +155,7 @@ fn syscall_names_and_argument_counts_match_strace() {
         return;
     };
     assert!(st.success(), "the probe under strace");
-    let text = fs::read_to_string(&trace).unwrap();
+    let text = std::fs::read_to_string(&trace).unwrap();
     // The probes are the calls after the one that installs the filter.
     let lines: Vec<&str> = text
         .lines()
@@ -251,23 +251,156 @@ fn signals_clone_and_futex_match_the_host_headers() {
     );
 }
 
+/// A program, built with the host's compiler against its Linux UAPI
+/// headers (the kernel's own, not the C library's), that prints `NAME
+/// value` for each name it is given that the headers define.
+fn host_values(headers: &[&str], names: &[&str]) -> BTreeMap<String, i64> {
+    let mut src = String::new();
+    for h in headers {
+        src += &format!("#include <{h}>\n");
+    }
+    // No C library header: glibc's would redefine some of these names.
+    src += "int printf(const char *, ...);\nint main(void) {\n";
+    for n in names {
+        src += &format!("#ifdef {n}\n    printf(\"{n} %lld\\n\", (long long)({n}));\n#endif\n");
+    }
+    src += "    return 0;\n}\n";
+    let dir = Scratch::new("uapi-probe");
+    let (c, exe) = (dir.0.join("probe.c"), dir.0.join("probe"));
+    std::fs::write(&c, src).unwrap();
+    let cc = std::env::var("CC").unwrap_or_else(|_| "gcc".into());
+    let st = Command::new(&cc)
+        .args(["-O0", "-w", "-o"])
+        .args([&exe, &c])
+        .status()
+        .unwrap_or_else(|e| panic!("{cc}: {e}"));
+    assert!(st.success(), "building the UAPI probe");
+    let out = Command::new(&exe).output().unwrap();
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let (n, v) = l.split_once(' ').unwrap();
+            (n.to_string(), v.parse().unwrap())
+        })
+        .collect()
+}
+
+#[test]
+fn flag_and_constant_tables_match_the_host_headers() {
+    // Each table, with the rows the host's headers (Linux 6.1 or later)
+    // must all have.
+    let tables: &[(&str, &[(u64, &str)])] = &[
+        ("PROT", mman::PROT),
+        ("MAP_TYPES", mman::MAP_TYPES),
+        ("MAP_FLAGS", mman::MAP_FLAGS),
+        ("MADVISE", mman::MADVISE),
+        ("MADVISE_OTHER", mman::MADVISE_OTHER),
+        ("ACCESS_MODES", fs::ACCESS_MODES),
+        ("OPEN_FLAGS", fs::OPEN_FLAGS),
+        ("FCNTL_COMMANDS", fs::FCNTL_COMMANDS),
+        ("FD_FLAGS", fs::FD_FLAGS),
+        ("DIRFDS", fs::DIRFDS),
+        ("PATH_FLAGS", fs::PATH_FLAGS),
+        ("WHENCE", fs::WHENCE),
+        ("FILE_TYPES", fs::FILE_TYPES),
+        ("WAIT_OPTIONS", wait::WAIT_OPTIONS),
+        ("ID_TYPES", wait::ID_TYPES),
+        ("SIGPROCMASK_HOW", signal::SIGPROCMASK_HOW),
+        ("SA_FLAGS", signal::SA_FLAGS),
+        ("CHILD_CODES", signal::CHILD_CODES),
+        ("CLOCKS", time::CLOCKS),
+        ("TIMER_FLAGS", time::TIMER_FLAGS),
+        ("RLIMITS", resource::RLIMITS),
+        ("RLIM_VALUES", resource::RLIM_VALUES),
+        ("ARCH_CODES", arch_prctl::ARCH_CODES),
+        ("GRND_FLAGS", random::GRND_FLAGS),
+        ("AUXV_TYPES", auxv::AUXV_TYPES),
+        ("REQUESTS", ioctl::REQUESTS),
+    ];
+    // Newer than Linux 6.1's headers: checked when the host has them.
+    let newer = [
+        "PIDFD_THREAD",
+        "AT_RSEQ_FEATURE_SIZE",
+        "AT_RSEQ_ALIGN",
+        "AT_HWCAP3",
+        "AT_HWCAP4",
+    ];
+    let pidfd = fs::PIDFD_FLAGS;
+    let singles: &[(&str, u64)] = &[
+        ("PROT_NONE", mman::PROT_NONE),
+        ("MAP_TYPE", mman::MAP_TYPE),
+        ("O_ACCMODE", fs::O_ACCMODE),
+        ("S_IFMT", u64::from(fs::S_IFMT)),
+        ("WSTOPPED", wait::WSTOPPED),
+        ("RLIM_NLIMITS", resource::RLIM_NLIMITS),
+        ("RLIM_INFINITY", resource::RLIM_INFINITY),
+    ];
+    let rows = || {
+        tables
+            .iter()
+            .flat_map(|t| t.1.iter().copied())
+            .chain(pidfd.iter().copied())
+            .chain(singles.iter().map(|&(n, v)| (v, n)))
+    };
+    let names: Vec<&str> = rows().map(|r| r.1).collect();
+    let host = host_values(
+        &[
+            "linux/mman.h",
+            "linux/fcntl.h",
+            "linux/stat.h",
+            "linux/fs.h",
+            "linux/pidfd.h",
+            "linux/wait.h",
+            "linux/signal.h",
+            "linux/time.h",
+            "linux/resource.h",
+            "asm/prctl.h",
+            "linux/random.h",
+            "linux/auxvec.h",
+            "asm/ioctls.h",
+        ],
+        &names,
+    );
+    let mut checked = 0;
+    for (v, name) in rows() {
+        match host.get(name) {
+            // `as i64`: the C value is printed as a signed long long, so
+            // AT_FDCWD is -100 and RLIM_INFINITY -1 on both sides.
+            Some(&h) => {
+                assert_eq!(h, v as i64, "{name}");
+                checked += 1;
+            }
+            None => assert!(newer.contains(&name), "{name} is not in the host's headers"),
+        }
+    }
+    assert!(checked > 150, "{checked} names");
+    // strace's decoders depend on the table orders: spot checks.
+    assert_eq!(name_of(mman::MAP_TYPES, 2), Some("MAP_PRIVATE"));
+    assert_eq!(name_of(time::CLOCKS, 11), Some("CLOCK_TAI"));
+    assert_eq!(name_of(fs::DIRFDS, -100i64 as u64), Some("AT_FDCWD"));
+    assert_eq!(name_of(resource::RLIMITS, 7), Some("RLIMIT_NOFILE"));
+    assert_eq!(name_of(resource::RLIMITS, 16), None);
+    assert_eq!(signal::SA_FLAGS[0].1, "SA_RESTORER");
+}
+
 #[test]
 fn generated_headers() {
-    let include = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../guest-libc/include");
+    let libc = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../guest-libc");
     let update = std::env::var_os("UPDATE_GENERATED").is_some();
     for &(path, write) in cheader::HEADERS {
         let mut text = String::new();
         write(&mut text).unwrap();
-        let file = include.join(path);
+        let file = libc.join(path);
         if update {
-            fs::create_dir_all(file.parent().unwrap()).unwrap();
-            fs::write(&file, &text).unwrap();
+            std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+            std::fs::write(&file, &text).unwrap();
             continue;
         }
-        let committed = fs::read_to_string(&file).unwrap_or_default();
+        let committed = std::fs::read_to_string(&file).unwrap_or_default();
         assert!(
             committed == text,
-            "guest-libc/include/{path} is not what guest/abi generates; regenerate it with \
+            "guest-libc/{path} is not what guest/abi generates; regenerate it with \
              `UPDATE_GENERATED=1 cargo test -p abi generated_headers` and commit it"
         );
     }

@@ -13,31 +13,16 @@ use alloc::vec;
 use alloc::vec::Vec;
 
 use abi::layout::USER_STACK_TOP;
+use abi::linux::auxv::{
+    AT_BASE, AT_CLKTCK, AT_EGID, AT_ENTRY, AT_EUID, AT_EXECFN, AT_FLAGS, AT_GID, AT_HWCAP,
+    AT_HWCAP2, AT_NULL, AT_PAGESZ, AT_PHDR, AT_PHENT, AT_PHNUM, AT_PLATFORM, AT_RANDOM, AT_SECURE,
+    AT_UID,
+};
 
 use super::elf::ElfInfo;
 use crate::errno::{KResult, E2BIG};
 use crate::mm::uaccess::copy_to_user;
 use crate::mm::vma::{Mm, STACK_LIMIT};
-
-const AT_NULL: u64 = 0;
-const AT_PHDR: u64 = 3;
-const AT_PHENT: u64 = 4;
-const AT_PHNUM: u64 = 5;
-const AT_PAGESZ: u64 = 6;
-const AT_BASE: u64 = 7;
-const AT_FLAGS: u64 = 8;
-const AT_ENTRY: u64 = 9;
-const AT_UID: u64 = 11;
-const AT_EUID: u64 = 12;
-const AT_GID: u64 = 13;
-const AT_EGID: u64 = 14;
-const AT_PLATFORM: u64 = 15;
-const AT_HWCAP: u64 = 16;
-const AT_CLKTCK: u64 = 17;
-const AT_SECURE: u64 = 23;
-const AT_RANDOM: u64 = 25;
-const AT_HWCAP2: u64 = 26;
-const AT_EXECFN: u64 = 31;
 
 /// Strings may use at most a quarter of the stack limit, as on Linux.
 const MAX_STRINGS: u64 = STACK_LIMIT / 4;

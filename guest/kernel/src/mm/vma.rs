@@ -18,13 +18,16 @@ use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 
 use abi::layout::{PAGE_SIZE, USER_SPACE_END, USER_STACK_TOP};
+use abi::linux::mman;
 
 use super::{frame, paging};
 use crate::errno::*;
 
-pub const PROT_READ: u32 = 1;
-pub const PROT_WRITE: u32 = 2;
-pub const PROT_EXEC: u32 = 4;
+/// The protection bits as a VMA keeps them (`abi::task::VmAreaStruct`'s
+/// `prot` is 32 bits).
+pub const PROT_READ: u32 = mman::PROT_READ as u32;
+pub const PROT_WRITE: u32 = mman::PROT_WRITE as u32;
+pub const PROT_EXEC: u32 = mman::PROT_EXEC as u32;
 
 /// Linux's default RLIMIT_STACK.
 pub const STACK_LIMIT: u64 = 8 << 20;

@@ -4,6 +4,12 @@
 //! not waitable, until its group is empty; the group's status is
 //! exit_group's code, or else the last exiter's.
 
+use abi::linux::signal::{CLD_EXITED, CLD_KILLED};
+use abi::linux::wait::{
+    __WALL, __WCLONE, __WNOTHREAD, P_ALL, P_PGID, P_PID, P_PIDFD, WCONTINUED, WEXITED, WNOHANG,
+    WNOWAIT, WSTOPPED, WUNTRACED,
+};
+
 use crate::errno::*;
 use crate::list;
 use crate::mm::uaccess::write_user;
@@ -160,23 +166,6 @@ pub fn kill_threads(
     }
 }
 
-const WNOHANG: u64 = 1;
-const WUNTRACED: u64 = 2;
-const WSTOPPED: u64 = 2;
-const WEXITED: u64 = 4;
-const WCONTINUED: u64 = 8;
-const WNOWAIT: u64 = 0x0100_0000;
-const WNOTHREAD: u64 = 0x2000_0000;
-const WALL: u64 = 0x4000_0000;
-const WCLONE: u64 = 0x8000_0000;
-
-const P_ALL: u64 = 0;
-const P_PID: u64 = 1;
-const P_PGID: u64 = 2;
-const P_PIDFD: u64 = 3;
-const CLD_EXITED: i32 = 1;
-const CLD_KILLED: i32 = 2;
-
 /// Which children a wait is for (Linux's `wo_type` and `wo_pid`).
 #[derive(Clone, Copy)]
 enum WaitFor {
@@ -211,7 +200,7 @@ struct WaitOpts {
 /// group, or with __WNOTHREAD only the caller's own.
 fn my_children(flags: u64) -> alloc::vec::Vec<&'static mut Task> {
     let me = current();
-    if flags & WNOTHREAD != 0 {
+    if flags & __WNOTHREAD != 0 {
         return me.children();
     }
     let signal = me.signal.clone();
@@ -229,7 +218,7 @@ fn eligible_child(wo: &WaitOpts, t: &Task) -> bool {
         }
     }
     let is_clone = t.exit_signal != SIGCHLD;
-    wo.flags & WALL != 0 || (wo.flags & WCLONE != 0) == is_clone
+    wo.flags & __WALL != 0 || (wo.flags & __WCLONE != 0) == is_clone
 }
 
 /// A zombie whose group is empty: its status can be collected.
@@ -315,7 +304,7 @@ fn release_task(pid: Pid) {
 pub fn wait4(upid: u64, stat_addr: u64, options: u64, rusage: u64) -> KResult<u64> {
     // `int options` in Linux: only the low 32 bits exist.
     let options = options as u32 as u64;
-    if options & !(WNOHANG | WUNTRACED | WCONTINUED | WNOTHREAD | WCLONE | WALL) != 0 {
+    if options & !(WNOHANG | WUNTRACED | WCONTINUED | __WNOTHREAD | __WCLONE | __WALL) != 0 {
         return Err(EINVAL);
     }
     let upid = upid as i64 as i32;
@@ -345,7 +334,8 @@ pub fn wait4(upid: u64, stat_addr: u64, options: u64, rusage: u64) -> KResult<u6
 /// the return value.
 pub fn waitid(idtype: u64, id: u64, infop: u64, options: u64, rusage: u64) -> KResult<u64> {
     let options = options as u32 as u64;
-    if options & !(WNOHANG | WSTOPPED | WEXITED | WCONTINUED | WNOWAIT | WNOTHREAD | WCLONE | WALL)
+    if options
+        & !(WNOHANG | WSTOPPED | WEXITED | WCONTINUED | WNOWAIT | __WNOTHREAD | __WCLONE | __WALL)
         != 0
     {
         return Err(EINVAL);

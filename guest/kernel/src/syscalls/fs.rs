@@ -4,6 +4,11 @@
 //! test harness gives a native process (fstat says FIFO, lseek is ESPIPE,
 //! ioctl is ENOTTY), so programs take the same paths in both places.
 
+use abi::linux::fs::{
+    AT_EMPTY_PATH, FD_CLOEXEC, F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_GETFL, F_SETFD, O_CLOEXEC,
+    O_RDONLY, O_RDWR, O_WRONLY, S_IFIFO, S_IFREG,
+};
+
 use crate::errno::*;
 use crate::hypercall;
 use crate::mm::fault::{populate, Access};
@@ -169,8 +174,6 @@ pub fn dup(old: u64) -> KResult<u64> {
     )
 }
 
-const O_CLOEXEC: u64 = 0o2000000;
-
 pub fn dup3(old: u64, new: u64, flags: u64, is_dup2: bool) -> KResult<u64> {
     if flags & !O_CLOEXEC != 0 {
         return Err(EINVAL);
@@ -194,12 +197,6 @@ pub fn dup3(old: u64, new: u64, flags: u64, is_dup2: bool) -> KResult<u64> {
     Ok(new)
 }
 
-const F_DUPFD: u64 = 0;
-const F_GETFD: u64 = 1;
-const F_SETFD: u64 = 2;
-const F_GETFL: u64 = 3;
-const F_DUPFD_CLOEXEC: u64 = 1030;
-
 pub fn fcntl(fd: u64, cmd: u64, arg: u64) -> KResult<u64> {
     let f = with_current(|t| t.files.borrow().get(fd)).ok_or(EBADF)?;
     match cmd {
@@ -215,13 +212,13 @@ pub fn fcntl(fd: u64, cmd: u64, arg: u64) -> KResult<u64> {
                 arg as usize,
             )
         }
-        F_GETFD => Ok(f.cloexec as u64),
+        F_GETFD => Ok(if f.cloexec { FD_CLOEXEC } else { 0 }),
         F_SETFD => {
             with_current(|t| {
                 t.files.borrow_mut().set(
                     fd as usize,
                     Some(Fd {
-                        cloexec: arg & 1 != 0,
+                        cloexec: arg & FD_CLOEXEC != 0,
                         ..f
                     }),
                 )
@@ -231,9 +228,9 @@ pub fn fcntl(fd: u64, cmd: u64, arg: u64) -> KResult<u64> {
         // O_RDONLY for stdin, O_WRONLY for the others (pipes, as natively),
         // O_RDWR for a pidfd.
         F_GETFL => Ok(match f.kind {
-            FileKind::ConsoleIn => 0,
-            FileKind::ConsoleOut(_) => 1,
-            FileKind::Pidfd(_) => 2,
+            FileKind::ConsoleIn => O_RDONLY,
+            FileKind::ConsoleOut(_) => O_WRONLY,
+            FileKind::Pidfd(_) => O_RDWR,
         }),
         _ => Err(EINVAL),
     }
@@ -272,9 +269,6 @@ struct Stat {
     _unused: [i64; 3],
 }
 
-const S_IFIFO: u32 = 0o010000;
-const S_IFREG: u32 = 0o100000;
-
 pub fn fstat(fd: u64, statbuf: u64) -> KResult<u64> {
     let (ino, mode) = match console_fd(fd)? {
         FileKind::ConsoleIn => (1, S_IFIFO | 0o600),
@@ -293,8 +287,6 @@ pub fn fstat(fd: u64, statbuf: u64) -> KResult<u64> {
     with_mm(|mm| crate::mm::uaccess::write_user(mm, statbuf, &st))?;
     Ok(0)
 }
-
-const AT_EMPTY_PATH: u64 = 0x1000;
 
 pub fn newfstatat(dirfd: u64, path: u64, statbuf: u64, flags: u64) -> KResult<u64> {
     let first: u8 = with_mm(|mm| read_user::<u8>(mm, path))?;

@@ -1,5 +1,7 @@
 //! uname and getrandom.
 
+use abi::linux::random::{GRND_INSECURE, GRND_NONBLOCK, GRND_RANDOM};
+
 use crate::errno::*;
 use crate::mm::uaccess::{check_range, copy_to_user};
 use crate::task::with_mm;
@@ -22,10 +24,6 @@ pub fn uname(buf: u64) -> KResult<u64> {
     with_mm(|mm| copy_to_user(mm, buf, &u))?;
     Ok(0)
 }
-
-const GRND_NONBLOCK: u64 = 1;
-const GRND_RANDOM: u64 = 2;
-const GRND_INSECURE: u64 = 4;
 
 pub fn getrandom(buf: u64, len: u64, flags: u64) -> KResult<u64> {
     if flags & !(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE) != 0

@@ -2,23 +2,16 @@
 //! Linux's order (mm/mmap.c, mm/mprotect.c, mm/madvise.c).
 
 use abi::layout::USER_SPACE_END;
+use abi::linux::mman::{
+    MADV_COLLAPSE, MADV_DONTNEED, MADV_FREE, MADV_HWPOISON, MADV_NORMAL, MADV_SOFT_OFFLINE,
+    MAP_ANONYMOUS, MAP_FIXED, MAP_FIXED_NOREPLACE, MAP_PRIVATE, MAP_SHARED, MAP_SHARED_VALIDATE,
+    MAP_TYPE,
+};
 
 use crate::errno::*;
 use crate::mm::vma::{Vma, VmaKind, MMAP_BASE, MMAP_MIN_ADDR, PROT_EXEC, PROT_READ, PROT_WRITE};
 use crate::mm::{page_up, PAGE};
 use crate::task::with_mm;
-
-const MAP_SHARED: u64 = 0x01;
-const MAP_PRIVATE: u64 = 0x02;
-const MAP_SHARED_VALIDATE: u64 = 0x03;
-const MAP_TYPE: u64 = 0x0f;
-const MAP_FIXED: u64 = 0x10;
-const MAP_ANONYMOUS: u64 = 0x20;
-const MAP_FIXED_NOREPLACE: u64 = 0x10_0000;
-
-const MADV_NORMAL: u64 = 0;
-const MADV_DONTNEED: u64 = 4;
-const MADV_FREE: u64 = 8;
 
 pub fn brk(addr: u64) -> KResult<u64> {
     Ok(with_mm(|mm| mm.set_brk(addr)))
@@ -126,7 +119,11 @@ pub fn mprotect(addr: u64, len: u64, prot: u64) -> KResult<u64> {
 }
 
 pub fn madvise(addr: u64, len: u64, advice: u64) -> KResult<u64> {
-    let known = matches!(advice, 0..=4 | 8..=25 | 100..=101);
+    // Linux 6.1's advice values (5..=7 and 26..=99 are unused).
+    let known = matches!(
+        advice,
+        MADV_NORMAL..=MADV_DONTNEED | MADV_FREE..=MADV_COLLAPSE | MADV_HWPOISON..=MADV_SOFT_OFFLINE
+    );
     if !known {
         return Err(EINVAL);
     }
@@ -147,7 +144,6 @@ pub fn madvise(addr: u64, len: u64, advice: u64) -> KResult<u64> {
             // Private anonymous pages read back as zero on the next touch.
             mm.free_pages(start, end);
         }
-        let _ = MADV_NORMAL;
         Ok(0)
     })
 }

@@ -1,10 +1,14 @@
 //! Process identity, exit, TLS base, limits and the signal calls that
 //! C-library startup makes.
 
+use abi::linux::arch_prctl::{ARCH_GET_FS, ARCH_GET_GS, ARCH_SET_FS, ARCH_SET_GS};
+use abi::linux::resource::RLIMIT_NOFILE;
+use abi::linux::signal::{NSIG, SIGKILL, SIGSTOP};
+
 use crate::arch::{is_canonical, percpu};
 use crate::errno::*;
 use crate::mm::uaccess::{read_user, write_user};
-use crate::task::{current, with_current, with_mm, RLIMIT_NOFILE, RLIM_NLIMITS};
+use crate::task::{current, with_current, with_mm, RLIM_NLIMITS};
 use x86_64::registers::model_specific::FsBase;
 use x86_64::VirtAddr;
 
@@ -37,11 +41,6 @@ pub fn set_robust_list(head: u64, len: u64) -> KResult<u64> {
     with_current(|t| t.robust_list = head);
     Ok(0)
 }
-
-const ARCH_SET_GS: u64 = 0x1001;
-const ARCH_SET_FS: u64 = 0x1002;
-const ARCH_GET_FS: u64 = 0x1003;
-const ARCH_GET_GS: u64 = 0x1004;
 
 pub fn arch_prctl(code: u64, addr: u64) -> KResult<u64> {
     match code {
@@ -105,7 +104,7 @@ pub fn prlimit64(pid: u64, resource: u64, new: u64, old: u64) -> KResult<u64> {
         if cur > max {
             return Err(EINVAL);
         }
-        if resource == RLIMIT_NOFILE && max > NR_OPEN {
+        if resource as u64 == RLIMIT_NOFILE && max > NR_OPEN {
             return Err(EPERM);
         }
         target.borrow_mut().rlim[resource] = [cur, max];
@@ -132,7 +131,8 @@ pub fn setrlimit(resource: u64, rlim: u64) -> KResult<u64> {
 /// delivered: every fatal signal so far comes from a CPU fault and takes the
 /// default action.
 pub fn rt_sigaction(sig: u64, act: u64, oldact: u64, sigsetsize: u64) -> KResult<u64> {
-    if sigsetsize != 8 || sig == 0 || sig > 64 || (act != 0 && (sig == 9 || sig == 19)) {
+    if sigsetsize != 8 || sig == 0 || sig > NSIG || (act != 0 && (sig == SIGKILL || sig == SIGSTOP))
+    {
         return Err(EINVAL);
     }
     let new = if act != 0 {

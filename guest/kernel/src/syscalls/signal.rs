@@ -6,6 +6,7 @@
 //! signal whose handler is SIG_IGN. A signal with a user handler stays
 //! pending until delivery exists.
 
+use abi::linux::fs::{PIDFD_NONBLOCK, PIDFD_THREAD};
 use abi::linux::signal::{
     NSIG, SIGCHLD, SIGCONT, SIGKILL, SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU, SIGURG, SIGWINCH,
     SIG_BLOCK, SIG_IGN, SIG_SETMASK, SIG_UNBLOCK,
@@ -194,9 +195,6 @@ pub fn pidfd_send_signal(pidfd: u64, sig: u64, info: u64, flags: u64) -> KResult
     }
     kill(pid as u64, sig)
 }
-
-const PIDFD_NONBLOCK: u64 = 0o4000;
-const PIDFD_THREAD: u64 = 0o200;
 
 /// pidfd_open(pid, flags): a pidfd for a process (a thread with
 /// PIDFD_THREAD).

@@ -5,14 +5,11 @@ use crate::mm::uaccess::write_user;
 use crate::task::with_mm;
 use crate::time::{monotonic_ns, realtime_ns, tsc_khz};
 
-const CLOCK_REALTIME: u64 = 0;
-const CLOCK_MONOTONIC: u64 = 1;
-const CLOCK_PROCESS_CPUTIME_ID: u64 = 2;
-const CLOCK_THREAD_CPUTIME_ID: u64 = 3;
-const CLOCK_MONOTONIC_RAW: u64 = 4;
-const CLOCK_REALTIME_COARSE: u64 = 5;
-const CLOCK_MONOTONIC_COARSE: u64 = 6;
-const CLOCK_BOOTTIME: u64 = 7;
+use abi::linux::time::{
+    CLOCK_BOOTTIME, CLOCK_MONOTONIC, CLOCK_MONOTONIC_COARSE, CLOCK_MONOTONIC_RAW,
+    CLOCK_PROCESS_CPUTIME_ID, CLOCK_REALTIME, CLOCK_REALTIME_COARSE, CLOCK_THREAD_CPUTIME_ID,
+    TIMER_ABSTIME,
+};
 
 fn now(clock: u64) -> KResult<u64> {
     Ok(match clock {
@@ -89,8 +86,6 @@ pub fn nanosleep(req: u64, rem: u64) -> KResult<u64> {
     }
     Ok(0)
 }
-
-const TIMER_ABSTIME: u64 = 1;
 
 pub fn clock_nanosleep(clock: u64, flags: u64, req: u64, rem: u64) -> KResult<u64> {
     if clock == CLOCK_THREAD_CPUTIME_ID {
