@@ -21,6 +21,13 @@
 //! creation order (the leader T0, then each tid a clone/clone3/fork in the
 //! trace returns, in the order the trace shows the returns), and each
 //! thread's sequence must be identical.
+//!
+//! strace's timing options (`-c`, `-C`, `-w`, `-T`, `-t`) are checked on
+//! `strace-times`: the `-c` table's layout against strace's, its counts
+//! against real `strace -f -c` (without the timing-dependent futex calls)
+//! and against the trace lines of the same run (`-C`), and the times
+//! through what must hold whatever the load: sums, orders, a sleep's lower
+//! bound, timestamps inside the run.
 
 mod common;
 
@@ -366,4 +373,493 @@ fn a_fatal_signal() {
         "{trace}"
     );
     let _ = std::fs::remove_dir_all(dir);
+}
+
+/// One row of a `-c` table: calls, errors, seconds, percent, usecs/call.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Row {
+    percent: f64,
+    seconds: f64,
+    usecs: u64,
+    calls: u64,
+    errors: u64,
+}
+
+const SUMMARY_HEADER: &str = "% time     seconds  usecs/call     calls    errors syscall";
+const SUMMARY_RULE: &str = "------ ----------- ----------- --------- --------- ----------------";
+
+/// A `-c` table (strace's or ours) in `text`, which holds it and nothing
+/// after it: its rows in order (name, row) and its total row. Every line is
+/// checked against strace's column layout.
+fn parse_summary(text: &str) -> (Vec<(String, Row)>, Row) {
+    let lines: Vec<&str> = text.lines().collect();
+    let start = lines
+        .iter()
+        .position(|l| *l == SUMMARY_HEADER)
+        .unwrap_or_else(|| panic!("no summary header in:\n{text}"));
+    let table = &lines[start..];
+    assert!(table.len() >= 4, "{text}");
+    assert_eq!(table[1], SUMMARY_RULE, "{text}");
+    assert_eq!(table[table.len() - 2], SUMMARY_RULE, "{text}");
+    let row = |line: &str| -> (String, Row) {
+        // `%6.2f %11.6f %11u %9u %9u %s`, the errors blank when 0.
+        assert!(line.len() > 51, "short row {line:?}");
+        let field = |a: usize, b: usize| line[a..b].trim();
+        assert_eq!(&line[6..7], " ", "{line:?}");
+        let errors = field(41, 50);
+        let r = Row {
+            percent: field(0, 6).parse().unwrap_or_else(|_| panic!("{line:?}")),
+            seconds: field(7, 18).parse().unwrap_or_else(|_| panic!("{line:?}")),
+            usecs: field(19, 30).parse().unwrap_or_else(|_| panic!("{line:?}")),
+            calls: field(31, 40).parse().unwrap_or_else(|_| panic!("{line:?}")),
+            errors: if errors.is_empty() {
+                0
+            } else {
+                errors.parse().unwrap_or_else(|_| panic!("{line:?}"))
+            },
+        };
+        assert_ne!(errors, "0", "a zero error count is blank: {line:?}");
+        assert_eq!(&line[50..51], " ", "{line:?}");
+        (line[51..].to_string(), r)
+    };
+    let rows: Vec<(String, Row)> = table[2..table.len() - 2].iter().map(|l| row(l)).collect();
+    let (name, total) = row(table[table.len() - 1]);
+    assert_eq!(name, "total");
+    (rows, total)
+}
+
+/// What must hold in any `-c` table: the total row adds up, the rows are
+/// sorted by time (largest first), the per-call and percent columns are
+/// derived from the others.
+fn check_summary_sums(rows: &[(String, Row)], total: &Row) {
+    assert_eq!(total.calls, rows.iter().map(|r| r.1.calls).sum::<u64>());
+    assert_eq!(total.errors, rows.iter().map(|r| r.1.errors).sum::<u64>());
+    assert_eq!(total.percent, 100.0);
+    // Each seconds figure is rounded to the microsecond.
+    let sum: f64 = rows.iter().map(|r| r.1.seconds).sum();
+    assert!(
+        (sum - total.seconds).abs() <= 1e-6 * (rows.len() as f64 + 1.0),
+        "rows add up to {sum}, total says {}",
+        total.seconds
+    );
+    if total.seconds > 0.0 {
+        let p: f64 = rows.iter().map(|r| r.1.percent).sum();
+        assert!((p - 100.0).abs() <= 0.01 * rows.len() as f64, "{p}");
+    }
+    for w in rows.windows(2) {
+        assert!(
+            w[0].1.seconds >= w[1].1.seconds,
+            "not sorted by time: {w:?}"
+        );
+    }
+    let all = rows.iter().map(|(n, r)| (n.as_str(), r));
+    for (name, r) in all.chain([("total", total)]) {
+        assert!(r.calls > 0, "{name}");
+        assert!(r.errors <= r.calls, "{name}");
+        // usecs/call is the exact mean cut to the microsecond; the total
+        // shown is rounded to it.
+        let per_call = r.seconds * 1e6 / r.calls as f64;
+        let slack = 0.5 / r.calls as f64 + 1e-6;
+        let lowest = (per_call - slack).floor().max(0.0) as u64;
+        let highest = (per_call + slack).floor() as u64;
+        assert!((lowest..=highest).contains(&r.usecs), "{name}: {r:?}");
+    }
+}
+
+/// Calls whose count depends on timing natively or in the guest (lock and
+/// join futexes, yields), and the host's execve.
+fn timing_dependent(name: &str) -> bool {
+    matches!(name, "futex" | "sched_yield" | "execve")
+}
+
+/// name -> (calls, errors), without the timing-dependent calls.
+fn counts(rows: &[(String, Row)]) -> BTreeMap<String, (u64, u64)> {
+    rows.iter()
+        .filter(|(n, _)| !timing_dependent(n))
+        .map(|(n, r)| (n.clone(), (r.calls, r.errors)))
+        .collect()
+}
+
+#[test]
+fn summary_counts_match_real_strace() {
+    if !strace_available() {
+        eprintln!("strace is not installed: skipped");
+        return;
+    }
+    let dir = tempdir("summary");
+    let (native_out, guest_out) = (dir.join("native"), dir.join("guest"));
+    let bin = guest_bin("strace-times");
+    let native = Command::new("strace")
+        .args(["-f", "-c", "-o"])
+        .arg(&native_out)
+        .arg(&bin)
+        .env_clear()
+        .output()
+        .expect("run strace");
+    assert!(native.status.success(), "native run failed: {native:?}");
+    let run = vmm(&[
+        "run",
+        "-c",
+        "--strace-output",
+        guest_out.to_str().unwrap(),
+        bin.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stdout, "worker\ndone\n");
+    assert_eq!(run.stderr, "", "the table goes where the trace goes");
+    let native = std::fs::read_to_string(&native_out).unwrap();
+    let guest = std::fs::read_to_string(&guest_out).unwrap();
+    // The same layout as strace's: the table is all there is.
+    assert!(guest.starts_with(SUMMARY_HEADER), "{guest}");
+    let (n_rows, n_total) = parse_summary(&native);
+    let (g_rows, g_total) = parse_summary(&guest);
+    check_summary_sums(&g_rows, &g_total);
+    check_summary_sums(&n_rows, &n_total);
+    let (n, g) = (counts(&n_rows), counts(&g_rows));
+    assert_eq!(
+        n, g,
+        "calls and errors per call differ\n--- native\n{native}\n--- guest\n{guest}"
+    );
+    // What the comparison covers: failing calls, both threads' calls.
+    assert_eq!(g["close"], (4, 4));
+    assert_eq!(g["nanosleep"], (2, 0));
+    assert_eq!(g["getpid"], (5, 0));
+    // exit and exit_group do not return: strace does not count them.
+    assert!(
+        !g.contains_key("exit") && !g.contains_key("exit_group"),
+        "{guest}"
+    );
+    // The comparison can fail: one call fewer is found.
+    let mut fewer = g.clone();
+    fewer.get_mut("getpid").unwrap().0 -= 1;
+    assert_ne!(n, fewer);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// The `name(...) = ...` lines of a trace on stderr, by call name: calls
+/// and failed calls (`= -1 ...`). Calls that do not return are left out.
+fn trace_counts(trace: &str) -> BTreeMap<String, (u64, u64)> {
+    let mut m: BTreeMap<String, (u64, u64)> = BTreeMap::new();
+    for line in trace.lines() {
+        let line = match line.strip_prefix("[pid ") {
+            Some(rest) => rest.split_once("] ").expect("pid prefix").1,
+            None => line,
+        };
+        if line.starts_with("+++") || line.ends_with("= ?") || !line.contains(" = ") {
+            continue;
+        }
+        let name = line.split('(').next().unwrap().to_string();
+        let e = m.entry(name).or_default();
+        e.0 += 1;
+        e.1 += u64::from(line.contains(" = -1 "));
+    }
+    m
+}
+
+#[test]
+fn summary_agrees_with_the_trace() {
+    let bin = guest_bin("strace-times");
+    let bin = bin.to_str().unwrap();
+    // -C: the trace, then the table of the same calls, timing-dependent
+    // ones included.
+    let run = vmm(&["run", "-C", bin]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let at = run.stderr.find(SUMMARY_HEADER).expect("no table");
+    let (trace, table) = run.stderr.split_at(at);
+    assert!(
+        trace.trim_end().ends_with("+++ exited with 0 +++"),
+        "{trace}"
+    );
+    let (rows, total) = parse_summary(table);
+    check_summary_sums(&rows, &total);
+    let table_counts: BTreeMap<String, (u64, u64)> = rows
+        .iter()
+        .map(|(n, r)| (n.clone(), (r.calls, r.errors)))
+        .collect();
+    assert_eq!(trace_counts(trace), table_counts, "{}", run.stderr);
+    assert!(table_counts.contains_key("futex"), "{table}");
+
+    // -c: only the table, counting what a plain trace shows.
+    let counted = vmm(&["run", "-c", bin]);
+    assert_eq!(counted.code, 0, "{}", counted.stderr);
+    assert!(
+        counted.stderr.starts_with(SUMMARY_HEADER),
+        "{}",
+        counted.stderr
+    );
+    let (rows, total) = parse_summary(&counted.stderr);
+    check_summary_sums(&rows, &total);
+    let plain = vmm(&["run", "--strace", bin]);
+    assert_eq!(plain.code, 0, "{}", plain.stderr);
+    let plain: BTreeMap<String, (u64, u64)> = trace_counts(&plain.stderr)
+        .into_iter()
+        .filter(|(n, _)| !timing_dependent(n))
+        .collect();
+    assert_eq!(counts(&rows), plain, "{}", counted.stderr);
+}
+
+/// `-T`'s ` <S.UUUUUU>` at the end of a line, in seconds.
+fn syscall_time(line: &str) -> Option<f64> {
+    let (_, t) = line.rsplit_once(" <")?;
+    let t = t.strip_suffix('>')?;
+    let (s, us) = t.split_once('.')?;
+    assert_eq!(us.len(), 6, "{line:?}");
+    assert!(
+        s.bytes().chain(us.bytes()).all(|b| b.is_ascii_digit()),
+        "{line:?}"
+    );
+    t.parse().ok()
+}
+
+#[test]
+fn syscall_times_and_their_summary() {
+    let bin = guest_bin("strace-times");
+    let run = vmm(&["run", "-C", "-T", bin.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let at = run.stderr.find(SUMMARY_HEADER).expect("no table");
+    let (trace, table) = run.stderr.split_at(at);
+    let mut wall: BTreeMap<String, f64> = BTreeMap::new();
+    let mut sleeps = Vec::new();
+    for line in trace.lines().filter(|l| l.contains(" = ")) {
+        let bare = line.split_once("] ").map_or(line, |(_, l)| l);
+        let name = bare.split('(').next().unwrap().to_string();
+        if line.ends_with("= ?") {
+            assert!(
+                !line.contains(" <"),
+                "a call that does not return has no time: {line}"
+            );
+            continue;
+        }
+        let t = syscall_time(line).unwrap_or_else(|| panic!("no -T time: {line}"));
+        *wall.entry(name.clone()).or_default() += t;
+        if name == "nanosleep" {
+            sleeps.push((line.to_string(), t));
+        }
+    }
+    // A sleep takes at least what it asked for.
+    assert_eq!(sleeps.len(), 2, "{trace}");
+    for (line, t) in &sleeps {
+        let asked = if line.contains("tv_nsec=10000000}") {
+            0.010
+        } else {
+            0.020
+        };
+        assert!(line.contains("tv_nsec=") && *t >= asked, "{line}");
+    }
+    // The table's default is time on the CPU: never more than the call's
+    // latency (each -T time is cut to the microsecond, the table's sum
+    // rounded), and a sleep's time is mostly off the CPU. (Half of the 30 ms
+    // asked: only a host stall of 15 ms inside the kernel's few hundred
+    // microseconds on either side of the sleeps would break that.)
+    let (rows, total) = parse_summary(table);
+    check_summary_sums(&rows, &total);
+    for (name, r) in &rows {
+        let w = wall[name];
+        assert!(
+            r.seconds <= w + 1e-6 * (r.calls as f64 + 1.0),
+            "{name}: {} on the CPU, {w} latency",
+            r.seconds
+        );
+    }
+    let on_cpu = rows
+        .iter()
+        .find(|(n, _)| n == "nanosleep")
+        .unwrap()
+        .1
+        .seconds;
+    assert!(
+        wall["nanosleep"] - on_cpu >= 0.015,
+        "nanosleep: {on_cpu} s on the CPU of {} s",
+        wall["nanosleep"]
+    );
+
+    // -w: the latency, which for the sleeps is at least what they asked.
+    let run = vmm(&["run", "-c", "-w", bin.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let (rows, total) = parse_summary(&run.stderr);
+    check_summary_sums(&rows, &total);
+    let sleep = rows.iter().find(|(n, _)| n == "nanosleep").unwrap().1;
+    assert!(sleep.seconds >= 0.030, "{}", run.stderr);
+}
+
+/// Seconds since the epoch now, on the host.
+fn host_now() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64()
+}
+
+/// The timestamps of a trace on stderr, per tid, in the order printed;
+/// `parse` reads one (the text between the pid prefix and the call).
+fn stamps(trace: &str, parse: impl Fn(&str) -> f64) -> BTreeMap<i64, Vec<f64>> {
+    let mut m: BTreeMap<i64, Vec<f64>> = BTreeMap::new();
+    for line in trace.lines() {
+        let (tid, rest) = match line.strip_prefix("[pid ") {
+            Some(r) => {
+                let (tid, rest) = r.split_once("] ").unwrap();
+                (tid.trim().parse().unwrap(), rest)
+            }
+            None => (1, line),
+        };
+        let (stamp, _) = rest.split_once(' ').unwrap_or_else(|| panic!("{line:?}"));
+        m.entry(tid).or_default().push(parse(stamp));
+    }
+    m
+}
+
+#[test]
+fn timestamps_are_the_guests_clock() {
+    let bin = guest_bin("strace-times");
+    let before = host_now();
+    let run = vmm(&["run", "-ttt", bin.to_str().unwrap()]);
+    let after = host_now();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let per_tid = stamps(&run.stderr, |s| {
+        let (_, us) = s.split_once('.').unwrap_or_else(|| panic!("{s:?}"));
+        assert_eq!(us.len(), 6, "{s:?}");
+        s.parse().unwrap_or_else(|_| panic!("{s:?}"))
+    });
+    assert_eq!(per_tid.len(), 2, "{}", run.stderr);
+    for (tid, v) in &per_tid {
+        // One thread's calls are entered one after another.
+        for w in v.windows(2) {
+            assert!(w[0] <= w[1], "tid {tid}: {w:?}\n{}", run.stderr);
+        }
+        // The guest's realtime starts from the host's at boot and runs on
+        // the same TSC: every call is inside the run (a second of slack
+        // for the microseconds cut and the anchor's pairing).
+        for t in v {
+            assert!(
+                *t >= before - 1.0 && *t <= after + 1.0,
+                "{t} outside [{before}, {after}]"
+            );
+        }
+    }
+
+    // -tt: local time of day (TZ of vmm's environment, here UTC).
+    let mut cmd = Command::new(vmm_bin());
+    cmd.args(["run", "--timeout", GUARD_TIMEOUT, "-tt"])
+        .arg(&bin)
+        .env("TZ", "UTC");
+    let before = host_now();
+    let out = cmd.output().unwrap();
+    let after = host_now();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let per_tid = stamps(&stderr, |s| {
+        let b = s.as_bytes();
+        assert!(
+            s.len() == 15 && b[2] == b':' && b[5] == b':' && b[8] == b'.',
+            "{s:?}"
+        );
+        let n = |r: std::ops::Range<usize>| s[r].parse::<f64>().unwrap_or_else(|_| panic!("{s:?}"));
+        n(0..2) * 3600.0 + n(3..5) * 60.0 + n(6..15)
+    });
+    let day = |t: f64| t.rem_euclid(86_400.0);
+    for (tid, v) in &per_tid {
+        for t in v {
+            // Seconds of the UTC day, within the run (modulo midnight).
+            let since = (t - day(before - 1.0)).rem_euclid(86_400.0);
+            assert!(
+                since <= after - before + 2.0,
+                "tid {tid}: {t} vs {}..{}",
+                day(before),
+                day(after)
+            );
+        }
+    }
+}
+
+#[test]
+fn summary_when_the_run_does_not_end_by_exit() {
+    // A timeout: the table of the calls seen, before vmm's report.
+    let spin = guest_bin("spin");
+    let run = vmm(&["run", "--timeout", "0.5", "-c", spin.to_str().unwrap()]);
+    assert_eq!(run.code, 124, "{}", run.stderr);
+    let report = run.stderr.find("vmm: timeout").expect("timeout report");
+    let (rows, total) = parse_summary(&run.stderr[..report]);
+    check_summary_sums(&rows, &total);
+    assert!(
+        rows.iter().any(|(n, r)| n == "write" && r.calls == 1),
+        "{}",
+        run.stderr
+    );
+    // A fatal signal: the calls before it, no `+++ killed` line with -c.
+    let segv = guest_bin("segv");
+    let run = vmm(&["run", "-c", segv.to_str().unwrap()]);
+    assert_eq!(run.code, 128 + 11, "{}", run.stderr);
+    assert!(!run.stderr.contains("+++"), "{}", run.stderr);
+    let report = run.stderr.find("vmm: ").expect("signal report");
+    let table = &run.stderr[..report];
+    assert!(table.starts_with(SUMMARY_HEADER), "{}", run.stderr);
+    let (rows, total) = parse_summary(table);
+    check_summary_sums(&rows, &total);
+    assert!(rows.iter().any(|(n, _)| n == "arch_prctl"), "{table}");
+}
+
+#[test]
+fn strace_option_errors() {
+    let bin = guest_bin("strace-times");
+    let bin = bin.to_str().unwrap();
+    for (args, says) in [
+        (&["-c", "-C"][..], "cannot be used with"),
+        (
+            &["-w"][..],
+            "-w/--summary-wall-clock must be given with -c/--summary-only or -C/--summary",
+        ),
+        (&["-t", "--absolute-timestamps"][..], "cannot be used with"),
+        (
+            &["--absolute-timestamps=sometimes"][..],
+            "expected [format:]none|time|unix or [precision:]s|ms|us|ns",
+        ),
+        (&["-c", "-S", "speed"][..], "expected time, min-time"),
+        (&["-T=fortnights"][..], "expected s, ms, us or ns"),
+    ] {
+        let mut v = vec!["run"];
+        v.extend_from_slice(args);
+        v.push(bin);
+        let run = vmm(&v);
+        assert_eq!(run.code, 125, "{args:?}: {}", run.stderr);
+        assert_eq!(run.stderr.lines().count(), 1, "{args:?}: {}", run.stderr);
+        assert!(
+            run.stderr.starts_with("vmm: ") && run.stderr.contains(says),
+            "{args:?}: {}",
+            run.stderr
+        );
+        assert_eq!(run.stdout, "", "{args:?}: the program did not run");
+    }
+    // `-T` takes its precision only after `=`: here `ns` is the program.
+    let run = vmm(&["run", "-T", "ns"]);
+    assert_eq!(run.code, 127, "{}", run.stderr);
+}
+
+#[test]
+fn summary_checks_can_fail() {
+    let table = format!(
+        "{SUMMARY_HEADER}\n{SUMMARY_RULE}\n 60.00    0.000300         100         3         3 close\n 40.00    0.000200         200         1           getpid\n{SUMMARY_RULE}\n100.00    0.000500         125         4         3 total\n"
+    );
+    let (rows, total) = parse_summary(&table);
+    check_summary_sums(&rows, &total);
+    let fails = |t: String| {
+        std::panic::catch_unwind(|| {
+            let (rows, total) = parse_summary(&t);
+            check_summary_sums(&rows, &total);
+        })
+        .is_err()
+    };
+    for (from, to) in [
+        ("         4         3 total", "         5         3 total"),
+        ("         4         3 total", "         4         2 total"),
+        ("0.000500", "0.000600"),
+        ("         1           getpid", "         1         0 getpid"),
+        (" 40.00    0.000200", " 40.00    0.000400"),
+        ("         125", "         126"),
+        (" 60.00 ", " 70.00 "),
+    ] {
+        assert!(
+            fails(table.replacen(from, to, 1)),
+            "{from:?} -> {to:?} not caught"
+        );
+    }
 }

@@ -7,6 +7,9 @@ use std::time::Duration;
 
 use abi::layout::{LARGE_PAGE_SIZE, MAX_GUEST_MEMORY, MIN_GUEST_MEMORY};
 
+use crate::strace::summary::SummaryConfig;
+use crate::strace::time::{Precision, Timestamps};
+
 /// Default guest RAM.
 pub const DEFAULT_MEMORY: u64 = 256 << 20;
 /// Default KVM device.
@@ -54,6 +57,40 @@ impl Output {
                 }
             }),
         }
+    }
+}
+
+/// `--strace` and strace's options with it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StraceConfig {
+    /// Where the trace and the summary go.
+    pub output: Output,
+    /// A line per call (`--strace`, `-C`); not with `-c`.
+    pub lines: bool,
+    /// `-c` / `-C`: the table at the end of the run.
+    pub summary: Option<SummaryConfig>,
+    /// `-T`: each call's time after its return value.
+    pub syscall_times: Option<Precision>,
+    /// `-t`, `-tt`, `-ttt`: the time of each call's entry before it.
+    pub timestamps: Option<Timestamps>,
+}
+
+impl StraceConfig {
+    /// The plain trace (`--strace`) to `output`.
+    pub fn new(output: Output) -> StraceConfig {
+        StraceConfig {
+            output,
+            lines: true,
+            summary: None,
+            syscall_times: None,
+            timestamps: None,
+        }
+    }
+
+    /// Whether the trace shows times, which the kernel then measures
+    /// (`abi::boot::BOOT_FLAG_SYSCALL_TIMES`).
+    pub fn wants_times(&self) -> bool {
+        self.summary.is_some() || self.syscall_times.is_some() || self.timestamps.is_some()
     }
 }
 
@@ -143,8 +180,9 @@ pub struct RunConfig {
     pub dump: Option<DumpWhen>,
     /// The dump as JSON instead of text.
     pub dump_json: bool,
-    /// Print every system call in strace's format (`vmm run --strace`).
-    pub strace: Option<Output>,
+    /// Print every system call in strace's format (`vmm run --strace`),
+    /// or count them (`-c`).
+    pub strace: Option<StraceConfig>,
     /// Where the guest kernel's log goes (`--log`); `None`: nowhere, only
     /// counted, so a failed run can say that there was something to see.
     pub log: Option<Output>,

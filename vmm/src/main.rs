@@ -8,9 +8,13 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
-use vmm::config::{parse_memory_size, KernelSource, Output, RunConfig, DEFAULT_KVM_DEVICE};
+use vmm::config::{
+    parse_memory_size, KernelSource, Output, RunConfig, StraceConfig, DEFAULT_KVM_DEVICE,
+};
 use vmm::error::EXIT_VMM_FAILURE;
 use vmm::run::RunOptions;
+use vmm::strace::summary::{SortBy, SummaryConfig};
+use vmm::strace::time::{Precision, Timestamps};
 
 #[derive(Parser)]
 #[command(
@@ -108,6 +112,52 @@ struct RunArgs {
     /// prefixed with the tid as `strace -f -o FILE` does (implies --strace).
     #[arg(long, value_name = "FILE")]
     strace_output: Option<PathBuf>,
+    /// Count every system call's calls, errors and time in the guest, and
+    /// print strace -c's table at the end of the run instead of the trace
+    /// (implies --strace).
+    #[arg(short = 'c', long, conflicts_with = "summary")]
+    summary_only: bool,
+    /// The trace and, at the end of the run, -c's table (implies --strace).
+    #[arg(short = 'C', long)]
+    summary: bool,
+    /// In -c's table, each call's latency (entry to return) instead of its
+    /// time on the CPU in the guest kernel (with -c or -C).
+    #[arg(short = 'w', long)]
+    summary_wall_clock: bool,
+    /// Sort -c's table by time (the default), min-time, max-time, avg-time,
+    /// calls, errors, name or nothing (with -c or -C).
+    #[arg(short = 'S', long, value_name = "SORTBY")]
+    summary_sort_by: Option<SortBy>,
+    /// After each return value, the time the call took in the guest:
+    /// ` <0.000123>` (PRECISION: s, ms, us or ns; default us; implies
+    /// --strace).
+    #[arg(
+        short = 'T',
+        long,
+        value_name = "PRECISION",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "us"
+    )]
+    syscall_times: Option<Precision>,
+    /// Before each line, the guest's time of day at the call's entry
+    /// (local time); -tt with microseconds; -ttt as seconds since the
+    /// epoch with microseconds (implies --strace).
+    #[arg(short = 't', action = clap::ArgAction::Count, conflicts_with = "absolute_timestamps")]
+    timestamps: u8,
+    /// As -t, in strace's terms: [format:]none|time|unix and
+    /// [precision:]s|ms|us|ns, comma-separated (default time and s; implies
+    /// --strace unless none).
+    #[arg(
+        long,
+        visible_alias = "timestamps",
+        value_name = "FORMAT,PRECISION",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "",
+        value_parser = parse_timestamps
+    )]
+    absolute_timestamps: Option<StampArg>,
     /// Write the guest kernel's log to FILE (`-`: stderr), each line
     /// prefixed `[guest kernel] `. Without it the log is not shown.
     #[arg(long, value_name = "FILE")]
@@ -141,6 +191,50 @@ fn parse_timeout(s: &str) -> Result<Duration, String> {
     Ok(Duration::from_secs_f64(secs))
 }
 
+/// `--absolute-timestamps`'s value (`None`: `none`).
+#[derive(Clone)]
+struct StampArg(Option<Timestamps>);
+
+fn parse_timestamps(s: &str) -> Result<StampArg, String> {
+    Timestamps::parse(s).map(StampArg)
+}
+
+/// `--strace` and the strace options: whether and how to trace.
+fn strace_config(args: &RunArgs) -> Result<Option<StraceConfig>, String> {
+    if args.summary_wall_clock && !(args.summary_only || args.summary) {
+        return Err(
+            "-w/--summary-wall-clock must be given with -c/--summary-only or -C/--summary".into(),
+        );
+    }
+    let timestamps = match &args.absolute_timestamps {
+        Some(StampArg(t)) => *t,
+        None => (args.timestamps > 0).then(|| Timestamps::from_count(args.timestamps)),
+    };
+    let asked = args.strace
+        || args.strace_output.is_some()
+        || args.summary_only
+        || args.summary
+        || args.syscall_times.is_some()
+        || timestamps.is_some();
+    if !asked {
+        return Ok(None);
+    }
+    let output = match &args.strace_output {
+        Some(path) => Output::File(path.clone()),
+        None => Output::Stderr,
+    };
+    Ok(Some(StraceConfig {
+        lines: !args.summary_only,
+        summary: (args.summary_only || args.summary).then(|| SummaryConfig {
+            wall_clock: args.summary_wall_clock,
+            sort: args.summary_sort_by.unwrap_or_default(),
+        }),
+        syscall_times: args.syscall_times,
+        timestamps,
+        ..StraceConfig::new(output)
+    }))
+}
+
 fn parse_env(s: &str) -> Result<OsString, String> {
     match s.split_once('=') {
         Some((k, _)) if !k.is_empty() => Ok(s.into()),
@@ -172,6 +266,13 @@ fn main() -> ExitCode {
         Command::Run(args) => args,
         Command::Bench(b) => return bench(b),
     };
+    let strace = match strace_config(&args) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("vmm: {e} (see vmm run --help)");
+            return ExitCode::from(EXIT_VMM_FAILURE as u8);
+        }
+    };
     let mut cfg = RunConfig::new(args.program);
     cfg.kernel = args.kernel.map(KernelSource::File).unwrap_or_default();
     cfg.memory = args.memory;
@@ -181,11 +282,7 @@ fn main() -> ExitCode {
     cfg.check_mode = args.check_mode.unwrap_or_default();
     cfg.dump = args.dump;
     cfg.dump_json = args.json;
-    cfg.strace = match args.strace_output {
-        Some(path) => Some(Output::File(path)),
-        None if args.strace => Some(Output::Stderr),
-        None => None,
-    };
+    cfg.strace = strace;
     cfg.log = args.log.map(Output::from_arg);
     cfg.cmdline = args.cmdline;
     cfg.env = args.env;

@@ -15,12 +15,14 @@ use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use abi::boot::{BOOT_FLAG_REPORT_SYSCALL_EXIT, BOOT_FLAG_REPORT_USER_START};
+use abi::boot::{
+    BOOT_FLAG_REPORT_SYSCALL_EXIT, BOOT_FLAG_REPORT_USER_START, BOOT_FLAG_SYSCALL_TIMES,
+};
 use kvm_ioctls::{Kvm, VcpuExit, VcpuFd, VmFd};
 use vm_memory::GuestMemoryMmap;
 
 use crate::arch::{gdt, paging};
-use crate::config::{DumpWhen, RunConfig};
+use crate::config::{DumpWhen, RunConfig, StraceConfig};
 use crate::console::{Console, KernelLog};
 use crate::error::{Error, Result};
 use crate::hypercall::{self, Action};
@@ -30,6 +32,7 @@ use crate::kernel::KernelImage;
 use crate::outcome::Outcome;
 use crate::program::Program;
 use crate::stop::{self, DumpMissed, Inspector, Pipeline};
+use crate::strace::time::GuestClock;
 use crate::strace::Tracer;
 use crate::symbols::Symbols;
 use crate::watchdog::Watchdog;
@@ -210,7 +213,7 @@ pub fn run(cfg: &RunConfig, opts: RunOptions<'_>) -> Result<RunResult> {
     };
     let served = serve(&mut guest.vcpu, &mut ctx, cfg.timeout);
     let user_start = ctx.user_start;
-    let stops = ctx.stops.take().map(|p| p.finish());
+    let stops = ctx.stops.take().map(|p| p.finish(ctx.console));
     console.finish();
     let hidden_log_lines = console.hidden_log_lines();
     finish(
@@ -258,7 +261,7 @@ fn build(cfg: &RunConfig, hooked: bool) -> Result<(Guest, Outputs)> {
     let path = program::resolve(&cfg.program, std::env::var_os("PATH").as_deref())?;
     let program = program::load(&path)?;
     let kernel = kernel::open(&cfg.kernel)?;
-    let outputs = Outputs {
+    let mut outputs = Outputs {
         tracer: cfg.strace.as_ref().map(Tracer::open).transpose()?,
         log: match &cfg.log {
             None => KernelLog::Hidden,
@@ -291,6 +294,9 @@ fn build(cfg: &RunConfig, hooked: bool) -> Result<(Guest, Outputs)> {
     }
     if stops {
         flags |= BOOT_FLAG_REPORT_SYSCALL_EXIT;
+    }
+    if cfg.strace.as_ref().is_some_and(StraceConfig::wants_times) {
+        flags |= BOOT_FLAG_SYSCALL_TIMES;
     }
     let mut info = boot::place(
         &mem,
@@ -325,6 +331,13 @@ fn build(cfg: &RunConfig, hooked: bool) -> Result<(Guest, Outputs)> {
             .unwrap_or_default();
         info.realtime_ns = now.as_nanos() as u64;
         info.tsc_at_realtime = tsc;
+    }
+    if let Some(t) = outputs.tracer.as_mut() {
+        t.set_clock(GuestClock::new(
+            info.tsc_khz,
+            info.realtime_ns,
+            info.tsc_at_realtime,
+        ));
     }
     boot::write_info(&mem, &info)?;
     let libc = if stops {

@@ -70,6 +70,11 @@ pub const BOOT_FLAG_REPORT_USER_START: u64 = 1 << 0;
 /// The host wants a `SyscallExit` hypercall at the end of every system call
 /// (`--check`, inspection hooks). Off, it costs the kernel one branch.
 pub const BOOT_FLAG_REPORT_SYSCALL_EXIT: u64 = 1 << 1;
+/// With [`BOOT_FLAG_REPORT_SYSCALL_EXIT`]: each `SyscallExit` carries the
+/// call's times (`--strace`'s -c, -T, -t). They cost the kernel TSC reads
+/// at entry, exit and each context switch; without this flag the time
+/// fields are 0.
+pub const BOOT_FLAG_SYSCALL_TIMES: u64 = 1 << 2;
 
 impl BootInfo {
     pub const fn empty() -> Self {

@@ -148,6 +148,15 @@ pub struct UserStart {
 /// A call that never returns (exit, exit_group) is reported once, at entry,
 /// before the kernel acts on it (`kind` [`SYSCALL_STOP_NORETURN`], `ret` 0):
 /// what `strace` prints as `exit_group(0) = ?`. A fatal signal sends none.
+///
+/// The times (only with `BOOT_FLAG_SYSCALL_TIMES`, else 0) are the
+/// guest's TSC, so they measure the guest kernel and not the host's
+/// handling of the stop: `entry_tsc` when the kernel took
+/// the call, `exit_tsc` right before this report (`exit_tsc >= entry_tsc`;
+/// equal to it for a call that does not return), and `off_cpu` the cycles
+/// of that interval the caller spent switched out (blocked, or runnable
+/// while others ran, or the CPU idle), so `exit_tsc - entry_tsc - off_cpu`
+/// is the call's time on the CPU in the kernel.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, FromBytes, IntoBytes, KnownLayout, Immutable)]
 pub struct SyscallExit {
@@ -161,6 +170,9 @@ pub struct SyscallExit {
     pub tid: i32,
     /// [`SYSCALL_STOP_EXIT`] or [`SYSCALL_STOP_NORETURN`].
     pub kind: u32,
+    pub entry_tsc: u64,
+    pub exit_tsc: u64,
+    pub off_cpu: u64,
 }
 
 /// [`SyscallExit::kind`]: the call returned `ret`.

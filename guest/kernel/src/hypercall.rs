@@ -63,6 +63,9 @@ static CHANNEL: Mutex<Channel> = Mutex::new(Channel {
         ret: 0,
         tid: 0,
         kind: 0,
+        entry_tsc: 0,
+        exit_tsc: 0,
+        off_cpu: 0,
     }),
     bounce: Bounce([0; BOUNCE_SIZE]),
 });
@@ -198,52 +201,87 @@ pub fn stats(snapshot: abi::stats::KernelStats) {
     out(port::STATS, image_phys(&ch.stats.0));
 }
 
-/// Whether the host asked for a report at every syscall exit (set once at
-/// boot from the boot flags).
-static REPORT_SYSCALL_EXIT: core::sync::atomic::AtomicBool =
-    core::sync::atomic::AtomicBool::new(false);
+/// What the host asked the syscall path for (from the boot flags, set once
+/// at boot): nothing (0), a report at every stop ([`REPORTS_ON`]), with
+/// the call's times ([`REPORTS_ON`] | [`REPORTS_TIMES`]).
+static SYSCALL_REPORTS: core::sync::atomic::AtomicU8 = core::sync::atomic::AtomicU8::new(0);
 
-pub fn set_report_syscall_exit(on: bool) {
-    REPORT_SYSCALL_EXIT.store(on, core::sync::atomic::Ordering::Relaxed);
+/// [`syscall_reports`]: a report at every stop.
+const REPORTS_ON: u8 = 1;
+/// [`syscall_reports`]: the reports carry the call's times
+/// (`crate::syscall_clock`).
+pub const REPORTS_TIMES: u8 = 2;
+
+pub fn set_syscall_reports(report: bool, times: bool) {
+    let mode = match (report, times) {
+        (false, _) => 0,
+        (true, false) => REPORTS_ON,
+        (true, true) => REPORTS_ON | REPORTS_TIMES,
+    };
+    SYSCALL_REPORTS.store(mode, core::sync::atomic::Ordering::Relaxed);
+}
+
+/// [`set_syscall_reports`]'s mode: one load, and testing it is all the
+/// syscall path does when reports are off.
+#[inline(always)]
+pub fn syscall_reports() -> u8 {
+    SYSCALL_REPORTS.load(core::sync::atomic::Ordering::Relaxed)
 }
 
 /// Reports a finished system call if the host asked; otherwise one
 /// predictable branch.
 #[inline(always)]
 pub fn syscall_exit(nr: u64, args: [u64; 6], ret: u64) {
-    if REPORT_SYSCALL_EXIT.load(core::sync::atomic::Ordering::Relaxed) {
-        send_syscall_stop(nr, args, ret, SYSCALL_STOP_EXIT);
+    let reports = syscall_reports();
+    if reports != 0 {
+        send_syscall_stop(reports, nr, args, ret, SYSCALL_STOP_EXIT);
     }
 }
 
-/// Reports the entry of a call that will not return (exit, exit_group) if
-/// the host asked, so a tracer can print it; otherwise one predictable
-/// branch.
-#[inline(always)]
+/// Reports the entry of a call that will not return (exit, exit_group), so
+/// a tracer can print it (only while reports are on).
 pub fn syscall_noreturn(nr: u64, args: [u64; 6]) {
-    if REPORT_SYSCALL_EXIT.load(core::sync::atomic::Ordering::Relaxed) {
-        send_syscall_stop(nr, args, 0, SYSCALL_STOP_NORETURN);
+    send_syscall_stop(syscall_reports(), nr, args, 0, SYSCALL_STOP_NORETURN);
+}
+
+#[inline(always)]
+fn send_syscall_stop(reports: u8, nr: u64, args: [u64; 6], ret: u64, kind: u32) {
+    if reports & REPORTS_TIMES != 0 {
+        send_syscall_record::<true>(nr, args, ret, kind);
+    } else {
+        send_syscall_record::<false>(nr, args, ret, kind);
     }
 }
 
+/// The stop itself, with or without the call's times: two copies, so that
+/// the one without does no more work than before times existed.
 #[inline(never)]
-fn send_syscall_stop(nr: u64, args: [u64; 6], ret: u64, kind: u32) {
+fn send_syscall_record<const TIMES: bool>(nr: u64, args: [u64; 6], ret: u64, kind: u32) {
     let cur = crate::task::current();
     // The record's FS base is saved at a switch; the caller's live one is
     // in the CPU. The host reads records only, so bring it up to date.
     cur.fs_base = x86_64::registers::model_specific::FsBase::read().as_u64();
     let tid = cur.pid;
     let mut ch = CHANNEL.lock();
-    let seq = ch.syscall_exit.0.seq + 1;
-    ch.syscall_exit.0 = SyscallExit {
-        seq,
-        nr,
-        args,
-        ret: ret as i64,
-        tid,
-        kind,
-    };
-    out(port::SYSCALL_EXIT, image_phys(&ch.syscall_exit.0));
+    // Written through a pointer the compiler keeps in a register: with the
+    // record's address folded in, the large code model costs a 64-bit
+    // immediate per field, and every instruction here is emulated.
+    let r = core::hint::black_box(&mut ch.syscall_exit.0);
+    r.seq += 1;
+    r.nr = nr;
+    r.args = args;
+    r.ret = ret as i64;
+    r.tid = tid;
+    r.kind = kind;
+    // Without times the fields keep their initial 0.
+    if TIMES {
+        let (entry, exit, off_cpu) =
+            crate::syscall_clock::report(crate::task::current(), kind != SYSCALL_STOP_NORETURN);
+        r.entry_tsc = entry;
+        r.exit_tsc = exit;
+        r.off_cpu = off_cpu;
+    }
+    out(port::SYSCALL_EXIT, image_phys(r));
 }
 
 pub fn user_start(tsc: u64) {

@@ -14,7 +14,9 @@
 
 use core::cell::Cell;
 
-use abi::boot::{BootInfo, BOOT_FLAG_REPORT_SYSCALL_EXIT, BOOT_FLAG_REPORT_USER_START};
+use abi::boot::{
+    BootInfo, BOOT_FLAG_REPORT_SYSCALL_EXIT, BOOT_FLAG_REPORT_USER_START, BOOT_FLAG_SYSCALL_TIMES,
+};
 use abi::layout::PAGE_SIZE;
 
 use crate::arch::trapframe::TrapFrame;
@@ -133,13 +135,16 @@ fn out_of_memory() -> ! {
 }
 
 /// Switches to the first task's address space and kernel stack, turns the
-/// syscall-exit reports on if the host asked, gives the program Linux's
-/// initial FPU state and returns to user mode through the first task's
-/// frame.
+/// syscall-exit reports (and their times) on if the host asked, gives the
+/// program Linux's initial FPU state and returns to user mode through the
+/// first task's frame.
 fn enter_user_mode(info: &BootInfo, first: &mut Task) -> ! {
     mm::paging::activate(first.mm.borrow().root);
     percpu::set_kernel_stack(first.kstack.top());
-    hypercall::set_report_syscall_exit(info.flags & BOOT_FLAG_REPORT_SYSCALL_EXIT != 0);
+    hypercall::set_syscall_reports(
+        info.flags & BOOT_FLAG_REPORT_SYSCALL_EXIT != 0,
+        info.flags & BOOT_FLAG_SYSCALL_TIMES != 0,
+    );
     let frame = first.kstack.frame() as *const TrapFrame;
     // SAFETY: the frame is at the top of pid 1's kernel stack, which nothing
     // else uses; `return_to` pops it and irets to user mode.

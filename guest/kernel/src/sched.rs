@@ -11,6 +11,7 @@ use x86_64::VirtAddr;
 use crate::arch::percpu;
 use crate::list;
 use crate::mm::paging;
+use crate::syscall_clock;
 use crate::task::{current, kernel, task, this_rq, Pid, State, Task, WaitOn};
 
 core::arch::global_asm!(
@@ -147,6 +148,9 @@ pub fn schedule() {
     // `prev` is current's record, live or on the dead list until
     // finish_switch on the next task.
     let prev_alive = !kernel().dead.iter().any(|d| core::ptr::eq(&**d, prev));
+    // When `prev` stopped running, if it waits with the CPU idle: that time
+    // is not its own either (syscall_clock).
+    let mut idle_since = None;
     let next: *mut Task = loop {
         if let Some(t) = dequeue() {
             break t;
@@ -158,12 +162,16 @@ pub fn schedule() {
         if !crate::timer::any_sleepers() || !crate::arch::lapic::present() {
             deadlock();
         }
+        if idle_since.is_none() {
+            idle_since = syscall_clock::idle_from();
+        }
         idle();
     };
     // SAFETY: `next` came off the run queue (a live record) or is `prev`.
     let n = unsafe { &mut *next };
     n.state = State::Running;
     if next == prev {
+        syscall_clock::idle_done(n, idle_since);
         return;
     }
     // SAFETY: prev is live or dead-listed (see above): its record and stack
@@ -184,10 +192,14 @@ pub fn schedule() {
     percpu::set_user_gs_base(n.gs_base);
     n.fpu.restore();
     crate::timer::rearm();
+    let now = syscall_clock::switch_out();
     // SAFETY: both stacks are kernel stacks of live (or just-dead) tasks;
     // the next one was saved by this function or built by
     // prepare_new_stack.
     unsafe { switch_stacks(&mut p.ksp, next_ksp) };
+    // `prev` runs again (it is current): this frame is its own. It stopped
+    // running when it began to idle, if it did, else at the switch.
+    syscall_clock::switched_in(p, idle_since.or(now));
     finish_switch();
     exit_if_killed();
 }

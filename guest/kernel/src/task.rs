@@ -34,6 +34,7 @@ use crate::errno::KResult;
 use crate::krc::KRc;
 use crate::mm::heap::{try_box, try_box_uninit};
 use crate::mm::vma::Mm;
+use crate::syscall_clock::SyscallClock;
 use crate::{list, mm};
 
 pub type Pid = i32;
@@ -330,6 +331,9 @@ pub struct Task {
     /// TSC when wake_up_new_task made this task runnable, until its first
     /// run (only with the clone profiler on).
     pub woken_tsc: u64,
+    /// Entry time and switched-out cycles of the current system call
+    /// (only while syscalls are reported).
+    pub syscall_clock: SyscallClock,
     pub fpu: Box<FpuState>,
     pub vfork_parent: Option<Pid>,
 }
@@ -476,6 +480,7 @@ impl Task {
                 wait: WaitOn::Nothing,
                 timed_out: false,
                 woken_tsc: 0,
+                syscall_clock: SyscallClock::default(),
                 fpu,
                 vfork_parent: None,
             },

@@ -184,9 +184,13 @@ impl<'a> Pipeline<'a> {
         }
     }
 
-    /// Ends the pipeline once the guest has stopped: the trace flushed,
-    /// what the consumers collected handed over.
-    pub fn finish(self) -> Finished {
+    /// Ends the pipeline once the guest has stopped, however the run
+    /// ended: the trace's summary written and the trace flushed, what the
+    /// consumers collected handed over.
+    pub fn finish(mut self, console: &mut Console) -> Finished {
+        if let Some(t) = self.trace.as_mut() {
+            t.tracer.end(console);
+        }
         let dump_missed = self.dump.as_ref().and_then(|d| d.missed(self.calls));
         Finished {
             dumps: self.dump.and_then(|d| d.taken).into_iter().collect(),

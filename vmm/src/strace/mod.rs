@@ -23,10 +23,20 @@
 //!   any other call is printed under its Linux name with as many arguments
 //!   as strace shows for it, in hex (`abi::linux::syscalls`).
 //!
+//! - strace's timing options, in the guest's own time (the TSC values the
+//!   kernel puts in each stop, through [`time::GuestClock`]): `-t`/`-tt`/
+//!   `-ttt` stamp a line with the call's entry, `-T` appends its latency,
+//!   `-c`/`-C` count calls, errors and time for the [`summary`] table
+//!   printed when the run ends (`-c` instead of the lines).
+//!
 //! Guest memory is untrusted: a pointer that does not lead to user memory
 //! is printed as the address, as strace does for a bad pointer.
 
 pub mod decode;
+pub mod summary;
+pub mod time;
+#[cfg(test)]
+mod tracer_tests;
 
 use std::cell::OnceCell;
 use std::fmt::Write as _;
@@ -48,11 +58,13 @@ use abi::linux::signal::{SA_RESTORER, SIG_DFL, SIG_IGN};
 use abi::linux::syscalls as sys;
 use abi::task::{KernelRoots, MmStruct, TaskStruct};
 
-use crate::config::Output;
+use crate::config::StraceConfig;
 use crate::console::Console;
 use crate::inspect::guest_mem::{GuestMem, KernelMem, ReadError, UserMem};
 use crate::inspect::mem::PhysMem;
 use decode::*;
+use summary::{Summary, SummaryConfig};
+use time::{GuestClock, Precision, Timestamps};
 
 /// strace's default `-s`: the longest string shown.
 pub const MAX_STRLEN: usize = 32;
@@ -62,44 +74,89 @@ pub const RETURN_COLUMN: usize = 40;
 /// The tracer of one run.
 pub struct Tracer {
     file: Option<BufWriter<File>>,
+    /// A line per call (not with `-c`).
+    lines: bool,
+    /// `-T`.
+    syscall_times: Option<Precision>,
+    /// `-t`, `-tt`, `-ttt`.
+    timestamps: Option<Timestamps>,
+    /// `-c` / `-C`: the counts so far, and how to time and sort them.
+    summary: Option<(Summary, SummaryConfig)>,
+    clock: GuestClock,
 }
 
 impl Tracer {
-    /// A tracer writing to `out`; a file that cannot be created is an
-    /// error naming it.
-    pub fn open(out: &Output) -> crate::error::Result<Tracer> {
-        let file = out.create("the trace file")?.map(BufWriter::new);
-        Ok(Tracer { file })
+    /// A tracer as `cfg` asks, writing to its output; a file that cannot
+    /// be created is an error naming it. Times are in a 1 GHz clock from
+    /// TSC 0 until [`Tracer::set_clock`] gives the guest's.
+    pub fn open(cfg: &StraceConfig) -> crate::error::Result<Tracer> {
+        let file = cfg.output.create("the trace file")?.map(BufWriter::new);
+        Ok(Tracer {
+            file,
+            lines: cfg.lines,
+            syscall_times: cfg.syscall_times,
+            timestamps: cfg.timestamps,
+            summary: cfg.summary.map(|c| (Summary::default(), c)),
+            clock: GuestClock::new(0, 0, 0),
+        })
     }
 
-    /// The lines for one syscall stop.
+    /// The guest's clock (from the boot info it was given).
+    pub fn set_clock(&mut self, clock: GuestClock) {
+        self.clock = clock;
+    }
+
+    /// The lines for one syscall stop (none with `-c`); counts the call for
+    /// the summary.
     pub fn stop(&mut self, call: &SyscallExit, mem: &dyn PhysMem, roots: u64) -> String {
-        let guest = Guest::new(mem, roots);
         let ret = (call.kind != SYSCALL_STOP_NORETURN).then_some(call.ret);
+        let wall = call.exit_tsc.saturating_sub(call.entry_tsc);
+        if let (Some((summary, cfg)), Some(ret)) = (self.summary.as_mut(), ret) {
+            let cycles = if cfg.wall_clock {
+                wall
+            } else {
+                wall.saturating_sub(call.off_cpu)
+            };
+            summary.add(call.nr, self.clock.ns(cycles), is_error(ret));
+        }
+        if !self.lines {
+            return String::new();
+        }
+        let guest = Guest::new(mem, roots);
         let c = Call {
             nr: call.nr,
             args: call.args,
             ret,
         };
         let many = guest.nr_tasks() > 1;
-        let (text, shown) = format_parts(&c, &guest);
-        let mut out = self.line(call.tid, many, &text, Some(&shown));
+        let stamp = self.timestamp(self.clock.realtime_ns(call.entry_tsc));
+        let stamp = stamp.as_deref();
+        let (text, mut shown) = format_parts(&c, &guest);
+        if let (Some(p), Some(_)) = (self.syscall_times, ret) {
+            shown += &time::syscall_time(self.clock.ns(wall), p);
+        }
+        let mut out = self.line(call.tid, many, stamp, &text, Some(&shown));
         if ret.is_none() && (call.nr == sys::__NR_exit || call.nr == sys::__NR_exit_group) {
             let status = call.args[0] & 0xff;
             if call.nr == sys::__NR_exit_group {
                 for tid in guest.other_threads(call.tid) {
                     let text = format!("+++ exited with {status} +++");
-                    out += &self.line(tid, many, &text, None);
+                    out += &self.line(tid, many, stamp, &text, None);
                 }
             }
             let text = format!("+++ exited with {status} +++");
-            out += &self.line(call.tid, many, &text, None);
+            out += &self.line(call.tid, many, stamp, &text, None);
         }
         out
     }
 
-    /// `+++ killed by SIGSEGV +++` for a fatal signal of the running task.
+    /// `+++ killed by SIGSEGV +++` for a fatal signal of the running task
+    /// (none with `-c`). Its timestamp is the host's clock: the kernel
+    /// reports a death without a TSC.
     pub fn killed(&mut self, signal: u64, mem: &dyn PhysMem, roots: Option<u64>) -> String {
+        if !self.lines {
+            return String::new();
+        }
         let (tid, many) = match roots {
             Some(r) => {
                 let g = Guest::new(mem, r);
@@ -107,12 +164,29 @@ impl Tracer {
             }
             None => (0, false),
         };
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as u64);
+        let stamp = self.timestamp(now);
         let text = format!("+++ killed by {} +++", signal_name(signal));
-        self.line(tid, many, &text, None)
+        self.line(tid, many, stamp.as_deref(), &text, None)
     }
 
-    /// One line: prefix, `text`, and `ret` after ` = ` at column 40.
-    fn line(&self, tid: i32, many: bool, text: &str, ret: Option<&str>) -> String {
+    fn timestamp(&self, realtime_ns: u64) -> Option<String> {
+        self.timestamps.map(|t| t.format(realtime_ns))
+    }
+
+    /// One line: prefix, timestamp, `text`, and `ret` after ` = ` at
+    /// column 40 (of the whole line, prefix and timestamp included, as
+    /// strace counts).
+    fn line(
+        &self,
+        tid: i32,
+        many: bool,
+        stamp: Option<&str>,
+        text: &str,
+        ret: Option<&str>,
+    ) -> String {
         let mut s = if self.file.is_some() {
             format!("{tid:<5} ")
         } else if many {
@@ -120,6 +194,10 @@ impl Tracer {
         } else {
             String::new()
         };
+        if let Some(stamp) = stamp {
+            s += stamp;
+            s.push(' ');
+        }
         s += text;
         if let Some(ret) = ret {
             pad_return(&mut s, ret);
@@ -131,12 +209,24 @@ impl Tracer {
     /// Writes lines: to the trace file, or to stderr through the console
     /// (so they interleave with the program's stderr in order).
     pub fn emit(&mut self, text: &str, console: &mut Console) {
+        if text.is_empty() {
+            return;
+        }
         match self.file.as_mut() {
             Some(f) => {
                 let _ = f.write_all(text.as_bytes());
             }
             None => console.write(2, text.as_bytes()),
         }
+    }
+
+    /// The end of the run, however it ended: the summary table of the
+    /// calls seen (`-c`, `-C`), once, where the trace goes.
+    pub fn end(&mut self, console: &mut Console) {
+        if let Some((summary, cfg)) = self.summary.take() {
+            self.emit(&summary.render(cfg.sort), console);
+        }
+        self.finish();
     }
 
     pub fn finish(&mut self) {
