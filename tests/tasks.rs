@@ -49,7 +49,12 @@ fn assert_nothing_leaked(log: &str) {
 /// leaked, every kernel invariant holding after every syscall (--check).
 #[test]
 fn ten_thousand_threads_and_256_at_once() {
-    let r = same_as_native("threads-stress", &["10000", "256", "0"], &[]);
+    let r = same_as_native_with(
+        &["--timeout", STRESS_TIMEOUT],
+        "threads-stress",
+        &["10000", "256", "0"],
+        &[],
+    );
     assert!(
         r.stdout
             .contains("sequential threads created and joined: 10000 of 10000"),
@@ -67,7 +72,12 @@ fn ten_thousand_threads_and_256_at_once() {
 /// 1,000 fork/exit/wait cycles: same results as Linux, nothing leaked.
 #[test]
 fn a_thousand_forks() {
-    let r = same_as_native("threads-stress", &["0", "0", "1000"], &[]);
+    let r = same_as_native_with(
+        &["--timeout", STRESS_TIMEOUT],
+        "threads-stress",
+        &["0", "0", "1000"],
+        &[],
+    );
     assert!(
         r.stdout.contains("fork/exit/wait cycles: 1000 of 1000"),
         "{}",

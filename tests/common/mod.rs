@@ -23,6 +23,12 @@ pub fn guest_bin(name: &str) -> PathBuf {
 /// hanging the suite.
 pub const GUARD_TIMEOUT: &str = "60";
 
+/// The guard for the stress programs: tens of seconds of kernel work, which
+/// on a host that emulates the guest kernel (PVM) and runs the suite in
+/// parallel on two cores can take several times as long. A guard catches a
+/// hang; it is not a speed target (those are `vmm bench`'s).
+pub const STRESS_TIMEOUT: &str = "600";
+
 /// Result of one run, guest or native.
 #[derive(Debug)]
 pub struct Run {
@@ -168,8 +174,15 @@ pub fn native(name: &str, args: &[&str], env: &[(&str, &str)]) -> Run {
 /// 122 and a report, and the comparison fails). The kernel's log is in
 /// [`Run::log`] (for [`stats`]).
 pub fn same_as_native(name: &str, args: &[&str], env: &[(&str, &str)]) -> Run {
+    same_as_native_with(&[], name, args, env)
+}
+
+/// [`same_as_native`], with extra `vmm run` options (e.g. a `--timeout`).
+pub fn same_as_native_with(opts: &[&str], name: &str, args: &[&str], env: &[(&str, &str)]) -> Run {
     let n = native(name, args, env);
-    let g = guest_logged(&["--check-mode", "verify"], name, args, env);
+    let mut o = vec!["--check-mode", "verify"];
+    o.extend_from_slice(opts);
+    let g = guest_logged(&o, name, args, env);
     assert_eq!(
         g.stdout, n.stdout,
         "{name}: guest stdout differs from native Linux\n--- guest stderr:\n{}",
