@@ -196,12 +196,20 @@ fn differences(native: &Threads, guest: &Threads) -> Vec<String> {
     out
 }
 
+/// Whether real strace is here to compare with. A developer's machine may
+/// lack it (the comparisons are skipped, saying so); CI installs it
+/// (.ci/run), so there a missing strace is a failure, not a skip.
 fn strace_available() -> bool {
-    Command::new("strace")
+    let here = Command::new("strace")
         .arg("-V")
         .output()
         .map(|o| o.status.success())
-        .unwrap_or(false)
+        .unwrap_or(false);
+    assert!(
+        here || std::env::var_os("CI").is_none(),
+        "strace is not installed, and CI's setup (.ci/run) installs it"
+    );
+    here
 }
 
 fn native_trace(prog: &str, dir: &std::path::Path) -> String {
