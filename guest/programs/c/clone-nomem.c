@@ -6,6 +6,7 @@
  * stopping. Prints the errno name, or "none" when MAX threads fit.
  *
  *   clone-nomem [MAX]     default 1000 */
+#include <errno.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -37,8 +38,8 @@ static int parked(void *arg)
 static const char *errno_name(long r)
 {
     switch (-r) {
-    case 11: return "EAGAIN";
-    case 12: return "ENOMEM";
+    case EAGAIN: return "EAGAIN";
+    case ENOMEM: return "ENOMEM";
     default: return "other";
     }
 }

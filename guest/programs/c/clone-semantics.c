@@ -11,6 +11,7 @@
  * share the parent's. Cases whose Linux result depends on privileges or on
  * being pid 1 (namespaces, CLONE_PARENT from init, set_tid) are left out. */
 #include <asm/prctl.h>
+#include <errno.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
@@ -39,17 +40,17 @@ static const char *err(long r)
 {
     switch (-r) {
     case 0: return "ok";
-    case 1: return "EPERM";
-    case 2: return "ENOENT";
-    case 3: return "ESRCH";
-    case 9: return "EBADF";
-    case 7: return "E2BIG";
-    case 10: return "ECHILD";
-    case 11: return "EAGAIN";
-    case 12: return "ENOMEM";
-    case 14: return "EFAULT";
-    case 22: return "EINVAL";
-    case 38: return "ENOSYS";
+    case EPERM: return "EPERM";
+    case ENOENT: return "ENOENT";
+    case ESRCH: return "ESRCH";
+    case EBADF: return "EBADF";
+    case E2BIG: return "E2BIG";
+    case ECHILD: return "ECHILD";
+    case EAGAIN: return "EAGAIN";
+    case ENOMEM: return "ENOMEM";
+    case EFAULT: return "EFAULT";
+    case EINVAL: return "EINVAL";
+    case ENOSYS: return "ENOSYS";
     default: return "other";
     }
 }

@@ -1,6 +1,7 @@
 /* kill / tgkill / tkill and the default actions, masks and SIG_IGN, as
  * seen from outside: return values, errno names and how children end.
  * Children use raw system calls only. */
+#include <errno.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -22,9 +23,9 @@ static const char *err(long r)
 {
     switch (-r) {
     case 0: return "0";
-    case 3: return "ESRCH";
-    case 22: return "EINVAL";
-    case 38: return "ENOSYS";
+    case ESRCH: return "ESRCH";
+    case EINVAL: return "EINVAL";
+    case ENOSYS: return "ENOSYS";
     default: return "other";
     }
 }
