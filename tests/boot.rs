@@ -342,3 +342,25 @@ fn hostile_syscall_arguments_do_not_hurt_the_kernel() {
     );
     assert!(!r.stderr.contains("panic"), "{}", r.stderr);
 }
+
+/// The same hostile arguments through the host's decoders: `--strace`
+/// follows every pointer argument (pointers whose second word wraps past
+/// the top of the address space among them) and prints the address where
+/// it cannot read, and the run ends as it does untraced. The test binary's
+/// vmm is a debug build, so an unchecked address sum panics here.
+#[test]
+fn hostile_syscall_arguments_do_not_hurt_the_tracer() {
+    let out = scratch("hostile.strace");
+    let out_s = out.to_string_lossy().into_owned();
+    let r = guest_with(&["--strace-output", &out_s], "hostile", &[], &[]);
+    assert_eq!(r.code, 0, "stdout: {}\nstderr: {}", r.stdout, r.stderr);
+    assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
+    let trace = std::fs::read_to_string(&out).unwrap();
+    for line in [
+        "clock_gettime(CLOCK_MONOTONIC, 0xfffffffffffffff8) = -1 EFAULT (Bad address)",
+        "nanosleep(0xfffffffffffffff8, NULL) = -1 EFAULT (Bad address)",
+        "writev(1, 0xfffffffffffffff8, 1)",
+    ] {
+        assert!(trace.contains(line), "no {line:?} in\n{trace}");
+    }
+}

@@ -25,8 +25,8 @@ use zerocopy::{FromBytes, Immutable, IntoBytes};
 
 const SYS_THREADLAB_STATS: u64 = abi::stats::SYS_THREADLAB_STATS;
 
-/// The stats call as a report names the stop after it (`syscall_N`: Linux
-/// has no name for the number).
+/// The stats call as a report names the stop after it (`syscall_0x…`:
+/// Linux has no name for the number).
 fn stats_call() -> String {
     abi::linux::syscalls::Name(SYS_THREADLAB_STATS).to_string()
 }

@@ -6,6 +6,7 @@
 #include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/stat.h>
@@ -54,6 +55,14 @@ gid_t getgid(void) { return (gid_t)__syscall0(SYS_getgid); }
 gid_t getegid(void) { return (gid_t)__syscall0(SYS_getegid); }
 int sched_yield(void) { return (int)__syscall_ret(__syscall0(SYS_sched_yield)); }
 int uname(struct utsname *u) { return (int)__syscall_ret(__syscall1(SYS_uname, u)); }
+/* Through prlimit64, as glibc does: one system call for all three, and
+ * the 64-bit limits the kernel keeps. */
+int prlimit(pid_t pid, int resource, const struct rlimit *new_limit, struct rlimit *old_limit)
+{
+    return (int)__syscall_ret(__syscall4(SYS_prlimit64, pid, resource, new_limit, old_limit));
+}
+int getrlimit(int resource, struct rlimit *rlim) { return prlimit(0, resource, 0, rlim); }
+int setrlimit(int resource, const struct rlimit *rlim) { return prlimit(0, resource, rlim, 0); }
 ssize_t getrandom(void *buf, size_t n, unsigned flags) { return __syscall_ret(__syscall3(SYS_getrandom, buf, n, flags)); }
 int kill(pid_t pid, int sig) { return (int)__syscall_ret(__syscall2(SYS_kill, pid, sig)); }
 int raise(int sig) { return (int)__syscall_ret(__syscall2(SYS_tkill, gettid(), sig)); }

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/mman.h>
 #include <linux/futex.h>
 #include <sys/syscall.h>
@@ -29,6 +30,8 @@ static const unsigned long bad_ptrs[] = {
     0x800000000000UL, /* first non-canonical address */
     0xffff800000000000UL,
     0xfffffffffffff000UL,
+    ~0UL - 7, /* a pointer whose second word's address wraps */
+    ~0UL - 3,
     ~0UL,
 };
 static const unsigned long lengths[] = {1, 16, 4096, 1UL << 31, 0x7ffff000UL, ~0UL, ~0UL - 4095};
@@ -64,12 +67,16 @@ int main(void)
             {SYS_rt_sigaction, SIGUSR1, (long)p, 0, EFAULT},
             {SYS_rt_sigprocmask, 0, (long)p, 0, EFAULT},
             {SYS_nanosleep, (long)p, 0, 0, EFAULT},
+            {SYS_getrlimit, RLIMIT_STACK, (long)p, 0, EFAULT},
+            {SYS_setrlimit, RLIMIT_STACK, (long)p, 0, EFAULT},
+            {SYS_prlimit64, 0, RLIMIT_STACK, (long)p, EFAULT},
         };
         for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
             if (p < 0x7efffffff000UL && cases[k].nr == SYS_read)
                 continue; /* a user address: an empty stdin reads 0 without touching it, as on Linux */
-            if (p == 0 && (cases[k].nr == SYS_rt_sigaction || cases[k].nr == SYS_rt_sigprocmask))
-                continue; /* a NULL new action / mask means "only query": success, as on Linux */
+            if (p == 0 && (cases[k].nr == SYS_rt_sigaction || cases[k].nr == SYS_rt_sigprocmask ||
+                           cases[k].nr == SYS_prlimit64))
+                continue; /* a NULL new action / mask / limit means "only query": success, as on Linux */
             if ((p & 3) && cases[k].nr == SYS_futex)
                 continue; /* unaligned futex words are EINVAL, checked first */
             errno = 0;

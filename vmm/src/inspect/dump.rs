@@ -138,7 +138,10 @@ fn kernel_trace(km: &KernelMem, t: &TaskRec, syms: &Symbols) -> Vec<Frame> {
     let Ok(sw) = km.get::<SwitchFrame>(t.t.ksp) else {
         return Vec::new();
     };
-    let stack = t.t.stack..t.t.stack + KERNEL_STACK_SIZE;
+    let Some(top) = t.t.stack.checked_add(KERNEL_STACK_SIZE) else {
+        return Vec::new();
+    };
+    let stack = t.t.stack..top;
     if !stack.contains(&t.t.ksp) {
         return Vec::new();
     }
@@ -165,9 +168,13 @@ pub fn take(
         let mut threads = Vec::new();
         for r in v.tasks.iter().filter(|r| r.t.tgid == leader.t.pid) {
             let on_cpu = v.currents.contains(&r.addr);
-            let frame_at = r.t.stack + KERNEL_STACK_SIZE - size_of::<TrapFrame>() as u64;
-            let user = match km.get::<TrapFrame>(frame_at) {
-                Ok(regs) if regs.cs & 3 == 3 && r.t.state != state::ZOMBIE => {
+            // The user frame at the top of the kernel stack; a stack field
+            // so large that the top wraps is no frame at all.
+            let frame_at =
+                r.t.stack
+                    .checked_add(KERNEL_STACK_SIZE - size_of::<TrapFrame>() as u64);
+            let user = match frame_at.map(|at| km.get::<TrapFrame>(at)) {
+                Some(Ok(regs)) if regs.cs & 3 == 3 && r.t.state != state::ZOMBIE => {
                     user_trace(mem, pgd, &regs, program_syms)
                 }
                 _ => Vec::new(),

@@ -391,13 +391,25 @@ fn path(m: &dyn GuestMem, addr: u64) -> String {
     }
 }
 
+/// The `N` 64-bit words at `addr` (a timespec, an rlimit, an iovec), read
+/// in one piece: a pointer near the top of the address space is
+/// unreadable, not an overflow.
+fn words<const N: usize>(m: &dyn GuestMem, addr: u64) -> Option<[u64; N]> {
+    let b = m.bytes(addr, 8 * N).ok()?;
+    let mut w = [0u64; N];
+    for (i, word) in w.iter_mut().enumerate() {
+        *word = u64::from_le_bytes(b[8 * i..8 * i + 8].try_into().ok()?);
+    }
+    Some(w)
+}
+
 fn timespec(m: &dyn GuestMem, addr: u64) -> String {
     if addr == 0 {
         return "NULL".into();
     }
-    match (m.u64_at(addr), m.u64_at(addr + 8)) {
-        (Ok(s), Ok(ns)) => format!("{{tv_sec={}, tv_nsec={}}}", s as i64, ns as i64),
-        _ => format!("{addr:#x}"),
+    match words(m, addr) {
+        Some([s, ns]) => format!("{{tv_sec={}, tv_nsec={}}}", s as i64, ns as i64),
+        None => format!("{addr:#x}"),
     }
 }
 
@@ -441,9 +453,9 @@ fn rlimit_at(m: &dyn GuestMem, addr: u64) -> String {
     if addr == 0 {
         return "NULL".into();
     }
-    match (m.u64_at(addr), m.u64_at(addr + 8)) {
-        (Ok(c), Ok(x)) => format!("{{rlim_cur={}, rlim_max={}}}", rlim(c), rlim(x)),
-        _ => format!("{addr:#x}"),
+    match words(m, addr) {
+        Some([c, x]) => format!("{{rlim_cur={}, rlim_max={}}}", rlim(c), rlim(x)),
+        None => format!("{addr:#x}"),
     }
 }
 
@@ -495,7 +507,7 @@ fn iovec_at(m: &dyn GuestMem, addr: u64, count: u64, total: Option<u64>) -> Stri
     let mut parts = Vec::new();
     let mut left = total.unwrap_or(u64::MAX);
     for i in 0..count.min(MAX_STRLEN as u64) {
-        let (Ok(base), Ok(len)) = (m.u64_at(addr + 16 * i), m.u64_at(addr + 16 * i + 8)) else {
+        let Some([base, len]) = addr.checked_add(16 * i).and_then(|at| words(m, at)) else {
             return format!("{addr:#x}");
         };
         let show = len.min(left);
@@ -995,7 +1007,7 @@ mod tests {
         );
         assert_eq!(
             format_call(&call(400, &[1, 2, 3, 4, 5, 6], Some(-38)), &m),
-            "syscall_400(0x1, 0x2, 0x3, 0x4, 0x5, 0x6) = -1 ENOSYS (Function not implemented)"
+            "syscall_0x190(0x1, 0x2, 0x3, 0x4, 0x5, 0x6) = -1 ENOSYS (Function not implemented)"
         );
     }
 

@@ -271,7 +271,7 @@ mod tests {
         s.add(400, 12_345_678_900_000, true);
         let t = s.render(SortBy::Time);
         assert!(
-            t.contains("\n100.00 12345.678900 12345678900         1         1 syscall_400\n"),
+            t.contains("\n100.00 12345.678900 12345678900         1         1 syscall_0x190\n"),
             "{t}"
         );
     }

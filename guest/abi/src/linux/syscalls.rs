@@ -4,8 +4,8 @@
 //! (strace 6.1's table, `strace -e raw=all`; for the calls newer than that
 //! strace, the kernel's prototype).
 //!
-//! Numbers Linux leaves unused (336..=423 today) have no entry: strace and
-//! the kernel's log show them as `syscall_N`.
+//! Numbers Linux leaves unused (336..=423 today) have no entry: strace
+//! shows them as `syscall_0x150`, the kernel's log by number alone.
 #![allow(non_upper_case_globals)]
 
 use linux_raw_sys::general as raw;
@@ -462,8 +462,8 @@ pub fn all() -> impl Iterator<Item = &'static Syscall> {
     TABLE.iter().flatten()
 }
 
-/// Displays `nr` as its name, or `syscall_N` for a number Linux does not use
-/// (strace's notation, in decimal).
+/// Displays `nr` as its name, or `syscall_0x190` for a number Linux does
+/// not use (strace's notation: the number in hex).
 #[derive(Clone, Copy, Debug)]
 pub struct Name(pub u64);
 
@@ -471,7 +471,7 @@ impl core::fmt::Display for Name {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match name(self.0) {
             Some(n) => f.write_str(n),
-            None => write!(f, "syscall_{}", self.0),
+            None => write!(f, "syscall_{:#x}", self.0),
         }
     }
 }

@@ -115,15 +115,23 @@ pub fn prlimit64(pid: u64, resource: u64, new: u64, old: u64) -> KResult<u64> {
     Ok(0)
 }
 
-/// getrlimit / setrlimit: prlimit64 on the caller.
+/// getrlimit / setrlimit: prlimit64 on the caller. Unlike prlimit64's,
+/// their pointer is not optional: NULL is EFAULT, as any unreadable or
+/// unwritable address.
 pub fn getrlimit(resource: u64, rlim: u64) -> KResult<u64> {
     if resource as usize >= RLIM_NLIMITS {
         return Err(EINVAL);
+    }
+    if rlim == 0 {
+        return Err(EFAULT);
     }
     prlimit64(0, resource, 0, rlim)
 }
 
 pub fn setrlimit(resource: u64, rlim: u64) -> KResult<u64> {
+    if rlim == 0 {
+        return Err(EFAULT);
+    }
     prlimit64(0, resource, rlim, 0)
 }
 
