@@ -64,6 +64,32 @@ fn missing_program() {
     assert_one_line_error(&r, NOT_FOUND, "/nonexistent/program");
 }
 
+/// A run that fails before the guest starts leaves nothing behind: vmm's
+/// output files are created only once PROGRAM has been found and checked.
+#[test]
+fn missing_program_creates_no_output_files() {
+    let files = ["trace", "log", "dump"].map(|n| scratch(&format!("never-{n}")));
+    for f in &files {
+        let _ = std::fs::remove_file(f);
+    }
+    let [trace, log, dump] = files.each_ref().map(|f| f.to_str().unwrap());
+    let r = vmm(&[
+        "run",
+        "--strace-output",
+        trace,
+        "--log",
+        log,
+        "--dump=exit",
+        "--dump-output",
+        dump,
+        "/nonexistent/program",
+    ]);
+    assert_one_line_error(&r, NOT_FOUND, "/nonexistent/program");
+    for f in &files {
+        assert!(!f.exists(), "{} was created", f.display());
+    }
+}
+
 /// As a shell: found, but not executable (126).
 #[test]
 fn program_is_a_directory() {

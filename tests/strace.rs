@@ -816,6 +816,10 @@ fn strace_option_errors() {
             &["-w"][..],
             "-w/--summary-wall-clock must be given with -c/--summary-only or -C/--summary",
         ),
+        (
+            &["--strace", "-S", "calls"][..],
+            "-S/--summary-sort-by must be given with -c/--summary-only or -C/--summary",
+        ),
         (&["-t", "--absolute-timestamps"][..], "cannot be used with"),
         (
             &["--absolute-timestamps=sometimes"][..],

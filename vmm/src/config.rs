@@ -180,6 +180,10 @@ pub struct RunConfig {
     pub dump: Option<DumpWhen>,
     /// The dump as JSON instead of text.
     pub dump_json: bool,
+    /// Where the dumps go: a file is created before the guest starts (a
+    /// path that cannot be written fails the run first) and gets them at
+    /// the end; stderr means the caller prints [`crate::run::RunResult::dumps`].
+    pub dump_output: Output,
     /// Print every system call in strace's format (`vmm run --strace`),
     /// or count them (`-c`).
     pub strace: Option<StraceConfig>,
@@ -204,6 +208,7 @@ impl RunConfig {
             check_mode: CheckMode::Incremental,
             dump: None,
             dump_json: false,
+            dump_output: Output::Stderr,
             strace: None,
             log: None,
             kvm_device: DEFAULT_KVM_DEVICE.into(),

@@ -42,8 +42,9 @@ pub enum Error {
         what: &'static str,
         source: kvm_ioctls::Error,
     },
-    #[error("cannot read {}: {reason}", path.display())]
-    ProgramNotFound { path: PathBuf, reason: String },
+    /// PROGRAM cannot be read (missing, unreadable, a broken link).
+    #[error("cannot read {}: {}", path.display(), os_message(source))]
+    ProgramNotFound { path: PathBuf, source: io::Error },
     /// A name without `/` that no directory of `PATH` holds.
     #[error("{name}: not found in PATH")]
     NotInPath { name: String },
@@ -90,6 +91,13 @@ pub enum Error {
 impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
+            // As a shell: a file that exists but cannot be read is found
+            // and not runnable.
+            Error::ProgramNotFound { source, .. }
+                if source.kind() == io::ErrorKind::PermissionDenied =>
+            {
+                EXIT_NOT_EXECUTABLE
+            }
             Error::ProgramNotFound { .. } | Error::NotInPath { .. } => EXIT_NOT_FOUND,
             Error::NotExecutable { .. } => EXIT_NOT_EXECUTABLE,
             _ => EXIT_VMM_FAILURE,

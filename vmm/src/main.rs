@@ -2,7 +2,7 @@
 //! starting with `vmm: ` and the exit status documented in the README.
 
 use std::ffi::OsString;
-use std::io::{self, Write};
+use std::io;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -206,6 +206,11 @@ fn strace_config(args: &RunArgs) -> Result<Option<StraceConfig>, String> {
             "-w/--summary-wall-clock must be given with -c/--summary-only or -C/--summary".into(),
         );
     }
+    if args.summary_sort_by.is_some() && !(args.summary_only || args.summary) {
+        return Err(
+            "-S/--summary-sort-by must be given with -c/--summary-only or -C/--summary".into(),
+        );
+    }
     let timestamps = match &args.absolute_timestamps {
         Some(StampArg(t)) => *t,
         None => (args.timestamps > 0).then(|| Timestamps::from_count(args.timestamps)),
@@ -282,6 +287,7 @@ fn main() -> ExitCode {
     cfg.check_mode = args.check_mode.unwrap_or_default();
     cfg.dump = args.dump;
     cfg.dump_json = args.json;
+    cfg.dump_output = args.dump_output.map_or(Output::Stderr, Output::File);
     cfg.strace = strace;
     cfg.log = args.log.map(Output::from_arg);
     cfg.cmdline = args.cmdline;
@@ -293,27 +299,15 @@ fn main() -> ExitCode {
         eprintln!("vmm: {e}");
         ExitCode::from(e.exit_code() as u8)
     };
-    let mut dump_file = match args
-        .dump_output
-        .map(Output::File)
-        .map(|o| o.create("the dump file"))
-        .transpose()
-    {
-        Ok(f) => f.flatten(),
-        Err(e) => return fail(e),
-    };
     let mut stdout = io::stdout().lock();
     let mut stderr = io::stderr();
     let mut stdin = io::stdin().lock();
     let opts = RunOptions::new(&mut stdout, &mut stderr).stdin(&mut stdin);
     match vmm::run::run(&cfg, opts) {
         Ok(result) => {
-            for d in &result.dumps {
-                match dump_file.as_mut() {
-                    Some(f) => {
-                        let _ = writeln!(f, "{d}");
-                    }
-                    None => eprintln!("{d}"),
+            if cfg.dump_output == Output::Stderr {
+                for d in &result.dumps {
+                    eprintln!("{d}");
                 }
             }
             if let Some(report) = result.outcome.report(&result.program.display().to_string()) {

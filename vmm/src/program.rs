@@ -13,7 +13,7 @@ use object::elf;
 use object::read::elf::{FileHeader, ProgramHeader};
 use object::LittleEndian as LE;
 
-use crate::error::{os_message, Error, Result};
+use crate::error::{Error, Result};
 use std::sync::Arc;
 
 use crate::symbols::{Source, Symbols};
@@ -42,15 +42,15 @@ impl Program {
 
 /// Reads and checks the program at `path`.
 pub fn load(path: &Path) -> Result<Program> {
-    let not_found = |e: &std::io::Error| Error::ProgramNotFound {
+    let not_found = |source: std::io::Error| Error::ProgramNotFound {
         path: path.to_owned(),
-        reason: os_message(e),
+        source,
     };
     let not_executable = |reason: String| Error::NotExecutable {
         path: path.to_owned(),
         reason,
     };
-    let meta = fs::metadata(path).map_err(|e| not_found(&e))?;
+    let meta = fs::metadata(path).map_err(not_found)?;
     if meta.is_dir() {
         // As a shell: found, but not something that can be executed.
         return Err(not_executable("is a directory".into()));
@@ -62,7 +62,7 @@ pub fn load(path: &Path) -> Result<Program> {
             "Permission denied (not executable; chmod +x it)".into(),
         ));
     }
-    let bytes = fs::read(path).map_err(|e| not_found(&e))?;
+    let bytes = fs::read(path).map_err(not_found)?;
     if let Some(interpreter) = script_interpreter(&bytes) {
         return Err(not_executable(format!(
             "is a script for {interpreter}, not an ELF executable: run a static build of its interpreter with it, e.g. vmm run {interpreter} {}",

@@ -100,6 +100,9 @@ pub struct RunResult {
     pub dump_missed: Option<DumpMissed>,
     /// Why the end-of-run dump could not be taken.
     pub dump_error: Option<String>,
+    /// Why the dumps could not be written to [`RunConfig::dump_output`]'s
+    /// file (they are still in `dumps`).
+    pub dump_write_error: Option<String>,
 }
 
 impl RunResult {
@@ -116,6 +119,7 @@ impl RunResult {
         if let Some(m) = &self.dump_missed {
             notes.push(format!("vmm: {m}"));
         }
+        notes.extend(self.dump_write_error.clone());
         let n = self.hidden_log_lines;
         if n > 0 && self.outcome.is_vmm_side_failure() {
             notes.push(format!(
@@ -189,6 +193,7 @@ pub fn run(cfg: &RunConfig, opts: RunOptions<'_>) -> Result<RunResult> {
     } = opts;
     let (mut guest, outputs) = build(cfg, on_stop.is_some())?;
     let mut console = Console::new(stdout, stderr, stdin, outputs.log);
+    let dump_file = outputs.dumps;
     let stops = guest.roots.filter(|_| guest.stops).map(|roots| {
         pipeline(
             cfg,
@@ -225,6 +230,7 @@ pub fn run(cfg: &RunConfig, opts: RunOptions<'_>) -> Result<RunResult> {
             stops,
             hidden_log_lines,
             t0,
+            dump_file,
         },
         at_exit,
     )
@@ -254,6 +260,8 @@ struct Guest {
 struct Outputs {
     tracer: Option<Tracer>,
     log: KernelLog,
+    /// `--dump-output FILE`.
+    dumps: Option<std::fs::File>,
 }
 
 /// Checks the inputs and builds the VM, ready for its first KVM_RUN.
@@ -269,6 +277,10 @@ fn build(cfg: &RunConfig, hooked: bool) -> Result<(Guest, Outputs)> {
                 None => KernelLog::Stderr,
                 Some(file) => KernelLog::File(file),
             },
+        },
+        dumps: match cfg.dump {
+            Some(_) => cfg.dump_output.create("the dump file")?,
+            None => None,
         },
     };
     let kvm = vm::open_kvm(&cfg.kvm_device)?;
@@ -496,6 +508,7 @@ struct Ended {
     stops: Option<stop::Finished>,
     hidden_log_lines: u64,
     t0: Instant,
+    dump_file: Option<std::fs::File>,
 }
 
 /// The end-of-run dump and at-exit reader while guest memory is still
@@ -512,6 +525,7 @@ fn finish(
         stops,
         hidden_log_lines,
         t0,
+        dump_file,
     } = ended;
     let outcome = served.outcome;
     if let Some(f) = at_exit {
@@ -554,6 +568,24 @@ fn finish(
             }
         })
         .collect();
+    let mut dump_write_error = None;
+    if let (Some(mut f), false) = (dump_file, rendered.is_empty()) {
+        use std::io::Write;
+        let written = rendered
+            .iter()
+            .try_for_each(|d| writeln!(f, "{d}"))
+            .and_then(|()| f.flush());
+        if let Err(e) = written {
+            let path = match &cfg.dump_output {
+                crate::config::Output::File(p) => p.display().to_string(),
+                crate::config::Output::Stderr => String::new(),
+            };
+            dump_write_error = Some(format!(
+                "vmm: cannot write the dump file {path}: {}",
+                crate::error::os_message(&e)
+            ));
+        }
+    }
     let guest_rss_kib = memory::resident_bytes(&guest.mem) >> 10;
     let peak_rss_kib = peak_rss_kib();
     let program = guest.program.path.clone();
@@ -580,6 +612,7 @@ fn finish(
         hidden_log_lines,
         dump_missed,
         dump_error,
+        dump_write_error,
     })
 }
 

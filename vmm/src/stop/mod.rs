@@ -16,7 +16,8 @@
 //! 5. [`Check`] (`--check`), last, on what everything before it left.
 //!
 //! A call that does not return (exit, exit_group) is reported at its entry;
-//! that stop goes to [`Consumer::at_entry`], which only the tracer acts on:
+//! that stop goes to [`Consumer::at_entry`]: the tracer prints it and
+//! [`DumpAt`] notes that its stop was one (so the missed dump says why);
 //! hooks, dumps and checks run where calls return.
 
 mod check;

@@ -1,9 +1,12 @@
 //! The kernel heap: a linked-list allocator over physically contiguous
 //! frames taken at boot, reached through the direct map.
 //!
-//! `Box::new` and the collections abort the kernel when the heap is
-//! exhausted; allocations a system call can reach go through [`try_box`] /
-//! [`try_box_uninit`] instead, which report it as ENOMEM.
+//! `Box::new`, `KRc::new` and the collections abort the kernel when the
+//! heap is exhausted. [`try_box`] / [`try_box_uninit`] report it as ENOMEM
+//! instead; clone's large allocations (task record, kernel stack, FPU
+//! area) use them. The smaller shared records `copy_process` makes, the pid
+//! hash and the VMA map do not yet: an exhausted heap there is still a
+//! kernel panic.
 
 use alloc::alloc::Layout;
 use alloc::boxed::Box;
