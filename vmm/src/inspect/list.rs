@@ -13,7 +13,7 @@ use super::guest_mem::{GuestMem, ReadError};
 pub enum ListError {
     #[error("head unreadable: {0}")]
     Head(ReadError),
-    #[error("node unreadable: {err}")]
+    #[error("node {at:#x} unreadable: {err}")]
     Node { at: u64, err: ReadError },
     #[error("more than {0} nodes")]
     TooLong(usize),

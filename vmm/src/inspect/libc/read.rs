@@ -19,7 +19,7 @@ use abi::task::{
 };
 
 use crate::inspect::guest_mem::{GuestMem, KernelMem, UserMem};
-use crate::inspect::list::{self, ListError};
+use crate::inspect::list;
 use crate::inspect::mem::PhysMem;
 use crate::inspect::spaces::Space;
 use crate::inspect::tasks::KernelView;
@@ -146,12 +146,7 @@ impl ProcessStacks {
 /// The `struct pthread`s on the circular list at `head` (linked through
 /// `PthreadHead::list`): bounded, cycle- and back-link-checked.
 pub fn walk_list(um: &UserMem, head: u64) -> Result<Vec<u64>, String> {
-    list::walk(um, head, offset_of!(Pthread, head.list), MAX_STACKS).map_err(|e| match e {
-        ListError::Head(e) => format!("head: {e}"),
-        ListError::Node { at, err } => format!("node {at:#x}: {err}"),
-        ListError::TooLong(max) => format!("more than {max} entries"),
-        links => links.to_string(),
-    })
+    list::walk(um, head, offset_of!(Pthread, head.list), MAX_STACKS).map_err(|e| e.to_string())
 }
 
 /// A live task using the address space.
