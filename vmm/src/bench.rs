@@ -142,7 +142,10 @@ impl ProgramFile {
             ));
         }
         let path = std::env::temp_dir().join(format!("threadlab-bench-{}", std::process::id()));
-        let io = |e: std::io::Error| Error::Bench(format!("cannot write {}: {e}", path.display()));
+        let io = |source| Error::BenchWrite {
+            path: path.clone(),
+            source,
+        };
         std::fs::write(&path, crate::BENCH_PROGRAM).map_err(io)?;
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o700)).map_err(io)?;
@@ -235,7 +238,7 @@ fn host_run(cfg: &BenchConfig, prog: &Path) -> Result<String> {
     }
     let out = cmd
         .output()
-        .map_err(|e| Error::Bench(format!("cannot run the benchmark natively: {e}")))?;
+        .map_err(|source| Error::BenchNative { source })?;
     if !out.status.success() {
         return Err(Error::Bench(format!(
             "the benchmark failed natively ({}): {}",
@@ -532,16 +535,19 @@ pub fn render(r: &Report) -> String {
 }
 
 pub fn write_json(r: &Report, path: &Path) -> Result<()> {
-    let text = serde_json::to_string_pretty(r)
-        .map_err(|e| Error::Bench(format!("cannot encode JSON: {e}")))?;
-    std::fs::write(path, text)
-        .map_err(|e| Error::Bench(format!("cannot write {}: {e}", path.display())))
+    let text = serde_json::to_string_pretty(r).map_err(|source| Error::BenchJson { source })?;
+    std::fs::write(path, text).map_err(|source| Error::BenchWrite {
+        path: path.to_owned(),
+        source,
+    })
 }
 
 /// The latency figure ([`figure::svg`]) written to `path`.
 pub fn write_svg(r: &Report, path: &Path) -> Result<()> {
-    std::fs::write(path, figure::svg(r)?)
-        .map_err(|e| Error::Bench(format!("cannot write {}: {e}", path.display())))
+    std::fs::write(path, figure::svg(r)?).map_err(|source| Error::BenchWrite {
+        path: path.to_owned(),
+        source,
+    })
 }
 
 /// One row of the check-cost table: a process with `threads` threads

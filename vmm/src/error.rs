@@ -83,9 +83,18 @@ pub enum Error {
         path: PathBuf,
         source: io::Error,
     },
-    /// `vmm bench` could not run or write its results.
+    /// `vmm bench` could not run.
     #[error("bench: {0}")]
     Bench(String),
+    /// `vmm bench` could not write a file (its program, its results).
+    #[error("bench: cannot write {}: {}", path.display(), os_message(source))]
+    BenchWrite { path: PathBuf, source: io::Error },
+    /// The benchmark program could not be started on the host.
+    #[error("bench: cannot run the benchmark natively: {}", os_message(source))]
+    BenchNative { source: io::Error },
+    /// The results could not be encoded as JSON.
+    #[error("bench: cannot encode JSON: {source}")]
+    BenchJson { source: serde_json::Error },
 }
 
 impl Error {
