@@ -169,6 +169,31 @@ fn unwritable_output_files_are_named() {
     }
 }
 
+/// `vmm bench`'s result files are checked before it measures anything:
+/// a path that cannot be written fails at once (no table on stdout).
+#[test]
+fn bench_output_files_are_checked_first() {
+    let bad = "/no/such/dir/x";
+    for opts in [
+        &["--json", bad][..],
+        &["--svg", bad],
+        &["--check-cost", "--json", bad],
+    ] {
+        let mut args = vec!["bench"];
+        args.extend_from_slice(opts);
+        let r = vmm(&args);
+        assert_one_line_error(&r, VMM_FAILURE, bad);
+        assert!(
+            r.stdout.is_empty(),
+            "{opts:?}: the benchmark ran: {}",
+            r.stdout
+        );
+    }
+    // A bad bench option points to bench's help, not run's.
+    let r = vmm(&["bench", "--check-cost", "--svg", bad]);
+    assert_one_line_error(&r, VMM_FAILURE, "(see vmm bench --help)");
+}
+
 #[test]
 fn wrong_machine() {
     let mut b = hello_bytes();

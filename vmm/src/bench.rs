@@ -534,20 +534,61 @@ pub fn render(r: &Report) -> String {
     s
 }
 
-pub fn write_json(r: &Report, path: &Path) -> Result<()> {
-    let text = serde_json::to_string_pretty(r).map_err(|source| Error::BenchJson { source })?;
-    std::fs::write(path, text).map_err(|source| Error::BenchWrite {
-        path: path.to_owned(),
-        source,
-    })
+/// The files `--json` and `--svg` name, created before the benchmark runs
+/// so that a path that cannot be written fails in a second, not after the
+/// measurements.
+pub struct OutputFiles {
+    json: Option<(PathBuf, std::fs::File)>,
+    svg: Option<(PathBuf, std::fs::File)>,
 }
 
-/// The latency figure ([`figure::svg`]) written to `path`.
-pub fn write_svg(r: &Report, path: &Path) -> Result<()> {
-    std::fs::write(path, figure::svg(r)?).map_err(|source| Error::BenchWrite {
-        path: path.to_owned(),
-        source,
-    })
+impl OutputFiles {
+    pub fn create(cfg: &BenchConfig) -> Result<OutputFiles> {
+        let open = |p: &Option<PathBuf>| -> Result<_> {
+            p.as_ref()
+                .map(|path| {
+                    std::fs::File::create(path)
+                        .map(|f| (path.clone(), f))
+                        .map_err(|source| Error::BenchWrite {
+                            path: path.clone(),
+                            source,
+                        })
+                })
+                .transpose()
+        };
+        Ok(OutputFiles {
+            json: open(&cfg.json)?,
+            svg: open(&cfg.svg)?,
+        })
+    }
+
+    /// `value` as pretty JSON into the `--json` file, if there is one.
+    pub fn write_json<T: Serialize>(&mut self, value: &T) -> Result<()> {
+        let Some((path, f)) = self.json.as_mut() else {
+            return Ok(());
+        };
+        let text =
+            serde_json::to_string_pretty(value).map_err(|source| Error::BenchJson { source })?;
+        write_all(path, f, text.as_bytes())
+    }
+
+    /// The latency figure ([`figure::svg`]) into the `--svg` file, if there
+    /// is one.
+    pub fn write_svg(&mut self, r: &Report) -> Result<()> {
+        let Some((path, f)) = self.svg.as_mut() else {
+            return Ok(());
+        };
+        write_all(path, f, figure::svg(r)?.as_bytes())
+    }
+}
+
+fn write_all(path: &Path, f: &mut std::fs::File, bytes: &[u8]) -> Result<()> {
+    f.write_all(bytes)
+        .and_then(|()| f.flush())
+        .map_err(|source| Error::BenchWrite {
+            path: path.to_owned(),
+            source,
+        })
 }
 
 /// One row of the check-cost table: a process with `threads` threads

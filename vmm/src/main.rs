@@ -58,7 +58,7 @@ struct BenchArgs {
     no_host: bool,
     /// Instead: the host's per-syscall check cost (--check) against a bare
     /// syscall stop, with 1, 16 and 64 threads, and one full check's time.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "svg")]
     check_cost: bool,
     /// KVM device to use.
     #[arg(long, value_name = "PATH", default_value = DEFAULT_KVM_DEVICE)]
@@ -263,7 +263,11 @@ fn main() -> ExitCode {
                     0
                 });
             }
-            eprintln!("vmm: {} (see vmm run --help)", clap_message(&e));
+            eprintln!(
+                "vmm: {} (see {} --help)",
+                clap_message(&e),
+                subcommand_named()
+            );
             return ExitCode::from(EXIT_VMM_FAILURE as u8);
         }
     };
@@ -340,6 +344,19 @@ fn clap_message(e: &clap::Error) -> String {
     first.strip_prefix("error: ").unwrap_or(first).to_string()
 }
 
+/// The command line's subcommand, for the help an error points to: the
+/// first word that is not an option (`vmm` alone when there is none yet).
+fn subcommand_named() -> &'static str {
+    match std::env::args_os()
+        .skip(1)
+        .find(|a| !a.to_string_lossy().starts_with('-'))
+    {
+        Some(a) if a == "run" => "vmm run",
+        Some(a) if a == "bench" => "vmm bench",
+        _ => "vmm",
+    }
+}
+
 fn bench(b: BenchArgs) -> ExitCode {
     let cfg = vmm::bench::BenchConfig {
         iterations: b.iterations,
@@ -351,34 +368,16 @@ fn bench(b: BenchArgs) -> ExitCode {
         check_cost: b.check_cost,
         kvm_device: b.kvm_device,
     };
-    if cfg.check_cost {
-        return match vmm::bench::check_cost(&cfg) {
-            Ok(rows) => {
-                print!("{}", vmm::bench::render_check_cost(&rows));
-                if let Some(path) = &cfg.json {
-                    let text = serde_json::to_string_pretty(&rows).unwrap_or_default();
-                    if let Err(e) = std::fs::write(path, text) {
-                        eprintln!("vmm: bench: cannot write {}: {e}", path.display());
-                        return ExitCode::from(125);
-                    }
-                }
-                ExitCode::SUCCESS
-            }
-            Err(e) => {
-                eprintln!("vmm: {e}");
-                ExitCode::from(e.exit_code() as u8)
-            }
-        };
-    }
-    let result = vmm::bench::run(&cfg).and_then(|r| {
+    let result = vmm::bench::OutputFiles::create(&cfg).and_then(|mut out| {
+        if cfg.check_cost {
+            let rows = vmm::bench::check_cost(&cfg)?;
+            print!("{}", vmm::bench::render_check_cost(&rows));
+            return out.write_json(&rows);
+        }
+        let r = vmm::bench::run(&cfg)?;
         print!("{}", vmm::bench::render(&r));
-        if let Some(path) = &cfg.json {
-            vmm::bench::write_json(&r, path)?;
-        }
-        if let Some(path) = &cfg.svg {
-            vmm::bench::write_svg(&r, path)?;
-        }
-        Ok(())
+        out.write_json(&r)?;
+        out.write_svg(&r)
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
