@@ -4,15 +4,19 @@
  * madvise / munmap with several protections and flags, futex calls whose
  * results do not depend on timing (a wake with no waiter, a wait on a value
  * that does not match), nanosleep, writes with strings that need quoting
- * and cutting, and failing calls. Every thread's own sequence of calls is
+ * and cutting, failing calls, and the records the decoder reads from
+ * memory (an iovec array, a kernel_sigaction old and new, a struct stat, a
+ * timespec) where they are the same natively. Every thread's own sequence of calls is
  * fixed; only their interleaving depends on scheduling. */
 #define _GNU_SOURCE
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <linux/futex.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -51,6 +55,17 @@ static void *worker(void *arg) {
 int main(void) {
     static const char text[] = "tab\there \"quoted\" back\\slash and a long tail beyond 32 bytes\n";
     write(1, text, sizeof text - 1);
+
+    struct iovec iov[2] = {{(void *)"io", 2}, {(void *)"vec\n", 4}};
+    writev(2, iov, 2);
+    struct sigaction ign = {.sa_handler = SIG_IGN}, old;
+    sigaction(SIGUSR1, &ign, &old);
+    sigaction(SIGUSR1, &old, NULL);
+    unsigned long st[18]; /* struct stat */
+    syscall(SYS_fstat, 1, st);
+    struct timespec res;
+    clock_getres(CLOCK_MONOTONIC, &res);
+
     pthread_t t[3];
     for (long i = 0; i < 3; i++)
         pthread_create(&t[i], NULL, worker, (void *)i);

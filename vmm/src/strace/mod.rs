@@ -56,6 +56,9 @@ use abi::linux::futex::{
 };
 use abi::linux::signal::{SA_RESTORER, SIG_DFL, SIG_IGN};
 use abi::linux::syscalls as sys;
+use abi::linux::uapi::{
+    c_field, Iovec, KernelSigaction, NewUtsname, Rlimit, Stat, Timespec, Timeval, UTSNAME_FIELD_LEN,
+};
 use abi::task::{KernelRoots, MmStruct, TaskStruct};
 
 use crate::config::StraceConfig;
@@ -65,6 +68,7 @@ use crate::inspect::mem::PhysMem;
 use decode::*;
 use summary::{Summary, SummaryConfig};
 use time::{GuestClock, Precision, Timestamps};
+use zerocopy::{FromBytes, IntoBytes};
 
 /// strace's default `-s`: the longest string shown.
 pub const MAX_STRLEN: usize = 32;
@@ -391,24 +395,20 @@ fn path(m: &dyn GuestMem, addr: u64) -> String {
     }
 }
 
-/// The `N` 64-bit words at `addr` (a timespec, an rlimit, an iovec), read
-/// in one piece: a pointer near the top of the address space is
-/// unreadable, not an overflow.
-fn words<const N: usize>(m: &dyn GuestMem, addr: u64) -> Option<[u64; N]> {
-    let b = m.bytes(addr, 8 * N).ok()?;
-    let mut w = [0u64; N];
-    for (i, word) in w.iter_mut().enumerate() {
-        *word = u64::from_le_bytes(b[8 * i..8 * i + 8].try_into().ok()?);
-    }
-    Some(w)
+/// The `T` at `addr`, read in one piece: a record that does not fit
+/// below the top of the address space is unreadable, not an overflow.
+fn record<T: FromBytes + IntoBytes>(m: &dyn GuestMem, addr: u64) -> Option<T> {
+    let mut v = T::new_zeroed();
+    m.read(addr, v.as_mut_bytes()).ok()?;
+    Some(v)
 }
 
 fn timespec(m: &dyn GuestMem, addr: u64) -> String {
     if addr == 0 {
         return "NULL".into();
     }
-    match words(m, addr) {
-        Some([s, ns]) => format!("{{tv_sec={}, tv_nsec={}}}", s as i64, ns as i64),
+    match record::<Timespec>(m, addr) {
+        Some(t) => format!("{{tv_sec={}, tv_nsec={}}}", t.tv_sec, t.tv_nsec),
         None => format!("{addr:#x}"),
     }
 }
@@ -427,12 +427,16 @@ fn sigaction_at(m: &dyn GuestMem, addr: u64) -> String {
     if addr == 0 {
         return "NULL".into();
     }
-    let Ok(b) = m.bytes(addr, 32) else {
+    let Some(KernelSigaction {
+        sa_handler,
+        sa_flags: flags,
+        sa_restorer: restorer,
+        sa_mask: mask,
+    }) = record(m, addr)
+    else {
         return format!("{addr:#x}");
     };
-    let w = |i: usize| u64::from_le_bytes(b[i * 8..i * 8 + 8].try_into().unwrap());
-    let (handler, flags, restorer, mask) = (w(0), w(1), w(2), w(3));
-    let handler = match handler {
+    let handler = match sa_handler {
         SIG_DFL => "SIG_DFL".to_string(),
         SIG_IGN => "SIG_IGN".to_string(),
         h => format!("{h:#x}"),
@@ -449,25 +453,40 @@ fn sigaction_at(m: &dyn GuestMem, addr: u64) -> String {
     s
 }
 
+fn timeval(m: &dyn GuestMem, addr: u64) -> String {
+    if addr == 0 {
+        return "NULL".into();
+    }
+    match record::<Timeval>(m, addr) {
+        Some(t) => format!("{{tv_sec={}, tv_usec={}}}", t.tv_sec, t.tv_usec),
+        None => format!("{addr:#x}"),
+    }
+}
+
 fn rlimit_at(m: &dyn GuestMem, addr: u64) -> String {
     if addr == 0 {
         return "NULL".into();
     }
-    match words(m, addr) {
-        Some([c, x]) => format!("{{rlim_cur={}, rlim_max={}}}", rlim(c), rlim(x)),
+    match record::<Rlimit>(m, addr) {
+        Some(r) => format!(
+            "{{rlim_cur={}, rlim_max={}}}",
+            rlim(r.rlim_cur),
+            rlim(r.rlim_max)
+        ),
         None => format!("{addr:#x}"),
     }
 }
 
 fn stat_at(m: &dyn GuestMem, addr: u64) -> String {
-    // struct stat (x86_64): st_dev 0, st_ino 8, st_nlink 16, st_mode 24,
-    // st_uid 28, st_gid 32, st_rdev 40, st_size 48.
-    let Ok(b) = m.bytes(addr, 56) else {
+    let Some(Stat {
+        st_mode: mode,
+        st_rdev: rdev,
+        st_size: size,
+        ..
+    }) = record(m, addr)
+    else {
         return format!("{addr:#x}");
     };
-    let mode = u32::from_le_bytes(b[24..28].try_into().unwrap());
-    let rdev = u64::from_le_bytes(b[40..48].try_into().unwrap());
-    let size = i64::from_le_bytes(b[48..56].try_into().unwrap());
     if is_device(mode) {
         let major = ((rdev >> 8) & 0xfff) | ((rdev >> 32) & !0xfff);
         let minor = (rdev & 0xff) | ((rdev >> 12) & !0xff);
@@ -481,15 +500,15 @@ fn stat_at(m: &dyn GuestMem, addr: u64) -> String {
 }
 
 fn utsname_at(m: &dyn GuestMem, addr: u64) -> String {
-    let Ok(b) = m.bytes(addr, 65 * 2) else {
+    let Some(u) = record::<NewUtsname>(m, addr) else {
         return format!("{addr:#x}");
     };
-    let field = |i: usize| {
-        let f = &b[i * 65..(i + 1) * 65];
-        let end = f.iter().position(|&c| c == 0).unwrap_or(65);
-        quote(&f[..end], 65, false)
-    };
-    format!("{{sysname={}, nodename={}, ...}}", field(0), field(1))
+    let field = |f: &[u8]| quote(c_field(f), UTSNAME_FIELD_LEN, false);
+    format!(
+        "{{sysname={}, nodename={}, ...}}",
+        field(&u.sysname),
+        field(&u.nodename)
+    )
 }
 
 fn wait_status_at(m: &dyn GuestMem, addr: u64, ok: bool) -> String {
@@ -507,7 +526,13 @@ fn iovec_at(m: &dyn GuestMem, addr: u64, count: u64, total: Option<u64>) -> Stri
     let mut parts = Vec::new();
     let mut left = total.unwrap_or(u64::MAX);
     for i in 0..count.min(MAX_STRLEN as u64) {
-        let Some([base, len]) = addr.checked_add(16 * i).and_then(|at| words(m, at)) else {
+        let Some(Iovec {
+            iov_base: base,
+            iov_len: len,
+        }) = addr
+            .checked_add(i * size_of::<Iovec>() as u64)
+            .and_then(|at| record(m, at))
+        else {
             return format!("{addr:#x}");
         };
         let show = len.min(left);
@@ -664,7 +689,11 @@ pub fn format_parts(c: &Call, m: &dyn GuestMem) -> (String, String) {
             style = RetStyle::Oct;
             octal(a[0])
         }
-        sys::__NR_gettimeofday => format!("{}, {}", ptr(a[0]), ptr(a[1])),
+        sys::__NR_gettimeofday => format!(
+            "{}, {}",
+            if ok { timeval(m, a[0]) } else { ptr(a[0]) },
+            ptr(a[1])
+        ),
         sys::__NR_getrlimit => format!(
             "{}, {}",
             rlimit_resource(a[0]),
@@ -1008,6 +1037,46 @@ mod tests {
         assert_eq!(
             format_call(&call(400, &[1, 2, 3, 4, 5, 6], Some(-38)), &m),
             "syscall_0x190(0x1, 0x2, 0x3, 0x4, 0x5, 0x6) = -1 ENOSYS (Function not implemented)"
+        );
+    }
+
+    /// The records read from user memory, as strace prints them, and as an
+    /// address when the record does not fit below the top of memory.
+    #[test]
+    fn records_from_user_memory() {
+        use abi::linux::uapi::{NewUtsname, Rlimit, Timeval};
+        let mut m = FakeMem::default();
+        let tv = Timeval {
+            tv_sec: 1_700_000_000,
+            tv_usec: 250,
+        };
+        m.0.insert(0x5000, tv.as_bytes().to_vec());
+        let u = NewUtsname::new([b"Linux", b"guest", b"6.1", b"#1", b"x86_64", b"(none)"]);
+        m.0.insert(0x6000, u.as_bytes().to_vec());
+        let r = Rlimit {
+            rlim_cur: 8 << 20,
+            rlim_max: u64::MAX,
+        };
+        m.0.insert(0x7000, r.as_bytes().to_vec());
+        assert_eq!(
+            format_call(&call(sys::__NR_gettimeofday, &[0x5000, 0], Some(0)), &m),
+            "gettimeofday({tv_sec=1700000000, tv_usec=250}, NULL) = 0"
+        );
+        assert_eq!(
+            format_call(&call(sys::__NR_uname, &[0x6000], Some(0)), &m),
+            "uname({sysname=\"Linux\", nodename=\"guest\", ...}) = 0"
+        );
+        assert_eq!(
+            format_call(&call(sys::__NR_prlimit64, &[0, 3, 0, 0x7000], Some(0)), &m),
+            "prlimit64(0, RLIMIT_STACK, NULL, {rlim_cur=8192*1024, rlim_max=RLIM64_INFINITY}) = 0"
+        );
+        // A record whose end would wrap: its address, not a read.
+        assert_eq!(
+            format_call(
+                &call(sys::__NR_gettimeofday, &[u64::MAX - 7, 0], Some(0)),
+                &m
+            ),
+            "gettimeofday(0xfffffffffffffff8, NULL)  = 0"
         );
     }
 

@@ -21,6 +21,9 @@
 //! - [`random`]: getrandom's flags.
 //! - [`auxv`]: the auxiliary vector's entry types.
 //! - [`ioctl`]: the terminal ioctl requests strace names.
+//! - [`uapi`]: the records system calls pass through user memory
+//!   (timespec, rlimit, iovec, kernel_sigaction, stat, utsname), laid out
+//!   as `linux-raw-sys`'s and derived for zerocopy.
 //!
 //! Most groups are written with `named!`: one identifier per constant,
 //! which gives the constant (its number from `linux-raw-sys`) and a row of
@@ -81,6 +84,7 @@ pub mod resource;
 pub mod signal;
 pub mod syscalls;
 pub mod time;
+pub mod uapi;
 pub mod wait;
 
 /// The name of `value` in `table` (a `named!` table).

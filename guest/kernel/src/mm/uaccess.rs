@@ -4,6 +4,7 @@
 //! is EFAULT, never a kernel page fault.
 
 use abi::layout::{PAGE_SIZE, USER_SPACE_END};
+use zerocopy::{FromBytes, Immutable, IntoBytes};
 
 use super::fault::{populate, Access};
 use super::phys_to_virt;
@@ -66,21 +67,16 @@ pub fn clear_user(mm: &mut Mm, dst: u64, len: usize) -> KResult<()> {
     })
 }
 
-/// Reads a plain-data value (integers only) from user memory.
-pub fn read_user<T: Copy + Default>(mm: &mut Mm, addr: u64) -> KResult<T> {
-    let mut v = T::default();
-    // SAFETY: T is plain data (caller's contract: integers / arrays of them).
-    let bytes = unsafe {
-        core::slice::from_raw_parts_mut(&mut v as *mut T as *mut u8, core::mem::size_of::<T>())
-    };
-    copy_from_user(mm, addr, bytes)?;
+/// Reads a `T` from user memory. `FromBytes` says any bytes the user left
+/// there make a valid `T`; `IntoBytes` that it has no padding to fill.
+pub fn read_user<T: FromBytes + IntoBytes>(mm: &mut Mm, addr: u64) -> KResult<T> {
+    let mut v = T::new_zeroed();
+    copy_from_user(mm, addr, v.as_mut_bytes())?;
     Ok(v)
 }
 
-pub fn write_user<T: Copy>(mm: &mut Mm, addr: u64, v: &T) -> KResult<()> {
-    // SAFETY: viewing a Copy value as bytes.
-    let bytes = unsafe {
-        core::slice::from_raw_parts(v as *const T as *const u8, core::mem::size_of::<T>())
-    };
-    copy_to_user(mm, addr, bytes)
+/// Writes `v` to user memory: all its bytes, no padding (`IntoBytes`), so
+/// no kernel data leaks through a hole in a record.
+pub fn write_user<T: IntoBytes + Immutable>(mm: &mut Mm, addr: u64, v: &T) -> KResult<()> {
+    copy_to_user(mm, addr, v.as_bytes())
 }

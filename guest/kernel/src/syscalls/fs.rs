@@ -8,11 +8,12 @@ use abi::linux::fs::{
     AT_EMPTY_PATH, FD_CLOEXEC, F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_GETFL, F_SETFD, O_CLOEXEC,
     O_RDONLY, O_RDWR, O_WRONLY, S_IFIFO, S_IFREG,
 };
+use abi::linux::uapi::{Iovec, Stat};
 
 use crate::errno::*;
 use crate::hypercall;
 use crate::mm::fault::{populate, Access};
-use crate::mm::uaccess::{check_range, copy_from_user, copy_to_user, read_user};
+use crate::mm::uaccess::{check_range, copy_from_user, copy_to_user, read_user, write_user};
 use crate::task::{with_current, with_mm, Fd, FileKind, MAX_FDS};
 
 /// Linux's limit on one read/write (MAX_RW_COUNT).
@@ -83,26 +84,23 @@ pub fn write(fd: u64, buf: u64, count: u64) -> KResult<u64> {
     write_user_bytes(fd, buf, count.min(MAX_RW_COUNT))
 }
 
-#[derive(Clone, Copy, Default)]
-#[repr(C)]
-struct IoVec {
-    base: u64,
-    len: u64,
-}
 
 pub fn writev(fd: u64, iov: u64, iovcnt: u64) -> KResult<u64> {
     let fd = writable(fd)?;
     if iovcnt > MAX_IOV {
         return Err(EINVAL);
     }
-    let mut vecs = [IoVec::default(); MAX_IOV as usize];
+    let mut vecs = [Iovec::default(); MAX_IOV as usize];
     let mut total: u64 = 0;
     for (i, v) in vecs.iter_mut().enumerate().take(iovcnt as usize) {
-        *v = with_mm(|mm| read_user::<IoVec>(mm, iov + 16 * i as u64))?;
-        if v.len > i64::MAX as u64 {
+        let at = iov
+            .checked_add((i * size_of::<Iovec>()) as u64)
+            .ok_or(EFAULT)?;
+        *v = with_mm(|mm| read_user::<Iovec>(mm, at))?;
+        if v.iov_len > i64::MAX as u64 {
             return Err(EINVAL);
         }
-        total = total.saturating_add(v.len);
+        total = total.saturating_add(v.iov_len);
     }
     let mut left = total.min(MAX_RW_COUNT);
     let mut written = 0;
@@ -110,8 +108,8 @@ pub fn writev(fd: u64, iov: u64, iovcnt: u64) -> KResult<u64> {
         if left == 0 {
             break;
         }
-        let n = v.len.min(left);
-        match write_user_bytes(fd, v.base, n) {
+        let n = v.iov_len.min(left);
+        match write_user_bytes(fd, v.iov_base, n) {
             Ok(w) => {
                 written += w;
                 left -= w;
@@ -250,25 +248,6 @@ pub fn ioctl(fd: u64) -> KResult<u64> {
     Err(ENOTTY)
 }
 
-/// struct stat (x86_64), 144 bytes.
-#[derive(Clone, Copy, Default)]
-#[repr(C)]
-struct Stat {
-    dev: u64,
-    ino: u64,
-    nlink: u64,
-    mode: u32,
-    uid: u32,
-    gid: u32,
-    _pad0: u32,
-    rdev: u64,
-    size: i64,
-    blksize: i64,
-    blocks: i64,
-    times: [u64; 6],
-    _unused: [i64; 3],
-}
-
 pub fn fstat(fd: u64, statbuf: u64) -> KResult<u64> {
     let (ino, mode) = match console_fd(fd)? {
         FileKind::ConsoleIn => (1, S_IFIFO | 0o600),
@@ -277,14 +256,14 @@ pub fn fstat(fd: u64, statbuf: u64) -> KResult<u64> {
         FileKind::Pidfd(pid) => (pid as u64, S_IFREG | 0o600),
     };
     let st = Stat {
-        dev: 0xc,
-        ino,
-        nlink: 1,
-        mode,
-        blksize: 4096,
+        st_dev: 0xc,
+        st_ino: ino,
+        st_nlink: 1,
+        st_mode: mode,
+        st_blksize: 4096,
         ..Default::default()
     };
-    with_mm(|mm| crate::mm::uaccess::write_user(mm, statbuf, &st))?;
+    with_mm(|mm| write_user(mm, statbuf, &st))?;
     Ok(0)
 }
 

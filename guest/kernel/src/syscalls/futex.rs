@@ -88,11 +88,7 @@ pub fn futex(uaddr: u64, op: u64, val: u64, timeout: u64, _uaddr2: u64, val3: u6
             let deadline = if timeout == 0 {
                 0
             } else {
-                let ts = with_mm(|mm| read_user::<[i64; 2]>(mm, timeout))?;
-                if ts[1] < 0 || ts[1] >= 1_000_000_000 || ts[0] < 0 {
-                    return Err(EINVAL);
-                }
-                let ns = (ts[0] as u64).saturating_mul(1_000_000_000) + ts[1] as u64;
+                let ns = super::time::read_timespec(timeout)?;
                 // FUTEX_WAIT: relative; FUTEX_WAIT_BITSET: absolute, on
                 // CLOCK_MONOTONIC or (with the flag) CLOCK_REALTIME.
                 let left = if cmd == FUTEX_WAIT {

@@ -1,27 +1,22 @@
 //! uname and getrandom.
 
 use abi::linux::random::{GRND_INSECURE, GRND_NONBLOCK, GRND_RANDOM};
+use abi::linux::uapi::NewUtsname;
 
 use crate::errno::*;
-use crate::mm::uaccess::{check_range, copy_to_user};
+use crate::mm::uaccess::{check_range, copy_to_user, write_user};
 use crate::task::with_mm;
 
-const FIELD: usize = 65;
-
 pub fn uname(buf: u64) -> KResult<u64> {
-    let mut u = [0u8; FIELD * 6];
-    let fields: [&[u8]; 6] = [
+    let u = NewUtsname::new([
         b"Linux",
         b"threadlab",
         b"6.1.0-threadlab",
         b"#1 SMP PREEMPT threadlab",
         b"x86_64",
         b"(none)",
-    ];
-    for (i, f) in fields.iter().enumerate() {
-        u[i * FIELD..i * FIELD + f.len()].copy_from_slice(f);
-    }
-    with_mm(|mm| copy_to_user(mm, buf, &u))?;
+    ]);
+    with_mm(|mm| write_user(mm, buf, &u))?;
     Ok(0)
 }
 

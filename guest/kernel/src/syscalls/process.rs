@@ -3,6 +3,7 @@
 
 use abi::linux::arch_prctl::{ARCH_GET_FS, ARCH_GET_GS, ARCH_SET_FS, ARCH_SET_GS};
 use abi::linux::resource::RLIMIT_NOFILE;
+use abi::linux::uapi::Rlimit;
 use abi::linux::signal::{NSIG, SIGKILL, SIGSTOP};
 
 use crate::arch::{is_canonical, percpu};
@@ -80,7 +81,7 @@ const NR_OPEN: u64 = 1 << 20;
 /// is allowed.
 pub fn prlimit64(pid: u64, resource: u64, new: u64, old: u64) -> KResult<u64> {
     let new = if new != 0 {
-        Some(with_mm(|mm| read_user::<[u64; 2]>(mm, new))?)
+        Some(with_mm(|mm| read_user::<Rlimit>(mm, new))?)
     } else {
         None
     };
@@ -100,7 +101,11 @@ pub fn prlimit64(pid: u64, resource: u64, new: u64, old: u64) -> KResult<u64> {
         return Err(EINVAL);
     }
     let before = target.borrow().rlim[resource];
-    if let Some([cur, max]) = new {
+    if let Some(Rlimit {
+        rlim_cur: cur,
+        rlim_max: max,
+    }) = new
+    {
         if cur > max {
             return Err(EINVAL);
         }

@@ -5,6 +5,7 @@ use crate::mm::uaccess::write_user;
 use crate::task::with_mm;
 use crate::time::{monotonic_ns, realtime_ns, tsc_khz};
 
+use abi::linux::uapi::{Timespec, Timeval};
 use abi::linux::time::{
     CLOCK_BOOTTIME, CLOCK_MONOTONIC, CLOCK_MONOTONIC_COARSE, CLOCK_MONOTONIC_RAW,
     CLOCK_PROCESS_CPUTIME_ID, CLOCK_REALTIME, CLOCK_REALTIME_COARSE, CLOCK_THREAD_CPUTIME_ID,
@@ -26,8 +27,7 @@ fn now(clock: u64) -> KResult<u64> {
 }
 
 fn put_timespec(addr: u64, ns: u64) -> KResult<()> {
-    let ts: [u64; 2] = [ns / 1_000_000_000, ns % 1_000_000_000];
-    with_mm(|mm| write_user(mm, addr, &ts))
+    with_mm(|mm| write_user(mm, addr, &Timespec::from_ns(ns)))
 }
 
 pub fn clock_gettime(clock: u64, tp: u64) -> KResult<u64> {
@@ -51,7 +51,10 @@ pub fn clock_getres(clock: u64, res: u64) -> KResult<u64> {
 pub fn gettimeofday(tv: u64, _tz: u64) -> KResult<u64> {
     if tv != 0 {
         let ns = realtime_ns();
-        let v: [u64; 2] = [ns / 1_000_000_000, (ns % 1_000_000_000) / 1000];
+        let v = Timeval {
+            tv_sec: (ns / 1_000_000_000) as i64,
+            tv_usec: (ns % 1_000_000_000 / 1000) as i64,
+        };
         with_mm(|mm| write_user(mm, tv, &v))?;
     }
     Ok(0)
@@ -65,16 +68,11 @@ pub fn time(tloc: u64) -> KResult<u64> {
     Ok(secs)
 }
 
-/// Reads a timespec, checking it as Linux does (EINVAL for a negative or
-/// non-normalized value).
-fn read_timespec(addr: u64) -> KResult<u64> {
-    let ts = with_mm(|mm| crate::mm::uaccess::read_user::<[i64; 2]>(mm, addr))?;
-    if ts[0] < 0 || ts[1] < 0 || ts[1] >= 1_000_000_000 {
-        return Err(EINVAL);
-    }
-    Ok((ts[0] as u64)
-        .saturating_mul(1_000_000_000)
-        .saturating_add(ts[1] as u64))
+/// Reads a timespec as nanoseconds, checking it as Linux does (EINVAL for
+/// a negative or non-normalized value).
+pub fn read_timespec(addr: u64) -> KResult<u64> {
+    let ts = with_mm(|mm| crate::mm::uaccess::read_user::<Timespec>(mm, addr))?;
+    ts.to_ns().ok_or(EINVAL)
 }
 
 pub fn nanosleep(req: u64, rem: u64) -> KResult<u64> {
@@ -82,7 +80,7 @@ pub fn nanosleep(req: u64, rem: u64) -> KResult<u64> {
     crate::timer::sleep_until(crate::arch::rdtsc().saturating_add(crate::timer::ns_to_tsc(ns)));
     if rem != 0 {
         // Never interrupted by a signal yet: nothing remains.
-        with_mm(|mm| write_user(mm, rem, &[0u64; 2]))?;
+        with_mm(|mm| write_user(mm, rem, &Timespec::default()))?;
     }
     Ok(0)
 }
@@ -100,7 +98,7 @@ pub fn clock_nanosleep(clock: u64, flags: u64, req: u64, rem: u64) -> KResult<u6
     };
     crate::timer::sleep_until(crate::arch::rdtsc().saturating_add(crate::timer::ns_to_tsc(wait)));
     if rem != 0 && flags & TIMER_ABSTIME == 0 {
-        with_mm(|mm| write_user(mm, rem, &[0u64; 2]))?;
+        with_mm(|mm| write_user(mm, rem, &Timespec::default()))?;
     }
     Ok(0)
 }
