@@ -4,8 +4,6 @@
 #include <sys/types.h>
 #include <bits/signum.h>
 __BEGIN_DECLS
-#define SIG_DFL ((void (*)(int))0)
-#define SIG_IGN ((void (*)(int))1)
 #define SIG_ERR ((void (*)(int))-1)
 typedef unsigned long sigset_t;
 struct sigaction {

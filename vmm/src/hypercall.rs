@@ -13,6 +13,7 @@ use abi::hypercall::{
     EXIT_KIND_EXEC_FAILED, EXIT_KIND_EXITED, EXIT_KIND_SIGNALED, PANIC_BACKTRACE_MAX,
 };
 use abi::layout::PAGE_SIZE;
+use abi::linux::signal::NSIG;
 use vm_memory::{Bytes, GuestAddress, GuestMemoryMmap};
 
 use crate::console::Console;
@@ -180,7 +181,7 @@ fn exit(ctx: &mut Context, addr: u64) -> Result<Action, String> {
         EXIT_KIND_EXITED => Outcome::Exited {
             status: rec.code & 0xff,
         },
-        EXIT_KIND_SIGNALED if (1..=64).contains(&rec.code) => {
+        EXIT_KIND_SIGNALED if u64::try_from(rec.code).is_ok_and(|s| (1..=NSIG).contains(&s)) => {
             if let Some(stops) = ctx.stops.as_mut() {
                 stops.killed(rec.code as u64, ctx.mem, ctx.console);
             }

@@ -32,7 +32,6 @@ use crate::kernel::KernelImage;
 use crate::outcome::Outcome;
 use crate::program::Program;
 use crate::stop::{self, DumpMissed, Inspector, Pipeline};
-use crate::strace::time::GuestClock;
 use crate::strace::Tracer;
 use crate::symbols::Symbols;
 use crate::watchdog::Watchdog;
@@ -345,11 +344,7 @@ fn build(cfg: &RunConfig, hooked: bool) -> Result<(Guest, Outputs)> {
         info.tsc_at_realtime = tsc;
     }
     if let Some(t) = outputs.tracer.as_mut() {
-        t.set_clock(GuestClock::new(
-            info.tsc_khz,
-            info.realtime_ns,
-            info.tsc_at_realtime,
-        ));
+        t.set_clock(info.clock());
     }
     boot::write_info(&mem, &info)?;
     let libc = if stops {

@@ -36,6 +36,8 @@
 #define SIGSYS 31
 #define __SIGRTMIN 32
 #define __SIGRTMAX 64
+#define SIG_DFL ((void (*)(int))0)
+#define SIG_IGN ((void (*)(int))1)
 #define SIG_BLOCK 0
 #define SIG_UNBLOCK 1
 #define SIG_SETMASK 2

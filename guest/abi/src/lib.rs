@@ -9,6 +9,7 @@
 #![no_std]
 
 pub mod boot;
+pub mod clock;
 pub mod hypercall;
 pub mod layout;
 pub mod linux;

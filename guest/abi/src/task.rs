@@ -121,6 +121,8 @@ pub const USER_CS_FROM_STACK_TOP: u64 = 32;
 pub const USER_RSP_FROM_STACK_TOP: u64 = 16;
 /// The user code selector (Linux's 0x33) found there for a user frame.
 pub const USER_CS: u64 = 0x33;
+/// The user data and stack selector (Linux's 0x2b): a user frame's `ss`.
+pub const USER_DS: u64 = 0x2b;
 
 /// `mm_struct`.
 #[repr(C)]
@@ -182,8 +184,8 @@ pub struct FilesStruct {
     pub count: u64,
 }
 
-/// The kernel's `struct sigaction` (handler, flags, restorer, mask).
-pub type KSigaction = [u64; 4];
+/// One signal's action as the kernel keeps it: rt_sigaction's own record.
+pub type KSigaction = crate::linux::uapi::KernelSigaction;
 
 /// `sighand_struct`.
 #[repr(C)]
@@ -191,7 +193,7 @@ pub type KSigaction = [u64; 4];
 pub struct SighandStruct {
     pub count: u64,
     /// Indexed by signal number - 1.
-    pub action: [KSigaction; 64],
+    pub action: [KSigaction; crate::linux::signal::NSIG as usize],
 }
 
 /// `signal_struct`: the thread group.

@@ -18,9 +18,10 @@ use abi::boot::{
     BootInfo, BOOT_FLAG_REPORT_SYSCALL_EXIT, BOOT_FLAG_REPORT_USER_START, BOOT_FLAG_SYSCALL_TIMES,
 };
 use abi::layout::PAGE_SIZE;
+use abi::task::{USER_CS, USER_DS};
 
 use crate::arch::trapframe::TrapFrame;
-use crate::arch::{fpu, gdt, percpu, traps};
+use crate::arch::{fpu, percpu, traps};
 use crate::errno::ENOMEM;
 use crate::exec::elf::FileFrames;
 use crate::exec::Loaded;
@@ -98,9 +99,7 @@ fn first_task(loaded: Loaded) -> &'static mut Task {
             umask: Cell::new(0o022),
         }),
         files: KRc::new(Files::console()),
-        sighand: KRc::new(SigHand {
-            actions: [[0; 4]; 64],
-        }),
+        sighand: KRc::new(SigHand::defaults()),
         signal: task::new_signal(),
     };
     let Ok(kstack) = KernelStack::fresh() else {
@@ -114,10 +113,10 @@ fn first_task(loaded: Loaded) -> &'static mut Task {
     first.exit_signal = SIGCHLD;
     *first.kstack.frame() = TrapFrame {
         rip: loaded.entry,
-        cs: u64::from(gdt::USER_CS),
+        cs: USER_CS,
         rflags: 0x202,
         rsp: loaded.stack_pointer,
-        ss: u64::from(gdt::USER_DS),
+        ss: USER_DS,
         ..Default::default()
     };
     task::init_lists(&mut first);

@@ -24,6 +24,7 @@ use core::cell::{Cell, UnsafeCell};
 use core::mem::offset_of;
 
 use abi::linux::resource::{self, RLIMIT_NOFILE, RLIMIT_STACK, RLIM_INFINITY};
+use abi::linux::signal::{NSIG, SIG_DFL};
 use abi::list::ListHead;
 use abi::task as at;
 
@@ -141,11 +142,29 @@ impl Files {
 }
 
 /// `sighand_struct`: what CLONE_SIGHAND shares. Each entry is the raw
-/// kernel `struct sigaction` (handler, flags, restorer, mask).
+/// kernel `struct sigaction` (handler, flags, restorer, mask), indexed by
+/// signal number - 1.
 #[repr(C)]
 #[derive(Clone)]
 pub struct SigHand {
-    pub actions: [at::KSigaction; 64],
+    pub actions: [at::KSigaction; NSIG as usize],
+}
+
+impl SigHand {
+    /// The default action: `SIG_DFL`, no flags, no restorer, empty mask.
+    pub const DEFAULT: at::KSigaction = at::KSigaction {
+        sa_handler: SIG_DFL,
+        sa_flags: 0,
+        sa_restorer: 0,
+        sa_mask: 0,
+    };
+
+    /// Every signal at its default action (the first task's table).
+    pub const fn defaults() -> SigHand {
+        SigHand {
+            actions: [SigHand::DEFAULT; NSIG as usize],
+        }
+    }
 }
 
 /// `signal_struct`: the thread group (what CLONE_THREAD shares). Lives in

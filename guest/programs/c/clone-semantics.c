@@ -12,12 +12,14 @@
  * being pid 1 (namespaces, CLONE_PARENT from init, set_tid) are left out. */
 #include <asm/prctl.h>
 #include <errno.h>
+#include <linux/futex.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -98,7 +100,7 @@ static int child_probe(void *arg)
     probe_bits = status;
     rsys(SYS_umask, 077, 0, 0, 0, 0);
     rsys(SYS_dup2, 1, 50, 0, 0, 0);
-    long act[4] = {1 /* SIG_IGN */, 0, 0, 0};
+    long act[4] = {(long)SIG_IGN, 0, 0, 0};
     rsys(SYS_rt_sigaction, SIGUSR1, (long)act, 0, 8, 0);
     return status;
 }
@@ -124,7 +126,7 @@ static int child_group_exit(void *arg)
     clone_run(CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD, stacks[6] + sizeof(stacks[6]), 0, 0, 0,
               thread_group_exit, 0);
     for (;;)
-        rsys(SYS_futex, (long)&never, 0 /* FUTEX_WAIT */, 0, 0, 0);
+        rsys(SYS_futex, (long)&never, FUTEX_WAIT, 0, 0, 0);
     return 0;
 }
 
@@ -136,7 +138,7 @@ static int thread_exits_last(void *arg)
 {
     (void)arg;
     while (*(volatile int *)&leader_tid_word != 0)
-        rsys(SYS_futex, (long)&leader_tid_word, 0 /* FUTEX_WAIT */, leader_tid_word, 0, 0);
+        rsys(SYS_futex, (long)&leader_tid_word, FUTEX_WAIT, leader_tid_word, 0, 0);
     rsys(SYS_exit, 5, 0, 0, 0, 0);
     return 0;
 }
@@ -162,7 +164,7 @@ static int child_waits_forever(void *arg)
 {
     (void)arg;
     for (;;)
-        rsys(SYS_futex, (long)&never_word, 0 /* FUTEX_WAIT */, 0, 0, 0);
+        rsys(SYS_futex, (long)&never_word, FUTEX_WAIT, 0, 0, 0);
     return 0;
 }
 
@@ -240,7 +242,7 @@ static void reset_probes(void)
     probe_mm = 0;
     umask(022);
     close(50);
-    long act[4] = {0 /* SIG_DFL */, 0, 0, 0};
+    long act[4] = {(long)SIG_DFL, 0, 0, 0};
     rsys(SYS_rt_sigaction, SIGUSR1, (long)act, 0, 8, 0);
 }
 
@@ -253,7 +255,7 @@ static void report_probes(const char *name, int idbits)
     line("%s: mm %s", name, probe_mm ? "shared" : "copied");
     mode_t old = umask(022);
     line("%s: fs (umask) %s", name, old == 077 ? "shared" : "copied");
-    line("%s: files %s", name, rsys(SYS_fcntl, 50, 1 /* F_GETFD */, 0, 0, 0) >= 0 ? "shared" : "copied");
+    line("%s: files %s", name, rsys(SYS_fcntl, 50, F_GETFD, 0, 0, 0) >= 0 ? "shared" : "copied");
     long act[4] = {0, 0, 0, 0};
     rsys(SYS_rt_sigaction, SIGUSR1, 0, (long)act, 8, 0);
     line("%s: sighand %s", name, act[0] == 1 ? "shared" : "copied");
@@ -429,7 +431,7 @@ int main(void)
             while (*(volatile int *)&ctid != 0) {
                 int v = *(volatile int *)&ctid;
                 if (v != 0)
-                    rsys(SYS_futex, (long)&ctid, 0 /* FUTEX_WAIT */, v, 0, 0);
+                    rsys(SYS_futex, (long)&ctid, FUTEX_WAIT, v, 0, 0);
             }
             line("thread: CHILD_CLEARTID cleared the tid: yes");
             line("thread: wait4 on its tid: %s", err(rsys(SYS_wait4, r, 0, __WALL, 0, 0)));
@@ -491,26 +493,26 @@ int main(void)
     /* waitid. */
     {
         int info[32];
-        line("waitid no state option: %s", err(rsys(SYS_waitid, 0, 0, (long)info, 0, 0)));
+        line("waitid no state option: %s", err(rsys(SYS_waitid, P_ALL, 0, (long)info, 0, 0)));
         line("waitid bad idtype: %s", err(rsys(SYS_waitid, 9, 0, (long)info, WEXITED, 0)));
-        line("waitid no children: %s", err(rsys(SYS_waitid, 0, 0, (long)info, WEXITED | WNOHANG, 0)));
-        line("waitid P_PGID -1: %s", err(rsys(SYS_waitid, 2 /* P_PGID */, -1, (long)info, WEXITED | WNOHANG, 0)));
-        line("waitid P_PIDFD -1: %s", err(rsys(SYS_waitid, 3 /* P_PIDFD */, -1, (long)info, WEXITED | WNOHANG, 0)));
+        line("waitid no children: %s", err(rsys(SYS_waitid, P_ALL, 0, (long)info, WEXITED | WNOHANG, 0)));
+        line("waitid P_PGID -1: %s", err(rsys(SYS_waitid, P_PGID, -1, (long)info, WEXITED | WNOHANG, 0)));
+        line("waitid P_PIDFD -1: %s", err(rsys(SYS_waitid, P_PIDFD, -1, (long)info, WEXITED | WNOHANG, 0)));
         long r = clone_run(SIGCHLD, 0, 0, 0, 0, child_exit3, 0);
         if (r > 0) {
             memset(info, 0xff, sizeof(info));
-            show_siginfo("waitid WNOWAIT on an exited child", rsys(SYS_waitid, 1, r, (long)info, WEXITED | WNOWAIT, 0), info);
+            show_siginfo("waitid WNOWAIT on an exited child", rsys(SYS_waitid, P_PID, r, (long)info, WEXITED | WNOWAIT, 0), info);
             memset(info, 0xff, sizeof(info));
-            show_siginfo("waitid reaps it", rsys(SYS_waitid, 1, r, (long)info, WEXITED, 0), info);
+            show_siginfo("waitid reaps it", rsys(SYS_waitid, P_PID, r, (long)info, WEXITED, 0), info);
             line("wait4 after waitid reaped it: %s", err(rsys(SYS_wait4, r, 0, 0, 0, 0)));
         }
         r = clone_run(SIGCHLD, 0, 0, 0, 0, child_waits_forever, 0);
         if (r > 0) {
             memset(info, 0xff, sizeof(info));
-            show_siginfo("waitid WNOHANG on a running child", rsys(SYS_waitid, 1, r, (long)info, WEXITED | WNOHANG, 0), info);
+            show_siginfo("waitid WNOHANG on a running child", rsys(SYS_waitid, P_PID, r, (long)info, WEXITED | WNOHANG, 0), info);
             rsys(SYS_kill, r, SIGKILL, 0, 0, 0);
             memset(info, 0xff, sizeof(info));
-            show_siginfo("waitid on a killed child", rsys(SYS_waitid, 1, r, (long)info, WEXITED, 0), info);
+            show_siginfo("waitid on a killed child", rsys(SYS_waitid, P_PID, r, (long)info, WEXITED, 0), info);
         }
     }
     /* pidfds: CLONE_PIDFD (clone3 and legacy clone), pidfd_open,
@@ -523,17 +525,17 @@ int main(void)
         if (r == 0)
             rsys(SYS_exit, 7, 0, 0, 0, 0);
         line("clone3 PIDFD: %s, pidfd above stdio: %s, close-on-exec: %s", r > 0 ? "ok" : err(r),
-             pidfd > 2 ? "yes" : "no", rsys(SYS_fcntl, pidfd, 1 /* F_GETFD */, 0, 0, 0) == 1 /* FD_CLOEXEC */ ? "yes" : "no");
+             pidfd > 2 ? "yes" : "no", rsys(SYS_fcntl, pidfd, F_GETFD, 0, 0, 0) == FD_CLOEXEC ? "yes" : "no");
         char byte;
         line("read from a pidfd: %s", err(rsys(SYS_read, pidfd, (long)&byte, 1, 0, 0)));
-        line("fcntl F_GETFL of a pidfd: %ld", rsys(SYS_fcntl, pidfd, 3 /* F_GETFL */, 0, 0, 0) & 3);
+        line("fcntl F_GETFL of a pidfd: %ld", rsys(SYS_fcntl, pidfd, F_GETFL, 0, 0, 0) & 3);
         memset(info, 0xff, sizeof(info));
-        long w = rsys(SYS_waitid, 3 /* P_PIDFD */, pidfd, (long)info, WEXITED, 0);
+        long w = rsys(SYS_waitid, P_PIDFD, pidfd, (long)info, WEXITED, 0);
         show_siginfo("waitid P_PIDFD", w, info);
         line("waitid P_PIDFD found the right child: %s", w == 0 && info[4] == r ? "yes" : "no");
         line("close pidfd: %s", err(rsys(SYS_close, pidfd, 0, 0, 0, 0)));
-        line("waitid P_PIDFD on a closed fd: %s", err(rsys(SYS_waitid, 3, pidfd, (long)info, WEXITED, 0)));
-        line("waitid P_PIDFD on stdout: %s", err(rsys(SYS_waitid, 3, 1, (long)info, WEXITED, 0)));
+        line("waitid P_PIDFD on a closed fd: %s", err(rsys(SYS_waitid, P_PIDFD, pidfd, (long)info, WEXITED, 0)));
+        line("waitid P_PIDFD on stdout: %s", err(rsys(SYS_waitid, P_PIDFD, 1, (long)info, WEXITED, 0)));
 
         b.pidfd = 0x1000; /* unmapped: the clone fails, no child is left */
         line("clone3 PIDFD to an unmapped word: %s", err(rsys(SYS_clone3, (long)&b, CLONE_ARGS_SIZE_VER0, 0, 0, 0)));
@@ -542,24 +544,24 @@ int main(void)
         pidfd = -1;
         r = clone_run(SIGCHLD | CLONE_PIDFD, 0, &pidfd, 0, 0, child_waits_forever, 0);
         line("clone PIDFD: %s, pidfd in parent_tid: %s", r > 0 ? "ok" : err(r), pidfd > 2 ? "yes" : "no");
-        line("pidfd_send_signal flags 0x100: %s", err(rsys(424, pidfd, SIGKILL, 0, 0x100, 0)));
-        line("pidfd_send_signal on stdout: %s", err(rsys(424, 1, SIGKILL, 0, 0, 0)));
-        line("pidfd_send_signal SIGKILL: %s", err(rsys(424, pidfd, SIGKILL, 0, 0, 0)));
+        line("pidfd_send_signal flags 0x100: %s", err(rsys(SYS_pidfd_send_signal, pidfd, SIGKILL, 0, 0x100, 0)));
+        line("pidfd_send_signal on stdout: %s", err(rsys(SYS_pidfd_send_signal, 1, SIGKILL, 0, 0, 0)));
+        line("pidfd_send_signal SIGKILL: %s", err(rsys(SYS_pidfd_send_signal, pidfd, SIGKILL, 0, 0, 0)));
         memset(info, 0xff, sizeof(info));
-        show_siginfo("waitid P_PIDFD on the killed child", rsys(SYS_waitid, 3, pidfd, (long)info, WEXITED, 0), info);
-        line("pidfd_send_signal to a reaped child: %s", err(rsys(424, pidfd, 0, 0, 0, 0)));
+        show_siginfo("waitid P_PIDFD on the killed child", rsys(SYS_waitid, P_PIDFD, pidfd, (long)info, WEXITED, 0), info);
+        line("pidfd_send_signal to a reaped child: %s", err(rsys(SYS_pidfd_send_signal, pidfd, 0, 0, 0, 0)));
         rsys(SYS_close, pidfd, 0, 0, 0, 0);
 
         long me = rsys(SYS_getpid, 0, 0, 0, 0, 0);
-        long fd = rsys(434, me, 0, 0, 0, 0);
+        long fd = rsys(SYS_pidfd_open, me, 0, 0, 0, 0);
         line("pidfd_open self: %s", fd > 2 ? "ok" : err(fd));
-        line("pidfd_send_signal 0 to self: %s", err(rsys(424, fd, 0, 0, 0, 0)));
+        line("pidfd_send_signal 0 to self: %s", err(rsys(SYS_pidfd_send_signal, fd, 0, 0, 0, 0)));
         rsys(SYS_close, fd, 0, 0, 0, 0);
-        line("pidfd_open pid 0: %s", err(rsys(434, 0, 0, 0, 0, 0)));
-        line("pidfd_open pid -1: %s", err(rsys(434, -1, 0, 0, 0, 0)));
-        line("pidfd_open bad flags: %s", err(rsys(434, me, 1, 0, 0, 0)));
-        line("pidfd_open no such pid: %s", err(rsys(434, 4000000, 0, 0, 0, 0)));
-        fd = rsys(434, me, 0200 /* PIDFD_THREAD */, 0, 0, 0);
+        line("pidfd_open pid 0: %s", err(rsys(SYS_pidfd_open, 0, 0, 0, 0, 0)));
+        line("pidfd_open pid -1: %s", err(rsys(SYS_pidfd_open, -1, 0, 0, 0, 0)));
+        line("pidfd_open bad flags: %s", err(rsys(SYS_pidfd_open, me, 1, 0, 0, 0)));
+        line("pidfd_open no such pid: %s", err(rsys(SYS_pidfd_open, 4000000, 0, 0, 0, 0)));
+        fd = rsys(SYS_pidfd_open, me, 0200 /* PIDFD_THREAD */, 0, 0, 0);
         line("pidfd_open PIDFD_THREAD self: %s", fd > 2 ? "ok" : err(fd));
         rsys(SYS_close, fd, 0, 0, 0, 0);
 
@@ -618,7 +620,7 @@ int main(void)
      * share them, fork copies them. */
     {
         unsigned long lim[2], saved[2], got[2];
-        line("getrlimit STACK: %s", err(rsys(SYS_getrlimit, 3 /* RLIMIT_STACK */, (long)saved, 0, 0, 0)));
+        line("getrlimit STACK: %s", err(rsys(SYS_getrlimit, RLIMIT_STACK, (long)saved, 0, 0, 0)));
         lim[0] = 1 << 20;
         lim[1] = saved[1];
         line("prlimit64 set STACK 1 MiB: %s", err(rsys(SYS_prlimit64, 0, 3, (long)lim, (long)got, 0)));

@@ -38,14 +38,14 @@ static int blocked_usr1(void *a)
 {
     (void)a;
     unsigned long set = 1UL << (SIGUSR1 - 1);
-    rsys(SYS_rt_sigprocmask, 0 /* SIG_BLOCK */, (long)&set, 0, 8);
+    rsys(SYS_rt_sigprocmask, SIG_BLOCK, (long)&set, 0, 8);
     rsys(SYS_tkill, tid(), SIGUSR1, 0, 0);
     return 3;
 }
 static int ignored_term(void *a)
 {
     (void)a;
-    long act[4] = {1 /* SIG_IGN */, 0, 0, 0};
+    long act[4] = {(long)SIG_IGN, 0, 0, 0};
     rsys(SYS_rt_sigaction, SIGTERM, (long)act, 0, 8);
     rsys(SYS_kill, self(), SIGTERM, 0, 0);
     return 4;
@@ -55,9 +55,9 @@ static int blocked_then_unblocked(void *a)
 {
     (void)a;
     unsigned long set = 1UL << (SIGTERM - 1);
-    rsys(SYS_rt_sigprocmask, 0 /* SIG_BLOCK */, (long)&set, 0, 8);
+    rsys(SYS_rt_sigprocmask, SIG_BLOCK, (long)&set, 0, 8);
     rsys(SYS_kill, self(), SIGTERM, 0, 0);
-    rsys(SYS_rt_sigprocmask, 1 /* SIG_UNBLOCK */, (long)&set, 0, 8);
+    rsys(SYS_rt_sigprocmask, SIG_UNBLOCK, (long)&set, 0, 8);
     return 6;
 }
 static int never;
@@ -102,7 +102,7 @@ int main(void)
     printf("sigprocmask bad how: %s\n", err(rsys(SYS_rt_sigprocmask, 7, (long)&set, 0, 8)));
     printf("sigprocmask bad size: %s\n", err(rsys(SYS_rt_sigprocmask, 0, (long)&set, 0, 4)));
     set = (1UL << (SIGKILL - 1)) | (1UL << (SIGUSR1 - 1));
-    rsys(SYS_rt_sigprocmask, 2 /* SIG_SETMASK */, (long)&set, 0, 8);
+    rsys(SYS_rt_sigprocmask, SIG_SETMASK, (long)&set, 0, 8);
     rsys(SYS_rt_sigprocmask, 0, 0, (long)&old, 8);
     printf("SIGKILL cannot be blocked: %s, SIGUSR1 blocked: %s\n", old & (1UL << (SIGKILL - 1)) ? "no" : "yes",
            old & (1UL << (SIGUSR1 - 1)) ? "yes" : "no");

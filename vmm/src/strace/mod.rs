@@ -24,7 +24,7 @@
 //!   as strace shows for it, in hex (`abi::linux::syscalls`).
 //!
 //! - strace's timing options, in the guest's own time (the TSC values the
-//!   kernel puts in each stop, through [`time::GuestClock`]): `-t`/`-tt`/
+//!   kernel puts in each stop, through `abi::clock::TscClock`): `-t`/`-tt`/
 //!   `-ttt` stamp a line with the call's entry, `-T` appends its latency,
 //!   `-c`/`-C` count calls, errors and time for the [`summary`] table
 //!   printed when the run ends (`-c` instead of the lines).
@@ -43,6 +43,7 @@ use std::fmt::Write as _;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 
+use abi::clock::TscClock;
 use abi::hypercall::{SyscallExit, SYSCALL_STOP_NORETURN};
 use abi::linux::clone::{
     CLONE_ARGS_SIZE_VER2, CLONE_CHILD_CLEARTID, CLONE_CHILD_SETTID, CLONE_PARENT_SETTID,
@@ -67,7 +68,7 @@ use crate::inspect::guest_mem::{GuestMem, KernelMem, ReadError, UserMem};
 use crate::inspect::mem::PhysMem;
 use decode::*;
 use summary::{Summary, SummaryConfig};
-use time::{GuestClock, Precision, Timestamps};
+use time::{Precision, Timestamps};
 use zerocopy::{FromBytes, IntoBytes};
 
 /// strace's default `-s`: the longest string shown.
@@ -86,7 +87,7 @@ pub struct Tracer {
     timestamps: Option<Timestamps>,
     /// `-c` / `-C`: the counts so far, and how to time and sort them.
     summary: Option<(Summary, SummaryConfig)>,
-    clock: GuestClock,
+    clock: TscClock,
 }
 
 impl Tracer {
@@ -101,12 +102,12 @@ impl Tracer {
             syscall_times: cfg.syscall_times,
             timestamps: cfg.timestamps,
             summary: cfg.summary.map(|c| (Summary::default(), c)),
-            clock: GuestClock::new(0, 0, 0),
+            clock: TscClock::new(0, 0, 0),
         })
     }
 
     /// The guest's clock (from the boot info it was given).
-    pub fn set_clock(&mut self, clock: GuestClock) {
+    pub fn set_clock(&mut self, clock: TscClock) {
         self.clock = clock;
     }
 

@@ -3,67 +3,13 @@
 //! entered, and `-T` (`--syscall-times`), the time from entry to return.
 //!
 //! The kernel stamps each syscall stop with guest TSC values
-//! (`abi::hypercall::SyscallExit`); [`GuestClock`] turns them into time with
-//! the frequency and the realtime anchor the host gave the guest at boot
-//! (`abi::boot::BootInfo`), by the rules the kernel's own clocks follow, so
-//! a timestamp is what `clock_gettime(CLOCK_REALTIME)` read in the guest at
-//! that moment.
+//! (`abi::hypercall::SyscallExit`); `abi::clock::TscClock` turns them into
+//! time with the frequency and the realtime anchor the host gave the guest
+//! at boot (`abi::boot::BootInfo`), the conversion the kernel's own clocks
+//! use, so a timestamp is what `clock_gettime(CLOCK_REALTIME)` read in the
+//! guest at that moment.
 
 use std::fmt::Write as _;
-
-/// The guest's TSC as a clock.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct GuestClock {
-    /// TSC frequency; never 0.
-    tsc_khz: u64,
-    /// CLOCK_REALTIME (ns since the epoch) when the TSC read `tsc_at_realtime`.
-    realtime_ns: u64,
-    tsc_at_realtime: u64,
-}
-
-/// The frequency the kernel assumes when the host could not tell it one.
-const FALLBACK_TSC_KHZ: u64 = 1_000_000;
-
-impl GuestClock {
-    /// The clock of a guest booted with these `BootInfo` fields. Without a
-    /// frequency the kernel assumes 1 GHz, as here; without an anchor its
-    /// realtime starts at 0 at boot, which this clock approximates as 0 at
-    /// TSC 0.
-    pub fn new(tsc_khz: u64, realtime_ns: u64, tsc_at_realtime: u64) -> GuestClock {
-        let tsc_khz = if tsc_khz == 0 {
-            FALLBACK_TSC_KHZ
-        } else {
-            tsc_khz
-        };
-        let (realtime_ns, tsc_at_realtime) = if tsc_at_realtime == 0 {
-            (0, 0)
-        } else {
-            (realtime_ns, tsc_at_realtime)
-        };
-        GuestClock {
-            tsc_khz,
-            realtime_ns,
-            tsc_at_realtime,
-        }
-    }
-
-    /// Nanoseconds in `cycles` TSC cycles.
-    pub fn ns(&self, cycles: u64) -> u64 {
-        (u128::from(cycles) * 1_000_000 / u128::from(self.tsc_khz)).min(u128::from(u64::MAX)) as u64
-    }
-
-    /// CLOCK_REALTIME in the guest, in ns since the epoch, when its TSC
-    /// read `tsc` (0 for a TSC before an epoch-0 anchor).
-    pub fn realtime_ns(&self, tsc: u64) -> u64 {
-        if tsc >= self.tsc_at_realtime {
-            self.realtime_ns
-                .saturating_add(self.ns(tsc - self.tsc_at_realtime))
-        } else {
-            self.realtime_ns
-                .saturating_sub(self.ns(self.tsc_at_realtime - tsc))
-        }
-    }
-}
 
 /// How many decimals of a second: strace's `s`, `ms`, `us`, `ns`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -240,31 +186,6 @@ fn local_time_of_day(secs: u64) -> (u32, u32, u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn tsc_to_time_as_the_kernel_converts() {
-        // 2.5 GHz, anchored at 1_700_000_000.25 s when the TSC read 10^9.
-        let c = GuestClock::new(2_500_000, 1_700_000_000_250_000_000, 1_000_000_000);
-        assert_eq!(c.ns(2_500), 1_000);
-        assert_eq!(c.ns(0), 0);
-        assert_eq!(c.realtime_ns(1_000_000_000), 1_700_000_000_250_000_000);
-        assert_eq!(
-            c.realtime_ns(1_000_000_000 + 2_500_000_000),
-            1_700_000_001_250_000_000
-        );
-        assert_eq!(
-            c.realtime_ns(1_000_000_000 - 25_000),
-            1_700_000_000_249_990_000
-        );
-        // No frequency: 1 GHz, as the kernel assumes. No anchor: from 0.
-        let c = GuestClock::new(0, 5, 0);
-        assert_eq!(c.ns(1_000), 1_000);
-        assert_eq!(c.realtime_ns(7_000_000_123), 7_000_000_123);
-        // Huge values saturate rather than wrap.
-        let c = GuestClock::new(1, 0, 1);
-        assert_eq!(c.realtime_ns(u64::MAX), u64::MAX);
-        assert_eq!(c.realtime_ns(0), 0);
-    }
 
     #[test]
     fn syscall_time_suffix() {

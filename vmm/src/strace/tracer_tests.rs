@@ -4,11 +4,12 @@
 
 use std::cell::RefCell;
 
+use abi::clock::TscClock;
 use abi::hypercall::{SyscallExit, SYSCALL_STOP_EXIT, SYSCALL_STOP_NORETURN};
 use abi::linux::syscalls as sys;
 
 use super::summary::{SortBy, SummaryConfig};
-use super::time::{GuestClock, Precision, StampFormat, Timestamps};
+use super::time::{Precision, StampFormat, Timestamps};
 use super::Tracer;
 use crate::config::{Output, StraceConfig};
 use crate::console::{Console, KernelLog};
@@ -19,7 +20,7 @@ const ANCHOR_TSC: u64 = 1000;
 
 fn tracer(cfg: StraceConfig) -> Tracer {
     let mut t = Tracer::open(&cfg).unwrap();
-    t.set_clock(GuestClock::new(
+    t.set_clock(TscClock::new(
         1_000_000,
         1_700_000_000_000_000_000,
         ANCHOR_TSC,

@@ -140,6 +140,10 @@ pub fn signum_h(w: &mut dyn Write) -> fmt::Result {
     // glibc's names for the kernel's real-time range.
     dec(w, "__SIGRTMIN", signal::SIGRTMIN)?;
     dec(w, "__SIGRTMAX", signal::NSIG)?;
+    // sa_handler's special values: C's are handler pointers.
+    for (name, v) in [("SIG_DFL", signal::SIG_DFL), ("SIG_IGN", signal::SIG_IGN)] {
+        writeln!(w, "#define {name} ((void (*)(int)){v})")?;
+    }
     table(w, signal::SIGPROCMASK_HOW, dec)?;
     table(w, signal::SA_FLAGS, hex)?;
     table(w, signal::CHILD_CODES, dec)?;

@@ -338,6 +338,8 @@ fn flag_and_constant_tables_match_the_host_headers() {
         ("O_ACCMODE", fs::O_ACCMODE),
         ("S_IFMT", u64::from(fs::S_IFMT)),
         ("WSTOPPED", wait::WSTOPPED),
+        ("SIG_DFL", signal::SIG_DFL),
+        ("SIG_IGN", signal::SIG_IGN),
         ("RLIM_NLIMITS", resource::RLIM_NLIMITS),
         ("RLIM_INFINITY", resource::RLIM_INFINITY),
     ];

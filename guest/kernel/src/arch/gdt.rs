@@ -8,6 +8,10 @@
 //! ```
 //! SYSCALL/SYSRET derive their selectors from STAR, which needs exactly this
 //! order (kernel CS, kernel SS = +8; user SS = base+8, user CS = base+16).
+//! The user selectors are `abi::task`'s (the host recognises a user frame
+//! by its `cs`); the slots below are checked against them at compile time.
+
+use abi::task::{USER_CS, USER_DS};
 
 use x86_64::instructions::segmentation::{Segment, CS, DS, ES, SS};
 use x86_64::instructions::tables::load_tss;
@@ -18,8 +22,23 @@ use x86_64::{PrivilegeLevel, VirtAddr};
 pub const KERNEL_CS: u16 = 0x10;
 pub const KERNEL_DS: u16 = 0x18;
 pub const USER32_CS: u16 = 0x23;
-pub const USER_DS: u16 = 0x2b;
-pub const USER_CS: u16 = 0x33;
+
+/// GDT slots of the user data and code descriptors (see the table above).
+const USER_DS_SLOT: u16 = 5;
+const USER_CS_SLOT: u16 = 6;
+
+/// The ring-3 selector of GDT slot `slot`.
+const fn user_selector(slot: u16) -> u64 {
+    (slot as u64) << 3 | 3
+}
+
+const _: () = {
+    assert!(user_selector(USER_DS_SLOT) == USER_DS);
+    assert!(user_selector(USER_CS_SLOT) == USER_CS);
+    // What SYSRET loads from STAR's user base (USER32_CS without its RPL).
+    assert!((USER32_CS & !3) as u64 + 8 == USER_DS & !3);
+    assert!((USER32_CS & !3) as u64 + 16 == USER_CS & !3);
+};
 
 /// IST slots (1-based as in the IDT gate).
 pub const IST_DOUBLE_FAULT: u8 = 1;
@@ -48,12 +67,14 @@ pub fn init() {
         let kcs = gdt.append(Descriptor::kernel_code_segment()); // 0x10
         let kds = gdt.append(Descriptor::kernel_data_segment()); // 0x18
         gdt.append(Descriptor::UserSegment(0x00cf_fb00_0000_ffff)); // 0x20 (0x23)
-        gdt.append(Descriptor::user_data_segment()); // 0x28 (0x2b)
-        gdt.append(Descriptor::user_code_segment()); // 0x30 (0x33)
+        let uds = gdt.append(Descriptor::user_data_segment()); // 0x28 (0x2b)
+        let ucs = gdt.append(Descriptor::user_code_segment()); // 0x30 (0x33)
         gdt.append(Descriptor::UserSegment(0)); // 0x38 spare
         let tss_sel = gdt.append(Descriptor::tss_segment_unchecked(tss)); // 0x40
         debug_assert_eq!(kcs.0, KERNEL_CS);
         debug_assert_eq!(kds.0, KERNEL_DS);
+        debug_assert_eq!(u64::from(uds.0), user_selector(USER_DS_SLOT));
+        debug_assert_eq!(u64::from(ucs.0), user_selector(USER_CS_SLOT));
         debug_assert_eq!(tss_sel.0, 0x40);
         gdt.load_unsafe();
         CS::set_reg(SegmentSelector::new(KERNEL_CS >> 3, PrivilegeLevel::Ring0));

@@ -11,7 +11,9 @@ use x86_64::registers::model_specific::{Efer, EferFlags, LStar, Msr, SFMask};
 use x86_64::registers::rflags::RFlags;
 use x86_64::VirtAddr;
 
-use super::gdt::{KERNEL_CS, USER32_CS, USER_CS, USER_DS};
+use abi::task::{USER_CS, USER_DS};
+
+use super::gdt::{KERNEL_CS, USER32_CS};
 use super::percpu::{KERNEL_RSP_OFFSET, USER_RSP_OFFSET};
 use super::trapframe::{TrapFrame, SYSCALL_VECTOR};
 use crate::hypercall;
@@ -45,8 +47,8 @@ core::arch::global_asm!(
     "    sysretq",
     user_rsp = const USER_RSP_OFFSET,
     kernel_rsp = const KERNEL_RSP_OFFSET,
-    user_ds = const USER_DS as u64,
-    user_cs = const USER_CS as u64,
+    user_ds = const USER_DS,
+    user_cs = const USER_CS,
     vector = const SYSCALL_VECTOR,
     handler = sym syscall_handler,
 );

@@ -14,6 +14,7 @@ use alloc::boxed::Box;
 use core::cell::Cell;
 
 use abi::layout::USER_SPACE_END;
+use abi::linux::signal::SIG_IGN;
 
 use super::exit::SIGCHLD;
 use crate::arch::trapframe::TrapFrame;
@@ -356,8 +357,8 @@ fn copy_sighand(cur: &Task, f: u64) -> KRc<SigHand> {
     if f & CLONE_CLEAR_SIGHAND != 0 {
         // Handlers back to the default; ignored signals stay ignored.
         for a in copy.actions.iter_mut() {
-            if a[0] != 1 {
-                *a = [0; 4];
+            if a.sa_handler != SIG_IGN {
+                *a = SigHand::DEFAULT;
             }
         }
     }

@@ -150,7 +150,7 @@ pub fn rt_sigaction(sig: u64, act: u64, oldact: u64, sigsetsize: u64) -> KResult
     }
     let new = if act != 0 {
         Some(with_mm(|mm| {
-            crate::mm::uaccess::read_user::<[u64; 4]>(mm, act)
+            crate::mm::uaccess::read_user::<abi::task::KSigaction>(mm, act)
         })?)
     } else {
         None

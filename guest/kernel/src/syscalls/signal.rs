@@ -9,7 +9,7 @@
 use abi::linux::fs::{PIDFD_NONBLOCK, PIDFD_THREAD};
 use abi::linux::signal::{
     NSIG, SIGCHLD, SIGCONT, SIGKILL, SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU, SIGURG, SIGWINCH,
-    SIG_BLOCK, SIG_IGN, SIG_SETMASK, SIG_UNBLOCK,
+    SIG_BLOCK, SIG_DFL, SIG_IGN, SIG_SETMASK, SIG_UNBLOCK,
 };
 
 use crate::errno::*;
@@ -35,11 +35,12 @@ fn default_fatal(sig: u64) -> bool {
 /// ignored, or waiting for handler delivery), or die.
 fn act_on(pid: Pid, sig: u64) {
     let Some(t) = task(pid) else { return };
-    let handler = t.sighand.borrow().actions[sig as usize - 1][0];
+    let handler = t.sighand.borrow().actions[sig as usize - 1].sa_handler;
     let blocked = t.blocked & bit(sig) != 0 && sig != SIGKILL;
-    let dies = sig == SIGKILL || (!blocked && handler == 0 && default_fatal(sig));
-    let discard =
-        sig != SIGKILL && !blocked && (handler == SIG_IGN || (handler == 0 && !default_fatal(sig)));
+    let dies = sig == SIGKILL || (!blocked && handler == SIG_DFL && default_fatal(sig));
+    let discard = sig != SIGKILL
+        && !blocked
+        && (handler == SIG_IGN || (handler == SIG_DFL && !default_fatal(sig)));
     if discard {
         t.pending &= !bit(sig);
         t.signal.borrow_mut().shared_pending &= !bit(sig);
