@@ -11,7 +11,7 @@ use std::process::Command;
 
 use resvg::{tiny_skia, usvg};
 use vmm::bench::figure::{GUEST_COLOR, HOST_COLOR, PLOT_BACKGROUND, Y_TOP};
-use vmm::bench::{Operation, Report, Side};
+use vmm::bench::{CheckCost, Operation, Report, Side};
 
 #[test]
 fn bench_runs_end_to_end() {
@@ -132,13 +132,10 @@ fn bench_runs_end_to_end() {
     );
 }
 
-/// The figure for reports a short real run does not give (drawn from made-up
-/// samples, no guest run): no host side, one sample value, 0 ns, seconds, a
-/// long name, sample counts that differ, sides too close for a ratio label.
-#[test]
-fn figure_reads_well_at_the_edges() {
-    let dir = common::scratch("bench-figure");
-    std::fs::create_dir_all(&dir).unwrap();
+/// Reports a short real run does not give (made-up samples, no guest run):
+/// no host side, one sample value, 0 ns, seconds, a long name, sample
+/// counts that differ, sides too close for a ratio label.
+fn edge_reports() -> [(&'static str, Report); 2] {
     // n samples spread evenly between lo and hi (ns).
     let spread = |n: usize, lo: f64, hi: f64| -> Vec<f64> {
         (0..n)
@@ -172,25 +169,249 @@ fn figure_reads_well_at_the_edges() {
         operations: vec![op("getpid", vec![1000.0; 5], None)],
         kernel_clone: None,
     };
-    for (name, r) in [("with-host", &with_host), ("guest-only", &guest_only)] {
+    [("with-host", with_host), ("guest-only", guest_only)]
+}
+
+/// What the figure of one of [`edge_reports`] must show.
+fn edge_expect(r: &Report) -> Vec<Expect<'_>> {
+    r.operations
+        .iter()
+        .map(|op| Expect {
+            name: &op.name,
+            samples: [
+                op.guest.samples_ns.len(),
+                op.host.as_ref().map_or(0, |h| h.samples_ns.len()),
+            ],
+            ratio: op.ratio,
+            // Apart by orders of magnitude: room for it.
+            label: op.ratio.map(|r| r > 100.0),
+        })
+        .collect()
+}
+
+/// The figure for the reports of [`edge_reports`].
+#[test]
+fn figure_reads_well_at_the_edges() {
+    let dir = common::scratch("bench-figure");
+    std::fs::create_dir_all(&dir).unwrap();
+    for (name, r) in &edge_reports() {
         let svg = vmm::bench::figure::svg(r).unwrap();
         std::fs::write(dir.join(format!("{name}.svg")), &svg).unwrap();
-        let expect: Vec<Expect> = r
-            .operations
-            .iter()
-            .map(|op| Expect {
-                name: &op.name,
-                samples: [
-                    op.guest.samples_ns.len(),
-                    op.host.as_ref().map_or(0, |h| h.samples_ns.len()),
-                ],
-                ratio: op.ratio,
-                // Apart by orders of magnitude: room for it.
-                label: op.ratio.map(|r| r > 100.0),
-            })
-            .collect();
-        check_figure(&svg, &dir.join(format!("{name}.png")), &expect);
+        check_figure(&svg, &dir.join(format!("{name}.png")), &edge_expect(r));
     }
+}
+
+/// Why a checker rejects what it is given (its panic message), or None if
+/// it passes.
+fn fault(check: impl FnOnce() + std::panic::UnwindSafe) -> Option<String> {
+    let e = std::panic::catch_unwind(check).err()?;
+    Some(match e.downcast::<String>() {
+        Ok(s) => *s,
+        Err(e) => e
+            .downcast_ref::<&str>()
+            .map_or("(not a text)".into(), |s| s.to_string()),
+    })
+}
+
+fn figure_fault(svg: &str, png: &Path, ops: &[Expect]) -> Option<String> {
+    fault(|| check_figure(svg, png, ops))
+}
+
+/// `svg` without the `nth` (from 0) of the elements written on one line
+/// that `pick` selects.
+fn without_line(svg: &str, nth: usize, pick: impl Fn(&str) -> bool) -> String {
+    let mut seen = 0;
+    let mut out = String::new();
+    for line in svg.split_inclusive('\n') {
+        if pick(line) {
+            seen += 1;
+            if seen == nth + 1 {
+                continue;
+            }
+        }
+        out += line;
+    }
+    assert!(seen > nth, "no element {nth} to take out");
+    out
+}
+
+/// `svg` without the `nth` (from 0) text element whose text starts with
+/// `text` (plotters writes a text as three lines: tag, text, end tag).
+fn without_nth_text(svg: &str, text: &str, nth: usize) -> String {
+    let lines: Vec<&str> = svg.split_inclusive('\n').collect();
+    let at = (0..lines.len())
+        .filter(|i| lines[*i].starts_with(text))
+        .nth(nth)
+        .unwrap_or_else(|| panic!("no text {nth} {text:?}"));
+    assert!(lines[at - 1].starts_with("<text") && lines[at + 1].starts_with("</text>"));
+    lines
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !(at - 1..=at + 1).contains(i))
+        .map(|(_, l)| *l)
+        .collect()
+}
+
+fn without_text(svg: &str, text: &str) -> String {
+    without_nth_text(svg, text, 0)
+}
+
+/// `svg` with its first `from` made `to`.
+fn edited(svg: &str, from: &str, to: &str) -> String {
+    assert!(svg.contains(from), "no {from:?} to edit");
+    svg.replacen(from, to, 1)
+}
+
+/// The figure checker fires on broken figures: each edit below breaks one
+/// thing a reader needs, and check_figure must reject it, for that reason.
+#[test]
+fn figure_checks_can_fail() {
+    let dir = common::scratch("bench-figure-broken");
+    std::fs::create_dir_all(&dir).unwrap();
+    let [(_, with_host), (_, guest_only)] = edge_reports();
+    let good = vmm::bench::figure::svg(&with_host).unwrap();
+    let expect = edge_expect(&with_host);
+    let png = dir.join("figure.png");
+    assert_eq!(figure_fault(&good, &png, &expect), None);
+
+    let color = |c: (u8, u8, u8)| format!("stroke=\"{}\" stroke-width=\"2\"", hex(c));
+    let (guest, host) = (
+        color((GUEST_COLOR.0, GUEST_COLOR.1, GUEST_COLOR.2)),
+        color((HOST_COLOR.0, HOST_COLOR.1, HOST_COLOR.2)),
+    );
+    // A curve, not a legend's line sample (which has two points).
+    let curve = |stroke: &str, l: &str| l.contains(stroke) && l.matches(',').count() > 2;
+    let plot_fill = format!(
+        "fill=\"{}\"",
+        hex((PLOT_BACKGROUND.0, PLOT_BACKGROUND.1, PLOT_BACKGROUND.2))
+    );
+    let guest_marker = format!(
+        "fill=\"{}\"",
+        hex((GUEST_COLOR.0, GUEST_COLOR.1, GUEST_COLOR.2))
+    );
+    let stray = |y: u32| {
+        format!(
+            "<polyline fill=\"none\" opacity=\"1\" {host} points=\"100,{y} 300,{y} \"/>\n</svg>"
+        )
+    };
+    let broken: Vec<(&str, String, &str)> = vec![
+        (
+            "no host legend line",
+            without_text(&good, "host: "),
+            "no legend entry \"host: \"",
+        ),
+        (
+            "no guest legend line",
+            without_text(&good, "guest: "),
+            "no legend entry \"guest: \"",
+        ),
+        ("no title", without_text(&good, "vmm bench"), "a title"),
+        (
+            "a panel's host curve missing",
+            without_line(&good, 0, |l| curve(&host, l)),
+            "\"getpid\": 0 pixels of side 1's curve",
+        ),
+        (
+            "an empty plot",
+            without_line(&without_line(&good, 2, |l| curve(&guest, l)), 2, |l| {
+                curve(&host, l)
+            }),
+            "\"about as fast on both sides\": 0 pixels of side 0",
+        ),
+        (
+            "a plot area missing",
+            without_line(&good, 1, |l| l.contains(&plot_fill)),
+            "one plot area per operation",
+        ),
+        (
+            "a median marker missing",
+            without_line(&good, 0, |l| {
+                l.starts_with("<circle") && l.contains(&guest_marker)
+            }),
+            "guest median markers",
+        ),
+        (
+            "a heading without its name",
+            without_text(&good, "about as fast"),
+            "no heading \"about as fast on both sides\"",
+        ),
+        (
+            "a wrong ratio in a heading",
+            edited(&good, "guest/host 4006\u{d7}", "guest/host 4106\u{d7}"),
+            ": ratio 40",
+        ),
+        (
+            "a wrong ratio over the data",
+            edited(&good, "\n4006\u{d7}\n", "\n406\u{d7}\n"),
+            "over the data, ratio",
+        ),
+        (
+            "a wrong sample count",
+            edited(&good, "(200 samples each)", "(100 samples each)"),
+            "no sample count 200",
+        ),
+        (
+            "ticks that are not decades",
+            edited(&good, "\n10 \u{b5}s\n", "\n20 \u{b5}s\n"),
+            "ticks not decades",
+        ),
+        (
+            "a tick as a bare number",
+            edited(&good, "\n10 \u{b5}s\n", "\n10\n"),
+            "a bare number as a label",
+        ),
+        (
+            "a panel with an x axis of its own",
+            // The second panel's last tick.
+            without_nth_text(&good, "10 s\n", 1),
+            "has its own x axis",
+        ),
+        (
+            "a y label missing",
+            without_text(&good, "50%"),
+            "y labels, top down",
+        ),
+        (
+            "a text out of the canvas",
+            edited(&good, "x=\"16\" y=\"12\"", "x=\"800\" y=\"12\""),
+            "sticks out of the",
+        ),
+        (
+            "texts on top of each other",
+            edited(&good, "x=\"682\" y=\"82\"", "x=\"300\" y=\"82\""),
+            "overlaps",
+        ),
+        (
+            "a curve outside every plot",
+            edited(&good, "</svg>", &stray(729)),
+            "outside every plot area",
+        ),
+        (
+            "a curve through a text",
+            edited(&good, "</svg>", &stray(24)),
+            "in the text \"vmm bench",
+        ),
+    ];
+    let mut missed = Vec::new();
+    for (what, svg, says) in &broken {
+        assert_ne!(svg, &good, "{what}: nothing broken");
+        let fault = figure_fault(svg, &png, &expect);
+        if !fault.as_deref().is_some_and(|f| f.contains(says)) {
+            missed.push(format!("{what}: not rejected for {says:?} but {fault:?}"));
+        }
+    }
+    assert!(missed.is_empty(), "{missed:#?}");
+
+    // A figure that leaves out what the report has: a guest-only figure
+    // for operations with a host side.
+    let guest_figure = vmm::bench::figure::svg(&guest_only).unwrap();
+    let mut claims = edge_expect(&guest_only);
+    claims[0].ratio = Some(1.0);
+    let fault = figure_fault(&guest_figure, &png, &claims);
+    assert!(
+        fault.as_deref().is_some_and(|f| f.contains("no ratio in")),
+        "{fault:?}"
+    );
 }
 
 /// What a reader must find about one operation in the figure.
@@ -541,7 +762,10 @@ fn check_figure(svg: &str, png: &Path, ops: &[Expect]) {
     }
 
     // Rendered: both curves show in every panel, no curve outside them or
-    // through a text.
+    // through a text. The curve itself, not only its side's median marker
+    // and dashes, shows: only the curve rises past the 50% line the marker
+    // sits on, so some of its pixels are above the 75% line (a few where
+    // the other side's curve, drawn later, nearly covers it).
     let mut pixmap = tiny_skia::Pixmap::new(w as u32, h as u32).unwrap();
     resvg::render(&tree, tiny_skia::Transform::default(), &mut pixmap.as_mut());
     pixmap.save_png(png).unwrap();
@@ -554,6 +778,7 @@ fn check_figure(svg: &str, png: &Path, ops: &[Expect]) {
     for (color, side) in [(GUEST_COLOR, 0), (HOST_COLOR, 1)] {
         let c = (color.0, color.1, color.2);
         let mut per_plot = vec![0usize; plots.len()];
+        let mut high = vec![0usize; plots.len()];
         for (i, px) in pixmap.pixels().iter().enumerate() {
             if !close(px, c) {
                 continue;
@@ -566,16 +791,28 @@ fn check_figure(svg: &str, png: &Path, ops: &[Expect]) {
                 panic!("curve colour at ({x},{y}), in the text {s:?}");
             }
             match plots.iter().position(|p| p.grown(3.0).contains(x, y)) {
-                Some(k) => per_plot[k] += 1,
+                Some(k) => {
+                    per_plot[k] += 1;
+                    let p = plots[k];
+                    if y < p.b - (p.b - p.t) * 0.75 / Y_TOP as f32 {
+                        high[k] += 1;
+                    }
+                }
                 None => assert!(
                     y < first.t - 46.0,
                     "curve colour at ({x},{y}), outside every plot area and the legend"
                 ),
             }
         }
-        for (op, n) in ops.iter().zip(per_plot) {
+        for ((op, n), high) in ops.iter().zip(per_plot).zip(high) {
             let drawn = side == 0 || op.ratio.is_some();
             assert_eq!(n > 20, drawn, "{:?}: {n} pixels of side {side}", op.name);
+            assert_eq!(
+                high > 0,
+                drawn,
+                "{:?}: {high} pixels of side {side}'s curve above 75%",
+                op.name
+            );
         }
     }
 }
@@ -630,6 +867,10 @@ fn check_cost_reports_three_thread_counts() {
         .map(|r| r["threads"].as_u64().unwrap())
         .collect();
     assert_eq!(threads, [1, 16, 64]);
+    // The table printed says what the JSON says, its ratios of its own
+    // numbers.
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(check_cost_table(&stdout), threads, "{stdout}");
     for r in rows {
         // Measured directly (a median of guest samples, host times of
         // checks): never zero.
@@ -648,5 +889,135 @@ fn check_cost_reports_three_thread_counts() {
             let v = r[key].as_f64().unwrap();
             assert!(v.is_finite() && v >= 0.0, "{key} in {r}");
         }
+        // ratio: checked over bare, 0 when the bare stop's cost vanished.
+        let (checked, bare) = (
+            r["checked_stop_ns"].as_f64().unwrap(),
+            r["bare_stop_ns"].as_f64().unwrap(),
+        );
+        let ratio = r["ratio"].as_f64().unwrap();
+        if bare > 0.0 {
+            assert!((ratio - checked / bare).abs() <= 1e-9 * ratio, "{r}");
+        } else {
+            assert_eq!(ratio, 0.0, "{r}");
+        }
     }
+}
+
+/// The values (ns) that print as the latency `v unit` (`950 ns`, `1.2 us`,
+/// `3.45 ms`, `1.20 s`: rounded to the digits shown).
+fn printed_ns(v: &str, unit: &str) -> (f64, f64) {
+    let scale = match unit {
+        "ns" => 1.0,
+        "us" => 1e3,
+        "ms" => 1e6,
+        "s" => 1e9,
+        _ => panic!("{v} {unit}: not a latency"),
+    };
+    let (lo, hi) = printed(v);
+    (lo * scale, hi * scale)
+}
+
+/// The values that print as the decimal `v`.
+fn printed(v: &str) -> (f64, f64) {
+    let x: f64 = v.parse().unwrap_or_else(|_| panic!("{v:?}: not a number"));
+    let decimals = v.split_once('.').map_or(0, |(_, d)| d.len());
+    let half = 0.5 * 10f64.powi(-(decimals as i32));
+    ((x - half).max(0.0), x + half)
+}
+
+/// Checks that the ratio `ratio` (`2.8x`) is `num` over `bare` as printed:
+/// some values that print as the three agree. A bare stop's cost of 0 (the
+/// bench clamps a difference lost in noise) has the ratio 0.
+fn check_ratio(line: &str, num: (f64, f64), bare: (f64, f64), ratio: &str) {
+    let shown = printed(
+        ratio
+            .strip_suffix('x')
+            .unwrap_or_else(|| panic!("{ratio:?}: not a ratio in {line:?}")),
+    );
+    if bare.0 == 0.0 && shown.0 == 0.0 {
+        return;
+    }
+    let (lo, hi) = (num.0 / bare.1, num.1 / bare.0);
+    assert!(
+        shown.0 <= hi && lo <= shown.1,
+        "{ratio} is not {num:?} / {bare:?} (between {lo} and {hi}): {line:?}"
+    );
+}
+
+/// Checks `vmm bench --check-cost`'s table: a row per thread count, each
+/// with every column, and each ratio (`/bare`, and the one after the
+/// dirty-log and full costs) the quotient of the printed cost over the
+/// printed bare stop's. Returns the thread counts.
+fn check_cost_table(table: &str) -> Vec<u64> {
+    let mut threads = Vec::new();
+    for line in table.lines() {
+        let t: Vec<&str> = line.split_whitespace().collect();
+        let Some(n) = t.first().and_then(|n| n.parse().ok()) else {
+            continue;
+        };
+        threads.push(n);
+        // threads, then: no stops, + bare stop, + --check (each `v unit`),
+        // /bare, + dirty-log and + full (each `v unit ratio`), host: incr.
+        // and host: full (`v unit`).
+        assert_eq!(t.len(), 18, "{line:?}");
+        let ns = |i: usize| printed_ns(t[i], t[i + 1]);
+        let bare = ns(3);
+        check_ratio(line, ns(5), bare, t[7]);
+        check_ratio(line, ns(8), bare, t[10]);
+        check_ratio(line, ns(11), bare, t[13]);
+        for i in [1, 14, 16] {
+            ns(i);
+        }
+    }
+    threads
+}
+
+/// The check-cost table's checks fire on a ratio that is not its numbers':
+/// tables rendered by the bench itself from made-up rows, some with a
+/// ratio that does not belong to them, and one edited.
+#[test]
+fn check_cost_checks_can_fail() {
+    let row = |bare: f64, checked: f64, ratio: f64| CheckCost {
+        threads: 1,
+        plain_ns: 950.0,
+        bare_stop_ns: bare,
+        checked_stop_ns: checked,
+        ratio,
+        dirty_log_stop_ns: 3.0 * bare,
+        full_stop_ns: 1.5e6,
+        incremental_check_ns: 2.4e3,
+        full_check_ns: 1.2e6,
+    };
+    // 1.2 us over 12.3 us: the printed ratio within the rounding of all
+    // three; a clamped bare stop; one below a nanosecond.
+    let good = [
+        row(1234.0, 12_345.0, 12_345.0 / 1234.0),
+        row(0.0, 5000.0, 0.0),
+        row(0.4, 5000.0, 5000.0 / 0.4),
+        row(2e9, 3e9, 1.5),
+    ];
+    let table = vmm::bench::render_check_cost(&good);
+    assert_eq!(check_cost_table(&table), [1, 1, 1, 1], "{table}");
+
+    let fails = |t: &str| {
+        fault(|| {
+            check_cost_table(t);
+        })
+        .is_some_and(|f| f.contains(" is not "))
+    };
+    for bad in [
+        row(1234.0, 12_345.0, 11.0),
+        row(1234.0, 12_345.0, 9.0),
+        row(1234.0, 12_345.0, 0.0),
+        row(0.0, 5000.0, 3.0),
+        row(2e9, 3e9, 1.6),
+    ] {
+        let table = vmm::bench::render_check_cost(std::slice::from_ref(&bad));
+        assert!(fails(&table), "not caught: {bad:?}\n{table}");
+    }
+    // The dirty-log column's ratio, 3.0x.
+    let mut edited = vmm::bench::render_check_cost(&good[..1]);
+    assert!(edited.contains(" 3.0x "), "{edited}");
+    edited = edited.replacen(" 3.0x ", " 3.5x ", 1);
+    assert!(fails(&edited), "not caught:\n{edited}");
 }
