@@ -14,7 +14,7 @@ use abi::nptl::Pthread;
 use abi::nptl::PthreadHead;
 use abi::task::{state, KernelRoots, TaskStruct};
 use vmm::config::{CheckMode, RunConfig};
-use vmm::inspect::guest_mem::{kread, kwrite, GuestMem, UserMem};
+use vmm::inspect::guest_mem::{kread, kwrite, GuestMemExt, UserMem};
 use vmm::inspect::libc::{LibcSymbols, List, ProcessStacks, Stack};
 use vmm::inspect::pagetable::{self, Flags, Mapping};
 use vmm::inspect::spaces::{AddressSpaces, Space};

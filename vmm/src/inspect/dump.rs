@@ -18,7 +18,7 @@ use abi::task::{state, KERNEL_STACK_SIZE};
 use abi::trapframe::{SwitchFrame, TrapFrame};
 use serde::Serialize;
 
-use super::guest_mem::{GuestMem, KernelMem, UserMem};
+use super::guest_mem::{GuestMemExt, KernelMem, UserMem};
 use super::mem::PhysMem;
 use super::tasks::{KernelView, TaskRec};
 use super::Violation;
@@ -120,7 +120,7 @@ fn unwind(
 fn user_trace(mem: &dyn PhysMem, pgd: u64, regs: &TrapFrame, syms: &Symbols) -> Vec<Frame> {
     // A few words per frame: translated as they are read.
     let um = UserMem::with_root(mem, pgd);
-    let read = |addr: u64| um.u64_at(addr).ok();
+    let read = |addr: u64| um.get::<u64>(addr).ok();
     let mut out = vec![frame(regs.rip, syms, false)];
     let mut rets = Vec::new();
     // The frame chain lies on the stack above rsp.
@@ -145,7 +145,7 @@ fn kernel_trace(km: &KernelMem, t: &TaskRec, syms: &Symbols) -> Vec<Frame> {
     if !stack.contains(&t.t.ksp) {
         return Vec::new();
     }
-    let read = |addr: u64| km.u64_at(addr).ok();
+    let read = |addr: u64| km.get::<u64>(addr).ok();
     let mut rets = vec![sw.ret];
     unwind(sw.rbp, stack, &read, &mut rets);
     rets.into_iter().map(|r| frame(r, syms, true)).collect()

@@ -13,7 +13,7 @@ use proptest::prelude::*;
 
 use zerocopy::{FromZeros, IntoBytes};
 
-use super::guest_mem::{kread, kwrite, GuestMem, KernelMem, UserMem};
+use super::guest_mem::{kread, kwrite, GuestMem, GuestMemExt, KernelMem, UserMem};
 use super::list::{self, ListError};
 use super::mem::{BufMem, PhysMem};
 use super::tasks::KernelView;
@@ -176,7 +176,8 @@ proptest! {
             9 => node(0) + 8, // not a node
             c => node(c % links.len() as u8),
         };
-        for base in [DIRECT_MAP_BASE, USER] {
+        // Kernel links last: the task view's walk below reads them.
+        for base in [USER, DIRECT_MAP_BASE] {
             for (i, &(next, prev)) in links.iter().enumerate() {
                 let l = abi::list::ListHead { next: base + target(next), prev: base + target(prev) };
                 assert!(mem.write_phys(node(i as u8), l.as_bytes()));
@@ -680,7 +681,7 @@ mod libc {
     use abi::nptl::PthreadHead;
     use zerocopy::FromZeros;
 
-    use crate::inspect::guest_mem::{GuestMem, UserMem};
+    use crate::inspect::guest_mem::{GuestMemExt, UserMem};
     use crate::inspect::libc::{check_libc, walk_list, LibcSymbols, ProcessStacks};
     use crate::inspect::mem::{BufMem, PhysMem};
     use crate::inspect::pagetable::{Flags, Mapping, Walk};

@@ -55,42 +55,11 @@ pub trait GuestMem {
     /// Fills `buf` from virtual address `addr`, all of it or an error.
     fn read(&self, addr: u64, buf: &mut [u8]) -> Result<(), ReadError>;
 
-    /// A `T` at `addr`.
-    fn get<T: FromBytes + IntoBytes>(&self, addr: u64) -> Result<T, ReadError>
-    where
-        Self: Sized,
-    {
-        let mut value = T::new_zeroed();
-        self.read(addr, value.as_mut_bytes())?;
-        Ok(value)
-    }
-
-    /// [`GuestMem::get`] into `value` (no copy of a large record on its
-    /// way to where it is kept).
-    fn get_into<T: FromBytes + IntoBytes>(&self, addr: u64, value: &mut T) -> Result<(), ReadError>
-    where
-        Self: Sized,
-    {
-        self.read(addr, value.as_mut_bytes())
-    }
-
     /// `len` bytes at `addr`.
     fn bytes(&self, addr: u64, len: usize) -> Result<Vec<u8>, ReadError> {
         let mut buf = vec![0u8; len];
         self.read(addr, &mut buf)?;
         Ok(buf)
-    }
-
-    fn u64_at(&self, addr: u64) -> Result<u64, ReadError> {
-        let mut b = [0u8; 8];
-        self.read(addr, &mut b)?;
-        Ok(u64::from_le_bytes(b))
-    }
-
-    fn u32_at(&self, addr: u64) -> Result<u32, ReadError> {
-        let mut b = [0u8; 4];
-        self.read(addr, &mut b)?;
-        Ok(u32::from_le_bytes(b))
     }
 
     /// A NUL-terminated string of at most `max` bytes, and whether it goes
@@ -100,7 +69,8 @@ pub trait GuestMem {
         let mut out = Vec::new();
         let mut a = addr;
         while out.len() <= max {
-            let chunk = (4096 - (a % 4096) as usize).min(max + 1 - out.len());
+            let chunk = (PAGE_SIZE - a % PAGE_SIZE) as usize;
+            let chunk = chunk.min(max + 1 - out.len());
             let b = self.bytes(a, chunk)?;
             if let Some(z) = b.iter().position(|&c| c == 0) {
                 out.extend_from_slice(&b[..z]);
@@ -113,6 +83,30 @@ pub trait GuestMem {
         Ok((out, true))
     }
 }
+
+/// Typed reads, for every reader and for `&dyn GuestMem` alike (generic
+/// methods cannot be part of an object-safe [`GuestMem`]).
+pub trait GuestMemExt: GuestMem {
+    /// A `T` at `addr`, read in one piece (a `T` that would reach past
+    /// the top of the address space is unreadable).
+    fn get<T: FromBytes + IntoBytes>(&self, addr: u64) -> Result<T, ReadError> {
+        let mut value = T::new_zeroed();
+        self.read(addr, value.as_mut_bytes())?;
+        Ok(value)
+    }
+
+    /// [`GuestMemExt::get`] into `value` (no copy of a large record on its
+    /// way to where it is kept).
+    fn get_into<T: FromBytes + IntoBytes>(
+        &self,
+        addr: u64,
+        value: &mut T,
+    ) -> Result<(), ReadError> {
+        self.read(addr, value.as_mut_bytes())
+    }
+}
+
+impl<M: GuestMem + ?Sized> GuestMemExt for M {}
 
 /// Physical address of a kernel virtual address (direct map or image).
 pub fn kva_to_phys(kva: u64) -> Result<u64, ReadError> {
@@ -353,7 +347,7 @@ mod tests {
             // Across the boundary of two present pages.
             let b = um.bytes(0x10ffe, 4).unwrap();
             assert_eq!(b, [0xaa, 0xaa, 0xbb, 0xbb]);
-            assert_eq!(um.u32_at(0x11000).unwrap(), 0xbbbb_bbbb);
+            assert_eq!(um.get::<u32>(0x11000).unwrap(), 0xbbbb_bbbb);
             assert_eq!(um.read(0x12000, &mut [0]), Err(ReadError::NotUser(0x12000)));
             assert_eq!(
                 um.read(0x13000, &mut [0]),
@@ -394,13 +388,13 @@ mod tests {
         let (mem, _, _) = space();
         let km = KernelMem::new(&mem);
         let kva = abi::layout::DIRECT_MAP_BASE + 0x1000;
-        assert_eq!(km.u64_at(kva), Ok(0xaaaa_aaaa_aaaa_aaaa));
+        assert_eq!(km.get::<u64>(kva), Ok(0xaaaa_aaaa_aaaa_aaaa));
         km.put(kva, &7u64).unwrap();
         assert_eq!(kread::<u64>(&mem, kva), Ok(7));
-        assert_eq!(km.u64_at(0x1000), Err(ReadError::BadPointer(0x1000)));
+        assert_eq!(km.get::<u64>(0x1000), Err(ReadError::BadPointer(0x1000)));
         let beyond = abi::layout::DIRECT_MAP_BASE + 8 * 4096;
         assert_eq!(
-            km.u64_at(beyond),
+            km.get::<u64>(beyond),
             Err(ReadError::OutsideRam {
                 addr: 8 * 4096,
                 len: 8

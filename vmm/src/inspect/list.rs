@@ -6,7 +6,7 @@
 
 use abi::list::ListHead;
 
-use super::guest_mem::{GuestMem, ReadError};
+use super::guest_mem::{GuestMem, GuestMemExt, ReadError};
 
 /// Why a list could not be walked.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]

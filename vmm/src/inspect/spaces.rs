@@ -29,7 +29,7 @@
 use abi::layout::{PAGE_SIZE, USER_SPACE_END};
 use abi::task::{prot, VmAreaStruct};
 
-use super::guest_mem::{kva_to_phys, GuestMem, KernelMem, ReadError};
+use super::guest_mem::{kva_to_phys, GuestMemExt, KernelMem, ReadError};
 use super::mem::PhysMem;
 use super::pagetable::{self, flags, Flags, Walk, KERNEL_PML4, USER_PML4};
 use super::tasks::KernelView;

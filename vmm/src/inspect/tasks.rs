@@ -19,7 +19,7 @@ use abi::task::{
 
 use zerocopy::{FromBytes, FromZeros, IntoBytes};
 
-use super::guest_mem::{GuestMem, KernelMem, ReadError};
+use super::guest_mem::{GuestMemExt, KernelMem, ReadError};
 use super::list;
 use super::mem::PhysMem;
 use super::Violation;

@@ -64,12 +64,11 @@ use abi::task::{KernelRoots, MmStruct, TaskStruct};
 
 use crate::config::StraceConfig;
 use crate::console::Console;
-use crate::inspect::guest_mem::{GuestMem, KernelMem, ReadError, UserMem};
+use crate::inspect::guest_mem::{GuestMem, GuestMemExt, KernelMem, ReadError, UserMem};
 use crate::inspect::mem::PhysMem;
 use decode::*;
 use summary::{Summary, SummaryConfig};
 use time::{Precision, Timestamps};
-use zerocopy::{FromBytes, IntoBytes};
 
 /// strace's default `-s`: the longest string shown.
 pub const MAX_STRLEN: usize = 32;
@@ -306,7 +305,7 @@ impl<'a> Guest<'a> {
             .iter()
             .filter(|&&t| {
                 self.kernel
-                    .u32_at(t + state)
+                    .get::<u32>(t + state)
                     .is_ok_and(|s| s != abi::task::state::ZOMBIE && s != abi::task::state::DEAD)
             })
             .count() as u64
@@ -396,19 +395,11 @@ fn path(m: &dyn GuestMem, addr: u64) -> String {
     }
 }
 
-/// The `T` at `addr`, read in one piece: a record that does not fit
-/// below the top of the address space is unreadable, not an overflow.
-fn record<T: FromBytes + IntoBytes>(m: &dyn GuestMem, addr: u64) -> Option<T> {
-    let mut v = T::new_zeroed();
-    m.read(addr, v.as_mut_bytes()).ok()?;
-    Some(v)
-}
-
 fn timespec(m: &dyn GuestMem, addr: u64) -> String {
     if addr == 0 {
         return "NULL".into();
     }
-    match record::<Timespec>(m, addr) {
+    match m.get::<Timespec>(addr).ok() {
         Some(t) => format!("{{tv_sec={}, tv_nsec={}}}", t.tv_sec, t.tv_nsec),
         None => format!("{addr:#x}"),
     }
@@ -418,7 +409,7 @@ fn sigset_at(m: &dyn GuestMem, addr: u64) -> String {
     if addr == 0 {
         return "NULL".into();
     }
-    match m.u64_at(addr) {
+    match m.get::<u64>(addr) {
         Ok(s) => sigset(s),
         Err(_) => format!("{addr:#x}"),
     }
@@ -433,7 +424,7 @@ fn sigaction_at(m: &dyn GuestMem, addr: u64) -> String {
         sa_flags: flags,
         sa_restorer: restorer,
         sa_mask: mask,
-    }) = record(m, addr)
+    }) = m.get(addr).ok()
     else {
         return format!("{addr:#x}");
     };
@@ -458,7 +449,7 @@ fn timeval(m: &dyn GuestMem, addr: u64) -> String {
     if addr == 0 {
         return "NULL".into();
     }
-    match record::<Timeval>(m, addr) {
+    match m.get::<Timeval>(addr).ok() {
         Some(t) => format!("{{tv_sec={}, tv_usec={}}}", t.tv_sec, t.tv_usec),
         None => format!("{addr:#x}"),
     }
@@ -468,7 +459,7 @@ fn rlimit_at(m: &dyn GuestMem, addr: u64) -> String {
     if addr == 0 {
         return "NULL".into();
     }
-    match record::<Rlimit>(m, addr) {
+    match m.get::<Rlimit>(addr).ok() {
         Some(r) => format!(
             "{{rlim_cur={}, rlim_max={}}}",
             rlim(r.rlim_cur),
@@ -484,7 +475,7 @@ fn stat_at(m: &dyn GuestMem, addr: u64) -> String {
         st_rdev: rdev,
         st_size: size,
         ..
-    }) = record(m, addr)
+    }) = m.get(addr).ok()
     else {
         return format!("{addr:#x}");
     };
@@ -501,7 +492,7 @@ fn stat_at(m: &dyn GuestMem, addr: u64) -> String {
 }
 
 fn utsname_at(m: &dyn GuestMem, addr: u64) -> String {
-    let Some(u) = record::<NewUtsname>(m, addr) else {
+    let Some(u) = m.get::<NewUtsname>(addr).ok() else {
         return format!("{addr:#x}");
     };
     let field = |f: &[u8]| quote(c_field(f), UTSNAME_FIELD_LEN, false);
@@ -516,7 +507,7 @@ fn wait_status_at(m: &dyn GuestMem, addr: u64, ok: bool) -> String {
     if addr == 0 {
         return "NULL".into();
     }
-    match m.u32_at(addr) {
+    match m.get::<u32>(addr) {
         Ok(s) if ok => wait_status(s),
         _ => format!("{addr:#x}"),
     }
@@ -532,7 +523,7 @@ fn iovec_at(m: &dyn GuestMem, addr: u64, count: u64, total: Option<u64>) -> Stri
             iov_len: len,
         }) = addr
             .checked_add(i * size_of::<Iovec>() as u64)
-            .and_then(|at| record(m, at))
+            .and_then(|at| m.get(at).ok())
         else {
             return format!("{addr:#x}");
         };
@@ -794,7 +785,7 @@ fn clone_args(c: &Call, m: &dyn GuestMem) -> String {
         decode::clone_flags(flags)
     );
     if flags & CLONE_PARENT_SETTID != 0 {
-        let shown = match (c.ret, m.u32_at(ptid)) {
+        let shown = match (c.ret, m.get::<u32>(ptid)) {
             (Some(r), Ok(v)) if r > 0 => format!("[{}]", v as i32),
             _ => format!("{ptid:#x}"),
         };
@@ -861,12 +852,12 @@ fn clone3_args(c: &Call, m: &dyn GuestMem) -> String {
     if c.ret.is_some_and(|r| r > 0) {
         let mut back = Vec::new();
         if flags & CLONE_PIDFD != 0 {
-            if let Ok(v) = m.u32_at(f(1)) {
+            if let Ok(v) = m.get::<u32>(f(1)) {
                 back.push(format!("pidfd=[{}]", v as i32));
             }
         }
         if flags & CLONE_PARENT_SETTID != 0 {
-            if let Ok(v) = m.u32_at(f(3)) {
+            if let Ok(v) = m.get::<u32>(f(3)) {
                 back.push(format!("parent_tid=[{}]", v as i32));
             }
         }
@@ -1046,6 +1037,7 @@ mod tests {
     #[test]
     fn records_from_user_memory() {
         use abi::linux::uapi::{NewUtsname, Rlimit, Timeval};
+        use zerocopy::IntoBytes;
         let mut m = FakeMem::default();
         let tv = Timeval {
             tv_sec: 1_700_000_000,

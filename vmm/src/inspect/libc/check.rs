@@ -61,7 +61,7 @@ use abi::nptl::{Pthread, PthreadHead};
 use abi::task::prot;
 
 use super::read::{threads_of, LibcSymbols, List, ProcessStacks, Stack, Thread};
-use crate::inspect::guest_mem::{GuestMem, UserMem};
+use crate::inspect::guest_mem::{GuestMemExt, UserMem};
 use crate::inspect::invariants::Repeats;
 use crate::inspect::mem::PhysMem;
 use crate::inspect::spaces::{AddressSpaces, Space, VmaRec};

@@ -18,7 +18,7 @@ use abi::task::{
     state, KERNEL_STACK_SIZE, USER_CS, USER_CS_FROM_STACK_TOP, USER_RSP_FROM_STACK_TOP,
 };
 
-use crate::inspect::guest_mem::{GuestMem, KernelMem, UserMem};
+use crate::inspect::guest_mem::{GuestMemExt, KernelMem, UserMem};
 use crate::inspect::list;
 use crate::inspect::mem::PhysMem;
 use crate::inspect::spaces::Space;
@@ -171,9 +171,9 @@ impl Thread {
 fn user_rsp(mem: &dyn PhysMem, kstack: u64) -> Option<u64> {
     let km = KernelMem::new(mem);
     let top = kstack.checked_add(KERNEL_STACK_SIZE)?;
-    let cs = km.u64_at(top - USER_CS_FROM_STACK_TOP).ok()?;
+    let cs = km.get::<u64>(top - USER_CS_FROM_STACK_TOP).ok()?;
     (cs == USER_CS)
-        .then(|| km.u64_at(top - USER_RSP_FROM_STACK_TOP).ok())
+        .then(|| km.get::<u64>(top - USER_RSP_FROM_STACK_TOP).ok())
         .flatten()
 }
 
