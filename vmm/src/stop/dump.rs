@@ -75,7 +75,7 @@ impl Consumer for DumpAt<'_> {
         let at = format!("the stop after {}", s.describe());
         Ok(
             match dump::take(
-                stop.ram,
+                stop.syscall.mem,
                 s.roots,
                 &at,
                 self.kernel_symbols,

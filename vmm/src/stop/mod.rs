@@ -53,8 +53,6 @@ pub struct Stop<'s> {
     /// The call and guest memory as a hook sees them (`mem` notes the
     /// host's writes when the dirty log is on).
     pub syscall: SyscallStop<'s>,
-    /// Guest RAM itself.
-    pub ram: &'s GuestMemoryMmap,
     /// The host's writes at this stop, when the dirty log is on.
     pub written: Option<&'s NoteWrites<'s>>,
     /// The pages that may have changed since the last check: set by
@@ -65,7 +63,7 @@ pub struct Stop<'s> {
 /// The entry of a call that does not return.
 pub struct Entry<'s> {
     pub call: SyscallExit,
-    pub ram: &'s GuestMemoryMmap,
+    pub mem: &'s dyn PhysMem,
     /// Kernel virtual address of `kernel_roots`.
     pub roots: u64,
 }
@@ -130,10 +128,15 @@ impl<'a> Pipeline<'a> {
         console: &mut Console,
     ) -> Result<Flow, String> {
         self.calls = self.calls.max(call.seq);
+        let flat = FlatMem::of(ram);
+        let mem: &dyn PhysMem = match &flat {
+            Some(f) => f,
+            None => ram,
+        };
         if call.kind == SYSCALL_STOP_NORETURN {
             let entry = Entry {
                 call,
-                ram,
+                mem,
                 roots: self.roots,
             };
             for c in self.consumers() {
@@ -141,11 +144,6 @@ impl<'a> Pipeline<'a> {
             }
             return Ok(Flow::Continue);
         }
-        let flat = FlatMem::of(ram);
-        let mem: &dyn PhysMem = match &flat {
-            Some(f) => f,
-            None => ram,
-        };
         let noted = self.dirty.is_some().then(|| NoteWrites::new(mem));
         let mem: &dyn PhysMem = match &noted {
             Some(n) => n,
@@ -158,7 +156,6 @@ impl<'a> Pipeline<'a> {
                 roots: self.roots,
                 libc: self.libc,
             },
-            ram,
             written: noted.as_ref(),
             dirty: None,
         };
@@ -173,7 +170,12 @@ impl<'a> Pipeline<'a> {
     /// The running task died of `signal`: the tracer's last line.
     pub fn killed(&mut self, signal: u64, ram: &GuestMemoryMmap, console: &mut Console) {
         if let Some(t) = self.trace.as_mut() {
-            t.killed(signal, ram, self.roots, console);
+            let flat = FlatMem::of(ram);
+            let mem: &dyn PhysMem = match &flat {
+                Some(f) => f,
+                None => ram,
+            };
+            t.killed(signal, mem, self.roots, console);
         }
     }
 

@@ -2,10 +2,10 @@
 //! a call that does not return, at its entry.
 
 use abi::hypercall::SyscallExit;
-use vm_memory::GuestMemoryMmap;
 
 use super::{Consumer, Entry, Flow, Stop};
 use crate::console::Console;
+use crate::inspect::mem::PhysMem;
 use crate::strace::Tracer;
 
 pub struct Trace {
@@ -18,36 +18,29 @@ impl Trace {
     }
 
     /// `+++ killed by SIG... +++` for the running task.
-    pub fn killed(
-        &mut self,
-        signal: u64,
-        ram: &GuestMemoryMmap,
-        roots: u64,
-        console: &mut Console,
-    ) {
-        let text = self.tracer.killed(signal, ram, Some(roots));
+    pub fn killed(&mut self, signal: u64, mem: &dyn PhysMem, roots: u64, console: &mut Console) {
+        let text = self.tracer.killed(signal, mem, roots);
         self.tracer.emit(&text, console);
     }
 
-    fn print(
-        &mut self,
-        call: &SyscallExit,
-        ram: &GuestMemoryMmap,
-        roots: u64,
-        console: &mut Console,
-    ) {
-        let text = self.tracer.stop(call, ram, roots);
+    fn print(&mut self, call: &SyscallExit, mem: &dyn PhysMem, roots: u64, console: &mut Console) {
+        let text = self.tracer.stop(call, mem, roots);
         self.tracer.emit(&text, console);
     }
 }
 
 impl Consumer for Trace {
     fn at_stop(&mut self, stop: &mut Stop, console: &mut Console) -> Result<Flow, String> {
-        self.print(&stop.syscall.call, stop.ram, stop.syscall.roots, console);
+        self.print(
+            &stop.syscall.call,
+            stop.syscall.mem,
+            stop.syscall.roots,
+            console,
+        );
         Ok(Flow::Continue)
     }
 
     fn at_entry(&mut self, entry: &Entry, console: &mut Console) {
-        self.print(&entry.call, entry.ram, entry.roots, console);
+        self.print(&entry.call, entry.mem, entry.roots, console);
     }
 }

@@ -132,7 +132,7 @@ impl Tracer {
             args: call.args,
             ret,
         };
-        let many = guest.nr_tasks() > 1;
+        let many = self.many(&guest);
         let stamp = self.timestamp(self.clock.realtime_ns(call.entry_tsc));
         let stamp = stamp.as_deref();
         let (text, mut shown) = format_parts(&c, &guest);
@@ -141,14 +141,12 @@ impl Tracer {
         }
         let mut out = self.line(call.tid, many, stamp, &text, Some(&shown));
         if ret.is_none() && (call.nr == sys::__NR_exit || call.nr == sys::__NR_exit_group) {
-            let status = call.args[0] & 0xff;
+            let text = format!("+++ exited with {} +++", call.args[0] & 0xff);
             if call.nr == sys::__NR_exit_group {
                 for tid in guest.other_threads(call.tid) {
-                    let text = format!("+++ exited with {status} +++");
                     out += &self.line(tid, many, stamp, &text, None);
                 }
             }
-            let text = format!("+++ exited with {status} +++");
             out += &self.line(call.tid, many, stamp, &text, None);
         }
         out
@@ -157,23 +155,25 @@ impl Tracer {
     /// `+++ killed by SIGSEGV +++` for a fatal signal of the running task
     /// (none with `-c`). Its timestamp is the host's clock: the kernel
     /// reports a death without a TSC.
-    pub fn killed(&mut self, signal: u64, mem: &dyn PhysMem, roots: Option<u64>) -> String {
+    pub fn killed(&mut self, signal: u64, mem: &dyn PhysMem, roots: u64) -> String {
         if !self.lines {
             return String::new();
         }
-        let (tid, many) = match roots {
-            Some(r) => {
-                let g = Guest::new(mem, r);
-                (g.current_tid().unwrap_or(0), g.nr_tasks() > 1)
-            }
-            None => (0, false),
-        };
+        let g = Guest::new(mem, roots);
+        let (tid, many) = (g.current_tid().unwrap_or(0), self.many(&g));
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos() as u64);
         let stamp = self.timestamp(now);
         let text = format!("+++ killed by {} +++", signal_name(signal));
         self.line(tid, many, stamp.as_deref(), &text, None)
+    }
+
+    /// Whether stderr lines get strace's `[pid N]` prefix: once there is
+    /// more than one task. A walk of the task list, so only asked where it
+    /// matters (a trace file prefixes every line with its tid anyway).
+    fn many(&self, guest: &Guest) -> bool {
+        self.file.is_none() && guest.nr_tasks() > 1
     }
 
     fn timestamp(&self, realtime_ns: u64) -> Option<String> {

@@ -130,7 +130,7 @@ fn summary_only_prints_the_table_at_the_end() {
         for c in &calls {
             assert_eq!(t.stop(c, &mem, 0), "", "-c prints no line per call");
         }
-        assert_eq!(t.killed(11, &mem, None), "");
+        assert_eq!(t.killed(11, &mem, 0), "");
         let (mut out, mut err) = (Vec::new(), Vec::new());
         let mut console = Console::new(&mut out, &mut err, None, KernelLog::Hidden);
         t.end(&mut console);
