@@ -65,29 +65,69 @@ fn missing_program() {
 }
 
 /// A run that fails before the guest starts leaves nothing behind: vmm's
-/// output files are created only once PROGRAM has been found and checked.
+/// output files are created only once PROGRAM, the kernel and KVM have
+/// been found and checked.
 #[test]
-fn missing_program_creates_no_output_files() {
+fn failed_runs_create_no_output_files() {
     let files = ["trace", "log", "dump"].map(|n| scratch(&format!("never-{n}")));
-    for f in &files {
-        let _ = std::fs::remove_file(f);
-    }
     let [trace, log, dump] = files.each_ref().map(|f| f.to_str().unwrap());
+    let hello = guest_bin("hello");
+    for (first, program, code, says) in [
+        (
+            None,
+            "/nonexistent/program",
+            NOT_FOUND,
+            "/nonexistent/program",
+        ),
+        (
+            Some(["--kvm-device", "/nonexistent/kvm"]),
+            hello.to_str().unwrap(),
+            VMM_FAILURE,
+            "/nonexistent/kvm",
+        ),
+    ] {
+        for f in &files {
+            let _ = std::fs::remove_file(f);
+        }
+        let mut args = vec!["run"];
+        args.extend(first.iter().flatten());
+        args.extend([
+            "--strace-output",
+            trace,
+            "--log",
+            log,
+            "--dump=exit",
+            "--dump-output",
+            dump,
+            program,
+        ]);
+        let r = vmm(&args);
+        assert_one_line_error(&r, code, says);
+        for f in &files {
+            assert!(!f.exists(), "{args:?}: {} was created", f.display());
+        }
+    }
+}
+
+/// Dumps that cannot be written once the run is over are reported, not
+/// dropped in silence; the program's own status stands.
+#[test]
+fn a_dump_file_that_cannot_be_written_is_reported() {
+    let hello = guest_bin("hello");
     let r = vmm(&[
         "run",
-        "--strace-output",
-        trace,
-        "--log",
-        log,
         "--dump=exit",
         "--dump-output",
-        dump,
-        "/nonexistent/program",
+        "/dev/full",
+        hello.to_str().unwrap(),
     ]);
-    assert_one_line_error(&r, NOT_FOUND, "/nonexistent/program");
-    for f in &files {
-        assert!(!f.exists(), "{} was created", f.display());
-    }
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("vmm: cannot write the dump file /dev/full: No space left on device"),
+        "{}",
+        r.stderr
+    );
 }
 
 /// As a shell: found, but not executable (126).
@@ -144,7 +184,11 @@ fn negative_timeout() {
     for bad in ["-1", "-0.5", "0"] {
         let r = vmm(&["run", "--timeout", bad, hello.to_str().unwrap()]);
         assert_one_line_error(&r, VMM_FAILURE, "positive number of seconds");
-        assert!(r.stderr.contains(bad), "{}", r.stderr);
+        assert!(
+            r.stderr.contains(&format!("{bad}: the timeout")),
+            "{}",
+            r.stderr
+        );
     }
 }
 

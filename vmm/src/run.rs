@@ -22,7 +22,7 @@ use kvm_ioctls::{Kvm, VcpuExit, VcpuFd, VmFd};
 use vm_memory::GuestMemoryMmap;
 
 use crate::arch::{gdt, paging};
-use crate::config::{DumpWhen, RunConfig, StraceConfig};
+use crate::config::{DumpWhen, Output, RunConfig, StraceConfig};
 use crate::console::{Console, KernelLog};
 use crate::error::{Error, Result};
 use crate::hypercall::{self, Action};
@@ -118,7 +118,9 @@ impl RunResult {
         if let Some(m) = &self.dump_missed {
             notes.push(format!("vmm: {m}"));
         }
-        notes.extend(self.dump_write_error.clone());
+        if let Some(e) = &self.dump_write_error {
+            notes.push(format!("vmm: {e}"));
+        }
         let n = self.hidden_log_lines;
         if n > 0 && self.outcome.is_vmm_side_failure() {
             notes.push(format!(
@@ -254,13 +256,14 @@ struct Guest {
     libc: Option<LibcSymbols>,
 }
 
-/// vmm's own streams, opened before any guest memory is spent so that a
-/// path that cannot be written fails the run first.
+/// vmm's own streams, opened once PROGRAM, the kernel and KVM are known
+/// good (a run that fails on them leaves no files) and before any guest
+/// memory is spent (a path that cannot be written fails the run first).
 struct Outputs {
     tracer: Option<Tracer>,
     log: KernelLog,
-    /// `--dump-output FILE`.
-    dumps: Option<std::fs::File>,
+    /// `--dump-output FILE`, and its path for a write error.
+    dumps: Option<(std::fs::File, PathBuf)>,
 }
 
 /// Checks the inputs and builds the VM, ready for its first KVM_RUN.
@@ -268,6 +271,7 @@ fn build(cfg: &RunConfig, hooked: bool) -> Result<(Guest, Outputs)> {
     let path = program::resolve(&cfg.program, std::env::var_os("PATH").as_deref())?;
     let program = program::load(&path)?;
     let kernel = kernel::open(&cfg.kernel)?;
+    let kvm = vm::open_kvm(&cfg.kvm_device)?;
     let mut outputs = Outputs {
         tracer: cfg.strace.as_ref().map(Tracer::open).transpose()?,
         log: match &cfg.log {
@@ -277,12 +281,14 @@ fn build(cfg: &RunConfig, hooked: bool) -> Result<(Guest, Outputs)> {
                 Some(file) => KernelLog::File(file),
             },
         },
-        dumps: match cfg.dump {
-            Some(_) => cfg.dump_output.create("the dump file")?,
-            None => None,
+        dumps: match (&cfg.dump, &cfg.dump_output) {
+            (Some(_), Output::File(path)) => cfg
+                .dump_output
+                .create("the dump file")?
+                .map(|f| (f, path.clone())),
+            _ => None,
         },
     };
-    let kvm = vm::open_kvm(&cfg.kvm_device)?;
 
     let mem = memory::create(cfg.memory)?;
     kernel::load(&kernel, &mem, cfg.memory)?;
@@ -347,7 +353,8 @@ fn build(cfg: &RunConfig, hooked: bool) -> Result<(Guest, Outputs)> {
         t.set_clock(info.clock());
     }
     boot::write_info(&mem, &info)?;
-    let libc = if stops {
+    // Only the checker and hooks read guest-libc's state.
+    let libc = if cfg.check || hooked {
         LibcSymbols::from_elf(&program.bytes, program.load_bias())
     } else {
         None
@@ -395,12 +402,9 @@ fn pipeline<'a>(
 
 /// A VM exit, as far as the run is concerned.
 enum Exit {
-    /// An `out`: a hypercall to `port` with up to 8 bytes of data.
-    Hypercall {
-        port: u16,
-        data: [u8; 8],
-        len: usize,
-    },
+    /// A 32-bit `out`: a hypercall to `port` with the guest-physical
+    /// address of its record.
+    Hypercall { port: u16, addr: u32 },
     /// KVM_RUN returned early: a signal (the watchdog's kick) arrived.
     Interrupted,
     /// KVM could not go on (its report is in the vCPU's run structure).
@@ -412,16 +416,16 @@ enum Exit {
 impl Exit {
     fn of(exit: std::result::Result<VcpuExit, kvm_ioctls::Error>) -> Exit {
         match exit {
-            Ok(VcpuExit::IoOut(port, data)) => {
-                let mut buf = [0u8; 8];
-                let n = data.len().min(8);
-                buf[..n].copy_from_slice(&data[..n]);
-                Exit::Hypercall {
+            Ok(VcpuExit::IoOut(port, data)) => match <[u8; 4]>::try_from(data) {
+                Ok(addr) => Exit::Hypercall {
                     port,
-                    data: buf,
-                    len: data.len(),
-                }
-            }
+                    addr: u32::from_le_bytes(addr),
+                },
+                Err(_) => Exit::Fail(format!(
+                    "bad hypercall: {}-byte write to port {port:#x}; hypercalls are 32-bit",
+                    data.len()
+                )),
+            },
             Ok(VcpuExit::IoIn(port, data)) => Exit::Fail(format!(
                 "{}-byte read from I/O port {port:#x}; the guest has no devices",
                 data.len()
@@ -468,13 +472,11 @@ fn serve(vcpu: &mut VcpuFd, ctx: &mut hypercall::Context, timeout: Option<Durati
             };
         }
         let failure = match Exit::of(vcpu.run()) {
-            Exit::Hypercall { port, data, len } => {
-                match hypercall::handle(ctx, port, &data[..len.min(8)]) {
-                    Ok(Action::Continue) => continue,
-                    Ok(Action::Stop(outcome)) => break outcome,
-                    Err(msg) => format!("bad hypercall: {msg}"),
-                }
-            }
+            Exit::Hypercall { port, addr } => match hypercall::handle(ctx, port, u64::from(addr)) {
+                Ok(Action::Continue) => continue,
+                Ok(Action::Stop(outcome)) => break outcome,
+                Err(msg) => format!("bad hypercall: {msg}"),
+            },
             Exit::Interrupted => {
                 vcpu.set_kvm_immediate_exit(0);
                 continue;
@@ -503,7 +505,7 @@ struct Ended {
     stops: Option<stop::Finished>,
     hidden_log_lines: u64,
     t0: Instant,
-    dump_file: Option<std::fs::File>,
+    dump_file: Option<(std::fs::File, PathBuf)>,
 }
 
 /// The end-of-run dump and at-exit reader while guest memory is still
@@ -564,19 +566,16 @@ fn finish(
         })
         .collect();
     let mut dump_write_error = None;
-    if let (Some(mut f), false) = (dump_file, rendered.is_empty()) {
+    if let (Some((mut f, path)), false) = (dump_file, rendered.is_empty()) {
         use std::io::Write;
         let written = rendered
             .iter()
             .try_for_each(|d| writeln!(f, "{d}"))
             .and_then(|()| f.flush());
         if let Err(e) = written {
-            let path = match &cfg.dump_output {
-                crate::config::Output::File(p) => p.display().to_string(),
-                crate::config::Output::Stderr => String::new(),
-            };
             dump_write_error = Some(format!(
-                "vmm: cannot write the dump file {path}: {}",
+                "cannot write the dump file {}: {}",
+                path.display(),
                 crate::error::os_message(&e)
             ));
         }
