@@ -24,7 +24,11 @@ fn source(name: &str) -> PathBuf {
 /// builds hello-glibc), once per test run.
 fn glibc_build(name: &str) -> PathBuf {
     static BUILT: Mutex<BTreeMap<String, PathBuf>> = Mutex::new(BTreeMap::new());
-    let mut built = BUILT.lock().unwrap();
+    // A build that failed (and panicked) elsewhere leaves the map as it
+    // was: go on with it, so that each test reports its own failure.
+    let mut built = BUILT
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     built
         .entry(name.to_string())
         .or_insert_with(|| {

@@ -9,6 +9,8 @@
 use std::fs::File;
 use std::io::{ErrorKind, Read, Write};
 
+use abi::linux::errno::{EINTR, EIO};
+
 /// Where the kernel log goes.
 pub enum KernelLog {
     /// Nowhere: its lines are only counted.
@@ -73,20 +75,25 @@ impl<'a> Console<'a> {
         }
     }
 
+    /// Where the kernel log goes, if anywhere.
+    fn log_out(&mut self) -> Option<&mut dyn Write> {
+        match &mut self.log {
+            KernelLog::Hidden => None,
+            KernelLog::Stderr => Some(&mut *self.stderr),
+            KernelLog::File(f) => Some(f),
+        }
+    }
+
     fn kernel_log(&mut self, data: &[u8]) {
-        let out: &mut dyn Write = match &mut self.log {
-            KernelLog::Hidden => {
-                for &b in data {
-                    if self.klog_line_start {
-                        self.hidden_lines += 1;
-                    }
-                    self.klog_line_start = b == b'\n';
+        if matches!(self.log, KernelLog::Hidden) {
+            for &b in data {
+                if self.klog_line_start {
+                    self.hidden_lines += 1;
                 }
-                return;
+                self.klog_line_start = b == b'\n';
             }
-            KernelLog::Stderr => &mut *self.stderr,
-            KernelLog::File(f) => f,
-        };
+            return;
+        }
         let mut text = Vec::with_capacity(data.len() + 32);
         for &b in data {
             if self.klog_line_start {
@@ -95,7 +102,9 @@ impl<'a> Console<'a> {
             text.push(b);
             self.klog_line_start = b == b'\n';
         }
-        let _ = out.write_all(&text).and_then(|_| out.flush());
+        if let Some(out) = self.log_out() {
+            let _ = out.write_all(&text).and_then(|_| out.flush());
+        }
     }
 
     /// Kernel log lines that were not shown anywhere.
@@ -106,12 +115,7 @@ impl<'a> Console<'a> {
     /// Ends an unterminated kernel log line before vmm prints its own.
     pub fn finish(&mut self) {
         if !self.klog_line_start {
-            let out: Option<&mut dyn Write> = match &mut self.log {
-                KernelLog::Hidden => None,
-                KernelLog::Stderr => Some(&mut *self.stderr),
-                KernelLog::File(f) => Some(f),
-            };
-            if let Some(out) = out {
+            if let Some(out) = self.log_out() {
                 let _ = out.write_all(b"\n").and_then(|_| out.flush());
             }
             self.klog_line_start = true;
@@ -135,8 +139,9 @@ impl<'a> Console<'a> {
                 0
             }
             Ok(n) => n as i64,
-            Err(e) if e.kind() == ErrorKind::Interrupted => -4, // EINTR
-            Err(e) => -i64::from(e.raw_os_error().unwrap_or(5)),
+            // The host's errno is Linux's, as the guest's is.
+            Err(e) if e.kind() == ErrorKind::Interrupted => -EINTR,
+            Err(e) => e.raw_os_error().map_or(-EIO, |n| -i64::from(n)),
         }
     }
 }

@@ -86,15 +86,8 @@ impl Context<'_, '_> {
     }
 }
 
-/// Handles an `out` to `port` with `data` (the record address).
-pub fn handle(ctx: &mut Context, port: u16, data: &[u8]) -> Result<Action, String> {
-    let Ok(addr) = <[u8; 4]>::try_from(data) else {
-        return Err(format!(
-            "{}-byte write to port {port:#x}; hypercalls are 32-bit",
-            data.len()
-        ));
-    };
-    let addr = u64::from(u32::from_le_bytes(addr));
+/// Handles a hypercall to `port` whose record is at guest-physical `addr`.
+pub fn handle(ctx: &mut Context, port: u16, addr: u64) -> Result<Action, String> {
     match port {
         port::CONSOLE_WRITE => console_write(ctx, addr),
         port::CONSOLE_READ => console_read(ctx, addr),

@@ -258,7 +258,7 @@ fn main() -> ExitCode {
             ) {
                 let _ = e.print();
                 return ExitCode::from(if e.kind() == DisplayHelpOnMissingArgumentOrSubcommand {
-                    125
+                    EXIT_VMM_FAILURE as u8
                 } else {
                     0
                 });
