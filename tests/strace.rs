@@ -537,10 +537,6 @@ fn summary_counts_match_real_strace() {
         !g.contains_key("exit") && !g.contains_key("exit_group"),
         "{guest}"
     );
-    // The comparison can fail: one call fewer is found.
-    let mut fewer = g.clone();
-    fewer.get_mut("getpid").unwrap().0 -= 1;
-    assert_ne!(n, fewer);
     let _ = std::fs::remove_dir_all(dir);
 }
 
@@ -772,6 +768,7 @@ fn timestamps_are_the_guests_clock() {
         let n = |r: std::ops::Range<usize>| s[r].parse::<f64>().unwrap_or_else(|_| panic!("{s:?}"));
         n(0..2) * 3600.0 + n(3..5) * 60.0 + n(6..15)
     });
+    assert_eq!(per_tid.len(), 2, "{stderr}");
     let day = |t: f64| t.rem_euclid(86_400.0);
     for (tid, v) in &per_tid {
         for t in v {

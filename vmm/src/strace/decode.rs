@@ -260,14 +260,20 @@ pub fn is_device(m: u32) -> bool {
     kind == fs::S_IFCHR || kind == fs::S_IFBLK
 }
 
-/// `st_mode` as strace prints it: `S_IFREG|0644`.
+/// An octal number as C's `%#03o` prints it: `0644`, `000`.
+pub fn octal(v: u64) -> String {
+    let o = format!("0{v:o}");
+    format!("{o:0>3}")
+}
+
+/// `st_mode` as strace prints it: `S_IFREG|0644`; a mode of no known file
+/// type as one octal number.
 pub fn file_mode(m: u32) -> String {
     let Some(kind) = name_of(fs::FILE_TYPES, u64::from(m & fs::S_IFMT)) else {
-        return format!("{m:#o}");
+        return octal(u64::from(m));
     };
     // The permission bits (and set-id and sticky).
-    let perm = format!("0{:o}", m & 0o7777);
-    format!("{kind}|{perm:0>3}")
+    format!("{kind}|{}", octal(u64::from(m & 0o7777)))
 }
 
 /// Linux's errno name and the C library's message for it; ERESTART* (which
@@ -514,7 +520,8 @@ mod tests {
         assert_eq!(wait_options(0x8000_0000 | (1 << 40)), "__WCLONE");
         assert_eq!(file_mode(0o060660), "S_IFBLK|0660");
         assert_eq!(file_mode(0o010600), "S_IFIFO|0600");
-        assert_eq!(file_mode(0o644), "0o644");
+        assert_eq!(file_mode(0o644), "0644");
+        assert_eq!(file_mode(0o100000), "S_IFREG|000");
         assert!(is_device(0o020620) && is_device(0o060660));
         assert!(!is_device(0o100644) && !is_device(0o010600));
     }

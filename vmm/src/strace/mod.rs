@@ -19,9 +19,11 @@
 //! - Arguments are decoded as strace does for the calls this kernel
 //!   implements (flags, constants, structures read from the caller's user
 //!   memory through its page tables: `struct clone_args`, timespecs, signal
-//!   sets and actions, write/read buffers quoted and cut at 32 bytes);
-//!   any other call is printed under its Linux name with as many arguments
-//!   as strace shows for it, in hex (`abi::linux::syscalls`).
+//!   sets and actions, write/read buffers quoted and cut at 32 bytes), but
+//!   for waitid, readlinkat, setrlimit and the pidfd calls (a unit test
+//!   keeps that list); any other call is printed under its Linux name with
+//!   as many arguments as strace shows for it, in hex
+//!   (`abi::linux::syscalls`).
 //!
 //! - strace's timing options, in the guest's own time (the TSC values the
 //!   kernel puts in each stop, through `abi::clock::TscClock`): `-t`/`-tt`/
@@ -69,6 +71,7 @@ use crate::inspect::mem::PhysMem;
 use decode::*;
 use summary::{Summary, SummaryConfig};
 use time::{Precision, Timestamps};
+use zerocopy::{FromBytes, IntoBytes};
 
 /// strace's default `-s`: the longest string shown.
 pub const MAX_STRLEN: usize = 32;
@@ -365,10 +368,14 @@ fn ptr(v: u64) -> String {
     }
 }
 
-/// C's `%#03o`: `022`, `000`.
-fn octal(v: u64) -> String {
-    let o = format!("0{v:o}");
-    format!("{o:0>3}")
+/// What an output argument points to once the call succeeded; before
+/// that (or on failure) only the pointer, as strace shows it.
+fn shown_if(ok: bool, addr: u64, show: impl FnOnce() -> String) -> String {
+    if ok {
+        show()
+    } else {
+        ptr(addr)
+    }
 }
 
 fn int(v: u64) -> String {
@@ -381,7 +388,7 @@ fn buffer(m: &dyn GuestMem, addr: u64, len: u64, hex: bool) -> String {
     match m.bytes(addr, shown) {
         Ok(b) if hex => quote_hex(&b, MAX_STRLEN, len as usize > shown),
         Ok(b) => quote(&b, MAX_STRLEN, len as usize > shown),
-        Err(_) => format!("{addr:#x}"),
+        Err(_) => ptr(addr),
     }
 }
 
@@ -395,122 +402,103 @@ fn path(m: &dyn GuestMem, addr: u64) -> String {
     }
 }
 
-fn timespec(m: &dyn GuestMem, addr: u64) -> String {
+/// The `T` a pointer argument points to, shown by `show`: `NULL` for a
+/// null pointer and the address for one that cannot be read, as strace.
+fn record_at<T: FromBytes + IntoBytes>(
+    m: &dyn GuestMem,
+    addr: u64,
+    show: impl FnOnce(T) -> String,
+) -> String {
     if addr == 0 {
         return "NULL".into();
     }
-    match m.get::<Timespec>(addr).ok() {
-        Some(t) => format!("{{tv_sec={}, tv_nsec={}}}", t.tv_sec, t.tv_nsec),
-        None => format!("{addr:#x}"),
-    }
-}
-
-fn sigset_at(m: &dyn GuestMem, addr: u64) -> String {
-    if addr == 0 {
-        return "NULL".into();
-    }
-    match m.get::<u64>(addr) {
-        Ok(s) => sigset(s),
+    match m.get::<T>(addr) {
+        Ok(v) => show(v),
         Err(_) => format!("{addr:#x}"),
     }
 }
 
+fn timespec(m: &dyn GuestMem, addr: u64) -> String {
+    record_at(m, addr, |t: Timespec| {
+        format!("{{tv_sec={}, tv_nsec={}}}", t.tv_sec, t.tv_nsec)
+    })
+}
+
+fn sigset_at(m: &dyn GuestMem, addr: u64) -> String {
+    record_at(m, addr, sigset)
+}
+
 fn sigaction_at(m: &dyn GuestMem, addr: u64) -> String {
-    if addr == 0 {
-        return "NULL".into();
-    }
-    let Some(KernelSigaction {
-        sa_handler,
-        sa_flags: flags,
-        sa_restorer: restorer,
-        sa_mask: mask,
-    }) = m.get(addr).ok()
-    else {
-        return format!("{addr:#x}");
-    };
-    let handler = match sa_handler {
-        SIG_DFL => "SIG_DFL".to_string(),
-        SIG_IGN => "SIG_IGN".to_string(),
-        h => format!("{h:#x}"),
-    };
-    let mut s = format!(
-        "{{sa_handler={handler}, sa_mask={}, sa_flags={}",
-        sigset(mask),
-        sa_flags(flags)
-    );
-    if flags & SA_RESTORER != 0 {
-        let _ = write!(s, ", sa_restorer={restorer:#x}");
-    }
-    s.push('}');
-    s
+    record_at(m, addr, |a: KernelSigaction| {
+        let handler = match a.sa_handler {
+            SIG_DFL => "SIG_DFL".to_string(),
+            SIG_IGN => "SIG_IGN".to_string(),
+            h => format!("{h:#x}"),
+        };
+        let mut s = format!(
+            "{{sa_handler={handler}, sa_mask={}, sa_flags={}",
+            sigset(a.sa_mask),
+            sa_flags(a.sa_flags)
+        );
+        if a.sa_flags & SA_RESTORER != 0 {
+            let _ = write!(s, ", sa_restorer={:#x}", a.sa_restorer);
+        }
+        s.push('}');
+        s
+    })
 }
 
 fn timeval(m: &dyn GuestMem, addr: u64) -> String {
-    if addr == 0 {
-        return "NULL".into();
-    }
-    match m.get::<Timeval>(addr).ok() {
-        Some(t) => format!("{{tv_sec={}, tv_usec={}}}", t.tv_sec, t.tv_usec),
-        None => format!("{addr:#x}"),
-    }
+    record_at(m, addr, |t: Timeval| {
+        format!("{{tv_sec={}, tv_usec={}}}", t.tv_sec, t.tv_usec)
+    })
 }
 
 fn rlimit_at(m: &dyn GuestMem, addr: u64) -> String {
-    if addr == 0 {
-        return "NULL".into();
-    }
-    match m.get::<Rlimit>(addr).ok() {
-        Some(r) => format!(
+    record_at(m, addr, |r: Rlimit| {
+        format!(
             "{{rlim_cur={}, rlim_max={}}}",
             rlim(r.rlim_cur),
             rlim(r.rlim_max)
-        ),
-        None => format!("{addr:#x}"),
-    }
+        )
+    })
 }
 
 fn stat_at(m: &dyn GuestMem, addr: u64) -> String {
-    let Some(Stat {
-        st_mode: mode,
-        st_rdev: rdev,
-        st_size: size,
-        ..
-    }) = m.get(addr).ok()
-    else {
-        return format!("{addr:#x}");
-    };
-    if is_device(mode) {
-        let major = ((rdev >> 8) & 0xfff) | ((rdev >> 32) & !0xfff);
-        let minor = (rdev & 0xff) | ((rdev >> 12) & !0xff);
-        format!(
-            "{{st_mode={}, st_rdev=makedev({major:#x}, {minor:#x}), ...}}",
-            file_mode(mode)
-        )
-    } else {
-        format!("{{st_mode={}, st_size={size}, ...}}", file_mode(mode))
-    }
+    record_at(m, addr, |st: Stat| {
+        let mode = st.st_mode;
+        if is_device(mode) {
+            let rdev = st.st_rdev;
+            let major = ((rdev >> 8) & 0xfff) | ((rdev >> 32) & !0xfff);
+            let minor = (rdev & 0xff) | ((rdev >> 12) & !0xff);
+            format!(
+                "{{st_mode={}, st_rdev=makedev({major:#x}, {minor:#x}), ...}}",
+                file_mode(mode)
+            )
+        } else {
+            format!(
+                "{{st_mode={}, st_size={}, ...}}",
+                file_mode(mode),
+                st.st_size
+            )
+        }
+    })
 }
 
 fn utsname_at(m: &dyn GuestMem, addr: u64) -> String {
-    let Some(u) = m.get::<NewUtsname>(addr).ok() else {
-        return format!("{addr:#x}");
-    };
-    let field = |f: &[u8]| quote(c_field(f), UTSNAME_FIELD_LEN, false);
-    format!(
-        "{{sysname={}, nodename={}, ...}}",
-        field(&u.sysname),
-        field(&u.nodename)
-    )
+    record_at(m, addr, |u: NewUtsname| {
+        let field = |f: &[u8]| quote(c_field(f), UTSNAME_FIELD_LEN, false);
+        format!(
+            "{{sysname={}, nodename={}, ...}}",
+            field(&u.sysname),
+            field(&u.nodename)
+        )
+    })
 }
 
+/// wait4's status, decoded only when the call succeeded.
 fn wait_status_at(m: &dyn GuestMem, addr: u64, ok: bool) -> String {
-    if addr == 0 {
-        return "NULL".into();
-    }
-    match m.get::<u32>(addr) {
-        Ok(s) if ok => wait_status(s),
-        _ => format!("{addr:#x}"),
-    }
+    shown_if(ok, addr, || record_at(m, addr, wait_status))
 }
 
 /// `[{iov_base="...", iov_len=N}, ...]`: at most `total` bytes of data shown.
@@ -579,21 +567,13 @@ pub fn format_parts(c: &Call, m: &dyn GuestMem) -> (String, String) {
     let args: String = match c.nr {
         // read(fd, buf, count): the data read, at exit.
         sys::__NR_read => {
-            let buf = if ok {
-                buffer(m, a[1], retv as u64, false)
-            } else {
-                format!("{:#x}", a[1])
-            };
+            let buf = shown_if(ok, a[1], || buffer(m, a[1], retv as u64, false));
             format!("{}, {buf}, {}", fd(a[0]), a[2])
         }
         sys::__NR_write => format!("{}, {}, {}", fd(a[0]), buffer(m, a[1], a[2], false), a[2]),
         sys::__NR_close | sys::__NR_dup => fd(a[0]),
         sys::__NR_fstat => {
-            let st = if ok {
-                stat_at(m, a[1])
-            } else {
-                format!("{:#x}", a[1])
-            };
+            let st = shown_if(ok, a[1], || stat_at(m, a[1]));
             format!("{}, {st}", fd(a[0]))
         }
         sys::__NR_lseek => format!("{}, {}, {}", fd(a[0]), a[1] as i64, whence(a[2])),
@@ -620,7 +600,7 @@ pub fn format_parts(c: &Call, m: &dyn GuestMem) -> (String, String) {
             ptr(a[0])
         }
         sys::__NR_rt_sigaction => {
-            let old = if ok { sigaction_at(m, a[2]) } else { ptr(a[2]) };
+            let old = shown_if(ok, a[2], || sigaction_at(m, a[2]));
             format!(
                 "{}, {}, {old}, {}",
                 signal_name(a[0]),
@@ -629,7 +609,7 @@ pub fn format_parts(c: &Call, m: &dyn GuestMem) -> (String, String) {
             )
         }
         sys::__NR_rt_sigprocmask => {
-            let old = if ok { sigset_at(m, a[2]) } else { ptr(a[2]) };
+            let old = shown_if(ok, a[2], || sigset_at(m, a[2]));
             format!(
                 "{}, {}, {old}, {}",
                 sigprocmask_how(a[0]),
@@ -657,39 +637,27 @@ pub fn format_parts(c: &Call, m: &dyn GuestMem) -> (String, String) {
             ptr(a[3])
         ),
         sys::__NR_kill | sys::__NR_tkill => format!("{}, {}", a[0] as i32, signal_name(a[1])),
-        sys::__NR_uname => {
-            if ok {
-                utsname_at(m, a[0])
-            } else {
-                ptr(a[0])
-            }
-        }
+        sys::__NR_uname => shown_if(ok, a[0], || utsname_at(m, a[0])),
         sys::__NR_fcntl => match a[1] {
             F_GETFD | F_GETFL => format!("{}, {}", fd(a[0]), fcntl_cmd(a[1])),
             F_SETFD => format!("{}, {}, {}", fd(a[0]), fcntl_cmd(a[1]), fd_flags(a[2])),
             _ => format!("{}, {}, {}", fd(a[0]), fcntl_cmd(a[1]), a[2]),
         },
         sys::__NR_readlink => {
-            let buf = if ok {
-                buffer(m, a[1], retv as u64, false)
-            } else {
-                format!("{:#x}", a[1])
-            };
+            let buf = shown_if(ok, a[1], || buffer(m, a[1], retv as u64, false));
             format!("{}, {buf}, {}", path(m, a[0]), a[2])
         }
         sys::__NR_umask => {
             style = RetStyle::Oct;
             octal(a[0])
         }
-        sys::__NR_gettimeofday => format!(
-            "{}, {}",
-            if ok { timeval(m, a[0]) } else { ptr(a[0]) },
-            ptr(a[1])
-        ),
+        sys::__NR_gettimeofday => {
+            format!("{}, {}", shown_if(ok, a[0], || timeval(m, a[0])), ptr(a[1]))
+        }
         sys::__NR_getrlimit => format!(
             "{}, {}",
             rlimit_resource(a[0]),
-            if ok { rlimit_at(m, a[1]) } else { ptr(a[1]) }
+            shown_if(ok, a[1], || rlimit_at(m, a[1]))
         ),
         sys::__NR_arch_prctl => format!("{}, {}", arch_prctl_code(a[0]), ptr(a[1])),
         sys::__NR_time => ptr(a[0]),
@@ -698,7 +666,7 @@ pub fn format_parts(c: &Call, m: &dyn GuestMem) -> (String, String) {
         sys::__NR_clock_gettime | sys::__NR_clock_getres => format!(
             "{}, {}",
             clock_name(a[0]),
-            if ok { timespec(m, a[1]) } else { ptr(a[1]) }
+            shown_if(ok, a[1], || timespec(m, a[1]))
         ),
         sys::__NR_clock_nanosleep => format!(
             "{}, {}, {}, {}",
@@ -709,11 +677,7 @@ pub fn format_parts(c: &Call, m: &dyn GuestMem) -> (String, String) {
         ),
         sys::__NR_tgkill => format!("{}, {}, {}", a[0] as i32, a[1] as i32, signal_name(a[2])),
         sys::__NR_newfstatat => {
-            let st = if ok {
-                stat_at(m, a[2])
-            } else {
-                format!("{:#x}", a[2])
-            };
+            let st = shown_if(ok, a[2], || stat_at(m, a[2]));
             format!(
                 "{}, {}, {st}, {}",
                 fd(a[0]),
@@ -728,14 +692,10 @@ pub fn format_parts(c: &Call, m: &dyn GuestMem) -> (String, String) {
             a[0] as i32,
             rlimit_resource(a[1]),
             rlimit_at(m, a[2]),
-            if ok { rlimit_at(m, a[3]) } else { ptr(a[3]) }
+            shown_if(ok, a[3], || rlimit_at(m, a[3]))
         ),
         sys::__NR_getrandom => {
-            let buf = if ok {
-                buffer(m, a[0], retv as u64, true)
-            } else {
-                format!("{:#x}", a[0])
-            };
+            let buf = shown_if(ok, a[0], || buffer(m, a[0], retv as u64, true));
             format!("{buf}, {}, {}", a[1], getrandom_flags(a[2]))
         }
         sys::__NR_clone3 => clone3_args(c, m),
@@ -1105,14 +1065,35 @@ mod tests {
     }
 
     /// Every number the kernel dispatches is a named abi constant, and
-    /// `--strace` prints the call under its Linux name.
+    /// `--strace` decodes its arguments, but for the calls listed here: a
+    /// call counts as undecoded when distinct argument values (none of them
+    /// a readable pointer) come out in hex, as a call strace does not know.
     #[test]
-    fn strace_names_every_call_the_kernel_implements() {
+    fn strace_decodes_every_call_the_kernel_implements() {
+        // Pointers only, which strace too prints in hex when they cannot
+        // be read or the call failed.
+        const POINTERS: &[&str] = &[
+            "nanosleep",
+            "brk",
+            "set_tid_address",
+            "uname",
+            "gettimeofday",
+            "time",
+        ];
+        // Not decoded yet.
+        const NOT_YET: &[&str] = &[
+            "waitid",
+            "readlinkat",
+            "pidfd_send_signal",
+            "pidfd_open",
+            "setrlimit",
+        ];
         let src = include_str!("../../../guest/kernel/src/syscalls/mod.rs");
         let start = src.find("let r = match nr {").unwrap();
         let body = &src[start..start + src[start..].find("\n    };").unwrap()];
         let m = FakeMem::default();
-        let mut arms = 0;
+        let args = [0x11, 0x22, 0x33, 0x44, 0x55, 0x66];
+        let (mut arms, mut undecoded) = (0, Vec::new());
         for line in body.lines().filter(|l| l.contains(" => ")) {
             let pattern = line.trim().split(" => ").next().unwrap();
             for alt in pattern.split(" | ") {
@@ -1123,11 +1104,22 @@ mod tests {
                     .strip_prefix("sys::__NR_")
                     .unwrap_or_else(|| panic!("dispatch arm {alt:?} is not an abi constant"));
                 let s = sys::all().find(|s| s.name == name).unwrap();
-                let text = format_call(&call(u64::from(s.nr), &[], Some(-38)), &m);
-                assert!(text.starts_with(&format!("{name}(")), "{text}");
                 arms += 1;
+                let n = usize::from(s.nargs);
+                if n == 0 {
+                    continue;
+                }
+                let (text, _) = format_parts(&call(u64::from(s.nr), &args, Some(-38)), &m);
+                let hex: Vec<String> = args[..n].iter().map(|&v| format!("{v:#x}")).collect();
+                if text == format!("{name}({})", hex.join(", ")) {
+                    undecoded.push(name);
+                }
             }
         }
         assert!(arms > 50, "{arms} calls found in the dispatcher");
+        undecoded.sort();
+        let mut expected: Vec<&str> = POINTERS.iter().chain(NOT_YET).copied().collect();
+        expected.sort();
+        assert_eq!(undecoded, expected);
     }
 }

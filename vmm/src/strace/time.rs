@@ -9,8 +9,6 @@
 //! use, so a timestamp is what `clock_gettime(CLOCK_REALTIME)` read in the
 //! guest at that moment.
 
-use std::fmt::Write as _;
-
 /// How many decimals of a second: strace's `s`, `ms`, `us`, `ns`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Precision {
@@ -51,13 +49,18 @@ impl std::str::FromStr for Precision {
 
 /// `ns` as seconds with `p`'s decimals, cut (not rounded) as strace does.
 fn seconds(ns: u64, p: Precision) -> String {
-    let secs = ns / 1_000_000_000;
+    (ns / 1_000_000_000).to_string() + &fraction(ns, p)
+}
+
+/// The part of a second in `ns` as `.` and `p`'s decimals, cut; nothing
+/// for whole seconds.
+fn fraction(ns: u64, p: Precision) -> String {
     let digits = p.digits();
     if digits == 0 {
-        return secs.to_string();
+        return String::new();
     }
     let frac = (ns % 1_000_000_000) / 10u64.pow(9 - digits as u32);
-    format!("{secs}.{frac:0digits$}")
+    format!(".{frac:0digits$}")
 }
 
 /// `-T`'s suffix for a call that took `ns`: ` <0.000123>`.
@@ -143,19 +146,14 @@ impl Timestamps {
     /// space that follows it in a line.
     pub fn format(&self, realtime_ns: u64) -> String {
         let secs = realtime_ns / 1_000_000_000;
-        let mut s = match self.format {
+        let whole = match self.format {
             StampFormat::Unix => secs.to_string(),
             StampFormat::Time => {
                 let (h, m, sec) = local_time_of_day(secs);
                 format!("{h:02}:{m:02}:{sec:02}")
             }
         };
-        let digits = self.precision.digits();
-        if digits > 0 {
-            let frac = (realtime_ns % 1_000_000_000) / 10u64.pow(9 - digits as u32);
-            let _ = write!(s, ".{frac:0digits$}");
-        }
-        s
+        whole + &fraction(realtime_ns, self.precision)
     }
 }
 
