@@ -194,6 +194,11 @@ pub struct RunConfig {
 }
 
 impl RunConfig {
+    /// Whether the run uses KVM's dirty log: a check in a mode that reads it.
+    pub fn dirty_log(&self) -> bool {
+        self.check && self.check_mode.uses_dirty_log()
+    }
+
     pub fn new(program: impl Into<PathBuf>) -> RunConfig {
         RunConfig {
             kernel: KernelSource::Embedded,

@@ -310,7 +310,7 @@ fn main() -> ExitCode {
     match vmm::run::run(&cfg, opts) {
         Ok(result) => {
             if cfg.dump_output == Output::Stderr {
-                for d in &result.dumps {
+                if let Some(d) = &result.dump {
                     eprintln!("{d}");
                 }
             }

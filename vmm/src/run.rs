@@ -86,8 +86,9 @@ impl Timings {
 
 pub struct RunResult {
     pub outcome: Outcome,
-    /// `--dump` output (text or JSON), in the order taken.
-    pub dumps: Vec<String>,
+    /// `--dump`'s output (text or JSON), if it was taken: one dump, at the
+    /// stop or at the end `--dump` names.
+    pub dump: Option<String>,
     pub timings: Timings,
     /// The program file that ran: PROGRAM, or where the `PATH` lookup of a
     /// bare name found it.
@@ -99,8 +100,8 @@ pub struct RunResult {
     pub dump_missed: Option<DumpMissed>,
     /// Why the end-of-run dump could not be taken.
     pub dump_error: Option<String>,
-    /// Why the dumps could not be written to [`RunConfig::dump_output`]'s
-    /// file (they are still in `dumps`).
+    /// Why the dump could not be written to [`RunConfig::dump_output`]'s
+    /// file (it is still in `dump`).
     pub dump_write_error: Option<String>,
 }
 
@@ -328,7 +329,7 @@ fn build(cfg: &RunConfig, hooked: bool) -> Result<(Guest, Outputs)> {
     .info;
 
     let vm_fd = vm::create_vm(&kvm)?;
-    let dirty_log = cfg.check && cfg.check_mode.uses_dirty_log();
+    let dirty_log = cfg.dirty_log();
     memory::register(&vm_fd, &mem, dirty_log)?;
     if dirty_log {
         // Fail before the guest starts, not at its first syscall stop.
@@ -391,10 +392,10 @@ fn pipeline<'a>(
     if let Some(DumpWhen::Syscall(n)) = cfg.dump {
         p.dump = Some(stop::DumpAt::new(n, kernel_symbols, program_symbols));
     }
+    if cfg.dirty_log() {
+        p.dirty = Some(stop::DirtyLog::new(vm, cfg.memory));
+    }
     if cfg.check {
-        if cfg.check_mode.uses_dirty_log() {
-            p.dirty = Some(stop::DirtyLog::new(vm, cfg.memory));
-        }
         p.check = Some(stop::Check::new(cfg.check_mode));
     }
     p
@@ -528,9 +529,9 @@ fn finish(
     if let Some(f) = at_exit {
         f(&guest.mem, &guest.kernel);
     }
-    let (mut dumps, check, dump_missed) = match stops {
-        Some(s) => (s.dumps, s.check, s.dump_missed),
-        None => (Vec::new(), None, None),
+    let (mut dump, check, dump_missed) = match stops {
+        Some(s) => (s.dump, s.check, s.dump_missed),
+        None => (None, None, None),
     };
     let at_end = match cfg.dump {
         Some(DumpWhen::Exit) => true,
@@ -547,7 +548,7 @@ fn finish(
             &guest.kernel.symbols,
             &guest.program.symbols,
         ) {
-            Ok(d) => dumps.push(d),
+            Ok(d) => dump = Some(d),
             Err(v) => dump_error = Some(v.to_string()),
         }
     }
@@ -555,23 +556,17 @@ fn finish(
         .program
         .file_name()
         .map_or("program".into(), |n| n.to_string_lossy().into_owned());
-    let rendered: Vec<String> = dumps
-        .iter()
-        .map(|d| {
-            if cfg.dump_json {
-                serde_json::to_string_pretty(d).unwrap_or_default()
-            } else {
-                crate::inspect::dump::render(d, &program_name)
-            }
-        })
-        .collect();
+    let rendered = dump.map(|d| {
+        if cfg.dump_json {
+            serde_json::to_string_pretty(&d).unwrap_or_default()
+        } else {
+            crate::inspect::dump::render(&d, &program_name)
+        }
+    });
     let mut dump_write_error = None;
-    if let (Some((mut f, path)), false) = (dump_file, rendered.is_empty()) {
+    if let (Some((mut f, path)), Some(d)) = (dump_file, &rendered) {
         use std::io::Write;
-        let written = rendered
-            .iter()
-            .try_for_each(|d| writeln!(f, "{d}"))
-            .and_then(|()| f.flush());
+        let written = writeln!(f, "{d}").and_then(|()| f.flush());
         if let Err(e) = written {
             dump_write_error = Some(format!(
                 "cannot write the dump file {}: {}",
@@ -590,7 +585,7 @@ fn finish(
         None => (served.stopped - served.started, Duration::ZERO),
     };
     Ok(RunResult {
-        dumps: rendered,
+        dump: rendered,
         outcome,
         timings: Timings {
             setup: served.started - t0,

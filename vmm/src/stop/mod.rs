@@ -196,7 +196,7 @@ impl<'a> Pipeline<'a> {
         }
         let dump_missed = self.dump.as_ref().and_then(|d| d.missed(self.calls));
         Finished {
-            dumps: self.dump.and_then(|d| d.taken).into_iter().collect(),
+            dump: self.dump.and_then(|d| d.taken),
             dump_missed,
             check: self.check.as_ref().and_then(Check::stats),
         }
@@ -206,7 +206,7 @@ impl<'a> Pipeline<'a> {
 /// What a pipeline leaves at the end of a run.
 pub struct Finished {
     /// `--dump=syscall:N`'s dump, if taken.
-    pub dumps: Vec<crate::inspect::dump::Dump>,
+    pub dump: Option<crate::inspect::dump::Dump>,
     /// Why it was not.
     pub dump_missed: Option<DumpMissed>,
     /// The incremental checker's work.
