@@ -32,11 +32,16 @@ pub struct Program {
 impl Program {
     /// Virtual address the kernel adds to the ELF's addresses.
     pub fn load_bias(&self) -> u64 {
-        if self.pie {
-            USER_PIE_BASE
-        } else {
-            0
-        }
+        load_bias(self.pie)
+    }
+}
+
+/// Where the kernel puts a static-PIE program (0: a fixed-address one).
+fn load_bias(pie: bool) -> u64 {
+    if pie {
+        USER_PIE_BASE
+    } else {
+        0
     }
 }
 
@@ -70,9 +75,8 @@ pub fn load(path: &Path) -> Result<Program> {
         )));
     }
     let checked = check(&bytes).map_err(not_executable)?;
-    let bias = if checked.pie { USER_PIE_BASE } else { 0 };
     let bytes: Arc<[u8]> = bytes.into();
-    let symbols = Symbols::lazy(Source::Shared(bytes.clone()), bias);
+    let symbols = Symbols::lazy(Source::Shared(bytes.clone()), load_bias(checked.pie));
     Ok(Program {
         path: path.to_owned(),
         bytes,
