@@ -19,7 +19,7 @@ use abi::task::{
 };
 
 use crate::inspect::guest_mem::{GuestMemExt, KernelMem, UserMem};
-use crate::inspect::list;
+use crate::inspect::list::{self, ListError};
 use crate::inspect::mem::PhysMem;
 use crate::inspect::spaces::Space;
 use crate::inspect::tasks::KernelView;
@@ -145,8 +145,8 @@ impl ProcessStacks {
 
 /// The `struct pthread`s on the circular list at `head` (linked through
 /// `PthreadHead::list`): bounded, cycle- and back-link-checked.
-pub fn walk_list(um: &UserMem, head: u64) -> Result<Vec<u64>, String> {
-    list::walk(um, head, offset_of!(Pthread, head.list), MAX_STACKS).map_err(|e| e.to_string())
+pub fn walk_list(um: &UserMem, head: u64) -> Result<Vec<u64>, ListError> {
+    list::walk(um, head, offset_of!(Pthread, head.list), MAX_STACKS)
 }
 
 /// A live task using the address space.
