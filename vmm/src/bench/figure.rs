@@ -69,15 +69,16 @@ pub fn svg(r: &Report) -> Result<String> {
     draw(
         SVGBackend::with_string(&mut out, (WIDTH, height)).into_drawing_area(),
         r,
+        with_host,
     )
     .map_err(|e| Error::Bench(format!("cannot draw the latency figure: {e}")))?;
     Ok(out)
 }
 
-fn draw(root: DrawingArea<SVGBackend<'_>, Shift>, r: &Report) -> Drawn {
+/// `with_host`: some operation has a host side.
+fn draw(root: DrawingArea<SVGBackend<'_>, Shift>, r: &Report, with_host: bool) -> Drawn {
     root.fill(&WHITE)?;
     let (title, rest) = root.split_vertically(TITLE_H);
-    let with_host = r.operations.iter().any(|op| op.host.is_some());
     let (legend, rest) = rest.split_vertically(legend_h(with_host));
     let (panels, footer) = rest.split_vertically(PANEL_H * r.operations.len() as u32);
     draw_title(&title, r, with_host)?;
