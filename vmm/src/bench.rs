@@ -332,14 +332,26 @@ fn fmt_ns(ns: f64) -> String {
 
 /// A latency with two or three significant digits, in ns, `micro`s, ms or s.
 fn fmt_latency(ns: f64, micro: &str) -> String {
+    let (v, unit) = in_unit(ns, micro);
+    let decimals = match unit {
+        "s" | "ms" => 2,
+        "ns" => 0,
+        _ => 1,
+    };
+    format!("{v:.decimals$} {unit}")
+}
+
+/// A latency in the largest of s, ms, µs (spelt `micro`) and ns in which
+/// it is at least 1 (ns below 1 ns too), with that unit.
+fn in_unit(ns: f64, micro: &str) -> (f64, &str) {
     if ns >= 1e9 {
-        format!("{:.2} s", ns / 1e9)
+        (ns / 1e9, "s")
     } else if ns >= 1e6 {
-        format!("{:.2} ms", ns / 1e6)
+        (ns / 1e6, "ms")
     } else if ns >= 1e3 {
-        format!("{:.1} {micro}", ns / 1e3)
+        (ns / 1e3, micro)
     } else {
-        format!("{ns:.0} ns")
+        (ns, "ns")
     }
 }
 
@@ -799,7 +811,17 @@ mod tests {
     }
 
     #[test]
-    fn percentiles() {
+    fn latencies_have_their_unit() {
+        assert_eq!(fmt_latency(5e9, "us"), "5.00 s");
+        assert_eq!(fmt_latency(2.5e6, "us"), "2.50 ms");
+        assert_eq!(fmt_latency(1234.0, "us"), "1.2 us");
+        assert_eq!(fmt_latency(1234.0, "\u{b5}s"), "1.2 \u{b5}s");
+        assert_eq!(fmt_latency(999.4, "us"), "999 ns");
+        assert_eq!(fmt_latency(0.0, "us"), "0 ns");
+    }
+
+    #[test]
+() {
         let s = Side::new((1..=100).rev().map(f64::from).collect());
         assert_eq!(s.median_ns, 51.0);
         assert_eq!(s.p99_ns, 99.0);

@@ -13,7 +13,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::{fmt_latency, Operation, Report, Side};
+use super::{fmt_latency, in_unit, Operation, Report, Side};
 use crate::error::{Error, Result};
 
 /// Okabe–Ito vermillion and blue: told apart with the common colour-vision
@@ -215,16 +215,7 @@ fn si_label(ns: f64) -> String {
     }
     // The axis's decades come from powers and products a few ulps off.
     let step = 10f64.powf(ns.log10().floor() - 2.0);
-    let ns = (ns / step).round() * step;
-    let (v, unit) = if ns >= 1e9 {
-        (ns / 1e9, "s")
-    } else if ns >= 1e6 {
-        (ns / 1e6, "ms")
-    } else if ns >= 1e3 {
-        (ns / 1e3, "\u{b5}s")
-    } else {
-        (ns, "ns")
-    };
+    let (v, unit) = in_unit((ns / step).round() * step, "\u{b5}s");
     let v = format!("{v:.2}");
     format!("{} {unit}", v.trim_end_matches('0').trim_end_matches('.'))
 }
