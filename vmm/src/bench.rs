@@ -378,10 +378,12 @@ enum Tail {
     Max(f64),
 }
 
-/// One tail column: its header, and whether its cells are a mix of p99 and
-/// max (then the maxima carry a `*`).
+/// One tail column: its header, whether some of its cells are maxima, and
+/// whether its cells are a mix of p99 and max (then the maxima carry a
+/// `*`).
 struct TailColumn {
     header: &'static str,
+    max: bool,
     mixed: bool,
 }
 
@@ -394,19 +396,15 @@ impl TailColumn {
                 Tail::Max(_) => max = true,
             }
         }
-        match (p99, max) {
-            (true, true) => TailColumn {
-                header: "p99 / max*",
-                mixed: true,
-            },
-            (false, true) => TailColumn {
-                header: "max",
-                mixed: false,
-            },
-            _ => TailColumn {
-                header: "p99",
-                mixed: false,
-            },
+        let header = match (p99, max) {
+            (true, true) => "p99 / max*",
+            (false, true) => "max",
+            _ => "p99",
+        };
+        TailColumn {
+            header,
+            max,
+            mixed: p99 && max,
         }
     }
 
@@ -498,7 +496,7 @@ pub fn render(r: &Report) -> String {
     }
     s += &format!("{}.\n", sample_counts(r));
     let columns = [&guest_tail, &host_tail];
-    if columns.iter().any(|c| c.header != "p99") {
+    if columns.iter().any(|c| c.max) {
         s += &format!(
             "max: the slowest sample, shown instead of the 99th percentile below {P99_MIN_SAMPLES} samples{}.\n",
             if columns.iter().any(|c| c.mixed) {
@@ -821,7 +819,7 @@ mod tests {
     }
 
     #[test]
-() {
+    fn percentiles() {
         let s = Side::new((1..=100).rev().map(f64::from).collect());
         assert_eq!(s.median_ns, 51.0);
         assert_eq!(s.p99_ns, 99.0);
