@@ -351,6 +351,16 @@ fn figure_checks_can_fail() {
             "no sample count 200",
         ),
         (
+            // Each count is in the heading, but for the other side.
+            "sample counts swapped",
+            edited(
+                &good,
+                "(20 guest and 40 host samples)",
+                "(40 guest and 20 host samples)",
+            ),
+            "no sample count 20 guest, 40 host",
+        ),
+        (
             "ticks that are not decades",
             edited(&good, "\n10 \u{b5}s\n", "\n20 \u{b5}s\n"),
             "ticks not decades",
@@ -599,13 +609,20 @@ fn check_figure(svg: &str, png: &Path, ops: &[Expect]) {
             .map(|(s, _)| *s)
             .find(|s| s.contains("median"))
             .unwrap_or_else(|| panic!("no medians over {:?}: {heading:?}", op.name));
-        for n in op.samples.iter().filter(|n| **n > 0) {
-            assert!(
-                numbers.contains(&format!("{n} ")),
-                "{:?}: no sample count {n} in {numbers:?}",
-                op.name
-            );
-        }
+        // The whole phrase: a bare number could be a digit of a median.
+        let (count, phrase) = match op.samples {
+            [g, 0] => (g.to_string(), format!("({g} samples; no host run)")),
+            [g, h] if g == h => (g.to_string(), format!("({g} samples each)")),
+            [g, h] => (
+                format!("{g} guest, {h} host"),
+                format!("({g} guest and {h} host samples)"),
+            ),
+        };
+        assert!(
+            numbers.ends_with(&phrase),
+            "{:?}: no sample count {count} in {numbers:?} (as {phrase:?})",
+            op.name
+        );
         let inside: Vec<&str> = texts
             .iter()
             .filter(|(_, b)| b.overlaps(p))
