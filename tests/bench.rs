@@ -262,6 +262,44 @@ fn edited(svg: &str, from: &str, to: &str) -> String {
     svg.replacen(from, to, 1)
 }
 
+/// The value of attribute `name` of the element written on `line`.
+fn attr<'a>(line: &'a str, name: &str) -> &'a str {
+    let key = format!(" {name}=\"");
+    let from = line
+        .find(&key)
+        .unwrap_or_else(|| panic!("no {name} in {line:?}"))
+        + key.len();
+    let len = line[from..].find('"').expect("a closed attribute");
+    &line[from..from + len]
+}
+
+/// `svg` with each (line, attribute, value) of `edits` made: the
+/// attribute set to the value on the `line`th (from 0) line.
+fn with_attrs(svg: &str, edits: &[(usize, &str, String)]) -> String {
+    svg.split_inclusive('\n')
+        .enumerate()
+        .map(|(i, l)| {
+            edits
+                .iter()
+                .filter(|(at, _, _)| *at == i)
+                .fold(l.to_string(), |l, (_, name, value)| {
+                    let old = format!(" {name}=\"{}\"", attr(&l, name));
+                    l.replacen(&old, &format!(" {name}=\"{value}\""), 1)
+                })
+        })
+        .collect()
+}
+
+/// The lines of `svg`'s circles filled with `fill` (`fill="#RRGGBB"`), in
+/// order.
+fn circle_lines(svg: &str, fill: &str) -> Vec<usize> {
+    svg.split_inclusive('\n')
+        .enumerate()
+        .filter(|(_, l)| l.starts_with("<circle") && l.contains(fill))
+        .map(|(i, _)| i)
+        .collect()
+}
+
 /// The figure checker fires on broken figures: each edit below breaks one
 /// thing a reader needs, and check_figure must reject it, for that reason.
 #[test]
@@ -289,6 +327,17 @@ fn figure_checks_can_fail() {
         "fill=\"{}\"",
         hex((GUEST_COLOR.0, GUEST_COLOR.1, GUEST_COLOR.2))
     );
+    let host_marker = format!(
+        "fill=\"{}\"",
+        hex((HOST_COLOR.0, HOST_COLOR.1, HOST_COLOR.2))
+    );
+    // The first panel's median markers (the legend's is black).
+    let lines: Vec<&str> = good.split_inclusive('\n').collect();
+    let (gm, hm) = (
+        circle_lines(&good, &guest_marker)[0],
+        circle_lines(&good, &host_marker)[0],
+    );
+    let cy: f32 = attr(lines[gm], "cy").parse().unwrap();
     let stray = |y: u32| {
         format!(
             "<polyline fill=\"none\" opacity=\"1\" {host} points=\"100,{y} 300,{y} \"/>\n</svg>"
@@ -331,6 +380,22 @@ fn figure_checks_can_fail() {
             "guest median markers",
         ),
         (
+            "a median marker off the 50% line",
+            with_attrs(&good, &[(gm, "cy", (cy - 20.0).to_string())]),
+            "off the 50% line",
+        ),
+        (
+            "medians in the wrong order",
+            with_attrs(
+                &good,
+                &[
+                    (gm, "cx", attr(lines[hm], "cx").to_string()),
+                    (hm, "cx", attr(lines[gm], "cx").to_string()),
+                ],
+            ),
+            "\"getpid\": medians in the wrong order",
+        ),
+        (
             "a heading without its name",
             without_text(&good, "about as fast"),
             "no heading \"about as fast on both sides\"",
@@ -349,6 +414,21 @@ fn figure_checks_can_fail() {
             "a wrong sample count",
             edited(&good, "(200 samples each)", "(100 samples each)"),
             "no sample count 200",
+        ),
+        (
+            // Each count is in the heading, but for the other side.
+            "sample counts swapped",
+            edited(
+                &good,
+                "(20 guest and 40 host samples)",
+                "(40 guest and 20 host samples)",
+            ),
+            "no sample count 20 guest, 40 host",
+        ),
+        (
+            "no ratio label where the curves leave room",
+            without_text(&good, "4006\u{d7}"),
+            "\"getpid\": ratio label",
         ),
         (
             "ticks that are not decades",
@@ -380,6 +460,20 @@ fn figure_checks_can_fail() {
             "texts on top of each other",
             edited(&good, "x=\"682\" y=\"82\"", "x=\"300\" y=\"82\""),
             "overlaps",
+        ),
+        (
+            // Caught as a text over the data, before the legend's own
+            // check: a plot holds nothing but its ratio label.
+            "a legend entry in the first plot",
+            edited(&good, "x=\"116\" y=\"82\"", "x=\"116\" y=\"250\""),
+            "\"getpid\": texts over the data",
+        ),
+        (
+            // Between the first plot's ticks and the next heading: in no
+            // plot and over no text, but below the plots' top.
+            "a legend entry under the first plot",
+            edited(&good, "x=\"116\" y=\"82\"", "x=\"116\" y=\"316\""),
+            "legend entry \"guest: the program",
         ),
         (
             "a curve outside every plot",
@@ -599,13 +693,20 @@ fn check_figure(svg: &str, png: &Path, ops: &[Expect]) {
             .map(|(s, _)| *s)
             .find(|s| s.contains("median"))
             .unwrap_or_else(|| panic!("no medians over {:?}: {heading:?}", op.name));
-        for n in op.samples.iter().filter(|n| **n > 0) {
-            assert!(
-                numbers.contains(&format!("{n} ")),
-                "{:?}: no sample count {n} in {numbers:?}",
-                op.name
-            );
-        }
+        // The whole phrase: a bare number could be a digit of a median.
+        let (count, phrase) = match op.samples {
+            [g, 0] => (g.to_string(), format!("({g} samples; no host run)")),
+            [g, h] if g == h => (g.to_string(), format!("({g} samples each)")),
+            [g, h] => (
+                format!("{g} guest, {h} host"),
+                format!("({g} guest and {h} host samples)"),
+            ),
+        };
+        assert!(
+            numbers.ends_with(&phrase),
+            "{:?}: no sample count {count} in {numbers:?} (as {phrase:?})",
+            op.name
+        );
         let inside: Vec<&str> = texts
             .iter()
             .filter(|(_, b)| b.overlaps(p))
@@ -699,10 +800,13 @@ fn check_figure(svg: &str, png: &Path, ops: &[Expect]) {
             .unwrap_or_else(|| panic!("no legend entry {entry:?}"));
         assert!(
             title.1.b < b.t && b.b < first.t - 46.0,
-            "{s:?} at {}",
+            "legend entry {s:?} at {}, not between the title and the plots",
             show(b)
         );
-        assert!(plots.iter().all(|p| !b.overlaps(p)));
+        assert!(
+            plots.iter().all(|p| !b.overlaps(p)),
+            "legend entry {s:?} over a plot"
+        );
     }
     assert_eq!(
         texts.iter().any(|(s, _)| s.starts_with("host: ")),

@@ -26,9 +26,12 @@ use zerocopy::{FromBytes, Immutable, IntoBytes};
 const SYS_THREADLAB_STATS: u64 = abi::stats::SYS_THREADLAB_STATS;
 
 /// The stats call as a report names the stop after it (`syscall_0x…`:
-/// Linux has no name for the number).
+/// Linux has no name for the number). Pinned as a literal, so that a
+/// change in how the stop is named, or in the number, shows here.
 fn stats_call() -> String {
-    abi::linux::syscalls::Name(SYS_THREADLAB_STATS).to_string()
+    let name = abi::linux::syscalls::Name(SYS_THREADLAB_STATS).to_string();
+    assert_eq!(name, "syscall_0x7fff0001", "the stats call's stop is named");
+    name
 }
 const MARKER_TAG: u64 = 0x15ec7;
 

@@ -332,14 +332,26 @@ fn fmt_ns(ns: f64) -> String {
 
 /// A latency with two or three significant digits, in ns, `micro`s, ms or s.
 fn fmt_latency(ns: f64, micro: &str) -> String {
+    let (v, unit) = in_unit(ns, micro);
+    let decimals = match unit {
+        "s" | "ms" => 2,
+        "ns" => 0,
+        _ => 1,
+    };
+    format!("{v:.decimals$} {unit}")
+}
+
+/// A latency in the largest of s, ms, µs (spelt `micro`) and ns in which
+/// it is at least 1 (ns below 1 ns too), with that unit.
+fn in_unit(ns: f64, micro: &str) -> (f64, &str) {
     if ns >= 1e9 {
-        format!("{:.2} s", ns / 1e9)
+        (ns / 1e9, "s")
     } else if ns >= 1e6 {
-        format!("{:.2} ms", ns / 1e6)
+        (ns / 1e6, "ms")
     } else if ns >= 1e3 {
-        format!("{:.1} {micro}", ns / 1e3)
+        (ns / 1e3, micro)
     } else {
-        format!("{ns:.0} ns")
+        (ns, "ns")
     }
 }
 
@@ -366,10 +378,12 @@ enum Tail {
     Max(f64),
 }
 
-/// One tail column: its header, and whether its cells are a mix of p99 and
-/// max (then the maxima carry a `*`).
+/// One tail column: its header, whether some of its cells are maxima, and
+/// whether its cells are a mix of p99 and max (then the maxima carry a
+/// `*`).
 struct TailColumn {
     header: &'static str,
+    max: bool,
     mixed: bool,
 }
 
@@ -382,19 +396,15 @@ impl TailColumn {
                 Tail::Max(_) => max = true,
             }
         }
-        match (p99, max) {
-            (true, true) => TailColumn {
-                header: "p99 / max*",
-                mixed: true,
-            },
-            (false, true) => TailColumn {
-                header: "max",
-                mixed: false,
-            },
-            _ => TailColumn {
-                header: "p99",
-                mixed: false,
-            },
+        let header = match (p99, max) {
+            (true, true) => "p99 / max*",
+            (false, true) => "max",
+            _ => "p99",
+        };
+        TailColumn {
+            header,
+            max,
+            mixed: p99 && max,
         }
     }
 
@@ -486,7 +496,7 @@ pub fn render(r: &Report) -> String {
     }
     s += &format!("{}.\n", sample_counts(r));
     let columns = [&guest_tail, &host_tail];
-    if columns.iter().any(|c| c.header != "p99") {
+    if columns.iter().any(|c| c.max) {
         s += &format!(
             "max: the slowest sample, shown instead of the 99th percentile below {P99_MIN_SAMPLES} samples{}.\n",
             if columns.iter().any(|c| c.mixed) {
@@ -796,6 +806,16 @@ mod tests {
         assert_eq!(s.len(), 2);
         assert_eq!(s[0], ("getpid".to_string(), vec![90.0, 95.0, 100.0]));
         assert_eq!(s[1].0, "fork+exit+wait4");
+    }
+
+    #[test]
+    fn latencies_have_their_unit() {
+        assert_eq!(fmt_latency(5e9, "us"), "5.00 s");
+        assert_eq!(fmt_latency(2.5e6, "us"), "2.50 ms");
+        assert_eq!(fmt_latency(1234.0, "us"), "1.2 us");
+        assert_eq!(fmt_latency(1234.0, "\u{b5}s"), "1.2 \u{b5}s");
+        assert_eq!(fmt_latency(999.4, "us"), "999 ns");
+        assert_eq!(fmt_latency(0.0, "us"), "0 ns");
     }
 
     #[test]

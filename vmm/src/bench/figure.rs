@@ -13,7 +13,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::{fmt_latency, Operation, Report, Side};
+use super::{fmt_latency, in_unit, Operation, Report, Side};
 use crate::error::{Error, Result};
 
 /// Okabe–Ito vermillion and blue: told apart with the common colour-vision
@@ -69,15 +69,16 @@ pub fn svg(r: &Report) -> Result<String> {
     draw(
         SVGBackend::with_string(&mut out, (WIDTH, height)).into_drawing_area(),
         r,
+        with_host,
     )
     .map_err(|e| Error::Bench(format!("cannot draw the latency figure: {e}")))?;
     Ok(out)
 }
 
-fn draw(root: DrawingArea<SVGBackend<'_>, Shift>, r: &Report) -> Drawn {
+/// `with_host`: some operation has a host side.
+fn draw(root: DrawingArea<SVGBackend<'_>, Shift>, r: &Report, with_host: bool) -> Drawn {
     root.fill(&WHITE)?;
     let (title, rest) = root.split_vertically(TITLE_H);
-    let with_host = r.operations.iter().any(|op| op.host.is_some());
     let (legend, rest) = rest.split_vertically(legend_h(with_host));
     let (panels, footer) = rest.split_vertically(PANEL_H * r.operations.len() as u32);
     draw_title(&title, r, with_host)?;
@@ -214,16 +215,7 @@ fn si_label(ns: f64) -> String {
     }
     // The axis's decades come from powers and products a few ulps off.
     let step = 10f64.powf(ns.log10().floor() - 2.0);
-    let ns = (ns / step).round() * step;
-    let (v, unit) = if ns >= 1e9 {
-        (ns / 1e9, "s")
-    } else if ns >= 1e6 {
-        (ns / 1e6, "ms")
-    } else if ns >= 1e3 {
-        (ns / 1e3, "\u{b5}s")
-    } else {
-        (ns, "ns")
-    };
+    let (v, unit) = in_unit((ns / step).round() * step, "\u{b5}s");
     let v = format!("{v:.2}");
     format!("{} {unit}", v.trim_end_matches('0').trim_end_matches('.'))
 }

@@ -20,7 +20,7 @@ use serde::Serialize;
 
 use super::guest_mem::{GuestMemExt, KernelMem, UserMem};
 use super::mem::PhysMem;
-use super::tasks::{KernelView, TaskRec};
+use super::tasks::{user_frame, KernelView, TaskRec};
 use super::Violation;
 use crate::symbols::Symbols;
 
@@ -168,13 +168,8 @@ pub fn take(
         let mut threads = Vec::new();
         for r in v.tasks.iter().filter(|r| r.t.tgid == leader.t.pid) {
             let on_cpu = v.currents.contains(&r.addr);
-            // The user frame at the top of the kernel stack; a stack field
-            // so large that the top wraps is no frame at all.
-            let frame_at =
-                r.t.stack
-                    .checked_add(KERNEL_STACK_SIZE - size_of::<TrapFrame>() as u64);
-            let user = match frame_at.map(|at| km.get::<TrapFrame>(at)) {
-                Some(Ok(regs)) if regs.cs & 3 == 3 && r.t.state != state::ZOMBIE => {
+            let user = match user_frame(&km, &r.t) {
+                Some(regs) if r.t.state != state::ZOMBIE => {
                     user_trace(mem, pgd, &regs, program_syms)
                 }
                 _ => Vec::new(),

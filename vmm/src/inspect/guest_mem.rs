@@ -207,7 +207,7 @@ impl<'a> UserMem<'a> {
     }
 
     /// The present page holding `virt`, if any.
-    pub fn mapping(&self, virt: u64) -> Result<Option<Mapping>, ReadError> {
+    fn mapping(&self, virt: u64) -> Result<Option<Mapping>, ReadError> {
         match self.pages {
             Pages::Root(root) => {
                 pagetable::translate(self.mem, root, virt).map_err(ReadError::PageTables)

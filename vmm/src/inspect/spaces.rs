@@ -238,6 +238,14 @@ fn read_chunk(
 /// reached a second time always fails its back-link check (as a list node
 /// in [`super::list::walk`], with 0 for the head), so the VMAs already
 /// read are searched only then, to name the cycle.
+///
+/// A walk of its own, not [`super::list::walk`]: this list starts at a
+/// pointer, not at a head node, ends at 0 with no head's back link to
+/// check, its links are fields of the record, which is kept whole (the
+/// list walk reads only a `ListHead` and returns addresses, so every VMA
+/// would be read twice), and its findings name VMAs and `vm_prev`. One
+/// walk for both would need a node trait, the end as a parameter and its
+/// errors renamed per list: more than the loop below.
 fn read_vmas(
     mem: &dyn PhysMem,
     mm: u64,

@@ -13,9 +13,10 @@ use std::collections::BTreeMap;
 use std::mem::offset_of;
 
 use abi::task::{
-    FsStruct, KernelRoots, MmStruct, RunQueue, SignalStruct, TaskStruct, MAX_CPUS, ROOTS_MAGIC,
-    TASK_MAGIC,
+    FsStruct, KernelRoots, MmStruct, RunQueue, SignalStruct, TaskStruct, KERNEL_STACK_SIZE,
+    MAX_CPUS, ROOTS_MAGIC, TASK_MAGIC,
 };
+use abi::trapframe::TrapFrame;
 
 use zerocopy::{FromBytes, FromZeros, IntoBytes};
 
@@ -199,6 +200,17 @@ impl KernelView {
         *children = BTreeMap::from_iter(kid_lists);
         Ok(v)
     }
+}
+
+/// The user register frame at the top of `t`'s kernel stack, if `t` last
+/// entered the kernel from user mode: the saved `cs` has requested
+/// privilege level 3 (the CPU saves the `cs` it was running with). None
+/// if the frame is unreadable, or the stack field is so large that the
+/// stack's top wraps (a corrupt record has no frame at all).
+pub fn user_frame(km: &KernelMem, t: &TaskStruct) -> Option<TrapFrame> {
+    let top = t.stack.checked_add(KERNEL_STACK_SIZE)?;
+    let frame: TrapFrame = km.get(top - size_of::<TrapFrame>() as u64).ok()?;
+    (frame.cs & 3 == 3).then_some(frame)
 }
 
 /// Reads the object at `kva` into `map` unless it is there; true if read now.

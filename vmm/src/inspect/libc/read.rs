@@ -14,15 +14,13 @@
 use std::mem::offset_of;
 
 use abi::nptl::{self, Pthread, PthreadHead};
-use abi::task::{
-    state, KERNEL_STACK_SIZE, USER_CS, USER_CS_FROM_STACK_TOP, USER_RSP_FROM_STACK_TOP,
-};
+use abi::task::{state, TaskStruct, USER_CS};
 
 use crate::inspect::guest_mem::{GuestMemExt, KernelMem, UserMem};
-use crate::inspect::list;
+use crate::inspect::list::{self, ListError};
 use crate::inspect::mem::PhysMem;
 use crate::inspect::spaces::Space;
-use crate::inspect::tasks::KernelView;
+use crate::inspect::tasks::{user_frame, KernelView};
 use crate::inspect::Violation;
 
 /// More entries than this on one list is a corrupt (or looping) list.
@@ -145,8 +143,8 @@ impl ProcessStacks {
 
 /// The `struct pthread`s on the circular list at `head` (linked through
 /// `PthreadHead::list`): bounded, cycle- and back-link-checked.
-pub fn walk_list(um: &UserMem, head: u64) -> Result<Vec<u64>, String> {
-    list::walk(um, head, offset_of!(Pthread, head.list), MAX_STACKS).map_err(|e| e.to_string())
+pub fn walk_list(um: &UserMem, head: u64) -> Result<Vec<u64>, ListError> {
+    list::walk(um, head, offset_of!(Pthread, head.list), MAX_STACKS)
 }
 
 /// A live task using the address space.
@@ -167,25 +165,26 @@ impl Thread {
     }
 }
 
-/// The user stack pointer saved at the top of a task's kernel stack.
-fn user_rsp(mem: &dyn PhysMem, kstack: u64) -> Option<u64> {
-    let km = KernelMem::new(mem);
-    let top = kstack.checked_add(KERNEL_STACK_SIZE)?;
-    let cs = km.get::<u64>(top - USER_CS_FROM_STACK_TOP).ok()?;
-    (cs == USER_CS)
-        .then(|| km.get::<u64>(top - USER_RSP_FROM_STACK_TOP).ok())
-        .flatten()
+/// The user stack pointer saved at the top of a task's kernel stack, when
+/// the task was in 64-bit user code. Stricter than [`user_frame`]'s ring-3
+/// test, which also takes the (unused, but present and ring-3) 32-bit code
+/// selector: a stack pointer found here can make a violation, so only the
+/// frame of the code guest-libc runs as, the one every kernel path writes
+/// for its tasks, is believed.
+fn user_rsp(km: &KernelMem, t: &TaskStruct) -> Option<u64> {
+    user_frame(km, t).filter(|f| f.cs == USER_CS).map(|f| f.rsp)
 }
 
 /// The live tasks using `s`, in task order.
 pub fn threads_of(mem: &dyn PhysMem, v: &KernelView, s: &Space) -> Vec<Thread> {
+    let km = KernelMem::new(mem);
     v.tasks
         .iter()
         .filter(|r| s.mms.contains(&r.t.mm) && r.t.state != state::ZOMBIE)
         .map(|r| Thread {
             pid: r.t.pid,
             fs: r.t.fs_base,
-            rsp: user_rsp(mem, r.t.stack),
+            rsp: user_rsp(&km, &r.t),
         })
         .collect()
 }
