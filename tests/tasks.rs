@@ -135,6 +135,37 @@ fn futex_timeouts_match_linux() {
     assert!(r.stdout.contains("waker woke 1"), "{}", r.stdout);
 }
 
+/// Timeouts of centuries (as many TSC cycles as 64 bits hold, and a bit
+/// more) and a tv_sec whose nanoseconds saturate 64 bits: futex waits stay
+/// until woken and sleepers stay asleep, as in Linux. The first timeout is
+/// the shortest whose cycle count at the guest's TSC frequency (a vCPU's,
+/// as the VMM reads it) just passes 2^64: a conversion or deadline that
+/// wraps makes it end at once.
+#[test]
+fn timeouts_too_long_for_the_tsc_wait_as_linux() {
+    let kvm = kvm_ioctls::Kvm::new().expect("/dev/kvm");
+    let vcpu = kvm.create_vm().unwrap().create_vcpu(0).unwrap();
+    let khz = abi::clock::TscClock::new(vmm::vm::tsc_khz(&vcpu), 0, 0).tsc_khz();
+    let ns = ((1u128 << 64) * 1_000_000).div_ceil(u128::from(khz));
+    let wraps = format!("{}.{:09}", ns / 1_000_000_000, ns % 1_000_000_000);
+    let saturates = i64::MAX.to_string();
+    let r = same_as_native("huge-timeouts", &[&wraps, &saturates], &[]);
+    for t in [&wraps, &saturates] {
+        assert!(
+            r.stdout.contains(&format!("FUTEX_WAIT {t} s, woken: 0")),
+            "{}",
+            r.stdout
+        );
+        assert!(
+            r.stdout
+                .contains(&format!("TIMER_ABSTIME {t} s: still asleep")),
+            "{}",
+            r.stdout
+        );
+    }
+    assert_eq!(r.stdout.matches("still asleep").count(), 6, "{}", r.stdout);
+}
+
 /// The task-creation benchmark program (what `vmm bench` runs) works on
 /// both sides:
 /// every operation reports a positive median natively and in the guest.

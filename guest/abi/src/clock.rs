@@ -66,6 +66,19 @@ impl TscClock {
         }
     }
 
+    /// TSC cycles in `ns` nanoseconds, rounded down: the inverse of
+    /// [`ns`](Self::ns), for deadlines. In 128 bits, and u64::MAX when the
+    /// count does not fit (2^64 / (kHz × 10^3) s, a couple of centuries at
+    /// GHz rates): a timeout that long is one that never expires.
+    pub const fn cycles(&self, ns: u64) -> u64 {
+        let cycles = ns as u128 * self.tsc_khz as u128 / 1_000_000;
+        if cycles > u64::MAX as u128 {
+            u64::MAX
+        } else {
+            cycles as u64
+        }
+    }
+
     /// Nanoseconds from TSC `since` to TSC `now`; 0 if `now` is earlier.
     pub const fn elapsed_ns(&self, since: u64, now: u64) -> u64 {
         self.ns(now.saturating_sub(since))
@@ -115,6 +128,29 @@ mod tests {
             c.realtime_ns(1_000_000_000 - 25_000),
             1_700_000_000_249_990_000
         );
+    }
+
+    #[test]
+    fn ns_to_cycles_inverts_and_saturates() {
+        let c = TscClock::new(2_500_000, 0, 1);
+        assert_eq!(c.cycles(0), 0);
+        assert_eq!(c.cycles(1_000), 2_500);
+        assert_eq!(c.ns(c.cycles(1_000)), 1_000);
+        // Rounded down: 1 ns is 2.5 cycles.
+        assert_eq!(c.cycles(1), 2);
+        assert_eq!(c.cycles(u64::MAX), u64::MAX);
+        // At 2 GHz, the last ns count that fits and the first that does
+        // not: 2^64 cycles, which a 64-bit result would wrap to 0.
+        let c = TscClock::new(2_000_000, 0, 1);
+        assert_eq!(c.cycles((1 << 63) - 1), u64::MAX - 1);
+        assert_eq!(c.cycles(1 << 63), u64::MAX);
+        // 1 GHz, the fallback: one cycle per ns, u64::MAX exact.
+        let c = TscClock::new(0, 0, 0);
+        assert_eq!(c.cycles(7), 7);
+        assert_eq!(c.cycles(u64::MAX), u64::MAX);
+        // Below 1 GHz nothing saturates.
+        let c = TscClock::new(1, 0, 1);
+        assert_eq!(c.cycles(u64::MAX), u64::MAX / 1_000_000);
     }
 
     #[test]

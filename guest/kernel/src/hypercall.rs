@@ -239,24 +239,17 @@ pub fn syscall_exit(nr: u64, args: [u64; 6], ret: u64) {
 }
 
 /// Reports the entry of a call that will not return (exit, exit_group), so
-/// a tracer can print it (only while reports are on).
-pub fn syscall_noreturn(nr: u64, args: [u64; 6]) {
-    send_syscall_stop(syscall_reports(), nr, args, 0, SYSCALL_STOP_NORETURN);
+/// a tracer can print it; `reports` is the caller's [`syscall_reports`],
+/// which must be nonzero.
+pub fn syscall_noreturn(reports: u8, nr: u64, args: [u64; 6]) {
+    send_syscall_stop(reports, nr, args, 0, SYSCALL_STOP_NORETURN);
 }
 
-#[inline(always)]
-fn send_syscall_stop(reports: u8, nr: u64, args: [u64; 6], ret: u64, kind: u32) {
-    if reports & REPORTS_TIMES != 0 {
-        send_syscall_record::<true>(nr, args, ret, kind);
-    } else {
-        send_syscall_record::<false>(nr, args, ret, kind);
-    }
-}
-
-/// The stop itself, with or without the call's times: two copies, so that
-/// the one without does no more work than before times existed.
+/// The stop itself, with the call's times when `reports` has
+/// [`REPORTS_TIMES`] (one branch: without, the time fields keep their
+/// initial 0 and nothing else is done for them).
 #[inline(never)]
-fn send_syscall_record<const TIMES: bool>(nr: u64, args: [u64; 6], ret: u64, kind: u32) {
+fn send_syscall_stop(reports: u8, nr: u64, args: [u64; 6], ret: u64, kind: u32) {
     let cur = crate::task::current();
     // The record's FS base is saved at a switch; the caller's live one is
     // in the CPU. The host reads records only, so bring it up to date.
@@ -273,10 +266,9 @@ fn send_syscall_record<const TIMES: bool>(nr: u64, args: [u64; 6], ret: u64, kin
     r.ret = ret as i64;
     r.tid = tid;
     r.kind = kind;
-    // Without times the fields keep their initial 0.
-    if TIMES {
+    if reports & REPORTS_TIMES != 0 {
         let (entry, exit, off_cpu) =
-            crate::syscall_clock::report(crate::task::current(), kind != SYSCALL_STOP_NORETURN);
+            crate::syscall_clock::report(cur, kind != SYSCALL_STOP_NORETURN);
         r.entry_tsc = entry;
         r.exit_tsc = exit;
         r.off_cpu = off_cpu;

@@ -25,6 +25,7 @@ use core::mem::offset_of;
 
 use abi::linux::resource::{self, RLIMIT_NOFILE, RLIMIT_STACK, RLIM_INFINITY};
 use abi::linux::signal::{NSIG, SIG_DFL};
+use abi::linux::uapi::Rlimit;
 use abi::list::ListHead;
 use abi::task as at;
 
@@ -182,20 +183,23 @@ pub struct Signal {
     pub shared_pending: u64,
     /// Live threads, linked through `Task::thread_node`.
     pub thread_head: ListHead,
-    /// Resource limits ([cur, max] per RLIMIT_*), as Linux keeps them in
+    /// Resource limits (one per RLIMIT_*), as Linux keeps them in
     /// signal_struct: threads share them, fork copies them. (Past the
     /// host-readable part.)
-    pub rlim: [[u64; 2]; RLIM_NLIMITS],
+    pub rlim: [Rlimit; RLIM_NLIMITS],
 }
 
 /// The number of resources, as the length of `rlim`.
 pub const RLIM_NLIMITS: usize = resource::RLIM_NLIMITS as usize;
 
 /// The first process's limits: Linux's defaults for a root process.
-const DEFAULT_RLIMITS: [[u64; 2]; RLIM_NLIMITS] = {
-    let mut r = [[RLIM_INFINITY; 2]; RLIM_NLIMITS];
-    r[RLIMIT_STACK as usize] = [crate::mm::vma::STACK_LIMIT, RLIM_INFINITY];
-    r[RLIMIT_NOFILE as usize] = [1024, 4096];
+const DEFAULT_RLIMITS: [Rlimit; RLIM_NLIMITS] = {
+    const fn limit(rlim_cur: u64, rlim_max: u64) -> Rlimit {
+        Rlimit { rlim_cur, rlim_max }
+    }
+    let mut r = [limit(RLIM_INFINITY, RLIM_INFINITY); RLIM_NLIMITS];
+    r[RLIMIT_STACK as usize] = limit(crate::mm::vma::STACK_LIMIT, RLIM_INFINITY);
+    r[RLIMIT_NOFILE as usize] = limit(1024, 4096);
     r
 };
 

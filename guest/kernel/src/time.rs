@@ -41,6 +41,11 @@ pub fn realtime_ns() -> u64 {
     clock().tsc.realtime_ns(rdtsc())
 }
 
+/// The TSC conversions, for deadlines.
+pub fn tsc_clock() -> TscClock {
+    clock().tsc
+}
+
 pub fn tsc_khz() -> u64 {
     clock().tsc.tsc_khz()
 }

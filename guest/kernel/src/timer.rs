@@ -12,11 +12,14 @@ use crate::task::{current, kernel, State, WaitOn};
 pub const SLICE_US: u64 = 10_000;
 
 fn us_to_tsc(us: u64) -> u64 {
-    us.saturating_mul(crate::time::tsc_khz()) / 1000
+    ns_to_tsc(us.saturating_mul(1000))
 }
 
+/// TSC cycles in `ns` (saturating: add it to a TSC with `saturating_add`,
+/// and a timeout too long to count is a deadline of u64::MAX, never
+/// reached).
 pub fn ns_to_tsc(ns: u64) -> u64 {
-    (u128::from(ns) * u128::from(crate::time::tsc_khz()) / 1_000_000) as u64
+    crate::time::tsc_clock().cycles(ns)
 }
 
 /// Arms the timer for the earliest thing that needs it, or disarms it.
@@ -24,7 +27,7 @@ pub fn rearm() {
     let now = rdtsc();
     let mut next = kernel().sleepers.first().map_or(u64::MAX, |s| s.0);
     if !crate::sched::runqueue_empty() {
-        next = next.min(now + us_to_tsc(SLICE_US));
+        next = next.min(now.saturating_add(us_to_tsc(SLICE_US)));
     }
     lapic::arm(if next == u64::MAX { 0 } else { next.max(1) });
 }

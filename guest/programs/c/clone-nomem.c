@@ -16,24 +16,11 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "raw-clone.h"
+#include "raw-thread.h"
 
-#define THREAD_FLAGS (CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM | CLONE_CHILD_CLEARTID)
 /* One page of stack each, touched only by the thread itself: user memory
  * stays small, so the kernel's own memory is what runs out. */
 #define STACK 4096
-
-static int gate;
-static int started;
-
-static int parked(void *arg)
-{
-    (void)arg;
-    __atomic_add_fetch(&started, 1, __ATOMIC_SEQ_CST);
-    while (__atomic_load_n(&gate, __ATOMIC_SEQ_CST) == 0)
-        syscall(SYS_futex, &gate, FUTEX_WAIT, 0, 0, 0, 0);
-    return 0;
-}
 
 static const char *errno_name(long r)
 {
@@ -62,25 +49,17 @@ int main(int argc, char **argv)
         }
         alive++;
     }
-    while (__atomic_load_n(&started, __ATOMIC_SEQ_CST) < alive)
-        sched_yield();
+    parked_wait_started(alive);
     printf("clone failed with: %s\n", failed ? errno_name(failed) : "none");
     printf("threads created before: %s\n", alive > 0 ? "some" : "none");
-    __atomic_store_n(&gate, 1, __ATOMIC_SEQ_CST);
-    syscall(SYS_futex, &gate, FUTEX_WAKE, 0x7fffffff, 0, 0, 0);
-    for (int i = 0; i < alive; i++) {
-        int v;
-        while ((v = __atomic_load_n(&ctids[i], __ATOMIC_SEQ_CST)) != 0)
-            syscall(SYS_futex, &ctids[i], FUTEX_WAIT, v, 0, 0, 0);
-    }
+    parked_release();
+    for (int i = 0; i < alive; i++)
+        join(&ctids[i]);
     /* With the threads gone their memory is back: one more fits. */
     ctids[0] = -1;
     long again = clone_run(THREAD_FLAGS, stacks + STACK, 0, &ctids[0], 0, parked, 0);
-    if (again > 0) {
-        int v;
-        while ((v = __atomic_load_n(&ctids[0], __ATOMIC_SEQ_CST)) != 0)
-            syscall(SYS_futex, &ctids[0], FUTEX_WAIT, v, 0, 0, 0);
-    }
+    if (again > 0)
+        join(&ctids[0]);
     printf("all joined; clone works again: %s\n", again > 0 ? "yes" : errno_name(again));
     return 0;
 }

@@ -1,6 +1,6 @@
 /* Raw clone and clone3 for the test programs that exercise the kernel
- * directly (clone-semantics, threads-stress, preempt, signals, bench-clone):
- * no C-library wrapper in between.
+ * directly (clone-semantics, threads-stress, clone-nomem, preempt, signals,
+ * bench-clone): no C-library wrapper in between.
  *
  * clone_run(flags, newsp, ptid, ctid, tls, fn, arg) makes the legacy clone
  * system call; the child runs fn(arg) on newsp (or on a copy of the

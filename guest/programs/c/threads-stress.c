@@ -19,34 +19,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "raw-clone.h"
+#include "raw-thread.h"
 
-#define THREAD_FLAGS (CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM | CLONE_CHILD_CLEARTID)
 #define STACK 16384
-
-static int gate; /* 0 while the alive-at-once threads must wait */
-static volatile int started;
 
 static int quick(void *arg)
 {
     (void)arg;
     return 0;
-}
-
-static int parked(void *arg)
-{
-    (void)arg;
-    __atomic_add_fetch(&started, 1, __ATOMIC_SEQ_CST);
-    while (__atomic_load_n(&gate, __ATOMIC_SEQ_CST) == 0)
-        syscall(SYS_futex, &gate, FUTEX_WAIT, 0, 0, 0, 0);
-    return 0;
-}
-
-static void join(int *ctid)
-{
-    int v;
-    while ((v = __atomic_load_n(ctid, __ATOMIC_SEQ_CST)) != 0)
-        syscall(SYS_futex, ctid, FUTEX_WAIT, v, 0, 0, 0);
 }
 
 int main(int argc, char **argv)
@@ -86,11 +66,9 @@ int main(int argc, char **argv)
         if (clone_run(THREAD_FLAGS, stacks + (size_t)(i + 1) * STACK, 0, &ctids[i], 0, parked, 0) > 0)
             alive++;
     }
-    while (started < alive)
-        sched_yield();
+    parked_wait_started(alive);
     printf("threads alive at once: %d of %d\n", alive, m);
-    __atomic_store_n(&gate, 1, __ATOMIC_SEQ_CST);
-    syscall(SYS_futex, &gate, FUTEX_WAKE, 0x7fffffff, 0, 0, 0);
+    parked_release();
     for (int i = 0; i < alive; i++)
         join(&ctids[i]);
     printf("all joined\n");

@@ -49,11 +49,17 @@ fn preamble(w: &mut dyn Write, guard: &str, what: &str) -> fmt::Result {
     writeln!(w, "#define {guard}")
 }
 
-/// `#define name 0x...`: flags and masks. A value above 32 bits needs a
+/// `#define name 0x...`: flags and masks, zero-padded to `width`
+/// characters with the `0x` (0: no padding). A value above 32 bits needs a
 /// 64-bit type in C.
-fn hex(w: &mut dyn Write, name: &str, v: u64) -> fmt::Result {
+fn hex_padded(w: &mut dyn Write, name: &str, v: u64, width: usize) -> fmt::Result {
     let suffix = if v > u64::from(u32::MAX) { "ULL" } else { "" };
-    writeln!(w, "#define {name} {v:#x}{suffix}")
+    writeln!(w, "#define {name} {v:#0width$x}{suffix}")
+}
+
+/// [`hex_padded`] without padding, in the notation tables take.
+fn hex(w: &mut dyn Write, name: &str, v: u64) -> fmt::Result {
+    hex_padded(w, name, v, 0)
 }
 
 /// `#define name N`: numbers that are values, not bits (negative ones come
@@ -120,7 +126,9 @@ pub fn errno_h(w: &mut dyn Write) -> fmt::Result {
     writeln!(w, "#endif")
 }
 
-fn visible_errnos() -> impl Iterator<Item = &'static errno::Errno> {
+/// The error numbers a program can see: below the kernel-internal range
+/// that starts at ERESTARTSYS.
+pub(crate) fn visible_errnos() -> impl Iterator<Item = &'static errno::Errno> {
     errno::ALL
         .iter()
         .filter(|e| i64::from(e.nr) < errno::ERESTARTSYS)
@@ -157,14 +165,10 @@ pub fn clone_h(w: &mut dyn Write) -> fmt::Result {
         "_BITS_CLONE_H",
         "clone(2) / clone3(2) flags (included by <sched.h>).",
     )?;
-    let hex = |w: &mut dyn Write, name: &str, v: u64| {
-        // Flags above bit 31 need a 64-bit type in C.
-        let suffix = if v > u64::from(u32::MAX) { "ULL" } else { "" };
-        writeln!(w, "#define {name} {v:#010x}{suffix}")
-    };
-    hex(w, "CSIGNAL", clone::CSIGNAL)?;
+    // Eight digits, so the flags line up.
+    hex_padded(w, "CSIGNAL", clone::CSIGNAL, 10)?;
     for &(bit, name) in clone::FLAGS {
-        hex(w, name, bit)?;
+        hex_padded(w, name, bit, 10)?;
     }
     define!(
         w,

@@ -6,33 +6,26 @@ use linux_raw_sys::general as raw;
 /// Legacy clone's exit-signal byte.
 pub const CSIGNAL: u64 = raw::CSIGNAL as u64;
 
-/// `CLONE_NAME` entries in bit order: a `u64` constant per flag and one
-/// row of [`FLAGS`].
-macro_rules! flags {
-    ($($name:ident)*) => {
-        $(pub const $name: u64 = raw::$name as u64;)*
-
-        /// Every flag with its name, lowest bit first.
-        pub static FLAGS: &[(u64, &str)] = &[$(($name, stringify!($name)),)*];
-
-        const BITS: &[u64] = &[$($name,)*];
-    };
-}
-
-flags! {
-    CLONE_NEWTIME CLONE_VM CLONE_FS CLONE_FILES CLONE_SIGHAND CLONE_PIDFD
-    CLONE_PTRACE CLONE_VFORK CLONE_PARENT CLONE_THREAD CLONE_NEWNS
-    CLONE_SYSVSEM CLONE_SETTLS CLONE_PARENT_SETTID CLONE_CHILD_CLEARTID
-    CLONE_DETACHED CLONE_UNTRACED CLONE_CHILD_SETTID CLONE_NEWCGROUP
-    CLONE_NEWUTS CLONE_NEWIPC CLONE_NEWUSER CLONE_NEWPID CLONE_NEWNET CLONE_IO
-    CLONE_CLEAR_SIGHAND CLONE_INTO_CGROUP
+named! {
+    /// Every flag with its name, lowest bit first.
+    FLAGS: u64 = [
+        CLONE_NEWTIME, CLONE_VM, CLONE_FS, CLONE_FILES, CLONE_SIGHAND, CLONE_PIDFD,
+        CLONE_PTRACE, CLONE_VFORK, CLONE_PARENT, CLONE_THREAD, CLONE_NEWNS,
+        CLONE_SYSVSEM, CLONE_SETTLS, CLONE_PARENT_SETTID, CLONE_CHILD_CLEARTID,
+        CLONE_DETACHED, CLONE_UNTRACED, CLONE_CHILD_SETTID, CLONE_NEWCGROUP,
+        CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET, CLONE_IO,
+        CLONE_CLEAR_SIGHAND, CLONE_INTO_CGROUP,
+    ]
 }
 
 const _: () = {
     let mut i = 0;
-    while i < BITS.len() {
-        assert!(BITS[i].count_ones() == 1, "a flag is one bit");
-        assert!(i == 0 || BITS[i - 1] < BITS[i], "flags out of bit order");
+    while i < FLAGS.len() {
+        assert!(FLAGS[i].0.count_ones() == 1, "a flag is one bit");
+        assert!(
+            i == 0 || FLAGS[i - 1].0 < FLAGS[i].0,
+            "flags out of bit order"
+        );
         i += 1;
     }
 };

@@ -2,29 +2,19 @@
 
 use linux_raw_sys::general as raw;
 
-/// `FUTEX_NAME` entries: a `u64` constant per command and one row of
-/// [`COMMANDS`].
-macro_rules! commands {
-    ($($name:ident)*) => {
-        $(pub const $name: u64 = raw::$name as u64;)*
-
-        /// Every command with its name, in number order.
-        pub static COMMANDS: &[(u64, &str)] = &[$(($name, stringify!($name)),)*];
-
-        const NUMBERS: &[u64] = &[$($name,)*];
-    };
-}
-
-commands! {
-    FUTEX_WAIT FUTEX_WAKE FUTEX_FD FUTEX_REQUEUE FUTEX_CMP_REQUEUE FUTEX_WAKE_OP
-    FUTEX_LOCK_PI FUTEX_UNLOCK_PI FUTEX_TRYLOCK_PI FUTEX_WAIT_BITSET
-    FUTEX_WAKE_BITSET FUTEX_WAIT_REQUEUE_PI FUTEX_CMP_REQUEUE_PI FUTEX_LOCK_PI2
+named! {
+    /// Every command with its name, in number order.
+    COMMANDS: u64 = [
+        FUTEX_WAIT, FUTEX_WAKE, FUTEX_FD, FUTEX_REQUEUE, FUTEX_CMP_REQUEUE, FUTEX_WAKE_OP,
+        FUTEX_LOCK_PI, FUTEX_UNLOCK_PI, FUTEX_TRYLOCK_PI, FUTEX_WAIT_BITSET,
+        FUTEX_WAKE_BITSET, FUTEX_WAIT_REQUEUE_PI, FUTEX_CMP_REQUEUE_PI, FUTEX_LOCK_PI2,
+    ]
 }
 
 const _: () = {
     let mut i = 0;
-    while i < NUMBERS.len() {
-        assert!(NUMBERS[i] == i as u64, "commands out of number order");
+    while i < COMMANDS.len() {
+        assert!(COMMANDS[i].0 == i as u64, "commands out of number order");
         i += 1;
     }
 };

@@ -62,6 +62,16 @@ pub struct Timeval {
     pub tv_usec: i64,
 }
 
+impl Timeval {
+    /// The time `ns` nanoseconds after zero, to the microsecond below.
+    pub fn from_ns(ns: u64) -> Timeval {
+        Timeval {
+            tv_sec: (ns / Timespec::NS_PER_SEC) as i64,
+            tv_usec: (ns % Timespec::NS_PER_SEC / 1000) as i64,
+        }
+    }
+}
+
 /// `struct rlimit64` (`struct rlimit` has the same layout on x86_64):
 /// prlimit64, getrlimit, setrlimit.
 #[derive(
@@ -255,6 +265,13 @@ mod tests {
         assert_eq!(ts(-1, 0).to_ns(), None);
         assert_eq!(ts(i64::MAX, 999_999_999).to_ns(), Some(u64::MAX));
         assert_eq!(Timespec::from_ns(3_000_000_007), ts(3, 7));
+        assert_eq!(
+            Timeval::from_ns(3_000_004_999),
+            Timeval {
+                tv_sec: 3,
+                tv_usec: 4
+            }
+        );
     }
 
     #[test]

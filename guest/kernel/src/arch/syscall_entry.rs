@@ -94,7 +94,7 @@ extern "C" fn syscall_handler(frame: &mut TrapFrame) {
             crate::syscall_clock::enter();
         }
         if nr == __NR_exit || nr == __NR_exit_group {
-            hypercall::syscall_noreturn(nr, args);
+            hypercall::syscall_noreturn(reports, nr, args);
         }
     }
     frame.rax = crate::syscalls::dispatch(nr, args, frame) as u64;

@@ -9,6 +9,7 @@ use abi::linux::fs::{
     O_RDONLY, O_RDWR, O_WRONLY, S_IFIFO, S_IFREG,
 };
 use abi::linux::uapi::{Iovec, Stat};
+use zerocopy::IntoBytes;
 
 use crate::errno::*;
 use crate::hypercall;
@@ -91,12 +92,14 @@ pub fn writev(fd: u64, iov: u64, iovcnt: u64) -> KResult<u64> {
         return Err(EINVAL);
     }
     let mut vecs = [Iovec::default(); MAX_IOV as usize];
+    let vecs = &mut vecs[..iovcnt as usize];
+    // As Linux: the whole array is copied before any entry is looked at
+    // (an empty one is not read at all).
+    if !vecs.is_empty() {
+        with_mm(|mm| copy_from_user(mm, iov, vecs.as_mut_bytes()))?;
+    }
     let mut total: u64 = 0;
-    for (i, v) in vecs.iter_mut().enumerate().take(iovcnt as usize) {
-        let at = iov
-            .checked_add((i * size_of::<Iovec>()) as u64)
-            .ok_or(EFAULT)?;
-        *v = with_mm(|mm| read_user::<Iovec>(mm, at))?;
+    for v in vecs.iter() {
         if v.iov_len > i64::MAX as u64 {
             return Err(EINVAL);
         }
@@ -104,7 +107,7 @@ pub fn writev(fd: u64, iov: u64, iovcnt: u64) -> KResult<u64> {
     }
     let mut left = total.min(MAX_RW_COUNT);
     let mut written = 0;
-    for v in &vecs[..iovcnt as usize] {
+    for v in vecs.iter() {
         if left == 0 {
             break;
         }

@@ -101,7 +101,7 @@ pub fn futex(uaddr: u64, op: u64, val: u64, timeout: u64, _uaddr2: u64, val3: u6
                 if left == 0 {
                     return Err(ETIMEDOUT);
                 }
-                crate::arch::rdtsc() + crate::timer::ns_to_tsc(left).max(1)
+                crate::arch::rdtsc().saturating_add(crate::timer::ns_to_tsc(left).max(1))
             };
             let pid = current().pid;
             current().timed_out = false;

@@ -101,18 +101,14 @@ pub fn prlimit64(pid: u64, resource: u64, new: u64, old: u64) -> KResult<u64> {
         return Err(EINVAL);
     }
     let before = target.borrow().rlim[resource];
-    if let Some(Rlimit {
-        rlim_cur: cur,
-        rlim_max: max,
-    }) = new
-    {
-        if cur > max {
+    if let Some(limit) = new {
+        if limit.rlim_cur > limit.rlim_max {
             return Err(EINVAL);
         }
-        if resource as u64 == RLIMIT_NOFILE && max > NR_OPEN {
+        if resource as u64 == RLIMIT_NOFILE && limit.rlim_max > NR_OPEN {
             return Err(EPERM);
         }
-        target.borrow_mut().rlim[resource] = [cur, max];
+        target.borrow_mut().rlim[resource] = limit;
     }
     if old != 0 {
         with_mm(|mm| write_user(mm, old, &before))?;

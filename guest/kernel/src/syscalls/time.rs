@@ -50,11 +50,7 @@ pub fn clock_getres(clock: u64, res: u64) -> KResult<u64> {
 
 pub fn gettimeofday(tv: u64, _tz: u64) -> KResult<u64> {
     if tv != 0 {
-        let ns = realtime_ns();
-        let v = Timeval {
-            tv_sec: (ns / 1_000_000_000) as i64,
-            tv_usec: (ns % 1_000_000_000 / 1000) as i64,
-        };
+        let v = Timeval::from_ns(realtime_ns());
         with_mm(|mm| write_user(mm, tv, &v))?;
     }
     Ok(0)
