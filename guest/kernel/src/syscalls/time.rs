@@ -3,7 +3,7 @@
 use crate::errno::*;
 use crate::mm::uaccess::write_user;
 use crate::task::with_mm;
-use crate::time::{monotonic_ns, realtime_ns, tsc_khz};
+use crate::time::{monotonic_ns, realtime_ns};
 
 use abi::linux::uapi::{Timespec, Timeval};
 use abi::linux::time::{
@@ -44,7 +44,6 @@ pub fn clock_getres(clock: u64, res: u64) -> KResult<u64> {
         let step = if coarse { 4_000_000 } else { 1 };
         put_timespec(res, step)?;
     }
-    let _ = tsc_khz();
     Ok(0)
 }
 
