@@ -191,6 +191,9 @@ pub struct RunConfig {
     /// counted, so a failed run can say that there was something to see.
     pub log: Option<Output>,
     pub kvm_device: PathBuf,
+    /// CPUID features the vCPU is not told about (`--hide-cpuid`), to run
+    /// the guest kernel's fallbacks on a host that has the features.
+    pub hide_cpuid: Vec<crate::arch::cpuid::Feature>,
 }
 
 impl RunConfig {
@@ -217,6 +220,7 @@ impl RunConfig {
             strace: None,
             log: None,
             kvm_device: DEFAULT_KVM_DEVICE.into(),
+            hide_cpuid: Vec::new(),
         }
     }
 }

@@ -172,6 +172,13 @@ struct RunArgs {
     /// KVM device to use.
     #[arg(long, value_name = "PATH", default_value = DEFAULT_KVM_DEVICE)]
     kvm_device: PathBuf,
+    /// Do not offer the vCPU this CPU feature, even where the host has it
+    /// (repeatable or comma-separated), to run the guest kernel's fallback:
+    /// `x2apic` (the xAPIC's MMIO registers instead), `tsc-deadline` (the
+    /// APIC timer's one-shot mode instead). `--log` shows which the kernel
+    /// used.
+    #[arg(long, value_name = "FEATURE", value_delimiter = ',')]
+    hide_cpuid: Vec<vmm::arch::cpuid::Feature>,
     /// The program to run: a path, or a name without `/` looked up in PATH.
     program: PathBuf,
     /// Arguments for the program, passed verbatim.
@@ -297,6 +304,7 @@ fn main() -> ExitCode {
     cfg.cmdline = args.cmdline;
     cfg.env = args.env;
     cfg.kvm_device = args.kvm_device;
+    cfg.hide_cpuid = args.hide_cpuid;
     cfg.args = args.args;
 
     let fail = |e: vmm::error::Error| {

@@ -341,7 +341,14 @@ fn build(cfg: &RunConfig, hooked: bool) -> Result<(Guest, Outputs)> {
             })?;
     }
     vm::create_irqchip(&vm_fd)?;
-    let vcpu = vm::create_boot_vcpu(&kvm, &vm_fd, kernel.entry, boot::boot_info_virt(), cr3)?;
+    let vcpu = vm::create_boot_vcpu(
+        &kvm,
+        &vm_fd,
+        kernel.entry,
+        boot::boot_info_virt(),
+        cr3,
+        &cfg.hide_cpuid,
+    )?;
     info.tsc_khz = vm::tsc_khz(&vcpu);
     if let Some(tsc) = vm::guest_tsc(&vcpu) {
         let now = SystemTime::now()

@@ -8,7 +8,7 @@ use std::path::Path;
 use kvm_bindings::{
     kvm_enable_cap, kvm_msr_entry, Msrs, KVM_CAP_SPLIT_IRQCHIP, KVM_MAX_CPUID_ENTRIES,
 };
-use kvm_ioctls::{Kvm, VcpuFd, VmFd};
+use kvm_ioctls::{Cap, Kvm, VcpuFd, VmFd};
 
 use crate::arch::{cpuid, regs};
 use crate::error::{Error, Result};
@@ -83,12 +83,16 @@ pub fn create_boot_vcpu(
     entry: u64,
     boot_info: u64,
     cr3: u64,
+    hide: &[cpuid::Feature],
 ) -> Result<VcpuFd> {
     let vcpu = vm.create_vcpu(0).map_err(Error::ioctl("KVM_CREATE_VCPU"))?;
     let mut cpuid = kvm
         .get_supported_cpuid(KVM_MAX_CPUID_ENTRIES)
         .map_err(Error::ioctl("KVM_GET_SUPPORTED_CPUID"))?;
-    cpuid::patch(&mut cpuid, 0);
+    let host = cpuid::HostCaps {
+        tsc_deadline_timer: kvm.check_extension(Cap::TscDeadlineTimer),
+    };
+    cpuid::patch(&mut cpuid, 0, host, hide);
     vcpu.set_cpuid2(&cpuid)
         .map_err(Error::ioctl("KVM_SET_CPUID2"))?;
     let sregs = vcpu.get_sregs().map_err(Error::ioctl("KVM_GET_SREGS"))?;
