@@ -211,6 +211,18 @@ pub fn stats(log: &str, tag: u64) -> std::collections::HashMap<String, u64> {
         .collect()
 }
 
+/// `huge-timeouts`' two arguments: the shortest timeout whose cycle count
+/// at the guest's TSC frequency (a vCPU's, as the VMM reads it) just passes
+/// 2^64, and a tv_sec whose nanoseconds saturate 64 bits.
+pub fn huge_timeouts() -> [String; 2] {
+    let kvm = kvm_ioctls::Kvm::new().expect("/dev/kvm");
+    let vcpu = kvm.create_vm().unwrap().create_vcpu(0).unwrap();
+    let khz = abi::clock::TscClock::new(vmm::vm::tsc_khz(&vcpu), 0, 0).tsc_khz();
+    let ns = ((1u128 << 64) * 1_000_000).div_ceil(u128::from(khz));
+    let wraps = format!("{}.{:09}", ns / 1_000_000_000, ns % 1_000_000_000);
+    [wraps, i64::MAX.to_string()]
+}
+
 /// A scratch file for a test's own artifacts.
 pub fn scratch(name: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("vmm-tests");

@@ -38,8 +38,8 @@ pub struct Context<'c, 'io> {
     pub console: &'c mut Console<'io>,
     pub kernel_symbols: &'c Symbols,
     pub program_symbols: &'c Symbols,
-    /// Set at the first USER_START hypercall.
-    pub user_start: Option<Instant>,
+    /// Set at the first USER_START hypercall: when, and the record.
+    pub user_start: Option<(Instant, UserStart)>,
     /// What runs at each syscall stop, when stops are on.
     pub stops: Option<Pipeline<'c>>,
 }
@@ -108,8 +108,9 @@ pub fn handle(ctx: &mut Context, port: u16, addr: u64) -> Result<Action, String>
         }
         port::SYSCALL_EXIT => syscall_exit(ctx, addr),
         port::USER_START => {
-            let _: UserStart = ctx.record(addr)?;
-            ctx.user_start.get_or_insert_with(Instant::now);
+            let record: UserStart = ctx.record(addr)?;
+            ctx.user_start
+                .get_or_insert_with(|| (Instant::now(), record));
             Ok(Action::Continue)
         }
         _ => Err(format!("write to unknown I/O port {port:#x}")),

@@ -55,6 +55,9 @@ pub struct Timings {
     pub guest_rss_kib: u64,
     /// `--check`'s work: units reused and re-derived, bytes compared.
     pub check: Option<CheckStats>,
+    /// The kernel's timer as it reported it when the program started:
+    /// [`abi::hypercall::timer`] bits and the one-shot rate in kHz.
+    pub timer: Option<(u32, u32)>,
 }
 
 impl Timings {
@@ -78,6 +81,13 @@ impl Timings {
                 c.reused,
                 c.recomputed,
                 c.compared
+            ),
+            None => String::new(),
+        } + &match self.timer {
+            Some((bits, 0)) => format!(" timer={}", abi::hypercall::timer::describe(bits)),
+            Some((bits, khz)) => format!(
+                " timer={} apic_timer_khz={khz}",
+                abi::hypercall::timer::describe(bits)
             ),
             None => String::new(),
         }
@@ -509,7 +519,7 @@ fn serve(vcpu: &mut VcpuFd, ctx: &mut hypercall::Context, timeout: Option<Durati
 /// What the run left for [`finish`].
 struct Ended {
     served: Served,
-    user_start: Option<Instant>,
+    user_start: Option<(Instant, abi::hypercall::UserStart)>,
     stops: Option<stop::Finished>,
     hidden_log_lines: u64,
     t0: Instant,
@@ -588,9 +598,10 @@ fn finish(
     drop(guest);
     let t_done = Instant::now();
     let (boot, program_time) = match user_start {
-        Some(u) => (u - served.started, served.stopped - u),
+        Some((u, _)) => (u - served.started, served.stopped - u),
         None => (served.stopped - served.started, Duration::ZERO),
     };
+    let timer = user_start.map(|(_, r)| (r.timer, r.apic_timer_khz));
     Ok(RunResult {
         dump: rendered,
         outcome,
@@ -603,6 +614,7 @@ fn finish(
             peak_rss_kib,
             guest_rss_kib,
             check,
+            timer,
         },
         program,
         hidden_log_lines,

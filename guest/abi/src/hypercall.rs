@@ -138,6 +138,39 @@ pub struct PanicReport {
 pub struct UserStart {
     /// Guest TSC when the event was sent.
     pub tsc: u64,
+    /// How the kernel makes its timer interrupt: [`timer`] bits.
+    pub timer: u32,
+    /// The APIC timer's count rate in kHz as the kernel calibrated it
+    /// against the TSC, for the one-shot mode; 0 otherwise.
+    pub apic_timer_khz: u32,
+}
+
+/// [`UserStart::timer`]: the local-APIC mode and timer the kernel chose from
+/// the vCPU's CPUID.
+pub mod timer {
+    /// The kernel has a timer (the vCPU has a local APIC). Without one
+    /// there is no preemption and timed waits never time out.
+    pub const PRESENT: u32 = 1 << 0;
+    /// The APIC is driven through the x2APIC MSRs; else through the xAPIC's
+    /// memory-mapped page.
+    pub const X2APIC: u32 = 1 << 1;
+    /// Deadlines go to IA32_TSC_DEADLINE; else the APIC timer counts down
+    /// in one-shot mode.
+    pub const TSC_DEADLINE: u32 = 1 << 2;
+
+    /// The mode in the words `vmm run --hide-cpuid` uses: `x2apic` or
+    /// `xapic`, then `tsc-deadline` or `one-shot`; `none` without a timer.
+    pub fn describe(bits: u32) -> &'static str {
+        if bits & PRESENT == 0 {
+            return "none";
+        }
+        match (bits & X2APIC != 0, bits & TSC_DEADLINE != 0) {
+            (true, true) => "x2apic,tsc-deadline",
+            (true, false) => "x2apic,one-shot",
+            (false, true) => "xapic,tsc-deadline",
+            (false, false) => "xapic,one-shot",
+        }
+    }
 }
 
 /// A system call has finished and its result is in place; the kernel's

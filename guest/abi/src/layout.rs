@@ -1,7 +1,8 @@
 //! Guest-physical and guest-virtual layout: every fixed address in one place.
 //!
-//! Guest RAM is one contiguous region starting at guest-physical 0; there is no
-//! MMIO (all devices are port I/O hypercalls), so no holes.
+//! Guest RAM is one contiguous region starting at guest-physical 0, with no
+//! holes: all devices are port I/O hypercalls. The one MMIO page is the
+//! xAPIC's, used only on a vCPU without x2APIC ([`xapic_phys`]).
 //!
 //! Low memory (below [`KERNEL_PHYS_BASE`]) belongs to the VMM's boot structures:
 //!
@@ -54,6 +55,26 @@ pub const KERNEL_VIRT_BASE: u64 = 0x0000_7f80_0000_0000;
 /// The kernel mapping covers the first 1 GiB of physical memory.
 pub const KERNEL_MAP_SIZE: u64 = 1 << 30;
 
+/// The xAPIC register page's architectural guest-physical address (the
+/// reset value of IA32_APIC_BASE).
+pub const XAPIC_DEFAULT_PHYS: u64 = 0xfee0_0000;
+
+/// Where the kernel keeps the xAPIC register page in a guest with
+/// `mem_size` bytes of RAM: at the default address when RAM ends below it,
+/// else moved (through IA32_APIC_BASE) to the first page after RAM, since a
+/// page RAM backs would never reach the APIC.
+pub const fn xapic_phys(mem_size: u64) -> u64 {
+    if mem_size <= XAPIC_DEFAULT_PHYS {
+        XAPIC_DEFAULT_PHYS
+    } else {
+        mem_size
+    }
+}
+
+/// Kernel-virtual address of the xAPIC register page (uncached), right after
+/// the kernel-image mapping; mapped only when the kernel uses the xAPIC.
+pub const XAPIC_VIRT: u64 = KERNEL_VIRT_BASE + KERNEL_MAP_SIZE;
+
 /// End (exclusive) of user space: one guard page below the kernel's part.
 pub const USER_SPACE_END: u64 = KERNEL_SPACE_START - PAGE_SIZE;
 /// Top of the initial user stack (no randomization).
@@ -97,6 +118,26 @@ const _: () = {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_xapic_page_is_never_ram() {
+        let mut m = MIN_GUEST_MEMORY;
+        while m <= MAX_GUEST_MEMORY {
+            let p = xapic_phys(m);
+            assert!(p >= m, "{m:#x}: the APIC page {p:#x} lies in RAM");
+            assert_eq!(p % PAGE_SIZE, 0);
+            if m <= XAPIC_DEFAULT_PHYS {
+                assert_eq!(p, XAPIC_DEFAULT_PHYS, "moved without need");
+            }
+            m += LARGE_PAGE_SIZE * 61;
+        }
+        assert_eq!(
+            xapic_phys(XAPIC_DEFAULT_PHYS + LARGE_PAGE_SIZE),
+            XAPIC_DEFAULT_PHYS + LARGE_PAGE_SIZE
+        );
+        assert!(kernel_image_to_phys(XAPIC_VIRT).is_none());
+        assert!(direct_map_to_phys(XAPIC_VIRT).is_none());
+    }
 
     #[test]
     fn kernel_space_indices() {

@@ -55,7 +55,11 @@ static CHANNEL: Mutex<Channel> = Mutex::new(Channel {
         len: 0,
         result: 0,
     }),
-    user_start: Record(UserStart { tsc: 0 }),
+    user_start: Record(UserStart {
+        tsc: 0,
+        timer: 0,
+        apic_timer_khz: 0,
+    }),
     syscall_exit: Record(SyscallExit {
         seq: 0,
         nr: 0,
@@ -278,7 +282,11 @@ fn send_syscall_stop(reports: u8, nr: u64, args: [u64; 6], ret: u64, kind: u32) 
 
 pub fn user_start(tsc: u64) {
     let mut ch = CHANNEL.lock();
-    ch.user_start.0 = UserStart { tsc };
+    ch.user_start.0 = UserStart {
+        tsc,
+        timer: crate::arch::lapic::mode_bits(),
+        apic_timer_khz: crate::arch::lapic::apic_timer_khz(),
+    };
     out(port::USER_START, image_phys(&ch.user_start.0));
 }
 

@@ -69,8 +69,6 @@ extern "C" fn kernel_main(info: *const BootInfo) -> ! {
     time::init(info);
     random::init(&info.random_seed);
     cmdline::init(info);
-    if !arch::lapic::init() {
-        klog!("no x2APIC TSC-deadline timer: no preemption, sleeps wait for nothing");
-    }
+    timer::start(info.mem_size);
     init::start_first_program(info)
 }

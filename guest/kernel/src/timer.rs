@@ -22,6 +22,33 @@ pub fn ns_to_tsc(ns: u64) -> u64 {
     crate::time::tsc_clock().cycles(ns)
 }
 
+/// Brings up the local APIC's timer and says in the kernel log when it is
+/// not the fast mode (x2APIC with TSC deadline), which costs more per
+/// interrupt, or when there is none at all.
+pub fn start(mem_size: u64) {
+    use abi::hypercall::timer::describe;
+    match lapic::init(mem_size) {
+        Ok(()) => {
+            let bits = lapic::mode_bits();
+            let fast = abi::hypercall::timer::X2APIC | abi::hypercall::timer::TSC_DEADLINE;
+            if bits & fast != fast {
+                let khz = lapic::apic_timer_khz();
+                if khz != 0 {
+                    crate::klog!(
+                        "timer: {} (APIC timer calibrated at {khz} kHz): the vCPU offers no better",
+                        describe(bits)
+                    );
+                } else {
+                    crate::klog!("timer: {}: the vCPU offers no better", describe(bits));
+                }
+            }
+        }
+        Err(why) => crate::klog!(
+            "timer: none ({why:?}): no preemption, timed waits never time out"
+        ),
+    }
+}
+
 /// Arms the timer for the earliest thing that needs it, or disarms it.
 pub fn rearm() {
     let now = rdtsc();

@@ -181,6 +181,41 @@ pub fn set_flags(root: u64, virt: u64, flags: F) {
     }
 }
 
+/// Maps the device page at physical `phys` at kernel address `virt`
+/// (outside the direct map and the kernel image), uncached and
+/// supervisor-only, in the kernel's part of every address space. `None` if
+/// a table could not be allocated or `virt` lies in a large page.
+///
+/// Boot-time only: the new tables hang below a kernel PML4 entry the boot
+/// tables already have, which every root shares, so the mapping appears in
+/// all of them, present and future.
+pub fn map_kernel_mmio(virt: u64, phys: u64) -> Option<()> {
+    if !KERNEL_PML4.contains(&index(virt, 3)) {
+        return None;
+    }
+    // SAFETY: KERNEL_ROOT is set once at boot.
+    let mut t = table(unsafe { KERNEL_ROOT });
+    if t[index(virt, 3)].is_unused() {
+        return None;
+    }
+    for level in (1..=3).rev() {
+        let e = &mut t[index(virt, level)];
+        if e.is_unused() {
+            let new = frame::alloc_zeroed()?;
+            e.set_addr(PhysAddr::new(new), F::PRESENT | F::WRITABLE);
+        } else if e.flags().contains(F::HUGE_PAGE) {
+            return None;
+        }
+        t = table(e.addr().as_u64());
+    }
+    t[index(virt, 0)].set_addr(
+        PhysAddr::new(phys),
+        F::PRESENT | F::WRITABLE | F::NO_CACHE | F::WRITE_THROUGH | F::NO_EXECUTE,
+    );
+    x86_64::instructions::tlb::flush(x86_64::VirtAddr::new(virt));
+    Some(())
+}
+
 /// Drops a stale TLB entry. Only the active address space can have one, and
 /// skipping the others matters: an INVLPG costs a trip to the hypervisor.
 fn flush(root: u64, virt: u64) {
