@@ -36,7 +36,7 @@ fn main() {
         "guest/abi",
         "guest/programs",
         "guest-libc",
-        "scripts",
+        "scripts/guest-cc",
     ] {
         println!("cargo:rerun-if-changed={}", root.join(dir).display());
     }

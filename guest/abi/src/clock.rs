@@ -66,12 +66,14 @@ impl TscClock {
         }
     }
 
-    /// TSC cycles in `ns` nanoseconds, rounded down: the inverse of
-    /// [`ns`](Self::ns), for deadlines. In 128 bits, and u64::MAX when the
+    /// TSC cycles in `ns` nanoseconds, rounded up: the fewest cycles that
+    /// [`ns`](Self::ns) turns back into at least `ns`, so a deadline this
+    /// far ahead never ends a wait early by a fraction of a cycle. In 128
+    /// bits, and u64::MAX when the
     /// count does not fit (2^64 / (kHz × 10^3) s, a couple of centuries at
     /// GHz rates): a timeout that long is one that never expires.
     pub const fn cycles(&self, ns: u64) -> u64 {
-        let cycles = ns as u128 * self.tsc_khz as u128 / 1_000_000;
+        let cycles = (ns as u128 * self.tsc_khz as u128).div_ceil(1_000_000);
         if cycles > u64::MAX as u128 {
             u64::MAX
         } else {
@@ -136,8 +138,13 @@ mod tests {
         assert_eq!(c.cycles(0), 0);
         assert_eq!(c.cycles(1_000), 2_500);
         assert_eq!(c.ns(c.cycles(1_000)), 1_000);
-        // Rounded down: 1 ns is 2.5 cycles.
-        assert_eq!(c.cycles(1), 2);
+        // Rounded up: 1 ns is 2.5 cycles, and 2 of them are 0 ns.
+        assert_eq!(c.cycles(1), 3);
+        assert_eq!(c.ns(c.cycles(1)), 1);
+        for ns in [1, 3, 999, 123_456_789] {
+            let k = c.cycles(ns);
+            assert!(c.ns(k) >= ns && c.ns(k - 1) < ns, "{ns} ns: {k} cycles");
+        }
         assert_eq!(c.cycles(u64::MAX), u64::MAX);
         // At 2 GHz, the last ns count that fits and the first that does
         // not: 2^64 cycles, which a 64-bit result would wrap to 0.
@@ -150,7 +157,7 @@ mod tests {
         assert_eq!(c.cycles(u64::MAX), u64::MAX);
         // Below 1 GHz nothing saturates.
         let c = TscClock::new(1, 0, 1);
-        assert_eq!(c.cycles(u64::MAX), u64::MAX / 1_000_000);
+        assert_eq!(c.cycles(u64::MAX), u64::MAX.div_ceil(1_000_000));
     }
 
     #[test]

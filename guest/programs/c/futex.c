@@ -49,13 +49,22 @@ static struct timespec at(uint64_t ns)
     return t;
 }
 
-static void timed(const char *what, long op, const struct timespec *ts, long val3, uint64_t min_ms)
+/* A wait that must last at least min_ms from t0: for a deadline, t0 is read
+ * before the clock the deadline is computed from, so the time spent between
+ * the two reads cannot make a wait that ends right at its deadline look
+ * short. */
+static void timed_from(uint64_t t0, const char *what, long op, const struct timespec *ts, long val3,
+                       uint64_t min_ms)
 {
-    uint64_t t0 = now_ns(CLOCK_MONOTONIC);
     long r = futex(&word, op, 0, ts, val3);
     uint64_t ms = (now_ns(CLOCK_MONOTONIC) - t0) / 1000000;
     printf("%s: %s, waited at least %llu ms: %s\n", what, name(r), (unsigned long long)min_ms,
            ms >= min_ms ? "yes" : "no");
+}
+
+static void timed(const char *what, long op, const struct timespec *ts, long val3, uint64_t min_ms)
+{
+    timed_from(now_ns(CLOCK_MONOTONIC), what, op, ts, val3, min_ms);
 }
 
 static void *waker(void *arg)
@@ -75,10 +84,13 @@ int main(void)
     timed("FUTEX_WAIT|REALTIME 30 ms", FUTEX_WAIT | FUTEX_CLOCK_REALTIME, &rel, 0, 30);
     struct timespec zero = {0, 0};
     timed("FUTEX_WAIT zero timeout", FUTEX_WAIT, &zero, 0, 0);
+    uint64_t t0 = now_ns(CLOCK_MONOTONIC);
     struct timespec mono = at(now_ns(CLOCK_MONOTONIC) + 30000000ULL);
-    timed("WAIT_BITSET monotonic deadline +30 ms", FUTEX_WAIT_BITSET, &mono, -1, 30);
+    timed_from(t0, "WAIT_BITSET monotonic deadline +30 ms", FUTEX_WAIT_BITSET, &mono, -1, 30);
+    t0 = now_ns(CLOCK_MONOTONIC);
     struct timespec real = at(now_ns(CLOCK_REALTIME) + 30000000ULL);
-    timed("WAIT_BITSET realtime deadline +30 ms", FUTEX_WAIT_BITSET | FUTEX_CLOCK_REALTIME, &real, -1, 30);
+    timed_from(t0, "WAIT_BITSET realtime deadline +30 ms", FUTEX_WAIT_BITSET | FUTEX_CLOCK_REALTIME,
+               &real, -1, 30);
     struct timespec past = at(now_ns(CLOCK_MONOTONIC) - 1000000ULL);
     timed("WAIT_BITSET deadline in the past", FUTEX_WAIT_BITSET, &past, -1, 0);
     struct timespec bad = {0, 1000000000L};
@@ -96,7 +108,7 @@ int main(void)
     word = 0;
     pthread_create(&th, NULL, waker, (void *)(intptr_t)FUTEX_WAKE);
     struct timespec long_rel = {10, 0};
-    uint64_t t0 = now_ns(CLOCK_MONOTONIC);
+    t0 = now_ns(CLOCK_MONOTONIC);
     long r = futex(&word, FUTEX_WAIT, 0, &long_rel, 0);
     uint64_t ms = (now_ns(CLOCK_MONOTONIC) - t0) / 1000000;
     void *woken;
