@@ -43,9 +43,7 @@ pub fn start(mem_size: u64) {
                 }
             }
         }
-        Err(why) => crate::klog!(
-            "timer: none ({why:?}): no preemption, timed waits never time out"
-        ),
+        Err(why) => crate::klog!("timer: none ({why}): no preemption, timed waits never time out"),
     }
 }
 

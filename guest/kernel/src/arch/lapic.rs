@@ -102,7 +102,6 @@ impl Access {
 }
 
 /// Why the kernel has no timer.
-#[derive(Debug)]
 pub enum NoTimer {
     /// CPUID.1:EDX[9] is clear.
     NoApic,
@@ -110,6 +109,16 @@ pub enum NoTimer {
     CannotMap,
     /// The APIC timer did not count during calibration.
     Stopped,
+}
+
+impl core::fmt::Display for NoTimer {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            NoTimer::NoApic => "the vCPU has no local APIC",
+            NoTimer::CannotMap => "no memory to map the xAPIC page",
+            NoTimer::Stopped => "the APIC timer did not count",
+        })
+    }
 }
 
 /// Enables the local APIC and its timer in the best mode the vCPU offers
