@@ -74,9 +74,13 @@ fn timings_name_the_timer_mode() {
         assert_eq!(timing(line, "timer"), Some(mode), "{line}");
         let khz = timing(line, "apic_timer_khz").map(|k| k.parse::<u64>().unwrap());
         if mode.ends_with("one-shot") {
-            // KVM's APIC timer counts at 1 GHz unless a VMM changes it;
-            // the calibration must land near whatever rate it has.
-            assert!(khz.is_some_and(|k| k > 1000), "{line}");
+            // KVM's APIC timer counts at 1 GHz unless a VMM changes it
+            // (this one does not); the calibration must land near it. The
+            // margin is for a calibration preempted on a loaded host.
+            assert!(
+                khz.is_some_and(|k| (500_000..=2_000_000).contains(&k)),
+                "{line}"
+            );
         } else {
             assert_eq!(khz, None, "{line}");
         }
@@ -84,9 +88,10 @@ fn timings_name_the_timer_mode() {
 }
 
 /// A guest bigger than the 4 GiB below the xAPIC's default address: RAM
-/// covers that page, so the kernel moves the APIC past the end of RAM,
-/// and both the APIC and the RAM it would have shadowed keep working (the
-/// mm program touches memory throughout).
+/// covers that page, so the kernel moves the APIC past the end of RAM and
+/// the timer keeps working. (On PVM the emulator sends the default page to
+/// the APIC anyway, so this passes there even without the move; the SVM
+/// job's `futex-xapic-moved` is the run that needs it.)
 #[test]
 fn xapic_moves_out_of_ram_in_a_big_guest() {
     let opts = ["--memory", "4100M", "--hide-cpuid", "x2apic,tsc-deadline"];

@@ -61,8 +61,10 @@ pub const XAPIC_DEFAULT_PHYS: u64 = 0xfee0_0000;
 
 /// Where the kernel keeps the xAPIC register page in a guest with
 /// `mem_size` bytes of RAM: at the default address when RAM ends below it,
-/// else moved (through IA32_APIC_BASE) to the first page after RAM, since a
-/// page RAM backs would never reach the APIC.
+/// else moved (through IA32_APIC_BASE) to the first page after RAM, since
+/// with hardware paging an access to a page RAM backs goes to the RAM, not
+/// to the APIC. (The RAM page at the default address is never used either:
+/// the kernel's frame allocator leaves it out.)
 pub const fn xapic_phys(mem_size: u64) -> u64 {
     if mem_size <= XAPIC_DEFAULT_PHYS {
         XAPIC_DEFAULT_PHYS

@@ -50,6 +50,9 @@ pub const SPURIOUS_VECTOR: u8 = 47;
 /// hundred cycles around the two reads are noise below 0.1%, short enough
 /// not to slow boot where each instruction is emulated.
 const CALIBRATION_MS: u64 = 2;
+/// The plausible APIC timer rates: 1 MHz to 100 GHz.
+const MIN_APIC_TIMER_KHZ: u128 = 1_000;
+const MAX_APIC_TIMER_KHZ: u128 = 100_000_000;
 
 #[derive(Clone, Copy)]
 enum Access {
@@ -105,7 +108,8 @@ impl Access {
 pub enum NoTimer {
     /// CPUID.1:EDX[9] is clear.
     NoApic,
-    /// The xAPIC page could not be mapped (no memory for a page table).
+    /// The xAPIC page could not be mapped: no memory for a page table, or
+    /// no physical address after RAM below MAXPHYADDR to move it to.
     CannotMap,
     /// The APIC timer did not count during calibration.
     Stopped,
@@ -115,7 +119,10 @@ impl core::fmt::Display for NoTimer {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str(match self {
             NoTimer::NoApic => "the vCPU has no local APIC",
-            NoTimer::CannotMap => "no memory to map the xAPIC page",
+            NoTimer::CannotMap => {
+                "the xAPIC page cannot be mapped (no memory for a page table, or no \
+                 physical address past RAM)"
+            }
             NoTimer::Stopped => "the APIC timer did not count",
         })
     }
@@ -140,6 +147,11 @@ pub fn init(mem_size: u64) -> Result<(), NoTimer> {
         Access::X2apic
     } else {
         let phys = abi::layout::xapic_phys(mem_size);
+        // A base at or above MAXPHYADDR is a #GP on the MSR write.
+        let phys_bits = core::arch::x86_64::__cpuid(0x8000_0008).eax & 0xff;
+        if phys_bits < 64 && phys + abi::layout::PAGE_SIZE > 1 << phys_bits {
+            return Err(NoTimer::CannotMap);
+        }
         if old & APIC_BASE_ADDR != phys {
             // SAFETY: moves the APIC page to an address no RAM backs; the
             // APIC is not in use yet.
@@ -203,15 +215,24 @@ fn calibrate(access: Access) -> Option<u64> {
         core::hint::spin_loop();
     }
     let before = rdtsc();
-    let counted = u32::MAX - access.read(REG_TIMER_CURRENT);
+    let current = access.read(REG_TIMER_CURRENT);
     let end = midpoint(before, rdtsc());
     let cycles = end.wrapping_sub(start).max(1);
     access.write(REG_TIMER_INITIAL, 0);
-    if counted == 0 {
+    // A counter still at its start did not run; one at 0 ran out or is not
+    // a counter (a page that reads 0). Either way there is no usable rate.
+    if current == 0 || current == u32::MAX {
         return None;
     }
-    let per_tsc = (u128::from(counted) << 32) / u128::from(cycles);
-    u64::try_from(per_tsc).ok().filter(|&r| r > 0)
+    let counted = u32::MAX - current;
+    let per_tsc = u64::try_from((u128::from(counted) << 32) / u128::from(cycles)).ok()?;
+    // Every APIC timer runs between these (KVM's at 1 GHz by default): a
+    // rate outside them is a misread, and a timer at it would wake sleepers
+    // orders of magnitude off.
+    let khz = (u128::from(per_tsc) * u128::from(crate::time::tsc_khz())) >> 32;
+    (MIN_APIC_TIMER_KHZ..=MAX_APIC_TIMER_KHZ)
+        .contains(&khz)
+        .then_some(per_tsc)
 }
 
 fn midpoint(a: u64, b: u64) -> u64 {

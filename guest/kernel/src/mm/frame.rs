@@ -45,9 +45,18 @@ static FRAMES: Mutex<FrameAllocator> = Mutex::new(FrameAllocator {
 });
 
 /// Everything from the end of the kernel to the end of RAM, except the
-/// program file and argument block (released after exec).
+/// program file and argument block (released after exec) and the page at
+/// the xAPIC's default address, which RAM covers in a guest over about
+/// 4 GiB: KVM may send accesses to that page to its APIC emulation whether
+/// or not RAM backs it (PVM's instruction emulator does), so it never
+/// holds data.
 pub fn init(info: &BootInfo) {
-    let mut holes = [info.program, info.args];
+    let apic = abi::layout::XAPIC_DEFAULT_PHYS;
+    let apic_page = abi::boot::PhysRange {
+        start: apic,
+        len: if apic < info.mem_size { PAGE } else { 0 },
+    };
+    let mut holes = [info.program, info.args, apic_page];
     holes.sort_by_key(|r| r.start);
     let mut f = FRAMES.lock();
     let mut cursor = info.kernel_phys_end;
