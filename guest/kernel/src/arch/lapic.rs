@@ -51,8 +51,8 @@ pub const SPURIOUS_VECTOR: u8 = 47;
 /// not to slow boot where each instruction is emulated.
 const CALIBRATION_MS: u64 = 2;
 /// The plausible APIC timer rates: 1 MHz to 100 GHz.
-const MIN_APIC_TIMER_KHZ: u128 = 1_000;
-const MAX_APIC_TIMER_KHZ: u128 = 100_000_000;
+const MIN_APIC_TIMER_KHZ: u32 = 1_000;
+const MAX_APIC_TIMER_KHZ: u32 = 100_000_000;
 
 #[derive(Clone, Copy)]
 enum Access {
@@ -64,16 +64,14 @@ enum Access {
 #[derive(Clone, Copy)]
 enum Timer {
     TscDeadline,
-    /// APIC timer counts per TSC cycle, in 32.32 fixed point.
-    OneShot { per_tsc: u64 },
+    /// APIC timer counts per TSC cycle, in 32.32 fixed point, and the same
+    /// rate in kHz (for the report).
+    OneShot { per_tsc: u64, khz: u32 },
 }
 
 struct Lapic {
     access: Access,
     timer: Timer,
-    /// What [`mode_bits`] reports.
-    bits: u32,
-    apic_timer_khz: u32,
 }
 
 static LAPIC: Once<Lapic> = Once::new();
@@ -168,39 +166,23 @@ pub fn init(mem_size: u64) -> Result<(), NoTimer> {
         REG_SPURIOUS,
         SPURIOUS_ENABLE | u32::from(SPURIOUS_VECTOR),
     );
-    let (timer, apic_timer_khz) = if tsc_deadline {
+    let timer = if tsc_deadline {
         access.write(REG_LVT_TIMER, u32::from(TIMER_VECTOR) | LVT_TSC_DEADLINE);
         // SAFETY: TSC-deadline mode is selected; 0 disarms.
         unsafe { Msr::new(IA32_TSC_DEADLINE).write(0) };
-        (Timer::TscDeadline, 0)
+        Timer::TscDeadline
     } else {
-        let per_tsc = calibrate(access).ok_or(NoTimer::Stopped)?;
-        let khz = (u128::from(per_tsc) * u128::from(crate::time::tsc_khz())) >> 32;
+        let timer = calibrate(access).ok_or(NoTimer::Stopped)?;
         access.write(REG_LVT_TIMER, u32::from(TIMER_VECTOR));
-        (
-            Timer::OneShot { per_tsc },
-            u32::try_from(khz).unwrap_or(u32::MAX),
-        )
+        timer
     };
-    let mut bits = mode::PRESENT;
-    if x2apic {
-        bits |= mode::X2APIC;
-    }
-    if tsc_deadline {
-        bits |= mode::TSC_DEADLINE;
-    }
-    LAPIC.call_once(|| Lapic {
-        access,
-        timer,
-        bits,
-        apic_timer_khz,
-    });
+    LAPIC.call_once(|| Lapic { access, timer });
     Ok(())
 }
 
-/// Measures the APIC timer's rate against the TSC with the timer masked:
-/// counts per TSC cycle in 32.32 fixed point, `None` if it did not count.
-fn calibrate(access: Access) -> Option<u64> {
+/// Measures the APIC timer's rate against the TSC with the timer masked;
+/// `None` if it did not count or the rate is not plausible.
+fn calibrate(access: Access) -> Option<Timer> {
     access.write(REG_LVT_TIMER, LVT_MASKED | u32::from(TIMER_VECTOR));
     access.write(REG_TIMER_DIVIDE, DIVIDE_BY_1);
     let window = crate::timer::ns_to_tsc(CALIBRATION_MS * 1_000_000).max(1);
@@ -230,9 +212,10 @@ fn calibrate(access: Access) -> Option<u64> {
     // rate outside them is a misread, and a timer at it would wake sleepers
     // orders of magnitude off.
     let khz = (u128::from(per_tsc) * u128::from(crate::time::tsc_khz())) >> 32;
-    (MIN_APIC_TIMER_KHZ..=MAX_APIC_TIMER_KHZ)
-        .contains(&khz)
-        .then_some(per_tsc)
+    let khz = u32::try_from(khz)
+        .ok()
+        .filter(|k| (MIN_APIC_TIMER_KHZ..=MAX_APIC_TIMER_KHZ).contains(k))?;
+    Some(Timer::OneShot { per_tsc, khz })
 }
 
 fn midpoint(a: u64, b: u64) -> u64 {
@@ -245,12 +228,25 @@ pub fn present() -> bool {
 
 /// [`abi::hypercall::timer`] bits of the mode in use (0: no timer).
 pub fn mode_bits() -> u32 {
-    LAPIC.get().map_or(0, |l| l.bits)
+    let Some(l) = LAPIC.get() else {
+        return 0;
+    };
+    let mut bits = mode::PRESENT;
+    if let Access::X2apic = l.access {
+        bits |= mode::X2APIC;
+    }
+    if let Timer::TscDeadline = l.timer {
+        bits |= mode::TSC_DEADLINE;
+    }
+    bits
 }
 
 /// The one-shot timer's calibrated rate in kHz, 0 in TSC-deadline mode.
 pub fn apic_timer_khz() -> u32 {
-    LAPIC.get().map_or(0, |l| l.apic_timer_khz)
+    match LAPIC.get().map(|l| l.timer) {
+        Some(Timer::OneShot { khz, .. }) => khz,
+        _ => 0,
+    }
 }
 
 /// Fires the timer interrupt when the TSC reaches `deadline` (0 disarms).
@@ -265,7 +261,7 @@ pub fn arm(deadline: u64) {
     match l.timer {
         // SAFETY: TSC-deadline mode is on (init).
         Timer::TscDeadline => unsafe { Msr::new(IA32_TSC_DEADLINE).write(deadline) },
-        Timer::OneShot { per_tsc } => {
+        Timer::OneShot { per_tsc, .. } => {
             let count = if deadline == 0 {
                 0
             } else {
