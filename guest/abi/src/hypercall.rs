@@ -26,6 +26,9 @@ pub mod port {
     pub const SYSCALL_EXIT: u16 = 0x0505;
     /// [`crate::stats::KernelStats`]: a snapshot the program asked for.
     pub const STATS: u16 = 0x0506;
+    /// [`super::SignalDelivery`]: only when `BOOT_FLAG_REPORT_SYSCALL_EXIT`
+    /// is set. The host reads guest memory while the guest is stopped here.
+    pub const SIGNAL_DELIVERY: u16 = 0x0507;
 }
 
 /// `ConsoleWrite::fd` for the kernel's own log; the host prints it on stderr
@@ -60,6 +63,11 @@ pub const EXIT_KIND_SIGNALED: u32 = 1;
 /// The kernel could not start the program (bad ELF, out of memory, bad boot
 /// info). `code` is a negative errno; `message` says why.
 pub const EXIT_KIND_EXEC_FAILED: u32 = 2;
+/// Every task is blocked and nothing can wake any of them (no timer is
+/// pending, no signal can come): the program is deadlocked. Sent instead of
+/// halting, with the kernel's records consistent, so the host can read who
+/// waits on what. `code` is 0; `message` says what the kernel saw.
+pub const EXIT_KIND_DEADLOCK: u32 = 3;
 
 /// The program (the whole guest) is finished.
 #[repr(C)]
@@ -208,7 +216,31 @@ pub struct SyscallExit {
     pub off_cpu: u64,
 }
 
-/// [`SyscallExit::kind`]: the call returned `ret`.
+/// A signal is being delivered to a handler: the kernel has built the
+/// frame on the user stack and the thread resumes in the handler next
+/// (strace's `--- SIGUSR1 {...} ---`). Sent from the thread's return to
+/// user mode, the kernel's records consistent as at a syscall stop.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, FromBytes, IntoBytes, KnownLayout, Immutable)]
+pub struct SignalDelivery {
+    /// The thread that runs the handler.
+    pub tid: i32,
+    pub signo: u32,
+    /// The siginfo the handler gets, as in the frame.
+    pub info: crate::linux::uapi::Siginfo,
+    /// The thread's blocked mask when the signal was taken (before the
+    /// handler's sa_mask was added): the signal is never in it.
+    pub blocked: u64,
+    /// The handler, its `sa_flags`, and the user address of the
+    /// `rt_sigframe` built for it.
+    pub handler: u64,
+    pub sa_flags: u64,
+    pub frame: u64,
+}
+
+/// [`SyscallExit::kind`]: the call returned `ret`. For rt_sigreturn,
+/// `ret` is the restored rax and `args[0]` the signal mask it restored
+/// (strace's `rt_sigreturn({mask=[...]})`).
 pub const SYSCALL_STOP_EXIT: u32 = 0;
 /// [`SyscallExit::kind`]: entry of a call that does not return (exit,
 /// exit_group); `ret` is meaningless.
@@ -229,6 +261,7 @@ mod tests {
             size_of::<UserStart>(),
             size_of::<SyscallExit>(),
             size_of::<crate::stats::KernelStats>(),
+            size_of::<SignalDelivery>(),
         ] {
             assert!(size as u64 <= crate::layout::PAGE_SIZE);
             assert_eq!(size % 8, 0);
@@ -245,6 +278,7 @@ mod tests {
             port::USER_START,
             port::SYSCALL_EXIT,
             port::STATS,
+            port::SIGNAL_DELIVERY,
         ];
         for (i, a) in ports.iter().enumerate() {
             for b in &ports[i + 1..] {

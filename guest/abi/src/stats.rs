@@ -17,6 +17,17 @@ pub const SYS_THREADLAB_STATS: u64 = 0x7fff_0001;
 /// tag is an ordinary one.
 pub const STATS_TAG_BREAK_NR_THREADS: u64 = 0xbad_0004;
 
+/// A [`SYS_THREADLAB_STATS`] tag that, with `test-faults`, makes the
+/// calling thread keep its pending signals when it exits (Linux flushes
+/// them): the host's check that no exited thread has a signal pending
+/// must fire.
+pub const STATS_TAG_BREAK_EXIT_FLUSH: u64 = 0xbad_0005;
+
+/// A [`SYS_THREADLAB_STATS`] tag that, with `test-faults`, makes the next
+/// signal the calling thread takes ignore its blocked mask: the host's
+/// check that a signal is never delivered while blocked must fire.
+pub const STATS_TAG_BREAK_SIGMASK: u64 = 0xbad_0006;
+
 #[repr(C)]
 #[derive(
     Clone, Copy, Debug, Default, PartialEq, Eq, FromBytes, IntoBytes, KnownLayout, Immutable,

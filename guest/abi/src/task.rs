@@ -98,8 +98,21 @@ pub struct TaskStruct {
     pub robust_list: u64,
     /// Signal masks (bit n-1 for signal n).
     pub blocked: u64,
-    /// This thread's private pending set (tgkill / tkill).
+    /// This thread's private pending set (tgkill / tkill, faults, timers
+    /// aimed at the thread). Empty once the thread has exited.
     pub pending: u64,
+    /// What a BLOCKED task waits for: one of [`wait`].
+    pub wait_kind: u32,
+    /// sigaltstack's `ss_flags` as set (SS_DISABLE, SS_AUTODISARM);
+    /// SS_ONSTACK is not stored, it is "rsp lies on the stack".
+    pub sas_ss_flags: u32,
+    /// The wait's object: for [`wait::FUTEX`] the futex word's user
+    /// address, [`wait::VFORK`] the child's pid, [`wait::SLEEP`] the TSC
+    /// deadline; 0 otherwise.
+    pub wait_addr: u64,
+    /// The alternate signal stack (sigaltstack): base and size, 0 if none.
+    pub sas_ss_sp: u64,
+    pub sas_ss_size: u64,
     /// User FS base (the thread pointer) while switched out; for `current`
     /// the live value is in the CPU.
     pub fs_base: u64,
@@ -108,6 +121,35 @@ pub struct TaskStruct {
     pub stack: u64,
     /// Saved kernel stack pointer while switched out.
     pub ksp: u64,
+}
+
+/// [`TaskStruct::wait_kind`].
+pub mod wait {
+    /// Not waiting (or not blocked).
+    pub const NOTHING: u32 = 0;
+    /// A futex word (futex WAIT, pthread_join, mutexes, condition variables).
+    pub const FUTEX: u32 = 1;
+    /// Any child's state change (wait4, waitid).
+    pub const CHILD: u32 = 2;
+    /// A vfork child to exit or exec.
+    pub const VFORK: u32 = 3;
+    /// A timer (nanosleep, clock_nanosleep).
+    pub const SLEEP: u32 = 4;
+    /// A signal (pause, rt_sigsuspend, rt_sigtimedwait).
+    pub const SIGNAL: u32 = 5;
+
+    /// The kind's name in reports.
+    pub fn name(kind: u32) -> &'static str {
+        match kind {
+            NOTHING => "nothing",
+            FUTEX => "futex",
+            CHILD => "child",
+            VFORK => "vfork child",
+            SLEEP => "timer",
+            SIGNAL => "signal",
+            _ => "unknown",
+        }
+    }
 }
 
 /// Bytes of every kernel stack.

@@ -343,6 +343,14 @@ pub struct Task {
     pub blocked: u64,
     /// Signals sent to this thread (tgkill, tkill), not yet taken.
     pub pending: u64,
+    /// `abi::task::wait` kind and object of `wait`, kept in step with it
+    /// by `sched::block` for the host.
+    pub wait_kind: u32,
+    pub sas_ss_flags: u32,
+    pub wait_addr: u64,
+    /// sigaltstack's stack (0, 0: none).
+    pub sas_ss_sp: u64,
+    pub sas_ss_size: u64,
     pub fs_base: u64,
     pub gs_base: u64,
     pub kstack: Box<KernelStack>,
@@ -398,6 +406,11 @@ same_offsets!(
     robust_list = robust_list,
     blocked = blocked,
     pending = pending,
+    wait_kind = wait_kind,
+    sas_ss_flags = sas_ss_flags,
+    wait_addr = wait_addr,
+    sas_ss_sp = sas_ss_sp,
+    sas_ss_size = sas_ss_size,
     fs_base = fs_base,
     gs_base = gs_base,
     kstack = stack,
@@ -496,6 +509,11 @@ impl Task {
                 robust_list: 0,
                 blocked: 0,
                 pending: 0,
+                wait_kind: 0,
+                sas_ss_flags: abi::linux::signal::SS_DISABLE as u32,
+                wait_addr: 0,
+                sas_ss_sp: 0,
+                sas_ss_size: 0,
                 fs_base: 0,
                 gs_base: 0,
                 kstack,

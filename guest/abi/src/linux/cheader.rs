@@ -155,6 +155,20 @@ pub fn signum_h(w: &mut dyn Write) -> fmt::Result {
     table(w, signal::SIGPROCMASK_HOW, dec)?;
     table(w, signal::SA_FLAGS, hex)?;
     table(w, signal::CHILD_CODES, dec)?;
+    for codes in [
+        signal::SEND_CODES,
+        signal::SEGV_CODES,
+        signal::BUS_CODES,
+        signal::ILL_CODES,
+        signal::FPE_CODES,
+        signal::TRAP_CODES,
+    ] {
+        table(w, codes, dec)?;
+    }
+    table(w, signal::SS_FLAGS, hex)?;
+    define!(w, dec, signal::MINSIGSTKSZ, signal::SIGSTKSZ);
+    table(w, signal::SIGEV_NOTIFY, dec)?;
+    table(w, signal::ITIMERS, dec)?;
     writeln!(w, "#endif")
 }
 

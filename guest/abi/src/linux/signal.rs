@@ -67,3 +67,77 @@ named! {
     /// changed state.
     CHILD_CODES: i32 = [CLD_EXITED, CLD_KILLED, CLD_DUMPED, CLD_TRAPPED, CLD_STOPPED, CLD_CONTINUED]
 }
+
+named! {
+    /// `si_code`s any signal may carry (a C `int`): who sent it. Negative
+    /// values come from user space, SI_KERNEL from the kernel itself.
+    SEND_CODES: i32 = [
+        SI_USER = raw::SI_USER as i32, SI_KERNEL = raw::SI_KERNEL as i32, SI_QUEUE, SI_TIMER,
+        SI_MESGQ, SI_ASYNCIO, SI_SIGIO, SI_TKILL,
+    ]
+}
+
+named! {
+    /// SIGSEGV's `si_code`s.
+    SEGV_CODES: i32 = [SEGV_MAPERR = raw::SEGV_MAPERR as i32, SEGV_ACCERR = raw::SEGV_ACCERR as i32]
+}
+
+named! {
+    /// SIGBUS's `si_code`s.
+    BUS_CODES: i32 = [BUS_ADRALN = raw::BUS_ADRALN as i32, BUS_ADRERR = raw::BUS_ADRERR as i32]
+}
+
+named! {
+    /// SIGILL's `si_code`s.
+    ILL_CODES: i32 = [
+        ILL_ILLOPC = raw::ILL_ILLOPC as i32, ILL_ILLOPN = raw::ILL_ILLOPN as i32,
+        ILL_PRVOPC = raw::ILL_PRVOPC as i32, ILL_BADSTK = raw::ILL_BADSTK as i32,
+    ]
+}
+
+named! {
+    /// SIGFPE's `si_code`s.
+    FPE_CODES: i32 = [
+        FPE_INTDIV = raw::FPE_INTDIV as i32, FPE_INTOVF = raw::FPE_INTOVF as i32,
+        FPE_FLTDIV = raw::FPE_FLTDIV as i32, FPE_FLTINV = raw::FPE_FLTINV as i32,
+    ]
+}
+
+named! {
+    /// SIGTRAP's `si_code`s.
+    TRAP_CODES: i32 = [TRAP_BRKPT = raw::TRAP_BRKPT as i32, TRAP_TRACE = raw::TRAP_TRACE as i32]
+}
+
+named! {
+    /// sigaltstack's `ss_flags`.
+    SS_FLAGS: u64 = [SS_ONSTACK, SS_DISABLE, SS_AUTODISARM]
+}
+
+/// The smallest alternate stack sigaltstack accepts, and the size C
+/// libraries suggest.
+pub const MINSIGSTKSZ: u64 = raw::MINSIGSTKSZ as u64;
+pub const SIGSTKSZ: u64 = raw::SIGSTKSZ as u64;
+
+named! {
+    /// `struct sigevent`'s `sigev_notify` (timer_create).
+    SIGEV_NOTIFY: u64 = [SIGEV_SIGNAL, SIGEV_NONE, SIGEV_THREAD, SIGEV_THREAD_ID]
+}
+
+named! {
+    /// setitimer / getitimer's timers.
+    ITIMERS: u64 = [ITIMER_REAL, ITIMER_VIRTUAL, ITIMER_PROF]
+}
+
+/// `ucontext`'s `uc_flags` the kernel sets on a 64-bit frame: the frame
+/// holds the interrupted `ss`, and rt_sigreturn restores it strictly.
+pub const UC_FP_XSTATE: u64 = 0x1;
+pub const UC_SIGCONTEXT_SS: u64 = 0x2;
+pub const UC_STRICT_RESTORE_SS: u64 = 0x4;
+
+/// Bit `n - 1` of a 64-signal set is signal `n`.
+pub const fn sigmask(sig: u64) -> u64 {
+    1 << (sig - 1)
+}
+
+/// The signals nobody can catch, block or ignore.
+pub const UNBLOCKABLE: u64 = sigmask(SIGKILL) | sigmask(SIGSTOP);

@@ -224,6 +224,251 @@ same_layout!(
     (domainname, domainname),
 );
 
+/// `stack_t` (sigaltstack, `ucontext`'s `uc_stack`).
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout,
+)]
+#[repr(C)]
+pub struct StackT {
+    pub ss_sp: u64,
+    /// `SS_*` (an `int`).
+    pub ss_flags: i32,
+    pub _pad: i32,
+    pub ss_size: u64,
+}
+
+/// `siginfo_t`: 128 bytes, the three common `int`s, then the union Linux
+/// calls `_sifields`, here as words. Which words mean what depends on the
+/// signal and `si_code` (the constructors below fill the common shapes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout)]
+#[repr(C)]
+pub struct Siginfo {
+    pub si_signo: i32,
+    pub si_errno: i32,
+    pub si_code: i32,
+    pub _pad: i32,
+    /// `_sifields`: the union, from byte 16.
+    pub fields: [u64; 14],
+}
+
+impl Default for Siginfo {
+    fn default() -> Siginfo {
+        Siginfo {
+            si_signo: 0,
+            si_errno: 0,
+            si_code: 0,
+            _pad: 0,
+            fields: [0; 14],
+        }
+    }
+}
+
+impl Siginfo {
+    fn pid_uid(pid: i32, uid: u32) -> u64 {
+        u64::from(pid as u32) | (u64::from(uid) << 32)
+    }
+
+    /// kill / tgkill / tkill and the kernel's own (SI_KERNEL): sender's
+    /// pid and uid.
+    pub fn kill(signo: u64, code: i32, pid: i32, uid: u32) -> Siginfo {
+        let mut i = Siginfo {
+            si_signo: signo as i32,
+            si_code: code,
+            ..Default::default()
+        };
+        i.fields[0] = Self::pid_uid(pid, uid);
+        i
+    }
+
+    /// SI_QUEUE and other `_rt` shapes: pid, uid and a `sigval`.
+    pub fn rt(signo: u64, code: i32, pid: i32, uid: u32, value: u64) -> Siginfo {
+        let mut i = Siginfo::kill(signo, code, pid, uid);
+        i.fields[1] = value;
+        i
+    }
+
+    /// SI_TIMER: the timer's id, its overrun count and its `sigval`.
+    pub fn timer(signo: u64, timerid: i32, overrun: i32, value: u64) -> Siginfo {
+        let mut i = Siginfo {
+            si_signo: signo as i32,
+            si_code: crate::linux::signal::SI_TIMER,
+            ..Default::default()
+        };
+        i.fields[0] = u64::from(timerid as u32) | (u64::from(overrun as u32) << 32);
+        i.fields[1] = value;
+        i
+    }
+
+    /// SIGCHLD: the child's pid, uid, status (exit code or signal) and
+    /// times (zero here).
+    pub fn child(code: i32, pid: i32, status: i32) -> Siginfo {
+        let mut i = Siginfo::kill(crate::linux::signal::SIGCHLD, code, pid, 0);
+        i.fields[1] = u64::from(status as u32);
+        i
+    }
+
+    /// A fault: the address (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP).
+    pub fn fault(signo: u64, code: i32, addr: u64) -> Siginfo {
+        let mut i = Siginfo {
+            si_signo: signo as i32,
+            si_code: code,
+            ..Default::default()
+        };
+        i.fields[0] = addr;
+        i
+    }
+
+    /// `si_pid` (kill, rt, child shapes).
+    pub fn pid(&self) -> i32 {
+        self.fields[0] as u32 as i32
+    }
+
+    /// `si_uid` (kill, rt, child shapes).
+    pub fn uid(&self) -> u32 {
+        (self.fields[0] >> 32) as u32
+    }
+
+    /// `si_value` (rt and timer shapes), `si_status` (child: low 32 bits).
+    pub fn value(&self) -> u64 {
+        self.fields[1]
+    }
+
+    /// `si_addr` (fault shape); `si_timerid` / `si_overrun` share the word.
+    pub fn addr(&self) -> u64 {
+        self.fields[0]
+    }
+}
+
+/// `struct sigcontext` of x86_64: the interrupted registers in a signal
+/// frame (`uc_mcontext`), 256 bytes.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout,
+)]
+#[repr(C)]
+pub struct Sigcontext {
+    pub r8: u64,
+    pub r9: u64,
+    pub r10: u64,
+    pub r11: u64,
+    pub r12: u64,
+    pub r13: u64,
+    pub r14: u64,
+    pub r15: u64,
+    pub rdi: u64,
+    pub rsi: u64,
+    pub rbp: u64,
+    pub rbx: u64,
+    pub rdx: u64,
+    pub rax: u64,
+    pub rcx: u64,
+    pub rsp: u64,
+    pub rip: u64,
+    pub eflags: u64,
+    pub cs: u16,
+    pub gs: u16,
+    pub fs: u16,
+    pub ss: u16,
+    pub err: u64,
+    pub trapno: u64,
+    pub oldmask: u64,
+    pub cr2: u64,
+    /// User address of the FXSAVE image (0: none).
+    pub fpstate: u64,
+    pub reserved1: [u64; 8],
+}
+
+/// The kernel's `struct ucontext` (not the C library's larger
+/// `ucontext_t`, which starts with the same fields).
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout,
+)]
+#[repr(C)]
+pub struct Ucontext {
+    /// `UC_*` bits.
+    pub uc_flags: u64,
+    pub uc_link: u64,
+    pub uc_stack: StackT,
+    pub uc_mcontext: Sigcontext,
+    pub uc_sigmask: u64,
+}
+
+/// `struct rt_sigframe` of x86_64: what the kernel pushes on the user
+/// stack to run a handler. The handler is entered with rsp at `pretcode`
+/// (as if called: `pretcode` is its return address, the restorer that
+/// calls rt_sigreturn), rdi = the signal, rsi = &info, rdx = &uc. The
+/// FXSAVE image lies above, 64-byte aligned, at `uc_mcontext.fpstate`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout)]
+#[repr(C)]
+pub struct RtSigframe {
+    pub pretcode: u64,
+    pub uc: Ucontext,
+    pub info: Siginfo,
+}
+
+/// `struct itimerval` (setitimer, getitimer).
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout,
+)]
+#[repr(C)]
+pub struct Itimerval {
+    pub it_interval: Timeval,
+    pub it_value: Timeval,
+}
+
+/// `struct itimerspec` (timer_settime, timer_gettime).
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout,
+)]
+#[repr(C)]
+pub struct Itimerspec {
+    pub it_interval: Timespec,
+    pub it_value: Timespec,
+}
+
+/// `struct sigevent` (timer_create): 64 bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout)]
+#[repr(C)]
+pub struct Sigevent {
+    pub sigev_value: u64,
+    pub sigev_signo: i32,
+    /// `SIGEV_*`.
+    pub sigev_notify: i32,
+    /// `_sigev_un`: for SIGEV_THREAD_ID, the thread id in the first `int`.
+    pub un: [u32; 12],
+}
+
+const _: () = {
+    assert!(size_of::<Siginfo>() == raw::SI_MAX_SIZE as usize);
+    assert!(size_of::<Sigcontext>() == 256);
+    assert!(offset_of!(Sigcontext, cs) == 18 * 8);
+    assert!(offset_of!(Sigcontext, fpstate) == 23 * 8);
+    assert!(size_of::<Ucontext>() == 304);
+    assert!(offset_of!(Ucontext, uc_mcontext) == 40);
+    assert!(offset_of!(RtSigframe, info) == 312);
+    assert!(size_of::<Sigevent>() == raw::SIGEV_MAX_SIZE as usize);
+    assert!(offset_of!(raw::sigevent, sigev_notify) == offset_of!(Sigevent, sigev_notify));
+    assert!(offset_of!(raw::sigevent, _sigev_un) == offset_of!(Sigevent, un));
+};
+same_layout!(
+    StackT,
+    raw::sigaltstack,
+    (ss_sp, ss_sp),
+    (ss_flags, ss_flags),
+    (ss_size, ss_size)
+);
+same_layout!(
+    Itimerval,
+    raw::itimerval,
+    (it_interval, it_interval),
+    (it_value, it_value)
+);
+same_layout!(
+    Itimerspec,
+    raw::itimerspec,
+    (it_interval, it_interval),
+    (it_value, it_value)
+);
+
 impl NewUtsname {
     /// The record with each field set to its string (cut to leave room
     /// for the NUL), zero-filled.
