@@ -6,9 +6,9 @@
 //! exit, staged through a contiguous bounce buffer.
 
 use abi::hypercall::{
-    port, ConsoleRead, ConsoleWrite, Exit, PanicReport, SyscallExit, UserStart,
-    EXIT_KIND_EXEC_FAILED, EXIT_KIND_EXITED, EXIT_KIND_SIGNALED, PANIC_BACKTRACE_MAX,
-    SYSCALL_STOP_EXIT, SYSCALL_STOP_NORETURN,
+    port, ConsoleRead, ConsoleWrite, Exit, PanicReport, SignalDelivery, SyscallExit, UserStart,
+    EXIT_KIND_DEADLOCK, EXIT_KIND_EXEC_FAILED, EXIT_KIND_EXITED, EXIT_KIND_SIGNALED,
+    PANIC_BACKTRACE_MAX, SYSCALL_STOP_EXIT, SYSCALL_STOP_NORETURN,
 };
 use abi::layout::KERNEL_VIRT_BASE;
 use spin::Mutex;
@@ -29,6 +29,7 @@ struct Channel {
     read: Record<ConsoleRead>,
     user_start: Record<UserStart>,
     syscall_exit: Record<SyscallExit>,
+    signal: Record<SignalDelivery>,
     bounce: Bounce,
 }
 
@@ -70,6 +71,21 @@ static CHANNEL: Mutex<Channel> = Mutex::new(Channel {
         entry_tsc: 0,
         exit_tsc: 0,
         off_cpu: 0,
+    }),
+    signal: Record(SignalDelivery {
+        tid: 0,
+        signo: 0,
+        info: abi::linux::uapi::Siginfo {
+            si_signo: 0,
+            si_errno: 0,
+            si_code: 0,
+            _pad: 0,
+            fields: [0; 14],
+        },
+        blocked: 0,
+        handler: 0,
+        sa_flags: 0,
+        frame: 0,
     }),
     bounce: Bounce([0; BOUNCE_SIZE]),
 });
@@ -278,6 +294,50 @@ fn send_syscall_stop(reports: u8, nr: u64, args: [u64; 6], ret: u64, kind: u32) 
         r.off_cpu = off_cpu;
     }
     out(port::SYSCALL_EXIT, image_phys(r));
+}
+
+/// Reports a signal about to run its handler, if the host asked for
+/// stops; otherwise one predictable branch.
+#[inline(always)]
+pub fn signal_delivered(
+    tid: i32,
+    sig: u64,
+    info: &abi::linux::uapi::Siginfo,
+    blocked: u64,
+    ka: &abi::task::KSigaction,
+    frame: u64,
+) {
+    if syscall_reports() == 0 {
+        return;
+    }
+    let cur = crate::task::current();
+    cur.fs_base = x86_64::registers::model_specific::FsBase::read().as_u64();
+    let mut ch = CHANNEL.lock();
+    ch.signal.0 = SignalDelivery {
+        tid,
+        signo: sig as u32,
+        info: *info,
+        blocked,
+        handler: ka.sa_handler,
+        sa_flags: ka.sa_flags,
+        frame,
+    };
+    out(port::SIGNAL_DELIVERY, image_phys(&ch.signal.0));
+}
+
+/// Every task is blocked and nothing can wake any: the run ends here, the
+/// host reading who waits on what from the task records.
+pub fn deadlock(why: &[u8]) -> ! {
+    let (message, message_len) = set_message(why);
+    send_exit(Exit {
+        kind: EXIT_KIND_DEADLOCK,
+        code: 0,
+        fault_rip: 0,
+        fault_addr: 0,
+        fault_vector: u64::MAX,
+        message,
+        message_len,
+    })
 }
 
 pub fn user_start(tsc: u64) {

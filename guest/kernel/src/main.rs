@@ -24,6 +24,7 @@ mod panic;
 mod profile;
 mod random;
 mod sched;
+mod signal;
 mod syscall_clock;
 mod syscalls;
 mod task;

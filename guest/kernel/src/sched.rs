@@ -38,6 +38,7 @@ core::arch::global_asm!(
     // First switch into a new task lands here, with rsp at its TrapFrame.
     ".global fork_entry",
     "fork_entry:",
+    "    mov rdi, rsp",
     "    call {tail}",
     "    jmp trap_return",
     tail = sym fork_tail,
@@ -65,11 +66,27 @@ pub fn prepare_new_stack(frame_at: u64) -> u64 {
     sp
 }
 
-extern "C" fn fork_tail() {
+/// A new task's first return to user mode: like every other, through
+/// signal delivery (a signal may have come before it ever ran).
+extern "C" fn fork_tail(frame: &mut crate::arch::trapframe::TrapFrame) {
     finish_switch();
+    slice_begins();
     let t = current();
     crate::profile::first_schedule(core::mem::take(&mut t.woken_tsc));
     exit_if_killed();
+    crate::signal::deliver::exit_to_user_mode(frame, None);
+}
+
+/// When the task on the CPU began its time slice (TSC): preemption comes
+/// `timer::SLICE_US` after it when others are runnable.
+static SLICE_START: core::sync::atomic::AtomicU64 = core::sync::atomic::AtomicU64::new(0);
+
+fn slice_begins() {
+    SLICE_START.store(crate::arch::rdtsc(), core::sync::atomic::Ordering::Relaxed);
+}
+
+pub fn slice_start() -> u64 {
+    SLICE_START.load(core::sync::atomic::Ordering::Relaxed)
 }
 
 /// A task marked by exit_group (or a fatal signal to its group) ends as
@@ -114,22 +131,49 @@ pub fn runqueue_empty() -> bool {
     list::is_empty(&this_rq().queue)
 }
 
-/// Makes `pid` runnable.
+/// Makes `pid` runnable: what it waited for has happened.
 pub fn wake(pid: Pid) {
     if let Some(t) = task(pid) {
         if t.state == State::Blocked || t.state == State::Runnable {
             t.wait = WaitOn::Nothing;
-            enqueue(t);
+            make_runnable(t);
         }
     }
 }
 
-/// Blocks the current task on `on` until woken (or killed).
-pub fn block(on: WaitOn) {
+/// Makes a blocked task runnable without what it waits for having
+/// happened (a signal came): it finds `wait` still set when it runs.
+pub fn interrupt(t: &mut Task) {
+    if t.state == State::Blocked {
+        make_runnable(t);
+    }
+}
+
+/// Queues `t`. The first task to join the running one on the CPU arms
+/// preemption, so the running one cannot keep the CPU by spinning in user
+/// mode; while others are queued the slice timer is already armed.
+fn make_runnable(t: &mut Task) {
+    let was_empty = runqueue_empty();
+    enqueue(t);
+    if was_empty && current().state == State::Running {
+        crate::timer::rearm();
+    }
+}
+
+/// Blocks the current task on `on` until woken, interrupted by a signal or
+/// killed. Returns whether it was woken (`wake`): false when a signal
+/// interrupted the wait or the wake-up was spurious.
+pub fn block(on: WaitOn) -> bool {
     let t = current();
     t.state = State::Blocked;
     t.wait = on;
+    (t.wait_kind, t.wait_addr) = on.abi();
     schedule();
+    let t = current();
+    let woken = t.wait == WaitOn::Nothing;
+    t.wait = WaitOn::Nothing;
+    (t.wait_kind, t.wait_addr) = (0, 0);
+    woken
 }
 
 /// Gives the CPU to the next runnable task, if any.
@@ -159,7 +203,7 @@ pub fn schedule() {
         if prev_alive && unsafe { matches!((*prev).state, State::Runnable | State::Running) } {
             break prev;
         }
-        if !crate::timer::any_sleepers() || !crate::arch::lapic::present() {
+        if !crate::timer::anything_armed() || !crate::arch::lapic::present() {
             deadlock();
         }
         if idle_since.is_none() {
@@ -170,8 +214,10 @@ pub fn schedule() {
     // SAFETY: `next` came off the run queue (a live record) or is `prev`.
     let n = unsafe { &mut *next };
     n.state = State::Running;
+    slice_begins();
     if next == prev {
         syscall_clock::idle_done(n, idle_since);
+        crate::timer::rearm();
         return;
     }
     // SAFETY: prev is live or dead-listed (see above): its record and stack
@@ -221,20 +267,20 @@ fn idle() {
     crate::timer::wake_expired();
 }
 
-/// Nothing can run and nothing can wake anything (no timers, no devices):
-/// every remaining task waits forever, as it would on Linux. Say so once and
-/// halt; the host's --timeout ends the run.
+/// Nothing can run and nothing can wake anything (no timers, no devices,
+/// no other source of signals): every remaining task waits forever, as it
+/// would on Linux. The run ends here, with the host told why; the task
+/// records are consistent, so it can show who waits on what.
 fn deadlock() -> ! {
-    crate::klog!("all tasks are blocked and nothing can wake them: the program is deadlocked");
-    for t in kernel().tasks.values() {
-        crate::klog!(
-            "  pid {} (tgid {}, parent {}): {:?}, waiting for {:?}",
-            t.pid,
-            t.tgid,
-            t.parent_tgid(),
-            t.state,
-            t.wait
-        );
-    }
-    crate::hypercall::halt_forever()
+    let mut msg = crate::klog::FixedBuf::<256>::new();
+    let n = kernel()
+        .tasks
+        .values()
+        .filter(|t| t.state == State::Blocked)
+        .count();
+    let _ = core::fmt::write(
+        &mut msg,
+        format_args!("all {n} remaining tasks are blocked and nothing can wake them"),
+    );
+    crate::hypercall::deadlock(msg.as_bytes())
 }

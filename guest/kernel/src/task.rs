@@ -68,6 +68,47 @@ pub enum WaitOn {
     Vfork(Pid),
     /// The TSC to reach (nanosleep).
     Sleep(u64),
+    /// A signal (pause, rt_sigsuspend, rt_sigtimedwait), until the TSC
+    /// deadline (0: none; else also on the sleepers set).
+    Signal(u64),
+}
+
+impl WaitOn {
+    /// The host's view: `abi::task::wait` kind and object.
+    pub fn abi(&self) -> (u32, u64) {
+        use abi::task::wait;
+        match *self {
+            WaitOn::Nothing => (wait::NOTHING, 0),
+            WaitOn::Futex(k, _, _) => (wait::FUTEX, k.addr),
+            WaitOn::Child => (wait::CHILD, 0),
+            WaitOn::Vfork(pid) => (wait::VFORK, pid as u64),
+            WaitOn::Sleep(d) => (wait::SLEEP, d),
+            WaitOn::Signal(d) => (wait::SIGNAL, d),
+        }
+    }
+}
+
+/// What restart_syscall resumes after a call that returned
+/// ERESTART_RESTARTBLOCK was interrupted by a signal without a handler
+/// (Linux's `restart_block`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum RestartBlock {
+    None,
+    /// nanosleep / relative clock_nanosleep: the TSC deadline it had and
+    /// where to write the remaining time (0: nowhere).
+    Nanosleep {
+        deadline: u64,
+        rmtp: u64,
+    },
+    /// A futex wait with a timeout: the word, its expected value, the
+    /// bitset, privacy and the TSC deadline.
+    Futex {
+        uaddr: u64,
+        val: u32,
+        bitset: u32,
+        private: bool,
+        deadline: u64,
+    },
 }
 
 /// `fs_struct`: what CLONE_FS shares.
@@ -187,6 +228,15 @@ pub struct Signal {
     /// signal_struct: threads share them, fork copies them. (Past the
     /// host-readable part.)
     pub rlim: [Rlimit; RLIM_NLIMITS],
+    /// The siginfo of each `shared_pending` signal, in arrival order.
+    pub shared_queue: Vec<crate::signal::SigQueue>,
+    /// Entries in `shared_queue` and every thread's `sigqueue`.
+    pub queued: usize,
+    /// The thread that took the last process-directed signal: the search
+    /// for the next one starts there (Linux's curr_target).
+    pub curr_target: Pid,
+    /// ITIMER_REAL and the POSIX timers.
+    pub timers: crate::signal::itimer::Timers,
 }
 
 /// The number of resources, as the length of `rlim`.
@@ -215,6 +265,10 @@ impl Signal {
             shared_pending: 0,
             thread_head: ListHead::default(),
             rlim: DEFAULT_RLIMITS,
+            shared_queue: Vec::new(),
+            queued: 0,
+            curr_target: 0,
+            timers: crate::signal::itimer::Timers::default(),
         }
     }
 
@@ -367,6 +421,22 @@ pub struct Task {
     pub syscall_clock: SyscallClock,
     pub fpu: Box<FpuState>,
     pub vfork_parent: Option<Pid>,
+    /// The siginfo of each `pending` signal, in arrival order.
+    pub sigqueue: Vec<crate::signal::SigQueue>,
+    /// Linux's TIF_SIGPENDING: non-zero when the return to user mode must
+    /// look at the queues (something unblocked may be pending, or the
+    /// thread must die). Never clear while such a signal is pending.
+    pub sigpending: u32,
+    /// The mask before rt_sigtimedwait unblocked the signals it waits for.
+    pub real_blocked: u64,
+    /// The mask to restore after the handler that ends a sigsuspend /
+    /// pause (Linux's saved_sigmask with TIF_RESTORE_SIGMASK).
+    pub saved_sigmask: Option<u64>,
+    pub restart: RestartBlock,
+    /// `test-faults` breaks: keep pending signals at exit; take the next
+    /// signal ignoring the mask.
+    pub keep_pending_at_exit: bool,
+    pub break_sigmask: bool,
 }
 
 /// The kernel's records have abi's layouts: same offsets, field by field.
@@ -524,6 +594,13 @@ impl Task {
                 syscall_clock: SyscallClock::default(),
                 fpu,
                 vfork_parent: None,
+                sigqueue: Vec::new(),
+                sigpending: 0,
+                real_blocked: 0,
+                saved_sigmask: None,
+                restart: RestartBlock::None,
+                keep_pending_at_exit: false,
+                break_sigmask: false,
             },
         ))
     }
@@ -593,6 +670,9 @@ pub struct Kernel {
     pub kstacks: KstackStats,
     /// Sleeping tasks by deadline (TSC), earliest first.
     pub sleepers: alloc::collections::BTreeSet<(u64, Pid)>,
+    /// Armed process timers by deadline (TSC): (deadline, tgid, timer id;
+    /// `signal::itimer::ITIMER_REAL_ID` for ITIMER_REAL).
+    pub timers: alloc::collections::BTreeSet<(u64, Pid, i32)>,
 }
 
 /// Maximum number of live tasks (Linux's pid_max is far larger; this bounds
@@ -704,6 +784,7 @@ pub fn init_tables() {
             next_pid: 2,
             dead: Vec::new(),
             sleepers: alloc::collections::BTreeSet::new(),
+            timers: alloc::collections::BTreeSet::new(),
             kstacks: KstackStats { hits: 0, misses: 0 },
         });
     }

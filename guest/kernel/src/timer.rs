@@ -1,8 +1,10 @@
-//! Time-driven scheduling: sleeping tasks (nanosleep, futex timeouts) and
-//! preemption. The
-//! timer is armed only when something needs it — a sleeper's deadline or a
-//! second runnable task — so a lone task runs with no interrupt at all
-//! (every interrupt is a VM exit's worth of work here).
+//! Time-driven scheduling: sleeping tasks (nanosleep, futex and signal
+//! wait timeouts), process timers (`signal::itimer`) and preemption. The
+//! timer is armed only when something needs it — a deadline or a second
+//! runnable task — so a lone task runs with no interrupt at all (every
+//! interrupt is a VM exit's worth of work here). Preemption comes
+//! `SLICE_US` after the running task's slice began (`sched::slice_start`),
+//! however often the timer is re-armed in between.
 
 use crate::arch::{lapic, rdtsc};
 use crate::sched;
@@ -50,9 +52,12 @@ pub fn start(mem_size: u64) {
 /// Arms the timer for the earliest thing that needs it, or disarms it.
 pub fn rearm() {
     let now = rdtsc();
-    let mut next = kernel().sleepers.first().map_or(u64::MAX, |s| s.0);
+    let k = kernel();
+    let mut next = k.sleepers.first().map_or(u64::MAX, |s| s.0);
+    next = next.min(k.timers.first().map_or(u64::MAX, |t| t.0));
     if !crate::sched::runqueue_empty() {
-        next = next.min(now.saturating_add(us_to_tsc(SLICE_US)));
+        let slice_end = crate::sched::slice_start().saturating_add(us_to_tsc(SLICE_US));
+        next = next.min(slice_end.max(now));
     }
     lapic::arm(if next == u64::MAX { 0 } else { next.max(1) });
 }
@@ -70,17 +75,21 @@ pub fn wake_expired() {
         };
         match t.wait {
             WaitOn::Sleep(d) if d == deadline => sched::wake(pid),
-            WaitOn::Futex(_, _, d) if d == deadline => {
+            WaitOn::Futex(_, _, d) | WaitOn::Signal(d) if d == deadline => {
                 t.timed_out = true;
                 sched::wake(pid);
             }
             _ => {}
         }
     }
+    crate::signal::itimer::expire();
 }
 
-pub fn any_sleepers() -> bool {
-    !kernel().sleepers.is_empty()
+/// Whether anything will make the timer fire: a sleeper or a process
+/// timer (which may send the signal a blocked task waits for).
+pub fn anything_armed() -> bool {
+    let k = kernel();
+    !k.sleepers.is_empty() || !k.timers.is_empty()
 }
 
 /// The timer interrupt. From user mode it may preempt the current task.
@@ -93,14 +102,16 @@ pub fn interrupt(from_user: bool) {
     rearm();
 }
 
-/// Blocks the current task until the TSC reaches `deadline`.
-pub fn sleep_until(deadline: u64) {
+/// Blocks the current task until the TSC reaches `deadline`. Returns
+/// false if a signal interrupted the sleep first.
+pub fn sleep_until(deadline: u64) -> bool {
     if deadline <= rdtsc() {
-        return;
+        return true;
     }
-    current().state = State::Blocked;
-    current().wait = WaitOn::Sleep(deadline);
-    kernel().sleepers.insert((deadline, current().pid));
+    let pid = current().pid;
+    kernel().sleepers.insert((deadline, pid));
     rearm();
-    sched::schedule();
+    let woken = sched::block(WaitOn::Sleep(deadline));
+    kernel().sleepers.remove(&(deadline, pid));
+    woken
 }

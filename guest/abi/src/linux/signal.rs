@@ -113,6 +113,9 @@ named! {
     SS_FLAGS: u64 = [SS_ONSTACK, SS_DISABLE, SS_AUTODISARM]
 }
 
+/// The `ss_flags` bits that are flags rather than the mode (SS_AUTODISARM).
+pub const SS_FLAG_BITS: u64 = raw::SS_FLAG_BITS as u64;
+
 /// The smallest alternate stack sigaltstack accepts, and the size C
 /// libraries suggest.
 pub const MINSIGSTKSZ: u64 = raw::MINSIGSTKSZ as u64;

@@ -3,7 +3,18 @@
 //! state simply stays in the registers across syscalls and exceptions; the
 //! per-task save area is for context switches.
 
+use core::sync::atomic::{AtomicU32, Ordering};
+
 use x86_64::registers::control::{Cr0, Cr0Flags, Cr4, Cr4Flags};
+
+/// The MXCSR bits this CPU implements (FXSAVE's MXCSR_MASK; 0 there means
+/// the architectural default 0xffbf). Loading a value with any other bit
+/// set faults, so an image from user memory is masked with it.
+static MXCSR_MASK: AtomicU32 = AtomicU32::new(0xffbf);
+
+/// Byte offsets of MXCSR and MXCSR_MASK in an FXSAVE image; FCW is at 0.
+const MXCSR_AT: usize = 24;
+const MXCSR_MASK_AT: usize = 28;
 
 /// FXSAVE area (512 bytes, 16-byte aligned).
 #[repr(C, align(16))]
@@ -19,6 +30,16 @@ pub fn init() {
         });
         Cr4::update(|f| f.insert(Cr4Flags::OSFXSR | Cr4Flags::OSXMMEXCPT_ENABLE));
     }
+    let mut probe = FpuState::zeroed();
+    probe.save();
+    let mask = u32::from_le_bytes(
+        probe.0[MXCSR_MASK_AT..MXCSR_MASK_AT + 4]
+            .try_into()
+            .unwrap(),
+    );
+    if mask != 0 {
+        MXCSR_MASK.store(mask, Ordering::Relaxed);
+    }
 }
 
 /// The initial user FPU state Linux gives a new program: FNINIT state
@@ -33,6 +54,25 @@ pub fn reset_user_state() {
 impl FpuState {
     pub const fn zeroed() -> Self {
         FpuState([0; 512])
+    }
+
+    /// The state a new program and a signal handler start with: FCW
+    /// 0x37f, MXCSR 0x1f80, every register zero.
+    pub fn user_init() -> Self {
+        let mut f = FpuState::zeroed();
+        f.0[..2].copy_from_slice(&0x37fu16.to_le_bytes());
+        f.0[MXCSR_AT..MXCSR_AT + 4].copy_from_slice(&0x1f80u32.to_le_bytes());
+        f
+    }
+
+    /// An image from user memory (a signal frame), with MXCSR reduced to
+    /// the bits the CPU implements so that restoring it cannot fault.
+    pub fn from_user(bytes: [u8; 512]) -> Self {
+        let mut f = FpuState(bytes);
+        let mxcsr = u32::from_le_bytes(f.0[MXCSR_AT..MXCSR_AT + 4].try_into().unwrap());
+        let masked = mxcsr & MXCSR_MASK.load(Ordering::Relaxed);
+        f.0[MXCSR_AT..MXCSR_AT + 4].copy_from_slice(&masked.to_le_bytes());
+        f
     }
 
     pub fn save(&mut self) {

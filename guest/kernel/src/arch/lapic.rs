@@ -66,7 +66,10 @@ enum Timer {
     TscDeadline,
     /// APIC timer counts per TSC cycle, in 32.32 fixed point, and the same
     /// rate in kHz (for the report).
-    OneShot { per_tsc: u64, khz: u32 },
+    OneShot {
+        per_tsc: u64,
+        khz: u32,
+    },
 }
 
 struct Lapic {
@@ -162,10 +165,7 @@ pub fn init(mem_size: u64) -> Result<(), NoTimer> {
         crate::mm::paging::map_kernel_mmio(virt, phys).ok_or(NoTimer::CannotMap)?;
         Access::Xapic(virt)
     };
-    access.write(
-        REG_SPURIOUS,
-        SPURIOUS_ENABLE | u32::from(SPURIOUS_VECTOR),
-    );
+    access.write(REG_SPURIOUS, SPURIOUS_ENABLE | u32::from(SPURIOUS_VECTOR));
     let timer = if tsc_deadline {
         access.write(REG_LVT_TIMER, u32::from(TIMER_VECTOR) | LVT_TSC_DEADLINE);
         // SAFETY: TSC-deadline mode is selected; 0 disarms.

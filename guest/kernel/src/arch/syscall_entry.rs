@@ -4,9 +4,13 @@
 //!
 //! The entry builds the same [`TrapFrame`] as an exception (vector
 //! [`SYSCALL_VECTOR`]), so every kernel entry looks alike to the rest of the
-//! kernel, and returns with SYSRET, restoring all other registers.
+//! kernel, and returns with SYSRET, restoring all other registers — unless
+//! the frame cannot be restored by SYSRET (which loads rip from rcx and
+//! rflags from r11): after rt_sigreturn or a signal frame the registers are
+//! arbitrary, and then the return is IRET's, through `trap_return`, as
+//! Linux does.
 
-use abi::linux::syscalls::{__NR_exit, __NR_exit_group};
+use abi::linux::syscalls::{__NR_exit, __NR_exit_group, __NR_rt_sigreturn};
 use x86_64::registers::model_specific::{Efer, EferFlags, LStar, Msr, SFMask};
 use x86_64::registers::rflags::RFlags;
 use x86_64::VirtAddr;
@@ -36,6 +40,8 @@ core::arch::global_asm!(
     "    mov rdi, rsp",
     "    cld",
     "    call {handler}",
+    "    test al, al",
+    "    jnz trap_return",
     crate::pop_trapframe_gprs!(),
     "    add rsp, 16",
     // rsp -> rip, cs, rflags, rsp, ss. The handler guarantees a canonical
@@ -82,9 +88,10 @@ pub fn init() {
     }
 }
 
-extern "C" fn syscall_handler(frame: &mut TrapFrame) {
+/// Serves the call in `frame`; returns true when the return must be IRET.
+extern "C" fn syscall_handler(frame: &mut TrapFrame) -> bool {
     let nr = frame.rax;
-    let args = [
+    let mut args = [
         frame.rdi, frame.rsi, frame.rdx, frame.r10, frame.r8, frame.r9,
     ];
     // Off, reporting costs this branch and the one after the call.
@@ -98,9 +105,28 @@ extern "C" fn syscall_handler(frame: &mut TrapFrame) {
         }
     }
     frame.rax = crate::syscalls::dispatch(nr, args, frame) as u64;
-    debug_assert!(super::is_canonical(frame.rip));
+    let sigreturn = nr == __NR_rt_sigreturn;
+    if sigreturn {
+        // What strace shows of it: the mask it restored.
+        args[0] = crate::task::current().blocked;
+    }
     hypercall::syscall_exit(nr, args, frame.rax);
+    // rt_sigreturn's rax is the interrupted code's, not a result to
+    // restart by.
+    let syscall = if sigreturn { None } else { Some(nr) };
+    crate::signal::deliver::exit_to_user_mode(frame, syscall);
+    if !super::is_canonical(frame.rip) {
+        // Only rt_sigreturn can set it, and it has queued SIGSEGV for
+        // it; if that did not end the process, nothing can return there.
+        crate::syscalls::exit::kill_group(abi::linux::signal::SIGSEGV as i32);
+        crate::syscalls::exit::do_exit(abi::linux::signal::SIGSEGV as i32);
+    }
+    frame.rcx != frame.rip || frame.r11 != frame.rflags || frame.rflags & SYSRET_UNSAFE != 0
 }
+
+/// RFLAGS bits SYSRET would mishandle: TF (a trap right after it, in the
+/// kernel's context on some CPUs) and RF.
+const SYSRET_UNSAFE: u64 = (1 << 8) | (1 << 16);
 
 /// A SYSCALL from user mode that arrived as a page fault on the entry point.
 ///
@@ -118,7 +144,8 @@ pub fn is_pvm_syscall_fault(frame: &TrapFrame, cr2: u64) -> bool {
 pub fn syscall_from_fault(frame: &mut TrapFrame) {
     frame.rip = frame.rcx;
     frame.rflags = (frame.r11 & !RFLAGS_FORBIDDEN) | 0x202;
-    syscall_handler(frame);
+    // The return is IRET's (trap_return) whatever the handler says.
+    let _ = syscall_handler(frame);
 }
 
 /// RFLAGS bits a user program may not carry back from a system call

@@ -3,14 +3,20 @@
 //! `trap_common`, which saves the registers as a [`TrapFrame`], switches GS
 //! when coming from user mode and calls [`trap_handler`].
 //!
-//! A CPU exception in user mode becomes the signal Linux would send (the
-//! whole process dies of it: no signal handlers yet); one in kernel mode is
-//! a kernel bug and a panic report with the registers.
+//! A CPU exception in user mode becomes the signal Linux would send, with
+//! its siginfo (`fault_info`): to the thread's handler if it has one, else
+//! the whole process dies of it; one in kernel mode is a kernel bug and a
+//! panic report with the registers. Every return to user mode from here
+//! goes through signal delivery.
 
 use x86_64::registers::control::{Cr2, Cr3};
 
+use abi::linux::signal::{SIG_DFL, SIG_IGN};
+use abi::linux::uapi::Siginfo;
+
 use super::trapframe::{TrapFrame, TrapFrameExt, CS_OFFSET};
 use crate::hypercall;
+use crate::signal::deliver::exit_to_user_mode;
 
 core::arch::global_asm!(
     ".section .text",
@@ -76,23 +82,39 @@ pub unsafe fn return_to(frame: *const TrapFrame) -> ! {
     }
 }
 
-/// Linux's signal for a CPU exception in user mode (arch/x86/kernel/traps.c).
-fn signal_for(vector: u64) -> i32 {
-    use abi::linux::signal::{SIGBUS, SIGFPE, SIGILL, SIGSEGV, SIGTRAP};
-    let sig = match vector {
-        0 | 16 | 19 => SIGFPE,  // #DE, #MF, #XM
-        1 | 3 => SIGTRAP,       // #DB, #BP
-        6 => SIGILL,            // #UD
-        11 | 12 | 17 => SIGBUS, // #NP, #SS, #AC
-        _ => SIGSEGV,           // #GP, #PF, #OF, #BR, ...
+/// Linux's signal and siginfo for a CPU exception in user mode
+/// (arch/x86/kernel/traps.c, fault.c): the si_code and the address the
+/// program is told about.
+fn fault_info(vector: u64, frame: &TrapFrame, cr2: u64) -> Siginfo {
+    use abi::linux::signal::*;
+    let (sig, code, addr) = match vector {
+        0 => (SIGFPE, FPE_INTDIV, frame.rip),
+        16 | 19 => (SIGFPE, 0, frame.rip),
+        1 => (SIGTRAP, TRAP_TRACE, 0),
+        // int3: the kernel's own siginfo, as Linux's do_int3_user.
+        3 => (SIGTRAP, SI_KERNEL, 0),
+        6 => (SIGILL, ILL_ILLOPN, frame.rip),
+        17 => (SIGBUS, BUS_ADRALN, 0),
+        11 | 12 => (SIGBUS, SI_KERNEL, 0),
+        14 => {
+            // MAPERR where no mapping covers the address, ACCERR where one
+            // does but forbids the access.
+            let mapped = crate::task::with_mm(|mm| mm.find(cr2).is_some());
+            (SIGSEGV, if mapped { SEGV_ACCERR } else { SEGV_MAPERR }, cr2)
+        }
+        _ => (SIGSEGV, SI_KERNEL, 0), // #GP, #OF, #BR, ...
     };
-    sig as i32
+    Siginfo::fault(sig, code, addr)
 }
 
 extern "C" fn trap_handler(frame: &mut TrapFrame) {
     let vector = frame.vector;
     if vector == u64::from(super::lapic::TIMER_VECTOR) {
-        crate::timer::interrupt(frame.is_from_user());
+        let from_user = frame.is_from_user();
+        crate::timer::interrupt(from_user);
+        if from_user {
+            exit_to_user_mode(frame, None);
+        }
         return;
     }
     if vector >= 32 {
@@ -109,17 +131,29 @@ extern "C" fn trap_handler(frame: &mut TrapFrame) {
     }
     if frame.is_from_user() {
         if vector == 14 && crate::mm::fault::handle_user_fault(cr2, frame.error_code) {
+            exit_to_user_mode(frame, None);
             return;
         }
-        // int3 reports the address after the instruction, as Linux does.
-        let signal = signal_for(vector);
-        if crate::task::current().tgid == 1 {
-            // The guest's init dies: the run ends, with the fault's details.
-            hypercall::killed(signal, Some((frame.rip, cr2, vector)));
+        let info = fault_info(vector, frame, cr2);
+        let sig = info.si_signo as u64;
+        let t = crate::task::current();
+        let handler = t.sighand.borrow().actions[sig as usize - 1].sa_handler;
+        let caught = handler != SIG_DFL
+            && handler != SIG_IGN
+            && t.blocked & abi::linux::signal::sigmask(sig) == 0;
+        if !caught {
+            // The default action: the whole group dies of it.
+            if t.tgid == 1 {
+                // The guest's init dies: the run ends, with the fault's
+                // details.
+                hypercall::killed(sig as i32, Some((frame.rip, cr2, vector)));
+            }
+            crate::syscalls::exit::kill_group(sig as i32);
+            crate::syscalls::exit::do_exit(sig as i32);
         }
-        // Default action of a fatal signal: the whole group dies of it.
-        crate::syscalls::exit::kill_group(signal);
-        crate::syscalls::exit::do_exit(signal);
+        crate::signal::force_sig(info);
+        exit_to_user_mode(frame, None);
+        return;
     }
     kernel_fault(frame, cr2)
 }

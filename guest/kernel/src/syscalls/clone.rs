@@ -249,6 +249,9 @@ fn copy_process(
     let mark = CloneTimer::mark;
     mark(prof, phase::CHECKS);
     let mut p = dup_task_struct(cur)?;
+    if f & (CLONE_VM | CLONE_VFORK) == CLONE_VM {
+        crate::signal::frame::reset_for_new_thread(&mut p);
+    }
     mark(prof, phase::DUP_TASK_STRUCT);
     p.files = copy_files(cur, f);
     mark(prof, phase::COPY_FILES);
@@ -320,6 +323,9 @@ fn dup_task_struct(cur: &mut Task) -> KResult<Box<Task>> {
     // The parent's user FPU state is live in the registers.
     p.fpu.save();
     p.blocked = cur.blocked;
+    p.sas_ss_sp = cur.sas_ss_sp;
+    p.sas_ss_size = cur.sas_ss_size;
+    p.sas_ss_flags = cur.sas_ss_flags;
     p.fs_base = x86_64::registers::model_specific::FsBase::read().as_u64();
     p.gs_base = crate::arch::percpu::user_gs_base();
     Ok(p)

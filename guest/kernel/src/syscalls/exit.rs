@@ -36,6 +36,11 @@ pub fn do_exit(wstatus: i32) -> ! {
             super::futex::wake(key, 1, u32::MAX);
         }
     }
+    // Linux empties an exiting thread's own queue: nothing can take it.
+    if !t.keep_pending_at_exit {
+        crate::signal::flush_thread(t);
+    }
+    t.sigpending = 0;
     if let Some(parent) = t.vfork_parent.take() {
         if task(parent).is_some_and(|p| p.wait == WaitOn::Vfork(pid)) {
             sched::wake(parent);
@@ -68,14 +73,19 @@ pub fn do_exit(wstatus: i32) -> ! {
     unreachable!("an exited task was scheduled again");
 }
 
-/// The last thread of group `tgid` is gone: the leader becomes waitable, its
-/// children go to init, and its parent hears of it.
+/// The last thread of group `tgid` is gone: its timers stop, the leader
+/// becomes waitable, its children go to init, and its parent hears of it
+/// (Linux's do_notify_parent): the exit signal, and a wake-up for a
+/// waiting thread. If the parent ignores SIGCHLD (SIG_IGN or
+/// SA_NOCLDWAIT), a child that exits with SIGCHLD is reaped at once and
+/// never becomes waitable.
 fn group_exited(tgid: Pid) {
     let leader = task(tgid).expect("group leader missing");
     let status = {
         let s = leader.signal.borrow();
         s.group_exit().unwrap_or(s.last_status)
     };
+    crate::signal::itimer::exit_itimers(&leader.signal.clone(), tgid);
     if tgid == 1 {
         // The first program is the guest's init: the run ends with it.
         if status & 0x7f == 0 {
@@ -85,6 +95,34 @@ fn group_exited(tgid: Pid) {
     }
     leader.exit_code = status;
     let parent = leader.parent_tgid();
+    let exit_signal = leader.exit_signal;
+    let autoreap = exit_signal == SIGCHLD
+        && task(parent).is_some_and(|p| {
+            let a = p.sighand.borrow().actions[SIGCHLD as usize - 1];
+            a.sa_handler == abi::linux::signal::SIG_IGN
+                || a.sa_flags & abi::linux::signal::SA_NOCLDWAIT != 0
+        });
+    if exit_signal > 0 && parent > 0 {
+        let (code, value) = if status & 0x7f == 0 {
+            (CLD_EXITED, (status >> 8) & 0xff)
+        } else {
+            (CLD_KILLED, status & 0x7f)
+        };
+        let info = abi::linux::uapi::Siginfo::child(code, tgid, value);
+        let _ = crate::signal::send_signal(exit_signal as u64, info, parent, true, false, None);
+    }
+    if autoreap {
+        let me = current().pid == tgid;
+        if let Some(mut l) = task::unhash(tgid) {
+            l.state = State::Dead;
+            if me {
+                // Its stack is in use until the switch away from it.
+                kernel().dead.push(l);
+            } else {
+                task::free_task(l);
+            }
+        }
+    }
     let waiters: alloc::vec::Vec<Pid> = kernel()
         .tasks
         .values()
@@ -159,6 +197,7 @@ pub fn kill_threads(
     for p in others {
         if let Some(o) = task(p) {
             o.killed = 1;
+            o.sigpending = 1;
             if o.state == State::Blocked {
                 sched::wake(p);
             }
@@ -254,7 +293,9 @@ fn do_wait(wo: &WaitOpts) -> KResult<Option<Pid>> {
         if wo.flags & WNOHANG != 0 {
             return Ok(None);
         }
-        sched::block(WaitOn::Child);
+        if !sched::block(WaitOn::Child) && crate::signal::pending() {
+            return Err(ERESTARTSYS);
+        }
     }
 }
 

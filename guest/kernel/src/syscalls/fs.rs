@@ -85,7 +85,6 @@ pub fn write(fd: u64, buf: u64, count: u64) -> KResult<u64> {
     write_user_bytes(fd, buf, count.min(MAX_RW_COUNT))
 }
 
-
 pub fn writev(fd: u64, iov: u64, iovcnt: u64) -> KResult<u64> {
     let fd = writable(fd)?;
     if iovcnt > MAX_IOV {

@@ -15,7 +15,7 @@ use crate::mm::fault::{populate, Access};
 use crate::mm::uaccess::read_user;
 use crate::mm::vma::Mm;
 use crate::sched;
-use crate::task::{current, kernel, with_mm, WaitOn};
+use crate::task::{current, kernel, with_mm, RestartBlock, WaitOn};
 
 use abi::linux::futex::{
     FUTEX_BITSET_MATCH_ANY, FUTEX_CLOCK_REALTIME, FUTEX_CMD_MASK, FUTEX_PRIVATE_FLAG, FUTEX_WAIT,
@@ -61,6 +61,73 @@ pub fn wake(key: FutexKey, n: u64, bitset: u32) -> u64 {
     waiters.len() as u64
 }
 
+/// Waits on the word at `uaddr` while it holds `val`, until a wake that
+/// matches `bitset`, the TSC `deadline` (0: none) or a signal. A signal
+/// makes it ERESTARTSYS (restarted under SA_RESTART) without a deadline,
+/// or ERESTART_RESTARTBLOCK with one, so restart_syscall resumes it with
+/// the same deadline.
+fn futex_wait(uaddr: u64, val: u32, bitset: u32, private: bool, deadline: u64) -> KResult<u64> {
+    let (word, key) = with_mm(|mm| {
+        let word = read_user::<u32>(mm, uaddr)?;
+        Ok::<_, i64>((word, key_of(mm, uaddr, private).ok_or(EFAULT)?))
+    })?;
+    if word != val {
+        return Err(EAGAIN);
+    }
+    let pid = current().pid;
+    current().timed_out = false;
+    if deadline != 0 {
+        kernel().sleepers.insert((deadline, pid));
+        crate::timer::rearm();
+    }
+    let woken = if crate::signal::pending() {
+        false
+    } else {
+        sched::block(WaitOn::Futex(key, bitset, deadline))
+    };
+    if deadline != 0 {
+        kernel().sleepers.remove(&(deadline, pid));
+    }
+    let t = current();
+    if t.timed_out {
+        return Err(ETIMEDOUT);
+    }
+    if woken || !crate::signal::pending() {
+        // Woken, or a spurious wake-up (the caller re-checks its word).
+        return Ok(0);
+    }
+    if deadline == 0 {
+        return Err(ERESTARTSYS);
+    }
+    t.restart = RestartBlock::Futex {
+        uaddr,
+        val,
+        bitset,
+        private,
+        deadline,
+    };
+    Err(ERESTART_RESTARTBLOCK)
+}
+
+/// restart_syscall's resumption of an interrupted timed futex wait.
+pub fn futex_wait_restart(b: RestartBlock) -> KResult<u64> {
+    match b {
+        RestartBlock::Futex {
+            uaddr,
+            val,
+            bitset,
+            private,
+            deadline,
+        } => {
+            if deadline <= crate::arch::rdtsc() {
+                return Err(ETIMEDOUT);
+            }
+            futex_wait(uaddr, val, bitset, private, deadline)
+        }
+        _ => Err(EINTR),
+    }
+}
+
 pub fn futex(uaddr: u64, op: u64, val: u64, timeout: u64, _uaddr2: u64, val3: u64) -> KResult<u64> {
     let cmd = op & FUTEX_CMD_MASK;
     let private = op & FUTEX_PRIVATE_FLAG != 0;
@@ -78,13 +145,6 @@ pub fn futex(uaddr: u64, op: u64, val: u64, timeout: u64, _uaddr2: u64, val3: u6
             if bitset == 0 || !uaddr.is_multiple_of(4) {
                 return Err(EINVAL);
             }
-            let (word, key) = with_mm(|mm| {
-                let word = read_user::<u32>(mm, uaddr)?;
-                Ok::<_, i64>((word, key_of(mm, uaddr, private).ok_or(EFAULT)?))
-            })?;
-            if word != val as u32 {
-                return Err(EAGAIN);
-            }
             let deadline = if timeout == 0 {
                 0
             } else {
@@ -99,24 +159,16 @@ pub fn futex(uaddr: u64, op: u64, val: u64, timeout: u64, _uaddr2: u64, val3: u6
                     ns.saturating_sub(crate::time::monotonic_ns())
                 };
                 if left == 0 {
+                    // Linux reads the word first: a mismatch is EAGAIN.
+                    let word = with_mm(|mm| read_user::<u32>(mm, uaddr))?;
+                    if word != val as u32 {
+                        return Err(EAGAIN);
+                    }
                     return Err(ETIMEDOUT);
                 }
                 crate::arch::rdtsc().saturating_add(crate::timer::ns_to_tsc(left).max(1))
             };
-            let pid = current().pid;
-            current().timed_out = false;
-            if deadline != 0 {
-                kernel().sleepers.insert((deadline, pid));
-                crate::timer::rearm();
-            }
-            sched::block(WaitOn::Futex(key, bitset, deadline));
-            if deadline != 0 {
-                kernel().sleepers.remove(&(deadline, pid));
-            }
-            if current().timed_out {
-                return Err(ETIMEDOUT);
-            }
-            Ok(0)
+            futex_wait(uaddr, val as u32, bitset, private, deadline)
         }
         FUTEX_WAKE | FUTEX_WAKE_BITSET => {
             let bitset = if cmd == FUTEX_WAKE {

@@ -12,6 +12,7 @@ mod mm;
 mod process;
 mod signal;
 mod time;
+mod timer;
 
 use spin::Mutex;
 
@@ -75,8 +76,25 @@ pub fn dispatch(nr: u64, a: [u64; 6], frame: &mut TrapFrame) -> i64 {
         sys::__NR_munmap => mm::munmap(a[0], a[1]),
         sys::__NR_brk => mm::brk(a[0]),
         sys::__NR_madvise => mm::madvise(a[0], a[1], a[2]),
-        sys::__NR_rt_sigaction => process::rt_sigaction(a[0], a[1], a[2], a[3]),
+        sys::__NR_rt_sigaction => signal::rt_sigaction(a[0], a[1], a[2], a[3]),
         sys::__NR_rt_sigprocmask => signal::rt_sigprocmask(a[0], a[1], a[2], a[3]),
+        sys::__NR_rt_sigreturn => signal::rt_sigreturn(frame),
+        sys::__NR_sigaltstack => signal::sigaltstack(a[0], a[1], frame),
+        sys::__NR_rt_sigpending => signal::rt_sigpending(a[0], a[1]),
+        sys::__NR_rt_sigtimedwait => signal::rt_sigtimedwait(a[0], a[1], a[2], a[3]),
+        sys::__NR_rt_sigsuspend => signal::rt_sigsuspend(a[0], a[1]),
+        sys::__NR_pause => signal::pause(),
+        sys::__NR_rt_sigqueueinfo => signal::rt_sigqueueinfo(a[0], a[1], a[2]),
+        sys::__NR_rt_tgsigqueueinfo => signal::rt_tgsigqueueinfo(a[0], a[1], a[2], a[3]),
+        sys::__NR_restart_syscall => restart_syscall(),
+        sys::__NR_alarm => timer::alarm(a[0]),
+        sys::__NR_setitimer => timer::setitimer(a[0], a[1], a[2]),
+        sys::__NR_getitimer => timer::getitimer(a[0], a[1]),
+        sys::__NR_timer_create => timer::timer_create(a[0], a[1], a[2]),
+        sys::__NR_timer_settime => timer::timer_settime(a[0], a[1], a[2], a[3]),
+        sys::__NR_timer_gettime => timer::timer_gettime(a[0], a[1]),
+        sys::__NR_timer_getoverrun => timer::timer_getoverrun(a[0]),
+        sys::__NR_timer_delete => timer::timer_delete(a[0]),
         sys::__NR_kill => signal::kill(a[0], a[1]),
         sys::__NR_tkill => signal::tkill(a[0], a[1]),
         sys::__NR_tgkill => signal::tgkill(a[0], a[1], a[2]),
@@ -113,11 +131,33 @@ pub fn dispatch(nr: u64, a: [u64; 6], frame: &mut TrapFrame) -> i64 {
     }
 }
 
+/// restart_syscall: resumes the call a signal without a handler
+/// interrupted with ERESTART_RESTARTBLOCK (nanosleep, timed futex waits),
+/// from where it was. With nothing to resume (called directly), EINTR, as
+/// Linux's do_no_restart_syscall.
+fn restart_syscall() -> KResult<u64> {
+    let t = crate::task::current();
+    let b = core::mem::replace(&mut t.restart, crate::task::RestartBlock::None);
+    match b {
+        crate::task::RestartBlock::Nanosleep { deadline, rmtp } => {
+            time::nanosleep_restart(deadline, rmtp)
+        }
+        crate::task::RestartBlock::Futex { .. } => futex::futex_wait_restart(b),
+        crate::task::RestartBlock::None => Err(crate::errno::EINTR),
+    }
+}
+
 /// threadlab's own system call: a statistics snapshot to the host (a
 /// program cannot fake what the kernel reports there).
 fn report_stats(tag: u64) -> KResult<u64> {
-    if tag == abi::stats::STATS_TAG_BREAK_NR_THREADS && crate::cmdline::test_faults() {
-        crate::task::current().signal.borrow_mut().nr_threads += 1;
+    if crate::cmdline::test_faults() {
+        let t = crate::task::current();
+        match tag {
+            abi::stats::STATS_TAG_BREAK_NR_THREADS => t.signal.borrow_mut().nr_threads += 1,
+            abi::stats::STATS_TAG_BREAK_EXIT_FLUSH => t.keep_pending_at_exit = true,
+            abi::stats::STATS_TAG_BREAK_SIGMASK => t.break_sigmask = true,
+            _ => {}
+        }
     }
     let (free_frames, total_frames) = crate::mm::frame::stats();
     let k = crate::task::kernel();

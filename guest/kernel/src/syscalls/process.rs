@@ -4,7 +4,6 @@
 use abi::linux::arch_prctl::{ARCH_GET_FS, ARCH_GET_GS, ARCH_SET_FS, ARCH_SET_GS};
 use abi::linux::resource::RLIMIT_NOFILE;
 use abi::linux::uapi::Rlimit;
-use abi::linux::signal::{NSIG, SIGKILL, SIGSTOP};
 
 use crate::arch::{is_canonical, percpu};
 use crate::errno::*;
@@ -134,29 +133,4 @@ pub fn setrlimit(resource: u64, rlim: u64) -> KResult<u64> {
         return Err(EFAULT);
     }
     prlimit64(0, resource, rlim, 0)
-}
-
-/// Handlers are stored in the (possibly shared) handler table but not yet
-/// delivered: every fatal signal so far comes from a CPU fault and takes the
-/// default action.
-pub fn rt_sigaction(sig: u64, act: u64, oldact: u64, sigsetsize: u64) -> KResult<u64> {
-    if sigsetsize != 8 || sig == 0 || sig > NSIG || (act != 0 && (sig == SIGKILL || sig == SIGSTOP))
-    {
-        return Err(EINVAL);
-    }
-    let new = if act != 0 {
-        Some(with_mm(|mm| {
-            crate::mm::uaccess::read_user::<abi::task::KSigaction>(mm, act)
-        })?)
-    } else {
-        None
-    };
-    let old = with_current(|t| t.sighand.borrow().actions[sig as usize - 1]);
-    if oldact != 0 {
-        with_mm(|mm| write_user(mm, oldact, &old))?;
-    }
-    if let Some(new) = new {
-        with_current(|t| t.sighand.borrow_mut().actions[sig as usize - 1] = new);
-    }
-    Ok(0)
 }

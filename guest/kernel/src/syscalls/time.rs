@@ -5,12 +5,12 @@ use crate::mm::uaccess::write_user;
 use crate::task::with_mm;
 use crate::time::{monotonic_ns, realtime_ns};
 
-use abi::linux::uapi::{Timespec, Timeval};
 use abi::linux::time::{
     CLOCK_BOOTTIME, CLOCK_MONOTONIC, CLOCK_MONOTONIC_COARSE, CLOCK_MONOTONIC_RAW,
     CLOCK_PROCESS_CPUTIME_ID, CLOCK_REALTIME, CLOCK_REALTIME_COARSE, CLOCK_THREAD_CPUTIME_ID,
     TIMER_ABSTIME,
 };
+use abi::linux::uapi::{Timespec, Timeval};
 
 fn now(clock: u64) -> KResult<u64> {
     Ok(match clock {
@@ -70,14 +70,41 @@ pub fn read_timespec(addr: u64) -> KResult<u64> {
     ts.to_ns().ok_or(EINVAL)
 }
 
+/// Sleeps to the TSC `deadline`. Interrupted by a signal: with `rmtp`
+/// the remaining time is written there (EFAULT if it cannot be), and the
+/// call restarts through restart_syscall with the same deadline unless a
+/// handler runs (then EINTR), as Linux's do_nanosleep. `absolute` sleeps
+/// neither report nor resume: they are simply restarted (ERESTARTNOHAND).
+fn do_nanosleep(deadline: u64, rmtp: u64, absolute: bool) -> KResult<u64> {
+    if crate::timer::sleep_until(deadline) || !crate::signal::pending() {
+        return Ok(0);
+    }
+    if absolute {
+        return Err(ERESTARTNOHAND);
+    }
+    let left = crate::signal::itimer::remaining_ns(deadline);
+    if left == 0 {
+        return Ok(0);
+    }
+    if rmtp != 0 {
+        put_timespec(rmtp, left)?;
+    }
+    crate::task::current().restart = crate::task::RestartBlock::Nanosleep { deadline, rmtp };
+    Err(ERESTART_RESTARTBLOCK)
+}
+
+/// restart_syscall's resumption of an interrupted relative sleep.
+pub fn nanosleep_restart(deadline: u64, rmtp: u64) -> KResult<u64> {
+    do_nanosleep(deadline, rmtp, false)
+}
+
+fn deadline_after(ns: u64) -> u64 {
+    crate::arch::rdtsc().saturating_add(crate::timer::ns_to_tsc(ns))
+}
+
 pub fn nanosleep(req: u64, rem: u64) -> KResult<u64> {
     let ns = read_timespec(req)?;
-    crate::timer::sleep_until(crate::arch::rdtsc().saturating_add(crate::timer::ns_to_tsc(ns)));
-    if rem != 0 {
-        // Never interrupted by a signal yet: nothing remains.
-        with_mm(|mm| write_user(mm, rem, &Timespec::default()))?;
-    }
-    Ok(0)
+    do_nanosleep(deadline_after(ns), rem, false)
 }
 
 pub fn clock_nanosleep(clock: u64, flags: u64, req: u64, rem: u64) -> KResult<u64> {
@@ -86,14 +113,11 @@ pub fn clock_nanosleep(clock: u64, flags: u64, req: u64, rem: u64) -> KResult<u6
     }
     let now = now(clock)?;
     let ns = read_timespec(req)?;
-    let wait = if flags & TIMER_ABSTIME != 0 {
-        ns.saturating_sub(now)
-    } else {
-        ns
-    };
-    crate::timer::sleep_until(crate::arch::rdtsc().saturating_add(crate::timer::ns_to_tsc(wait)));
-    if rem != 0 && flags & TIMER_ABSTIME == 0 {
-        with_mm(|mm| write_user(mm, rem, &Timespec::default()))?;
-    }
-    Ok(0)
+    let absolute = flags & TIMER_ABSTIME != 0;
+    let wait = if absolute { ns.saturating_sub(now) } else { ns };
+    do_nanosleep(
+        deadline_after(wait),
+        if absolute { 0 } else { rem },
+        absolute,
+    )
 }
