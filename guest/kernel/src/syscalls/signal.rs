@@ -35,9 +35,10 @@ const UAPI_SA_FLAGS: u64 = SA_NOCLDSTOP
     | SA_RESTORER
     | 0x800;
 
-/// A live process (group with threads) with this tgid.
+/// A process with this tgid that has not been reaped: signals to a zombie
+/// succeed (and are thrown away), as Linux's do until the parent reaps it.
 fn live_process(pid: Pid) -> bool {
-    task(pid).is_some_and(|t| t.pid == t.tgid && t.signal.borrow().nr_threads != 0)
+    task(pid).is_some_and(|t| t.pid == t.tgid)
 }
 
 /// Sends `sig` (already checked to be valid or 0) to process `tgid`.
@@ -66,7 +67,6 @@ pub fn kill(pid: u64, sig: u64) -> KResult<u64> {
                 .tasks
                 .values()
                 .filter(|t| t.pid == t.tgid && t.pid != 1 && t.pid != me)
-                .filter(|t| t.signal.borrow().nr_threads != 0)
                 .map(|t| t.pid)
                 .collect();
             if all.is_empty() {
@@ -87,14 +87,16 @@ pub fn kill(pid: u64, sig: u64) -> KResult<u64> {
 
 /// Sends `sig` to thread `tid` (of group `tgid` if that is positive).
 fn do_send_specific(tgid: Pid, tid: Pid, sig: u64, info: Siginfo, from_user: bool) -> KResult<u64> {
-    match task(tid) {
-        Some(t) if (tgid <= 0 || t.tgid == tgid) && t.state != State::Zombie => {}
+    let exited = match task(tid) {
+        Some(t) if tgid <= 0 || t.tgid == tgid => t.state == State::Zombie,
         _ => return Err(ESRCH),
-    }
+    };
     if sig > abi::linux::signal::NSIG {
         return Err(EINVAL);
     }
-    if sig == 0 {
+    // An exited leader's record lives on while its group does: the call
+    // succeeds, and nothing could ever take the signal.
+    if sig == 0 || exited {
         return Ok(0);
     }
     send_signal(sig, info, tid, false, from_user, None)?;
