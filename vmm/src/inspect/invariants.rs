@@ -1,4 +1,4 @@
-//! The task invariants checked at every syscall stop (1–6; the numbering
+//! The task invariants checked at every syscall stop (1–6 and 13; the numbering
 //! is the inspector's, see the module list in mod.rs), each a function over
 //! a [`KernelView`]; 0 is "the kernel's structures could be read at all"
 //! (see tasks.rs).
@@ -17,7 +17,17 @@
 //!    threads are never zombies.
 //! 6. Every task has its own kernel stack; a cached kernel stack is owned
 //!    by nobody and cached once.
+//!
+//! 13. Signals are never pending on a thread that has exited, nor delivered
+//!     while blocked: a zombie record (an exited leader) has an empty
+//!     private pending set, and no DEAD record is visible; at a
+//!     signal-delivery stop the signal is a valid one, neither SIGKILL nor
+//!     SIGSTOP (which no handler may catch), and not in the blocked mask the
+//!     thread had when it took it ([`delivery`], which needs the stop's
+//!     record, so it runs there and not over a view alone).
 
+use abi::hypercall::SignalDelivery;
+use abi::linux::signal::{sigmask, NSIG, SIGKILL, SIGSTOP};
 use abi::task::{state, TaskStruct};
 
 use super::tasks::KernelView;
@@ -31,6 +41,63 @@ pub fn check_tasks(v: &KernelView) -> Vec<Violation> {
     relations(v, &mut out);
     states(v, &mut out);
     kernel_stacks(v, &mut out);
+    exited_signals(v, &mut out);
+    out
+}
+
+fn exited_signals(v: &KernelView, out: &mut Vec<Violation>) {
+    for r in &v.tasks {
+        let t = &r.t;
+        match t.state {
+            state::ZOMBIE if t.pending != 0 => out.push(Violation::new(
+                13,
+                format!(
+                    "pid {} has exited (zombie) with signals {} pending",
+                    t.pid,
+                    crate::strace::decode::sigset(t.pending)
+                ),
+            )),
+            state::DEAD => out.push(Violation::new(
+                13,
+                format!("pid {} is visible in state EXIT_DEAD", t.pid),
+            )),
+            _ => {}
+        }
+    }
+}
+
+/// Invariant 13 at a signal-delivery stop: what the record says was
+/// delivered may be delivered.
+pub fn delivery(d: &SignalDelivery) -> Vec<Violation> {
+    let mut out = Vec::new();
+    let sig = u64::from(d.signo);
+    let name = crate::strace::decode::signal_name(sig);
+    if !(1..=NSIG).contains(&sig) {
+        out.push(Violation::new(
+            13,
+            format!("tid {} was delivered signal number {sig}", d.tid),
+        ));
+        return out;
+    }
+    if sig == SIGKILL || sig == SIGSTOP {
+        out.push(Violation::new(
+            13,
+            format!(
+                "tid {} was delivered {name} to a handler ({:#x}); it cannot be caught",
+                d.tid, d.handler
+            ),
+        ));
+    }
+    if d.blocked & sigmask(sig) != 0 {
+        out.push(Violation::new(
+            13,
+            format!(
+                "tid {} was delivered {name} while blocking it (blocked {})",
+                d.tid,
+                crate::strace::decode::sigset(d.blocked)
+            ),
+        ));
+    }
     out
 }
 
@@ -326,7 +393,8 @@ fn states(v: &KernelView, out: &mut Vec<Violation>) {
                 5,
                 format!("non-leader thread {} is a zombie", t.pid),
             )),
-            state::RUNNABLE | state::BLOCKED | state::ZOMBIE => {}
+            // A visible DEAD record is invariant 13's.
+            state::RUNNABLE | state::BLOCKED | state::ZOMBIE | state::DEAD => {}
             s => out.push(Violation::new(
                 5,
                 format!("pid {} has unknown state {s:#x}", t.pid),

@@ -15,6 +15,12 @@
 //!    which is why it comes after the hook);
 //! 5. [`Check`] (`--check`), last, on what everything before it left.
 //!
+//! A signal delivered to a handler (a `SIGNAL_DELIVERY` hypercall) is a
+//! stop too, through the same consumers in the same order: the tracer
+//! prints strace's `--- SIG... ---` line, hooks and checks run (the check
+//! adds invariant 13's check of the delivery itself); `--dump=syscall:N`
+//! is taken only at the stop after call N, never at a delivery.
+//!
 //! A call that does not return (exit, exit_group) is reported at its entry;
 //! that stop goes to [`Consumer::at_entry`]: the tracer prints it and
 //! [`DumpAt`] notes that its stop was one (so the missed dump says why);
@@ -32,14 +38,14 @@ pub use dump::{DumpAt, DumpMissed};
 pub use hook::{Hook, Inspector};
 pub use trace::Trace;
 
-use abi::hypercall::{SyscallExit, SYSCALL_STOP_NORETURN};
+use abi::hypercall::{SignalDelivery, SyscallExit, SYSCALL_STOP_EXIT, SYSCALL_STOP_NORETURN};
 use vm_memory::GuestMemoryMmap;
 
 use crate::console::Console;
 use crate::inspect::incremental::{DirtyPages, NoteWrites};
 use crate::inspect::libc::LibcSymbols;
 use crate::inspect::mem::{FlatMem, PhysMem};
-use crate::inspect::SyscallStop;
+use crate::inspect::{SyscallStop, SIGNAL_DELIVERY_NR};
 use crate::outcome::Outcome;
 
 /// Whether the run goes on after a stop.
@@ -133,7 +139,39 @@ impl<'a> Pipeline<'a> {
             Some(f) => f,
             None => ram,
         };
-        if call.kind == SYSCALL_STOP_NORETURN {
+        self.stop(call, None, mem, console)
+    }
+
+    /// Runs the stop of a signal delivery through every consumer.
+    pub fn signal(
+        &mut self,
+        delivery: SignalDelivery,
+        ram: &GuestMemoryMmap,
+        console: &mut Console,
+    ) -> Result<Flow, String> {
+        let call = SyscallExit {
+            seq: self.calls,
+            nr: SIGNAL_DELIVERY_NR,
+            tid: delivery.tid,
+            kind: SYSCALL_STOP_EXIT,
+            ..SyscallExit::default()
+        };
+        let flat = FlatMem::of(ram);
+        let mem: &dyn PhysMem = match &flat {
+            Some(f) => f,
+            None => ram,
+        };
+        self.stop(call, Some(delivery), mem, console)
+    }
+
+    fn stop(
+        &mut self,
+        call: SyscallExit,
+        signal: Option<SignalDelivery>,
+        mem: &dyn PhysMem,
+        console: &mut Console,
+    ) -> Result<Flow, String> {
+        if call.kind == SYSCALL_STOP_NORETURN && signal.is_none() {
             let entry = Entry {
                 call,
                 mem,
@@ -152,6 +190,7 @@ impl<'a> Pipeline<'a> {
         let mut stop = Stop {
             syscall: SyscallStop {
                 call,
+                signal,
                 mem,
                 roots: self.roots,
                 libc: self.libc,
