@@ -415,3 +415,97 @@ pub fn render(d: &Dump, program: &str) -> String {
     }
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use abi::task::{wait, TaskStruct};
+    use zerocopy::FromZeros;
+
+    fn blocked(kind: u32, addr: u64) -> TaskStruct {
+        let mut t = TaskStruct::new_zeroed();
+        (t.state, t.wait_kind, t.wait_addr) = (state::BLOCKED, kind, addr);
+        t.sas_ss_flags = abi::linux::signal::SS_DISABLE as u32;
+        t
+    }
+
+    #[test]
+    fn waits_are_named_and_never_trusted() {
+        let syms = Symbols::default();
+        let w = |t: &TaskStruct| wait_of(t, &syms).map(|w| w.to_string());
+        assert_eq!(
+            w(&blocked(wait::FUTEX, 0x4c6f30)).as_deref(),
+            Some("futex 0x4c6f30")
+        );
+        assert_eq!(
+            w(&blocked(wait::VFORK, 2)).as_deref(),
+            Some("vfork child pid 2")
+        );
+        assert_eq!(w(&blocked(wait::CHILD, 0)).as_deref(), Some("child"));
+        assert_eq!(
+            w(&blocked(wait::SLEEP, 123)).as_deref(),
+            Some("timer (TSC deadline 123)")
+        );
+        assert_eq!(
+            w(&blocked(77, u64::MAX)).as_deref(),
+            Some("unknown wait kind 77 (object 0xffffffffffffffff)")
+        );
+        let mut running = blocked(wait::FUTEX, 1);
+        running.state = state::RUNNING;
+        assert_eq!(w(&running), None, "only a blocked task waits");
+        assert_eq!(altstack_of(&running), None);
+        running.sas_ss_sp = 0x7000;
+        running.sas_ss_size = 8192;
+        running.sas_ss_flags = 1 << 31;
+        assert_eq!(
+            altstack_of(&running),
+            Some(AltStack {
+                sp: 0x7000,
+                size: 8192,
+                flags: 1 << 31
+            })
+        );
+    }
+
+    #[test]
+    fn the_deadlock_view() {
+        let d = Dump {
+            at: "the deadlock".into(),
+            processes: vec![Process {
+                pid: 1,
+                ppid: 0,
+                state: "sleeping",
+                shared_pending: Some(0),
+                threads: vec![Thread {
+                    tid: 1,
+                    state: "sleeping",
+                    on_cpu: false,
+                    fs_base: 0,
+                    pending: 1 << 9,
+                    blocked: 1 << 9,
+                    altstack: Some(AltStack {
+                        sp: 0x7000,
+                        size: 8192,
+                        flags: 1 << 31,
+                    }),
+                    wait: Some(Wait {
+                        kind: "futex",
+                        kind_value: wait::FUTEX,
+                        addr: 0x4c6f30,
+                        symbol: Some("mutex_a+0x0".into()),
+                    }),
+                    user: vec![Frame {
+                        addr: 0x401000,
+                        symbol: Some("main+0x10".into()),
+                    }],
+                    kernel: Vec::new(),
+                }],
+                children: Vec::new(),
+            }],
+        };
+        assert_eq!(
+            render_waits(&d),
+            "  pid 1 (tgid 1): sleeping, waits for futex 0x4c6f30 (mutex_a+0x0)\n    signals: pending [USR1], blocked [USR1], altstack {ss_sp=0x7000, ss_flags=SS_AUTODISARM, ss_size=8192}\n    user   #0  0x0000000000401000 main+0x10\n"
+        );
+    }
+}

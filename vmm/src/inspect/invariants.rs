@@ -493,3 +493,90 @@ fn kernel_stacks(v: &KernelView, out: &mut Vec<Violation>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use abi::linux::signal::{sigmask, SIGTERM, SIGUSR1};
+    use abi::linux::uapi::Siginfo;
+    use abi::task::{KernelRoots, TaskStruct};
+    use zerocopy::FromZeros;
+
+    use crate::inspect::tasks::TaskRec;
+
+    fn task(addr: u64, pid: i32, state: u32, pending: u64) -> TaskRec {
+        let mut t = TaskStruct::new_zeroed();
+        (t.pid, t.tgid, t.state, t.pending, t.group_leader) = (pid, pid, state, pending, addr);
+        TaskRec { addr, t }
+    }
+
+    fn only_13(v: &KernelView) -> Vec<String> {
+        let mut out = Vec::new();
+        exited_signals(v, &mut out);
+        assert!(out.iter().all(|f| f.invariant == 13), "{out:?}");
+        out.into_iter().map(|f| f.detail).collect()
+    }
+
+    #[test]
+    fn an_exited_thread_has_nothing_pending() {
+        let usr1 = sigmask(SIGUSR1);
+        let v = KernelView::new(
+            KernelRoots::new_zeroed(),
+            vec![
+                // Live threads may have anything pending.
+                task(0x1000, 1, state::RUNNING, usr1),
+                task(0x2000, 2, state::BLOCKED, !0),
+                task(0x3000, 3, state::ZOMBIE, 0),
+                task(0x4000, 4, state::ZOMBIE, usr1 | sigmask(SIGTERM)),
+                task(0x5000, 5, state::DEAD, 0),
+            ],
+        );
+        assert_eq!(
+            only_13(&v),
+            [
+                "pid 4 has exited (zombie) with signals [USR1 TERM] pending",
+                "pid 5 is visible in state EXIT_DEAD",
+            ]
+        );
+        // A dead record is 13's, not an unknown state of 5's.
+        let mut five = Vec::new();
+        states(&v, &mut five);
+        assert!(five.iter().all(|f| !f.detail.contains("pid 5")), "{five:?}");
+    }
+
+    fn delivered(signo: u32, blocked: u64) -> SignalDelivery {
+        SignalDelivery {
+            tid: 3,
+            signo,
+            info: Siginfo::kill(u64::from(signo), abi::linux::signal::SI_TKILL, 3, 0),
+            blocked,
+            handler: 0x401000,
+            ..SignalDelivery::default()
+        }
+    }
+
+    #[test]
+    fn a_blocked_signal_is_never_delivered() {
+        let usr1 = sigmask(SIGUSR1);
+        assert_eq!(delivery(&delivered(10, 0)), vec![]);
+        // Other signals blocked: fine.
+        assert_eq!(delivery(&delivered(10, !usr1)), vec![]);
+        assert_eq!(
+            delivery(&delivered(10, usr1)),
+            vec![Violation::new(
+                13,
+                "tid 3 was delivered SIGUSR1 while blocking it (blocked [USR1])".into()
+            )]
+        );
+        let kill = delivery(&delivered(9, 0));
+        assert_eq!(kill.len(), 1);
+        assert!(kill[0].detail.contains("SIGKILL to a handler"), "{kill:?}");
+        assert_eq!(delivery(&delivered(19, 0)).len(), 1, "SIGSTOP");
+        // Numbers out of range, from a broken kernel: a finding, no panic.
+        for signo in [0, 65, u32::MAX] {
+            let found = delivery(&delivered(signo, !0));
+            assert_eq!(found.len(), 1, "{signo}: {found:?}");
+            assert_eq!(found[0].invariant, 13);
+        }
+    }
+}
