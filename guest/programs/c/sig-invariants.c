@@ -1,6 +1,7 @@
 /* Drives the host's signal invariant (13) from the guest, with raw system
- * calls and its own rt_sigaction record (restorer: rt_sigreturn), so that
- * it depends on nothing of the C library's signal code:
+ * calls and its own rt_sigaction record (raw-signal.h: restorer
+ * rt_sigreturn), so that it depends on nothing of the C library's signal
+ * code:
  *
  *   sig-invariants exit-flush  the main thread blocks SIGUSR1, sends it to
  *        itself (it stays pending), makes the stats call with
@@ -26,6 +27,8 @@
 #include <threadlab.h>
 #include <unistd.h>
 
+#include "raw-signal.h"
+
 #ifndef STATS_TAG_BREAK_EXIT_FLUSH
 #define STATS_TAG_BREAK_EXIT_FLUSH 0xbad0005L
 #endif
@@ -36,24 +39,6 @@
 #define K_SIGUSR1 10
 #define K_SIG_BLOCK 0
 #define K_SIG_UNBLOCK 1
-#define K_SA_SIGINFO 0x4UL
-#define K_SA_RESTORER 0x04000000UL
-
-/* The kernel's struct sigaction (rt_sigaction's record). */
-struct ksigaction {
-    void (*handler)(int, void *, void *);
-    unsigned long flags;
-    void (*restorer)(void);
-    unsigned long mask;
-};
-
-void sig_restorer(void);
-__asm__(".text\n"
-        ".globl sig_restorer\n"
-        "sig_restorer:\n"
-        "    mov $15, %eax\n" /* rt_sigreturn */
-        "    syscall\n"
-        "    hlt\n");
 
 static volatile int handled;
 
@@ -67,12 +52,7 @@ static void on_usr1(int sig, void *info, void *uc)
 
 static long install(void)
 {
-    struct ksigaction sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.handler = on_usr1;
-    sa.flags = K_SA_SIGINFO | K_SA_RESTORER;
-    sa.restorer = sig_restorer;
-    return syscall(SYS_rt_sigaction, K_SIGUSR1, &sa, NULL, 8);
+    return raw_sigaction(K_SIGUSR1, on_usr1);
 }
 
 static long mask(int how, int sig)
