@@ -20,7 +20,7 @@ fn deadlocked(args: &[&str]) -> common::Run {
 
 /// The block of the report for `pid`: its line and the indented lines
 /// after it.
-fn task_block<'a>(stderr: &'a str, pid: i32) -> &'a str {
+fn task_block(stderr: &str, pid: i32) -> &str {
     let head = format!("\n  pid {pid} (tgid ");
     let at = stderr
         .find(&head)

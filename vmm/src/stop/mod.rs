@@ -251,3 +251,48 @@ pub struct Finished {
     /// The incremental checker's work.
     pub check: Option<crate::inspect::incremental::CheckStats>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::CheckMode;
+    use crate::console::KernelLog;
+    use crate::symbols::Symbols;
+    use abi::linux::uapi::Siginfo;
+    use vm_memory::GuestAddress;
+
+    /// A delivery stop goes through the check, which adds the delivery's
+    /// own invariant 13, and is never `--dump=syscall:N`'s stop.
+    #[test]
+    fn a_delivery_stop_is_checked_and_not_dumped() {
+        let ram = GuestMemoryMmap::from_ranges(&[(GuestAddress(0), 1 << 16)]).unwrap();
+        let syms = Symbols::default();
+        let mut p = Pipeline::new(0x1000, None);
+        p.check = Some(Check::new(CheckMode::Full));
+        p.dump = Some(DumpAt::new(0, &syms, &syms));
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let mut console = Console::new(&mut out, &mut err, None, KernelLog::Hidden);
+        let d = SignalDelivery {
+            tid: 3,
+            signo: 10,
+            info: Siginfo::kill(10, abi::linux::signal::SI_TKILL, 3, 0),
+            blocked: 1 << 9,
+            handler: 0x401000,
+            ..SignalDelivery::default()
+        };
+        let Ok(Flow::Stop(Outcome::InvariantViolated {
+            syscall,
+            violations,
+        })) = p.signal(d, &ram, &mut console)
+        else {
+            panic!("a blocked signal delivered is a finding");
+        };
+        assert_eq!(
+            syscall,
+            "the delivery of SIGUSR1 to tid 3 (handler 0x401000, after syscall #0)"
+        );
+        assert_eq!(violations[0].invariant, 13, "{violations:?}");
+        let finished = p.finish(&mut console);
+        assert!(finished.dump.is_none(), "no dump at a delivery");
+    }
+}
