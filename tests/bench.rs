@@ -13,6 +13,64 @@ use resvg::{tiny_skia, usvg};
 use vmm::bench::figure::{GUEST_COLOR, HOST_COLOR, PLOT_BACKGROUND, Y_TOP};
 use vmm::bench::{CheckCost, Operation, Report, Side};
 
+const SIGNAL_OPS: [&str; 2] = [
+    "signal tgkill->handler (2 threads)",
+    "signal to self: tgkill+handler+sigreturn",
+];
+
+/// With a kernel that delivers signals, every signal row is there on both
+/// sides, with a guest/host ratio, next to getpid with and without a
+/// handler.
+#[test]
+fn bench_measures_signal_delivery() {
+    let dir = common::scratch("bench-signals");
+    std::fs::create_dir_all(&dir).unwrap();
+    let json = dir.join("bench.json");
+    let mut names = Vec::new();
+    for op in SIGNAL_OPS
+        .iter()
+        .chain(&["getpid", "getpid, SIGUSR1 handler installed"])
+    {
+        let out = Command::new(common::vmm_bin())
+            .args(["bench", "--iterations", "20", "--only", op, "--json"])
+            .arg(&json)
+            .output()
+            .expect("vmm bench runs");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{op}: {stdout}\n{stderr}");
+        assert!(
+            !stderr.contains("not measured in the guest"),
+            "{op}: the guest kernel delivered no signal:\n{stderr}"
+        );
+        let r: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).expect("valid JSON");
+        let list = r["operations"].as_array().expect("operations");
+        assert_eq!(list.len(), 1, "{op}: {r}");
+        let row = &list[0];
+        for side in ["guest", "host"] {
+            assert!(
+                row[side]["median_ns"].as_f64().unwrap_or(0.0) > 0.0,
+                "{op} {side}: {row}"
+            );
+            assert!(
+                row[side]["p99_ns"].as_f64().unwrap_or(0.0) > 0.0,
+                "{op} {side}: {row}"
+            );
+        }
+        assert!(row["ratio"].as_f64().unwrap_or(0.0) > 0.0, "{op}: {row}");
+        names.push(row["name"].as_str().unwrap().to_string());
+    }
+    assert_eq!(
+        names,
+        SIGNAL_OPS
+            .iter()
+            .chain(&["getpid", "getpid, SIGUSR1 handler installed"])
+            .map(|s| s.to_string())
+            .collect::<Vec<_>>()
+    );
+}
+
 #[test]
 fn bench_runs_end_to_end() {
     let dir = common::scratch("bench");
@@ -31,8 +89,12 @@ fn bench_runs_end_to_end() {
     assert!(out.status.success(), "{stdout}\n{stderr}");
     assert!(stderr.contains("[3/3] host"), "no progress shown: {stderr}");
 
-    let ops = [
+    // The signal rows only where the guest kernel delivers signals; else
+    // vmm bench says they were not measured.
+    let signals = !stderr.contains("vmm bench: not measured in the guest: signal ");
+    let mut ops = vec![
         "getpid",
+        "getpid, SIGUSR1 handler installed",
         "thread create+join (clone)",
         "thread create+join (clone3)",
         "pthread_create+join, warm",
@@ -41,9 +103,12 @@ fn bench_runs_end_to_end() {
         "vfork+exit+wait4",
         "clone -> child's first instruction",
         "futex wake->wakeup (2 threads)",
-        "thread create+join (clone) x2 contended",
     ];
-    for op in ops {
+    if signals {
+        ops.extend(SIGNAL_OPS);
+    }
+    ops.push("thread create+join (clone) x2 contended");
+    for &op in &ops {
         assert!(
             stdout.lines().any(|l| l.starts_with(op)),
             "{op} missing from the table:\n{stdout}"

@@ -964,3 +964,147 @@ fn check_modes_from_the_command_line() {
         r.stderr
     );
 }
+
+/// Runs guest program `name` with `args`, kernel options `cmdline` and
+/// `--check` in `mode`.
+fn run_checked(name: &str, args: &[&str], cmdline: &str, mode: CheckMode) -> (Outcome, String) {
+    let mut cfg = RunConfig::new(common::guest_bin(name));
+    cfg.check = true;
+    cfg.check_mode = mode;
+    cfg.args = args.iter().map(Into::into).collect();
+    cfg.cmdline = cmdline.into();
+    cfg.timeout = Some(std::time::Duration::from_secs(60));
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let r = vmm::run::run(&cfg, vmm::run::RunOptions::new(&mut out, &mut err)).expect("run starts");
+    (r.outcome, String::from_utf8_lossy(&out).into_owned())
+}
+
+/// `outcome` is invariant 13 and only it, with a finding saying `what`.
+fn expect_13(outcome: Outcome, mode: CheckMode, after: &str, what: &str) {
+    let Outcome::InvariantViolated {
+        syscall,
+        violations,
+    } = &outcome
+    else {
+        panic!("{mode:?}: expected invariant 13, the run ended {outcome:?}");
+    };
+    assert!(
+        syscall.contains(after),
+        "{mode:?}: reported after {syscall}"
+    );
+    assert!(
+        violations.iter().any(|v| v.detail.contains(what)),
+        "{mode:?}: {violations:?}"
+    );
+    expect_reported(13, outcome, mode, after);
+}
+
+#[test]
+fn invariant_13_an_exited_thread_keeps_no_signal() {
+    // The kernel, asked by the test-only tag, leaves SIGUSR1 pending on
+    // the leader when it exits: a zombie with a signal pending, seen at
+    // the other thread's next stop.
+    for mode in MODES {
+        let (outcome, _) = run_checked("sig-invariants", &["exit-flush"], "test-faults", mode);
+        expect_13(
+            outcome,
+            mode,
+            "by tid 2:",
+            "pid 1 has exited (zombie) with signals [USR1] pending",
+        );
+    }
+}
+
+#[test]
+fn invariant_13_a_blocked_signal_is_not_delivered() {
+    // The kernel, asked by the test-only tag, delivers SIGUSR1 to its
+    // handler although the thread blocks it: caught at the delivery stop.
+    for mode in MODES {
+        let (outcome, _) = run_checked("sig-invariants", &["sigmask"], "test-faults", mode);
+        expect_13(
+            outcome,
+            mode,
+            "the delivery of SIGUSR1 to tid 1",
+            "tid 1 was delivered SIGUSR1 while blocking it (blocked [USR1])",
+        );
+    }
+}
+
+#[test]
+fn the_signal_break_tags_are_inert_without_test_faults() {
+    let (outcome, out) = run_checked("sig-invariants", &["exit-flush"], "", CheckMode::Verify);
+    assert!(
+        matches!(outcome, Outcome::Exited { status: 0 }),
+        "{outcome:?}"
+    );
+    assert_eq!(out, "thread done\n");
+    let (outcome, out) = run_checked("sig-invariants", &["sigmask"], "", CheckMode::Verify);
+    assert!(
+        matches!(outcome, Outcome::Exited { status: 0 }),
+        "{outcome:?}"
+    );
+    assert_eq!(out, "handled 1\n", "delivered once the mask is lifted");
+}
+
+/// A hook sees the delivery stop: the delivery's record, the thread in
+/// the task view with its blocked mask, and the stop named after it.
+#[test]
+fn hooks_see_signal_delivery_stops() {
+    let seen = Mutex::new(Vec::new());
+    let mut cfg = RunConfig::new(common::guest_bin("sig-invariants"));
+    cfg.args = vec!["deliver".into()];
+    cfg.timeout = Some(std::time::Duration::from_secs(60));
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let mut hook = |stop: &SyscallStop| {
+        if let Some(d) = &stop.signal {
+            assert_eq!(stop.call.nr, vmm::inspect::SIGNAL_DELIVERY_NR);
+            assert_eq!(stop.call.tid, d.tid);
+            let v = stop.kernel().map_err(|e| e.to_string())?;
+            let t = v.by_pid(d.tid).ok_or("the thread is a task")?;
+            seen.lock().unwrap().push(format!(
+                "{} signo={} code={} pid={} blocked_before={:#x} usr1_blocked_in_handler={} frame_set={}",
+                stop.describe().split(" (handler").next().unwrap_or(""),
+                d.signo,
+                d.info.si_code,
+                d.info.pid(),
+                d.blocked,
+                t.t.blocked & (1 << 9) != 0,
+                d.frame != 0,
+            ));
+        }
+        Ok(())
+    };
+    let opts = vmm::run::RunOptions::new(&mut out, &mut err).on_stop(&mut hook);
+    let r = vmm::run::run(&cfg, opts).expect("run starts");
+    assert!(
+        matches!(r.outcome, Outcome::Exited { status: 0 }),
+        "{:?}",
+        r.outcome
+    );
+    assert_eq!(String::from_utf8_lossy(&out), "handled 1\n");
+    // SI_TKILL is -6; the handler runs with SIGUSR1 blocked (no SA_NODEFER).
+    assert_eq!(
+        seen.into_inner().unwrap(),
+        ["the delivery of SIGUSR1 to tid 1 signo=10 code=-6 pid=1 blocked_before=0x0 usr1_blocked_in_handler=true frame_set=true"]
+    );
+}
+
+/// `--dump` shows each thread's signal state and wait, and each process's
+/// shared pending set.
+#[test]
+fn the_dump_shows_signal_state_and_waits() {
+    let target = common::guest_bin("inspect-target");
+    let r = common::vmm(&["run", "--dump=syscall:10", target.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("\nprocess 1: shared pending []\n"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .contains("    signals: pending [], blocked [], altstack none\n"),
+        "{}",
+        r.stderr
+    );
+}

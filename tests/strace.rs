@@ -895,3 +895,93 @@ fn summary_checks_can_fail() {
         );
     }
 }
+
+/// The lines of a trace from the SIGUSR1 handler's rt_sigaction to the
+/// rt_sigreturn that ends the handler, without prefixes, with addresses,
+/// the caller's pid and uid normalized and the ` = ` column collapsed.
+fn delivery_lines(trace: &str, pid: &str) -> Vec<String> {
+    let lines: Vec<String> = trace
+        .lines()
+        .map(|l| {
+            let l = match l.split_once(' ') {
+                Some((tid, rest)) if tid.chars().all(|c| c.is_ascii_digit()) => rest.trim_start(),
+                _ => l,
+            };
+            let l = replace_num_after(&replace_hex(l), "si_uid=");
+            let l = l
+                .replace(&format!("({pid}, {pid}, "), "(PID, PID, ")
+                .replace(&format!("si_pid={pid},"), "si_pid=PID,");
+            match l.split_once(" = ") {
+                Some((call, ret)) => format!("{} = {ret}", call.trim_end()),
+                None => l,
+            }
+        })
+        .collect();
+    let start = lines
+        .iter()
+        .position(|l| l.starts_with("rt_sigaction(SIGUSR1, "))
+        .unwrap_or_else(|| panic!("no rt_sigaction(SIGUSR1:\n{trace}"));
+    let end = lines
+        .iter()
+        .position(|l| l.starts_with("rt_sigreturn("))
+        .unwrap_or_else(|| panic!("no rt_sigreturn:\n{trace}"));
+    lines[start..=end].to_vec()
+}
+
+/// A handler's signal: strace's `--- SIGUSR1 {...} ---` line where the
+/// handler starts and the mask rt_sigreturn restored, as real strace
+/// shows the same program natively.
+#[test]
+fn a_signal_delivered_to_a_handler() {
+    let dir = tempdir("deliver");
+    let out = dir.join("guest.trace");
+    let bin = guest_bin("sig-invariants");
+    let run = vmm(&[
+        "run",
+        "--strace-output",
+        out.to_str().unwrap(),
+        bin.to_str().unwrap(),
+        "deliver",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stdout, "handled 1\n");
+    let trace = std::fs::read_to_string(&out).unwrap();
+    let guest = delivery_lines(&trace, "1");
+    assert_eq!(
+        guest,
+        [
+            "rt_sigaction(SIGUSR1, {sa_handler=0xADDR, sa_mask=[], sa_flags=SA_RESTORER|SA_SIGINFO, sa_restorer=0xADDR}, NULL, 8) = 0",
+            "getpid() = 1",
+            "gettid() = 1",
+            "tgkill(PID, PID, SIGUSR1) = 0",
+            "--- SIGUSR1 {si_signo=SIGUSR1, si_code=SI_TKILL, si_pid=PID, si_uid=N} ---",
+            "rt_sigreturn({mask=[]}) = 0",
+        ],
+        "{trace}"
+    );
+    // On stderr, the delivery line takes strace's prefix like the others.
+    if strace_available() {
+        let native_out = dir.join("native.trace");
+        let native = Command::new("strace")
+            .arg("-f")
+            .arg("-o")
+            .arg(&native_out)
+            .arg(&bin)
+            .arg("deliver")
+            .env_clear()
+            .output()
+            .expect("run strace");
+        assert!(native.status.success(), "{native:?}");
+        let text = std::fs::read_to_string(&native_out).unwrap();
+        let pid = text.split_whitespace().next().unwrap_or("").to_string();
+        let mut native = delivery_lines(&text, &pid);
+        // Native pids are the host's.
+        for l in &mut native {
+            if l.starts_with("getpid() = ") || l.starts_with("gettid() = ") {
+                *l = format!("{}= 1", &l[..l.find('=').unwrap()]);
+            }
+        }
+        assert_eq!(guest, native, "native:\n{text}");
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}

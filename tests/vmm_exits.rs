@@ -39,6 +39,17 @@ fn fixture_constants_match_the_abi() {
         "#define PORT_USER_START {:#x}",
         abi::hypercall::port::USER_START
     ));
+    has(format!(
+        "#define PORT_SIGNAL_DELIVERY {:#x}",
+        abi::hypercall::port::SIGNAL_DELIVERY
+    ));
+    has(format!(
+        "#define EXIT_KIND_DEADLOCK {}",
+        abi::hypercall::EXIT_KIND_DEADLOCK
+    ));
+    assert_eq!(offset_of!(abi::hypercall::Exit, message), 32);
+    assert_eq!(offset_of!(abi::hypercall::Exit, message_len), 40);
+    assert!(size_of::<abi::hypercall::SignalDelivery>() <= 176);
     assert_eq!(offset_of!(PanicReport, regs), 24);
     assert_eq!(offset_of!(Registers, rip), 16 * 8);
     assert_eq!(offset_of!(PanicReport, backtrace), 24 + 24 * 8);
@@ -183,4 +194,30 @@ fn timeout_ends_a_spinning_or_halted_kernel() {
         assert_failure(&r, 124, "timeout");
         assert!(start.elapsed().as_secs_f64() < 10.0);
     }
+}
+
+/// A deadlock exit ends the run with its own status (121) and one line
+/// naming it, the kernel's message escaped; a kernel without task records
+/// says there are none to show.
+#[test]
+fn a_deadlock_has_its_own_status() {
+    let r = run_tiny("DEADLOCK", &[]);
+    assert_eq!(r.code, vmm::outcome::EXIT_DEADLOCK, "{}", r.stderr);
+    assert_eq!(r.code, 121);
+    let (path, rest) = r.stderr.split_once(" deadlocked").expect(&r.stderr);
+    assert_eq!(path, format!("vmm: {}", guest_bin("hello").display()));
+    assert_eq!(
+        format!("vmm: hello deadlocked{rest}"),
+        "vmm: hello deadlocked: every task is blocked and nothing can wake them: 2 tasks blocked\\n\\u{1b}[0m\n  (the kernel exports no kernel_roots: no task records to show)\n"
+    );
+}
+
+/// A signal-delivery stop nobody asked for is the kernel's bug.
+#[test]
+fn an_unasked_signal_delivery_report_ends_the_run() {
+    assert_failure(
+        &run_tiny("SIGNAL_UNASKED", &[]),
+        GUEST_FAILURE,
+        "signal-delivery report, but none was asked for",
+    );
 }

@@ -4,13 +4,19 @@
 //!
 //! A malformed hypercall (bad address, impossible length) is a guest kernel
 //! bug: it ends the run as a guest failure, never a host panic. A syscall
-//! stop is only decoded here: what happens at it is [`crate::stop`]'s.
+//! stop (a returned system call or a signal delivered to a handler) is only
+//! decoded here: what happens at it is [`crate::stop`]'s.
+//!
+//! A deadlock exit (every task blocked, nothing can wake one) ends the run
+//! at once with the kernel's records of who waits on what, read here while
+//! the guest is stopped at the exit.
 
 use std::time::Instant;
 
 use abi::hypercall::{
-    port, ConsoleRead, ConsoleWrite, Exit, PanicReport, Registers, SyscallExit, UserStart,
-    EXIT_KIND_EXEC_FAILED, EXIT_KIND_EXITED, EXIT_KIND_SIGNALED, PANIC_BACKTRACE_MAX,
+    port, ConsoleRead, ConsoleWrite, Exit, PanicReport, Registers, SignalDelivery, SyscallExit,
+    UserStart, EXIT_KIND_DEADLOCK, EXIT_KIND_EXEC_FAILED, EXIT_KIND_EXITED, EXIT_KIND_SIGNALED,
+    PANIC_BACKTRACE_MAX,
 };
 use abi::layout::PAGE_SIZE;
 use abi::linux::signal::NSIG;
@@ -38,6 +44,9 @@ pub struct Context<'c, 'io> {
     pub console: &'c mut Console<'io>,
     pub kernel_symbols: &'c Symbols,
     pub program_symbols: &'c Symbols,
+    /// Kernel address of `kernel_roots`, if the kernel exports it: for the
+    /// deadlock report.
+    pub roots: Option<u64>,
     /// Set at the first USER_START hypercall: when, and the record.
     pub user_start: Option<(Instant, UserStart)>,
     /// What runs at each syscall stop, when stops are on.
@@ -107,6 +116,7 @@ pub fn handle(ctx: &mut Context, port: u16, addr: u64) -> Result<Action, String>
             Ok(Action::Continue)
         }
         port::SYSCALL_EXIT => syscall_exit(ctx, addr),
+        port::SIGNAL_DELIVERY => signal_delivery(ctx, addr),
         port::USER_START => {
             let record: UserStart = ctx.record(addr)?;
             ctx.user_start
@@ -124,6 +134,18 @@ fn syscall_exit(ctx: &mut Context, addr: u64) -> Result<Action, String> {
         return Err("syscall-exit report, but none was asked for".into());
     };
     Ok(match stops.syscall(call, ctx.mem, ctx.console)? {
+        Flow::Continue => Action::Continue,
+        Flow::Stop(outcome) => Action::Stop(outcome),
+    })
+}
+
+/// Decodes a signal-delivery report and hands it to the stop pipeline.
+fn signal_delivery(ctx: &mut Context, addr: u64) -> Result<Action, String> {
+    let delivery: SignalDelivery = ctx.record(addr)?;
+    let Some(stops) = ctx.stops.as_mut() else {
+        return Err("signal-delivery report, but none was asked for".into());
+    };
+    Ok(match stops.signal(delivery, ctx.mem, ctx.console)? {
         Flow::Continue => Action::Continue,
         Flow::Stop(outcome) => Action::Stop(outcome),
     })
@@ -188,9 +210,37 @@ fn exit(ctx: &mut Context, addr: u64) -> Result<Action, String> {
             errno: rec.code,
             message: ctx.message(rec.message, rec.message_len),
         },
+        EXIT_KIND_DEADLOCK => Outcome::Deadlock {
+            message: ctx.message(rec.message, rec.message_len),
+            waits: deadlock_waits(ctx),
+        },
         kind => return Err(format!("exit hypercall with kind {kind} code {}", rec.code)),
     };
     Ok(Action::Stop(outcome))
+}
+
+/// Who waits on what, read from the kernel's records at the deadlock exit.
+fn deadlock_waits(ctx: &Context) -> String {
+    let Some(roots) = ctx.roots else {
+        return "  (the kernel exports no kernel_roots: no task records to show)".into();
+    };
+    let flat = crate::inspect::mem::FlatMem::of(ctx.mem);
+    let mem: &dyn crate::inspect::mem::PhysMem = match &flat {
+        Some(f) => f,
+        None => ctx.mem,
+    };
+    match crate::inspect::dump::take(
+        mem,
+        roots,
+        "the deadlock",
+        ctx.kernel_symbols,
+        ctx.program_symbols,
+    ) {
+        Ok(d) => crate::inspect::dump::render_waits(&d)
+            .trim_end()
+            .to_string(),
+        Err(v) => format!("  (the task records could not be read: {v})"),
+    }
 }
 
 /// "page fault at address 0x0, rip 0x401136 (main+0x16)" for a fault death.

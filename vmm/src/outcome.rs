@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+/// Every guest task was blocked with nothing left to wake any of them.
+pub const EXIT_DEADLOCK: i32 = 121;
 /// `vmm run` exit status when the guest kernel failed.
 pub const EXIT_GUEST_FAILURE: i32 = 123;
 /// `--check` found a broken kernel invariant.
@@ -18,6 +20,9 @@ pub enum Outcome {
     Signaled { signal: i32, detail: String },
     /// The guest kernel could not start the program.
     ExecFailed { errno: i32, message: String },
+    /// Every task blocked and nothing can wake them: `message` is the
+    /// kernel's, `waits` who waits on what (one block per task).
+    Deadlock { message: String, waits: String },
     /// The guest kernel panicked; `report` holds message, registers and the
     /// symbolized backtrace.
     KernelPanic { message: String, report: String },
@@ -39,6 +44,7 @@ impl Outcome {
             Outcome::Exited { status } => *status,
             Outcome::Signaled { signal, .. } => 128 + signal,
             Outcome::ExecFailed { .. } => crate::error::EXIT_NOT_EXECUTABLE,
+            Outcome::Deadlock { .. } => EXIT_DEADLOCK,
             Outcome::KernelPanic { .. } | Outcome::GuestFailure { .. } => EXIT_GUEST_FAILURE,
             Outcome::Timeout { .. } => EXIT_TIMEOUT,
             Outcome::InvariantViolated { .. } => EXIT_INVARIANT_VIOLATED,
@@ -71,6 +77,11 @@ impl Outcome {
             Outcome::ExecFailed { errno, message } => Some(format!(
                 "vmm: the guest kernel could not start {program}: {message} ({})",
                 errno_name(*errno)
+            )),
+            Outcome::Deadlock { message, waits } => Some(format!(
+                "vmm: {program} deadlocked: every task is blocked and nothing can wake them{}{}\n{waits}",
+                if message.is_empty() { "" } else { ": " },
+                message.escape_debug()
             )),
             Outcome::KernelPanic { message, report } => {
                 Some(format!("vmm: guest kernel panic: {message}\n{report}"))
@@ -135,6 +146,16 @@ mod tests {
             }
             .exit_code(),
             124
+        );
+        let d = Outcome::Deadlock {
+            message: "2 tasks blocked\n".into(),
+            waits: "  pid 1 (tgid 1): sleeping, waits for futex 0x10".into(),
+        };
+        assert_eq!(d.exit_code(), 121);
+        // One line, the kernel's message escaped, then the waits.
+        assert_eq!(
+            d.report("prog").unwrap(),
+            "vmm: prog deadlocked: every task is blocked and nothing can wake them: 2 tasks blocked\\n\n  pid 1 (tgid 1): sleeping, waits for futex 0x10"
         );
         assert_eq!(signal_name(11), "SIGSEGV");
         assert_eq!(signal_name(99), "a real-time signal");

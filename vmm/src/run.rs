@@ -225,6 +225,9 @@ pub fn run(cfg: &RunConfig, opts: RunOptions<'_>) -> Result<RunResult> {
         console: &mut console,
         kernel_symbols: &guest.kernel.symbols,
         program_symbols: &guest.program.symbols,
+        roots: guest
+            .roots
+            .or_else(|| kernel::symbol_address(&guest.kernel, abi::task::KERNEL_ROOTS).ok()),
         user_start: None,
         stops,
     };

@@ -1,5 +1,7 @@
 //! Function symbols of an ELF file (the kernel's or the program's), to turn
-//! guest addresses in panic reports and fault reports into `name+offset`.
+//! guest addresses in panic reports and fault reports into `name+offset`;
+//! and its sized data objects, to name the futex word a deadlocked task
+//! waits on.
 
 use std::sync::{Arc, OnceLock};
 
@@ -24,6 +26,8 @@ pub struct Symbols {
     source: Source,
     bias: u64,
     funcs: OnceLock<Funcs>,
+    /// Sized data objects, same shape; parsed on first use too.
+    objects: OnceLock<Funcs>,
 }
 
 impl Symbols {
@@ -33,6 +37,7 @@ impl Symbols {
             source,
             bias,
             funcs: OnceLock::new(),
+            objects: OnceLock::new(),
         }
     }
 
@@ -40,6 +45,7 @@ impl Symbols {
     pub fn from_elf(data: &[u8], bias: u64) -> Symbols {
         let s = Symbols::lazy(Source::None, bias);
         let _ = s.funcs.set(parse(data, bias));
+        let _ = s.objects.set(parse_objects(data, bias));
         s
     }
 
@@ -49,6 +55,23 @@ impl Symbols {
             Source::Static(d) => parse(d, self.bias),
             Source::Shared(d) => parse(d, self.bias),
         })
+    }
+
+    fn objects(&self) -> &Funcs {
+        self.objects.get_or_init(|| match &self.source {
+            Source::None => Vec::new(),
+            Source::Static(d) => parse_objects(d, self.bias),
+            Source::Shared(d) => parse_objects(d, self.bias),
+        })
+    }
+
+    /// `name+0xoff` for an address inside a sized data object (the offset
+    /// always shown: a futex word is often a field of a larger object).
+    pub fn lookup_object(&self, addr: u64) -> Option<String> {
+        let objects = self.objects();
+        let i = objects.partition_point(|f| f.0 <= addr).checked_sub(1)?;
+        let (start, size, name) = &objects[i];
+        (addr - start < *size).then(|| format!("{name}+{:#x}", addr - start))
     }
 
     pub fn is_empty(&self) -> bool {
@@ -128,6 +151,24 @@ fn parse(data: &[u8], bias: u64) -> Funcs {
     funcs
 }
 
+/// Data objects with a size (variables; a futex word lies in one).
+fn parse_objects(data: &[u8], bias: u64) -> Funcs {
+    let Ok(file) = object::File::parse(data) else {
+        return Vec::new();
+    };
+    let mut objects: Funcs = file
+        .symbols()
+        .filter(|s| s.address() != 0 && s.size() != 0 && s.kind() == SymbolKind::Data)
+        .filter_map(|s| {
+            let name = s.name().ok()?;
+            Some((s.address().wrapping_add(bias), s.size(), demangle(name)))
+        })
+        .collect();
+    objects.sort_by_key(|f| f.0);
+    objects.dedup_by_key(|f| f.0);
+    objects
+}
+
 /// Addresses (plus `bias`) of the defined symbols named `names`, in that
 /// order (`None`: not defined). For data symbols such as guest-libc's
 /// exported stack lists; a file that does not parse defines none.
@@ -166,6 +207,19 @@ mod tests {
         assert_eq!(s.lookup(0x2345).as_deref(), Some("b+0x345"));
         // A return address just past the end of `a` belongs to `a`.
         assert_eq!(s.describe_return(0x1010), "0x0000000000001010 a+0x10");
+    }
+
+    #[test]
+    fn objects_name_any_byte_inside() {
+        let s = Symbols::default();
+        s.objects
+            .set(vec![(0x4000, 8, "mutex_a".into()), (0x4010, 4, "w".into())])
+            .unwrap();
+        assert_eq!(s.lookup_object(0x4000).as_deref(), Some("mutex_a+0x0"));
+        assert_eq!(s.lookup_object(0x4004).as_deref(), Some("mutex_a+0x4"));
+        assert_eq!(s.lookup_object(0x4008), None);
+        assert_eq!(s.lookup_object(0x3fff), None);
+        assert_eq!(s.lookup_object(u64::MAX), None);
     }
 
     #[test]

@@ -18,6 +18,21 @@
  *                             rdtsc as the child's first act (a thread)
  *   futex wake->wakeup (2 threads)  rdtsc before FUTEX_WAKE in one thread
  *                             to rdtsc after FUTEX_WAIT returns in another
+ *   getpid, SIGUSR1 handler installed  getpid again, with a handler set and
+ *                             nothing pending: next to "getpid", what a
+ *                             handler adds to each return to user mode
+ *   signal tgkill->handler (2 threads)  rdtsc before tgkill in one thread
+ *                             to rdtsc as the first act of the SIGUSR1
+ *                             handler in another (blocked in a futex wait),
+ *                             which then posts a futex back to the sender
+ *   signal to self: tgkill+handler+sigreturn  a SIGUSR1 handler run on the
+ *                             way back from tgkill to the calling thread,
+ *                             and its rt_sigreturn
+ *
+ * The signal operations install their handlers with raw rt_sigaction
+ * (raw-signal.h). Where a sent signal never reaches its handler (a kernel
+ * without signal delivery) they are not measured: the program prints
+ * `skipped OP: signals are not delivered to handlers` for each instead.
  *
  *   bench-clone [ITERATIONS [OP]] [--samples] [--threads N] [--parked K]
  *
@@ -48,6 +63,9 @@
 #include "bench-util.h"
 
 #include "raw-clone.h"
+#include "raw-signal.h"
+
+#define SIG_PING 10 /* SIGUSR1 */
 
 #define GLIBC_FLAGS (CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SYSVSEM | CLONE_SIGHAND | CLONE_THREAD | \
                      CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID)
@@ -193,14 +211,119 @@ static uint64_t time_wakeup(void)
     return woken_tsc - wake_tsc;
 }
 
+/* Signals. The handler stamps its first instruction, counts, and posts
+ * `caught` to whoever waits for it. */
+static volatile uint64_t handler_tsc;
+static volatile int handled;
+static int caught;
+static void on_ping(int sig, void *info, void *uc)
+{
+    (void)sig;
+    (void)info;
+    (void)uc;
+    handler_tsc = rdtsc();
+    handled++;
+    __atomic_store_n(&caught, 1, __ATOMIC_RELEASE);
+    syscall(SYS_futex, &caught, FUTEX_WAKE, 1, 0, 0, 0);
+}
+
+static long to_thread(long tid, int sig)
+{
+    return syscall(SYS_tgkill, syscall(SYS_getpid), tid, sig);
+}
+
+/* Whether a signal sent to this thread runs its handler before tgkill
+ * returns (as Linux does). */
+static int signals_delivered(void)
+{
+    static int known = -1;
+    if (known < 0) {
+        int before = handled;
+        known = raw_sigaction(SIG_PING, on_ping) == 0 && to_thread(syscall(SYS_gettid), SIG_PING) == 0 &&
+                handled == before + 1;
+        /* Undelivered, the signal is still pending: ignoring it discards
+         * it, where the default action would end the program. */
+        raw_sigaction(SIG_PING, known ? RAW_SIG_DFL : RAW_SIG_IGN);
+    }
+    return known;
+}
+
+static int handler_on(void)
+{
+    return raw_sigaction(SIG_PING, on_ping) == 0 ? 0 : -1;
+}
+
+static int handler_off(void)
+{
+    return raw_sigaction(SIG_PING, RAW_SIG_DFL) == 0 ? 0 : -1;
+}
+
+static int op_signal_self(void)
+{
+    int before = handled;
+    if (to_thread(syscall(SYS_gettid), SIG_PING) != 0)
+        return -1;
+    return handled == before + 1 ? 0 : -1;
+}
+
+/* The thread that takes the other thread's signals, parked in a futex
+ * wait the signal interrupts. */
+static volatile long catcher_tid;
+static int catcher_stop;
+static pthread_t catcher;
+static void *catcher_thread(void *arg)
+{
+    (void)arg;
+    catcher_tid = syscall(SYS_gettid);
+    while (__atomic_load_n(&catcher_stop, __ATOMIC_ACQUIRE) == 0)
+        syscall(SYS_futex, &catcher_stop, FUTEX_WAIT, 0, 0, 0, 0);
+    return NULL;
+}
+
+static int catcher_on(void)
+{
+    if (handler_on() != 0 || pthread_create(&catcher, NULL, catcher_thread, NULL) != 0)
+        return -1;
+    while (catcher_tid == 0)
+        sched_yield();
+    return 0;
+}
+
+static int catcher_off(void)
+{
+    __atomic_store_n(&catcher_stop, 1, __ATOMIC_RELEASE);
+    syscall(SYS_futex, &catcher_stop, FUTEX_WAKE, 1, 0, 0, 0);
+    pthread_join(catcher, NULL);
+    catcher_tid = 0;
+    catcher_stop = 0;
+    return handler_off();
+}
+
+static uint64_t time_signal_other(void)
+{
+    /* Let the catcher get back to its futex wait first. */
+    for (int i = 0; i < 3; i++)
+        sched_yield();
+    __atomic_store_n(&caught, 0, __ATOMIC_RELEASE);
+    uint64_t a = rdtsc();
+    if (to_thread(catcher_tid, SIG_PING) != 0)
+        return 0;
+    while (__atomic_load_n(&caught, __ATOMIC_ACQUIRE) == 0)
+        syscall(SYS_futex, &caught, FUTEX_WAIT, 0, 0, 0, 0);
+    return handler_tsc - a;
+}
+
 typedef int (*op_fn)(void);
 typedef uint64_t (*timed_fn)(void);
 static const struct {
     const char *name;
     op_fn fn;       /* timed around the call */
     timed_fn timed; /* or timing itself */
+    op_fn setup, teardown; /* around the measurement, if any */
+    int signals;           /* needs signal delivery */
 } ops[] = {
     {"getpid", op_getpid, 0},
+    {"getpid, SIGUSR1 handler installed", op_getpid, 0, handler_on, handler_off, 0},
     {"thread create+join (clone)", op_thread_clone, 0},
     {"thread create+join (clone3)", op_thread_clone3, 0},
     {"pthread_create+join, warm", op_pthread, 0},
@@ -209,6 +332,8 @@ static const struct {
     {"vfork+exit+wait4", op_vfork, 0},
     {"clone -> child's first instruction", 0, time_first_insn},
     {"futex wake->wakeup (2 threads)", 0, time_wakeup},
+    {"signal tgkill->handler (2 threads)", 0, time_signal_other, catcher_on, catcher_off, 1},
+    {"signal to self: tgkill+handler+sigreturn", op_signal_self, 0, handler_on, handler_off, 1},
 };
 
 static double per_ns;
@@ -336,6 +461,12 @@ int main(int argc, char **argv)
     for (size_t k = 0; k < sizeof(ops) / sizeof(ops[0]); k++) {
         if (only && strcmp(only, ops[k].name) != 0)
             continue;
+        if (ops[k].signals && !signals_delivered()) {
+            printf("skipped %s: signals are not delivered to handlers\n", ops[k].name);
+            continue;
+        }
+        if (ops[k].setup && ops[k].setup() != 0)
+            return 2;
         int cold = strstr(ops[k].name, "cold") != NULL;
         size_t saved_cache = 0;
         if (ops[k].fn == op_pthread && &stack_cache_maxsize) {
@@ -367,6 +498,8 @@ int main(int argc, char **argv)
         }
         if (ops[k].fn == op_pthread && &stack_cache_maxsize)
             stack_cache_maxsize = saved_cache;
+        if (ops[k].teardown && ops[k].teardown() != 0)
+            return 2;
         report(ops[k].name, t, n);
     }
     if (threads > 0 && run_contended(n, threads) != 0)

@@ -11,6 +11,13 @@
 //! (`abi::trapframe::TrapFrame`); a switched-out task's kernel trace starts
 //! from its saved switch frame. The task on the CPU at a syscall stop is in
 //! the middle of reporting: its kernel trace is not shown.
+//!
+//! Each thread also shows its signal state (pending set, blocked mask,
+//! alternate stack) and, when blocked, what it waits for: a futex word by
+//! user address and the program's data symbol around it, a vfork child by
+//! pid, a timer by its TSC deadline. Each process shows its shared pending
+//! set. Every one of these is a guest-controlled number, printed as a number
+//! (an unknown wait kind by its value).
 
 use std::fmt::Write as _;
 
@@ -32,6 +39,48 @@ pub struct Frame {
     pub symbol: Option<String>,
 }
 
+/// What a blocked thread waits for (`TaskStruct::wait_kind`, `wait_addr`).
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct Wait {
+    /// `abi::task::wait::name` of the kind.
+    pub kind: &'static str,
+    /// The raw kind, for one the host does not know.
+    pub kind_value: u32,
+    /// The futex word's user address, the vfork child's pid, the timer's
+    /// TSC deadline; 0 otherwise.
+    pub addr: u64,
+    /// The program's data symbol covering a futex word (`mutex_a+0x0`).
+    pub symbol: Option<String>,
+}
+
+impl std::fmt::Display for Wait {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use abi::task::wait;
+        match self.kind_value {
+            wait::FUTEX => {
+                write!(f, "futex {:#x}", self.addr)?;
+                match &self.symbol {
+                    Some(s) => write!(f, " ({s})"),
+                    None => Ok(()),
+                }
+            }
+            wait::VFORK => write!(f, "vfork child pid {}", self.addr as i64),
+            wait::SLEEP => write!(f, "timer (TSC deadline {})", self.addr),
+            wait::CHILD | wait::SIGNAL | wait::NOTHING => f.write_str(self.kind),
+            k => write!(f, "unknown wait kind {k} (object {:#x})", self.addr),
+        }
+    }
+}
+
+/// sigaltstack's stack as the task record holds it.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct AltStack {
+    pub sp: u64,
+    pub size: u64,
+    /// `SS_*` as set (SS_DISABLE, SS_AUTODISARM).
+    pub flags: u32,
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct Thread {
     pub tid: i32,
@@ -40,6 +89,14 @@ pub struct Thread {
     pub on_cpu: bool,
     /// The thread pointer (FS base).
     pub fs_base: u64,
+    /// This thread's private pending set and blocked mask (bit n-1:
+    /// signal n).
+    pub pending: u64,
+    pub blocked: u64,
+    /// `None` when disabled and empty.
+    pub altstack: Option<AltStack>,
+    /// For a blocked thread.
+    pub wait: Option<Wait>,
     pub user: Vec<Frame>,
     pub kernel: Vec<Frame>,
 }
@@ -50,6 +107,9 @@ pub struct Process {
     /// getppid's answer (0 for init).
     pub ppid: i32,
     pub state: &'static str,
+    /// Signals sent to the whole process, not yet taken (`None`: its
+    /// signal_struct could not be read).
+    pub shared_pending: Option<u64>,
     pub threads: Vec<Thread>,
     pub children: Vec<i32>,
 }
@@ -151,6 +211,31 @@ fn kernel_trace(km: &KernelMem, t: &TaskRec, syms: &Symbols) -> Vec<Frame> {
     rets.into_iter().map(|r| frame(r, syms, true)).collect()
 }
 
+/// What the record says `t` waits for, if it is blocked.
+pub fn wait_of(t: &abi::task::TaskStruct, program_syms: &Symbols) -> Option<Wait> {
+    if t.state != state::BLOCKED {
+        return None;
+    }
+    let symbol = (t.wait_kind == abi::task::wait::FUTEX)
+        .then(|| program_syms.lookup_object(t.wait_addr))
+        .flatten();
+    Some(Wait {
+        kind: abi::task::wait::name(t.wait_kind),
+        kind_value: t.wait_kind,
+        addr: t.wait_addr,
+        symbol,
+    })
+}
+
+fn altstack_of(t: &abi::task::TaskStruct) -> Option<AltStack> {
+    let disabled = u64::from(t.sas_ss_flags) == abi::linux::signal::SS_DISABLE;
+    (!(disabled && t.sas_ss_sp == 0 && t.sas_ss_size == 0)).then_some(AltStack {
+        sp: t.sas_ss_sp,
+        size: t.sas_ss_size,
+        flags: t.sas_ss_flags,
+    })
+}
+
 /// Reads the process tree and every thread's backtraces.
 pub fn take(
     mem: &dyn PhysMem,
@@ -184,6 +269,10 @@ pub fn take(
                 state: state_name(r.t.state),
                 on_cpu,
                 fs_base: r.t.fs_base,
+                pending: r.t.pending,
+                blocked: r.t.blocked,
+                altstack: altstack_of(&r.t),
+                wait: wait_of(&r.t, program_syms),
                 user,
                 kernel,
             });
@@ -199,6 +288,7 @@ pub fn take(
             pid: leader.t.pid,
             ppid: tgid_of(leader.t.real_parent),
             state: state_name(leader.t.state),
+            shared_pending: v.signals.get(&leader.t.signal).map(|s| s.shared_pending),
             threads,
             children,
         });
@@ -219,6 +309,49 @@ fn fmt_frames(s: &mut String, what: &str, frames: &[Frame]) {
             f.symbol.as_deref().unwrap_or("??")
         );
     }
+}
+
+/// `sigset` in strace's notation (`[USR1 TERM]`).
+fn sigset(set: u64) -> String {
+    crate::strace::decode::sigset(set)
+}
+
+/// `signals: pending [USR1], blocked [], altstack none`.
+fn signal_state(t: &Thread) -> String {
+    let alt = match &t.altstack {
+        None => "none".to_string(),
+        Some(a) => format!(
+            "{{ss_sp={:#x}, ss_flags={}, ss_size={}}}",
+            a.sp,
+            crate::strace::decode::ss_flags(u64::from(a.flags)),
+            a.size
+        ),
+    };
+    format!(
+        "signals: pending {}, blocked {}, altstack {alt}",
+        sigset(t.pending),
+        sigset(t.blocked)
+    )
+}
+
+/// Who waits on what, for a deadlock report: each thread's pid, tgid,
+/// state and wait, and its user backtrace.
+pub fn render_waits(d: &Dump) -> String {
+    let mut s = String::new();
+    for p in &d.processes {
+        for t in &p.threads {
+            let _ = write!(s, "  pid {} (tgid {}): {}", t.tid, p.pid, t.state);
+            match &t.wait {
+                Some(w) => {
+                    let _ = writeln!(s, ", waits for {w}");
+                }
+                None => s.push('\n'),
+            }
+            let _ = writeln!(s, "    {}", signal_state(t));
+            fmt_frames(&mut s, "user  ", &t.user);
+        }
+    }
+    s
 }
 
 /// The text form: a `pstree -apl`-like tree, then each thread's stacks.
@@ -257,6 +390,11 @@ pub fn render(d: &Dump, program: &str) -> String {
         tree(&mut s, p, program, "  ", &by_pid, 0);
     }
     for p in &d.processes {
+        let _ = write!(s, "\nprocess {}: shared pending ", p.pid);
+        let _ = match p.shared_pending {
+            Some(set) => writeln!(s, "{}", sigset(set)),
+            None => writeln!(s, "unknown"),
+        };
         for t in &p.threads {
             let _ = writeln!(
                 s,
@@ -267,9 +405,107 @@ pub fn render(d: &Dump, program: &str) -> String {
                 if t.on_cpu { ", on the CPU" } else { "" },
                 t.fs_base
             );
+            if let Some(w) = &t.wait {
+                let _ = writeln!(s, "    waits for {w}");
+            }
+            let _ = writeln!(s, "    {}", signal_state(t));
             fmt_frames(&mut s, "user  ", &t.user);
             fmt_frames(&mut s, "kernel", &t.kernel);
         }
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use abi::task::{wait, TaskStruct};
+    use zerocopy::FromZeros;
+
+    fn blocked(kind: u32, addr: u64) -> TaskStruct {
+        let mut t = TaskStruct::new_zeroed();
+        (t.state, t.wait_kind, t.wait_addr) = (state::BLOCKED, kind, addr);
+        t.sas_ss_flags = abi::linux::signal::SS_DISABLE as u32;
+        t
+    }
+
+    #[test]
+    fn waits_are_named_and_never_trusted() {
+        let syms = Symbols::default();
+        let w = |t: &TaskStruct| wait_of(t, &syms).map(|w| w.to_string());
+        assert_eq!(
+            w(&blocked(wait::FUTEX, 0x4c6f30)).as_deref(),
+            Some("futex 0x4c6f30")
+        );
+        assert_eq!(
+            w(&blocked(wait::VFORK, 2)).as_deref(),
+            Some("vfork child pid 2")
+        );
+        assert_eq!(w(&blocked(wait::CHILD, 0)).as_deref(), Some("child"));
+        assert_eq!(
+            w(&blocked(wait::SLEEP, 123)).as_deref(),
+            Some("timer (TSC deadline 123)")
+        );
+        assert_eq!(
+            w(&blocked(77, u64::MAX)).as_deref(),
+            Some("unknown wait kind 77 (object 0xffffffffffffffff)")
+        );
+        let mut running = blocked(wait::FUTEX, 1);
+        running.state = state::RUNNING;
+        assert_eq!(w(&running), None, "only a blocked task waits");
+        assert_eq!(altstack_of(&running), None);
+        running.sas_ss_sp = 0x7000;
+        running.sas_ss_size = 8192;
+        running.sas_ss_flags = 1 << 31;
+        assert_eq!(
+            altstack_of(&running),
+            Some(AltStack {
+                sp: 0x7000,
+                size: 8192,
+                flags: 1 << 31
+            })
+        );
+    }
+
+    #[test]
+    fn the_deadlock_view() {
+        let d = Dump {
+            at: "the deadlock".into(),
+            processes: vec![Process {
+                pid: 1,
+                ppid: 0,
+                state: "sleeping",
+                shared_pending: Some(0),
+                threads: vec![Thread {
+                    tid: 1,
+                    state: "sleeping",
+                    on_cpu: false,
+                    fs_base: 0,
+                    pending: 1 << 9,
+                    blocked: 1 << 9,
+                    altstack: Some(AltStack {
+                        sp: 0x7000,
+                        size: 8192,
+                        flags: 1 << 31,
+                    }),
+                    wait: Some(Wait {
+                        kind: "futex",
+                        kind_value: wait::FUTEX,
+                        addr: 0x4c6f30,
+                        symbol: Some("mutex_a+0x0".into()),
+                    }),
+                    user: vec![Frame {
+                        addr: 0x401000,
+                        symbol: Some("main+0x10".into()),
+                    }],
+                    kernel: Vec::new(),
+                }],
+                children: Vec::new(),
+            }],
+        };
+        assert_eq!(
+            render_waits(&d),
+            "  pid 1 (tgid 1): sleeping, waits for futex 0x4c6f30 (mutex_a+0x0)\n    signals: pending [USR1], blocked [USR1], altstack {ss_sp=0x7000, ss_flags=SS_AUTODISARM, ss_size=8192}\n    user   #0  0x0000000000401000 main+0x10\n"
+        );
+    }
 }

@@ -105,6 +105,30 @@ fn the_mutation_base_is_consistent() {
     assert_eq!(invariants::check_tasks(&v), vec![]);
 }
 
+/// Invariant 13 over a view read from memory: signals pending on a live
+/// task are no finding; the same task shown as exited (a DEAD record) is.
+#[test]
+fn pending_signals_only_matter_once_exited() {
+    let mem = one_task();
+    let tasks = |m: &BufMem| {
+        let v = KernelView::read(m, DIRECT_MAP_BASE + ROOTS_AT).expect("readable");
+        invariants::check_tasks(&v)
+    };
+    let task = DIRECT_MAP_BASE + 0x1000;
+    let pending = task + offset_of!(TaskStruct, pending) as u64;
+    kwrite(&mem, pending, &(1u64 << 9)).unwrap();
+    assert_eq!(tasks(&mem), vec![]);
+    let st = task + offset_of!(TaskStruct, state) as u64;
+    kwrite(&mem, st, &abi::task::state::DEAD).unwrap();
+    let found = tasks(&mem);
+    assert!(
+        found
+            .iter()
+            .any(|v| v.invariant == 13 && v.detail.contains("EXIT_DEAD")),
+        "{found:?}"
+    );
+}
+
 /// The list walk as it was with a set of visited nodes, for comparison:
 /// [`list::walk`] finds cycles through the back links alone.
 fn walk_with_visited_set<M: GuestMem>(

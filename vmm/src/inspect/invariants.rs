@@ -1,4 +1,4 @@
-//! The task invariants checked at every syscall stop (1–6; the numbering
+//! The task invariants checked at every syscall stop (1–6 and 13; the numbering
 //! is the inspector's, see the module list in mod.rs), each a function over
 //! a [`KernelView`]; 0 is "the kernel's structures could be read at all"
 //! (see tasks.rs).
@@ -17,7 +17,17 @@
 //!    threads are never zombies.
 //! 6. Every task has its own kernel stack; a cached kernel stack is owned
 //!    by nobody and cached once.
+//!
+//! 13. Signals are never pending on a thread that has exited, nor delivered
+//!     while blocked: a zombie record (an exited leader) has an empty
+//!     private pending set, and no DEAD record is visible; at a
+//!     signal-delivery stop the signal is a valid one, neither SIGKILL nor
+//!     SIGSTOP (which no handler may catch), and not in the blocked mask the
+//!     thread had when it took it ([`delivery`], which needs the stop's
+//!     record, so it runs there and not over a view alone).
 
+use abi::hypercall::SignalDelivery;
+use abi::linux::signal::{sigmask, NSIG, SIGKILL, SIGSTOP};
 use abi::task::{state, TaskStruct};
 
 use super::tasks::KernelView;
@@ -31,6 +41,63 @@ pub fn check_tasks(v: &KernelView) -> Vec<Violation> {
     relations(v, &mut out);
     states(v, &mut out);
     kernel_stacks(v, &mut out);
+    exited_signals(v, &mut out);
+    out
+}
+
+fn exited_signals(v: &KernelView, out: &mut Vec<Violation>) {
+    for r in &v.tasks {
+        let t = &r.t;
+        match t.state {
+            state::ZOMBIE if t.pending != 0 => out.push(Violation::new(
+                13,
+                format!(
+                    "pid {} has exited (zombie) with signals {} pending",
+                    t.pid,
+                    crate::strace::decode::sigset(t.pending)
+                ),
+            )),
+            state::DEAD => out.push(Violation::new(
+                13,
+                format!("pid {} is visible in state EXIT_DEAD", t.pid),
+            )),
+            _ => {}
+        }
+    }
+}
+
+/// Invariant 13 at a signal-delivery stop: what the record says was
+/// delivered may be delivered.
+pub fn delivery(d: &SignalDelivery) -> Vec<Violation> {
+    let mut out = Vec::new();
+    let sig = u64::from(d.signo);
+    let name = crate::strace::decode::signal_name(sig);
+    if !(1..=NSIG).contains(&sig) {
+        out.push(Violation::new(
+            13,
+            format!("tid {} was delivered signal number {sig}", d.tid),
+        ));
+        return out;
+    }
+    if sig == SIGKILL || sig == SIGSTOP {
+        out.push(Violation::new(
+            13,
+            format!(
+                "tid {} was delivered {name} to a handler ({:#x}); it cannot be caught",
+                d.tid, d.handler
+            ),
+        ));
+    }
+    if d.blocked & sigmask(sig) != 0 {
+        out.push(Violation::new(
+            13,
+            format!(
+                "tid {} was delivered {name} while blocking it (blocked {})",
+                d.tid,
+                crate::strace::decode::sigset(d.blocked)
+            ),
+        ));
+    }
     out
 }
 
@@ -326,7 +393,8 @@ fn states(v: &KernelView, out: &mut Vec<Violation>) {
                 5,
                 format!("non-leader thread {} is a zombie", t.pid),
             )),
-            state::RUNNABLE | state::BLOCKED | state::ZOMBIE => {}
+            // A visible DEAD record is invariant 13's.
+            state::RUNNABLE | state::BLOCKED | state::ZOMBIE | state::DEAD => {}
             s => out.push(Violation::new(
                 5,
                 format!("pid {} has unknown state {s:#x}", t.pid),
@@ -422,6 +490,93 @@ fn kernel_stacks(v: &KernelView, out: &mut Vec<Violation>) {
                 6,
                 format!("kernel stack {s:#x} is cached twice"),
             ));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use abi::linux::signal::{sigmask, SIGTERM, SIGUSR1};
+    use abi::linux::uapi::Siginfo;
+    use abi::task::{KernelRoots, TaskStruct};
+    use zerocopy::FromZeros;
+
+    use crate::inspect::tasks::TaskRec;
+
+    fn task(addr: u64, pid: i32, state: u32, pending: u64) -> TaskRec {
+        let mut t = TaskStruct::new_zeroed();
+        (t.pid, t.tgid, t.state, t.pending, t.group_leader) = (pid, pid, state, pending, addr);
+        TaskRec { addr, t }
+    }
+
+    fn only_13(v: &KernelView) -> Vec<String> {
+        let mut out = Vec::new();
+        exited_signals(v, &mut out);
+        assert!(out.iter().all(|f| f.invariant == 13), "{out:?}");
+        out.into_iter().map(|f| f.detail).collect()
+    }
+
+    #[test]
+    fn an_exited_thread_has_nothing_pending() {
+        let usr1 = sigmask(SIGUSR1);
+        let v = KernelView::new(
+            KernelRoots::new_zeroed(),
+            vec![
+                // Live threads may have anything pending.
+                task(0x1000, 1, state::RUNNING, usr1),
+                task(0x2000, 2, state::BLOCKED, !0),
+                task(0x3000, 3, state::ZOMBIE, 0),
+                task(0x4000, 4, state::ZOMBIE, usr1 | sigmask(SIGTERM)),
+                task(0x5000, 5, state::DEAD, 0),
+            ],
+        );
+        assert_eq!(
+            only_13(&v),
+            [
+                "pid 4 has exited (zombie) with signals [USR1 TERM] pending",
+                "pid 5 is visible in state EXIT_DEAD",
+            ]
+        );
+        // A dead record is 13's, not an unknown state of 5's.
+        let mut five = Vec::new();
+        states(&v, &mut five);
+        assert!(five.iter().all(|f| !f.detail.contains("pid 5")), "{five:?}");
+    }
+
+    fn delivered(signo: u32, blocked: u64) -> SignalDelivery {
+        SignalDelivery {
+            tid: 3,
+            signo,
+            info: Siginfo::kill(u64::from(signo), abi::linux::signal::SI_TKILL, 3, 0),
+            blocked,
+            handler: 0x401000,
+            ..SignalDelivery::default()
+        }
+    }
+
+    #[test]
+    fn a_blocked_signal_is_never_delivered() {
+        let usr1 = sigmask(SIGUSR1);
+        assert_eq!(delivery(&delivered(10, 0)), vec![]);
+        // Other signals blocked: fine.
+        assert_eq!(delivery(&delivered(10, !usr1)), vec![]);
+        assert_eq!(
+            delivery(&delivered(10, usr1)),
+            vec![Violation::new(
+                13,
+                "tid 3 was delivered SIGUSR1 while blocking it (blocked [USR1])".into()
+            )]
+        );
+        let kill = delivery(&delivered(9, 0));
+        assert_eq!(kill.len(), 1);
+        assert!(kill[0].detail.contains("SIGKILL to a handler"), "{kill:?}");
+        assert_eq!(delivery(&delivered(19, 0)).len(), 1, "SIGSTOP");
+        // Numbers out of range, from a broken kernel: a finding, no panic.
+        for signo in [0, 65, u32::MAX] {
+            let found = delivery(&delivered(signo, !0));
+            assert_eq!(found.len(), 1, "{signo}: {found:?}");
+            assert_eq!(found[0].invariant, 13);
         }
     }
 }

@@ -11,7 +11,7 @@
 //!   list, over either.
 //! - `tasks`: the task records, shared objects and lists, from the
 //!   kernel's exported `kernel_roots`, into a [`tasks::KernelView`].
-//! - `invariants`: the task checks (1–6).
+//! - `invariants`: the task checks (1–6) and the signal check (13).
 //! - `pagetable`: a 4-level page-table walker over untrusted memory.
 //! - `spaces`: every address space (page tables, VMAs, frame refcounts)
 //!   and the page-table checks (7–9).
@@ -21,12 +21,14 @@
 //! A finding names its invariant by number: 0 for state that could not be
 //! read at all (a bad pointer, a looping or half-linked list), 1–6 for the
 //! tasks (listed in invariants.rs), 7–9 for the page tables (spaces.rs),
-//! 10–12 for guest-libc's stacks (libc/check.rs). The numbers are part of
+//! 10–12 for guest-libc's stacks (libc/check.rs), 13 for signals
+//! (invariants.rs). The numbers are part of
 //! the `--check` report and of the test API, so they stay fixed.
 //!
 //! [`SyscallStop`] is what a [`crate::run::RunOptions::on_stop`] hook gets at
-//! every stop: the syscall that just finished and read (and, for tests that
-//! break state on purpose, write) access to guest memory.
+//! every stop: the syscall that just finished (or the signal about to be
+//! delivered) and read (and, for tests that break state on purpose, write)
+//! access to guest memory.
 
 pub mod dump;
 #[cfg(test)]
@@ -41,7 +43,7 @@ pub mod pagetable;
 pub mod spaces;
 pub mod tasks;
 
-use abi::hypercall::SyscallExit;
+use abi::hypercall::{SignalDelivery, SyscallExit};
 
 use mem::PhysMem;
 use tasks::KernelView;
@@ -118,9 +120,19 @@ pub fn full_check(
     }
 }
 
-/// The guest, stopped right after a system call returned.
+/// [`SyscallStop::call`]'s `nr` at a signal-delivery stop: no system call
+/// has this number.
+pub const SIGNAL_DELIVERY_NR: u64 = u64::MAX;
+
+/// The guest, stopped right after a system call returned, or right before
+/// a thread runs a signal handler.
 pub struct SyscallStop<'a> {
+    /// The call that returned. At a signal-delivery stop: `nr`
+    /// [`SIGNAL_DELIVERY_NR`], `tid` the thread taking the signal, `seq`
+    /// the run's last call's, nothing else set.
     pub call: SyscallExit,
+    /// At a signal-delivery stop, the delivery.
+    pub signal: Option<SignalDelivery>,
     pub mem: &'a dyn PhysMem,
     /// Kernel virtual address of `kernel_roots`.
     pub roots: u64,
@@ -135,12 +147,34 @@ impl SyscallStop<'_> {
         KernelView::read(self.mem, self.roots)
     }
 
+    /// Every invariant over guest memory, and at a signal-delivery stop
+    /// the delivery's own check (13).
     pub fn check(&self) -> Vec<Violation> {
-        check_kernel(self.mem, self.roots, self.libc.as_ref())
+        let mut found = self.check_delivery();
+        found.extend(check_kernel(self.mem, self.roots, self.libc.as_ref()));
+        found
     }
 
-    /// `name(args) = ret` with the number's Linux name when known.
+    /// Invariant 13's check of the delivery, at a signal-delivery stop.
+    pub fn check_delivery(&self) -> Vec<Violation> {
+        self.signal
+            .as_ref()
+            .map(invariants::delivery)
+            .unwrap_or_default()
+    }
+
+    /// `name(args) = ret` with the number's Linux name when known; at a
+    /// signal-delivery stop, the signal, the thread and the handler.
     pub fn describe(&self) -> String {
+        if let Some(d) = &self.signal {
+            return format!(
+                "the delivery of {} to tid {} (handler {:#x}, after syscall #{})",
+                crate::strace::decode::signal_name(u64::from(d.signo)),
+                d.tid,
+                d.handler,
+                self.call.seq
+            );
+        }
         let c = &self.call;
         format!(
             "syscall #{} by tid {}: {}({:#x}, {:#x}, {:#x}, {:#x}, {:#x}, {:#x}) = {}",

@@ -39,9 +39,15 @@ impl Consumer for Check {
         let violations = match self.mode {
             CheckMode::Full => s.check(),
             CheckMode::Incremental | CheckMode::DirtyLog => {
-                self.checker.check(s.mem, s.roots, syms, &changed)
+                let mut v = s.check_delivery();
+                v.extend(self.checker.check(s.mem, s.roots, syms, &changed));
+                v
             }
-            CheckMode::Verify => self.checker.check_verified(s.mem, s.roots, syms, &changed),
+            CheckMode::Verify => {
+                let mut v = s.check_delivery();
+                v.extend(self.checker.check_verified(s.mem, s.roots, syms, &changed));
+                v
+            }
         };
         Ok(if violations.is_empty() {
             Flow::Continue

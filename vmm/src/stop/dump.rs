@@ -69,7 +69,8 @@ impl<'a> DumpAt<'a> {
 impl Consumer for DumpAt<'_> {
     fn at_stop(&mut self, stop: &mut Stop, _: &mut Console) -> Result<Flow, String> {
         let s = &stop.syscall;
-        if s.call.seq != self.at {
+        // The stop after call N, not a delivery that came after it.
+        if s.call.seq != self.at || s.signal.is_some() {
             return Ok(Flow::Continue);
         }
         let at = format!("the stop after {}", s.describe());

@@ -15,6 +15,12 @@
 //!    which is why it comes after the hook);
 //! 5. [`Check`] (`--check`), last, on what everything before it left.
 //!
+//! A signal delivered to a handler (a `SIGNAL_DELIVERY` hypercall) is a
+//! stop too, through the same consumers in the same order: the tracer
+//! prints strace's `--- SIG... ---` line, hooks and checks run (the check
+//! adds invariant 13's check of the delivery itself); `--dump=syscall:N`
+//! is taken only at the stop after call N, never at a delivery.
+//!
 //! A call that does not return (exit, exit_group) is reported at its entry;
 //! that stop goes to [`Consumer::at_entry`]: the tracer prints it and
 //! [`DumpAt`] notes that its stop was one (so the missed dump says why);
@@ -32,14 +38,14 @@ pub use dump::{DumpAt, DumpMissed};
 pub use hook::{Hook, Inspector};
 pub use trace::Trace;
 
-use abi::hypercall::{SyscallExit, SYSCALL_STOP_NORETURN};
+use abi::hypercall::{SignalDelivery, SyscallExit, SYSCALL_STOP_EXIT, SYSCALL_STOP_NORETURN};
 use vm_memory::GuestMemoryMmap;
 
 use crate::console::Console;
 use crate::inspect::incremental::{DirtyPages, NoteWrites};
 use crate::inspect::libc::LibcSymbols;
 use crate::inspect::mem::{FlatMem, PhysMem};
-use crate::inspect::SyscallStop;
+use crate::inspect::{SyscallStop, SIGNAL_DELIVERY_NR};
 use crate::outcome::Outcome;
 
 /// Whether the run goes on after a stop.
@@ -133,7 +139,39 @@ impl<'a> Pipeline<'a> {
             Some(f) => f,
             None => ram,
         };
-        if call.kind == SYSCALL_STOP_NORETURN {
+        self.stop(call, None, mem, console)
+    }
+
+    /// Runs the stop of a signal delivery through every consumer.
+    pub fn signal(
+        &mut self,
+        delivery: SignalDelivery,
+        ram: &GuestMemoryMmap,
+        console: &mut Console,
+    ) -> Result<Flow, String> {
+        let call = SyscallExit {
+            seq: self.calls,
+            nr: SIGNAL_DELIVERY_NR,
+            tid: delivery.tid,
+            kind: SYSCALL_STOP_EXIT,
+            ..SyscallExit::default()
+        };
+        let flat = FlatMem::of(ram);
+        let mem: &dyn PhysMem = match &flat {
+            Some(f) => f,
+            None => ram,
+        };
+        self.stop(call, Some(delivery), mem, console)
+    }
+
+    fn stop(
+        &mut self,
+        call: SyscallExit,
+        signal: Option<SignalDelivery>,
+        mem: &dyn PhysMem,
+        console: &mut Console,
+    ) -> Result<Flow, String> {
+        if call.kind == SYSCALL_STOP_NORETURN && signal.is_none() {
             let entry = Entry {
                 call,
                 mem,
@@ -152,6 +190,7 @@ impl<'a> Pipeline<'a> {
         let mut stop = Stop {
             syscall: SyscallStop {
                 call,
+                signal,
                 mem,
                 roots: self.roots,
                 libc: self.libc,
@@ -211,4 +250,49 @@ pub struct Finished {
     pub dump_missed: Option<DumpMissed>,
     /// The incremental checker's work.
     pub check: Option<crate::inspect::incremental::CheckStats>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::CheckMode;
+    use crate::console::KernelLog;
+    use crate::symbols::Symbols;
+    use abi::linux::uapi::Siginfo;
+    use vm_memory::GuestAddress;
+
+    /// A delivery stop goes through the check, which adds the delivery's
+    /// own invariant 13, and is never `--dump=syscall:N`'s stop.
+    #[test]
+    fn a_delivery_stop_is_checked_and_not_dumped() {
+        let ram = GuestMemoryMmap::from_ranges(&[(GuestAddress(0), 1 << 16)]).unwrap();
+        let syms = Symbols::default();
+        let mut p = Pipeline::new(0x1000, None);
+        p.check = Some(Check::new(CheckMode::Full));
+        p.dump = Some(DumpAt::new(0, &syms, &syms));
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let mut console = Console::new(&mut out, &mut err, None, KernelLog::Hidden);
+        let d = SignalDelivery {
+            tid: 3,
+            signo: 10,
+            info: Siginfo::kill(10, abi::linux::signal::SI_TKILL, 3, 0),
+            blocked: 1 << 9,
+            handler: 0x401000,
+            ..SignalDelivery::default()
+        };
+        let Ok(Flow::Stop(Outcome::InvariantViolated {
+            syscall,
+            violations,
+        })) = p.signal(d, &ram, &mut console)
+        else {
+            panic!("a blocked signal delivered is a finding");
+        };
+        assert_eq!(
+            syscall,
+            "the delivery of SIGUSR1 to tid 3 (handler 0x401000, after syscall #0)"
+        );
+        assert_eq!(violations[0].invariant, 13, "{violations:?}");
+        let finished = p.finish(&mut console);
+        assert!(finished.dump.is_none(), "no dump at a delivery");
+    }
 }

@@ -1,5 +1,6 @@
 //! `--strace` as a stop consumer: one line per call, at its return or, for
-//! a call that does not return, at its entry.
+//! a call that does not return, at its entry; one `--- SIG... {...} ---`
+//! line per signal delivered to a handler.
 
 use abi::hypercall::SyscallExit;
 
@@ -31,6 +32,11 @@ impl Trace {
 
 impl Consumer for Trace {
     fn at_stop(&mut self, stop: &mut Stop, console: &mut Console) -> Result<Flow, String> {
+        if let Some(d) = &stop.syscall.signal {
+            let text = self.tracer.signal(d, stop.syscall.mem, stop.syscall.roots);
+            self.tracer.emit(&text, console);
+            return Ok(Flow::Continue);
+        }
         self.print(
             &stop.syscall.call,
             stop.syscall.mem,

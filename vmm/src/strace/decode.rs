@@ -174,6 +174,124 @@ pub fn sigset(mask: u64) -> String {
     format!("{prefix}[{}]", names.join(" "))
 }
 
+/// sigaltstack's `ss_flags` (an `int`): `0`, `SS_DISABLE`,
+/// `SS_ONSTACK|SS_AUTODISARM`.
+pub fn ss_flags(f: u64) -> String {
+    flags(f & 0xffff_ffff, signal::SS_FLAGS, "0")
+}
+
+pub fn itimer_which(w: u64) -> String {
+    constant(w, signal::ITIMERS, "ITIMER")
+}
+
+pub fn sigev_notify(n: u64) -> String {
+    constant(n, signal::SIGEV_NOTIFY, "SIGEV")
+}
+
+/// A pointer field as strace prints one: `NULL` or hex.
+fn pointer(v: u64) -> String {
+    if v == 0 {
+        "NULL".into()
+    } else {
+        format!("{v:#x}")
+    }
+}
+
+/// A `union sigval` as `si_int=N, si_ptr=P` (what strace shows in a
+/// siginfo; the union's one word, read both ways).
+fn sigval_fields(v: u64) -> String {
+    format!("si_int={}, si_ptr={}", v as u32 as i32, pointer(v))
+}
+
+/// The name of a `si_code`: the signal's own codes for a positive one from
+/// the kernel, the sender codes otherwise; a number strace does not know
+/// in hex with its comment.
+pub fn si_code(signo: u64, code: i32) -> String {
+    let own = match signo {
+        signal::SIGCHLD => Some(signal::CHILD_CODES),
+        signal::SIGSEGV => Some(signal::SEGV_CODES),
+        signal::SIGBUS => Some(signal::BUS_CODES),
+        signal::SIGILL => Some(signal::ILL_CODES),
+        signal::SIGFPE => Some(signal::FPE_CODES),
+        signal::SIGTRAP => Some(signal::TRAP_CODES),
+        _ => None,
+    };
+    let value = code as i64 as u64;
+    let named = own
+        .filter(|_| code > 0 && code != signal::SI_KERNEL)
+        .and_then(|t| name_of(t, value))
+        .or_else(|| name_of(signal::SEND_CODES, value));
+    match named {
+        Some(n) => n.to_string(),
+        None => format!("{:#x} /* SI_??? */", code as u32),
+    }
+}
+
+/// A siginfo in strace's notation:
+/// `{si_signo=SIGUSR1, si_code=SI_TKILL, si_pid=1, si_uid=0}`. Which
+/// fields follow the code depends on who sent it, as strace decides: a
+/// sender's code (SI_USER, SI_TKILL, ...: pid and uid; SI_QUEUE and
+/// SI_MESGQ: and the value; SI_TIMER: the timer, its overrun and value);
+/// from the kernel, by signal: SIGCHLD the child's pid, uid, status and
+/// times, a fault its address, anything else the sender only if one is
+/// set (SI_KERNEL alone: nothing).
+pub fn siginfo(i: &abi::linux::uapi::Siginfo) -> String {
+    let signo = i.si_signo as u32 as u64;
+    let mut s = if i.si_signo < 0 {
+        format!("{{si_signo={}", i.si_signo)
+    } else {
+        format!("{{si_signo={}", signal_name(signo))
+    };
+    if i.si_errno != 0 {
+        let e = u64::from(i.si_errno.unsigned_abs());
+        let name = errno(e).map_or_else(|| i.si_errno.to_string(), |(n, _)| n.to_string());
+        s += &format!(", si_errno={name}");
+    }
+    s += &format!(", si_code={}", si_code(signo, i.si_code));
+    let pid_uid = format!("si_pid={}, si_uid={}", i.pid(), i.uid());
+    let rest = if i.si_code <= 0 {
+        match i.si_code {
+            signal::SI_QUEUE | signal::SI_MESGQ => {
+                Some(format!("{pid_uid}, {}", sigval_fields(i.value())))
+            }
+            signal::SI_TIMER => Some(format!(
+                "si_timerid={}, si_overrun={}, {}",
+                i.addr() as u32 as i32,
+                (i.addr() >> 32) as u32 as i32,
+                sigval_fields(i.value())
+            )),
+            _ => Some(pid_uid),
+        }
+    } else {
+        match signo {
+            signal::SIGCHLD => {
+                let status = i.value() as u32 as i32;
+                let status = match i.si_code {
+                    signal::CLD_KILLED | signal::CLD_DUMPED => signal_name(status as u32 as u64),
+                    _ => status.to_string(),
+                };
+                Some(format!(
+                    "{pid_uid}, si_status={status}, si_utime={}, si_stime={}",
+                    i.fields[2] as i64, i.fields[3] as i64
+                ))
+            }
+            signal::SIGSEGV
+            | signal::SIGBUS
+            | signal::SIGILL
+            | signal::SIGFPE
+            | signal::SIGTRAP => Some(format!("si_addr={}", pointer(i.addr()))),
+            _ if i.fields[0] != 0 => Some(pid_uid),
+            _ => None,
+        }
+    };
+    if let Some(rest) = rest {
+        s += ", ";
+        s += &rest;
+    }
+    s.push('}');
+    s
+}
+
 pub fn sigprocmask_how(how: u64) -> String {
     constant(how, signal::SIGPROCMASK_HOW, "SIG")
 }
@@ -427,6 +545,90 @@ mod tests {
         );
         assert_eq!(wait_options(0), "0");
         assert_eq!(wait_options(1 | 0x4000_0000), "WNOHANG|__WALL");
+    }
+
+    /// The shapes strace 6.1 prints (each line copied from its output).
+    #[test]
+    fn siginfo_shapes() {
+        use abi::linux::uapi::Siginfo;
+        use signal::*;
+        assert_eq!(
+            siginfo(&Siginfo::kill(SIGUSR1, SI_TKILL, 1, 0)),
+            "{si_signo=SIGUSR1, si_code=SI_TKILL, si_pid=1, si_uid=0}"
+        );
+        assert_eq!(
+            siginfo(&Siginfo::kill(SIGUSR1, SI_USER, 5889, 0)),
+            "{si_signo=SIGUSR1, si_code=SI_USER, si_pid=5889, si_uid=0}"
+        );
+        assert_eq!(
+            siginfo(&Siginfo::rt(SIGUSR2, SI_QUEUE, 5889, 0, 42)),
+            "{si_signo=SIGUSR2, si_code=SI_QUEUE, si_pid=5889, si_uid=0, si_int=42, si_ptr=0x2a}"
+        );
+        assert_eq!(
+            siginfo(&Siginfo::timer(SIGALRM, 0, 0, 0x1234)),
+            "{si_signo=SIGALRM, si_code=SI_TIMER, si_timerid=0, si_overrun=0, si_int=4660, si_ptr=0x1234}"
+        );
+        assert_eq!(
+            siginfo(&Siginfo::kill(SIGALRM, SI_KERNEL, 0, 0)),
+            "{si_signo=SIGALRM, si_code=SI_KERNEL}"
+        );
+        assert_eq!(
+            siginfo(&Siginfo::child(CLD_EXITED, 5890, 3)),
+            "{si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=5890, si_uid=0, si_status=3, si_utime=0, si_stime=0}"
+        );
+        assert_eq!(
+            siginfo(&Siginfo::child(CLD_KILLED, 7, 9)),
+            "{si_signo=SIGCHLD, si_code=CLD_KILLED, si_pid=7, si_uid=0, si_status=SIGKILL, si_utime=0, si_stime=0}"
+        );
+        assert_eq!(
+            siginfo(&Siginfo::fault(SIGSEGV, SEGV_MAPERR, 0)),
+            "{si_signo=SIGSEGV, si_code=SEGV_MAPERR, si_addr=NULL}"
+        );
+        assert_eq!(
+            siginfo(&Siginfo::fault(SIGSEGV, SI_KERNEL, 0)),
+            "{si_signo=SIGSEGV, si_code=SI_KERNEL, si_addr=NULL}"
+        );
+        assert_eq!(
+            siginfo(&Siginfo::fault(SIGFPE, FPE_INTDIV, 0x401136)),
+            "{si_signo=SIGFPE, si_code=FPE_INTDIV, si_addr=0x401136}"
+        );
+        assert_eq!(
+            siginfo(&Siginfo::fault(SIGTRAP, TRAP_BRKPT, 0x10)),
+            "{si_signo=SIGTRAP, si_code=TRAP_BRKPT, si_addr=0x10}"
+        );
+        // A tkill'd SIGSEGV is a sender's, not a fault.
+        assert_eq!(
+            siginfo(&Siginfo::kill(SIGSEGV, SI_TKILL, 5889, 0)),
+            "{si_signo=SIGSEGV, si_code=SI_TKILL, si_pid=5889, si_uid=0}"
+        );
+    }
+
+    /// Garbage from the guest: numbers, never a panic.
+    #[test]
+    fn hostile_siginfo() {
+        use abi::linux::uapi::Siginfo;
+        let mut i = Siginfo::kill(999, 0x7b, -1, u32::MAX);
+        i.si_errno = i32::MIN;
+        assert_eq!(
+            siginfo(&i),
+            "{si_signo=999, si_errno=-2147483648, si_code=0x7b /* SI_??? */, si_pid=-1, si_uid=4294967295}"
+        );
+        let i = Siginfo {
+            si_signo: -5,
+            si_code: i32::MIN,
+            ..Siginfo::default()
+        };
+        assert_eq!(
+            siginfo(&i),
+            "{si_signo=-5, si_code=0x80000000 /* SI_??? */, si_pid=0, si_uid=0}"
+        );
+        assert_eq!(si_code(signal::SIGSEGV, 99), "0x63 /* SI_??? */");
+        assert_eq!(ss_flags(2), "SS_DISABLE");
+        assert_eq!(ss_flags(0x8000_0001), "SS_ONSTACK|SS_AUTODISARM");
+        assert_eq!(ss_flags(0), "0");
+        assert_eq!(itimer_which(0), "ITIMER_REAL");
+        assert_eq!(itimer_which(7), "0x7 /* ITIMER_??? */");
+        assert_eq!(sigev_notify(4), "SIGEV_THREAD_ID");
     }
 
     #[test]

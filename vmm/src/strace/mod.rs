@@ -9,8 +9,13 @@
 //! - Calls that do not return (exit, exit_group) are reported by the kernel
 //!   at entry (`SYSCALL_STOP_NORETURN`) and printed as `exit_group(0) = ?`,
 //!   followed by `+++ exited with 0 +++` for each thread that ends with it;
-//!   a fatal signal gives `+++ killed by SIGSEGV +++`. Signal deliveries
-//!   (`--- SIGCHLD ... ---`) are not seen and not printed.
+//!   a fatal signal gives `+++ killed by SIGSEGV +++`. A signal delivered
+//!   to a handler (the kernel's `SIGNAL_DELIVERY` stop) is strace's
+//!   `--- SIGUSR1 {si_signo=SIGUSR1, si_code=SI_TKILL, ...} ---` line, its
+//!   siginfo the one the handler gets ([`decode::siginfo`]); a signal that
+//!   is ignored, or kills, or is taken by rt_sigtimedwait, has no line.
+//!   rt_sigreturn shows the mask it restored, as the kernel reports it:
+//!   `rt_sigreturn({mask=[USR1]}) = 0`.
 //! - Prefix: to a file (`--strace-output FILE`) every line starts with the
 //!   tid as `strace -f -o FILE` writes it (`%-5d `: the tid left-aligned
 //!   in 5 columns, then a space); on stderr, `[pid  N] ` (tid right-aligned
@@ -46,7 +51,7 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 
 use abi::clock::TscClock;
-use abi::hypercall::{SyscallExit, SYSCALL_STOP_NORETURN};
+use abi::hypercall::{SignalDelivery, SyscallExit, SYSCALL_STOP_NORETURN};
 use abi::linux::clone::{
     CLONE_ARGS_SIZE_VER2, CLONE_CHILD_CLEARTID, CLONE_CHILD_SETTID, CLONE_PARENT_SETTID,
     CLONE_PIDFD, CLONE_SETTLS,
@@ -57,10 +62,12 @@ use abi::linux::futex::{
     FUTEX_REQUEUE, FUTEX_TRYLOCK_PI, FUTEX_UNLOCK_PI, FUTEX_WAIT, FUTEX_WAIT_BITSET,
     FUTEX_WAIT_REQUEUE_PI, FUTEX_WAKE, FUTEX_WAKE_BITSET,
 };
+use abi::linux::signal::SIGEV_THREAD_ID;
 use abi::linux::signal::{SA_RESTORER, SIG_DFL, SIG_IGN};
 use abi::linux::syscalls as sys;
 use abi::linux::uapi::{
-    c_field, Iovec, KernelSigaction, NewUtsname, Rlimit, Stat, Timespec, Timeval, UTSNAME_FIELD_LEN,
+    c_field, Iovec, Itimerspec, Itimerval, KernelSigaction, NewUtsname, Rlimit, Sigevent, Siginfo,
+    StackT, Stat, Timespec, Timeval, UTSNAME_FIELD_LEN,
 };
 use abi::task::{KernelRoots, MmStruct, TaskStruct};
 
@@ -170,6 +177,27 @@ impl Tracer {
         let stamp = self.timestamp(now);
         let text = format!("+++ killed by {} +++", signal_name(signal));
         self.line(tid, many, stamp.as_deref(), &text, None)
+    }
+
+    /// `--- SIGUSR1 {...} ---` for a signal delivered to a handler (none
+    /// with `-c`). Its timestamp is the host's clock, as for a death: the
+    /// report carries no TSC.
+    pub fn signal(&mut self, d: &SignalDelivery, mem: &dyn PhysMem, roots: u64) -> String {
+        if !self.lines {
+            return String::new();
+        }
+        let g = Guest::new(mem, roots);
+        let many = self.many(&g);
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as u64);
+        let stamp = self.timestamp(now);
+        let text = format!(
+            "--- {} {} ---",
+            signal_name(u64::from(d.signo)),
+            siginfo(&d.info)
+        );
+        self.line(d.tid, many, stamp.as_deref(), &text, None)
     }
 
     /// Whether stderr lines get strace's `[pid N]` prefix: once there is
@@ -448,6 +476,72 @@ fn sigaction_at(m: &dyn GuestMem, addr: u64) -> String {
     })
 }
 
+fn siginfo_at(m: &dyn GuestMem, addr: u64) -> String {
+    record_at(m, addr, |i: Siginfo| siginfo(&i))
+}
+
+fn stack_at(m: &dyn GuestMem, addr: u64) -> String {
+    record_at(m, addr, |ss: StackT| {
+        format!(
+            "{{ss_sp={}, ss_flags={}, ss_size={}}}",
+            ptr(ss.ss_sp),
+            ss_flags(ss.ss_flags as u32 as u64),
+            ss.ss_size
+        )
+    })
+}
+
+fn tv(t: &Timeval) -> String {
+    format!("{{tv_sec={}, tv_usec={}}}", t.tv_sec, t.tv_usec)
+}
+
+fn ts(t: &Timespec) -> String {
+    format!("{{tv_sec={}, tv_nsec={}}}", t.tv_sec, t.tv_nsec)
+}
+
+fn itimerval_at(m: &dyn GuestMem, addr: u64) -> String {
+    record_at(m, addr, |i: Itimerval| {
+        format!(
+            "{{it_interval={}, it_value={}}}",
+            tv(&i.it_interval),
+            tv(&i.it_value)
+        )
+    })
+}
+
+fn itimerspec_at(m: &dyn GuestMem, addr: u64) -> String {
+    record_at(m, addr, |i: Itimerspec| {
+        format!(
+            "{{it_interval={}, it_value={}}}",
+            ts(&i.it_interval),
+            ts(&i.it_value)
+        )
+    })
+}
+
+fn sigevent_at(m: &dyn GuestMem, addr: u64) -> String {
+    record_at(m, addr, |e: Sigevent| {
+        let v = e.sigev_value;
+        let mut s = format!(
+            "{{sigev_value={{sival_int={}, sival_ptr={}}}, sigev_signo={}, sigev_notify={}",
+            v as u32 as i32,
+            ptr(v),
+            signal_name(e.sigev_signo as u32 as u64),
+            sigev_notify(e.sigev_notify as u32 as u64)
+        );
+        if e.sigev_notify as u32 as u64 == SIGEV_THREAD_ID {
+            let _ = write!(s, ", sigev_notify_thread_id={}", e.un[0] as i32);
+        }
+        s.push('}');
+        s
+    })
+}
+
+/// An `int` a call wrote (timer_create's id): `[N]`.
+fn int_at(m: &dyn GuestMem, addr: u64) -> String {
+    record_at(m, addr, |v: u32| format!("[{}]", v as i32))
+}
+
 fn timeval(m: &dyn GuestMem, addr: u64) -> String {
     record_at(m, addr, |t: Timeval| {
         format!("{{tv_sec={}, tv_usec={}}}", t.tv_sec, t.tv_usec)
@@ -535,6 +629,8 @@ enum RetStyle {
     Dec,
     Hex,
     Oct,
+    /// A signal number: `10 (SIGUSR1)`.
+    Signal,
 }
 
 /// Appends `= ret` at column [`RETURN_COLUMN`], or ` = ret` past it.
@@ -699,6 +795,78 @@ pub fn format_parts(c: &Call, m: &dyn GuestMem) -> (String, String) {
             format!("{buf}, {}, {}", a[1], getrandom_flags(a[2]))
         }
         sys::__NR_clone3 => clone3_args(c, m),
+        // The kernel reports the mask the frame restored as the argument.
+        sys::__NR_rt_sigreturn => format!("{{mask={}}}", sigset(a[0])),
+        sys::__NR_sigaltstack => format!(
+            "{}, {}",
+            stack_at(m, a[0]),
+            shown_if(ok, a[1], || stack_at(m, a[1]))
+        ),
+        sys::__NR_rt_sigpending => {
+            format!("{}, {}", shown_if(ok, a[0], || sigset_at(m, a[0])), a[1])
+        }
+        sys::__NR_rt_sigtimedwait => {
+            style = RetStyle::Signal;
+            format!(
+                "{}, {}, {}, {}",
+                sigset_at(m, a[0]),
+                shown_if(ok, a[1], || siginfo_at(m, a[1])),
+                timespec(m, a[2]),
+                a[3]
+            )
+        }
+        sys::__NR_rt_sigsuspend => format!("{}, {}", sigset_at(m, a[0]), a[1]),
+        sys::__NR_rt_sigqueueinfo => format!(
+            "{}, {}, {}",
+            a[0] as i32,
+            signal_name(a[1]),
+            siginfo_at(m, a[2])
+        ),
+        sys::__NR_rt_tgsigqueueinfo => format!(
+            "{}, {}, {}, {}",
+            a[0] as i32,
+            a[1] as i32,
+            signal_name(a[2]),
+            siginfo_at(m, a[3])
+        ),
+        sys::__NR_alarm => (a[0] as u32).to_string(),
+        sys::__NR_setitimer => format!(
+            "{}, {}, {}",
+            itimer_which(a[0]),
+            itimerval_at(m, a[1]),
+            shown_if(ok, a[2], || itimerval_at(m, a[2]))
+        ),
+        sys::__NR_getitimer => format!(
+            "{}, {}",
+            itimer_which(a[0]),
+            shown_if(ok, a[1], || itimerval_at(m, a[1]))
+        ),
+        sys::__NR_timer_create => format!(
+            "{}, {}, {}",
+            clock_name(a[0]),
+            sigevent_at(m, a[1]),
+            shown_if(ok, a[2], || int_at(m, a[2]))
+        ),
+        sys::__NR_timer_settime => format!(
+            "{}, {}, {}, {}",
+            a[0] as i32,
+            timer_flags(a[1]),
+            itimerspec_at(m, a[2]),
+            shown_if(ok, a[3], || itimerspec_at(m, a[3]))
+        ),
+        sys::__NR_timer_gettime => format!(
+            "{}, {}",
+            a[0] as i32,
+            shown_if(ok, a[1], || itimerspec_at(m, a[1]))
+        ),
+        sys::__NR_timer_getoverrun | sys::__NR_timer_delete => int(a[0]),
+        sys::__NR_pidfd_send_signal => format!(
+            "{}, {}, {}, {}",
+            fd(a[0]),
+            signal_name(a[1]),
+            siginfo_at(m, a[2]),
+            a[3] as u32
+        ),
         _ => {
             let n = arity(c.nr);
             a[..n]
@@ -715,6 +883,7 @@ pub fn format_parts(c: &Call, m: &dyn GuestMem) -> (String, String) {
             RetStyle::Dec => r.to_string(),
             RetStyle::Hex => format!("{r:#x}"),
             RetStyle::Oct => octal(r as u64),
+            RetStyle::Signal => format!("{r} ({})", signal_name(r as u64)),
         },
     };
     (format!("{name}({args})"), ret)
@@ -992,6 +1161,97 @@ mod tests {
         );
     }
 
+    /// The signal calls, each line as strace 6.1 printed it for the same
+    /// arguments.
+    #[test]
+    fn signal_calls() {
+        use abi::linux::uapi::{Itimerspec, Itimerval, Sigevent, Siginfo, StackT, Timeval};
+        use zerocopy::IntoBytes;
+        let mut m = FakeMem::default();
+        let ss = StackT {
+            ss_sp: 0x5648651d42a0,
+            ss_flags: 0,
+            _pad: 0,
+            ss_size: 65536,
+        };
+        m.0.insert(0x1000, ss.as_bytes().to_vec());
+        let off = StackT {
+            ss_sp: 0,
+            ss_flags: 2,
+            _pad: 0,
+            ss_size: 0,
+        };
+        m.0.insert(0x1100, off.as_bytes().to_vec());
+        m.0.insert(0x1200, words(&[(1 << 9) | (1 << 14)]));
+        let info = Siginfo::kill(10, abi::linux::signal::SI_TKILL, 5889, 0);
+        m.0.insert(0x1300, info.as_bytes().to_vec());
+        m.0.insert(0x1400, words(&[0, 1000]));
+        let q = Siginfo::rt(12, abi::linux::signal::SI_QUEUE, 5889, 0, 7);
+        m.0.insert(0x1500, q.as_bytes().to_vec());
+        let tv = |s, u| Timeval {
+            tv_sec: s,
+            tv_usec: u,
+        };
+        let it = Itimerval {
+            it_interval: tv(0, 0),
+            it_value: tv(0, 5000),
+        };
+        m.0.insert(0x1600, it.as_bytes().to_vec());
+        m.0.insert(0x1700, Itimerval::default().as_bytes().to_vec());
+        let ev = Sigevent {
+            sigev_value: 0x1234,
+            sigev_signo: 14,
+            sigev_notify: 0,
+            un: [0; 12],
+        };
+        m.0.insert(0x1800, ev.as_bytes().to_vec());
+        m.0.insert(0x1900, 0u32.to_le_bytes().to_vec());
+        let mut its = Itimerspec::default();
+        its.it_value.tv_nsec = 1_000_000;
+        m.0.insert(0x1a00, its.as_bytes().to_vec());
+        m.0.insert(0x1b00, Itimerspec::default().as_bytes().to_vec());
+        m.0.insert(0x1c00, words(&[1 << 9]));
+        let cases: &[(u64, &[u64], i64, &str)] = &[
+            (sys::__NR_rt_sigreturn, &[0], 0, "rt_sigreturn({mask=[]})                 = 0"),
+            (sys::__NR_rt_sigreturn, &[(1 << 9) | (1 << 14)], -4, "rt_sigreturn({mask=[USR1 TERM]})        = -1 EINTR (Interrupted system call)"),
+            (sys::__NR_sigaltstack, &[0x1000, 0x1100], 0, "sigaltstack({ss_sp=0x5648651d42a0, ss_flags=0, ss_size=65536}, {ss_sp=NULL, ss_flags=SS_DISABLE, ss_size=0}) = 0"),
+            (sys::__NR_sigaltstack, &[0, 0x1000], 0, "sigaltstack(NULL, {ss_sp=0x5648651d42a0, ss_flags=0, ss_size=65536}) = 0"),
+            (sys::__NR_rt_sigpending, &[0x1c00, 8], 0, "rt_sigpending([USR1], 8)                = 0"),
+            (sys::__NR_rt_sigtimedwait, &[0x1200, 0x1300, 0x1400, 8], 10, "rt_sigtimedwait([USR1 TERM], {si_signo=SIGUSR1, si_code=SI_TKILL, si_pid=5889, si_uid=0}, {tv_sec=0, tv_nsec=1000}, 8) = 10 (SIGUSR1)"),
+            (sys::__NR_rt_sigtimedwait, &[0x1200, 0x7ffddf063a90, 0x1400, 8], -11, "rt_sigtimedwait([USR1 TERM], 0x7ffddf063a90, {tv_sec=0, tv_nsec=1000}, 8) = -1 EAGAIN (Resource temporarily unavailable)"),
+            (sys::__NR_rt_sigsuspend, &[0x1c00, 8], -4, "rt_sigsuspend([USR1], 8)                = -1 EINTR (Interrupted system call)"),
+            (sys::__NR_rt_tgsigqueueinfo, &[5889, 5889, 12, 0x1500], 0, "rt_tgsigqueueinfo(5889, 5889, SIGUSR2, {si_signo=SIGUSR2, si_code=SI_QUEUE, si_pid=5889, si_uid=0, si_int=7, si_ptr=0x7}) = 0"),
+            (sys::__NR_rt_sigqueueinfo, &[5889, 12, 0x1500], 0, "rt_sigqueueinfo(5889, SIGUSR2, {si_signo=SIGUSR2, si_code=SI_QUEUE, si_pid=5889, si_uid=0, si_int=7, si_ptr=0x7}) = 0"),
+            (sys::__NR_alarm, &[0], 0, "alarm(0)                                = 0"),
+            (sys::__NR_setitimer, &[0, 0x1600, 0x1700], 0, "setitimer(ITIMER_REAL, {it_interval={tv_sec=0, tv_usec=0}, it_value={tv_sec=0, tv_usec=5000}}, {it_interval={tv_sec=0, tv_usec=0}, it_value={tv_sec=0, tv_usec=0}}) = 0"),
+            (sys::__NR_setitimer, &[0, 0x1600, 0], 0, "setitimer(ITIMER_REAL, {it_interval={tv_sec=0, tv_usec=0}, it_value={tv_sec=0, tv_usec=5000}}, NULL) = 0"),
+            (sys::__NR_getitimer, &[0, 0x1600], 0, "getitimer(ITIMER_REAL, {it_interval={tv_sec=0, tv_usec=0}, it_value={tv_sec=0, tv_usec=5000}}) = 0"),
+            (sys::__NR_timer_create, &[0, 0x1800, 0x1900], 0, "timer_create(CLOCK_REALTIME, {sigev_value={sival_int=4660, sival_ptr=0x1234}, sigev_signo=SIGALRM, sigev_notify=SIGEV_SIGNAL}, [0]) = 0"),
+            (sys::__NR_timer_settime, &[0, 0, 0x1a00, 0x1b00], 0, "timer_settime(0, 0, {it_interval={tv_sec=0, tv_nsec=0}, it_value={tv_sec=0, tv_nsec=1000000}}, {it_interval={tv_sec=0, tv_nsec=0}, it_value={tv_sec=0, tv_nsec=0}}) = 0"),
+            (sys::__NR_timer_gettime, &[0, 0x1a00], 0, "timer_gettime(0, {it_interval={tv_sec=0, tv_nsec=0}, it_value={tv_sec=0, tv_nsec=1000000}}) = 0"),
+            (sys::__NR_timer_getoverrun, &[0], 0, "timer_getoverrun(0)                     = 0"),
+            (sys::__NR_timer_delete, &[0], 0, "timer_delete(0)                         = 0"),
+            (sys::__NR_pidfd_send_signal, &[3, 10, 0, 0], 0, "pidfd_send_signal(3, SIGUSR1, NULL, 0)  = 0"),
+            (sys::__NR_pause, &[], -4, "pause()                                 = -1 EINTR (Interrupted system call)"),
+            (sys::__NR_kill, &[1, 15], 0, "kill(1, SIGTERM)                        = 0"),
+        ];
+        for &(nr, args, ret, want) in cases {
+            assert_eq!(format_call(&call(nr, args, Some(ret)), &m), want);
+        }
+        // Records the guest cannot give: their addresses.
+        assert_eq!(
+            format_call(
+                &call(sys::__NR_sigaltstack, &[0xdead0000, 0xdead1000], Some(-14)),
+                &m
+            ),
+            "sigaltstack(0xdead0000, 0xdead1000)     = -1 EFAULT (Bad address)"
+        );
+        assert_eq!(
+            format_call(&call(sys::__NR_rt_sigreturn, &[u64::MAX], Some(0)), &m),
+            "rt_sigreturn({mask=~[]})                = 0"
+        );
+    }
+
     /// The records read from user memory, as strace prints them, and as an
     /// address when the record does not fit below the top of memory.
     #[test]
@@ -1081,13 +1341,7 @@ mod tests {
             "time",
         ];
         // Not decoded yet.
-        const NOT_YET: &[&str] = &[
-            "waitid",
-            "readlinkat",
-            "pidfd_send_signal",
-            "pidfd_open",
-            "setrlimit",
-        ];
+        const NOT_YET: &[&str] = &["waitid", "readlinkat", "pidfd_open", "setrlimit"];
         let src = include_str!("../../../guest/kernel/src/syscalls/mod.rs");
         let start = src.find("let r = match nr {").unwrap();
         let body = &src[start..start + src[start..].find("\n    };").unwrap()];

@@ -180,3 +180,31 @@ fn hostile_times_saturate() {
         "{table}"
     );
 }
+
+#[test]
+fn a_signal_delivery_is_straces_line() {
+    use abi::hypercall::SignalDelivery;
+    use abi::linux::uapi::Siginfo;
+    let mut t = tracer(StraceConfig::new(Output::Stderr));
+    let d = SignalDelivery {
+        tid: 1,
+        signo: 10,
+        info: Siginfo::kill(10, abi::linux::signal::SI_TKILL, 1, 0),
+        ..SignalDelivery::default()
+    };
+    assert_eq!(
+        t.signal(&d, &no_memory(), 0),
+        "--- SIGUSR1 {si_signo=SIGUSR1, si_code=SI_TKILL, si_pid=1, si_uid=0} ---\n"
+    );
+    // A signal number the kernel should never send: a number.
+    let d = SignalDelivery { signo: 4000, ..d };
+    assert!(t
+        .signal(&d, &no_memory(), 0)
+        .starts_with("--- 4000 {si_signo=SIGUSR1"));
+    // -c prints no line for it.
+    let mut quiet = tracer(StraceConfig {
+        lines: false,
+        ..StraceConfig::new(Output::Stderr)
+    });
+    assert_eq!(quiet.signal(&d, &no_memory(), 0), "");
+}
