@@ -4,7 +4,8 @@
  * preemption of the spinning thread (or another CPU) lets A run, so a
  * kernel that schedules only at system calls starves A. The spin is
  * bounded by an iteration count (no clock reads, which may be system
- * calls): about 20 s on a current CPU (half a nanosecond an iteration), after which it reports "starved".
+ * calls): about 20 s on a current CPU (half a nanosecond an iteration),
+ * after which it reports "starved".
  * Natively it finishes at once. */
 #include <linux/futex.h>
 #include <pthread.h>
