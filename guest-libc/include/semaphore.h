@@ -15,7 +15,9 @@ typedef union {
     } __s;
     long __align[4];
 } sem_t;
+#ifndef SEM_VALUE_MAX
 #define SEM_VALUE_MAX 0x7fffffff
+#endif
 #define SEM_FAILED ((sem_t *)0)
 int sem_init(sem_t *sem, int pshared, unsigned value);
 int sem_destroy(sem_t *sem);

@@ -1,5 +1,5 @@
-/* Reader-writer locks: counts under an internal lock; waiters sleep on a
- * sequence number every unlock bumps. */
+/* Reader-writer locks: a reader count and the writer's tid under an
+ * internal lock; waiters sleep on a sequence number every unlock bumps. */
 #include <errno.h>
 #include <limits.h>
 #include <string.h>
@@ -13,16 +13,21 @@ int pthread_rwlock_init(pthread_rwlock_t *l, const pthread_rwlockattr_t *a)
 }
 int pthread_rwlock_destroy(pthread_rwlock_t *l) { return l->readers || l->writer ? EBUSY : 0; }
 
+static int self_tid(void) { return self_pd()->tid ? self_pd()->tid : (int)__syscall0(SYS_gettid); }
+
 /* Takes the lock for reading or writing; waits while it cannot, for ever
- * (abs null), until the deadline (ETIMEDOUT), or not at all (EBUSY). */
+ * (abs null), until the deadline (ETIMEDOUT), or not at all (EBUSY). The
+ * writer is known by its tid: a writer that would wait for itself gets
+ * EDEADLK instead, as from glibc. */
 enum { FOREVER, UNTIL, NEVER };
 static int rwlock_take(pthread_rwlock_t *l, int write, int how, const struct timespec *abs)
 {
+    int me = self_tid();
     lll_lock(&l->lock);
     while (l->writer || (write && l->readers)) {
-        if (how == NEVER) {
+        if (how == NEVER || l->writer == me) {
             lll_unlock(&l->lock);
-            return EBUSY;
+            return how == NEVER ? EBUSY : EDEADLK;
         }
         int s = l->seq;
         lll_unlock(&l->lock);
@@ -36,7 +41,7 @@ static int rwlock_take(pthread_rwlock_t *l, int write, int how, const struct tim
         lll_lock(&l->lock);
     }
     if (write)
-        l->writer = 1;
+        l->writer = me;
     else
         l->readers++;
     lll_unlock(&l->lock);
