@@ -35,6 +35,31 @@ fn sigconf_glibc_matches_linux() {
     conforms("sigconf-glibc", 60);
 }
 
+/// Natively, guest-libc's build of sigconf prints what glibc's does: the
+/// guest comparisons above check the kernel, this one the library (glibc
+/// being the reference for what the C interfaces do on Linux).
+#[test]
+fn guest_libc_sigconf_agrees_with_glibc() {
+    let ours = native("sigconf", &[], &[]);
+    let glibc = native("sigconf-glibc", &[], &[]);
+    assert_eq!(ours.code, glibc.code, "{}", ours.stderr);
+    let diff: Vec<String> = ours
+        .stdout
+        .lines()
+        .zip(glibc.stdout.lines())
+        .filter(|(a, b)| a != b)
+        .map(|(a, b)| format!("guest-libc: {a}\n     glibc: {b}"))
+        .collect();
+    assert!(diff.is_empty(), "{}", diff.join("\n"));
+    assert_eq!(
+        ours.stdout.lines().count(),
+        glibc.stdout.lines().count(),
+        "guest-libc:\n{}\nglibc:\n{}",
+        ours.stdout,
+        glibc.stdout
+    );
+}
+
 #[test]
 fn cancellation_through_glibc_matches_linux() {
     let r = conforms("cancel-glibc", 9);
