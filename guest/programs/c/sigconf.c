@@ -782,6 +782,22 @@ static void case_alignment(void)
     on(SIGUSR1, align_entry, 0);
     raise(SIGUSR1);
     CASE("handler-stack-aligned", "handled=%d (rsp+8)%%16=%d", (int)hits, (int)((entry_rsp + 8) % 16));
+
+    /* An alternate stack whose end is not aligned: the kernel aligns the
+     * frame it builds there all the same. */
+    char *buf = malloc(64 * 1024 + 64);
+    stack_t ss = {.ss_sp = buf + 3, .ss_size = 64 * 1024 + 5, .ss_flags = 0};
+    sigaltstack(&ss, NULL);
+    reset();
+    entry_rsp = 1;
+    on(SIGUSR1, align_entry, SA_ONSTACK);
+    raise(SIGUSR1);
+    int inside = entry_rsp >= (uintptr_t)(buf + 3) && entry_rsp < (uintptr_t)(buf + 3 + ss.ss_size);
+    ss.ss_flags = SS_DISABLE;
+    sigaltstack(&ss, NULL);
+    free(buf);
+    CASE("handler-stack-aligned-on-odd-altstack", "handled=%d on-altstack=%d (rsp+8)%%16=%d", (int)hits, inside,
+         (int)((entry_rsp + 8) % 16));
     dfl(SIGUSR1);
 }
 
