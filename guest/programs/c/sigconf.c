@@ -2052,6 +2052,9 @@ static void case_errors(void)
 
 int main(void)
 {
+    /* Line by line even into a pipe, so a run that dies part-way shows
+     * the cases up to the one it died in. */
+    setvbuf(stdout, NULL, _IOLBF, 0);
     case_plain_handler();
     case_sigaction_old();
     case_si_kill();

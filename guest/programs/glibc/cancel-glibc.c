@@ -330,6 +330,9 @@ static void case_misc(void)
 
 int main(void)
 {
+    /* Line by line even into a pipe, so a run that dies part-way shows
+     * the cases up to the one it died in. */
+    setvbuf(stdout, NULL, _IOLBF, 0);
     case_nanosleep();
     case_cond_wait();
     case_join();
