@@ -7,7 +7,13 @@
 //!   `scripts/guest-cc` (guest-libc), and the Rust workspace
 //!   `guest/programs/rust` (static x86_64 Linux executables);
 //! - `hello-glibc`: the C hello linked statically against the host's glibc,
-//!   a program we did not write the C library of.
+//!   a program we did not write the C library of; likewise every
+//!   `guest/programs/glibc/*.c` (glibc-only programs, under their own
+//!   names) and the conformance programs `sigconf` and `nptl-cancel` (as
+//!   `<name>-glibc`, the same cases through glibc's signal and
+//!   cancellation code);
+//! - `cancel-musl`: the cancellation program against musl, when the host
+//!   has `musl-gcc` (the musl-tools package), a third C library's view.
 //!
 //! The programs land in `target/<profile>/guest/` (`GUEST_BIN_DIR`), where the
 //! README's run command and the integration tests find them.
@@ -55,6 +61,7 @@ fn main() {
     println!("cargo:rerun-if-env-changed=VMM_SKIP_GUEST_PROGRAMS");
     if env::var_os("VMM_SKIP_GUEST_PROGRAMS").is_none() {
         build_c_programs(&root, &out_dir, &bin_dir);
+        build_glibc_programs(&root, &bin_dir);
         build_rust_programs(&root, &out_dir, &bin_dir);
     }
     println!("cargo:rustc-env=GUEST_BIN_DIR={}", bin_dir.display());
@@ -165,6 +172,66 @@ fn build_c_programs(root: &Path, out_dir: &Path, bin_dir: &Path) {
             "building hello-glibc (needs the host's static glibc, libc6-dev)",
         );
     }
+}
+
+/// `gcc -static -pthread -O2 -Wall -Werror -o <bin_dir>/<name> <src>`: a
+/// static glibc executable. The warning flags are those of the guest-libc
+/// builds, so a program that builds one way builds the other.
+fn build_with_glibc(src: &Path, bin_dir: &Path, name: &str) {
+    let mut cmd = Command::new(env::var("CC").unwrap_or_else(|_| "gcc".into()));
+    cmd.args(["-static", "-pthread", "-O2", "-Wall", "-Werror", "-o"])
+        .arg(bin_dir.join(name))
+        .arg(src);
+    run(
+        cmd,
+        &format!("building {name} (needs the host's static glibc, libc6-dev)"),
+    );
+}
+
+fn build_glibc_programs(root: &Path, bin_dir: &Path) {
+    let glibc_dir = root.join("guest/programs/glibc");
+    let mut sources: Vec<PathBuf> = fs::read_dir(&glibc_dir)
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|e| e == "c"))
+                .collect()
+        })
+        .unwrap_or_default();
+    sources.sort();
+    for src in &sources {
+        let name = src.file_stem().unwrap().to_string_lossy().into_owned();
+        build_with_glibc(src, bin_dir, &name);
+    }
+    // Conformance programs written for guest-libc that glibc runs too.
+    for name in ["sigconf", "nptl-cancel"] {
+        let src = root.join("guest/programs/c").join(format!("{name}.c"));
+        if src.exists() {
+            build_with_glibc(&src, bin_dir, &format!("{name}-glibc"));
+        }
+    }
+    // musl is optional on a developer's machine (CI installs it, and the
+    // test of cancel-musl requires it there): built only where musl-gcc is.
+    let cancel = glibc_dir.join("cancel-glibc.c");
+    if cancel.exists() && musl_gcc_present() {
+        let mut cmd = Command::new("musl-gcc");
+        cmd.args(["-static", "-O2", "-Wall", "-Werror", "-o"])
+            .arg(bin_dir.join("cancel-musl"))
+            .arg(&cancel);
+        run(cmd, "building cancel-musl (musl-gcc, the musl-tools package)");
+    } else {
+        // No stale binary from an earlier build with musl standing in.
+        let _ = fs::remove_file(bin_dir.join("cancel-musl"));
+    }
+}
+
+fn musl_gcc_present() -> bool {
+    Command::new("musl-gcc")
+        .arg("--version")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
 }
 
 fn build_rust_programs(root: &Path, out_dir: &Path, bin_dir: &Path) {

@@ -22,4 +22,7 @@
 #define PAGE_SIZE 4096
 #define PATH_MAX 4096
 #define PTHREAD_STACK_MIN 16384
+#ifndef SEM_VALUE_MAX
+#define SEM_VALUE_MAX 0x7fffffff
+#endif
 #endif

@@ -33,5 +33,15 @@ pid_t fork(void);
 pid_t vfork(void);
 unsigned sleep(unsigned seconds);
 int usleep(unsigned usec);
+int pause(void);
+unsigned alarm(unsigned seconds);
+int dup(int fd);
+int dup2(int fd, int fd2);
+int dup3(int fd, int fd2, int flags);
+pid_t getpgrp(void);
+pid_t getpgid(pid_t pid);
+int setpgid(pid_t pid, pid_t pgid);
+pid_t getsid(pid_t pid);
+pid_t setsid(void);
 __END_DECLS
 #endif

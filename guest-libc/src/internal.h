@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <linux/futex.h>
 #include <sys/syscall.h>
+#include <bits/signum.h>
+struct sigaction;
 
 #define hidden __attribute__((visibility("hidden")))
 
@@ -93,6 +95,11 @@ struct pthread {
     size_t stackblock_size;
     size_t guardsize;
     int user_stack;         /* stack given by the user: never cached */
+    /* nptl's cancellation state, the *_BITMASK bits below. Changed only
+     * with atomics: pthread_cancel sets bits from other threads. It fills
+     * what guest/abi's PthreadHead calls _pad, so the record keeps the
+     * layout the host reads. */
+    int cancelhandling;
     void *(*start_routine)(void *);
     void *arg;
     void *result;
@@ -100,6 +107,55 @@ struct pthread {
     void *specific[PTHREAD_KEYS];
     unsigned specific_seq[PTHREAD_KEYS];
 };
+
+/* cancelhandling's bits, nptl's. */
+#define CANCELSTATE_BITMASK 0x01 /* PTHREAD_CANCEL_DISABLE */
+#define CANCELTYPE_BITMASK 0x02  /* PTHREAD_CANCEL_ASYNCHRONOUS */
+#define CANCELING_BITMASK 0x04   /* a cancellation request is in progress */
+#define CANCELED_BITMASK 0x08    /* the thread has been cancelled */
+#define EXITING_BITMASK 0x10     /* unwinding or exiting: no more cancels */
+static inline int cancel_enabled_and_canceled(int ch)
+{
+    return (ch & (CANCELSTATE_BITMASK | CANCELED_BITMASK | EXITING_BITMASK)) == CANCELED_BITMASK;
+}
+
+/* The signals glibc keeps for itself, invisible to applications:
+ * sigaction refuses them, sigprocmask never blocks them, sigfillset
+ * leaves them out, SIGRTMIN starts above them. */
+#define SIGCANCEL __SIGRTMIN
+#define SIGSETXID (__SIGRTMIN + 1)
+#define __SIGRTMIN_APP (__SIGRTMIN + 2)
+static inline int __is_internal_signal(int sig) { return sig == SIGCANCEL || sig == SIGSETXID; }
+
+/* The kernel's struct sigaction and its 8-byte signal mask. */
+struct k_sigaction {
+    void (*handler)(int);
+    unsigned long flags;
+    void (*restorer)(void);
+    unsigned long mask;
+};
+/* rt_sigaction with SA_RESTORER and the library's __restore_rt; no check
+ * for the internal signals (sigaction.c). */
+hidden int __libc_sigaction(int sig, const struct sigaction *act, struct sigaction *old);
+
+/* A system call that is a cancellation point (thread/cancellation.c):
+ * the raw result, or no return when the thread is cancelled before the
+ * call or while it blocks. */
+hidden long __syscall_cancel(long n, long a, long b, long c, long d, long e, long f);
+#define __syscall_cp0(n) __syscall_cancel(n, 0, 0, 0, 0, 0, 0)
+#define __syscall_cp1(n, a) __syscall_cancel(n, (long)(a), 0, 0, 0, 0, 0)
+#define __syscall_cp2(n, a, b) __syscall_cancel(n, (long)(a), (long)(b), 0, 0, 0, 0)
+#define __syscall_cp3(n, a, b, c) __syscall_cancel(n, (long)(a), (long)(b), (long)(c), 0, 0, 0)
+#define __syscall_cp4(n, a, b, c, d) __syscall_cancel(n, (long)(a), (long)(b), (long)(c), (long)(d), 0, 0)
+/* Acts on a pending cancellation if enabled (pthread_testcancel). */
+hidden void __pthread_testcancel(void);
+/* Sets EXITING and unwinds: cleanup handlers, key destructors, thread
+ * exit with the result already in self->result. */
+hidden __noreturn void __do_cancel(void);
+
+/* fork's pthread_atfork handlers (thread/pthread_atfork.c). */
+hidden void __run_fork_handlers(int phase);
+enum { FORK_PREPARE, FORK_PARENT, FORK_CHILD };
 
 /* Held while the stack lists change (thread/) and across fork's clone. */
 extern int stack_cache_lock;
@@ -110,7 +166,9 @@ hidden void __reclaim_stacks(struct pthread *self);
 /* The program's PT_TLS image, for every thread's static TLS. */
 hidden extern const void *__tls_image;
 hidden extern size_t __tls_filesz, __tls_memsz, __tls_align;
-/* Bytes from the start of the static TLS block to the thread pointer. */
+/* Bytes from the start of the static TLS block to the thread pointer:
+ * memsz rounded up to the block's p_align. __tls_align, the thread
+ * pointer's alignment, is that or 16 if larger. */
 hidden extern size_t __tls_offset;
 hidden void __init_thread_tls(struct pthread *pd);
 

@@ -87,15 +87,21 @@ void __init_tls(void)
             first_vaddr = ph[i].p_vaddr;
     }
     uintptr_t base = ehdr - first_vaddr;
+    size_t block_align = 1;
     if (tls) {
-        __tls_align = tls->p_align > 16 ? tls->p_align : 16;
+        block_align = tls->p_align ? tls->p_align : 1;
+        __tls_align = block_align > 16 ? block_align : 16;
         __tls_memsz = tls->p_memsz;
         __tls_filesz = tls->p_filesz;
         __tls_image = (const void *)(base + tls->p_vaddr);
     }
-    /* Variant II: the block ends at the thread pointer, which is aligned
-     * to the TLS alignment; the TCB follows. */
-    __tls_offset = (__tls_memsz + __tls_align - 1) & ~(__tls_align - 1);
+    /* Variant II: the block ends at the thread pointer, the TCB follows.
+     * The linker placed each variable at its offset in the block minus
+     * memsz rounded up to p_align (the block's own alignment), so that is
+     * the block's distance below the thread pointer, whatever alignment
+     * the thread pointer itself needs (__tls_align, at least the TCB's
+     * 16): the block's start is then aligned to p_align too. */
+    __tls_offset = (__tls_memsz + block_align - 1) & ~(block_align - 1);
     size_t need = __tls_offset + sizeof(struct pthread) + __tls_align;
     char *area = main_tls_area;
     if (need > sizeof(main_tls_area)) {

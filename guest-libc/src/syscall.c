@@ -10,6 +10,7 @@
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <sys/utsname.h>
 #include <time.h>
@@ -42,8 +43,9 @@ long syscall(long n, ...)
     return __syscall_ret(__syscall6(n, a, b, c, d, e, f));
 }
 
-ssize_t read(int fd, void *buf, size_t n) { return __syscall_ret(__syscall3(SYS_read, fd, buf, n)); }
-ssize_t write(int fd, const void *buf, size_t n) { return __syscall_ret(__syscall3(SYS_write, fd, buf, n)); }
+/* read, write, wait4 and its wrappers are cancellation points. */
+ssize_t read(int fd, void *buf, size_t n) { return __syscall_ret(__syscall_cp3(SYS_read, fd, buf, n)); }
+ssize_t write(int fd, const void *buf, size_t n) { return __syscall_ret(__syscall_cp3(SYS_write, fd, buf, n)); }
 int close(int fd) { return (int)__syscall_ret(__syscall1(SYS_close, fd)); }
 off_t lseek(int fd, off_t off, int whence) { return __syscall_ret(__syscall3(SYS_lseek, fd, off, whence)); }
 pid_t getpid(void) { return (pid_t)__syscall0(SYS_getpid); }
@@ -64,8 +66,6 @@ int prlimit(pid_t pid, int resource, const struct rlimit *new_limit, struct rlim
 int getrlimit(int resource, struct rlimit *rlim) { return prlimit(0, resource, 0, rlim); }
 int setrlimit(int resource, const struct rlimit *rlim) { return prlimit(0, resource, rlim, 0); }
 ssize_t getrandom(void *buf, size_t n, unsigned flags) { return __syscall_ret(__syscall3(SYS_getrandom, buf, n, flags)); }
-int kill(pid_t pid, int sig) { return (int)__syscall_ret(__syscall2(SYS_kill, pid, sig)); }
-int raise(int sig) { return (int)__syscall_ret(__syscall2(SYS_tkill, gettid(), sig)); }
 
 void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 {
@@ -103,7 +103,6 @@ void *sbrk(long inc)
 
 int clock_gettime(clockid_t clk, struct timespec *ts) { return (int)__syscall_ret(__syscall2(SYS_clock_gettime, clk, ts)); }
 int clock_getres(clockid_t clk, struct timespec *ts) { return (int)__syscall_ret(__syscall2(SYS_clock_getres, clk, ts)); }
-int nanosleep(const struct timespec *req, struct timespec *rem) { return (int)__syscall_ret(__syscall2(SYS_nanosleep, req, rem)); }
 time_t time(time_t *t)
 {
     struct timespec ts;
@@ -111,18 +110,6 @@ time_t time(time_t *t)
     if (t)
         *t = ts.tv_sec;
     return ts.tv_sec;
-}
-
-unsigned sleep(unsigned seconds)
-{
-    struct timespec ts = {seconds, 0};
-    return nanosleep(&ts, &ts) ? (unsigned)ts.tv_sec : 0;
-}
-
-int usleep(unsigned usec)
-{
-    struct timespec ts = {usec / 1000000, (long)(usec % 1000000) * 1000};
-    return nanosleep(&ts, 0);
 }
 
 int getpagesize(void) { return 4096; }
@@ -163,6 +150,19 @@ unsigned long getauxval(unsigned long type)
 ssize_t writev(int fd, const struct iovec *iov, int n) { return __syscall_ret(__syscall3(SYS_writev, fd, iov, n)); }
 ssize_t readv(int fd, const struct iovec *iov, int n) { return __syscall_ret(__syscall3(SYS_readv, fd, iov, n)); }
 
-pid_t waitpid(pid_t pid, int *status, int options) { return (pid_t)__syscall_ret(__syscall4(SYS_wait4, pid, status, options, 0)); }
+pid_t wait4(pid_t pid, int *status, int options, struct rusage *ru)
+{
+    return (pid_t)__syscall_ret(__syscall_cp4(SYS_wait4, pid, status, options, ru));
+}
+pid_t waitpid(pid_t pid, int *status, int options) { return wait4(pid, status, options, 0); }
 pid_t wait(int *status) { return waitpid(-1, status, 0); }
 mode_t umask(mode_t mask) { return (mode_t)__syscall1(SYS_umask, mask); }
+int dup(int fd) { return (int)__syscall_ret(__syscall1(SYS_dup, fd)); }
+int dup2(int fd, int fd2) { return (int)__syscall_ret(__syscall2(SYS_dup2, fd, fd2)); }
+int dup3(int fd, int fd2, int flags) { return (int)__syscall_ret(__syscall3(SYS_dup3, fd, fd2, flags)); }
+pid_t getpgid(pid_t pid) { return (pid_t)__syscall_ret(__syscall1(SYS_getpgid, pid)); }
+pid_t getpgrp(void) { return getpgid(0); }
+int setpgid(pid_t pid, pid_t pgid) { return (int)__syscall_ret(__syscall2(SYS_setpgid, pid, pgid)); }
+pid_t getsid(pid_t pid) { return (pid_t)__syscall_ret(__syscall1(SYS_getsid, pid)); }
+pid_t setsid(void) { return (pid_t)__syscall_ret(__syscall0(SYS_setsid)); }
+int gettimeofday(struct timeval *tv, void *tz) { return (int)__syscall_ret(__syscall2(SYS_gettimeofday, tv, tz)); }

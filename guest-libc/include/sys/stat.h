@@ -3,6 +3,7 @@
 #include <features.h>
 #include <sys/types.h>
 #include <bits/fcntl.h>
+#include <bits/timespec.h>
 __BEGIN_DECLS
 mode_t umask(mode_t mask);
 __END_DECLS

@@ -11,5 +11,7 @@ __BEGIN_DECLS
 #define WIFSTOPPED(s) (((s) & 0xff) == 0x7f)
 pid_t waitpid(pid_t pid, int *status, int options);
 pid_t wait(int *status);
+struct rusage;
+pid_t wait4(pid_t pid, int *status, int options, struct rusage *ru);
 __END_DECLS
 #endif

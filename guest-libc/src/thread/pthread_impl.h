@@ -7,7 +7,9 @@
 #ifndef GUEST_LIBC_PTHREAD_IMPL_H
 #define GUEST_LIBC_PTHREAD_IMPL_H
 #include <pthread.h>
+#include <errno.h>
 #include <stddef.h>
+#include <time.h>
 #include <linux/futex.h>
 #include <sys/syscall.h>
 #include "internal.h"
@@ -34,6 +36,24 @@ static inline void list_del(struct list_head *n)
 {
     n->prev->next = n->next;
     n->next->prev = n->prev;
+}
+
+/* A FUTEX_WAIT_BITSET until `*addr` != val, a wake, or the absolute
+ * deadline on `clk` (CLOCK_REALTIME or CLOCK_MONOTONIC; none if `abs` is
+ * null): the raw result (-ETIMEDOUT, -EINTR, -EAGAIN...). A deadline with
+ * bad nanoseconds is -EINVAL, one before the epoch already passed (the
+ * kernel would call it invalid). `cancel`: a cancellation point. */
+static inline long futex_abswait(int *addr, int val, clockid_t clk, const struct timespec *abs, int priv, int cancel)
+{
+    if (abs) {
+        if (abs->tv_nsec < 0 || abs->tv_nsec >= 1000000000)
+            return -EINVAL;
+        if (abs->tv_sec < 0)
+            return -ETIMEDOUT;
+    }
+    int op = FUTEX_WAIT_BITSET | priv | (abs && clk == CLOCK_REALTIME ? FUTEX_CLOCK_REALTIME : 0);
+    long a = (long)addr, b = op, c = val, d = (long)abs, f = (long)FUTEX_BITSET_MATCH_ANY;
+    return cancel ? __syscall_cancel(SYS_futex, a, b, c, d, 0, f) : __syscall6(SYS_futex, a, b, c, d, 0, f);
 }
 
 /* Waits until `*seq` moves on from `s` (the caller dropped its lock). */

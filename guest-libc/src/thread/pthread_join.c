@@ -12,7 +12,9 @@ int pthread_join(pthread_t th, void **ret)
         return EINVAL;
     int tid;
     while ((tid = __atomic_load_n(&pd->tid, __ATOMIC_ACQUIRE)) != 0)
-        futex(&pd->tid, FUTEX_WAIT, tid);
+        /* A cancellation point: a cancelled joiner leaves the thread
+         * joinable. */
+        __syscall_cp3(SYS_futex, &pd->tid, FUTEX_WAIT, tid);
     if (ret)
         *ret = pd->result;
     __deallocate_stack(pd);

@@ -15,6 +15,11 @@ int pthread_mutexattr_settype(pthread_mutexattr_t *a, int kind)
     a->kind = kind;
     return 0;
 }
+int pthread_mutexattr_gettype(const pthread_mutexattr_t *a, int *kind)
+{
+    *kind = a->kind;
+    return 0;
+}
 int pthread_mutex_init(pthread_mutex_t *m, const pthread_mutexattr_t *a)
 {
     memset(m, 0, sizeof(*m));
@@ -40,6 +45,47 @@ int pthread_mutex_lock(pthread_mutex_t *m)
     }
     lll_lock(&m->lock);
     return 0;
+}
+
+/* The low-level lock's slow path with a deadline: the same protocol as
+ * __lll_lock (internal.h), the sleep bounded. */
+static int lll_clocklock(int *l, clockid_t clk, const struct timespec *abs)
+{
+    if (__lll_trylock(l))
+        return 0;
+    while (__atomic_exchange_n(l, 2, __ATOMIC_ACQUIRE) != 0) {
+        long r = futex_abswait(l, 2, clk, abs, FUTEX_PRIVATE_FLAG, 0);
+        if (r == -ETIMEDOUT || r == -EINVAL)
+            return (int)-r;
+    }
+    return 0;
+}
+
+int pthread_mutex_clocklock(pthread_mutex_t *m, clockid_t clk, const struct timespec *abstime)
+{
+    if (clk != CLOCK_REALTIME && clk != CLOCK_MONOTONIC)
+        return EINVAL;
+    int me = 0;
+    if (m->kind != PTHREAD_MUTEX_NORMAL) {
+        me = gettid_cached();
+        if (m->owner == me) {
+            if (m->kind == PTHREAD_MUTEX_ERRORCHECK)
+                return EDEADLK;
+            m->count++;
+            return 0;
+        }
+    }
+    int e = lll_clocklock(&m->lock, clk, abstime);
+    if (e == 0 && m->kind != PTHREAD_MUTEX_NORMAL) {
+        m->owner = me;
+        m->count = 1;
+    }
+    return e;
+}
+
+int pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec *abstime)
+{
+    return pthread_mutex_clocklock(m, CLOCK_REALTIME, abstime);
 }
 
 int pthread_mutex_trylock(pthread_mutex_t *m)

@@ -14,7 +14,7 @@ int main(void){
   waitpid(p, &st, 0); printf("vfork child exited %d, wrote parent memory: %s\n", WEXITSTATUS(st), shared == 5 ? "yes" : "no");
   sigset_t s; sigemptyset(&s); sigaddset(&s, SIGUSR1); sigprocmask(SIG_BLOCK, &s, 0); raise(SIGUSR1);
   printf("blocked SIGUSR1 raised: still alive\n");
-  struct sigaction sa = {SIG_IGN, 0, 0}; sigaction(SIGTERM, &sa, 0); raise(SIGTERM);
+  struct sigaction sa = {.sa_handler = SIG_IGN}; sigaction(SIGTERM, &sa, 0); raise(SIGTERM);
   printf("ignored SIGTERM raised: still alive\n");
   return 0;
 }
