@@ -15,7 +15,7 @@ use vmm::bench::{CheckCost, Operation, Report, Side};
 
 const SIGNAL_OPS: [&str; 2] = [
     "signal tgkill->handler (2 threads)",
-    "signal to self: tgkill+handler+sigreturn",
+    "signal to self (tgkill+handler+sigreturn)",
 ];
 
 /// With a kernel that delivers signals, every signal row is there on both

@@ -112,11 +112,22 @@ fn glibc_build_behaves_like_on_linux() {
     let n = native_path(path);
     assert_eq!(n.code, 0, "native glibc build: {}", n.stderr);
     let p = path.to_str().unwrap();
-    let g = vmm(&["run", "--check-mode", "verify", "--timeout", GUARD_TIMEOUT, p]);
+    let g = vmm(&[
+        "run",
+        "--check-mode",
+        "verify",
+        "--timeout",
+        GUARD_TIMEOUT,
+        p,
+    ]);
     assert_eq!(
         g.stdout, n.stdout,
         "glibc build: guest stdout differs from native Linux\n--- guest stderr:\n{}",
         g.stderr
     );
-    assert_eq!(g.code, n.code, "glibc build: exit status differs (guest stderr: {})", g.stderr);
+    assert_eq!(
+        g.code, n.code,
+        "glibc build: exit status differs (guest stderr: {})",
+        g.stderr
+    );
 }

@@ -28,7 +28,7 @@ fn task_block(stderr: &str, pid: i32) -> &str {
         + 1;
     let rest = &stderr[at..];
     let end = rest[1..].find("\n  pid ").map_or(rest.len(), |e| e + 1);
-    &rest[..end]
+    rest[..end].trim_start()
 }
 
 #[test]

@@ -13,7 +13,11 @@ fn conforms(name: &str, min_cases: usize) -> Run {
     let r = same_as_native(name, &[], &[]);
     assert_eq!(r.code, 0, "{name} failed:\n{}\n{}", r.stdout, r.stderr);
     let cases = r.stdout.lines().count();
-    assert!(cases >= min_cases, "{name}: only {cases} cases:\n{}", r.stdout);
+    assert!(
+        cases >= min_cases,
+        "{name}: only {cases} cases:\n{}",
+        r.stdout
+    );
     r
 }
 

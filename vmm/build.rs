@@ -218,7 +218,10 @@ fn build_glibc_programs(root: &Path, bin_dir: &Path) {
         cmd.args(["-static", "-O2", "-Wall", "-Werror", "-o"])
             .arg(bin_dir.join("cancel-musl"))
             .arg(&cancel);
-        run(cmd, "building cancel-musl (musl-gcc, the musl-tools package)");
+        run(
+            cmd,
+            "building cancel-musl (musl-gcc, the musl-tools package)",
+        );
     } else {
         // No stale binary from an earlier build with musl standing in.
         let _ = fs::remove_file(bin_dir.join("cancel-musl"));

@@ -36,10 +36,20 @@ void exit(int status)
     _exit(status);
 }
 
+/* As glibc: a handler for SIGABRT runs first; if it returns (or the
+ * signal is ignored or blocked), the action goes back to the default and
+ * the signal is raised again, unblocked, so the process dies of it. */
 void abort(void)
 {
-    __stdio_flush_all();
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGABRT);
+    sigprocmask(SIG_UNBLOCK, &set, 0);
     raise(SIGABRT);
-    /* No signal delivery (or SIGABRT ignored): still die like it. */
+    __stdio_flush_all();
+    struct sigaction dfl = {.sa_handler = SIG_DFL};
+    sigaction(SIGABRT, &dfl, 0);
+    raise(SIGABRT);
+    /* Not even the default action ended it: exit as a shell reports it. */
     _exit(128 + SIGABRT);
 }

@@ -25,7 +25,7 @@
  *                             to rdtsc as the first act of the SIGUSR1
  *                             handler in another (blocked in a futex wait),
  *                             which then posts a futex back to the sender
- *   signal to self: tgkill+handler+sigreturn  a SIGUSR1 handler run on the
+ *   signal to self (tgkill+handler+sigreturn)  a SIGUSR1 handler run on the
  *                             way back from tgkill to the calling thread,
  *                             and its rt_sigreturn
  *
@@ -333,7 +333,7 @@ static const struct {
     {"clone -> child's first instruction", 0, time_first_insn},
     {"futex wake->wakeup (2 threads)", 0, time_wakeup},
     {"signal tgkill->handler (2 threads)", 0, time_signal_other, catcher_on, catcher_off, 1},
-    {"signal to self: tgkill+handler+sigreturn", op_signal_self, 0, handler_on, handler_off, 1},
+    {"signal to self (tgkill+handler+sigreturn)", op_signal_self, 0, handler_on, handler_off, 1},
 };
 
 static double per_ns;

@@ -1339,6 +1339,7 @@ mod tests {
             "uname",
             "gettimeofday",
             "time",
+            "sigaltstack",
         ];
         // Not decoded yet.
         const NOT_YET: &[&str] = &["waitid", "readlinkat", "pidfd_open", "setrlimit"];
