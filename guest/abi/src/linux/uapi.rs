@@ -240,7 +240,9 @@ pub struct StackT {
 /// `siginfo_t`: 128 bytes, the three common `int`s, then the union Linux
 /// calls `_sifields`, here as words. Which words mean what depends on the
 /// signal and `si_code` (the constructors below fill the common shapes).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout,
+)]
 #[repr(C)]
 pub struct Siginfo {
     pub si_signo: i32,
@@ -249,18 +251,6 @@ pub struct Siginfo {
     pub _pad: i32,
     /// `_sifields`: the union, from byte 16.
     pub fields: [u64; 14],
-}
-
-impl Default for Siginfo {
-    fn default() -> Siginfo {
-        Siginfo {
-            si_signo: 0,
-            si_errno: 0,
-            si_code: 0,
-            _pad: 0,
-            fields: [0; 14],
-        }
-    }
 }
 
 impl Siginfo {
