@@ -106,3 +106,13 @@ fn woken_thread_runs_while_waker_spins() {
     );
     assert_eq!(g.code, 0, "{}", g.stderr);
 }
+
+/// Returns SYSRET cannot do: registers a handler rewrote in its ucontext
+/// (rcx and r11 among them), a non-canonical rip (SIGSEGV) and a set trap
+/// flag (SIGTRAP after one instruction) come back as on Linux.
+#[test]
+fn sigreturn_restores_what_the_handler_wrote() {
+    let r = same_as_native("sigreturn-regs", &[], &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout.lines().count(), 3, "{}", r.stdout);
+}

@@ -55,7 +55,12 @@ pub fn rearm() {
     let k = kernel();
     let mut next = k.sleepers.first().map_or(u64::MAX, |s| s.0);
     next = next.min(k.timers.first().map_or(u64::MAX, |t| t.0));
-    if !crate::sched::runqueue_empty() {
+    // Preemption is for a task on the CPU. While the CPU idles (the current
+    // task blocked, a woken one queued) there is nothing to preempt, and a
+    // slice that ended long ago would arm the timer for now from inside its
+    // own interrupt: the return to the idle loop, interrupts on, would take
+    // it again before the loop runs, for ever.
+    if !crate::sched::runqueue_empty() && current().state == State::Running {
         let slice_end = crate::sched::slice_start().saturating_add(us_to_tsc(SLICE_US));
         next = next.min(slice_end.max(now));
     }
