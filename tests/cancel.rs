@@ -6,9 +6,6 @@
 
 mod common;
 use common::*;
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::sync::OnceLock;
 
 /// Lines every correct run prints (glibc's behaviour, checked natively).
 const EXPECTED: &[&str] = &[
@@ -41,53 +38,12 @@ fn assert_expected(what: &str, out: &str) {
     }
 }
 
-/// nptl-cancel.c linked with `gcc -static -pthread` against the host's
-/// glibc, once per test run.
-fn glibc_build() -> &'static Path {
-    static BUILT: OnceLock<PathBuf> = OnceLock::new();
-    BUILT.get_or_init(|| {
-        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../guest/programs/c/nptl-cancel.c");
-        let out = scratch("nptl-cancel-glibc");
-        let cc = std::env::var("CC").unwrap_or_else(|_| "gcc".into());
-        let status = Command::new(&cc)
-            .args(["-O2", "-g", "-Wall", "-Werror", "-static", "-pthread", "-o"])
-            .arg(&out)
-            .arg(&src)
-            .status()
-            .unwrap_or_else(|e| panic!("cannot run {cc}: {e}"));
-        assert!(
-            status.success(),
-            "building nptl-cancel against glibc failed (needs libc6-dev)"
-        );
-        out
-    })
-}
-
-/// Runs a program natively with an empty environment and no stdin.
-fn native_path(path: &Path) -> Run {
-    let out = Command::new(path)
-        .env_clear()
-        .stdin(std::process::Stdio::null())
-        .output()
-        .expect("spawn");
-    use std::os::unix::process::ExitStatusExt;
-    Run {
-        code: out
-            .status
-            .code()
-            .unwrap_or_else(|| 128 + out.status.signal().unwrap_or(0)),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        log: String::new(),
-    }
-}
-
 /// The native halves: guest-libc's build and glibc's print the same, and
 /// what glibc's nptl does.
 #[test]
 fn guest_libc_matches_glibc_natively() {
     let ours = native("nptl-cancel", &[], &[]);
-    let theirs = native_path(glibc_build());
+    let theirs = native("nptl-cancel-glibc", &[], &[]);
     assert_eq!(theirs.code, 0, "glibc build: {}", theirs.stderr);
     assert_expected("glibc build", &theirs.stdout);
     assert_eq!(
@@ -108,26 +64,7 @@ fn cancellation_behaves_like_on_linux() {
 /// cancellation bridge): what it prints natively.
 #[test]
 fn glibc_build_behaves_like_on_linux() {
-    let path = glibc_build();
-    let n = native_path(path);
-    assert_eq!(n.code, 0, "native glibc build: {}", n.stderr);
-    let p = path.to_str().unwrap();
-    let g = vmm(&[
-        "run",
-        "--check-mode",
-        "verify",
-        "--timeout",
-        GUARD_TIMEOUT,
-        p,
-    ]);
-    assert_eq!(
-        g.stdout, n.stdout,
-        "glibc build: guest stdout differs from native Linux\n--- guest stderr:\n{}",
-        g.stderr
-    );
-    assert_eq!(
-        g.code, n.code,
-        "glibc build: exit status differs (guest stderr: {})",
-        g.stderr
-    );
+    let r = same_as_native("nptl-cancel-glibc", &[], &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_expected("glibc build in the guest", &r.stdout);
 }
