@@ -1538,7 +1538,7 @@ static void case_process_directed(void)
     dfl(SIGUSR1);
 }
 
-static volatile int target_go;
+/* A thread that says its tid and waits until a handler has run. */
 static void *target_thread(void *a)
 {
     (void)a;
@@ -1549,7 +1549,8 @@ static void *target_thread(void *a)
     return NULL;
 }
 
-static void case_pthread_kill(void)
+/* reset(), a recording SIGUSR1 handler, and a target_thread that runs. */
+static pthread_t start_target(void)
 {
     reset();
     worker_ready = 0;
@@ -1558,6 +1559,12 @@ static void case_pthread_kill(void)
     pthread_create(&t, NULL, target_thread, NULL);
     while (!worker_ready)
         sleep_ms(1);
+    return t;
+}
+
+static void case_pthread_kill(void)
+{
+    pthread_t t = start_target();
     int r = pthread_kill(t, SIGUSR1);
     pthread_join(t, NULL);
     CASE("pthread-kill-targets-thread", "ret=%d handled=%d self==target: %d tid==target: %d si_code=%s", r,
@@ -1931,25 +1938,9 @@ static void case_posix_timers(void)
     dfl(SIGALRM);
 }
 
-static void *tid_target(void *a)
-{
-    (void)a;
-    worker_tid = my_tid();
-    worker_ready = 1;
-    while (!hits)
-        sleep_ms(1);
-    return NULL;
-}
-
 static void case_timer_thread_id(void)
 {
-    reset();
-    worker_ready = 0;
-    on(SIGUSR1, rec_handler, 0);
-    pthread_t t;
-    pthread_create(&t, NULL, tid_target, NULL);
-    while (!worker_ready)
-        sleep_ms(1);
+    pthread_t t = start_target();
     struct sigevent ev;
     memset(&ev, 0, sizeof ev);
     ev.sigev_notify = SIGEV_THREAD_ID;
