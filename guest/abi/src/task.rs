@@ -137,6 +137,12 @@ pub mod wait {
     pub const SLEEP: u32 = 4;
     /// A signal (pause, rt_sigsuspend, rt_sigtimedwait).
     pub const SIGNAL: u32 = 5;
+    /// A pipe to become readable or writable (read, write); the address
+    /// is the pipe's inode number.
+    pub const PIPE: u32 = 6;
+    /// Any of several files to become ready (poll, ppoll), until the TSC
+    /// deadline in the address (0: none).
+    pub const POLL: u32 = 7;
 
     /// The kind's name in reports.
     pub fn name(kind: u32) -> &'static str {
@@ -147,6 +153,8 @@ pub mod wait {
             VFORK => "vfork child",
             SLEEP => "timer",
             SIGNAL => "signal",
+            PIPE => "pipe",
+            POLL => "poll",
             _ => "unknown",
         }
     }

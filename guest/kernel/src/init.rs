@@ -98,7 +98,7 @@ fn first_task(loaded: Loaded) -> &'static mut Task {
         fs: KRc::new(Fs {
             umask: Cell::new(0o022),
         }),
-        files: KRc::new(Files::console()),
+        files: KRc::new(Files::console().unwrap_or_else(|_| out_of_memory())),
         sighand: KRc::new(SigHand::defaults()),
         signal: task::new_signal(),
     };

@@ -39,6 +39,16 @@ impl<T> KRc<T> {
         KRc(NonNull::from(Box::leak(b)))
     }
 
+    /// [`KRc::new`], or ENOMEM when the heap has no room.
+    pub fn try_new(value: T) -> crate::errno::KResult<KRc<T>> {
+        let b = crate::mm::heap::try_box(KRcBox {
+            refs: Cell::new(1),
+            value: UnsafeCell::new(value),
+            borrow: Cell::new(0),
+        })?;
+        Ok(KRc(NonNull::from(Box::leak(b))))
+    }
+
     fn inner(&self) -> &KRcBox<T> {
         // SAFETY: the box lives while any KRc points at it.
         unsafe { self.0.as_ref() }

@@ -14,6 +14,7 @@ mod boot_info;
 mod cmdline;
 mod errno;
 mod exec;
+mod fs;
 mod hypercall;
 mod init;
 mod klog;

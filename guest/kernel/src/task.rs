@@ -33,6 +33,7 @@ use crate::arch::fpu::FpuState;
 use crate::arch::percpu;
 use crate::arch::trapframe::TrapFrame;
 use crate::errno::KResult;
+use crate::fs::{File, FileKind};
 use crate::krc::KRc;
 use crate::mm::heap::{try_box, try_box_uninit};
 use crate::mm::vma::Mm;
@@ -71,6 +72,11 @@ pub enum WaitOn {
     /// A signal (pause, rt_sigsuspend, rt_sigtimedwait), until the TSC
     /// deadline (0: none; else also on the sleepers set).
     Signal(u64),
+    /// A pipe (by inode number) to change: data, room, an end closed.
+    Pipe(u64),
+    /// Any of the files poll watches to change, until the TSC deadline
+    /// (0: none; else also on the sleepers set).
+    Poll(u64),
 }
 
 impl WaitOn {
@@ -84,6 +90,8 @@ impl WaitOn {
             WaitOn::Vfork(pid) => (wait::VFORK, pid as u64),
             WaitOn::Sleep(d) => (wait::SLEEP, d),
             WaitOn::Signal(d) => (wait::SIGNAL, d),
+            WaitOn::Pipe(ino) => (wait::PIPE, ino),
+            WaitOn::Poll(d) => (wait::POLL, d),
         }
     }
 }
@@ -109,6 +117,12 @@ pub enum RestartBlock {
         private: bool,
         deadline: u64,
     },
+    /// poll: its array, its length and the TSC deadline (0: none).
+    Poll {
+        ufds: u64,
+        nfds: u64,
+        deadline: u64,
+    },
 }
 
 /// `fs_struct`: what CLONE_FS shares.
@@ -117,21 +131,11 @@ pub struct Fs {
     pub umask: Cell<u32>,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum FileKind {
-    /// The host's stdin.
-    ConsoleIn,
-    /// The host's stdout (1) or stderr (2).
-    ConsoleOut(u32),
-    /// A pidfd (CLONE_PIDFD, pidfd_open): the process (or, for a thread
-    /// pidfd, the thread) with this pid. Pids are not reused within a run
-    /// (alloc_pid wraps at 2^22), so the number identifies the task.
-    Pidfd(Pid),
-}
-
-#[derive(Clone, Copy, Debug)]
+/// A descriptor: the open file it refers to and its close-on-exec flag
+/// (the one per-descriptor flag).
+#[derive(Clone)]
 pub struct Fd {
-    pub kind: FileKind,
+    pub file: KRc<File>,
     pub cloexec: bool,
 }
 
@@ -139,47 +143,69 @@ pub const MAX_FDS: usize = 1024;
 
 /// `files_struct`: what CLONE_FILES shares.
 #[repr(C)]
-#[derive(Clone)]
 pub struct Files {
     pub fds: Vec<Option<Fd>>,
+    /// Tasks sharing the table that have not exited: the descriptors close
+    /// when the last of them exits (Linux's exit_files), although exited
+    /// tasks keep their reference until they are freed.
+    pub live: u32,
 }
 
 impl Files {
     /// The first process's table: stdin, stdout and stderr on the console.
-    pub fn console() -> Files {
+    pub fn console() -> KResult<Files> {
         let fd = |kind| {
-            Some(Fd {
-                kind,
+            Ok::<_, i64>(Some(Fd {
+                file: File::new(kind, 0)?,
                 cloexec: false,
-            })
+            }))
         };
-        Files {
+        Ok(Files {
             fds: alloc::vec![
-                fd(FileKind::ConsoleIn),
-                fd(FileKind::ConsoleOut(1)),
-                fd(FileKind::ConsoleOut(2)),
+                fd(FileKind::ConsoleIn)?,
+                fd(FileKind::ConsoleOut(1))?,
+                fd(FileKind::ConsoleOut(2))?,
             ],
-        }
+            live: 1,
+        })
+    }
+
+    /// fork's copy (no CLONE_FILES): the same open files, new descriptors.
+    pub fn copy(&self) -> KResult<Files> {
+        let mut fds = Vec::new();
+        fds.try_reserve_exact(self.fds.len())
+            .map_err(|_| crate::errno::ENOMEM)?;
+        fds.extend(self.fds.iter().cloned());
+        Ok(Files { fds, live: 1 })
     }
 
     /// Puts `f` at `fd` (< MAX_FDS), growing the table as needed: it holds
     /// as many slots as the highest descriptor used, so copying it for fork
-    /// stays cheap.
-    pub fn set(&mut self, fd: usize, f: Option<Fd>) {
+    /// stays cheap. Returns what was there (for the caller to drop outside
+    /// the table's borrow: closing a pipe end wakes its waiters).
+    pub fn set(&mut self, fd: usize, f: Option<Fd>) -> KResult<Option<Fd>> {
         if fd >= self.fds.len() {
             if f.is_none() {
-                return;
+                return Ok(None);
             }
+            self.fds
+                .try_reserve(fd + 1 - self.fds.len())
+                .map_err(|_| crate::errno::ENOMEM)?;
             self.fds.resize(fd + 1, None);
         }
-        self.fds[fd] = f;
+        Ok(core::mem::replace(&mut self.fds[fd], f))
     }
 
     pub fn get(&self, fd: u64) -> Option<Fd> {
         self.fds
             .get(usize::try_from(fd as u32).ok()?)
-            .copied()
+            .cloned()
             .flatten()
+    }
+
+    /// Whether `fd` is open.
+    pub fn is_open(&self, fd: usize) -> bool {
+        self.fds.get(fd).is_some_and(|s| s.is_some())
     }
 }
 

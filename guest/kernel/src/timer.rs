@@ -80,7 +80,7 @@ pub fn wake_expired() {
         };
         match t.wait {
             WaitOn::Sleep(d) if d == deadline => sched::wake(pid),
-            WaitOn::Futex(_, _, d) | WaitOn::Signal(d) if d == deadline => {
+            WaitOn::Futex(_, _, d) | WaitOn::Signal(d) | WaitOn::Poll(d) if d == deadline => {
                 t.timed_out = true;
                 sched::wake(pid);
             }

@@ -47,7 +47,7 @@ pub struct Wait {
     /// The raw kind, for one the host does not know.
     pub kind_value: u32,
     /// The futex word's user address, the vfork child's pid, the timer's
-    /// TSC deadline; 0 otherwise.
+    /// or poll's TSC deadline, the pipe's inode number; 0 otherwise.
     pub addr: u64,
     /// The program's data symbol covering a futex word (`mutex_a+0x0`).
     pub symbol: Option<String>,
@@ -66,6 +66,9 @@ impl std::fmt::Display for Wait {
             }
             wait::VFORK => write!(f, "vfork child pid {}", self.addr as i64),
             wait::SLEEP => write!(f, "timer (TSC deadline {})", self.addr),
+            wait::PIPE => write!(f, "pipe (inode {})", self.addr),
+            wait::POLL if self.addr == 0 => f.write_str("poll"),
+            wait::POLL => write!(f, "poll (TSC deadline {})", self.addr),
             wait::CHILD | wait::SIGNAL | wait::NOTHING => f.write_str(self.kind),
             k => write!(f, "unknown wait kind {k} (object {:#x})", self.addr),
         }

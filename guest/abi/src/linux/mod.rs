@@ -79,6 +79,7 @@ pub mod fs;
 pub mod futex;
 pub mod ioctl;
 pub mod mman;
+pub mod poll;
 pub mod random;
 pub mod resource;
 pub mod signal;

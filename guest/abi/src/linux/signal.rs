@@ -37,6 +37,10 @@ pub const SIGRTMIN: u64 = raw::SIGRTMIN as u64;
 /// The number of signals: valid numbers are `1..=NSIG`.
 pub const NSIG: u64 = raw::_NSIG as u64;
 
+/// The only `sigsetsize` the rt_sig* calls, ppoll and pselect6 accept: the
+/// kernel's sigset_t, one bit per signal.
+pub const SIGSET_SIZE: u64 = NSIG / 8;
+
 /// `SIGCHLD` for 17; `None` outside the standard signals.
 pub fn name(sig: u64) -> Option<&'static str> {
     NAMES

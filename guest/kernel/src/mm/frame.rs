@@ -186,6 +186,12 @@ fn alloc_inner() -> Option<(u64, bool)> {
     None
 }
 
+/// A frame for the kernel's own data, not zeroed (a pipe buffer: only
+/// the bytes written to it are ever read).
+pub fn alloc() -> Option<u64> {
+    alloc_inner().map(|(frame, _)| frame)
+}
+
 pub fn alloc_zeroed() -> Option<u64> {
     let (frame, zero) = alloc_inner()?;
     if !zero {

@@ -253,7 +253,7 @@ fn copy_process(
         crate::signal::frame::reset_for_new_thread(&mut p);
     }
     mark(prof, phase::DUP_TASK_STRUCT);
-    p.files = copy_files(cur, f);
+    p.files = copy_files(cur, f)?;
     mark(prof, phase::COPY_FILES);
     p.fs = copy_fs(cur, f);
     mark(prof, phase::COPY_FS);
@@ -276,6 +276,11 @@ fn copy_process(
         }
     }
     mark(prof, phase::ALLOC_PID);
+    // Nothing fails from here: a task sharing the table is one more of its
+    // live users (the descriptors close when the last one exits).
+    if f & CLONE_FILES != 0 {
+        p.files.borrow_mut().live += 1;
+    }
     // tgid, group leader and real_parent. The record is boxed: its address
     // is final, so the list heads and self-pointers can be set now.
     task::init_lists(&mut p);
@@ -335,11 +340,11 @@ fn dup_task_struct(cur: &mut Task) -> KResult<Box<Task>> {
 // is one reference-count increment, and a call costs when the kernel runs
 // emulated.
 #[inline(always)]
-fn copy_files(cur: &Task, f: u64) -> KRc<Files> {
+fn copy_files(cur: &Task, f: u64) -> KResult<KRc<Files>> {
     if f & CLONE_FILES != 0 {
-        cur.files.clone()
+        Ok(cur.files.clone())
     } else {
-        KRc::new(cur.files.borrow().clone())
+        KRc::try_new(cur.files.borrow().copy()?)
     }
 }
 

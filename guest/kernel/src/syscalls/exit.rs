@@ -41,6 +41,7 @@ pub fn do_exit(wstatus: i32) -> ! {
         crate::signal::flush_thread(t);
     }
     t.sigpending = 0;
+    exit_files(t);
     if let Some(parent) = t.vfork_parent.take() {
         if task(parent).is_some_and(|p| p.wait == WaitOn::Vfork(pid)) {
             sched::wake(parent);
@@ -132,6 +133,25 @@ fn group_exited(tgid: Pid) {
     for w in waiters {
         sched::wake(w);
     }
+    // Its pidfds poll readable now.
+    crate::fs::poll::wake_pollers();
+}
+
+/// Linux's exit_files: the last live task of a descriptor table closes
+/// its descriptors (the table itself lives while any task refers to it).
+/// Pipe ends closed here wake their pipes' waiters: a reader of a pipe
+/// this task held sees EOF before anyone reaps it.
+fn exit_files(t: &mut crate::task::Task) {
+    let closing = {
+        let mut files = t.files.borrow_mut();
+        files.live = files.live.saturating_sub(1);
+        if files.live == 0 {
+            core::mem::take(&mut files.fds)
+        } else {
+            alloc::vec::Vec::new()
+        }
+    };
+    drop(closing);
 }
 
 /// The exiting thread's children go to `heir`, a live thread of its group

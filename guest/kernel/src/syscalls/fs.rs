@@ -1,44 +1,45 @@
-//! File descriptors: for now only the console — fd 0 reads the host's stdin,
-//! fd 1 and 2 write to its stdout and stderr, and dup'd descriptors refer
-//! to the same. The table is the task's `files` (shared by CLONE_FILES). They behave like the pipes a
-//! test harness gives a native process (fstat says FIFO, lseek is ESPIPE,
-//! ioctl is ENOTTY), so programs take the same paths in both places.
+//! File descriptors and the calls on them: the console (fd 0 reads the
+//! host's stdin, fd 1 and 2 write to its stdout and stderr, and dup'd
+//! descriptors refer to the same; they behave like the pipes a test harness
+//! gives a native process: fstat says FIFO, lseek is ESPIPE, ioctl is
+//! ENOTTY, so programs take the same paths in both places), pidfds and
+//! pipes (`crate::fs::pipe`). The table is the task's `files` (shared by
+//! CLONE_FILES); each descriptor refers to an open file (`crate::fs::File`)
+//! that dup and fork share.
+//!
+//! A descriptor that leaves the table (close, dup2 over it, a failed
+//! install) is dropped after the table's borrow ends: the last reference to
+//! a pipe end wakes the pipe's waiters.
 
 use abi::linux::fs::{
-    AT_EMPTY_PATH, FD_CLOEXEC, F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_GETFL, F_SETFD, O_CLOEXEC,
-    O_RDONLY, O_RDWR, O_WRONLY, S_IFIFO, S_IFREG,
+    AT_EMPTY_PATH, FD_CLOEXEC, F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_GETFL, F_SETFD, F_SETFL,
+    O_CLOEXEC, O_DIRECT, O_NONBLOCK, S_IFIFO, S_IFREG,
 };
+use abi::linux::ioctl::{FIONBIO, FIONREAD};
 use abi::linux::uapi::{Iovec, Stat};
 use zerocopy::IntoBytes;
 
 use crate::errno::*;
+use crate::fs::{pipe, File, FileKind};
 use crate::hypercall;
+use crate::krc::KRc;
 use crate::mm::fault::{populate, Access};
 use crate::mm::uaccess::{check_range, copy_from_user, copy_to_user, read_user, write_user};
-use crate::task::{with_current, with_mm, Fd, FileKind, MAX_FDS};
+use crate::task::{with_current, with_mm, Fd, MAX_FDS};
 
 /// Linux's limit on one read/write (MAX_RW_COUNT).
 const MAX_RW_COUNT: u64 = 0x7fff_f000;
 /// UIO_MAXIOV.
 const MAX_IOV: u64 = 1024;
 
-/// What fd `fd` refers to, if it is open.
-fn console_fd(fd: u64) -> KResult<FileKind> {
+/// The open file behind `fd`.
+fn file_of(fd: u64) -> KResult<KRc<File>> {
     with_current(|t| t.files.borrow().get(fd))
-        .map(|f| f.kind)
+        .map(|f| f.file)
         .ok_or(EBADF)
 }
 
-pub fn read(fd: u64, buf: u64, count: u64) -> KResult<u64> {
-    match console_fd(fd)? {
-        FileKind::ConsoleIn => {}
-        FileKind::Pidfd(_) => return Err(EINVAL),
-        FileKind::ConsoleOut(_) => return Err(EBADF), // write-only
-    }
-    let count = count.min(MAX_RW_COUNT);
-    if count == 0 {
-        return Ok(0);
-    }
+fn console_read(buf: u64, count: u64) -> KResult<u64> {
     check_range(buf, count)?;
     let r = hypercall::console_read(count as usize, |data| {
         with_mm(|mm| copy_to_user(mm, buf, data))
@@ -47,6 +48,20 @@ pub fn read(fd: u64, buf: u64, count: u64) -> KResult<u64> {
         Err(-r)
     } else {
         Ok(r as u64)
+    }
+}
+
+pub fn read(fd: u64, buf: u64, count: u64) -> KResult<u64> {
+    let file = file_of(fd)?;
+    let count = count.min(MAX_RW_COUNT);
+    let f = file.borrow();
+    match &f.kind {
+        FileKind::ConsoleIn if count == 0 => Ok(0),
+        FileKind::ConsoleIn => console_read(buf, count),
+        FileKind::Pidfd(_) => Err(EINVAL),
+        FileKind::ConsoleOut(_) => Err(EBADF), // write-only
+        FileKind::Pipe(end) if end.is_write_end() => Err(EBADF),
+        FileKind::Pipe(end) => end.read(buf, count, f.nonblocking()),
     }
 }
 
@@ -71,22 +86,38 @@ fn write_user_bytes(host_fd: u32, buf: u64, count: u64) -> KResult<u64> {
     Ok(written as u64)
 }
 
-/// The host fd behind a writable descriptor.
-fn writable(fd: u64) -> KResult<u32> {
-    match console_fd(fd)? {
-        FileKind::ConsoleOut(host) => Ok(host),
+/// Writes `count` user bytes at `buf` to `file` (EBADF if it is not
+/// open for writing).
+fn write_file(file: &File, buf: u64, count: u64) -> KResult<u64> {
+    match &file.kind {
+        FileKind::ConsoleOut(host) => write_user_bytes(*host, buf, count),
         FileKind::ConsoleIn => Err(EBADF),
         FileKind::Pidfd(_) => Err(EINVAL),
+        FileKind::Pipe(end) if end.is_write_end() => end.write(buf, count, file.nonblocking()),
+        FileKind::Pipe(_) => Err(EBADF),
+    }
+}
+
+/// Whether `file` may be written (writev checks before reading its array).
+fn writable(file: &File) -> KResult<()> {
+    match &file.kind {
+        FileKind::ConsoleOut(_) => Ok(()),
+        FileKind::Pipe(end) if end.is_write_end() => Ok(()),
+        FileKind::Pidfd(_) => Err(EINVAL),
+        _ => Err(EBADF),
     }
 }
 
 pub fn write(fd: u64, buf: u64, count: u64) -> KResult<u64> {
-    let fd = writable(fd)?;
-    write_user_bytes(fd, buf, count.min(MAX_RW_COUNT))
+    let file = file_of(fd)?;
+    let f = file.borrow();
+    write_file(&f, buf, count.min(MAX_RW_COUNT))
 }
 
 pub fn writev(fd: u64, iov: u64, iovcnt: u64) -> KResult<u64> {
-    let fd = writable(fd)?;
+    let file = file_of(fd)?;
+    let f = file.borrow();
+    writable(&f)?;
     if iovcnt > MAX_IOV {
         return Err(EINVAL);
     }
@@ -111,7 +142,7 @@ pub fn writev(fd: u64, iov: u64, iovcnt: u64) -> KResult<u64> {
             break;
         }
         let n = v.iov_len.min(left);
-        match write_user_bytes(fd, v.iov_base, n) {
+        match write_file(&f, v.iov_base, n) {
             Ok(w) => {
                 written += w;
                 left -= w;
@@ -127,14 +158,20 @@ pub fn writev(fd: u64, iov: u64, iovcnt: u64) -> KResult<u64> {
 }
 
 pub fn close(fd: u64) -> KResult<u64> {
-    console_fd(fd)?;
-    with_current(|t| t.files.borrow_mut().set(fd as usize, None));
+    let old = with_current(|t| {
+        let mut files = t.files.borrow_mut();
+        if !files.is_open(fd as u32 as usize) || fd > u32::MAX as u64 {
+            return Err(EBADF);
+        }
+        files.set(fd as usize, None)
+    })?;
+    drop(old);
     Ok(0)
 }
 
 /// The pid behind pidfd `fd`: EBADF if it is not open or not a pidfd.
 pub fn pidfd_pid(fd: u64) -> KResult<crate::task::Pid> {
-    match console_fd(fd)? {
+    match file_of(fd)?.borrow().kind {
         FileKind::Pidfd(pid) => Ok(pid),
         _ => Err(EBADF),
     }
@@ -144,7 +181,7 @@ pub fn pidfd_pid(fd: u64) -> KResult<crate::task::Pid> {
 pub fn install_pidfd(pid: crate::task::Pid) -> KResult<u64> {
     install(
         Fd {
-            kind: FileKind::Pidfd(pid),
+            file: File::new(FileKind::Pidfd(pid), 0)?,
             cloexec: true,
         },
         0,
@@ -152,23 +189,26 @@ pub fn install_pidfd(pid: crate::task::Pid) -> KResult<u64> {
 }
 
 /// The lowest free descriptor at or above `min`.
+fn lowest_free(files: &crate::task::Files, min: usize) -> KResult<usize> {
+    (min..MAX_FDS).find(|&i| !files.is_open(i)).ok_or(EMFILE)
+}
+
+/// Installs `fd` at the lowest free descriptor at or above `min`.
 fn install(fd: Fd, min: usize) -> KResult<u64> {
     with_current(|t| {
         let mut files = t.files.borrow_mut();
-        let slot = (min..MAX_FDS)
-            .find(|&i| files.fds.get(i).is_none_or(|s| s.is_none()))
-            .ok_or(EMFILE)?;
-        files.set(slot, Some(fd));
+        let slot = lowest_free(&files, min)?;
+        files.set(slot, Some(fd))?;
         Ok(slot as u64)
     })
 }
 
 pub fn dup(old: u64) -> KResult<u64> {
-    let f = with_current(|t| t.files.borrow().get(old)).ok_or(EBADF)?;
+    let file = file_of(old)?;
     install(
         Fd {
+            file,
             cloexec: false,
-            ..f
         },
         0,
     )
@@ -178,22 +218,23 @@ pub fn dup3(old: u64, new: u64, flags: u64, is_dup2: bool) -> KResult<u64> {
     if flags & !O_CLOEXEC != 0 {
         return Err(EINVAL);
     }
-    let f = with_current(|t| t.files.borrow().get(old)).ok_or(EBADF)?;
+    let file = file_of(old)?;
     if new as u32 as usize >= MAX_FDS || new > u32::MAX as u64 {
         return Err(EBADF);
     }
     if old == new {
         return if is_dup2 { Ok(new) } else { Err(EINVAL) };
     }
-    with_current(|t| {
+    let replaced = with_current(|t| {
         t.files.borrow_mut().set(
             new as usize,
             Some(Fd {
-                kind: f.kind,
+                file,
                 cloexec: flags & O_CLOEXEC != 0,
             }),
         )
-    });
+    })?;
+    drop(replaced);
     Ok(new)
 }
 
@@ -206,7 +247,7 @@ pub fn fcntl(fd: u64, cmd: u64, arg: u64) -> KResult<u64> {
             }
             install(
                 Fd {
-                    kind: f.kind,
+                    file: f.file,
                     cloexec: cmd == F_DUPFD_CLOEXEC,
                 },
                 arg as usize,
@@ -214,26 +255,60 @@ pub fn fcntl(fd: u64, cmd: u64, arg: u64) -> KResult<u64> {
         }
         F_GETFD => Ok(if f.cloexec { FD_CLOEXEC } else { 0 }),
         F_SETFD => {
+            let cloexec = arg & FD_CLOEXEC != 0;
             with_current(|t| {
-                t.files.borrow_mut().set(
-                    fd as usize,
-                    Some(Fd {
-                        cloexec: arg & FD_CLOEXEC != 0,
-                        ..f
-                    }),
-                )
+                if let Some(Some(slot)) = t.files.borrow_mut().fds.get_mut(fd as usize) {
+                    slot.cloexec = cloexec;
+                }
             });
             Ok(0)
         }
-        // O_RDONLY for stdin, O_WRONLY for the others (pipes, as natively),
-        // O_RDWR for a pidfd.
-        F_GETFL => Ok(match f.kind {
-            FileKind::ConsoleIn => O_RDONLY,
-            FileKind::ConsoleOut(_) => O_WRONLY,
-            FileKind::Pidfd(_) => O_RDWR,
-        }),
+        F_GETFL => {
+            let file = f.file.borrow();
+            Ok(file.access_mode() | file.flags.get())
+        }
+        F_SETFL => {
+            let file = f.file.borrow();
+            // O_DIRECT on a pipe would be packet mode, which is not here.
+            if matches!(file.kind, FileKind::Pipe(_)) && arg & O_DIRECT != 0 {
+                return Err(EINVAL);
+            }
+            let mask = crate::fs::SETFL_MASK;
+            file.flags.set((file.flags.get() & !mask) | (arg & mask));
+            Ok(0)
+        }
         _ => Err(EINVAL),
     }
+}
+
+/// pipe2(fds, flags): a new pipe, read end in fds[0], write end in fds[1]
+/// (the two lowest free descriptors). The descriptors are chosen and
+/// written to user memory before they are installed, so a bad pointer
+/// leaves the table as it was (Linux's EFAULT).
+pub fn pipe2(ufds: u64, flags: u64) -> KResult<u64> {
+    if flags & !(O_CLOEXEC | O_NONBLOCK) != 0 {
+        return Err(EINVAL);
+    }
+    let (r, w) = pipe::create()?;
+    let status = flags & O_NONBLOCK;
+    let cloexec = flags & O_CLOEXEC != 0;
+    let rf = File::new(FileKind::Pipe(r), status)?;
+    let wf = File::new(FileKind::Pipe(w), status)?;
+    with_current(|t| {
+        let mut files = t.files.borrow_mut();
+        let a = lowest_free(&files, 0)?;
+        let b = (a + 1..MAX_FDS)
+            .find(|&i| !files.is_open(i))
+            .ok_or(EMFILE)?;
+        let pair = [a as i32, b as i32];
+        with_mm(|mm| write_user(mm, ufds, &pair))?;
+        // Room for both first: the second install cannot then fail.
+        let need = (b + 1).saturating_sub(files.fds.len());
+        files.fds.try_reserve(need).map_err(|_| ENOMEM)?;
+        files.set(a, Some(Fd { file: rf, cloexec }))?;
+        files.set(b, Some(Fd { file: wf, cloexec }))?;
+        Ok(0)
+    })
 }
 
 pub fn umask(mask: u64) -> KResult<u64> {
@@ -241,21 +316,38 @@ pub fn umask(mask: u64) -> KResult<u64> {
 }
 
 pub fn lseek(fd: u64) -> KResult<u64> {
-    console_fd(fd)?;
+    file_of(fd)?;
     Err(ESPIPE)
 }
 
-pub fn ioctl(fd: u64) -> KResult<u64> {
-    console_fd(fd)?;
-    Err(ENOTTY)
+pub fn ioctl(fd: u64, request: u64, arg: u64) -> KResult<u64> {
+    let file = file_of(fd)?;
+    let f = file.borrow();
+    match (request, &f.kind) {
+        (FIONREAD, FileKind::Pipe(end)) => {
+            let n = end.queued().min(i32::MAX as u64) as i32;
+            with_mm(|mm| write_user(mm, arg, &n))?;
+            Ok(0)
+        }
+        (FIONBIO, _) => {
+            let on: i32 = with_mm(|mm| read_user(mm, arg))?;
+            let flags = f.flags.get() & !O_NONBLOCK;
+            f.flags
+                .set(if on != 0 { flags | O_NONBLOCK } else { flags });
+            Ok(0)
+        }
+        _ => Err(ENOTTY),
+    }
 }
 
 pub fn fstat(fd: u64, statbuf: u64) -> KResult<u64> {
-    let (ino, mode) = match console_fd(fd)? {
+    let file = file_of(fd)?;
+    let (ino, mode) = match &file.borrow().kind {
         FileKind::ConsoleIn => (1, S_IFIFO | 0o600),
-        FileKind::ConsoleOut(host) => (1 + u64::from(host), S_IFIFO | 0o600),
+        FileKind::ConsoleOut(host) => (1 + u64::from(*host), S_IFIFO | 0o600),
         // pidfs: a regular file per process, inode = pid.
-        FileKind::Pidfd(pid) => (pid as u64, S_IFREG | 0o600),
+        FileKind::Pidfd(pid) => (*pid as u64, S_IFREG | 0o600),
+        FileKind::Pipe(end) => (end.ino(), S_IFIFO | 0o600),
     };
     let st = Stat {
         st_dev: 0xc,

@@ -11,7 +11,7 @@ mod info;
 mod mm;
 mod process;
 mod signal;
-mod time;
+pub mod time;
 mod timer;
 
 use spin::Mutex;
@@ -67,7 +67,11 @@ pub fn dispatch(nr: u64, a: [u64; 6], frame: &mut TrapFrame) -> i64 {
         sys::__NR_close => fs::close(a[0]),
         sys::__NR_fstat => fs::fstat(a[0], a[1]),
         sys::__NR_lseek => fs::lseek(a[0]),
-        sys::__NR_ioctl => fs::ioctl(a[0]),
+        sys::__NR_ioctl => fs::ioctl(a[0], a[1], a[2]),
+        sys::__NR_pipe => fs::pipe2(a[0], 0),
+        sys::__NR_pipe2 => fs::pipe2(a[0], a[1]),
+        sys::__NR_poll => crate::fs::poll::poll(a[0], a[1], a[2]),
+        sys::__NR_ppoll => crate::fs::poll::ppoll(a[0], a[1], a[2], a[3], a[4]),
         sys::__NR_writev => fs::writev(a[0], a[1], a[2]),
         sys::__NR_newfstatat => fs::newfstatat(a[0], a[1], a[2], a[3]),
         sys::__NR_readlink | sys::__NR_readlinkat => Err(crate::errno::ENOENT),
@@ -143,6 +147,11 @@ fn restart_syscall() -> KResult<u64> {
             time::nanosleep_restart(deadline, rmtp)
         }
         crate::task::RestartBlock::Futex { .. } => futex::futex_wait_restart(b),
+        crate::task::RestartBlock::Poll {
+            ufds,
+            nfds,
+            deadline,
+        } => crate::fs::poll::poll_restart(ufds, nfds, deadline),
         crate::task::RestartBlock::None => Err(crate::errno::EINTR),
     }
 }

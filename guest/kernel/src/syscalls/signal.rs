@@ -19,8 +19,7 @@ use crate::sched;
 use crate::signal::{self, send_signal, user_info, valid};
 use crate::task::{current, kernel, task, with_mm, Pid, State, WaitOn};
 
-/// The 8-byte kernel sigset every rt_sig* call takes.
-const SIGSET_SIZE: u64 = 8;
+use abi::linux::signal::SIGSET_SIZE;
 
 /// `sa_flags` bits Linux keeps (UAPI_SA_FLAGS with x86's SA_RESTORER and
 /// SA_EXPOSE_TAGBITS); others are cleared, so a program can tell an

@@ -1,0 +1,71 @@
+//! Open files: Linux's `struct file`, the open file description that
+//! descriptors refer to. dup, fork and CLONE_FILES share one (a `KRc`), so
+//! its status flags (O_NONBLOCK, O_APPEND set by F_SETFL) are seen through
+//! every descriptor that refers to it, and what it holds (a pipe end) is
+//! released with the last of them.
+//!
+//! Lock order: a file's borrow is taken before the object it holds (a
+//! pipe), never the other way round.
+
+pub mod pipe;
+pub mod poll;
+
+use core::cell::Cell;
+
+use abi::linux::fs::{O_APPEND, O_DIRECT, O_NOATIME, O_NONBLOCK, O_RDONLY, O_RDWR, O_WRONLY};
+
+use crate::errno::KResult;
+use crate::krc::KRc;
+use crate::task::Pid;
+
+pub enum FileKind {
+    /// The host's stdin.
+    ConsoleIn,
+    /// The host's stdout (1) or stderr (2).
+    ConsoleOut(u32),
+    /// A pidfd (CLONE_PIDFD, pidfd_open): the process (or, for a thread
+    /// pidfd, the thread) with this pid. Pids are not reused within a run
+    /// (alloc_pid wraps at 2^22), so the number identifies the task.
+    Pidfd(Pid),
+    /// One end of a pipe.
+    Pipe(pipe::PipeEnd),
+}
+
+/// Status flags F_SETFL may change (Linux's SETFL_MASK, less O_ASYNC,
+/// which needs signal-driven I/O).
+pub const SETFL_MASK: u64 = O_APPEND | O_NONBLOCK | O_DIRECT | O_NOATIME;
+
+/// Never borrowed mutably: a task may block in a read or write while it
+/// holds a shared borrow, so what changes later (the status flags) is a
+/// `Cell`.
+pub struct File {
+    pub kind: FileKind,
+    /// Status flags (`SETFL_MASK` bits) as set at open or by F_SETFL.
+    pub flags: Cell<u64>,
+}
+
+impl File {
+    pub fn new(kind: FileKind, flags: u64) -> KResult<KRc<File>> {
+        KRc::try_new(File {
+            kind,
+            flags: Cell::new(flags & SETFL_MASK),
+        })
+    }
+
+    pub fn nonblocking(&self) -> bool {
+        self.flags.get() & O_NONBLOCK != 0
+    }
+
+    /// The access mode F_GETFL reports: stdin and a read end are read-only,
+    /// the console outputs and a write end write-only (as the pipes a test
+    /// harness gives a native process), a pidfd read-write.
+    pub fn access_mode(&self) -> u64 {
+        match &self.kind {
+            FileKind::ConsoleIn => O_RDONLY,
+            FileKind::ConsoleOut(_) => O_WRONLY,
+            FileKind::Pidfd(_) => O_RDWR,
+            FileKind::Pipe(end) if end.is_write_end() => O_WRONLY,
+            FileKind::Pipe(_) => O_RDONLY,
+        }
+    }
+}

@@ -1,0 +1,321 @@
+//! Pipes, as Linux's fs/pipe.c: a ring of at most `PIPE_DEF_BUFFERS`
+//! page-sized buffers (64 KiB when full), each a frame taken when a write
+//! needs it and given back when a read empties it.
+//!
+//! The buffer model is Linux's, not a byte count, because programs can see
+//! the difference: a write first tops up the last buffer only if the
+//! write's sub-page remainder fits there, then fills fresh pages while a
+//! slot is free. That makes a write of at most PIPE_BUF bytes atomic (it
+//! fits the last page or takes a fresh one whole, or it waits), gives the
+//! partial-write sizes of a nonblocking write, and POLLOUT means "a slot is
+//! free".
+//!
+//! A pipe counts its open read and write ends (`PipeEnd`s, one per open
+//! file description): with no writer a reader sees EOF, with no reader a
+//! writer gets EPIPE and SIGPIPE. Tasks waiting on the pipe (blocked in
+//! read or write, or in poll) are on `waiters`; every change of state wakes
+//! them all and each re-checks what it waits for.
+//!
+//! Lock order: a pipe's `KRc` borrow is taken with no other pipe's held and
+//! is never held across `sched::block`; the current mm is borrowed inside
+//! it (copies to and from user memory).
+
+use alloc::collections::VecDeque;
+use alloc::vec::Vec;
+use core::sync::atomic::{AtomicU64, Ordering};
+
+use abi::linux::poll::{
+    PIPE_DEF_BUFFERS, PIPE_PAGE, POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM,
+};
+use abi::linux::signal::{SIGPIPE, SI_USER};
+use abi::linux::uapi::Siginfo;
+
+use crate::errno::*;
+use crate::krc::KRc;
+use crate::mm::uaccess::{copy_from_user, copy_to_user};
+use crate::mm::{frame, phys_to_virt};
+use crate::task::{current, task, with_mm, Pid, WaitOn};
+
+/// Inode numbers of pipes (their st_ino), unique within a run.
+static NEXT_INO: AtomicU64 = AtomicU64::new(1 << 16);
+
+/// One page of queued bytes: `len` of them from `off`.
+struct PipeBuf {
+    frame: u64,
+    off: usize,
+    len: usize,
+}
+
+impl PipeBuf {
+    /// The page's bytes [from, from + n).
+    fn bytes(&mut self, from: usize, n: usize) -> &mut [u8] {
+        debug_assert!(from + n <= PIPE_PAGE);
+        // SAFETY: the frame is this buffer's own page, reached through the
+        // direct map, and the range lies within it.
+        unsafe { core::slice::from_raw_parts_mut(phys_to_virt(self.frame).add(from), n) }
+    }
+}
+
+impl Drop for PipeBuf {
+    fn drop(&mut self) {
+        frame::free(self.frame);
+    }
+}
+
+pub struct Pipe {
+    ino: u64,
+    /// Queued data, oldest first; never more than PIPE_DEF_BUFFERS (the
+    /// capacity is reserved at creation, so queueing never allocates).
+    bufs: VecDeque<PipeBuf>,
+    readers: u32,
+    writers: u32,
+    /// Tasks to wake on any change.
+    waiters: Vec<Pid>,
+}
+
+impl Pipe {
+    fn queued(&self) -> u64 {
+        self.bufs.iter().map(|b| b.len as u64).sum()
+    }
+
+    /// Wakes every waiter that still waits on this pipe or in poll (a
+    /// waiter that went on to wait for something else is left alone).
+    fn wake_all(&mut self) {
+        for pid in core::mem::take(&mut self.waiters) {
+            let Some(t) = task(pid) else { continue };
+            match t.wait {
+                WaitOn::Pipe(ino) if ino == self.ino => crate::sched::wake(pid),
+                WaitOn::Poll(_) => crate::sched::wake(pid),
+                _ => {}
+            }
+        }
+    }
+}
+
+/// One open end of a pipe (held by its open file description).
+pub struct PipeEnd {
+    pipe: KRc<Pipe>,
+    write: bool,
+}
+
+/// A new pipe: its read end and its write end.
+pub fn create() -> KResult<(PipeEnd, PipeEnd)> {
+    let mut bufs = VecDeque::new();
+    bufs.try_reserve_exact(PIPE_DEF_BUFFERS)
+        .map_err(|_| ENOMEM)?;
+    let pipe = KRc::try_new(Pipe {
+        ino: NEXT_INO.fetch_add(1, Ordering::Relaxed),
+        bufs,
+        readers: 1,
+        writers: 1,
+        waiters: Vec::new(),
+    })?;
+    Ok((
+        PipeEnd {
+            pipe: pipe.clone(),
+            write: false,
+        },
+        PipeEnd { pipe, write: true },
+    ))
+}
+
+impl Drop for PipeEnd {
+    fn drop(&mut self) {
+        let mut p = self.pipe.borrow_mut();
+        if self.write {
+            p.writers -= 1;
+        } else {
+            p.readers -= 1;
+        }
+        p.wake_all();
+    }
+}
+
+/// The thread's SIGPIPE for a write with no reader (Linux's send_sig:
+/// SI_USER from the writer itself).
+fn sigpipe() {
+    let t = current();
+    let info = Siginfo::kill(SIGPIPE, SI_USER, t.tgid, 0);
+    let _ = crate::signal::send_signal(SIGPIPE, info, t.pid, false, false, None);
+}
+
+impl PipeEnd {
+    pub fn is_write_end(&self) -> bool {
+        self.write
+    }
+
+    pub fn ino(&self) -> u64 {
+        self.pipe.borrow().ino
+    }
+
+    /// Bytes queued (FIONREAD).
+    pub fn queued(&self) -> u64 {
+        self.pipe.borrow().queued()
+    }
+
+    /// poll's view of this end: readable with data, POLLHUP with no
+    /// writer left; writable with a free slot, POLLERR with no reader.
+    pub fn poll(&self) -> u16 {
+        let p = self.pipe.borrow();
+        let mut mask = 0;
+        if self.write {
+            if p.bufs.len() < PIPE_DEF_BUFFERS {
+                mask |= POLLOUT | POLLWRNORM;
+            }
+            if p.readers == 0 {
+                mask |= POLLERR;
+            }
+        } else {
+            if !p.bufs.is_empty() {
+                mask |= POLLIN | POLLRDNORM;
+            }
+            if p.writers == 0 {
+                mask |= POLLHUP;
+            }
+        }
+        mask
+    }
+
+    /// Puts `pid` on the pipe's waiters (for poll, which waits on several).
+    pub fn add_waiter(&self, pid: Pid) -> KResult<()> {
+        let mut p = self.pipe.borrow_mut();
+        p.waiters.try_reserve(1).map_err(|_| ENOMEM)?;
+        p.waiters.push(pid);
+        Ok(())
+    }
+
+    pub fn remove_waiter(&self, pid: Pid) {
+        self.pipe.borrow_mut().waiters.retain(|&w| w != pid);
+    }
+
+    /// Blocks until the pipe changes. False when a signal is pending (then
+    /// it did not wait, or was interrupted).
+    fn wait(&self) -> KResult<bool> {
+        if crate::signal::pending() {
+            return Ok(false);
+        }
+        let pid = current().pid;
+        self.add_waiter(pid)?;
+        let ino = self.ino();
+        let woken = crate::sched::block(WaitOn::Pipe(ino));
+        self.remove_waiter(pid);
+        Ok(woken || !crate::signal::pending())
+    }
+
+    /// read(2) on the read end: what is queued, up to `count` bytes; 0 at
+    /// EOF; else waits (EAGAIN if nonblocking, ERESTARTSYS on a signal).
+    pub fn read(&self, buf: u64, count: u64, nonblock: bool) -> KResult<u64> {
+        if count == 0 {
+            return Ok(0);
+        }
+        loop {
+            {
+                let mut p = self.pipe.borrow_mut();
+                if !p.bufs.is_empty() {
+                    let mut done = 0u64;
+                    while done < count {
+                        let Some(b) = p.bufs.front_mut() else { break };
+                        let n = (b.len as u64).min(count - done) as usize;
+                        let off = b.off;
+                        let copied = with_mm(|mm| copy_to_user(mm, buf + done, b.bytes(off, n)));
+                        if copied.is_err() {
+                            if done == 0 {
+                                return Err(EFAULT);
+                            }
+                            break;
+                        }
+                        b.off += n;
+                        b.len -= n;
+                        done += n as u64;
+                        if b.len == 0 {
+                            p.bufs.pop_front();
+                        }
+                    }
+                    p.wake_all();
+                    return Ok(done);
+                }
+                if p.writers == 0 {
+                    return Ok(0);
+                }
+                if nonblock {
+                    return Err(EAGAIN);
+                }
+            }
+            if !self.wait()? {
+                return Err(ERESTARTSYS);
+            }
+        }
+    }
+
+    /// write(2) on the write end: see the module's buffer model. Returns
+    /// the bytes written; a write stopped part-way (no room and
+    /// nonblocking, a signal, a fault, the last reader gone) returns what
+    /// it wrote, and its error only if that is nothing.
+    pub fn write(&self, buf: u64, count: u64, nonblock: bool) -> KResult<u64> {
+        if count == 0 {
+            return Ok(0);
+        }
+        let partial = |done: u64, e: i64| if done > 0 { Ok(done) } else { Err(e) };
+        let mut done = 0u64;
+        {
+            let mut p = self.pipe.borrow_mut();
+            if p.readers == 0 {
+                drop(p);
+                sigpipe();
+                return Err(EPIPE);
+            }
+            let chars = (count % PIPE_PAGE as u64) as usize;
+            if chars != 0 {
+                if let Some(b) = p.bufs.back_mut() {
+                    let end = b.off + b.len;
+                    if end + chars <= PIPE_PAGE {
+                        with_mm(|mm| copy_from_user(mm, buf, b.bytes(end, chars)))?;
+                        b.len += chars;
+                        done = chars as u64;
+                        p.wake_all();
+                        if done == count {
+                            return Ok(done);
+                        }
+                    }
+                }
+            }
+        }
+        loop {
+            {
+                let mut p = self.pipe.borrow_mut();
+                if p.readers == 0 {
+                    drop(p);
+                    sigpipe();
+                    return partial(done, EPIPE);
+                }
+                if p.bufs.len() < PIPE_DEF_BUFFERS {
+                    let Some(f) = frame::alloc() else {
+                        return partial(done, ENOMEM);
+                    };
+                    let n = (count - done).min(PIPE_PAGE as u64) as usize;
+                    let mut b = PipeBuf {
+                        frame: f,
+                        off: 0,
+                        len: n,
+                    };
+                    if with_mm(|mm| copy_from_user(mm, buf + done, b.bytes(0, n))).is_err() {
+                        return partial(done, EFAULT);
+                    }
+                    p.bufs.push_back(b);
+                    done += n as u64;
+                    p.wake_all();
+                    if done == count {
+                        return Ok(done);
+                    }
+                    continue;
+                }
+                if nonblock {
+                    return partial(done, EAGAIN);
+                }
+            }
+            if !self.wait()? {
+                return partial(done, ERESTARTSYS);
+            }
+        }
+    }
+}

@@ -1,0 +1,249 @@
+//! poll and ppoll (Linux's fs/select.c): the readiness of each descriptor,
+//! waiting for any of them to change.
+//!
+//! A poller scans its descriptors; if none is ready and it may wait, it
+//! puts itself on the waiters of every pipe it watches and blocks
+//! (`WaitOn::Poll`) until one of them changes, its deadline passes, a
+//! process exits (pidfds) or a signal comes, then scans again. It comes off
+//! every waiter list before the next scan. The console is always ready, so
+//! it never waits on it.
+//!
+//! Signals: poll is restarted through restart_syscall with the same
+//! deadline when no handler runs (ERESTART_RESTARTBLOCK) and fails with
+//! EINTR when one does; ppoll is ERESTARTNOHAND, with its signal mask in
+//! force until a handler has run, as Linux's sigsuspend-like calls.
+
+use alloc::vec::Vec;
+
+use abi::linux::errno::{ERESTARTNOHAND, ERESTART_RESTARTBLOCK};
+use abi::linux::poll::{
+    Pollfd, POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, POLLRDNORM, POLLWRNORM,
+};
+use abi::linux::resource::RLIMIT_NOFILE;
+use abi::linux::signal::UNBLOCKABLE;
+use abi::linux::uapi::Timespec;
+use zerocopy::IntoBytes;
+
+use super::{File, FileKind};
+use crate::arch::rdtsc;
+use crate::errno::*;
+use crate::krc::KRc;
+use crate::mm::uaccess::{copy_from_user, copy_to_user, read_user, write_user};
+use crate::task::{current, kernel, task, with_mm, RestartBlock, State, WaitOn};
+
+/// The events a file has now (before masking with what was asked).
+pub fn file_poll(f: &File) -> u16 {
+    match &f.kind {
+        FileKind::ConsoleIn => POLLIN | POLLRDNORM,
+        FileKind::ConsoleOut(_) => POLLOUT | POLLWRNORM,
+        FileKind::Pipe(end) => end.poll(),
+        // Linux's pidfd_poll: readable once the process has exited, and
+        // hung up once it is reaped.
+        FileKind::Pidfd(pid) => match task(*pid) {
+            None => POLLIN | POLLRDNORM | POLLHUP,
+            Some(t) if t.state == State::Zombie => POLLIN | POLLRDNORM,
+            Some(_) => 0,
+        },
+    }
+}
+
+/// A process exited: pollers watching pidfds must look again. (Any poller
+/// is woken; a spurious wake-up costs it one scan.)
+pub fn wake_pollers() {
+    let pollers: Vec<_> = kernel()
+        .tasks
+        .values()
+        .filter(|t| matches!(t.wait, WaitOn::Poll(_)))
+        .map(|t| t.pid)
+        .collect();
+    for pid in pollers {
+        crate::sched::wake(pid);
+    }
+}
+
+/// One scan: fills each entry's revents, returns how many are non-zero.
+/// The pipes scanned are kept in `watch` when it is given (to wait on).
+fn scan(fds: &mut [Pollfd], mut watch: Option<&mut Vec<KRc<File>>>) -> KResult<u64> {
+    let t = current();
+    let files = t.files.clone();
+    let files = files.borrow();
+    let mut ready = 0;
+    for p in fds.iter_mut() {
+        p.revents = 0;
+        if p.fd < 0 {
+            continue;
+        }
+        let Some(fd) = files.get(p.fd as u64) else {
+            p.revents = POLLNVAL as i16;
+            ready += 1;
+            continue;
+        };
+        let f = fd.file.borrow();
+        // POLLERR and POLLHUP are reported whether asked for or not.
+        let wanted = p.events as u16 | POLLERR | POLLHUP;
+        p.revents = (file_poll(&f) & wanted) as i16;
+        if p.revents != 0 {
+            ready += 1;
+        }
+        if let (Some(w), FileKind::Pipe(_)) = (watch.as_deref_mut(), &f.kind) {
+            w.try_reserve(1).map_err(|_| ENOMEM)?;
+            w.push(fd.file.clone());
+        }
+    }
+    Ok(ready)
+}
+
+fn for_each_pipe(
+    watch: &[KRc<File>],
+    mut f: impl FnMut(&super::pipe::PipeEnd) -> KResult<()>,
+) -> KResult<()> {
+    for file in watch {
+        if let FileKind::Pipe(end) = &file.borrow().kind {
+            f(end)?;
+        }
+    }
+    Ok(())
+}
+
+/// Why a poll stopped without an answer.
+enum Interrupted {
+    Signal,
+}
+
+/// Scans until something is ready or the TSC `deadline` passes (None:
+/// never; Some(0): do not wait). Returns the count, or that a signal came.
+fn do_poll(fds: &mut [Pollfd], deadline: Option<u64>) -> KResult<Result<u64, Interrupted>> {
+    let pid = current().pid;
+    let mut timed_out = deadline.is_some_and(|d| d <= rdtsc());
+    loop {
+        let mut watch = Vec::new();
+        let ready = scan(fds, (!timed_out).then_some(&mut watch))?;
+        if ready > 0 || timed_out {
+            return Ok(Ok(ready));
+        }
+        if crate::signal::pending() {
+            return Ok(Err(Interrupted::Signal));
+        }
+        let d = deadline.unwrap_or(0);
+        let registered = for_each_pipe(&watch, |end| end.add_waiter(pid));
+        if registered.is_ok() {
+            if d != 0 {
+                kernel().sleepers.insert((d, pid));
+                crate::timer::rearm();
+            }
+            current().timed_out = false;
+            crate::sched::block(WaitOn::Poll(d));
+            if d != 0 {
+                kernel().sleepers.remove(&(d, pid));
+            }
+        }
+        let _ = for_each_pipe(&watch, |end| {
+            end.remove_waiter(pid);
+            Ok(())
+        });
+        registered?;
+        // Timed out: one last scan, as Linux's do_poll.
+        timed_out = current().timed_out || deadline.is_some_and(|d| d <= rdtsc());
+    }
+}
+
+/// Reads the array, polls, writes the revents back (also when the poll
+/// was interrupted, as Linux).
+fn poll_fds(ufds: u64, nfds: u64, deadline: Option<u64>) -> KResult<Result<u64, Interrupted>> {
+    let limit = current().signal.borrow().rlim[RLIMIT_NOFILE as usize].rlim_cur;
+    if nfds > limit {
+        return Err(EINVAL);
+    }
+    let mut fds: Vec<Pollfd> = Vec::new();
+    fds.try_reserve_exact(nfds as usize).map_err(|_| ENOMEM)?;
+    fds.resize(nfds as usize, Pollfd::default());
+    if nfds > 0 {
+        with_mm(|mm| copy_from_user(mm, ufds, fds.as_mut_bytes()))?;
+    }
+    let r = do_poll(&mut fds, deadline)?;
+    if nfds > 0 {
+        with_mm(|mm| copy_to_user(mm, ufds, fds.as_bytes()))?;
+    }
+    Ok(r)
+}
+
+fn deadline_in_ns(ns: u64) -> u64 {
+    rdtsc().saturating_add(crate::timer::ns_to_tsc(ns)).max(1)
+}
+
+/// poll(fds, nfds, timeout): a negative timeout waits for ever, 0 not at
+/// all.
+pub fn poll(ufds: u64, nfds: u64, timeout_ms: u64) -> KResult<u64> {
+    let deadline = match timeout_ms as i32 {
+        t if t < 0 => 0,
+        0 => 1,
+        t => deadline_in_ns(t as u64 * 1_000_000).max(2),
+    };
+    poll_restart(ufds, nfds, deadline)
+}
+
+/// poll with the deadline restart_syscall keeps: 0 for none, 1 for "do
+/// not wait", else a TSC deadline.
+pub fn poll_restart(ufds: u64, nfds: u64, deadline: u64) -> KResult<u64> {
+    let d = match deadline {
+        0 => None,
+        1 => Some(0),
+        d => Some(d),
+    };
+    match poll_fds(ufds, nfds, d)? {
+        Ok(n) => Ok(n),
+        Err(Interrupted::Signal) => {
+            current().restart = RestartBlock::Poll {
+                ufds,
+                nfds,
+                deadline,
+            };
+            Err(ERESTART_RESTARTBLOCK)
+        }
+    }
+}
+
+/// ppoll(fds, nfds, timeout, sigmask, sigsetsize): poll with a timespec
+/// (the time left is written back, as Linux) and a signal mask in force
+/// while it waits.
+pub fn ppoll(ufds: u64, nfds: u64, tsp: u64, sigmask: u64, sigsetsize: u64) -> KResult<u64> {
+    let timeout = if tsp != 0 {
+        Some(crate::syscalls::time::read_timespec(tsp)?)
+    } else {
+        None
+    };
+    let deadline = timeout.map(|ns| if ns == 0 { 0 } else { deadline_in_ns(ns) });
+    let t = current();
+    if sigmask != 0 {
+        if sigsetsize != abi::linux::signal::SIGSET_SIZE {
+            return Err(EINVAL);
+        }
+        let mask: u64 = with_mm(|mm| read_user(mm, sigmask))?;
+        t.saved_sigmask = Some(t.blocked);
+        t.blocked = mask & !UNBLOCKABLE;
+        crate::signal::recalc_sigpending(t);
+    }
+    let r = poll_fds(ufds, nfds, deadline);
+    let mut r = match r {
+        Ok(Ok(n)) => Ok(n),
+        Ok(Err(Interrupted::Signal)) => Err(ERESTARTNOHAND),
+        Err(e) => Err(e),
+    };
+    // The time left, for a timeout that was not zero; a timespec that
+    // cannot be written makes the call unrestartable.
+    if let Some(d) = deadline.filter(|&d| d != 0) {
+        let left = Timespec::from_ns(crate::signal::itimer::remaining_ns(d));
+        if with_mm(|mm| write_user(mm, tsp, &left)).is_err() && r == Err(ERESTARTNOHAND) {
+            r = Err(EINTR);
+        }
+    }
+    // Unless a handler is about to run, the caller's mask comes back now.
+    if r != Err(ERESTARTNOHAND) {
+        let t = current();
+        if let Some(old) = t.saved_sigmask.take() {
+            t.blocked = old;
+            crate::signal::recalc_sigpending(t);
+        }
+    }
+    r
+}
