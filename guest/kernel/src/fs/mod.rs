@@ -9,6 +9,7 @@
 
 pub mod pipe;
 pub mod poll;
+pub mod select;
 
 use core::cell::Cell;
 

@@ -61,12 +61,26 @@ pub fn wake_pollers() {
     }
 }
 
+/// How a scan treats what it finds: poll reports POLLERR and POLLHUP
+/// unasked and a closed descriptor as POLLNVAL; select reports only what
+/// each set asks for and fails on a closed descriptor (EBADF).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Poll,
+    Select,
+}
+
 /// One scan: fills each entry's revents, returns how many are non-zero.
 /// The pipes scanned are kept in `watch` when it is given (to wait on).
-fn scan(fds: &mut [Pollfd], mut watch: Option<&mut Vec<KRc<File>>>) -> KResult<u64> {
+fn scan(fds: &mut [Pollfd], mode: Mode, mut watch: Option<&mut Vec<KRc<File>>>) -> KResult<u64> {
     let t = current();
     let files = t.files.clone();
     let files = files.borrow();
+    let unasked = if mode == Mode::Poll {
+        POLLERR | POLLHUP
+    } else {
+        0
+    };
     let mut ready = 0;
     for p in fds.iter_mut() {
         p.revents = 0;
@@ -74,14 +88,15 @@ fn scan(fds: &mut [Pollfd], mut watch: Option<&mut Vec<KRc<File>>>) -> KResult<u
             continue;
         }
         let Some(fd) = files.get(p.fd as u64) else {
+            if mode == Mode::Select {
+                return Err(EBADF);
+            }
             p.revents = POLLNVAL as i16;
             ready += 1;
             continue;
         };
         let f = fd.file.borrow();
-        // POLLERR and POLLHUP are reported whether asked for or not.
-        let wanted = p.events as u16 | POLLERR | POLLHUP;
-        p.revents = (file_poll(&f) & wanted) as i16;
+        p.revents = (file_poll(&f) & (p.events as u16 | unasked)) as i16;
         if p.revents != 0 {
             ready += 1;
         }
@@ -106,18 +121,22 @@ fn for_each_pipe(
 }
 
 /// Why a poll stopped without an answer.
-enum Interrupted {
+pub enum Interrupted {
     Signal,
 }
 
 /// Scans until something is ready or the TSC `deadline` passes (None:
 /// never; Some(0): do not wait). Returns the count, or that a signal came.
-fn do_poll(fds: &mut [Pollfd], deadline: Option<u64>) -> KResult<Result<u64, Interrupted>> {
+pub fn do_poll(
+    fds: &mut [Pollfd],
+    mode: Mode,
+    deadline: Option<u64>,
+) -> KResult<Result<u64, Interrupted>> {
     let pid = current().pid;
     let mut timed_out = deadline.is_some_and(|d| d <= rdtsc());
     loop {
         let mut watch = Vec::new();
-        let ready = scan(fds, (!timed_out).then_some(&mut watch))?;
+        let ready = scan(fds, mode, (!timed_out).then_some(&mut watch))?;
         if ready > 0 || timed_out {
             return Ok(Ok(ready));
         }
@@ -160,14 +179,14 @@ fn poll_fds(ufds: u64, nfds: u64, deadline: Option<u64>) -> KResult<Result<u64, 
     if nfds > 0 {
         with_mm(|mm| copy_from_user(mm, ufds, fds.as_mut_bytes()))?;
     }
-    let r = do_poll(&mut fds, deadline)?;
+    let r = do_poll(&mut fds, Mode::Poll, deadline)?;
     if nfds > 0 {
         with_mm(|mm| copy_to_user(mm, ufds, fds.as_bytes()))?;
     }
     Ok(r)
 }
 
-fn deadline_in_ns(ns: u64) -> u64 {
+pub fn deadline_in_ns(ns: u64) -> u64 {
     rdtsc().saturating_add(crate::timer::ns_to_tsc(ns)).max(1)
 }
 
@@ -203,6 +222,51 @@ pub fn poll_restart(ufds: u64, nfds: u64, deadline: u64) -> KResult<u64> {
     }
 }
 
+/// ppoll's and pselect6's signal mask: in force from here until the call
+/// returns, or until a handler has run if a signal interrupts it
+/// (`restore_wait_mask`).
+pub fn set_wait_mask(sigmask: u64, sigsetsize: u64) -> KResult<()> {
+    if sigsetsize != abi::linux::signal::SIGSET_SIZE {
+        return Err(EINVAL);
+    }
+    let mask: u64 = with_mm(|mm| read_user(mm, sigmask))?;
+    let t = current();
+    t.saved_sigmask = Some(t.blocked);
+    t.blocked = mask & !UNBLOCKABLE;
+    crate::signal::recalc_sigpending(t);
+    Ok(())
+}
+
+/// Unless a handler is about to run (ERESTARTNOHAND), the caller's mask
+/// comes back now.
+pub fn restore_wait_mask(r: &KResult<u64>) {
+    if *r != Err(ERESTARTNOHAND) {
+        let t = current();
+        if let Some(old) = t.saved_sigmask.take() {
+            t.blocked = old;
+            crate::signal::recalc_sigpending(t);
+        }
+    }
+}
+
+/// Writes the time left to `deadline` back (Linux's poll_select_finish:
+/// only for a timeout that was not zero); a time that cannot be written
+/// makes an interrupted call unrestartable.
+pub fn write_time_left<T: zerocopy::IntoBytes + zerocopy::Immutable>(
+    deadline: Option<u64>,
+    addr: u64,
+    as_user: impl Fn(u64) -> T,
+    r: KResult<u64>,
+) -> KResult<u64> {
+    if let Some(d) = deadline.filter(|&d| d != 0) {
+        let left = as_user(crate::signal::itimer::remaining_ns(d));
+        if with_mm(|mm| write_user(mm, addr, &left)).is_err() && r == Err(ERESTARTNOHAND) {
+            return Err(EINTR);
+        }
+    }
+    r
+}
+
 /// ppoll(fds, nfds, timeout, sigmask, sigsetsize): poll with a timespec
 /// (the time left is written back, as Linux) and a signal mask in force
 /// while it waits.
@@ -213,37 +277,15 @@ pub fn ppoll(ufds: u64, nfds: u64, tsp: u64, sigmask: u64, sigsetsize: u64) -> K
         None
     };
     let deadline = timeout.map(|ns| if ns == 0 { 0 } else { deadline_in_ns(ns) });
-    let t = current();
     if sigmask != 0 {
-        if sigsetsize != abi::linux::signal::SIGSET_SIZE {
-            return Err(EINVAL);
-        }
-        let mask: u64 = with_mm(|mm| read_user(mm, sigmask))?;
-        t.saved_sigmask = Some(t.blocked);
-        t.blocked = mask & !UNBLOCKABLE;
-        crate::signal::recalc_sigpending(t);
+        set_wait_mask(sigmask, sigsetsize)?;
     }
-    let r = poll_fds(ufds, nfds, deadline);
-    let mut r = match r {
+    let r = match poll_fds(ufds, nfds, deadline) {
         Ok(Ok(n)) => Ok(n),
         Ok(Err(Interrupted::Signal)) => Err(ERESTARTNOHAND),
         Err(e) => Err(e),
     };
-    // The time left, for a timeout that was not zero; a timespec that
-    // cannot be written makes the call unrestartable.
-    if let Some(d) = deadline.filter(|&d| d != 0) {
-        let left = Timespec::from_ns(crate::signal::itimer::remaining_ns(d));
-        if with_mm(|mm| write_user(mm, tsp, &left)).is_err() && r == Err(ERESTARTNOHAND) {
-            r = Err(EINTR);
-        }
-    }
-    // Unless a handler is about to run, the caller's mask comes back now.
-    if r != Err(ERESTARTNOHAND) {
-        let t = current();
-        if let Some(old) = t.saved_sigmask.take() {
-            t.blocked = old;
-            crate::signal::recalc_sigpending(t);
-        }
-    }
+    let r = write_time_left(deadline, tsp, Timespec::from_ns, r);
+    restore_wait_mask(&r);
     r
 }
