@@ -247,6 +247,12 @@ static void dfl(int sig)
 }
 
 /* A one-shot (or periodic) ITIMER_REAL. */
+/* The period of the interrupting ticks: long against one signal delivery
+ * and a few system calls in a slow guest (under instruction emulation and
+ * with a check at every stop, several milliseconds each), so that the
+ * program always gets on between two ticks. */
+#define TICK_MS 50
+
 static void itimer_ms(long first, long every)
 {
     struct itimerval it = {{every / 1000, (every % 1000) * 1000}, {first / 1000, (first % 1000) * 1000}};
@@ -911,7 +917,7 @@ static void case_restart_wait(void)
     reset();
     plain(SIGALRM, kill_child_on_third, SA_RESTART);
     restart_child = idle_child();
-    itimer_ms(10, 10);
+    itimer_ms(TICK_MS, TICK_MS);
     int st = 0;
     errno = 0;
     pid_t w = waitpid(restart_child, &st, 0);
@@ -924,7 +930,7 @@ static void case_restart_wait(void)
     reset();
     plain(SIGALRM, plain_handler, 0);
     pid_t child = idle_child();
-    itimer_ms(10, 10);
+    itimer_ms(TICK_MS, TICK_MS);
     errno = 0;
     w = waitpid(child, &st, 0);
     e = errno;
@@ -941,7 +947,7 @@ static void case_nanosleep_eintr(void)
     for (int restart = 0; restart <= 1; restart++) {
         reset();
         plain(SIGALRM, plain_handler, restart ? SA_RESTART : 0);
-        itimer_ms(10, 10);
+        itimer_ms(TICK_MS, TICK_MS);
         struct timespec req = {1, 0}, rem = {0, 0};
         int r = nanosleep(&req, &rem);
         int e = errno;
@@ -975,7 +981,7 @@ static void case_pause(void)
     reset();
     plain(SIGALRM, plain_handler, SA_RESTART);
     /* Periodic, so pause wakes even if a tick came before it. */
-    itimer_ms(20, 20);
+    itimer_ms(TICK_MS, TICK_MS);
     int r = pause();
     int e = errno;
     itimer_ms(0, 0);
@@ -999,7 +1005,7 @@ static void case_sem_wait(void)
         reset();
         sem_init(&sem, 0, 0);
         plain(SIGALRM, restart ? post_on_third : plain_handler, restart ? SA_RESTART : 0);
-        itimer_ms(10, 10);
+        itimer_ms(TICK_MS, TICK_MS);
         errno = 0;
         int r = sem_wait(&sem);
         int e = errno;
