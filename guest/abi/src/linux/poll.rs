@@ -42,3 +42,44 @@ pub struct Pollfd {
     pub events: i16,
     pub revents: i16,
 }
+
+named! {
+    /// epoll's event bits (a 32-bit `events`), in strace's order.
+    EPOLL_EVENTS: u32 = [
+        EPOLLIN, EPOLLPRI, EPOLLOUT, EPOLLERR, EPOLLHUP, EPOLLNVAL, EPOLLRDNORM,
+        EPOLLRDBAND, EPOLLWRNORM, EPOLLWRBAND, EPOLLMSG, EPOLLRDHUP, EPOLLEXCLUSIVE,
+        EPOLLWAKEUP, EPOLLONESHOT, EPOLLET,
+    ]
+}
+
+named! {
+    /// epoll_ctl's operations.
+    EPOLL_OPS: u64 = [EPOLL_CTL_ADD, EPOLL_CTL_DEL, EPOLL_CTL_MOD]
+}
+
+named! {
+    /// epoll_create1's flags.
+    EPOLL_CREATE_FLAGS: u64 = [EPOLL_CLOEXEC]
+}
+
+/// The most events one epoll_wait may ask for (Linux's EP_MAX_EVENTS:
+/// INT_MAX over the record's size).
+pub const EP_MAX_EVENTS: u64 = i32::MAX as u64 / core::mem::size_of::<EpollEvent>() as u64;
+
+/// `struct epoll_event`: packed on x86_64 (12 bytes).
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    zerocopy::FromBytes,
+    zerocopy::IntoBytes,
+    zerocopy::Immutable,
+    zerocopy::KnownLayout,
+    zerocopy::Unaligned,
+)]
+#[repr(C, packed)]
+pub struct EpollEvent {
+    pub events: zerocopy::little_endian::U32,
+    pub data: zerocopy::little_endian::U64,
+}

@@ -7,6 +7,7 @@
 //! Lock order: a file's borrow is taken before the object it holds (a
 //! pipe), never the other way round.
 
+pub mod epoll;
 pub mod pipe;
 pub mod poll;
 pub mod select;
@@ -15,9 +16,9 @@ use core::cell::Cell;
 
 use abi::linux::fs::{O_APPEND, O_DIRECT, O_NOATIME, O_NONBLOCK, O_RDONLY, O_RDWR, O_WRONLY};
 
-use crate::errno::KResult;
+use crate::errno::{KResult, EMFILE};
 use crate::krc::KRc;
-use crate::task::Pid;
+use crate::task::{with_current, Fd, Files, Pid, MAX_FDS};
 
 pub enum FileKind {
     /// The host's stdin.
@@ -30,6 +31,8 @@ pub enum FileKind {
     Pidfd(Pid),
     /// One end of a pipe.
     Pipe(pipe::PipeEnd),
+    /// An epoll instance.
+    Epoll(KRc<epoll::Epoll>),
 }
 
 /// Status flags F_SETFL may change (Linux's SETFL_MASK, less O_ASYNC,
@@ -64,9 +67,25 @@ impl File {
         match &self.kind {
             FileKind::ConsoleIn => O_RDONLY,
             FileKind::ConsoleOut(_) => O_WRONLY,
-            FileKind::Pidfd(_) => O_RDWR,
+            FileKind::Pidfd(_) | FileKind::Epoll(_) => O_RDWR,
             FileKind::Pipe(end) if end.is_write_end() => O_WRONLY,
             FileKind::Pipe(_) => O_RDONLY,
         }
     }
+}
+
+/// The lowest free descriptor at or above `min`.
+pub fn lowest_free(files: &Files, min: usize) -> KResult<usize> {
+    (min..MAX_FDS).find(|&i| !files.is_open(i)).ok_or(EMFILE)
+}
+
+/// Installs `fd` in the caller's table at the lowest free descriptor at or
+/// above `min`.
+pub fn install(fd: Fd, min: usize) -> KResult<u64> {
+    with_current(|t| {
+        let mut files = t.files.borrow_mut();
+        let slot = lowest_free(&files, min)?;
+        files.set(slot, Some(fd))?;
+        Ok(slot as u64)
+    })
 }

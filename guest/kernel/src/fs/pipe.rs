@@ -71,6 +71,13 @@ pub struct Pipe {
     writers: u32,
     /// Tasks to wake on any change.
     waiters: Vec<Pid>,
+    /// Counts of the changes each end's readiness can gain from: data
+    /// queued or the last writer gone (the read end's), data taken or the
+    /// last reader gone (the write end's). Edge-triggered epoll reports an
+    /// end again only after its count moved (Linux's wake-ups of rd_wait
+    /// and wr_wait).
+    in_gen: u64,
+    out_gen: u64,
 }
 
 impl Pipe {
@@ -109,6 +116,8 @@ pub fn create() -> KResult<(PipeEnd, PipeEnd)> {
         readers: 1,
         writers: 1,
         waiters: Vec::new(),
+        in_gen: 0,
+        out_gen: 0,
     })?;
     Ok((
         PipeEnd {
@@ -124,8 +133,10 @@ impl Drop for PipeEnd {
         let mut p = self.pipe.borrow_mut();
         if self.write {
             p.writers -= 1;
+            p.in_gen += 1;
         } else {
             p.readers -= 1;
+            p.out_gen += 1;
         }
         p.wake_all();
     }
@@ -146,6 +157,16 @@ impl PipeEnd {
 
     pub fn ino(&self) -> u64 {
         self.pipe.borrow().ino
+    }
+
+    /// The change count this end's readiness follows (see `Pipe`).
+    pub fn generation(&self) -> u64 {
+        let p = self.pipe.borrow();
+        if self.write {
+            p.out_gen
+        } else {
+            p.in_gen
+        }
     }
 
     /// Bytes queued (FIONREAD).
@@ -231,6 +252,7 @@ impl PipeEnd {
                             p.bufs.pop_front();
                         }
                     }
+                    p.out_gen += 1;
                     p.wake_all();
                     return Ok(done);
                 }
@@ -272,6 +294,7 @@ impl PipeEnd {
                         with_mm(|mm| copy_from_user(mm, buf, b.bytes(end, chars)))?;
                         b.len += chars;
                         done = chars as u64;
+                        p.in_gen += 1;
                         p.wake_all();
                         if done == count {
                             return Ok(done);
@@ -303,6 +326,7 @@ impl PipeEnd {
                     }
                     p.bufs.push_back(b);
                     done += n as u64;
+                    p.in_gen += 1;
                     p.wake_all();
                     if done == count {
                         return Ok(done);

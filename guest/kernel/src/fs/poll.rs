@@ -39,6 +39,13 @@ pub fn file_poll(f: &File) -> u16 {
         FileKind::Pipe(end) => end.poll(),
         // Linux's pidfd_poll: readable once the process has exited, and
         // hung up once it is reaped.
+        FileKind::Epoll(ep) => {
+            if super::epoll::has_ready(ep) {
+                POLLIN | POLLRDNORM
+            } else {
+                0
+            }
+        }
         FileKind::Pidfd(pid) => match task(*pid) {
             None => POLLIN | POLLRDNORM | POLLHUP,
             Some(t) if t.state == State::Zombie => POLLIN | POLLRDNORM,
@@ -240,7 +247,14 @@ pub fn set_wait_mask(sigmask: u64, sigsetsize: u64) -> KResult<()> {
 /// Unless a handler is about to run (ERESTARTNOHAND), the caller's mask
 /// comes back now.
 pub fn restore_wait_mask(r: &KResult<u64>) {
-    if *r != Err(ERESTARTNOHAND) {
+    restore_wait_mask_unless(r, ERESTARTNOHAND);
+}
+
+/// The caller's mask comes back now, unless the call failed with
+/// `interrupted` (then a handler is about to run, and the mask comes back
+/// when it has).
+pub fn restore_wait_mask_unless(r: &KResult<u64>, interrupted: i64) {
+    if *r != Err(interrupted) {
         let t = current();
         if let Some(old) = t.saved_sigmask.take() {
             t.blocked = old;

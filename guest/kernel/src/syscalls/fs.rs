@@ -20,7 +20,7 @@ use abi::linux::uapi::{Iovec, Stat};
 use zerocopy::IntoBytes;
 
 use crate::errno::*;
-use crate::fs::{pipe, File, FileKind};
+use crate::fs::{install, lowest_free, pipe, File, FileKind};
 use crate::hypercall;
 use crate::krc::KRc;
 use crate::mm::fault::{populate, Access};
@@ -58,7 +58,7 @@ pub fn read(fd: u64, buf: u64, count: u64) -> KResult<u64> {
     match &f.kind {
         FileKind::ConsoleIn if count == 0 => Ok(0),
         FileKind::ConsoleIn => console_read(buf, count),
-        FileKind::Pidfd(_) => Err(EINVAL),
+        FileKind::Pidfd(_) | FileKind::Epoll(_) => Err(EINVAL),
         FileKind::ConsoleOut(_) => Err(EBADF), // write-only
         FileKind::Pipe(end) if end.is_write_end() => Err(EBADF),
         FileKind::Pipe(end) => end.read(buf, count, f.nonblocking()),
@@ -92,7 +92,7 @@ fn write_file(file: &File, buf: u64, count: u64) -> KResult<u64> {
     match &file.kind {
         FileKind::ConsoleOut(host) => write_user_bytes(*host, buf, count),
         FileKind::ConsoleIn => Err(EBADF),
-        FileKind::Pidfd(_) => Err(EINVAL),
+        FileKind::Pidfd(_) | FileKind::Epoll(_) => Err(EINVAL),
         FileKind::Pipe(end) if end.is_write_end() => end.write(buf, count, file.nonblocking()),
         FileKind::Pipe(_) => Err(EBADF),
     }
@@ -103,7 +103,7 @@ fn writable(file: &File) -> KResult<()> {
     match &file.kind {
         FileKind::ConsoleOut(_) => Ok(()),
         FileKind::Pipe(end) if end.is_write_end() => Ok(()),
-        FileKind::Pidfd(_) => Err(EINVAL),
+        FileKind::Pidfd(_) | FileKind::Epoll(_) => Err(EINVAL),
         _ => Err(EBADF),
     }
 }
@@ -186,21 +186,6 @@ pub fn install_pidfd(pid: crate::task::Pid) -> KResult<u64> {
         },
         0,
     )
-}
-
-/// The lowest free descriptor at or above `min`.
-fn lowest_free(files: &crate::task::Files, min: usize) -> KResult<usize> {
-    (min..MAX_FDS).find(|&i| !files.is_open(i)).ok_or(EMFILE)
-}
-
-/// Installs `fd` at the lowest free descriptor at or above `min`.
-fn install(fd: Fd, min: usize) -> KResult<u64> {
-    with_current(|t| {
-        let mut files = t.files.borrow_mut();
-        let slot = lowest_free(&files, min)?;
-        files.set(slot, Some(fd))?;
-        Ok(slot as u64)
-    })
 }
 
 pub fn dup(old: u64) -> KResult<u64> {
@@ -340,6 +325,9 @@ pub fn ioctl(fd: u64, request: u64, arg: u64) -> KResult<u64> {
     }
 }
 
+/// The inode number of the anonymous inode epoll descriptors share.
+const ANON_INODE_INO: u64 = 1000;
+
 pub fn fstat(fd: u64, statbuf: u64) -> KResult<u64> {
     let file = file_of(fd)?;
     let (ino, mode) = match &file.borrow().kind {
@@ -348,6 +336,8 @@ pub fn fstat(fd: u64, statbuf: u64) -> KResult<u64> {
         // pidfs: a regular file per process, inode = pid.
         FileKind::Pidfd(pid) => (*pid as u64, S_IFREG | 0o600),
         FileKind::Pipe(end) => (end.ino(), S_IFIFO | 0o600),
+        // anon_inode: one inode for all, no file type bits.
+        FileKind::Epoll(_) => (ANON_INODE_INO, 0o600),
     };
     let st = Stat {
         st_dev: 0xc,

@@ -72,6 +72,14 @@ pub fn dispatch(nr: u64, a: [u64; 6], frame: &mut TrapFrame) -> i64 {
         sys::__NR_pipe2 => fs::pipe2(a[0], a[1]),
         sys::__NR_poll => crate::fs::poll::poll(a[0], a[1], a[2]),
         sys::__NR_ppoll => crate::fs::poll::ppoll(a[0], a[1], a[2], a[3], a[4]),
+        sys::__NR_epoll_create => crate::fs::epoll::epoll_create(a[0]),
+        sys::__NR_epoll_create1 => crate::fs::epoll::epoll_create1(a[0]),
+        sys::__NR_epoll_ctl => crate::fs::epoll::epoll_ctl(a[0], a[1], a[2], a[3]),
+        sys::__NR_epoll_wait => crate::fs::epoll::epoll_wait(a[0], a[1], a[2], a[3]),
+        sys::__NR_epoll_pwait => crate::fs::epoll::epoll_pwait(a[0], a[1], a[2], a[3], a[4], a[5]),
+        sys::__NR_epoll_pwait2 => {
+            crate::fs::epoll::epoll_pwait2(a[0], a[1], a[2], a[3], a[4], a[5])
+        }
         sys::__NR_select => crate::fs::select::select(a[0], a[1], a[2], a[3], a[4]),
         sys::__NR_pselect6 => crate::fs::select::pselect6(a[0], a[1], a[2], a[3], a[4], a[5]),
         sys::__NR_writev => fs::writev(a[0], a[1], a[2]),
