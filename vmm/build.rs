@@ -13,7 +13,10 @@
 //!   `<name>-glibc`, the same cases through glibc's signal and
 //!   cancellation code);
 //! - `cancel-musl`: the cancellation program against musl, when the host
-//!   has `musl-gcc` (the musl-tools package), a third C library's view.
+//!   has `musl-gcc` (the musl-tools package), a third C library's view;
+//! - `go-goroutines`: the Go program `guest/programs/go`, static (no cgo),
+//!   when the host has `go` (the golang-go package): a runtime with its own
+//!   threads, signals and poller.
 //!
 //! The programs land in `target/<profile>/guest/` (`GUEST_BIN_DIR`), where the
 //! README's run command and the integration tests find them.
@@ -63,6 +66,7 @@ fn main() {
         build_c_programs(&root, &out_dir, &bin_dir);
         build_glibc_programs(&root, &bin_dir);
         build_rust_programs(&root, &out_dir, &bin_dir);
+        build_go_programs(&root, &out_dir, &bin_dir);
     }
     println!("cargo:rustc-env=GUEST_BIN_DIR={}", bin_dir.display());
 
@@ -269,4 +273,35 @@ fn build_rust_programs(root: &Path, out_dir: &Path, bin_dir: &Path) {
             fs::copy(&path, bin_dir.join(path.file_name().unwrap())).unwrap();
         }
     }
+}
+
+fn go_present() -> bool {
+    Command::new("go")
+        .arg("version")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// Optional, as musl: CI installs Go and the test of the program requires
+/// it there. The build cache lives under OUT_DIR, so nothing is written
+/// outside the target directory.
+fn build_go_programs(root: &Path, out_dir: &Path, bin_dir: &Path) {
+    let dir = root.join("guest/programs/go");
+    let out = bin_dir.join("go-goroutines");
+    if !dir.join("go.mod").exists() || !go_present() {
+        let _ = fs::remove_file(&out);
+        return;
+    }
+    let mut cmd = Command::new("go");
+    cmd.current_dir(&dir)
+        .env("CGO_ENABLED", "0")
+        .env("GOFLAGS", "-mod=mod")
+        .env("GOCACHE", out_dir.join("go-cache"))
+        .env("GOPATH", out_dir.join("go-path"))
+        .args(["build", "-trimpath", "-o"])
+        .arg(&out)
+        .arg(".");
+    run(cmd, "building the Go program (go, the golang-go package)");
 }

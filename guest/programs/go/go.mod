@@ -1,0 +1,3 @@
+module threadlab/goroutines
+
+go 1.19

@@ -1,0 +1,30 @@
+//! Programs with language runtimes the project did not write: a static Go
+//! program (its own threads, signal handlers on an alternate stack,
+//! preemption signals, and its netpoller on epoll and a pipe) prints what
+//! it prints natively.
+
+mod common;
+use common::*;
+
+/// Built only where the host has Go; CI installs it, so there its absence
+/// is a failure rather than a skip.
+#[test]
+fn go_program_matches_linux() {
+    let built = std::path::Path::new(env!("GUEST_BIN_DIR")).join("go-goroutines");
+    if !built.exists() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "go-goroutines was not built: go (golang-go) is missing"
+        );
+        eprintln!("go-goroutines not built (no go): skipped");
+        return;
+    }
+    let r = same_as_native("go-goroutines", &[], &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.ends_with("done\n"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("pipe read: \"through a pipe\""),
+        "{}",
+        r.stdout
+    );
+}
