@@ -26,7 +26,7 @@ const EXPECTED: &[&str] = &[
     "tls in main: 1 2 3 4 5 6",
     "tls in a thread: 1 2 3 4 5 6",
     "SIGRTMIN 34, SIGRTMAX 64",
-    "nanosleep interrupted: -1 EINTR, time left between 0 and 5 s: yes",
+    "nanosleep interrupted: -1 EINTR, time left written, at most 5 s: yes",
 ];
 
 fn assert_expected(what: &str, out: &str) {

@@ -522,7 +522,8 @@ static void info_handler(int sig, siginfo_t *si, void *ctx)
 
 static volatile int sleep_done;
 static int sleep_result, sleep_errno;
-static struct timespec sleep_rem;
+/* Written by an interrupted nanosleep: the sentinel shows it was. */
+static struct timespec sleep_rem = {-1, -1};
 static void *long_sleeper(void *arg)
 {
     (void)arg;
@@ -604,8 +605,9 @@ static void signals(void)
     pthread_create(&t, 0, long_sleeper, 0);
     poke_until(t, &sleep_done);
     pthread_join(t, 0);
-    printf("nanosleep interrupted: %d %s, time left between 0 and 5 s: %s\n", sleep_result, err(sleep_errno),
-           yes(sleep_rem.tv_sec < 5 && (sleep_rem.tv_sec > 0 || sleep_rem.tv_nsec > 0)));
+    printf("nanosleep interrupted: %d %s, time left written, at most 5 s: %s\n", sleep_result, err(sleep_errno),
+           yes(sleep_rem.tv_sec >= 0 && sleep_rem.tv_nsec >= 0 &&
+               (sleep_rem.tv_sec < 5 || (sleep_rem.tv_sec == 5 && sleep_rem.tv_nsec == 0))));
 
     signal(SIGUSR1, SIG_DFL);
     sigaction(SIGUSR1, 0, &old);
