@@ -342,6 +342,95 @@ fn trace_on_stderr_with_pid_prefix() {
     assert_eq!(lines[lines.len() - 1], "+++ exited with 0 +++");
 }
 
+/// pipe, pipe2, poll, ppoll and the FIONREAD/FIONBIO ioctls
+/// (`strace-pipes`): the same lines as real strace, the long arrays cut at
+/// the same places.
+#[test]
+fn pipes_and_poll_match_real_strace() {
+    if !strace_available() {
+        eprintln!("strace is not installed: skipped");
+        return;
+    }
+    let dir = tempdir("pipes");
+    let native = native_trace("strace-pipes", &dir);
+    let (run, guest) = guest_trace("strace-pipes", &dir);
+    assert_eq!(run.code, 0, "guest run failed: {}", run.stderr);
+    let (n, g) = (normalize(&native), normalize(&guest));
+    let all: Vec<&String> = g.values().flatten().collect();
+    for want in [
+        "pipe2([3, 4], O_NONBLOCK|O_CLOEXEC) = 0",
+        "pipe2(0xADDR, 0xADDR /* O_??? */) = -1 EINVAL (Invalid argument)",
+        "pipe(0xADDR) = -1 EFAULT (Bad address)",
+        "poll([{fd=3, events=POLLIN}, {fd=4, events=POLLOUT}], 2, 0) = 1 ([{fd=4, revents=POLLOUT}])",
+        "ioctl(3, FIONREAD, [5]) = 0",
+        "ioctl(3, FIONBIO, [0]) = 0",
+        "poll([{fd=3, events=POLLIN|POLLPRI}, {fd=-1}, {fd=77, events=POLLIN|POLLOUT}], 3, 0) = 1 ([{fd=77, revents=POLLNVAL}])",
+        "ppoll([{fd=3, events=POLLIN}, {fd=4, events=POLLOUT}], 2, {tv_sec=0, tv_nsec=0}, [USR1], 8) = 1 ([{fd=4, revents=POLLOUT}], left {tv_sec=0, tv_nsec=0})",
+        "ppoll([{fd=3, events=POLLIN}], 1, {tv_sec=0, tv_nsec=0}, NULL, 8) = 0 (Timeout)",
+        "ppoll([{fd=3, events=POLLIN}], 1, {tv_sec=0, tv_nsec=0}, 0xADDR, 7) = -1 EINVAL (Invalid argument)",
+        "poll([{fd=3, events=POLLIN}, {fd=4, events=POLLOUT}, ... /* 0xADDR */], 3, 0) = -1 EFAULT (Bad address)",
+    ] {
+        assert!(all.iter().any(|l| *l == want), "guest trace lacks {want}\n{guest}");
+    }
+    // The cut arrays: `...` in the argument and after the result, and the
+    // time left given up for room.
+    assert!(all
+        .iter()
+        .any(|l| l.starts_with("poll([{fd=1000, ") && l.ends_with(", ...])")));
+    assert!(all
+        .iter()
+        .any(|l| l.starts_with("ppoll([{fd=1000, ") && l.ends_with("}], ...)")));
+    let diff = differences(&n, &g);
+    assert!(
+        diff.is_empty(),
+        "--strace differs from strace -f:\n{}\n=== raw guest trace:\n{guest}",
+        diff.join("\n")
+    );
+    // The comparison sees one entry more or less after a result.
+    let broken = guest.replacen("revents=POLLNVAL}]", "revents=POLLNVAL}, ...]", 1);
+    assert!(!differences(&n, &normalize(&broken)).is_empty());
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// ppoll after a wait, in the guest alone (natively the times differ from
+/// run to run). The kernel writes the time left back into the timeout:
+/// `--strace` reads the timespec at exit, so the argument is that time
+/// left, and zero after a timeout, where strace, which reads it at entry
+/// as well, shows the timeout asked.
+#[test]
+fn ppoll_after_a_wait() {
+    let bin = guest_bin("strace-pipes");
+    let run = vmm(&["run", "--strace", bin.to_str().unwrap(), "wait"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    assert!(
+        lines.contains(
+            &"ppoll([{fd=3, events=POLLIN}], 1, {tv_sec=0, tv_nsec=0}, [USR1], 8) = 0 (Timeout)"
+        ),
+        "{}",
+        run.stderr
+    );
+    let ready = lines
+        .iter()
+        .find(|l| l.ends_with("})") && l.starts_with("ppoll("))
+        .unwrap_or_else(|| panic!("no ppoll with time left:\n{}", run.stderr));
+    let (call, note) = ready.split_once(" = 1 (").unwrap();
+    let left = note
+        .strip_prefix("[{fd=3, revents=POLLIN}], left ")
+        .and_then(|l| l.strip_suffix(')'))
+        .unwrap_or_else(|| panic!("{ready}"));
+    assert_eq!(
+        call.trim_end(),
+        format!("ppoll([{{fd=3, events=POLLIN}}], 1, {left}, [USR1], 8)")
+    );
+    let ns: u64 = left
+        .strip_prefix("{tv_sec=0, tv_nsec=")
+        .and_then(|l| l.strip_suffix('}'))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{ready}"));
+    assert!(ns > 0 && ns < 1_000_000_000, "{ready}");
+}
+
 #[test]
 fn a_zombie_is_not_a_traced_task() {
     // The child has exited (a zombie until wait4): the parent's getppid is

@@ -8,8 +8,8 @@
 //! strace 6.1 prints (it is the reference for the output format only).
 
 use abi::linux::{
-    arch_prctl, clone, errno as errnos, fs, futex, ioctl, mman, name_of, random, resource, signal,
-    time, wait,
+    arch_prctl, clone, errno as errnos, fs, futex, ioctl, mman, name_of, poll, random, resource,
+    signal, time, wait,
 };
 
 /// `A|B|0x..`: the names of the bits of `value` in table order, then any
@@ -30,6 +30,15 @@ pub fn flags(value: u64, table: &[(u64, &str)], zero: &str) -> String {
         parts.push(format!("{rest:#x}"));
     }
     parts.join("|")
+}
+
+/// A flag set where strace marks a value of no known bit with its
+/// comment: `A|0x10`, but `0x10 /* O_??? */`; `0` for none.
+pub fn flags_commented(value: u64, table: &[(u64, &str)], unknown: &str) -> String {
+    if value != 0 && !table.iter().any(|&(bit, _)| bit != 0 && value & bit == bit) {
+        return format!("{value:#x} /* {unknown}??? */");
+    }
+    flags(value, table, "0")
 }
 
 /// The name of `value` in `table`, or `value` in hex with strace's
@@ -358,6 +367,22 @@ pub fn open_flags(f: u64) -> String {
     } else {
         format!("{acc}|{}", flags(rest, fs::OPEN_FLAGS, ""))
     }
+}
+
+/// pipe2's flags: open flags without an access mode (an `int`).
+pub fn pipe_flags(f: u64) -> String {
+    flags_commented(f & 0xffff_ffff, fs::OPEN_FLAGS, "O_")
+}
+
+/// A `struct pollfd`'s `events` (a C `short`, its bits unsigned).
+pub fn poll_events(e: i16) -> String {
+    flags_commented(u64::from(e as u16), poll::POLL_EVENTS, "POLL")
+}
+
+/// A `struct pollfd`'s `revents`, as strace lists them after the return
+/// value: never 0 there (those entries are left out).
+pub fn poll_revents(e: i16) -> String {
+    flags(u64::from(e as u16), poll::POLL_EVENTS, "0")
 }
 
 pub fn getrandom_flags(f: u64) -> String {
@@ -726,5 +751,36 @@ mod tests {
         assert_eq!(file_mode(0o100000), "S_IFREG|000");
         assert!(is_device(0o020620) && is_device(0o060660));
         assert!(!is_device(0o100644) && !is_device(0o010600));
+    }
+
+    /// pipe2's flags and poll's events as strace 6.1 printed them.
+    #[test]
+    fn pipe_and_poll_flags() {
+        assert_eq!(pipe_flags(0), "0");
+        assert_eq!(pipe_flags(0o4000 | 0o2000000), "O_NONBLOCK|O_CLOEXEC");
+        assert_eq!(
+            pipe_flags(0o4000 | 0o40000 | 0o2000000),
+            "O_NONBLOCK|O_DIRECT|O_CLOEXEC"
+        );
+        assert_eq!(pipe_flags(0x10), "0x10 /* O_??? */");
+        assert_eq!(pipe_flags(0x1), "0x1 /* O_??? */");
+        assert_eq!(pipe_flags(0x8000_0000), "0x80000000 /* O_??? */");
+        assert_eq!(pipe_flags(0o2000000 | 0x10), "O_CLOEXEC|0x10");
+        assert_eq!(pipe_flags(0o200), "O_EXCL");
+        // An `int`: the kernel never sees the high half.
+        assert_eq!(pipe_flags((1 << 32) | 0o2000000), "O_CLOEXEC");
+        assert_eq!(poll_events(0), "0");
+        assert_eq!(poll_events(1 | 2), "POLLIN|POLLPRI");
+        assert_eq!(poll_events(0x1000 | 0x4000), "POLLREMOVE|0x4000");
+        assert_eq!(poll_events(0x4000), "0x4000 /* POLL??? */");
+        assert_eq!(poll_events(4 | 0x4000), "POLLOUT|0x4000");
+        assert_eq!(
+            poll_events(-1),
+            "POLLIN|POLLPRI|POLLOUT|POLLERR|POLLHUP|POLLNVAL|POLLRDNORM|POLLRDBAND|POLLWRNORM|POLLWRBAND|POLLMSG|POLLREMOVE|POLLRDHUP|POLL_BUSY_LOOP|0x4800"
+        );
+        assert_eq!(poll_revents(4 | 8 | 0x100), "POLLOUT|POLLERR|POLLWRNORM");
+        assert_eq!(poll_revents(0x20), "POLLNVAL");
+        assert_eq!(ioctl_request(0x541b), "FIONREAD");
+        assert_eq!(ioctl_request(0x5421), "FIONBIO");
     }
 }

@@ -24,11 +24,17 @@
 //! - Arguments are decoded as strace does for the calls this kernel
 //!   implements (flags, constants, structures read from the caller's user
 //!   memory through its page tables: `struct clone_args`, timespecs, signal
-//!   sets and actions, write/read buffers quoted and cut at 32 bytes), but
-//!   for waitid, readlinkat, setrlimit and the pidfd calls (a unit test
-//!   keeps that list); any other call is printed under its Linux name with
-//!   as many arguments as strace shows for it, in hex
-//!   (`abi::linux::syscalls`).
+//!   sets and actions, poll arrays, write/read buffers quoted and cut at 32
+//!   bytes, arrays at 32 entries), but for waitid, readlinkat, setrlimit
+//!   and the pidfd calls (a unit test keeps that list); any other call is
+//!   printed under its Linux name with as many arguments as strace shows
+//!   for it, in hex (`abi::linux::syscalls`).
+//! - An argument the call both reads and writes shows what it holds at
+//!   exit. Of the calls here only ppoll's timeout changes: Linux writes the
+//!   time left into it, so after a wait the argument is that time left
+//!   (zero after a timeout) where strace, which also reads it at entry,
+//!   shows the timeout asked. poll's array keeps the fd and events asked
+//!   (the kernel changes only revents).
 //!
 //! - strace's timing options, in the guest's own time (the TSC values the
 //!   kernel puts in each stop, through `abi::clock::TscClock`): `-t`/`-tt`/
@@ -62,7 +68,10 @@ use abi::linux::futex::{
     FUTEX_REQUEUE, FUTEX_TRYLOCK_PI, FUTEX_UNLOCK_PI, FUTEX_WAIT, FUTEX_WAIT_BITSET,
     FUTEX_WAIT_REQUEUE_PI, FUTEX_WAKE, FUTEX_WAKE_BITSET,
 };
+use abi::linux::ioctl::{FIONBIO, FIONREAD};
+use abi::linux::poll::Pollfd;
 use abi::linux::signal::SIGEV_THREAD_ID;
+use abi::linux::signal::SIGSET_SIZE;
 use abi::linux::signal::{SA_RESTORER, SIG_DFL, SIG_IGN};
 use abi::linux::syscalls as sys;
 use abi::linux::uapi::{
@@ -624,6 +633,139 @@ fn iovec_at(m: &dyn GuestMem, addr: u64, count: u64, total: Option<u64>) -> Stri
     format!("[{}]", parts.join(", "))
 }
 
+/// A signal set of `size` bytes: strace decodes only the size the kernel
+/// accepts, and shows any other as the address.
+fn sigset_sized_at(m: &dyn GuestMem, addr: u64, size: u64) -> String {
+    if addr != 0 && size != SIGSET_SIZE {
+        return format!("{addr:#x}");
+    }
+    sigset_at(m, addr)
+}
+
+/// pipe's `int[2]`, once the call wrote it.
+fn fd_pair_at(m: &dyn GuestMem, addr: u64, ok: bool) -> String {
+    shown_if(ok, addr, || {
+        record_at(m, addr, |p: [u32; 2]| {
+            format!("[{}, {}]", p[0] as i32, p[1] as i32)
+        })
+    })
+}
+
+/// Entry `i` of a `struct pollfd` array (None past the top of memory).
+fn pollfd(m: &dyn GuestMem, addr: u64, i: u64) -> Option<Pollfd> {
+    let at = addr.checked_add(i.checked_mul(size_of::<Pollfd>() as u64)?)?;
+    m.get(at).ok()
+}
+
+/// poll's array with what it asks for: `[{fd=3, events=POLLIN}, {fd=-1}]`
+/// (a negative fd is ignored, so strace leaves its events out). At most
+/// [`MAX_STRLEN`] entries, as strace cuts arrays; an entry it cannot read
+/// after the first ends the list with its address in a comment, and an
+/// array that cannot be read at all, or would wrap, is its address.
+fn pollfds_at(m: &dyn GuestMem, addr: u64, nfds: u32) -> String {
+    let n = u64::from(nfds);
+    if addr == 0 {
+        return "NULL".into();
+    }
+    if n == 0 {
+        return "[]".into();
+    }
+    if addr.checked_add(n * size_of::<Pollfd>() as u64).is_none() {
+        return format!("{addr:#x}");
+    }
+    let mut parts = Vec::new();
+    for i in 0..n.min(MAX_STRLEN as u64) {
+        let Some(p) = pollfd(m, addr, i) else {
+            if i == 0 {
+                return format!("{addr:#x}");
+            }
+            parts.push(format!(
+                "... /* {:#x} */",
+                addr + i * size_of::<Pollfd>() as u64
+            ));
+            return format!("[{}]", parts.join(", "));
+        };
+        parts.push(if p.fd < 0 {
+            format!("{{fd={}}}", p.fd)
+        } else {
+            format!("{{fd={}, events={}}}", p.fd, poll_events(p.events))
+        });
+    }
+    if n > MAX_STRLEN as u64 {
+        parts.push("...".into());
+    }
+    format!("[{}]", parts.join(", "))
+}
+
+/// strace builds the text after a poll's return value in a buffer of this
+/// many bytes (its NUL included), and cuts it to fit.
+const POLL_NOTE_BUF: usize = 1024;
+/// strace stops listing entries this far before that buffer's end: in its
+/// output an entry that ends at byte 996 is listed, one that ends at 997
+/// is `...`.
+const POLL_NOTE_ENTRY_ROOM: usize = 27;
+
+/// What follows a successful poll's or ppoll's return value, inside the
+/// parentheses: the entries with events, `[{fd=4, revents=POLLOUT}]`,
+/// then for ppoll (`left` is the timespec the kernel wrote back) `, left
+/// {tv_sec=0, tv_nsec=...}`. The entries are cut as strace cuts them:
+/// `...` for a 33rd one or one that does not fit its buffer, and `...`
+/// for a time left that does not fit. `ready` is the call's result: the
+/// kernel has set that many, so the scan stops there.
+fn poll_note(m: &dyn GuestMem, addr: u64, nfds: u32, ready: u64, left: Option<String>) -> String {
+    let mut s = String::new();
+    let mut listed = 0u64;
+    let mut seen = 0u64;
+    for i in 0..u64::from(nfds) {
+        if seen == ready {
+            break;
+        }
+        let Some(p) = pollfd(m, addr, i) else {
+            break;
+        };
+        if p.revents == 0 {
+            continue;
+        }
+        seen += 1;
+        s += if s.is_empty() { "[" } else { ", " };
+        let entry = format!("{{fd={}, revents={}}}", p.fd, poll_revents(p.revents));
+        if listed == MAX_STRLEN as u64
+            || s.len() + entry.len() >= POLL_NOTE_BUF - POLL_NOTE_ENTRY_ROOM
+        {
+            s += "...";
+            break;
+        }
+        s += &entry;
+        listed += 1;
+    }
+    if !s.is_empty() {
+        s.push(']');
+    }
+    if let Some(left) = left {
+        let sep = if s.is_empty() { "left " } else { ", left " };
+        // The terminating NUL must fit too.
+        if s.len() + sep.len() + left.len() < POLL_NOTE_BUF - 1 {
+            s += sep;
+            s += &left;
+        } else {
+            s += ", ...";
+        }
+    }
+    s
+}
+
+/// poll's and ppoll's return value: `0 (Timeout)`, or the count with the
+/// entries that have events (and ppoll's time left).
+fn poll_return(m: &dyn GuestMem, c: &Call, left: Option<String>) -> RetStyle {
+    match c.ret {
+        Some(0) => RetStyle::Note("Timeout".into()),
+        Some(r) if r > 0 => {
+            RetStyle::Note(poll_note(m, c.args[0], c.args[1] as u32, r as u64, left))
+        }
+        _ => RetStyle::Dec,
+    }
+}
+
 /// How a successful return value is shown.
 enum RetStyle {
     Dec,
@@ -631,6 +773,8 @@ enum RetStyle {
     Oct,
     /// A signal number: `10 (SIGUSR1)`.
     Signal,
+    /// The number and, unless empty, this in parentheses: `0 (Timeout)`.
+    Note(String),
 }
 
 /// Appends `= ret` at column [`RETURN_COLUMN`], or ` = ret` past it.
@@ -713,7 +857,44 @@ pub fn format_parts(c: &Call, m: &dyn GuestMem) -> (String, String) {
                 a[3]
             )
         }
-        sys::__NR_ioctl => format!("{}, {}, {}", fd(a[0]), ioctl_request(a[1]), ptr(a[2])),
+        sys::__NR_ioctl => {
+            let arg = match a[1] {
+                FIONREAD => shown_if(ok, a[2], || int_at(m, a[2])),
+                FIONBIO => int_at(m, a[2]),
+                _ => ptr(a[2]),
+            };
+            format!("{}, {}, {arg}", fd(a[0]), ioctl_request(a[1]))
+        }
+        sys::__NR_pipe => fd_pair_at(m, a[0], ok),
+        sys::__NR_pipe2 => format!("{}, {}", fd_pair_at(m, a[0], ok), pipe_flags(a[1])),
+        // The array is read at exit: the kernel changed only revents, so
+        // fd and events are still what the program asked.
+        sys::__NR_poll => {
+            style = poll_return(m, c, None);
+            format!(
+                "{}, {}, {}",
+                pollfds_at(m, a[0], a[1] as u32),
+                a[1] as u32,
+                a[2] as i32
+            )
+        }
+        // The timeout is read at exit, when Linux has replaced a non-zero
+        // one with the time left: this shows what the timespec holds then
+        // (strace, which also stops at entry, shows the timeout asked).
+        sys::__NR_ppoll => {
+            let left = (a[2] != 0)
+                .then(|| m.get::<Timespec>(a[2]).ok().map(|t| ts(&t)))
+                .flatten();
+            style = poll_return(m, c, left);
+            format!(
+                "{}, {}, {}, {}, {}",
+                pollfds_at(m, a[0], a[1] as u32),
+                a[1] as u32,
+                timespec(m, a[2]),
+                sigset_sized_at(m, a[3], a[4]),
+                a[4]
+            )
+        }
         sys::__NR_writev => format!(
             "{}, {}, {}",
             fd(a[0]),
@@ -884,6 +1065,8 @@ pub fn format_parts(c: &Call, m: &dyn GuestMem) -> (String, String) {
             RetStyle::Hex => format!("{r:#x}"),
             RetStyle::Oct => octal(r as u64),
             RetStyle::Signal => format!("{r} ({})", signal_name(r as u64)),
+            RetStyle::Note(ref n) if n.is_empty() => r.to_string(),
+            RetStyle::Note(ref n) => format!("{r} ({n})"),
         },
     };
     (format!("{name}({args})"), ret)
@@ -1056,6 +1239,10 @@ mod tests {
     }
 
     fn words(w: &[u64]) -> Vec<u8> {
+        w.iter().flat_map(|x| x.to_le_bytes()).collect()
+    }
+
+    fn words32(w: &[u32]) -> Vec<u8> {
         w.iter().flat_map(|x| x.to_le_bytes()).collect()
     }
 
@@ -1252,6 +1439,298 @@ mod tests {
         );
     }
 
+    /// `struct pollfd` entries `(fd, events, revents)` as user memory.
+    fn pollfds(v: &[(i32, i16, i16)]) -> Vec<u8> {
+        v.iter()
+            .flat_map(|&(fd, events, revents)| {
+                Pollfd {
+                    fd,
+                    events,
+                    revents,
+                }
+                .as_bytes()
+                .to_vec()
+            })
+            .collect()
+    }
+
+    fn timespec_bytes(sec: i64, nsec: i64) -> Vec<u8> {
+        Timespec {
+            tv_sec: sec,
+            tv_nsec: nsec,
+        }
+        .as_bytes()
+        .to_vec()
+    }
+
+    const IN: i16 = abi::linux::poll::POLLIN as i16;
+    const PRI: i16 = abi::linux::poll::POLLPRI as i16;
+    const OUT: i16 = abi::linux::poll::POLLOUT as i16;
+    const ERR: i16 = abi::linux::poll::POLLERR as i16;
+    const HUP: i16 = abi::linux::poll::POLLHUP as i16;
+    const NVAL: i16 = abi::linux::poll::POLLNVAL as i16;
+    const WRNORM: i16 = abi::linux::poll::POLLWRNORM as i16;
+
+    /// pipe, pipe2 and the FIONREAD/FIONBIO ioctls: each line as strace 6.1
+    /// printed it natively for the same arguments and results.
+    #[test]
+    fn pipe_calls_and_ioctls() {
+        let mut m = FakeMem::default();
+        m.0.insert(0x1000, words32(&[3, 4]));
+        m.0.insert(0x1010, words32(&[5, 6]));
+        m.0.insert(0x1100, words32(&[5]));
+        m.0.insert(0x1200, words32(&[1]));
+        m.0.insert(0x1300, words32(&[0]));
+        let (cloexec, nonblock, direct) = (0o2000000, 0o4000, 0o40000);
+        let cases: &[(u64, &[u64], i64, &str)] = &[
+            (sys::__NR_pipe, &[0x1000], 0, "pipe([3, 4])                            = 0"),
+            (sys::__NR_pipe, &[0x8], -14, "pipe(0x8)                               = -1 EFAULT (Bad address)"),
+            (sys::__NR_pipe, &[0], -14, "pipe(NULL)                              = -1 EFAULT (Bad address)"),
+            (sys::__NR_pipe2, &[0x1010, 0], 0, "pipe2([5, 6], 0)                        = 0"),
+            (sys::__NR_pipe2, &[0x1010, cloexec | nonblock], 0, "pipe2([5, 6], O_NONBLOCK|O_CLOEXEC)     = 0"),
+            (sys::__NR_pipe2, &[0x1010, cloexec | nonblock | direct], 0, "pipe2([5, 6], O_NONBLOCK|O_DIRECT|O_CLOEXEC) = 0"),
+            // On failure the array is not shown, even where it is readable.
+            (sys::__NR_pipe2, &[0x1010, 0x10], -22, "pipe2(0x1010, 0x10 /* O_??? */)         = -1 EINVAL (Invalid argument)"),
+            (sys::__NR_pipe2, &[0x7ffcfd086120, cloexec | 0x10], -22, "pipe2(0x7ffcfd086120, O_CLOEXEC|0x10)   = -1 EINVAL (Invalid argument)"),
+            (sys::__NR_pipe2, &[0x8, cloexec], -14, "pipe2(0x8, O_CLOEXEC)                   = -1 EFAULT (Bad address)"),
+            (sys::__NR_pipe2, &[0x7ffcfd086120, 0o200], -65, "pipe2(0x7ffcfd086120, O_EXCL)           = -1 ENOPKG (Package not installed)"),
+            // FIONREAD's count is the call's output: shown once it succeeded.
+            (sys::__NR_ioctl, &[3, 0x541b, 0x1100], 0, "ioctl(3, FIONREAD, [5])                 = 0"),
+            (sys::__NR_ioctl, &[3, 0x541b, 0x8], -14, "ioctl(3, FIONREAD, 0x8)                 = -1 EFAULT (Bad address)"),
+            (sys::__NR_ioctl, &[99, 0x541b, 0x1100], -9, "ioctl(99, FIONREAD, 0x1100)             = -1 EBADF (Bad file descriptor)"),
+            // FIONBIO's flag is its input: shown whatever the result.
+            (sys::__NR_ioctl, &[3, 0x5421, 0x1200], 0, "ioctl(3, FIONBIO, [1])                  = 0"),
+            (sys::__NR_ioctl, &[3, 0x5421, 0x1300], 0, "ioctl(3, FIONBIO, [0])                  = 0"),
+            (sys::__NR_ioctl, &[99, 0x5421, 0x1200], -9, "ioctl(99, FIONBIO, [1])                 = -1 EBADF (Bad file descriptor)"),
+            (sys::__NR_ioctl, &[3, 0x5421, 0x8], -14, "ioctl(3, FIONBIO, 0x8)                  = -1 EFAULT (Bad address)"),
+            // Other requests: the argument as a pointer, as before.
+            (sys::__NR_ioctl, &[1, 0x5401, 0x1100], -25, "ioctl(1, TCGETS, 0x1100)                = -1 ENOTTY (Inappropriate ioctl for device)"),
+        ];
+        for &(nr, args, ret, want) in cases {
+            assert_eq!(format_call(&call(nr, args, Some(ret)), &m), want);
+        }
+    }
+
+    /// poll: the array with its events, the entries with revents after the
+    /// result, `(Timeout)`, and unreadable arrays; strace 6.1's lines.
+    #[test]
+    fn poll_calls() {
+        let mut m = FakeMem::default();
+        m.0.insert(0x2000, pollfds(&[(3, IN, 0), (4, OUT, OUT)]));
+        m.0.insert(0x2100, pollfds(&[(3, IN, IN), (4, OUT, OUT)]));
+        m.0.insert(
+            0x2200,
+            pollfds(&[(3, IN | PRI, IN), (-1, IN, 0), (77, IN | OUT, NVAL)]),
+        );
+        m.0.insert(0x2300, pollfds(&[(4, IN, 0)]));
+        m.0.insert(0x2400, pollfds(&[(4, 0x5000, 0)]));
+        m.0.insert(0x2500, pollfds(&[(4, 0, 0)]));
+        m.0.insert(0x2600, pollfds(&[(6, 0x4000, 0)]));
+        m.0.insert(0x2700, pollfds(&[(-5, IN, 0)]));
+        m.0.insert(0x2800, pollfds(&[(3, IN, HUP)]));
+        m.0.insert(0x2900, pollfds(&[(3, IN, 0)]));
+        m.0.insert(0x2a00, pollfds(&[(1000, OUT | WRNORM, OUT | ERR | WRNORM)]));
+        // Two entries at the end of a page, the next one unmapped.
+        m.0.insert(0x7f2bff71cff0, pollfds(&[(5, IN, 0), (6, OUT, 0)]));
+        let cases: &[(&[u64], i64, &str)] = &[
+            (&[0x2000, 2, 0], 1, "poll([{fd=3, events=POLLIN}, {fd=4, events=POLLOUT}], 2, 0) = 1 ([{fd=4, revents=POLLOUT}])"),
+            (&[0x2100, 2, 100], 2, "poll([{fd=3, events=POLLIN}, {fd=4, events=POLLOUT}], 2, 100) = 2 ([{fd=3, revents=POLLIN}, {fd=4, revents=POLLOUT}])"),
+            (&[0x2200, 3, u64::MAX], 2, "poll([{fd=3, events=POLLIN|POLLPRI}, {fd=-1}, {fd=77, events=POLLIN|POLLOUT}], 3, -1) = 2 ([{fd=3, revents=POLLIN}, {fd=77, revents=POLLNVAL}])"),
+            (&[0x2300, 1, 10], 0, "poll([{fd=4, events=POLLIN}], 1, 10)    = 0 (Timeout)"),
+            (&[0x8, 1, 10], -14, "poll(0x8, 1, 10)                        = -1 EFAULT (Bad address)"),
+            (&[0, 0, 0], 0, "poll(NULL, 0, 0)                        = 0 (Timeout)"),
+            // No entries: nothing is read, whatever the pointer.
+            (&[0x8, 0, 0], 0, "poll([], 0, 0)                          = 0 (Timeout)"),
+            (&[0x2400, 1, 0], 0, "poll([{fd=4, events=POLLREMOVE|0x4000}], 1, 0) = 0 (Timeout)"),
+            (&[0x2500, 1, 0], 0, "poll([{fd=4, events=0}], 1, 0)          = 0 (Timeout)"),
+            (&[0x2600, 1, 0], 0, "poll([{fd=6, events=0x4000 /* POLL??? */}], 1, 0) = 0 (Timeout)"),
+            (&[0x2700, 1, 0], 0, "poll([{fd=-5}], 1, 0)                   = 0 (Timeout)"),
+            (&[0x2800, 1, 0], 1, "poll([{fd=3, events=POLLIN}], 1, 0)     = 1 ([{fd=3, revents=POLLHUP}])"),
+            (&[0x7f2bff71cff0, 3, 0], -14, "poll([{fd=5, events=POLLIN}, {fd=6, events=POLLOUT}, ... /* 0x7f2bff71d000 */], 3, 0) = -1 EFAULT (Bad address)"),
+            // An array that would wrap past the top of memory.
+            (&[0xfffffffffffffff0, 4, 0], -14, "poll(0xfffffffffffffff0, 4, 0)          = -1 EFAULT (Bad address)"),
+            (&[0x2900, 1, 1000], -516, "poll([{fd=3, events=POLLIN}], 1, 1000)  = ? ERESTART_RESTARTBLOCK (Interrupted by signal)"),
+            // nfds is an `unsigned int` and the timeout an `int`.
+            (&[0x2a00, 0x1_0000_0001, 0xffff_ffff], 1, "poll([{fd=1000, events=POLLOUT|POLLWRNORM}], 1, -1) = 1 ([{fd=1000, revents=POLLOUT|POLLERR|POLLWRNORM}])"),
+        ];
+        for &(args, ret, want) in cases {
+            assert_eq!(
+                format_call(&call(sys::__NR_poll, args, Some(ret)), &m),
+                want
+            );
+        }
+    }
+
+    /// Long poll arrays, cut as strace cuts them: the argument after 32
+    /// entries; the revents after the 32nd entry that has some, or where
+    /// strace's 1 KiB buffer for them ends (each expected line checked
+    /// against strace 6.1's for the same array).
+    #[test]
+    fn long_poll_arrays() {
+        let mut m = FakeMem::default();
+        // 40 entries, all ready: fd 3 readable, fd 4 writable.
+        let alternating: Vec<_> = (0..40)
+            .map(|i| {
+                if i % 2 == 0 {
+                    (3, IN, IN)
+                } else {
+                    (4, OUT, OUT)
+                }
+            })
+            .collect();
+        m.0.insert(0x10000, pollfds(&alternating));
+        let asked = "{fd=3, events=POLLIN}, {fd=4, events=POLLOUT}, ".repeat(16);
+        let got = "{fd=3, revents=POLLIN}, {fd=4, revents=POLLOUT}, ".repeat(16);
+        assert_eq!(
+            format_call(&call(sys::__NR_poll, &[0x10000, 40, 0], Some(40)), &m),
+            format!("poll([{asked}...], 40, 0) = 40 ([{got}...])")
+        );
+        // Only entry 35 ready: the scan for revents goes past 32.
+        let mut one: Vec<_> = (0..40).map(|_| (3, OUT, 0)).collect();
+        one[35] = (3, IN, IN);
+        m.0.insert(0x11000, pollfds(&one));
+        let line = format_call(&call(sys::__NR_poll, &[0x11000, 40, 0], Some(1)), &m);
+        assert!(
+            line.ends_with(", ...], 40, 0) = 1 ([{fd=3, revents=POLLIN}])"),
+            "{line}"
+        );
+        // 32 entries are shown whole; 32 ready of 33 need no `...` after
+        // the result, 33 do.
+        let all: Vec<_> = (0..40).map(|_| (6, OUT, OUT)).collect();
+        m.0.insert(0x12000, pollfds(&all));
+        let asked = "{fd=6, events=POLLOUT}, ".repeat(32);
+        let got = "{fd=6, revents=POLLOUT}, ".repeat(32);
+        let (asked_32, got_32) = (&asked[..asked.len() - 2], &got[..got.len() - 2]);
+        assert_eq!(
+            format_call(&call(sys::__NR_poll, &[0x12000, 32, 0], Some(32)), &m),
+            format!("poll([{asked_32}], 32, 0) = 32 ([{got_32}])")
+        );
+        assert_eq!(
+            format_call(&call(sys::__NR_poll, &[0x12000, 33, 0], Some(33)), &m),
+            format!("poll([{asked}...], 33, 0) = 33 ([{got}...])")
+        );
+        let mut first_32 = all.clone();
+        first_32[32..].iter_mut().for_each(|p| p.2 = 0);
+        m.0.insert(0x13000, pollfds(&first_32));
+        assert_eq!(
+            format_call(&call(sys::__NR_poll, &[0x13000, 40, 0], Some(32)), &m),
+            format!("poll([{asked}...], 40, 0) = 32 ([{got_32}])")
+        );
+        // Long entries (the write end of a pipe with no reader) fill
+        // strace's buffer after 21 of them.
+        let long: Vec<_> = (0..40)
+            .map(|_| (1000, OUT | WRNORM, OUT | ERR | WRNORM))
+            .collect();
+        m.0.insert(0x14000, pollfds(&long));
+        let line = format_call(&call(sys::__NR_poll, &[0x14000, 40, 0], Some(40)), &m);
+        let note = line.split_once(" = 40 (").unwrap().1;
+        let entry = "{fd=1000, revents=POLLOUT|POLLERR|POLLWRNORM}, ";
+        assert_eq!(note, format!("[{}...])", entry.repeat(21)));
+    }
+
+    /// strace's buffer for the revents, to the byte: an entry is listed if
+    /// the text ends at most 996 bytes in, and ppoll's time left if the
+    /// whole text stays under 1023 bytes (else `, ...`). The arrays are
+    /// those that showed the limits natively: fds of 1 to 4 digits make
+    /// entries of 42 to 45 bytes.
+    #[test]
+    fn poll_revents_fill_straces_buffer() {
+        let mut m = FakeMem::default();
+        let fill = |fds: &[(i32, usize)]| -> Vec<(i32, i16, i16)> {
+            fds.iter()
+                .flat_map(|&(fd, n)| std::iter::repeat_n((fd, OUT | WRNORM, OUT | ERR | WRNORM), n))
+                .collect()
+        };
+        let left = Some("{tv_sec=0, tv_nsec=999998257}".to_string());
+        // (fd, how many entries of it), the entries listed, whether the
+        // time left fits.
+        type Case = (&'static [(i32, usize)], usize, bool);
+        let cases: &[Case] = &[
+            // Text ends at byte 996 with the 22nd entry, at 997 with it.
+            (&[(1000, 9), (500, 1), (5, 12)], 22, false),
+            (&[(1000, 10), (5, 12)], 21, true),
+            // The list is 986 bytes, then 987: the time left fits, then not.
+            (&[(1000, 6), (5, 16)], 22, true),
+            (&[(1000, 6), (50, 1), (5, 15)], 22, false),
+        ];
+        for (i, &(fds, listed, time_fits)) in cases.iter().enumerate() {
+            let v = fill(fds);
+            let addr = 0x20000 + i as u64 * 0x1000;
+            m.0.insert(addr, pollfds(&v));
+            let entries: Vec<String> = v
+                .iter()
+                .take(listed)
+                .map(|p| format!("{{fd={}, revents=POLLOUT|POLLERR|POLLWRNORM}}", p.0))
+                .collect();
+            let mut list = format!("[{}", entries.join(", "));
+            list += if listed < v.len() { ", ...]" } else { "]" };
+            let n = v.len() as u32;
+            assert_eq!(poll_note(&m, addr, n, u64::from(n), None), list, "case {i}");
+            let with_left = poll_note(&m, addr, n, u64::from(n), left.clone());
+            let want = if time_fits {
+                format!("{list}, left {}", left.as_deref().unwrap())
+            } else {
+                format!("{list}, ...")
+            };
+            assert_eq!(with_left, want, "case {i}");
+        }
+    }
+
+    /// ppoll. The timeout argument is read, like everything, at exit: where
+    /// the call left the timespec alone (a zero timeout, or a failure
+    /// before the wait) each line is strace 6.1's; after a wait it holds
+    /// the time left that Linux wrote back.
+    #[test]
+    fn ppoll_calls() {
+        let mut m = FakeMem::default();
+        m.0.insert(0x2900, pollfds(&[(3, IN, 0)]));
+        m.0.insert(0x2a00, pollfds(&[(3, IN, IN)]));
+        m.0.insert(0x2b00, pollfds(&[(-5, IN, 0)]));
+        m.0.insert(
+            0x2c00,
+            pollfds(&[(1000, OUT | WRNORM, OUT | ERR | WRNORM); 3]),
+        );
+        m.0.insert(0x3000, timespec_bytes(0, 0));
+        m.0.insert(0x3100, timespec_bytes(0, 999_996_593));
+        m.0.insert(0x3200, timespec_bytes(0, 2_000_000_000));
+        m.0.insert(0x3300, timespec_bytes(-1, 0));
+        m.0.insert(0x3400, timespec_bytes(0, 999_994_810));
+        m.0.insert(0x3500, timespec_bytes(1, 0));
+        m.0.insert(0x3800, words(&[1 << 9]));
+        m.0.insert(0x3900, words(&[!(3u64 << 31)]));
+        let cases: &[(&[u64], i64, &str)] = &[
+            (&[0x2a00, 1, 0, 0, 8], 1, "ppoll([{fd=3, events=POLLIN}], 1, NULL, NULL, 8) = 1 ([{fd=3, revents=POLLIN}])"),
+            (&[0x2a00, 1, 0x3000, 0, 0], 1, "ppoll([{fd=3, events=POLLIN}], 1, {tv_sec=0, tv_nsec=0}, NULL, 0) = 1 ([{fd=3, revents=POLLIN}], left {tv_sec=0, tv_nsec=0})"),
+            (&[0x2900, 1, 0x3000, 0, 8], 0, "ppoll([{fd=3, events=POLLIN}], 1, {tv_sec=0, tv_nsec=0}, NULL, 8) = 0 (Timeout)"),
+            (&[0x2900, 1, 0x3000, 0x3900, 8], 0, "ppoll([{fd=3, events=POLLIN}], 1, {tv_sec=0, tv_nsec=0}, ~[RTMIN RT_1], 8) = 0 (Timeout)"),
+            // A sigsetsize the kernel refuses: the set as its address.
+            (&[0x2900, 1, 0x3000, 0x7fff0edebef0, 7], -22, "ppoll([{fd=3, events=POLLIN}], 1, {tv_sec=0, tv_nsec=0}, 0x7fff0edebef0, 7) = -1 EINVAL (Invalid argument)"),
+            (&[0x2b00, 1, 0x3400, 0x3800, 16], -22, "ppoll([{fd=-5}], 1, {tv_sec=0, tv_nsec=999994810}, 0x3800, 16) = -1 EINVAL (Invalid argument)"),
+            (&[0x2b00, 1, 0x3400, 0x3800, 0], -22, "ppoll([{fd=-5}], 1, {tv_sec=0, tv_nsec=999994810}, 0x3800, 0) = -1 EINVAL (Invalid argument)"),
+            (&[0x2900, 1, 0x8, 0, 8], -14, "ppoll([{fd=3, events=POLLIN}], 1, 0x8, NULL, 8) = -1 EFAULT (Bad address)"),
+            (&[0x2900, 1, 0x3000, 0x8, 8], -14, "ppoll([{fd=3, events=POLLIN}], 1, {tv_sec=0, tv_nsec=0}, 0x8, 8) = -1 EFAULT (Bad address)"),
+            (&[0x8, 1, 0x3000, 0, 8], -14, "ppoll(0x8, 1, {tv_sec=0, tv_nsec=0}, NULL, 8) = -1 EFAULT (Bad address)"),
+            (&[0x2900, 1, 0x3200, 0, 8], -22, "ppoll([{fd=3, events=POLLIN}], 1, {tv_sec=0, tv_nsec=2000000000}, NULL, 8) = -1 EINVAL (Invalid argument)"),
+            (&[0x2900, 1, 0x3300, 0, 8], -22, "ppoll([{fd=3, events=POLLIN}], 1, {tv_sec=-1, tv_nsec=0}, NULL, 8) = -1 EINVAL (Invalid argument)"),
+            // sigsetsize is a size_t.
+            (&[0x2c00, 3, 0, 0, (1 << 32) | 8], 3, "ppoll([{fd=1000, events=POLLOUT|POLLWRNORM}, {fd=1000, events=POLLOUT|POLLWRNORM}, {fd=1000, events=POLLOUT|POLLWRNORM}], 3, NULL, NULL, 4294967304) = 3 ([{fd=1000, revents=POLLOUT|POLLERR|POLLWRNORM}, {fd=1000, revents=POLLOUT|POLLERR|POLLWRNORM}, {fd=1000, revents=POLLOUT|POLLERR|POLLWRNORM}])"),
+            // After a wait: strace shows {tv_sec=1, tv_nsec=0} (what was
+            // asked) as the argument; at exit it is the time left.
+            (&[0x2a00, 1, 0x3100, 0x3800, 8], 1, "ppoll([{fd=3, events=POLLIN}], 1, {tv_sec=0, tv_nsec=999996593}, [USR1], 8) = 1 ([{fd=3, revents=POLLIN}], left {tv_sec=0, tv_nsec=999996593})"),
+            // A wait that timed out: strace shows the 30 ms asked; at exit
+            // Linux has set the timespec to zero.
+            (&[0x2900, 1, 0x3000, 0x3800, 8], 0, "ppoll([{fd=3, events=POLLIN}], 1, {tv_sec=0, tv_nsec=0}, [USR1], 8) = 0 (Timeout)"),
+            // Interrupted: no revents, no time left after the result.
+            (&[0x2900, 1, 0x3500, 0, 8], -514, "ppoll([{fd=3, events=POLLIN}], 1, {tv_sec=1, tv_nsec=0}, NULL, 8) = ? ERESTARTNOHAND (To be restarted if no handler)"),
+        ];
+        for &(args, ret, want) in cases {
+            assert_eq!(
+                format_call(&call(sys::__NR_ppoll, args, Some(ret)), &m),
+                want
+            );
+        }
+    }
+
     /// The records read from user memory, as strace prints them, and as an
     /// address when the record does not fit below the top of memory.
     #[test]
@@ -1340,6 +1819,7 @@ mod tests {
             "gettimeofday",
             "time",
             "sigaltstack",
+            "pipe",
         ];
         // Not decoded yet.
         const NOT_YET: &[&str] = &["waitid", "readlinkat", "pidfd_open", "setrlimit"];

@@ -5,10 +5,11 @@
 use linux_raw_sys::general as raw;
 
 named! {
-    /// poll's event bits, in strace's order.
+    /// poll's event bits, in strace's order. strace also names
+    /// POLL_BUSY_LOOP, a bit of Linux's own that the UAPI headers lack.
     POLL_EVENTS: u16 = [
         POLLIN, POLLPRI, POLLOUT, POLLERR, POLLHUP, POLLNVAL, POLLRDNORM, POLLRDBAND,
-        POLLWRNORM, POLLWRBAND, POLLMSG, POLLRDHUP,
+        POLLWRNORM, POLLWRBAND, POLLMSG, POLLREMOVE, POLLRDHUP, POLL_BUSY_LOOP = 0x8000,
     ]
 }
 
