@@ -28,6 +28,10 @@
  *   signal to self (tgkill+handler+sigreturn)  a SIGUSR1 handler run on the
  *                             way back from tgkill to the calling thread,
  *                             and its rt_sigreturn
+ *   pipe round trip (2 threads)  one byte written to a pipe that another
+ *                             thread, blocked in read, echoes back on a
+ *                             second pipe, read back
+ *   pipe round trip (2 processes)  the same with a forked child echoing
  *
  * The signal operations install their handlers with raw rt_sigaction
  * (raw-signal.h). Where a sent signal never reaches its handler (a kernel
@@ -57,8 +61,8 @@
 #include <linux/futex.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
+#include <time.h>
 
 #include "bench-util.h"
 
@@ -313,6 +317,82 @@ static uint64_t time_signal_other(void)
     return handler_tsc - a;
 }
 
+/* Pipes: one byte to an echoing thread or child process and back, each
+ * side blocked in read while the other writes. */
+static int to_echo[2], from_echo[2];
+static pthread_t echo_thread;
+static pid_t echo_child = -1;
+
+static void echo_loop(void)
+{
+    char c;
+    while (syscall(SYS_read, to_echo[0], &c, 1) == 1)
+        if (syscall(SYS_write, from_echo[1], &c, 1) != 1)
+            break;
+}
+
+static void *echo_main(void *arg)
+{
+    (void)arg;
+    echo_loop();
+    return NULL;
+}
+
+static int echo_pipes(void)
+{
+    return syscall(SYS_pipe2, to_echo, 0) == 0 && syscall(SYS_pipe2, from_echo, 0) == 0 ? 0 : -1;
+}
+
+static int echo_thread_on(void)
+{
+    if (echo_pipes() != 0)
+        return -1;
+    return pthread_create(&echo_thread, NULL, echo_main, NULL) == 0 ? 0 : -1;
+}
+
+static int echo_thread_off(void)
+{
+    /* EOF ends the echo loop. */
+    close(to_echo[1]);
+    pthread_join(echo_thread, NULL);
+    close(to_echo[0]);
+    close(from_echo[0]);
+    close(from_echo[1]);
+    return 0;
+}
+
+static int echo_child_on(void)
+{
+    if (echo_pipes() != 0)
+        return -1;
+    echo_child = fork();
+    if (echo_child == 0) {
+        close(to_echo[1]);
+        close(from_echo[0]);
+        echo_loop();
+        _exit(0);
+    }
+    close(to_echo[0]);
+    close(from_echo[1]);
+    return echo_child > 0 ? 0 : -1;
+}
+
+static int echo_child_off(void)
+{
+    close(to_echo[1]);
+    close(from_echo[0]);
+    int st;
+    return waitpid(echo_child, &st, 0) == echo_child ? 0 : -1;
+}
+
+static int op_pipe_round_trip(void)
+{
+    char c = 'x';
+    if (syscall(SYS_write, to_echo[1], &c, 1) != 1)
+        return -1;
+    return syscall(SYS_read, from_echo[0], &c, 1) == 1 ? 0 : -1;
+}
+
 typedef int (*op_fn)(void);
 typedef uint64_t (*timed_fn)(void);
 static const struct {
@@ -334,6 +414,8 @@ static const struct {
     {"futex wake->wakeup (2 threads)", 0, time_wakeup},
     {"signal tgkill->handler (2 threads)", 0, time_signal_other, catcher_on, catcher_off, 1},
     {"signal to self (tgkill+handler+sigreturn)", op_signal_self, 0, handler_on, handler_off, 1},
+    {"pipe round trip (2 threads)", op_pipe_round_trip, 0, echo_thread_on, echo_thread_off, 0},
+    {"pipe round trip (2 processes)", op_pipe_round_trip, 0, echo_child_on, echo_child_off, 0},
 };
 
 static double per_ns;
