@@ -107,7 +107,10 @@ fn bench_runs_end_to_end() {
     if signals {
         ops.extend(SIGNAL_OPS);
     }
-    ops.extend(["pipe round trip (2 threads)", "pipe round trip (2 processes)"]);
+    ops.extend([
+        "pipe round trip (2 threads)",
+        "pipe round trip (2 processes)",
+    ]);
     ops.push("thread create+join (clone) x2 contended");
     for &op in &ops {
         assert!(
