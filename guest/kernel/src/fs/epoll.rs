@@ -36,7 +36,7 @@ use crate::arch::rdtsc;
 use crate::errno::*;
 use crate::krc::KRc;
 use crate::mm::uaccess::{check_range, copy_to_user, read_user};
-use crate::task::{current, kernel, with_current, with_mm, Fd, WaitOn};
+use crate::task::{current, with_current, with_mm, Fd};
 
 /// The bits that are about the item, not events (Linux's EP_PRIVATE_BITS):
 /// all a oneshot item keeps once it fired.
@@ -278,7 +278,6 @@ fn do_epoll_wait(epfd: u64, uevents: u64, maxevents: u64, deadline: Option<u64>)
     let size = max as u64 * core::mem::size_of::<EpollEvent>() as u64;
     check_range(uevents, size)?;
     let (_file, ep) = epoll_of(epfd)?;
-    let pid = current().pid;
     let mut timed_out = deadline.is_some_and(|d| d <= rdtsc());
     loop {
         let mut out = Vec::new();
@@ -294,30 +293,7 @@ fn do_epoll_wait(epfd: u64, uevents: u64, maxevents: u64, deadline: Option<u64>)
         if crate::signal::pending() {
             return Err(EINTR);
         }
-        let d = deadline.unwrap_or(0);
-        let mut registered = Ok(());
-        for f in &watch {
-            if let FileKind::Pipe(end) = &f.borrow().kind {
-                registered = registered.and_then(|()| end.add_waiter(pid));
-            }
-        }
-        if registered.is_ok() {
-            if d != 0 {
-                kernel().sleepers.insert((d, pid));
-                crate::timer::rearm();
-            }
-            current().timed_out = false;
-            crate::sched::block(WaitOn::Poll(d));
-            if d != 0 {
-                kernel().sleepers.remove(&(d, pid));
-            }
-        }
-        for f in &watch {
-            if let FileKind::Pipe(end) = &f.borrow().kind {
-                end.remove_waiter(pid);
-            }
-        }
-        registered?;
+        super::poll::wait_for_change(&watch, deadline)?;
         timed_out = current().timed_out || deadline.is_some_and(|d| d <= rdtsc());
     }
 }

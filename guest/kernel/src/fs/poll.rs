@@ -127,6 +127,31 @@ fn for_each_pipe(
     Ok(())
 }
 
+/// Blocks until one of the pipes in `watch` changes, the TSC `deadline`
+/// passes (None or Some(0): no deadline), a process exits or a signal
+/// comes: on every watched pipe's waiter list meanwhile, on none after.
+pub fn wait_for_change(watch: &[KRc<File>], deadline: Option<u64>) -> KResult<()> {
+    let pid = current().pid;
+    let d = deadline.unwrap_or(0);
+    let registered = for_each_pipe(watch, |end| end.add_waiter(pid));
+    if registered.is_ok() {
+        if d != 0 {
+            kernel().sleepers.insert((d, pid));
+            crate::timer::rearm();
+        }
+        current().timed_out = false;
+        crate::sched::block(WaitOn::Poll(d));
+        if d != 0 {
+            kernel().sleepers.remove(&(d, pid));
+        }
+    }
+    let _ = for_each_pipe(watch, |end| {
+        end.remove_waiter(pid);
+        Ok(())
+    });
+    registered
+}
+
 /// Why a poll stopped without an answer.
 pub enum Interrupted {
     Signal,
@@ -139,7 +164,6 @@ pub fn do_poll(
     mode: Mode,
     deadline: Option<u64>,
 ) -> KResult<Result<u64, Interrupted>> {
-    let pid = current().pid;
     let mut timed_out = deadline.is_some_and(|d| d <= rdtsc());
     loop {
         let mut watch = Vec::new();
@@ -150,24 +174,7 @@ pub fn do_poll(
         if crate::signal::pending() {
             return Ok(Err(Interrupted::Signal));
         }
-        let d = deadline.unwrap_or(0);
-        let registered = for_each_pipe(&watch, |end| end.add_waiter(pid));
-        if registered.is_ok() {
-            if d != 0 {
-                kernel().sleepers.insert((d, pid));
-                crate::timer::rearm();
-            }
-            current().timed_out = false;
-            crate::sched::block(WaitOn::Poll(d));
-            if d != 0 {
-                kernel().sleepers.remove(&(d, pid));
-            }
-        }
-        let _ = for_each_pipe(&watch, |end| {
-            end.remove_waiter(pid);
-            Ok(())
-        });
-        registered?;
+        wait_for_change(&watch, deadline)?;
         // Timed out: one last scan, as Linux's do_poll.
         timed_out = current().timed_out || deadline.is_some_and(|d| d <= rdtsc());
     }
