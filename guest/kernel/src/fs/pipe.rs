@@ -44,6 +44,9 @@ struct PipeBuf {
     frame: u64,
     off: usize,
     len: usize,
+    /// Written in packet mode (O_DIRECT): read whole or not at all (a
+    /// short read drops the rest), never merged into.
+    packet: bool,
 }
 
 impl PipeBuf {
@@ -248,8 +251,12 @@ impl PipeEnd {
                         b.off += n;
                         b.len -= n;
                         done += n as u64;
-                        if b.len == 0 {
+                        let packet = b.packet;
+                        if b.len == 0 || packet {
                             p.bufs.pop_front();
+                        }
+                        if packet {
+                            break;
                         }
                     }
                     p.out_gen += 1;
@@ -269,11 +276,13 @@ impl PipeEnd {
         }
     }
 
-    /// write(2) on the write end: see the module's buffer model. Returns
+    /// write(2) on the write end: see the module's buffer model; in packet
+    /// mode (`packet`: the write end's O_DIRECT) each page of the write is
+    /// a packet of its own. Returns
     /// the bytes written; a write stopped part-way (no room and
     /// nonblocking, a signal, a fault, the last reader gone) returns what
     /// it wrote, and its error only if that is nothing.
-    pub fn write(&self, buf: u64, count: u64, nonblock: bool) -> KResult<u64> {
+    pub fn write(&self, buf: u64, count: u64, nonblock: bool, packet: bool) -> KResult<u64> {
         if count == 0 {
             return Ok(0);
         }
@@ -287,8 +296,8 @@ impl PipeEnd {
                 return Err(EPIPE);
             }
             let chars = (count % PIPE_PAGE as u64) as usize;
-            if chars != 0 {
-                if let Some(b) = p.bufs.back_mut() {
+            if chars != 0 && !packet {
+                if let Some(b) = p.bufs.back_mut().filter(|b| !b.packet) {
                     let end = b.off + b.len;
                     if end + chars <= PIPE_PAGE {
                         with_mm(|mm| copy_from_user(mm, buf, b.bytes(end, chars)))?;
@@ -320,6 +329,7 @@ impl PipeEnd {
                         frame: f,
                         off: 0,
                         len: n,
+                        packet,
                     };
                     if with_mm(|mm| copy_from_user(mm, buf + done, b.bytes(0, n))).is_err() {
                         return partial(done, EFAULT);

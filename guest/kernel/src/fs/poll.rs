@@ -168,11 +168,16 @@ pub fn do_poll(
     loop {
         let mut watch = Vec::new();
         let ready = scan(fds, mode, (!timed_out).then_some(&mut watch))?;
-        if ready > 0 || timed_out {
+        if ready > 0 {
             return Ok(Ok(ready));
         }
+        // A pending signal beats the timeout, even a zero one (a ppoll
+        // whose mask lets one through is interrupted at once).
         if crate::signal::pending() {
             return Ok(Err(Interrupted::Signal));
+        }
+        if timed_out {
+            return Ok(Ok(0));
         }
         wait_for_change(&watch, deadline)?;
         // Timed out: one last scan, as Linux's do_poll.
@@ -183,6 +188,8 @@ pub fn do_poll(
 /// Reads the array, polls, writes the revents back (also when the poll
 /// was interrupted, as Linux).
 fn poll_fds(ufds: u64, nfds: u64, deadline: Option<u64>) -> KResult<Result<u64, Interrupted>> {
+    // An unsigned int.
+    let nfds = nfds as u32 as u64;
     let limit = current().signal.borrow().rlim[RLIMIT_NOFILE as usize].rlim_cur;
     if nfds > limit {
         return Err(EINVAL);

@@ -93,7 +93,10 @@ fn write_file(file: &File, buf: u64, count: u64) -> KResult<u64> {
         FileKind::ConsoleOut(host) => write_user_bytes(*host, buf, count),
         FileKind::ConsoleIn => Err(EBADF),
         FileKind::Pidfd(_) | FileKind::Epoll(_) => Err(EINVAL),
-        FileKind::Pipe(end) if end.is_write_end() => end.write(buf, count, file.nonblocking()),
+        FileKind::Pipe(end) if end.is_write_end() => {
+            let packet = file.flags.get() & O_DIRECT != 0;
+            end.write(buf, count, file.nonblocking(), packet)
+        }
         FileKind::Pipe(_) => Err(EBADF),
     }
 }
@@ -254,8 +257,9 @@ pub fn fcntl(fd: u64, cmd: u64, arg: u64) -> KResult<u64> {
         }
         F_SETFL => {
             let file = f.file.borrow();
-            // O_DIRECT on a pipe would be packet mode, which is not here.
-            if matches!(file.kind, FileKind::Pipe(_)) && arg & O_DIRECT != 0 {
+            // O_DIRECT: on a pipe (and the console, a pipe to programs)
+            // packet mode; nothing else here can do direct I/O.
+            if matches!(file.kind, FileKind::Pidfd(_) | FileKind::Epoll(_)) && arg & O_DIRECT != 0 {
                 return Err(EINVAL);
             }
             let mask = crate::fs::SETFL_MASK;
@@ -266,19 +270,20 @@ pub fn fcntl(fd: u64, cmd: u64, arg: u64) -> KResult<u64> {
     }
 }
 
-/// pipe2(fds, flags): a new pipe, read end in fds[0], write end in fds[1]
+/// pipe2(fds, flags): a new pipe (O_DIRECT: in packet mode), read end in
+/// fds[0], write end in fds[1]
 /// (the two lowest free descriptors). The descriptors are chosen and
 /// written to user memory before they are installed, so a bad pointer
 /// leaves the table as it was (Linux's EFAULT).
 pub fn pipe2(ufds: u64, flags: u64) -> KResult<u64> {
-    if flags & !(O_CLOEXEC | O_NONBLOCK) != 0 {
+    if flags & !(O_CLOEXEC | O_NONBLOCK | O_DIRECT) != 0 {
         return Err(EINVAL);
     }
     let (r, w) = pipe::create()?;
-    let status = flags & O_NONBLOCK;
     let cloexec = flags & O_CLOEXEC != 0;
-    let rf = File::new(FileKind::Pipe(r), status)?;
-    let wf = File::new(FileKind::Pipe(w), status)?;
+    // Packet mode is the writer's: only the write end has O_DIRECT.
+    let rf = File::new(FileKind::Pipe(r), flags & O_NONBLOCK)?;
+    let wf = File::new(FileKind::Pipe(w), flags & (O_NONBLOCK | O_DIRECT))?;
     with_current(|t| {
         let mut files = t.files.borrow_mut();
         let a = lowest_free(&files, 0)?;
