@@ -21,6 +21,9 @@
 #define SSIZE_MAX LONG_MAX
 #define PAGE_SIZE 4096
 #define PATH_MAX 4096
+/* The most one write to a pipe puts in at once, never interleaved with
+ * another writer's bytes. */
+#define PIPE_BUF 4096
 #define PTHREAD_STACK_MIN 16384
 #ifndef SEM_VALUE_MAX
 #define SEM_VALUE_MAX 0x7fffffff

@@ -38,6 +38,10 @@ unsigned alarm(unsigned seconds);
 int dup(int fd);
 int dup2(int fd, int fd2);
 int dup3(int fd, int fd2, int flags);
+int pipe(int fds[2]);
+#ifdef _GNU_SOURCE
+int pipe2(int fds[2], int flags);
+#endif
 pid_t getpgrp(void);
 pid_t getpgid(pid_t pid);
 int setpgid(pid_t pid, pid_t pgid);

@@ -126,6 +126,8 @@ static inline int cancel_enabled_and_canceled(int ch)
 #define SIGSETXID (__SIGRTMIN + 1)
 #define __SIGRTMIN_APP (__SIGRTMIN + 2)
 static inline int __is_internal_signal(int sig) { return sig == SIGCANCEL || sig == SIGSETXID; }
+/* The two as bits of the kernel's 8-byte mask. */
+#define INTERNAL_SIGNALS ((1UL << (SIGCANCEL - 1)) | (1UL << (SIGSETXID - 1)))
 
 /* The kernel's struct sigaction and its 8-byte signal mask. */
 struct k_sigaction {
@@ -147,6 +149,7 @@ hidden long __syscall_cancel(long n, long a, long b, long c, long d, long e, lon
 #define __syscall_cp2(n, a, b) __syscall_cancel(n, (long)(a), (long)(b), 0, 0, 0, 0)
 #define __syscall_cp3(n, a, b, c) __syscall_cancel(n, (long)(a), (long)(b), (long)(c), 0, 0, 0)
 #define __syscall_cp4(n, a, b, c, d) __syscall_cancel(n, (long)(a), (long)(b), (long)(c), (long)(d), 0, 0)
+#define __syscall_cp5(n, a, b, c, d, e) __syscall_cancel(n, (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), 0)
 /* Acts on a pending cancellation if enabled (pthread_testcancel). */
 hidden void __pthread_testcancel(void);
 /* Sets EXITING and unwinds: cleanup handlers, key destructors, thread

@@ -1,9 +1,12 @@
 /* syscall(2), errno, and the thin system call wrappers. */
+#define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/auxv.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/resource.h>
@@ -160,6 +163,39 @@ mode_t umask(mode_t mask) { return (mode_t)__syscall1(SYS_umask, mask); }
 int dup(int fd) { return (int)__syscall_ret(__syscall1(SYS_dup, fd)); }
 int dup2(int fd, int fd2) { return (int)__syscall_ret(__syscall2(SYS_dup2, fd, fd2)); }
 int dup3(int fd, int fd2, int flags) { return (int)__syscall_ret(__syscall3(SYS_dup3, fd, fd2, flags)); }
+/* pipe and fstat are the general calls, as in glibc, so a program makes
+ * the same system calls with either library. */
+int pipe2(int fds[2], int flags) { return (int)__syscall_ret(__syscall2(SYS_pipe2, fds, flags)); }
+int pipe(int fds[2]) { return pipe2(fds, 0); }
+int fstatat(int dirfd, const char *path, struct stat *st, int flags)
+{
+    return (int)__syscall_ret(__syscall4(SYS_newfstatat, dirfd, path, st, flags));
+}
+int fstat(int fd, struct stat *st) { return fstatat(fd, "", st, AT_EMPTY_PATH); }
+
+/* The third argument is an int, a pointer or absent; taken as a long it
+ * reaches the kernel as the caller passed it (Linux reads only the low
+ * half for the int commands). Waiting for a lock (F_SETLKW) is a
+ * cancellation point, the other commands do not block. */
+int fcntl(int fd, int cmd, ...)
+{
+    va_list ap;
+    va_start(ap, cmd);
+    unsigned long arg = va_arg(ap, unsigned long);
+    va_end(ap);
+    if (cmd == F_SETLKW)
+        return (int)__syscall_ret(__syscall_cp3(SYS_fcntl, fd, cmd, arg));
+    return (int)__syscall_ret(__syscall3(SYS_fcntl, fd, cmd, arg));
+}
+
+int ioctl(int fd, unsigned long request, ...)
+{
+    va_list ap;
+    va_start(ap, request);
+    unsigned long arg = va_arg(ap, unsigned long);
+    va_end(ap);
+    return (int)__syscall_ret(__syscall3(SYS_ioctl, fd, request, arg));
+}
 pid_t getpgid(pid_t pid) { return (pid_t)__syscall_ret(__syscall1(SYS_getpgid, pid)); }
 pid_t getpgrp(void) { return getpgid(0); }
 int setpgid(pid_t pid, pid_t pgid) { return (int)__syscall_ret(__syscall2(SYS_setpgid, pid, pgid)); }

@@ -4,8 +4,6 @@
 #include <string.h>
 #include "internal.h"
 
-#define INTERNAL_SIGNALS ((1UL << (SIGCANCEL - 1)) | (1UL << (SIGSETXID - 1)))
-
 int pthread_sigmask(int how, const sigset_t *set, sigset_t *old)
 {
     unsigned long k, ko;
