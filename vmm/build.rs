@@ -9,9 +9,9 @@
 //! - `hello-glibc`: the C hello linked statically against the host's glibc,
 //!   a program we did not write the C library of; likewise every
 //!   `guest/programs/glibc/*.c` (glibc-only programs, under their own
-//!   names) and the conformance programs `sigconf` and `nptl-cancel` (as
-//!   `<name>-glibc`, the same cases through glibc's signal and
-//!   cancellation code);
+//!   names) and the conformance programs `sigconf`, `nptl-cancel` and
+//!   `pipeconf` (as `<name>-glibc`, the same cases through glibc's signal,
+//!   cancellation and pipe/poll code);
 //! - `cancel-musl`: the cancellation program against musl, when the host
 //!   has `musl-gcc` (the musl-tools package), a third C library's view;
 //! - `go-goroutines`: the Go program `guest/programs/go`, static (no cgo),
@@ -208,7 +208,7 @@ fn build_glibc_programs(root: &Path, bin_dir: &Path) {
         build_with_glibc(src, bin_dir, &name);
     }
     // Conformance programs written for guest-libc that glibc runs too.
-    for name in ["sigconf", "nptl-cancel"] {
+    for name in ["sigconf", "nptl-cancel", "pipeconf"] {
         let src = root.join("guest/programs/c").join(format!("{name}.c"));
         if src.exists() {
             build_with_glibc(&src, bin_dir, &format!("{name}-glibc"));
