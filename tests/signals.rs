@@ -44,24 +44,7 @@ fn sigconf_glibc_matches_linux() {
 /// being the reference for what the C interfaces do on Linux).
 #[test]
 fn guest_libc_sigconf_agrees_with_glibc() {
-    let ours = native("sigconf", &[], &[]);
-    let glibc = native("sigconf-glibc", &[], &[]);
-    assert_eq!(ours.code, glibc.code, "{}", ours.stderr);
-    let diff: Vec<String> = ours
-        .stdout
-        .lines()
-        .zip(glibc.stdout.lines())
-        .filter(|(a, b)| a != b)
-        .map(|(a, b)| format!("guest-libc: {a}\n     glibc: {b}"))
-        .collect();
-    assert!(diff.is_empty(), "{}", diff.join("\n"));
-    assert_eq!(
-        ours.stdout.lines().count(),
-        glibc.stdout.lines().count(),
-        "guest-libc:\n{}\nglibc:\n{}",
-        ours.stdout,
-        glibc.stdout
-    );
+    same_as_glibc_natively("sigconf", "sigconf-glibc");
 }
 
 #[test]

@@ -267,3 +267,29 @@ pub mod elf {
     pub const P_FILESZ: usize = 0x20;
     pub const P_MEMSZ: usize = 0x28;
 }
+
+/// Runs guest-libc's build `ours` and glibc's build `glibc` of one
+/// conformance program natively and asserts they print the same lines and
+/// end alike: the guest comparisons check the kernel, this the library.
+/// Returns guest-libc's run.
+pub fn same_as_glibc_natively(ours: &str, glibc: &str) -> Run {
+    let o = native(ours, &[], &[]);
+    let g = native(glibc, &[], &[]);
+    assert_eq!(o.code, g.code, "{}", o.stderr);
+    let diff: Vec<String> = o
+        .stdout
+        .lines()
+        .zip(g.stdout.lines())
+        .filter(|(a, b)| a != b)
+        .map(|(a, b)| format!("guest-libc: {a}\n     glibc: {b}"))
+        .collect();
+    assert!(diff.is_empty(), "{}", diff.join("\n"));
+    assert_eq!(
+        o.stdout.lines().count(),
+        g.stdout.lines().count(),
+        "guest-libc:\n{}\nglibc:\n{}",
+        o.stdout,
+        g.stdout
+    );
+    o
+}
