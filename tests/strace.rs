@@ -392,6 +392,61 @@ fn pipes_and_poll_match_real_strace() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// select, pselect6 and the epoll calls (`strace-epoll`): the same lines
+/// as real strace. The program gives a successful select only ready
+/// descriptors and zero timeouts, which the kernel's write-back leaves as
+/// they were (the guest's trace reads the sets at exit).
+#[test]
+fn select_and_epoll_match_real_strace() {
+    if !strace_available() {
+        eprintln!("strace is not installed: skipped");
+        return;
+    }
+    let dir = tempdir("epoll");
+    let native = native_trace("strace-epoll", &dir);
+    let (run, guest) = guest_trace("strace-epoll", &dir);
+    assert_eq!(run.code, 0, "guest run failed: {}", run.stderr);
+    let (n, g) = (normalize(&native), normalize(&guest));
+    let all: Vec<&String> = g.values().flatten().collect();
+    for want in [
+        "select(5, [3], [4], NULL, {tv_sec=0, tv_usec=0}) = 2 (in [3], out [4], left {tv_sec=0, tv_usec=0})",
+        "select(0, NULL, NULL, NULL, {tv_sec=0, tv_usec=0}) = 0 (Timeout)",
+        "select(5, [3], NULL, [], 0xADDR) = -1 EFAULT (Bad address)",
+        "pselect6(5, [3], NULL, NULL, {tv_sec=0, tv_nsec=0}, {sigmask=[USR1], sigsetsize=8}) = 1 (in [3], left {tv_sec=0, tv_nsec=0})",
+        "pselect6(5, [3], NULL, NULL, {tv_sec=0, tv_nsec=0}, {sigmask=0xADDR, sigsetsize=7}) = -1 EINVAL (Invalid argument)",
+        "epoll_create1(EPOLL_CLOEXEC) = 5",
+        "epoll_create(1) = 6",
+        "epoll_ctl(5, EPOLL_CTL_ADD, 3, {events=EPOLLIN|EPOLLET, data={u32=7, u64=7}}) = 0",
+        "epoll_wait(5, [], 8, 0) = 0",
+        "epoll_wait(5, [{events=EPOLLOUT, data={u32=4294967295, u64=18446744073709551615}}], 8, 0) = 1",
+        "epoll_pwait(5, [{events=EPOLLOUT, data={u32=9, u64=4294967305}}], 8, 0, [USR1], 8) = 1",
+        "epoll_pwait2(5, [{events=EPOLLOUT, data={u32=9, u64=4294967305}}], 8, {tv_sec=0, tv_nsec=0}, [USR1], 8) = 1",
+        "epoll_ctl(5, EPOLL_CTL_DEL, 4, 0xADDR) = 0",
+        "epoll_pwait(99, 0xADDR, 8, 0, 0xADDR, 8) = -1 EBADF (Bad file descriptor)",
+    ] {
+        assert!(all.iter().any(|l| *l == want), "guest trace lacks {want}\n{guest}");
+    }
+    // 40 events ready: cut after 32.
+    assert!(all.iter().any(|l| l
+        .starts_with("epoll_wait(6, [{events=EPOLLOUT, data={u32=100, u64=100}}, ")
+        && l.ends_with("}, ...], 48, 0) = 40")));
+    let diff = differences(&n, &g);
+    assert!(
+        diff.is_empty(),
+        "--strace differs from strace -f:\n{}\n=== raw guest trace:\n{guest}",
+        diff.join("\n")
+    );
+    // The comparison sees a set or an event that differs.
+    for (from, to) in [
+        ("(in [3], out [4]", "(in [3]"),
+        ("{u32=7, u64=7}", "{u32=7, u64=8}"),
+    ] {
+        let broken = guest.replacen(from, to, 1);
+        assert!(!differences(&n, &normalize(&broken)).is_empty(), "{from}");
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 /// ppoll after a wait, in the guest alone (natively the times differ from
 /// run to run). The kernel writes the time left back into the timeout:
 /// `--strace` reads the timespec at exit, so the argument is that time

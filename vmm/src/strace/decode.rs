@@ -385,6 +385,22 @@ pub fn poll_revents(e: i16) -> String {
     flags(u64::from(e as u16), poll::POLL_EVENTS, "0")
 }
 
+/// epoll's `events` word (a `uint32_t`): strace comments a value of no
+/// known bit, as for poll's.
+pub fn epoll_events(e: u32) -> String {
+    flags_commented(u64::from(e), poll::EPOLL_EVENTS, "EPOLL")
+}
+
+/// epoll_ctl's operation (an `int`).
+pub fn epoll_op(op: u64) -> String {
+    constant(op & 0xffff_ffff, poll::EPOLL_OPS, "EPOLL_CTL")
+}
+
+/// epoll_create1's flags (an `int`).
+pub fn epoll_create_flags(f: u64) -> String {
+    flags_commented(f & 0xffff_ffff, poll::EPOLL_CREATE_FLAGS, "EPOLL_")
+}
+
 pub fn getrandom_flags(f: u64) -> String {
     flags(f, random::GRND_FLAGS, "0")
 }
@@ -781,6 +797,23 @@ mod tests {
         assert_eq!(poll_revents(4 | 8 | 0x100), "POLLOUT|POLLERR|POLLWRNORM");
         assert_eq!(poll_revents(0x20), "POLLNVAL");
         assert_eq!(ioctl_request(0x541b), "FIONREAD");
+        // epoll's, as strace 6.1 printed them.
+        assert_eq!(epoll_events(0), "0");
+        assert_eq!(epoll_events(1 | (1 << 31)), "EPOLLIN|EPOLLET");
+        assert_eq!(
+            epoll_events(4 | (1 << 30) | 0x100_0000),
+            "EPOLLOUT|EPOLLONESHOT|0x1000000"
+        );
+        assert_eq!(epoll_events(0x100_0000), "0x1000000 /* EPOLL??? */");
+        assert_eq!(epoll_op(1), "EPOLL_CTL_ADD");
+        assert_eq!(epoll_op(2), "EPOLL_CTL_DEL");
+        assert_eq!(epoll_op((1 << 32) | 3), "EPOLL_CTL_MOD");
+        assert_eq!(epoll_op(9), "0x9 /* EPOLL_CTL_??? */");
+        assert_eq!(epoll_create_flags(0), "0");
+        assert_eq!(epoll_create_flags(0o2000000), "EPOLL_CLOEXEC");
+        assert_eq!(epoll_create_flags(0x1_0008_0000), "EPOLL_CLOEXEC");
+        assert_eq!(epoll_create_flags(1), "0x1 /* EPOLL_??? */");
+        assert_eq!(epoll_create_flags(0o2000001), "EPOLL_CLOEXEC|0x1");
         assert_eq!(ioctl_request(0x5421), "FIONBIO");
     }
 }

@@ -24,17 +24,22 @@
 //! - Arguments are decoded as strace does for the calls this kernel
 //!   implements (flags, constants, structures read from the caller's user
 //!   memory through its page tables: `struct clone_args`, timespecs, signal
-//!   sets and actions, poll arrays, write/read buffers quoted and cut at 32
-//!   bytes, arrays at 32 entries), but for waitid, readlinkat, setrlimit
+//!   sets and actions, poll arrays, select's fd sets, epoll events,
+//!   write/read buffers quoted and cut at 32 bytes, arrays at 32 entries),
+//!   but for waitid, readlinkat, setrlimit
 //!   and the pidfd calls (a unit test keeps that list); any other call is
 //!   printed under its Linux name with as many arguments as strace shows
 //!   for it, in hex (`abi::linux::syscalls`).
 //! - An argument the call both reads and writes shows what it holds at
-//!   exit. Of the calls here only ppoll's timeout changes: Linux writes the
-//!   time left into it, so after a wait the argument is that time left
-//!   (zero after a timeout) where strace, which also reads it at entry,
-//!   shows the timeout asked. poll's array keeps the fd and events asked
-//!   (the kernel changes only revents).
+//!   exit. ppoll's, select's and pselect6's timeouts change: Linux writes
+//!   the time left into them, so after a wait the argument is that time
+//!   left (zero after a timeout) where strace, which also reads it at
+//!   entry, shows the timeout asked. select's sets change too: after a
+//!   success or a timeout they hold only the descriptors found ready, so
+//!   one asked about and not ready is missing from the argument (strace
+//!   shows it). A failed call leaves both as given. poll's array keeps the
+//!   fd and events asked (the kernel changes only revents), and epoll_ctl
+//!   does not write its event.
 //!
 //! - strace's timing options, in the guest's own time (the TSC values the
 //!   kernel puts in each stop, through `abi::clock::TscClock`): `-t`/`-tt`/
@@ -69,7 +74,7 @@ use abi::linux::futex::{
     FUTEX_WAIT_REQUEUE_PI, FUTEX_WAKE, FUTEX_WAKE_BITSET,
 };
 use abi::linux::ioctl::{FIONBIO, FIONREAD};
-use abi::linux::poll::Pollfd;
+use abi::linux::poll::{EpollEvent, Pollfd, EPOLL_CTL_DEL};
 use abi::linux::signal::SIGEV_THREAD_ID;
 use abi::linux::signal::SIGSET_SIZE;
 use abi::linux::signal::{SA_RESTORER, SIG_DFL, SIG_IGN};
@@ -766,6 +771,187 @@ fn poll_return(m: &dyn GuestMem, c: &Call, left: Option<String>) -> RetStyle {
     }
 }
 
+/// The most descriptors of an `fd_set` read (2^20, a 128 KiB set): a
+/// hostile nfds (up to 2^31) must not make us read 256 MiB of guest
+/// memory, and strace too shows no descriptor past about this many.
+const FD_SET_MAX_FDS: u64 = 1 << 20;
+
+/// The descriptors set in the `fd_set` at `addr` below `nfds`, or None if
+/// it cannot be read.
+fn fd_set_fds(m: &dyn GuestMem, addr: u64, nfds: i32) -> Option<Vec<u64>> {
+    let n = u64::try_from(nfds).ok()?.min(FD_SET_MAX_FDS);
+    let words = n.div_ceil(64) as usize;
+    let bytes = m.bytes(addr, words * 8).ok()?;
+    Some(
+        bytes
+            .chunks_exact(8)
+            .enumerate()
+            .flat_map(|(w, b)| {
+                let word = u64::from_le_bytes(b.try_into().unwrap());
+                (0..64)
+                    .filter(move |bit| word & (1 << bit) != 0)
+                    .map(move |bit| w as u64 * 64 + bit)
+            })
+            .filter(|&fd| fd < n)
+            .collect(),
+    )
+}
+
+/// A select set as an argument: `[3 4]` (every descriptor: strace does not
+/// cut these), `NULL`; the address when it cannot be read or nfds is not
+/// positive (strace reads nothing then).
+fn fd_set_at(m: &dyn GuestMem, addr: u64, nfds: i32) -> String {
+    if addr == 0 {
+        return "NULL".into();
+    }
+    match fd_set_fds(m, addr, nfds).filter(|_| nfds > 0) {
+        Some(fds) => {
+            let fds: Vec<String> = fds.iter().map(u64::to_string).collect();
+            format!("[{}]", fds.join(" "))
+        }
+        None => format!("{addr:#x}"),
+    }
+}
+
+/// strace lists a descriptor after select's result only while the text
+/// so far is at most this long (measured natively: a descriptor is listed
+/// after 998 bytes, not after 999, whatever its digits).
+const SELECT_NOTE_FD_ROOM: usize = 998;
+
+/// What follows a successful select's or pselect6's return value, inside
+/// the parentheses: the sets as the call left them, `in [3], out [4]`
+/// (`except` for the third; a set with nothing ready left out), then the
+/// time left that the kernel wrote back. As in strace's fixed buffer: a
+/// descriptor past [`SELECT_NOTE_FD_ROOM`] is dropped without a mark (a
+/// set that had some still gets its `]`, even with its name dropped), and
+/// the time left is dropped if the whole would reach 1023 bytes.
+fn select_note(m: &dyn GuestMem, nfds: i32, sets: [u64; 3], left: Option<String>) -> String {
+    let mut s = String::new();
+    for (name, addr) in ["in", "out", "except"].into_iter().zip(sets) {
+        if addr == 0 {
+            continue;
+        }
+        let Some(fds) = fd_set_fds(m, addr, nfds) else {
+            continue;
+        };
+        let mut opened = false;
+        for fd in &fds {
+            if s.len() > SELECT_NOTE_FD_ROOM {
+                continue;
+            }
+            if opened {
+                s.push(' ');
+            } else {
+                if !s.is_empty() {
+                    s += ", ";
+                }
+                s += name;
+                s += " [";
+                opened = true;
+            }
+            s += &fd.to_string();
+        }
+        if !fds.is_empty() {
+            s.push(']');
+        }
+    }
+    if let Some(left) = left {
+        let sep = if s.is_empty() { "left " } else { ", left " };
+        if s.len() + sep.len() + left.len() < POLL_NOTE_BUF - 1 {
+            s += sep;
+            s += &left;
+        }
+    }
+    s
+}
+
+/// select's and pselect6's return value: `0 (Timeout)`, or the count with
+/// the sets as the call left them and the time left (`left`).
+fn select_return(m: &dyn GuestMem, c: &Call, left: Option<String>) -> RetStyle {
+    let nfds = c.args[0] as i32;
+    match c.ret {
+        Some(0) => RetStyle::Note("Timeout".into()),
+        Some(r) if r > 0 => RetStyle::Note(select_note(
+            m,
+            nfds,
+            [c.args[1], c.args[2], c.args[3]],
+            left,
+        )),
+        _ => RetStyle::Dec,
+    }
+}
+
+/// select's (and pselect6's) nfds and sets. They are read at exit: after
+/// a failure they are what the program passed, but after a success (or a
+/// timeout) Linux has replaced each with the descriptors found ready, so
+/// a descriptor that was asked about and is not ready is missing here
+/// where strace, which reads them at entry too, shows it.
+fn select_sets(m: &dyn GuestMem, a: &[u64; 6]) -> String {
+    let nfds = a[0] as i32;
+    format!(
+        "{nfds}, {}, {}, {}",
+        fd_set_at(m, a[1], nfds),
+        fd_set_at(m, a[2], nfds),
+        fd_set_at(m, a[3], nfds)
+    )
+}
+
+/// pselect6's sixth argument, `{const sigset_t *ss; size_t ss_len}`:
+/// `{sigmask=[USR1], sigsetsize=8}` (the mask decoded only at the size
+/// the kernel accepts), `NULL`, or the address when it cannot be read.
+fn pselect_sig_at(m: &dyn GuestMem, addr: u64) -> String {
+    record_at(m, addr, |[mask, size]: [u64; 2]| {
+        format!(
+            "{{sigmask={}, sigsetsize={size}}}",
+            sigset_sized_at(m, mask, size)
+        )
+    })
+}
+
+fn epoll_event(e: &EpollEvent) -> String {
+    let data = e.data.get();
+    format!(
+        "{{events={}, data={{u32={}, u64={data}}}}}",
+        epoll_events(e.events.get()),
+        data as u32
+    )
+}
+
+/// epoll_ctl's event, what the program gives (the call does not write
+/// it).
+fn epoll_event_at(m: &dyn GuestMem, addr: u64) -> String {
+    record_at(m, addr, |e: EpollEvent| epoll_event(&e))
+}
+
+/// The `n` events an epoll wait returned: `[{events=EPOLLIN, data={u32=7,
+/// u64=7}}]`, `[]` for none, at most [`MAX_STRLEN`] then `...`, as strace
+/// cuts arrays; the address if they cannot be read.
+fn epoll_events_at(m: &dyn GuestMem, addr: u64, n: u64) -> String {
+    let size = size_of::<EpollEvent>() as u64;
+    let mut parts = Vec::new();
+    for i in 0..n.min(MAX_STRLEN as u64) {
+        let Some(e) = i
+            .checked_mul(size)
+            .and_then(|off| addr.checked_add(off))
+            .and_then(|at| m.get::<EpollEvent>(at).ok())
+        else {
+            return format!("{addr:#x}");
+        };
+        parts.push(epoll_event(&e));
+    }
+    if n > MAX_STRLEN as u64 {
+        parts.push("...".into());
+    }
+    format!("[{}]", parts.join(", "))
+}
+
+/// epoll_wait's, epoll_pwait's and epoll_pwait2's first three arguments:
+/// the events are the call's output, shown once it succeeded.
+fn epoll_wait_head(m: &dyn GuestMem, a: &[u64; 6], ok: bool, ret: i64) -> String {
+    let events = shown_if(ok, a[1], || epoll_events_at(m, a[1], ret as u64));
+    format!("{}, {events}, {}", int(a[0]), int(a[2]))
+}
+
 /// How a successful return value is shown.
 enum RetStyle {
     Dec,
@@ -895,6 +1081,56 @@ pub fn format_parts(c: &Call, m: &dyn GuestMem) -> (String, String) {
                 a[4]
             )
         }
+        // The sets and the timeout are read at exit (see select_sets); the
+        // timeout then holds the time left Linux wrote into it, not the
+        // timeout asked that strace shows.
+        sys::__NR_select => {
+            let left = (a[4] != 0)
+                .then(|| m.get::<Timeval>(a[4]).ok().map(|t| tv(&t)))
+                .flatten();
+            style = select_return(m, c, left);
+            format!("{}, {}", select_sets(m, &a), timeval(m, a[4]))
+        }
+        sys::__NR_pselect6 => {
+            let left = (a[4] != 0)
+                .then(|| m.get::<Timespec>(a[4]).ok().map(|t| ts(&t)))
+                .flatten();
+            style = select_return(m, c, left);
+            format!(
+                "{}, {}, {}",
+                select_sets(m, &a),
+                timespec(m, a[4]),
+                pselect_sig_at(m, a[5])
+            )
+        }
+        sys::__NR_epoll_create => int(a[0]),
+        sys::__NR_epoll_create1 => epoll_create_flags(a[0]),
+        // EPOLL_CTL_DEL ignores the event: strace shows only its address.
+        sys::__NR_epoll_ctl => {
+            let event = if a[1] & 0xffff_ffff == EPOLL_CTL_DEL {
+                ptr(a[3])
+            } else {
+                epoll_event_at(m, a[3])
+            };
+            format!("{}, {}, {}, {event}", int(a[0]), epoll_op(a[1]), int(a[2]))
+        }
+        sys::__NR_epoll_wait => format!("{}, {}", epoll_wait_head(m, &a, ok, retv), int(a[3])),
+        // strace prints these at exit, and a failed call's mask and
+        // timeout as their addresses.
+        sys::__NR_epoll_pwait => format!(
+            "{}, {}, {}, {}",
+            epoll_wait_head(m, &a, ok, retv),
+            int(a[3]),
+            shown_if(ok, a[4], || sigset_sized_at(m, a[4], a[5])),
+            a[5]
+        ),
+        sys::__NR_epoll_pwait2 => format!(
+            "{}, {}, {}, {}",
+            epoll_wait_head(m, &a, ok, retv),
+            shown_if(ok, a[3], || timespec(m, a[3])),
+            shown_if(ok, a[4], || sigset_sized_at(m, a[4], a[5])),
+            a[5]
+        ),
         sys::__NR_writev => format!(
             "{}, {}, {}",
             fd(a[0]),
@@ -1729,6 +1965,277 @@ mod tests {
                 want
             );
         }
+    }
+
+    /// An `fd_set` of these descriptors, `n_words` 64-bit words long.
+    fn fd_set(fds: &[u64], n_words: usize) -> Vec<u8> {
+        let mut w = vec![0u64; n_words];
+        for &fd in fds {
+            w[fd as usize / 64] |= 1 << (fd % 64);
+        }
+        words(&w)
+    }
+
+    fn timeval_bytes(sec: i64, usec: i64) -> Vec<u8> {
+        Timeval {
+            tv_sec: sec,
+            tv_usec: usec,
+        }
+        .as_bytes()
+        .to_vec()
+    }
+
+    /// select and pselect6. Memory holds the sets and timeout as at the
+    /// call's exit: where the call failed, or every descriptor asked was
+    /// ready, the line is strace 6.1's; otherwise strace's arguments show
+    /// the sets and timeout asked (from its entry stop) and ours what the
+    /// kernel wrote back (noted per case).
+    #[test]
+    fn select_calls() {
+        let mut m = FakeMem::default();
+        m.0.insert(0x1000, fd_set(&[3], 1));
+        m.0.insert(0x1100, fd_set(&[4], 1));
+        m.0.insert(0x1200, fd_set(&[], 1));
+        m.0.insert(0x1300, fd_set(&[3, 4], 1));
+        m.0.insert(0x1400, fd_set(&[3, 70], 2));
+        m.0.insert(0x7ffdd07a1350, fd_set(&[3], 1));
+        m.0.insert(0x2000, timeval_bytes(0, 0));
+        m.0.insert(0x2100, timeval_bytes(1, 999_998));
+        m.0.insert(0x2200, timeval_bytes(0, 2_000_000));
+        m.0.insert(0x3000, timespec_bytes(0, 0));
+        m.0.insert(0x3100, timespec_bytes(1, 19_997_555));
+        m.0.insert(0x3800, words(&[1 << 9]));
+        m.0.insert(0x3900, words(&[0x3800, 8]));
+        m.0.insert(0x3910, words(&[0, 8]));
+        m.0.insert(0x3920, words(&[0x7ffdd07a1218, 7]));
+        m.0.insert(0x3930, words(&[0x8, 8]));
+        let s = sys::__NR_select;
+        let p6 = sys::__NR_pselect6;
+        let cases: &[(u64, &[u64], i64, &str)] = &[
+            (s, &[5, 0x1000, 0x1100, 0x1200, 0x2000], 2, "select(5, [3], [4], [], {tv_sec=0, tv_usec=0}) = 2 (in [3], out [4], left {tv_sec=0, tv_usec=0})"),
+            (s, &[5, 0x1000, 0, 0, 0], 1, "select(5, [3], NULL, NULL, NULL)        = 1 (in [3])"),
+            // strace: select(5, [3 4], [4], NULL, ...) (fd 3 not ready).
+            (s, &[5, 0x1200, 0x1100, 0, 0x2000], 1, "select(5, [], [4], NULL, {tv_sec=0, tv_usec=0}) = 1 (out [4], left {tv_sec=0, tv_usec=0})"),
+            // strace: {tv_sec=0, tv_usec=2000000} asked, and [3] in the
+            // first set.
+            (s, &[5, 0x1200, 0x1100, 0x1200, 0x2100], 1, "select(5, [], [4], [], {tv_sec=1, tv_usec=999998}) = 1 (out [4], left {tv_sec=1, tv_usec=999998})"),
+            (s, &[0, 0, 0, 0, 0x2000], 0, "select(0, NULL, NULL, NULL, {tv_sec=0, tv_usec=0}) = 0 (Timeout)"),
+            // Bits at or past nfds are not shown.
+            (s, &[4, 0x1300, 0, 0, 0x2000], 0, "select(4, [3], NULL, NULL, {tv_sec=0, tv_usec=0}) = 0 (Timeout)"),
+            // nfds of 0 or less: the sets as addresses.
+            (s, &[0, 0x7ffdd07a1350, 0, 0, 0x2000], 0, "select(0, 0x7ffdd07a1350, NULL, NULL, {tv_sec=0, tv_usec=0}) = 0 (Timeout)"),
+            (s, &[u64::MAX, 0x7ffdd07a1350, 0, 0, 0x2000], -22, "select(-1, 0x7ffdd07a1350, NULL, NULL, {tv_sec=0, tv_usec=0}) = -1 EINVAL (Invalid argument)"),
+            // nfds is an `int`.
+            (s, &[0x1_0000_0005, 0x1000, 0, 0, 0x2000], 1, "select(5, [3], NULL, NULL, {tv_sec=0, tv_usec=0}) = 1 (in [3], left {tv_sec=0, tv_usec=0})"),
+            (s, &[5, 0x1000, 0, 0x1200, 0x8], -14, "select(5, [3], NULL, [], 0x8)           = -1 EFAULT (Bad address)"),
+            (s, &[5, 0x8, 0, 0, 0x2000], -14, "select(5, 0x8, NULL, NULL, {tv_sec=0, tv_usec=0}) = -1 EFAULT (Bad address)"),
+            (s, &[5, 0x8, 0, 0, 0x8], -14, "select(5, 0x8, NULL, NULL, 0x8)         = -1 EFAULT (Bad address)"),
+            (s, &[100, 0x1400, 0, 0, 0x2000], -9, "select(100, [3 70], NULL, NULL, {tv_sec=0, tv_usec=0}) = -1 EBADF (Bad file descriptor)"),
+            (s, &[5, 0x1200, 0x1100, 0x1200, 0x2200], -22, "select(5, [], [4], [], {tv_sec=0, tv_usec=2000000}) = -1 EINVAL (Invalid argument)"),
+            (s, &[5, 0x1000, 0, 0, 0x2000], -514, "select(5, [3], NULL, NULL, {tv_sec=0, tv_usec=0}) = ? ERESTARTNOHAND (To be restarted if no handler)"),
+            (p6, &[5, 0x1000, 0, 0, 0x3000, 0x3900], 1, "pselect6(5, [3], NULL, NULL, {tv_sec=0, tv_nsec=0}, {sigmask=[USR1], sigsetsize=8}) = 1 (in [3], left {tv_sec=0, tv_nsec=0})"),
+            (p6, &[5, 0x1000, 0, 0, 0x3000, 0], 0, "pselect6(5, [3], NULL, NULL, {tv_sec=0, tv_nsec=0}, NULL) = 0 (Timeout)"),
+            (p6, &[5, 0x1200, 0, 0, 0x3000, 0x3910], 0, "pselect6(5, [], NULL, NULL, {tv_sec=0, tv_nsec=0}, {sigmask=NULL, sigsetsize=8}) = 0 (Timeout)"),
+            (p6, &[5, 0x1200, 0, 0, 0x3000, 0x3920], -22, "pselect6(5, [], NULL, NULL, {tv_sec=0, tv_nsec=0}, {sigmask=0x7ffdd07a1218, sigsetsize=7}) = -1 EINVAL (Invalid argument)"),
+            (p6, &[5, 0x1200, 0, 0, 0x3000, 0x8], -14, "pselect6(5, [], NULL, NULL, {tv_sec=0, tv_nsec=0}, 0x8) = -1 EFAULT (Bad address)"),
+            (p6, &[5, 0x1200, 0, 0, 0, 0x8], -14, "pselect6(5, [], NULL, NULL, NULL, 0x8)  = -1 EFAULT (Bad address)"),
+            (p6, &[5, 0x1200, 0, 0, 0x3000, 0x3930], -14, "pselect6(5, [], NULL, NULL, {tv_sec=0, tv_nsec=0}, {sigmask=0x8, sigsetsize=8}) = -1 EFAULT (Bad address)"),
+            (p6, &[5, 0, 0, 0, 0x8, 0x3900], -14, "pselect6(5, NULL, NULL, NULL, 0x8, {sigmask=[USR1], sigsetsize=8}) = -1 EFAULT (Bad address)"),
+            (p6, &[5, 0x1300, 0x1100, 0, 0, 0], 2, "pselect6(5, [3 4], [4], NULL, NULL, NULL) = 2 (in [3 4], out [4])"),
+            // strace: {tv_sec=1, tv_nsec=20000000} asked.
+            (p6, &[5, 0x1200, 0x1100, 0, 0x3100, 0], 1, "pselect6(5, [], [4], NULL, {tv_sec=1, tv_nsec=19997555}, NULL) = 1 (out [4], left {tv_sec=1, tv_nsec=19997555})"),
+        ];
+        for &(nr, args, ret, want) in cases {
+            assert_eq!(format_call(&call(nr, args, Some(ret)), &m), want);
+        }
+    }
+
+    /// Big sets: the arguments are never cut; the note after the result
+    /// is cut where strace's buffer is full, each case one strace 6.1
+    /// printed (its length and last descriptor).
+    #[test]
+    fn select_long_sets() {
+        let mut m = FakeMem::default();
+        let all: Vec<u64> = (0..1024).collect();
+        m.0.insert(0x10000, fd_set(&all, 16));
+        let list: Vec<String> = all.iter().map(u64::to_string).collect();
+        assert_eq!(
+            format_call(
+                &call(sys::__NR_select, &[1024, 0, 0x10000, 0, 0], Some(-9)),
+                &m
+            ),
+            format!(
+                "select(1024, NULL, [{}], NULL, NULL) = -1 EBADF (Bad file descriptor)",
+                list.join(" ")
+            )
+        );
+        // (descriptors ready for writing, time left, the note's length,
+        // its end). The cut falls after 998 bytes whatever the digits.
+        let range = |lo: u64, hi: u64, extra: &[u64]| -> Vec<u64> {
+            let mut v: Vec<u64> = extra.to_vec();
+            v.extend(lo..hi);
+            v
+        };
+        let zero = Some("{tv_sec=0, tv_usec=0}".to_string());
+        let cases: Vec<(Vec<u64>, Option<String>, usize, &str)> = vec![
+            (range(779, 1024, &[]), None, 1004, " 1021 1022]"),
+            (range(780, 1024, &[]), None, 1000, " 1021 1022]"),
+            (range(780, 1024, &[1]), None, 1002, " 1021 1022]"),
+            (range(776, 1024, &[1, 10]), None, 1001, " 1017 1018]"),
+            // The time left fits at 1022 bytes, not at 1023.
+            (
+                range(100, 346, &[1, 10]),
+                zero.clone(),
+                1022,
+                " 345], left {tv_sec=0, tv_usec=0}",
+            ),
+            (range(100, 347, &[1]), zero.clone(), 995, " 345 346]"),
+            (range(100, 348, &[]), zero.clone(), 997, " 346 347]"),
+            (range(100, 351, &[]), zero.clone(), 1001, " 347 348]"),
+        ];
+        for (i, (fds, left, len, end)) in cases.into_iter().enumerate() {
+            let addr = 0x20000 + i as u64 * 0x1000;
+            m.0.insert(addr, fd_set(&fds, 16));
+            let note = select_note(&m, 1024, [0, addr, 0], left);
+            assert!(
+                note.starts_with(&format!("out [{} ", fds[0])),
+                "case {i}: {note}"
+            );
+            assert_eq!(
+                (note.len(), &note[note.len() - end.len()..]),
+                (len, end),
+                "case {i}"
+            );
+        }
+        // A set whose descriptors no longer fit still closes with `]`.
+        m.0.insert(0x30000, fd_set(&range(780, 1024, &[]), 16));
+        m.0.insert(0x31000, fd_set(&[4], 16));
+        let note = select_note(&m, 1024, [0x30000, 0x31000, 0], zero);
+        assert_eq!(note.len(), 1005);
+        assert!(note.ends_with(" 1022 1023]]"), "{note}");
+        // A hostile nfds: at most 2^20 descriptors are read.
+        m.0.insert(0x40000, fd_set(&[3], (FD_SET_MAX_FDS / 64) as usize));
+        assert_eq!(
+            format_call(
+                &call(sys::__NR_select, &[0x7fff_ffff, 0x40000, 0, 0, 0], Some(1)),
+                &m
+            ),
+            "select(2147483647, [3], NULL, NULL, NULL) = 1 (in [3])"
+        );
+    }
+
+    fn epoll_events_bytes(v: &[(u32, u64)]) -> Vec<u8> {
+        v.iter()
+            .flat_map(|&(events, data)| {
+                EpollEvent {
+                    events: events.into(),
+                    data: data.into(),
+                }
+                .as_bytes()
+                .to_vec()
+            })
+            .collect()
+    }
+
+    /// The epoll calls: each line as strace 6.1 printed it natively for the
+    /// same arguments and results.
+    #[test]
+    fn epoll_calls() {
+        use abi::linux::poll::{EPOLLET, EPOLLIN, EPOLLONESHOT, EPOLLOUT};
+        let mut m = FakeMem::default();
+        m.0.insert(0x1000, epoll_events_bytes(&[(EPOLLIN | EPOLLET, 7)]));
+        m.0.insert(0x1100, epoll_events_bytes(&[(EPOLLOUT, 0x1_0000_0009)]));
+        m.0.insert(0x1200, epoll_events_bytes(&[(0, u64::MAX)]));
+        m.0.insert(
+            0x1300,
+            epoll_events_bytes(&[(EPOLLOUT | EPOLLONESHOT | 0x100_0000, 4)]),
+        );
+        m.0.insert(0x1400, epoll_events_bytes(&[(0x100_0000, 4)]));
+        m.0.insert(0x7ffdd07a11c4, epoll_events_bytes(&[(EPOLLOUT, 4)]));
+        m.0.insert(
+            0x2000,
+            epoll_events_bytes(&[(EPOLLOUT, 0x1_0000_0009), (EPOLLIN, 7)]),
+        );
+        m.0.insert(0x3000, timespec_bytes(0, 0));
+        m.0.insert(0x3100, timespec_bytes(0, 2_000_000_000));
+        m.0.insert(0x3800, words(&[1 << 9]));
+        let cloexec = 0o2000000;
+        let w = sys::__NR_epoll_wait;
+        let pw = sys::__NR_epoll_pwait;
+        let pw2 = sys::__NR_epoll_pwait2;
+        let ctl = sys::__NR_epoll_ctl;
+        let cases: &[(u64, &[u64], i64, &str)] = &[
+            (sys::__NR_epoll_create1, &[cloexec], 5, "epoll_create1(EPOLL_CLOEXEC)            = 5"),
+            (sys::__NR_epoll_create1, &[0], 7, "epoll_create1(0)                        = 7"),
+            (sys::__NR_epoll_create1, &[1], -22, "epoll_create1(0x1 /* EPOLL_??? */)      = -1 EINVAL (Invalid argument)"),
+            (sys::__NR_epoll_create1, &[cloexec | 1], -22, "epoll_create1(EPOLL_CLOEXEC|0x1)        = -1 EINVAL (Invalid argument)"),
+            (sys::__NR_epoll_create1, &[0x1_0008_0000], 6, "epoll_create1(EPOLL_CLOEXEC)            = 6"),
+            (sys::__NR_epoll_create, &[1], 6, "epoll_create(1)                         = 6"),
+            (sys::__NR_epoll_create, &[0], -22, "epoll_create(0)                         = -1 EINVAL (Invalid argument)"),
+            (sys::__NR_epoll_create, &[0x1_0000_0005], 7, "epoll_create(5)                         = 7"),
+            (ctl, &[5, 1, 3, 0x1000], 0, "epoll_ctl(5, EPOLL_CTL_ADD, 3, {events=EPOLLIN|EPOLLET, data={u32=7, u64=7}}) = 0"),
+            (ctl, &[5, 1, 3, 0x1000], -17, "epoll_ctl(5, EPOLL_CTL_ADD, 3, {events=EPOLLIN|EPOLLET, data={u32=7, u64=7}}) = -1 EEXIST (File exists)"),
+            (ctl, &[5, 1, 4, 0x1100], 0, "epoll_ctl(5, EPOLL_CTL_ADD, 4, {events=EPOLLOUT, data={u32=9, u64=4294967305}}) = 0"),
+            (ctl, &[5, 3, 4, 0x1200], 0, "epoll_ctl(5, EPOLL_CTL_MOD, 4, {events=0, data={u32=4294967295, u64=18446744073709551615}}) = 0"),
+            (ctl, &[5, 3, 4, 0x1300], 0, "epoll_ctl(5, EPOLL_CTL_MOD, 4, {events=EPOLLOUT|EPOLLONESHOT|0x1000000, data={u32=4, u64=4}}) = 0"),
+            (ctl, &[5, 3, 4, 0x1400], 0, "epoll_ctl(5, EPOLL_CTL_MOD, 4, {events=0x1000000 /* EPOLL??? */, data={u32=4, u64=4}}) = 0"),
+            (ctl, &[5, 2, 4, 0], 0, "epoll_ctl(5, EPOLL_CTL_DEL, 4, NULL)    = 0"),
+            (ctl, &[5, 2, 4, 0x7ffdd07a11c4], -2, "epoll_ctl(5, EPOLL_CTL_DEL, 4, 0x7ffdd07a11c4) = -1 ENOENT (No such file or directory)"),
+            (ctl, &[5, 9, 4, 0x7ffdd07a11c4], -22, "epoll_ctl(5, 0x9 /* EPOLL_CTL_??? */, 4, {events=EPOLLOUT, data={u32=4, u64=4}}) = -1 EINVAL (Invalid argument)"),
+            (ctl, &[5, 1, 4, 0x8], -14, "epoll_ctl(5, EPOLL_CTL_ADD, 4, 0x8)     = -1 EFAULT (Bad address)"),
+            (ctl, &[5, 1, 4, 0], -14, "epoll_ctl(5, EPOLL_CTL_ADD, 4, NULL)    = -1 EFAULT (Bad address)"),
+            (ctl, &[99, 1, 4, 0x7ffdd07a11c4], -9, "epoll_ctl(99, EPOLL_CTL_ADD, 4, {events=EPOLLOUT, data={u32=4, u64=4}}) = -1 EBADF (Bad file descriptor)"),
+            // op, epfd and fd are `int`s.
+            (ctl, &[5, 0x1_0000_0001, 0x1_0000_0003, 0], -14, "epoll_ctl(5, EPOLL_CTL_ADD, 3, NULL)    = -1 EFAULT (Bad address)"),
+            (w, &[5, 0x1100, 8, 0], 1, "epoll_wait(5, [{events=EPOLLOUT, data={u32=9, u64=4294967305}}], 8, 0) = 1"),
+            (w, &[5, 0x2000, 8, 0], 2, "epoll_wait(5, [{events=EPOLLOUT, data={u32=9, u64=4294967305}}, {events=EPOLLIN, data={u32=7, u64=7}}], 8, 0) = 2"),
+            (w, &[5, 0x2000, 8, u64::MAX], 1, "epoll_wait(5, [{events=EPOLLOUT, data={u32=9, u64=4294967305}}], 8, -1) = 1"),
+            (w, &[5, 0x2000, 8, 0], 0, "epoll_wait(5, [], 8, 0)                 = 0"),
+            (w, &[5, 0x2000, 0x1_0000_0008, 0x1_0000_0000], 0, "epoll_wait(5, [], 8, 0)                 = 0"),
+            (w, &[5, 0x7ffdd07a0ec0, 0, 0], -22, "epoll_wait(5, 0x7ffdd07a0ec0, 0, 0)     = -1 EINVAL (Invalid argument)"),
+            (w, &[5, 0x8, 8, 0], -14, "epoll_wait(5, 0x8, 8, 0)                = -1 EFAULT (Bad address)"),
+            (w, &[5, 0, 8, 0], -14, "epoll_wait(5, NULL, 8, 0)               = -1 EFAULT (Bad address)"),
+            (w, &[99, 0x2000, 8, 0], -9, "epoll_wait(99, 0x2000, 8, 0)            = -1 EBADF (Bad file descriptor)"),
+            (pw, &[5, 0x1100, 8, 0, 0x3800, 8], 1, "epoll_pwait(5, [{events=EPOLLOUT, data={u32=9, u64=4294967305}}], 8, 0, [USR1], 8) = 1"),
+            (pw, &[5, 0x1100, 8, 0, 0, 8], 1, "epoll_pwait(5, [{events=EPOLLOUT, data={u32=9, u64=4294967305}}], 8, 0, NULL, 8) = 1"),
+            (pw, &[5, 0x1100, 8, 0, 0x3800, 8], 0, "epoll_pwait(5, [], 8, 0, [USR1], 8)     = 0"),
+            // A failed call's mask is its address, even a readable one.
+            (pw, &[99, 0x2000, 8, 0, 0x3800, 8], -9, "epoll_pwait(99, 0x2000, 8, 0, 0x3800, 8) = -1 EBADF (Bad file descriptor)"),
+            (pw, &[5, 0x2000, 8, 0, 0x3800, 7], -22, "epoll_pwait(5, 0x2000, 8, 0, 0x3800, 7) = -1 EINVAL (Invalid argument)"),
+            (pw, &[5, 0x2000, 8, 0, 0x8, 8], -14, "epoll_pwait(5, 0x2000, 8, 0, 0x8, 8)    = -1 EFAULT (Bad address)"),
+            (pw2, &[5, 0x1100, 8, 0x3000, 0x3800, 8], 1, "epoll_pwait2(5, [{events=EPOLLOUT, data={u32=9, u64=4294967305}}], 8, {tv_sec=0, tv_nsec=0}, [USR1], 8) = 1"),
+            (pw2, &[5, 0x1100, 8, 0, 0, 8], 1, "epoll_pwait2(5, [{events=EPOLLOUT, data={u32=9, u64=4294967305}}], 8, NULL, NULL, 8) = 1"),
+            (pw2, &[5, 0x1100, 8, 0x3000, 0x3800, 8], 0, "epoll_pwait2(5, [], 8, {tv_sec=0, tv_nsec=0}, [USR1], 8) = 0"),
+            (pw2, &[5, 0x2000, 8, 0x8, 0, 8], -14, "epoll_pwait2(5, 0x2000, 8, 0x8, NULL, 8) = -1 EFAULT (Bad address)"),
+            (pw2, &[5, 0x2000, 8, 0x3100, 0, 8], -22, "epoll_pwait2(5, 0x2000, 8, 0x3100, NULL, 8) = -1 EINVAL (Invalid argument)"),
+            (pw2, &[99, 0x2000, 8, 0x3000, 0x3800, 8], -9, "epoll_pwait2(99, 0x2000, 8, 0x3000, 0x3800, 8) = -1 EBADF (Bad file descriptor)"),
+            (pw2, &[99, 0x2000, 8, 0x3000, 0x3800, 7], -22, "epoll_pwait2(99, 0x2000, 8, 0x3000, 0x3800, 7) = -1 EINVAL (Invalid argument)"),
+            (pw2, &[5, 0x2000, 8, 0x3000, 0, 8], -4, "epoll_pwait2(5, 0x2000, 8, 0x3000, NULL, 8) = -1 EINTR (Interrupted system call)"),
+        ];
+        for &(nr, args, ret, want) in cases {
+            assert_eq!(format_call(&call(nr, args, Some(ret)), &m), want);
+        }
+        // More than 32 events: the first 32, then `...` (strace 6.1's cut
+        // for 40 ready).
+        let many: Vec<(u32, u64)> = (8..48).map(|d| (EPOLLOUT, d)).collect();
+        m.0.insert(0x10000, epoll_events_bytes(&many));
+        let shown: Vec<String> = (8..40)
+            .map(|d| format!("{{events=EPOLLOUT, data={{u32={d}, u64={d}}}}}"))
+            .collect();
+        assert_eq!(
+            format_call(&call(w, &[6, 0x10000, 64, 0], Some(40)), &m),
+            format!("epoll_wait(6, [{}, ...], 64, 0) = 40", shown.join(", "))
+        );
+        let shown_32 = shown.join(", ");
+        assert_eq!(
+            format_call(&call(w, &[6, 0x10000, 64, 0], Some(32)), &m),
+            format!("epoll_wait(6, [{shown_32}], 64, 0) = 32")
+        );
+        // Events that end past the top of memory: the address.
+        assert_eq!(
+            format_call(&call(w, &[6, u64::MAX - 11, 8, 0], Some(2)), &m),
+            "epoll_wait(6, 0xfffffffffffffff4, 8, 0) = 2"
+        );
     }
 
     /// The records read from user memory, as strace prints them, and as an
