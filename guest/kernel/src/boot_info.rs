@@ -55,3 +55,11 @@ pub fn phys_bytes(range: &abi::boot::PhysRange) -> &'static [u8] {
         )
     }
 }
+
+/// The host's file image through the direct map (empty if none).
+pub fn initfs_bytes() -> &'static [u8] {
+    match try_get() {
+        Some(info) if info.initfs.len > 0 => phys_bytes(&info.initfs),
+        _ => &[],
+    }
+}

@@ -92,11 +92,20 @@ fn free_boot_frames(info: &BootInfo, frames: Option<FileFrames>) {
 /// return to user mode pops: registers zero except rip and rsp (rdx = 0:
 /// no exit handler for the program to register, as the psABI says),
 /// interrupts on. On the task list, its group's thread list and the CPU.
-fn first_task(loaded: Loaded) -> &'static mut Task {
+fn first_task(mut loaded: Loaded) -> &'static mut Task {
+    let bytes = boot_info::initfs_bytes();
+    let phys = boot_info::try_get().map_or(0, |i| i.initfs.start);
+    crate::fs::initfs::init(bytes, phys);
+    let Ok(root) = crate::fs::build_root() else {
+        out_of_memory()
+    };
+    loaded.mm.exe = crate::fs::initfs::program_path();
     let objects = TaskObjects {
         mm: KRc::new(loaded.mm),
         fs: KRc::new(Fs {
             umask: Cell::new(0o022),
+            cwd: core::cell::RefCell::new(root.clone()),
+            root,
         }),
         files: KRc::new(Files::console().unwrap_or_else(|_| out_of_memory())),
         sighand: KRc::new(SigHand::defaults()),

@@ -125,10 +125,13 @@ pub enum RestartBlock {
     },
 }
 
-/// `fs_struct`: what CLONE_FS shares.
+/// `fs_struct`: what CLONE_FS shares: the umask, the root of path
+/// lookups and the current directory.
 #[repr(C)]
 pub struct Fs {
     pub umask: Cell<u32>,
+    pub root: KRc<crate::fs::inode::Inode>,
+    pub cwd: core::cell::RefCell<KRc<crate::fs::inode::Inode>>,
 }
 
 /// A descriptor: the open file it refers to and its close-on-exec flag
@@ -730,6 +733,21 @@ pub fn current() -> &'static mut Task {
 
 pub fn task(pid: Pid) -> Option<&'static mut Task> {
     kernel().tasks.get_mut(&pid).map(|b| &mut **b)
+}
+
+/// Runs `f` with the task `pid`, if it exists.
+pub fn with_task<R>(pid: Pid, f: impl FnOnce(&mut Task) -> R) -> Option<R> {
+    task(pid).map(f)
+}
+
+/// The pids of every thread group's leader (the processes /proc lists).
+pub fn thread_group_leaders() -> Vec<Pid> {
+    kernel()
+        .tasks
+        .values()
+        .filter(|t| t.pid == t.tgid)
+        .map(|t| t.pid)
+        .collect()
 }
 
 /// Runs `f` with the current task.

@@ -134,6 +134,79 @@ pub struct Stat {
     pub unused: [i64; 3],
 }
 
+/// `struct statx_timestamp`.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout,
+)]
+#[repr(C)]
+pub struct StatxTimestamp {
+    pub tv_sec: i64,
+    pub tv_nsec: u32,
+    pub reserved: i32,
+}
+
+/// `struct statx` (256 bytes).
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout,
+)]
+#[repr(C)]
+pub struct Statx {
+    pub stx_mask: u32,
+    pub stx_blksize: u32,
+    pub stx_attributes: u64,
+    pub stx_nlink: u32,
+    pub stx_uid: u32,
+    pub stx_gid: u32,
+    pub stx_mode: u16,
+    pub spare0: u16,
+    pub stx_ino: u64,
+    pub stx_size: u64,
+    pub stx_blocks: u64,
+    pub stx_attributes_mask: u64,
+    pub stx_atime: StatxTimestamp,
+    pub stx_btime: StatxTimestamp,
+    pub stx_ctime: StatxTimestamp,
+    pub stx_mtime: StatxTimestamp,
+    pub stx_rdev_major: u32,
+    pub stx_rdev_minor: u32,
+    pub stx_dev_major: u32,
+    pub stx_dev_minor: u32,
+    pub spare: [u64; 14],
+}
+
+/// `struct statfs` of x86_64 (statfs, fstatfs).
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout,
+)]
+#[repr(C)]
+pub struct Statfs {
+    pub f_type: i64,
+    pub f_bsize: i64,
+    pub f_blocks: u64,
+    pub f_bfree: u64,
+    pub f_bavail: u64,
+    pub f_files: u64,
+    pub f_ffree: u64,
+    pub f_fsid: [i32; 2],
+    pub f_namelen: i64,
+    pub f_frsize: i64,
+    pub f_flags: i64,
+    pub f_spare: [i64; 4],
+}
+
+/// The fixed head of `struct linux_dirent64` (getdents64); the name and
+/// its NUL follow, the record padded to 8 bytes.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout,
+)]
+#[repr(C, packed)]
+pub struct Dirent64Head {
+    pub d_ino: u64,
+    pub d_off: i64,
+    pub d_reclen: u16,
+    pub d_type: u8,
+}
+
 /// The length of each of `struct new_utsname`'s strings, NUL included.
 pub const UTSNAME_FIELD_LEN: usize = 65;
 
@@ -213,6 +286,43 @@ same_layout!(
     (st_ctime, st_ctime),
     (st_ctime_nsec, st_ctime_nsec),
 );
+same_layout!(
+    Statx,
+    raw::statx,
+    (stx_mask, stx_mask),
+    (stx_blksize, stx_blksize),
+    (stx_nlink, stx_nlink),
+    (stx_mode, stx_mode),
+    (stx_ino, stx_ino),
+    (stx_size, stx_size),
+    (stx_blocks, stx_blocks),
+    (stx_atime, stx_atime),
+    (stx_btime, stx_btime),
+    (stx_ctime, stx_ctime),
+    (stx_mtime, stx_mtime),
+    (stx_rdev_major, stx_rdev_major),
+    (stx_dev_major, stx_dev_major),
+    (stx_dev_minor, stx_dev_minor),
+);
+same_layout!(
+    StatxTimestamp,
+    raw::statx_timestamp,
+    (tv_sec, tv_sec),
+    (tv_nsec, tv_nsec)
+);
+same_layout!(
+    Statfs,
+    raw::statfs64,
+    (f_type, f_type),
+    (f_bsize, f_bsize),
+    (f_blocks, f_blocks),
+    (f_files, f_files),
+    (f_fsid, f_fsid),
+    (f_namelen, f_namelen),
+    (f_frsize, f_frsize),
+    (f_flags, f_flags),
+);
+const _: () = assert!(size_of::<Dirent64Head>() == 19);
 same_layout!(
     NewUtsname,
     raw_system::new_utsname,

@@ -148,6 +148,11 @@ pub fn epoll_ctl(epfd: u64, op: u64, fd: u64, uevent: u64) -> KResult<u64> {
     if is_epoll(&target.borrow()) {
         return Err(EINVAL);
     }
+    // Regular files and directories cannot be polled for a change (they
+    // are always ready); Linux refuses them.
+    if matches!(target.borrow().kind, FileKind::Inode(_)) {
+        return Err(EPERM);
+    }
     let events = ev.map(|e| e.events.get());
     if let Some(events) = events.filter(|e| e & EPOLLEXCLUSIVE != 0) {
         if op as u32 as u64 == EPOLL_CTL_MOD || events & !EXCLUSIVE_OK_BITS != 0 {

@@ -4,19 +4,38 @@
 //! every descriptor that refers to it, and what it holds (a pipe end) is
 //! released with the last of them.
 //!
+//! Files that have a name live in the VFS: `inode` (the objects),
+//! `dir` and `regular` (tmpfs), `devfs`, `procfs` (/proc and /sys),
+//! `initfs` (the host's imported files), `namei` (path lookup) and `open`
+//! (an open inode's position and I/O).
+//!
 //! Lock order: a file's borrow is taken before the object it holds (a
-//! pipe), never the other way round.
+//! pipe, an inode), never the other way round.
 
+pub mod devfs;
+pub mod dir;
 pub mod epoll;
+pub mod initfs;
+pub mod inode;
+pub mod namei;
+pub mod open;
 pub mod pipe;
 pub mod poll;
+pub mod procfs;
+pub mod regular;
 pub mod select;
+
+pub use open::Open;
 
 use core::cell::Cell;
 
-use abi::linux::fs::{O_APPEND, O_DIRECT, O_NOATIME, O_NONBLOCK, O_RDONLY, O_RDWR, O_WRONLY};
+use alloc::vec::Vec;
 
-use crate::errno::{KResult, EMFILE};
+use abi::linux::fs::{
+    O_APPEND, O_DIRECT, O_LARGEFILE, O_NOATIME, O_NONBLOCK, O_PATH, O_RDONLY, O_RDWR, O_WRONLY,
+};
+
+use crate::errno::{KResult, EEXIST, EMFILE, ENOENT};
 use crate::krc::KRc;
 use crate::task::{with_current, Fd, Files, Pid, MAX_FDS};
 
@@ -33,6 +52,8 @@ pub enum FileKind {
     Pipe(pipe::PipeEnd),
     /// An epoll instance.
     Epoll(KRc<epoll::Epoll>),
+    /// A file with a name: regular, directory, device, generated.
+    Inode(Open),
 }
 
 /// Status flags F_SETFL may change (Linux's SETFL_MASK, less O_ASYNC,
@@ -70,8 +91,51 @@ impl File {
             FileKind::Pidfd(_) | FileKind::Epoll(_) => O_RDWR,
             FileKind::Pipe(end) if end.is_write_end() => O_WRONLY,
             FileKind::Pipe(_) => O_RDONLY,
+            // O_PATH reads back as O_PATH with no access mode; a 64-bit
+            // open always has O_LARGEFILE.
+            FileKind::Inode(o) => o.access.map_or(O_PATH, |a| a | O_LARGEFILE),
         }
     }
+}
+
+/// The root of the file tree: a tmpfs holding what the host imported, and
+/// /tmp, /dev (with /dev/shm), /proc and /sys.
+pub fn build_root() -> KResult<KRc<inode::Inode>> {
+    use inode::{Inode, Kind, Sb};
+    let root = Inode::new(
+        Sb::Root,
+        0o755,
+        Kind::Dir(match initfs::root_index() {
+            Some(i) => dir::Dir::imported(None, Vec::new(), i),
+            None => dir::Dir::new(None, Vec::new()),
+        }),
+    )?;
+    let add = |name: &[u8], inode: KRc<Inode>| match dir::insert(&root, name, inode) {
+        // An imported directory of that name is kept.
+        Err(EEXIST) => Ok(()),
+        r => r,
+    };
+    add(b"tmp", dir::new_subdir(&root, b"tmp", 0o1777)?)?;
+    add(b"dev", devfs::build(&root)?)?;
+    add(b"proc", procfs::ProcNode::Root.inode()?)?;
+    add(b"sys", procfs::ProcNode::SysDir(0).inode()?)?;
+    Ok(root)
+}
+
+/// /proc/PID/fd/N's target for task `t`: a path for a file with one,
+/// Linux's `pipe:[ino]` and `anon_inode:` names for the others.
+pub fn fd_path(t: &crate::task::Task, n: u32) -> KResult<Vec<u8>> {
+    let fd = t.files.borrow().get(u64::from(n)).ok_or(ENOENT)?;
+    let f = fd.file.borrow();
+    let s = match &f.kind {
+        FileKind::Inode(o) => return namei::path_of_open(o, &t.fs.borrow().root),
+        FileKind::Pipe(end) => alloc::format!("pipe:[{}]", end.ino()),
+        FileKind::ConsoleIn => alloc::format!("pipe:[1]"),
+        FileKind::ConsoleOut(h) => alloc::format!("pipe:[{}]", 1 + h),
+        FileKind::Epoll(_) => alloc::format!("anon_inode:[eventpoll]"),
+        FileKind::Pidfd(_) => alloc::format!("anon_inode:[pidfd]"),
+    };
+    inode::try_copy(s.as_bytes())
 }
 
 /// The lowest free descriptor at or above `min`.

@@ -37,6 +37,9 @@ pub fn file_poll(f: &File) -> u16 {
         FileKind::ConsoleIn => POLLIN | POLLRDNORM,
         FileKind::ConsoleOut(_) => POLLOUT | POLLWRNORM,
         FileKind::Pipe(end) => end.poll(),
+        // Files that never block are always ready (Linux's
+        // DEFAULT_POLLMASK).
+        FileKind::Inode(_) => POLLIN | POLLRDNORM | POLLOUT | POLLWRNORM,
         // Linux's pidfd_poll: readable once the process has exited, and
         // hung up once it is reaped.
         FileKind::Epoll(ep) => {

@@ -92,6 +92,8 @@ pub struct Mm {
     vmas: BTreeMap<u64, Box<VmaNode>>,
     pub start_brk: u64,
     pub brk: u64,
+    /// The path of the program this address space runs (/proc/PID/exe).
+    pub exe: Option<Vec<u8>>,
 }
 
 impl Drop for Mm {
@@ -119,6 +121,9 @@ impl Mm {
         }
         child.start_brk = self.start_brk;
         child.brk = self.brk;
+        if let Some(exe) = &self.exe {
+            child.exe = Some(crate::fs::inode::try_copy(exe)?);
+        }
         paging::copy_user_cow(self.root, child.root, &mut frame::get).ok_or(ENOMEM)?;
         Ok(child)
     }
@@ -132,6 +137,7 @@ impl Mm {
             vmas: BTreeMap::new(),
             start_brk: 0,
             brk: 0,
+            exe: None,
         })
     }
 

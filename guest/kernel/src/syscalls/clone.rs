@@ -353,8 +353,12 @@ fn copy_fs(cur: &Task, f: u64) -> KRc<Fs> {
     if f & CLONE_FS != 0 {
         cur.fs.clone()
     } else {
+        let fs = cur.fs.borrow();
+        let cwd = fs.cwd.borrow().clone();
         KRc::new(Fs {
-            umask: Cell::new(cur.fs.borrow().umask.get()),
+            umask: Cell::new(fs.umask.get()),
+            root: fs.root.clone(),
+            cwd: core::cell::RefCell::new(cwd),
         })
     }
 }

@@ -12,15 +12,15 @@
 //! a pipe end wakes the pipe's waiters.
 
 use abi::linux::fs::{
-    AT_EMPTY_PATH, FD_CLOEXEC, F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_GETFL, F_SETFD, F_SETFL,
-    O_CLOEXEC, O_DIRECT, O_NONBLOCK, S_IFIFO, S_IFREG,
+    FD_CLOEXEC, F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_GETFL, F_SETFD, F_SETFL, O_APPEND, O_CLOEXEC,
+    O_DIRECT, O_NONBLOCK, S_IFIFO, S_IFREG,
 };
 use abi::linux::ioctl::{FIONBIO, FIONREAD};
 use abi::linux::uapi::{Iovec, Stat};
 use zerocopy::IntoBytes;
 
 use crate::errno::*;
-use crate::fs::{install, lowest_free, pipe, File, FileKind};
+use crate::fs::{install, lowest_free, pipe, File, FileKind, Open};
 use crate::hypercall;
 use crate::krc::KRc;
 use crate::mm::fault::{populate, Access};
@@ -39,7 +39,7 @@ fn file_of(fd: u64) -> KResult<KRc<File>> {
         .ok_or(EBADF)
 }
 
-fn console_read(buf: u64, count: u64) -> KResult<u64> {
+pub fn console_read(buf: u64, count: u64) -> KResult<u64> {
     check_range(buf, count)?;
     let r = hypercall::console_read(count as usize, |data| {
         with_mm(|mm| copy_to_user(mm, buf, data))
@@ -53,9 +53,21 @@ fn console_read(buf: u64, count: u64) -> KResult<u64> {
 
 pub fn read(fd: u64, buf: u64, count: u64) -> KResult<u64> {
     let file = file_of(fd)?;
-    let count = count.min(MAX_RW_COUNT);
     let f = file.borrow();
+    read_file(&f, buf, count.min(MAX_RW_COUNT), None)
+}
+
+/// Reads `count` bytes to user `buf` from `file`, at `at` (pread) or at
+/// the file position.
+fn read_file(f: &File, buf: u64, count: u64, at: Option<u64>) -> KResult<u64> {
+    if at.is_some() && !matches!(f.kind, FileKind::Inode(_)) {
+        return Err(ESPIPE);
+    }
     match &f.kind {
+        FileKind::Inode(o) => {
+            check_range(buf, count)?;
+            o.read(buf, count, at)
+        }
         FileKind::ConsoleIn if count == 0 => Ok(0),
         FileKind::ConsoleIn => console_read(buf, count),
         FileKind::Pidfd(_) | FileKind::Epoll(_) => Err(EINVAL),
@@ -67,7 +79,7 @@ pub fn read(fd: u64, buf: u64, count: u64) -> KResult<u64> {
 
 /// Writes user bytes [buf, buf+count) to console fd `fd` (1 or 2); the whole
 /// buffer is checked first, so a bad pointer writes nothing.
-fn write_user_bytes(host_fd: u32, buf: u64, count: u64) -> KResult<u64> {
+pub fn write_user_bytes(host_fd: u32, buf: u64, count: u64) -> KResult<u64> {
     if count == 0 {
         return Ok(0);
     }
@@ -88,8 +100,15 @@ fn write_user_bytes(host_fd: u32, buf: u64, count: u64) -> KResult<u64> {
 
 /// Writes `count` user bytes at `buf` to `file` (EBADF if it is not
 /// open for writing).
-fn write_file(file: &File, buf: u64, count: u64) -> KResult<u64> {
+fn write_file(file: &File, buf: u64, count: u64, at: Option<u64>) -> KResult<u64> {
+    if at.is_some() && !matches!(file.kind, FileKind::Inode(_)) {
+        return Err(ESPIPE);
+    }
     match &file.kind {
+        FileKind::Inode(o) => {
+            check_range(buf, count)?;
+            o.write(buf, count, at, file.flags.get() & O_APPEND != 0)
+        }
         FileKind::ConsoleOut(host) => write_user_bytes(*host, buf, count),
         FileKind::ConsoleIn => Err(EBADF),
         FileKind::Pidfd(_) | FileKind::Epoll(_) => Err(EINVAL),
@@ -107,6 +126,18 @@ fn writable(file: &File) -> KResult<()> {
         FileKind::ConsoleOut(_) => Ok(()),
         FileKind::Pipe(end) if end.is_write_end() => Ok(()),
         FileKind::Pidfd(_) | FileKind::Epoll(_) => Err(EINVAL),
+        FileKind::Inode(o) if o.writable() => Ok(()),
+        _ => Err(EBADF),
+    }
+}
+
+/// Whether `file` may be read (readv checks before reading its array).
+fn readable(file: &File) -> KResult<()> {
+    match &file.kind {
+        FileKind::ConsoleIn => Ok(()),
+        FileKind::Pipe(end) if !end.is_write_end() => Ok(()),
+        FileKind::Pidfd(_) | FileKind::Epoll(_) => Err(EINVAL),
+        FileKind::Inode(o) if o.readable() => Ok(()),
         _ => Err(EBADF),
     }
 }
@@ -114,13 +145,64 @@ fn writable(file: &File) -> KResult<()> {
 pub fn write(fd: u64, buf: u64, count: u64) -> KResult<u64> {
     let file = file_of(fd)?;
     let f = file.borrow();
-    write_file(&f, buf, count.min(MAX_RW_COUNT))
+    write_file(&f, buf, count.min(MAX_RW_COUNT), None)
 }
 
-pub fn writev(fd: u64, iov: u64, iovcnt: u64) -> KResult<u64> {
+pub fn pread64(fd: u64, buf: u64, count: u64, off: u64) -> KResult<u64> {
+    let file = file_of(fd)?;
+    let f = file.borrow();
+    readable(&f)?;
+    if (off as i64) < 0 {
+        return Err(EINVAL);
+    }
+    read_file(&f, buf, count.min(MAX_RW_COUNT), Some(off))
+}
+
+pub fn pwrite64(fd: u64, buf: u64, count: u64, off: u64) -> KResult<u64> {
     let file = file_of(fd)?;
     let f = file.borrow();
     writable(&f)?;
+    if (off as i64) < 0 {
+        return Err(EINVAL);
+    }
+    write_file(&f, buf, count.min(MAX_RW_COUNT), Some(off))
+}
+
+pub fn writev(fd: u64, iov: u64, iovcnt: u64) -> KResult<u64> {
+    rw_vec(fd, iov, iovcnt, None, true)
+}
+
+pub fn readv(fd: u64, iov: u64, iovcnt: u64) -> KResult<u64> {
+    rw_vec(fd, iov, iovcnt, None, false)
+}
+
+pub fn preadv(fd: u64, iov: u64, iovcnt: u64, off: u64) -> KResult<u64> {
+    if (off as i64) < 0 {
+        return Err(EINVAL);
+    }
+    rw_vec(fd, iov, iovcnt, Some(off), false)
+}
+
+pub fn pwritev(fd: u64, iov: u64, iovcnt: u64, off: u64) -> KResult<u64> {
+    if (off as i64) < 0 {
+        return Err(EINVAL);
+    }
+    rw_vec(fd, iov, iovcnt, Some(off), true)
+}
+
+/// readv, writev and their positioned forms: the array's entries one
+/// after another, stopping at the first short transfer.
+fn rw_vec(fd: u64, iov: u64, iovcnt: u64, at: Option<u64>, write: bool) -> KResult<u64> {
+    let file = file_of(fd)?;
+    let f = file.borrow();
+    if write {
+        writable(&f)?;
+    } else {
+        readable(&f)?;
+    }
+    if at.is_some() && !matches!(f.kind, FileKind::Inode(_)) {
+        return Err(ESPIPE);
+    }
     if iovcnt > MAX_IOV {
         return Err(EINVAL);
     }
@@ -139,25 +221,31 @@ pub fn writev(fd: u64, iov: u64, iovcnt: u64) -> KResult<u64> {
         total = total.saturating_add(v.iov_len);
     }
     let mut left = total.min(MAX_RW_COUNT);
-    let mut written = 0;
+    let mut done = 0;
     for v in vecs.iter() {
         if left == 0 {
             break;
         }
         let n = v.iov_len.min(left);
-        match write_file(&f, v.iov_base, n) {
+        let pos = at.map(|a| a + done);
+        let r = if write {
+            write_file(&f, v.iov_base, n, pos)
+        } else {
+            read_file(&f, v.iov_base, n, pos)
+        };
+        match r {
             Ok(w) => {
-                written += w;
+                done += w;
                 left -= w;
                 if w < n {
                     break;
                 }
             }
-            Err(e) if written == 0 => return Err(e),
+            Err(e) if done == 0 => return Err(e),
             Err(_) => break,
         }
     }
-    Ok(written)
+    Ok(done)
 }
 
 pub fn close(fd: u64) -> KResult<u64> {
@@ -305,9 +393,131 @@ pub fn umask(mask: u64) -> KResult<u64> {
     Ok(with_current(|t| t.fs.borrow().umask.replace(mask as u32 & 0o777)) as u64)
 }
 
-pub fn lseek(fd: u64) -> KResult<u64> {
-    file_of(fd)?;
-    Err(ESPIPE)
+pub fn lseek(fd: u64, off: u64, whence: u64) -> KResult<u64> {
+    let file = file_of(fd)?;
+    let f = file.borrow();
+    match &f.kind {
+        FileKind::Inode(o) => o.lseek(off, whence),
+        _ => Err(ESPIPE),
+    }
+}
+
+/// The open inode behind `fd`: EBADF if not open, `other` for a file
+/// without one (a pipe, the console).
+fn with_open<R>(fd: u64, other: i64, f: impl FnOnce(&File, &Open) -> KResult<R>) -> KResult<R> {
+    let file = file_of(fd)?;
+    let file = file.borrow();
+    match &file.kind {
+        FileKind::Inode(o) => f(&file, o),
+        _ => Err(other),
+    }
+}
+
+pub fn getdents64(fd: u64, buf: u64, count: u64) -> KResult<u64> {
+    let root = crate::fs::namei::root();
+    with_open(fd, ENOTDIR, |_, o| {
+        o.getdents(buf, count.min(MAX_RW_COUNT), &root)
+    })
+}
+
+/// fsync and fdatasync: tmpfs keeps everything in memory, so there is
+/// nothing to write back; a pipe or the console cannot be synced.
+pub fn fsync(fd: u64) -> KResult<u64> {
+    with_open(fd, EINVAL, |_, o| {
+        if o.access.is_some() {
+            Ok(0)
+        } else {
+            Err(EBADF)
+        }
+    })
+}
+
+pub fn ftruncate(fd: u64, len: u64) -> KResult<u64> {
+    with_open(fd, EINVAL, |_, o| {
+        if !o.writable() || !o.inode.borrow().is_regular() {
+            return Err(EINVAL);
+        }
+        super::path::truncate_inode(&o.inode, len)
+    })
+}
+
+pub fn fchmod(fd: u64, mode: u64) -> KResult<u64> {
+    with_open(fd, EBADF, |_, o| {
+        if o.access.is_none() {
+            return Err(EBADF);
+        }
+        super::path::chmod_inode(&o.inode, mode)
+    })
+}
+
+pub fn fchown(fd: u64, uid: u64, gid: u64) -> KResult<u64> {
+    with_open(fd, EBADF, |_, o| {
+        super::path::chown_inode(&o.inode, uid, gid)
+    })
+}
+
+pub fn fstatfs(fd: u64, buf: u64) -> KResult<u64> {
+    match crate::fs::namei::fd_inode(fd) {
+        Ok(i) => super::path::statfs_of(&i, buf),
+        // pipefs, anon_inode: their own magic numbers.
+        Err(ENOTDIR) => {
+            let st = abi::linux::uapi::Statfs {
+                f_type: 0x5049_5045,
+                f_bsize: 4096,
+                f_namelen: 255,
+                f_frsize: 4096,
+                ..Default::default()
+            };
+            with_mm(|mm| write_user(mm, buf, &st))?;
+            Ok(0)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// close_range(first, last, flags): closes (or, with CLOSE_RANGE_CLOEXEC,
+/// marks close-on-exec) every open descriptor in [first, last];
+/// CLOSE_RANGE_UNSHARE first gives the caller a table of its own.
+pub fn close_range(first: u64, last: u64, flags: u64) -> KResult<u64> {
+    use abi::linux::fs::{CLOSE_RANGE_CLOEXEC, CLOSE_RANGE_UNSHARE};
+    let (first, last) = (first as u32 as usize, last as u32 as usize);
+    if flags & !(CLOSE_RANGE_CLOEXEC | CLOSE_RANGE_UNSHARE) != 0 || first > last {
+        return Err(EINVAL);
+    }
+    if flags & CLOSE_RANGE_UNSHARE != 0 {
+        with_current(|t| -> KResult<()> {
+            if t.files.count() > 1 {
+                let copy = t.files.borrow().copy()?;
+                let new = KRc::try_new(copy)?;
+                let old = core::mem::replace(&mut t.files, new);
+                old.borrow_mut().live -= 1;
+                drop(old);
+            }
+            Ok(())
+        })?;
+    }
+    let closed: alloc::vec::Vec<Fd> = with_current(|t| {
+        let mut files = t.files.borrow_mut();
+        let end = last.min(files.fds.len().saturating_sub(1));
+        let mut out = alloc::vec::Vec::new();
+        if first >= files.fds.len() {
+            return out;
+        }
+        for i in first..=end {
+            if flags & CLOSE_RANGE_CLOEXEC != 0 {
+                if let Some(Some(fd)) = files.fds.get_mut(i) {
+                    fd.cloexec = true;
+                }
+            } else if let Ok(Some(old)) = files.set(i, None) {
+                if out.try_reserve(1).is_ok() {
+                    out.push(old);
+                }
+            }
+        }
+        out
+    });
+    drop(closed);
+    Ok(0)
 }
 
 pub fn ioctl(fd: u64, request: u64, arg: u64) -> KResult<u64> {
@@ -319,6 +529,12 @@ pub fn ioctl(fd: u64, request: u64, arg: u64) -> KResult<u64> {
             with_mm(|mm| write_user(mm, arg, &n))?;
             Ok(0)
         }
+        (FIONREAD, FileKind::Inode(o)) if o.inode.borrow().is_regular() => {
+            let n = o.unread().min(i32::MAX as u64) as i32;
+            with_mm(|mm| write_user(mm, arg, &n))?;
+            Ok(0)
+        }
+        (_, FileKind::Inode(o)) if o.access.is_none() => Err(EBADF),
         (FIONBIO, _) => {
             let on: i32 = with_mm(|mm| read_user(mm, arg))?;
             let flags = f.flags.get() & !O_NONBLOCK;
@@ -334,8 +550,20 @@ pub fn ioctl(fd: u64, request: u64, arg: u64) -> KResult<u64> {
 const ANON_INODE_INO: u64 = 1000;
 
 pub fn fstat(fd: u64, statbuf: u64) -> KResult<u64> {
+    let mut st = Stat::default();
+    fstat_record(fd, &mut st)?;
+    with_mm(|mm| write_user(mm, statbuf, &st))?;
+    Ok(0)
+}
+
+/// The stat record of the file `fd` refers to.
+pub fn fstat_record(fd: u64, st: &mut Stat) -> KResult<()> {
     let file = file_of(fd)?;
     let (ino, mode) = match &file.borrow().kind {
+        FileKind::Inode(o) => {
+            *st = o.inode.borrow().stat();
+            return Ok(());
+        }
         FileKind::ConsoleIn => (1, S_IFIFO | 0o600),
         FileKind::ConsoleOut(host) => (1 + u64::from(*host), S_IFIFO | 0o600),
         // pidfs: a regular file per process, inode = pid.
@@ -344,7 +572,7 @@ pub fn fstat(fd: u64, statbuf: u64) -> KResult<u64> {
         // anon_inode: one inode for all, no file type bits.
         FileKind::Epoll(_) => (ANON_INODE_INO, 0o600),
     };
-    let st = Stat {
+    *st = Stat {
         st_dev: 0xc,
         st_ino: ino,
         st_nlink: 1,
@@ -352,15 +580,5 @@ pub fn fstat(fd: u64, statbuf: u64) -> KResult<u64> {
         st_blksize: 4096,
         ..Default::default()
     };
-    with_mm(|mm| write_user(mm, statbuf, &st))?;
-    Ok(0)
-}
-
-pub fn newfstatat(dirfd: u64, path: u64, statbuf: u64, flags: u64) -> KResult<u64> {
-    let first: u8 = with_mm(|mm| read_user::<u8>(mm, path))?;
-    if first == 0 && flags & AT_EMPTY_PATH != 0 {
-        return fstat(dirfd, statbuf);
-    }
-    // No file system yet.
-    Err(ENOENT)
+    Ok(())
 }

@@ -5,10 +5,11 @@
 
 mod clone;
 pub mod exit;
-mod fs;
+pub mod fs;
 pub mod futex;
 mod info;
 mod mm;
+mod path;
 mod process;
 mod signal;
 pub mod time;
@@ -66,7 +67,65 @@ pub fn dispatch(nr: u64, a: [u64; 6], frame: &mut TrapFrame) -> i64 {
         sys::__NR_write => fs::write(a[0], a[1], a[2]),
         sys::__NR_close => fs::close(a[0]),
         sys::__NR_fstat => fs::fstat(a[0], a[1]),
-        sys::__NR_lseek => fs::lseek(a[0]),
+        sys::__NR_lseek => fs::lseek(a[0], a[1], a[2]),
+        sys::__NR_pread64 => fs::pread64(a[0], a[1], a[2], a[3]),
+        sys::__NR_pwrite64 => fs::pwrite64(a[0], a[1], a[2], a[3]),
+        sys::__NR_readv => fs::readv(a[0], a[1], a[2]),
+        sys::__NR_preadv => fs::preadv(a[0], a[1], a[2], a[3]),
+        sys::__NR_pwritev => fs::pwritev(a[0], a[1], a[2], a[3]),
+        sys::__NR_getdents64 => fs::getdents64(a[0], a[1], a[2]),
+        sys::__NR_fsync | sys::__NR_fdatasync => fs::fsync(a[0]),
+        sys::__NR_ftruncate => fs::ftruncate(a[0], a[1]),
+        sys::__NR_fchmod => fs::fchmod(a[0], a[1]),
+        sys::__NR_fchown => fs::fchown(a[0], a[1], a[2]),
+        sys::__NR_fstatfs => fs::fstatfs(a[0], a[1]),
+        sys::__NR_close_range => fs::close_range(a[0], a[1], a[2]),
+        sys::__NR_open => path::open(a[0], a[1], a[2]),
+        sys::__NR_openat => path::openat(a[0], a[1], a[2], a[3]),
+        sys::__NR_creat => path::creat(a[0], a[1]),
+        sys::__NR_mkdir => path::mkdir(a[0], a[1]),
+        sys::__NR_mkdirat => path::mkdirat(a[0], a[1], a[2]),
+        sys::__NR_rmdir => path::rmdir(a[0]),
+        sys::__NR_unlink => path::unlink(a[0]),
+        sys::__NR_unlinkat => path::unlinkat(a[0], a[1], a[2]),
+        sys::__NR_link => path::link(a[0], a[1]),
+        sys::__NR_linkat => path::linkat(a[0], a[1], a[2], a[3], a[4]),
+        sys::__NR_symlink => path::symlink(a[0], a[1]),
+        sys::__NR_symlinkat => path::symlinkat(a[0], a[1], a[2]),
+        sys::__NR_readlink => path::readlink(a[0], a[1], a[2]),
+        sys::__NR_readlinkat => path::readlinkat(a[0], a[1], a[2], a[3]),
+        sys::__NR_rename => path::rename(a[0], a[1]),
+        sys::__NR_renameat => path::renameat2(a[0], a[1], a[2], a[3], 0),
+        sys::__NR_renameat2 => path::renameat2(a[0], a[1], a[2], a[3], a[4]),
+        sys::__NR_stat => path::stat(a[0], a[1]),
+        sys::__NR_lstat => path::lstat(a[0], a[1]),
+        sys::__NR_statx => path::statx(a[0], a[1], a[2], a[3], a[4]),
+        sys::__NR_access => path::access(a[0], a[1]),
+        sys::__NR_faccessat => path::faccessat2(a[0], a[1], a[2], 0),
+        sys::__NR_faccessat2 => path::faccessat2(a[0], a[1], a[2], a[3]),
+        sys::__NR_chdir => path::chdir(a[0]),
+        sys::__NR_fchdir => path::fchdir(a[0]),
+        sys::__NR_getcwd => path::getcwd(a[0], a[1]),
+        sys::__NR_truncate => path::truncate(a[0], a[1]),
+        sys::__NR_chmod => path::chmod(a[0], a[1]),
+        sys::__NR_fchmodat => path::fchmodat(a[0], a[1], a[2]),
+        sys::__NR_chown | sys::__NR_lchown => {
+            let nofollow = if nr == sys::__NR_lchown {
+                abi::linux::fs::AT_SYMLINK_NOFOLLOW
+            } else {
+                0
+            };
+            path::chown_path(
+                abi::linux::fs::AT_FDCWD as i64 as u64,
+                a[0],
+                a[1],
+                a[2],
+                nofollow,
+            )
+        }
+        sys::__NR_fchownat => path::chown_path(a[0], a[1], a[2], a[3], a[4]),
+        sys::__NR_utimensat => path::utimensat(a[0], a[1], a[2], a[3]),
+        sys::__NR_statfs => path::statfs(a[0], a[1]),
         sys::__NR_ioctl => fs::ioctl(a[0], a[1], a[2]),
         sys::__NR_pipe => fs::pipe2(a[0], 0),
         sys::__NR_pipe2 => fs::pipe2(a[0], a[1]),
@@ -83,8 +142,7 @@ pub fn dispatch(nr: u64, a: [u64; 6], frame: &mut TrapFrame) -> i64 {
         sys::__NR_select => crate::fs::select::select(a[0], a[1], a[2], a[3], a[4]),
         sys::__NR_pselect6 => crate::fs::select::pselect6(a[0], a[1], a[2], a[3], a[4], a[5]),
         sys::__NR_writev => fs::writev(a[0], a[1], a[2]),
-        sys::__NR_newfstatat => fs::newfstatat(a[0], a[1], a[2], a[3]),
-        sys::__NR_readlink | sys::__NR_readlinkat => Err(crate::errno::ENOENT),
+        sys::__NR_newfstatat => path::newfstatat(a[0], a[1], a[2], a[3]),
         sys::__NR_mmap => mm::mmap(a[0], a[1], a[2], a[3], a[4], a[5]),
         sys::__NR_mprotect => mm::mprotect(a[0], a[1], a[2]),
         sys::__NR_munmap => mm::munmap(a[0], a[1]),
