@@ -2329,12 +2329,7 @@ mod tests {
             "pipe",
         ];
         // Not decoded yet.
-        const NOT_YET: &[&str] = &[
-            "waitid",
-            "readlinkat",
-            "pidfd_open",
-            "setrlimit",
-        ];
+        const NOT_YET: &[&str] = &["waitid", "readlinkat", "pidfd_open", "setrlimit"];
         let src = include_str!("../../../guest/kernel/src/syscalls/mod.rs");
         let start = src.find("let r = match nr {").unwrap();
         let body = &src[start..start + src[start..].find("\n    };").unwrap()];
