@@ -196,6 +196,25 @@ pub mod prot {
     pub const EXEC: u32 = 4;
 }
 
+/// The bit of a frame's refcount that says a file (a tmpfs file, or the
+/// object behind anonymous shared memory) holds the frame as one of its
+/// pages; the other bits count the user PTEs mapping it.
+pub const FRAME_CACHED: u16 = 0x8000;
+
+/// `VmAreaStruct::kind` values (the kernel's `VmaKind`).
+pub mod vma_kind {
+    pub const IMAGE: u32 = 0;
+    pub const HEAP: u32 = 1;
+    pub const STACK: u32 = 2;
+    pub const ANON: u32 = 3;
+    /// MAP_SHARED (of a file or anonymous): the pages are the backing
+    /// object's, mapped writable in every sharer.
+    pub const SHARED: u32 = 4;
+    /// MAP_PRIVATE of a file: the file's pages mapped read-only, a write
+    /// copies.
+    pub const FILE: u32 = 5;
+}
+
 /// `vm_area_struct`: one region of an address space, the kernel's record
 /// of what the program may do there. Page-aligned, non-empty, never
 /// overlapping another VMA of the same mm. A present user page lies in a
@@ -210,8 +229,7 @@ pub struct VmAreaStruct {
     pub vm_end: u64,
     /// [`prot`] bits.
     pub prot: u32,
-    /// What the region is (the kernel's `VmaKind`: 0 program segment,
-    /// 1 heap, 2 stack, 3 anonymous mapping).
+    /// What the region is: a [`vma_kind`] value.
     pub kind: u32,
     /// Next and previous VMA of the mm's `mmap` list (0 ends it).
     pub vm_next: u64,
@@ -303,7 +321,9 @@ pub struct KernelRoots {
     pub nr_cached_kstacks: u64,
     pub kstack_cache: [u64; KSTACK_CACHE_MAX],
     /// Frame reference counts: a `u16` per physical frame, frame `n` at
-    /// `frame_refs + 2n`, for frames below `nr_frames`.
+    /// `frame_refs + 2n`, for frames below `nr_frames`: the number of
+    /// user PTEs mapping the frame, with [`FRAME_CACHED`] set while a
+    /// file's page cache holds it.
     pub frame_refs: u64,
     pub nr_frames: u64,
 }

@@ -78,6 +78,17 @@ impl<T> KRc<T> {
         b.set(-1);
         RefMut(self.inner())
     }
+
+    /// `borrow_mut`, or `None` while any borrow is held (for paths that
+    /// may run inside a borrow of the same object and must fail instead).
+    pub fn try_borrow_mut(&self) -> Option<RefMut<'_, T>> {
+        let b = &self.inner().borrow;
+        if b.get() != 0 {
+            return None;
+        }
+        b.set(-1);
+        Some(RefMut(self.inner()))
+    }
 }
 
 impl<T> Clone for KRc<T> {

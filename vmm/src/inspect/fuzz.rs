@@ -279,7 +279,7 @@ mod tables {
     use std::collections::BTreeMap;
 
     use abi::layout::DIRECT_MAP_BASE;
-    use abi::task::{prot, KernelRoots, MmStruct, VmAreaStruct};
+    use abi::task::{prot, vma_kind, KernelRoots, MmStruct, VmAreaStruct, FRAME_CACHED};
     use proptest::prelude::*;
 
     use crate::inspect::guest_mem::{kread, kwrite};
@@ -422,7 +422,7 @@ mod tables {
 
     #[test]
     fn each_break_is_its_invariant() {
-        let cases: [(u32, Corrupt); 5] = [
+        let cases: [(u32, Corrupt); 7] = [
             // A user PTE at a page table (refcount moved along).
             (7, &|m| {
                 set(m, ROOTS[1][3] + 16, ROOTS[0][2] | P | W | U | NX);
@@ -435,6 +435,14 @@ mod tables {
                 assert!(m.write_phys(REFS + 2 * (CODE / 4096), &3u16.to_le_bytes()))
             }),
             (9, &|m| set(m, ROOTS[0][3] + 16, OWN[0] | P | W | U)),
+            // A file's page writable in a private mapping: a write would
+            // change the file.
+            (8, &|m| {
+                let r = FRAME_CACHED | 1;
+                assert!(m.write_phys(REFS + 2 * (OWN[0] / 4096), &r.to_le_bytes()))
+            }),
+            // A page of a MAP_SHARED VMA that no file holds.
+            (8, &|m| set_kind(m, 0, 2, vma_kind::SHARED)),
         ];
         for (n, corrupt) in cases {
             let m = space();
@@ -443,6 +451,35 @@ mod tables {
             assert!(!found.is_empty(), "invariant {n} not found");
             assert!(found.iter().all(|v| v.invariant == n), "{n}: {found:?}");
         }
+    }
+
+    /// Sets the kind of mm `r`'s VMA `i` (records 0x28 bytes apart, the
+    /// kind at offset 20).
+    fn set_kind(m: &BufMem, r: usize, i: u64, kind: u32) {
+        let at = VMAS + r as u64 * 0x100 + 0x28 * i + 20;
+        assert!(m.write_phys(at, &kind.to_le_bytes()));
+    }
+
+    /// Shared memory: one file page mapped writable by both roots in
+    /// MAP_SHARED VMAs is consistent; the same in one private VMA is not.
+    #[test]
+    fn a_shared_file_page_is_writable_in_every_shared_mapping() {
+        let m = space();
+        set(&m, ROOTS[1][3] + 16, OWN[0] | P | W | U | NX);
+        assert!(m.write_phys(REFS + 2 * (OWN[1] / 4096), &0u16.to_le_bytes()));
+        let r = FRAME_CACHED | 2;
+        assert!(m.write_phys(REFS + 2 * (OWN[0] / 4096), &r.to_le_bytes()));
+        set_kind(&m, 0, 2, vma_kind::SHARED);
+        set_kind(&m, 1, 2, vma_kind::SHARED);
+        assert_eq!(check(&m), vec![]);
+        set_kind(&m, 1, 2, vma_kind::ANON);
+        let found = check(&m);
+        assert!(
+            found
+                .iter()
+                .any(|v| v.invariant == 8 && v.detail.contains("private")),
+            "{found:?}"
+        );
     }
 
     /// The base space with a kernel around it: `kernel_roots` (frame 0xb)

@@ -17,8 +17,10 @@
 //!    `kernel_roots.nr_frames` whose refcount (`frame_refs[frame]`) equals
 //!    the number of user PTEs mapping it across all roots (PROT_NONE pages,
 //!    present but supervisor-only, count; program-file frames mapped
-//!    directly by exec are counted like any other, `frame::own`); a frame
-//!    mapped more than once (copy-on-write) is read-only in every mapping.
+//!    directly by exec are counted like any other, `frame::own`), less
+//!    the `FRAME_CACHED` bit a file's pages carry; a frame mapped more than
+//!    once, or a file's page, is read-only in every private mapping
+//!    (copy-on-write); a page of a MAP_SHARED VMA is a file's page.
 //! 9. PTE permissions never exceed the mm's VMAs: VMAs are page-aligned,
 //!    non-empty, inside user space and disjoint; every present user page
 //!    lies inside a VMA; no writable PTE in a VMA without PROT_WRITE, no
@@ -27,7 +29,7 @@
 //!    fine: a copy-on-write page is read-only in a writable VMA.
 
 use abi::layout::{PAGE_SIZE, USER_SPACE_END};
-use abi::task::{prot, VmAreaStruct};
+use abi::task::{prot, vma_kind, VmAreaStruct, FRAME_CACHED};
 
 use super::guest_mem::{kva_to_phys, GuestMemExt, KernelMem, ReadError};
 use super::mem::PhysMem;
@@ -392,10 +394,17 @@ fn kernel_part(a: &AddressSpaces, out: &mut Vec<Violation>) {
 
 /// Invariant 8.
 fn frames(v: &KernelView, a: &AddressSpaces, out: &mut Vec<Violation>) {
-    // (frame, writable, root, virt) of every 4 KiB user PTE, by frame.
-    let mut uses: Vec<(u64, bool, u64, u64)> = Vec::new();
+    // (frame, writable, root, virt, in a MAP_SHARED VMA) of every 4 KiB
+    // user PTE, by frame.
+    let mut uses: Vec<(u64, bool, u64, u64, bool)> = Vec::new();
     for s in &a.spaces {
         let root = s.walk.root;
+        let shared = |virt: u64| {
+            let i = s.vmas.partition_point(|v| v.vma.vm_start <= virt);
+            i.checked_sub(1)
+                .map(|i| &s.vmas[i].vma)
+                .is_some_and(|v| virt < v.vm_end && v.kind == vma_kind::SHARED)
+        };
         for m in &s.walk.mappings {
             if m.size != PAGE_SIZE {
                 out.push(Violation::new(
@@ -408,12 +417,12 @@ fn frames(v: &KernelView, a: &AddressSpaces, out: &mut Vec<Violation>) {
                 ));
                 continue;
             }
-            uses.push((m.phys, m.writable(), root, m.virt));
+            uses.push((m.phys, m.writable(), root, m.virt, shared(m.virt)));
         }
     }
     uses.sort_unstable();
     for group in uses.chunk_by(|x, y| x.0 == y.0) {
-        let (frame, _, root, virt) = group[0];
+        let (frame, _, root, virt, _) = group[0];
         let n = group.len() as u64;
         let place = || format!("root {root:#x} at {virt:#x}");
         match a.refcount(frame) {
@@ -425,20 +434,38 @@ fn frames(v: &KernelView, a: &AddressSpaces, out: &mut Vec<Violation>) {
                     v.roots.nr_frames
                 ),
             )),
-            Some(r) if u64::from(r) != n => out.push(Violation::new(
+            Some(r) if u64::from(r & !FRAME_CACHED) != n => out.push(Violation::new(
                 8,
                 format!(
-                    "frame {frame:#x} has refcount {r} but {n} user PTE(s) map it ({})",
+                    "frame {frame:#x} has refcount {} but {n} user PTE(s) map it ({})",
+                    r & !FRAME_CACHED,
                     place()
                 ),
             )),
             Some(_) => {}
         }
-        if let (true, Some(&(_, _, root, virt))) = (n > 1, group.iter().find(|u| u.1)) {
+        // Writable in a private mapping: copy-on-write must have copied
+        // it first if anyone else has it, a file included.
+        let cached = a.refcount(frame).is_some_and(|r| r & FRAME_CACHED != 0);
+        let private_writable = group.iter().find(|u| u.1 && !u.4);
+        if let (true, Some(&(_, _, root, virt, _))) = (n > 1 || cached, private_writable) {
+            let held = if cached {
+                "a file's page".to_string()
+            } else {
+                format!("mapped {n} times")
+            };
             out.push(Violation::new(
                 8,
                 format!(
-                    "frame {frame:#x} is mapped {n} times but writable in root {root:#x} at {virt:#x}"
+                    "frame {frame:#x} is {held} but writable in a private mapping in root {root:#x} at {virt:#x}"
+                ),
+            ));
+        }
+        if let Some(&(_, _, root, virt, _)) = group.iter().find(|u| u.4).filter(|_| !cached) {
+            out.push(Violation::new(
+                8,
+                format!(
+                    "frame {frame:#x} is mapped shared in root {root:#x} at {virt:#x} but no file holds it"
                 ),
             ));
         }

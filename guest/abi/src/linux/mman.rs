@@ -46,3 +46,8 @@ named! {
     /// numbers.
     MADVISE_OTHER: u64 = [MADV_DONTNEED_LOCKED, MADV_COLLAPSE, MADV_SOFT_OFFLINE]
 }
+
+named! {
+    /// msync's flags.
+    MSYNC_FLAGS: u64 = [MS_ASYNC, MS_INVALIDATE, MS_SYNC]
+}

@@ -130,11 +130,26 @@ extern "C" fn trap_handler(frame: &mut TrapFrame) {
         return;
     }
     if frame.is_from_user() {
-        if vector == 14 && crate::mm::fault::handle_user_fault(cr2, frame.error_code) {
-            exit_to_user_mode(frame, None);
-            return;
+        let mut bus = false;
+        if vector == 14 {
+            match crate::mm::fault::handle_user_fault(cr2, frame.error_code) {
+                Ok(()) => {
+                    exit_to_user_mode(frame, None);
+                    return;
+                }
+                Err(f) => bus = f == crate::mm::fault::Fault::Bus,
+            }
         }
-        let info = fault_info(vector, frame, cr2);
+        let info = if bus {
+            // A mapped file's page past its end.
+            Siginfo::fault(
+                abi::linux::signal::SIGBUS,
+                abi::linux::signal::BUS_ADRERR,
+                cr2,
+            )
+        } else {
+            fault_info(vector, frame, cr2)
+        };
         let sig = info.si_signo as u64;
         let t = crate::task::current();
         let handler = t.sighand.borrow().actions[sig as usize - 1].sa_handler;

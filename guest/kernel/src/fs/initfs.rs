@@ -4,7 +4,7 @@
 //!
 //! The image lies in RAM the frame allocator never hands out. A file's
 //! data pages are the image's own pages: listing a directory makes each of
-//! its files the owner of its frames (refcount 1), so a file's pages are
+//! its files the holder of its frames (as cached pages), so a file's pages are
 //! freed like any tmpfs page when it is removed or truncated, and nothing
 //! is copied at boot.
 
@@ -102,7 +102,7 @@ pub fn list(index: u32, parent: &KRc<Inode>, sb: Sb, _ro: bool) -> KResult<Vec<E
                     .map_err(|_| ENOMEM)?;
                 for k in 0..pages {
                     let f = img.phys + e.data_off + k * PAGE_SIZE;
-                    crate::mm::frame::own(f);
+                    crate::mm::frame::adopt_cached(f);
                     frames.push(f);
                 }
                 Kind::Regular(Regular::from_frames(frames, e.size))

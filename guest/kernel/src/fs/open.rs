@@ -21,7 +21,8 @@ use super::inode::{Inode, Kind};
 use super::regular::MAX_FILE_SIZE;
 use crate::errno::*;
 use crate::krc::KRc;
-use crate::mm::uaccess::{clear_user, copy_to_user};
+use crate::mm::fault::Access;
+use crate::mm::uaccess::{clear_user, copy_to_user, prefault};
 use crate::task::with_mm;
 
 pub struct Open {
@@ -72,6 +73,21 @@ impl Open {
             return Err(EBADF);
         }
         let pos = at.unwrap_or(self.pos.get());
+        let avail = {
+            let i = self.inode.borrow();
+            match &i.kind {
+                Kind::Regular(r) => r.size().saturating_sub(pos).min(count),
+                _ => 0,
+            }
+        };
+        let count = if avail > 0 {
+            match with_mm(|mm| prefault(mm, buf, avail, Access::Write)) {
+                0 => return Err(EFAULT),
+                n => n,
+            }
+        } else {
+            count
+        };
         let n = {
             let i = self.inode.borrow();
             match &i.kind {
@@ -108,6 +124,10 @@ impl Open {
         if let Some(d) = dev {
             return write_device(d, buf, count);
         }
+        let count = match with_mm(|mm| prefault(mm, buf, count, Access::Read)) {
+            0 if count > 0 => return Err(EFAULT),
+            n => n,
+        };
         let mut i = self.inode.borrow_mut();
         i.may_change()?;
         let Kind::Regular(r) = &mut i.kind else {
@@ -264,13 +284,14 @@ impl Open {
         Ok(out.len() as u64)
     }
 
-    /// FIONREAD: bytes from the position to the end.
-    pub fn unread(&self) -> u64 {
+    /// FIONREAD: bytes from the position to the end (negative past the
+    /// end, as Linux computes it).
+    pub fn unread(&self) -> i64 {
         let size = match &self.snapshot {
             Some(s) => s.len() as u64,
             None => self.inode.borrow().size(),
         };
-        size.saturating_sub(self.pos.get())
+        size as i64 - self.pos.get() as i64
     }
 }
 

@@ -1,7 +1,8 @@
 //! tmpfs regular files: the data is a table of page frames, one per page
-//! of the file, 0 for a hole (reads as zeros). Frames are counted
-//! (`mm::frame`): the file holds one reference to each, and a mapping of
-//! the file would hold others.
+//! of the file, 0 for a hole (reads as zeros). The file holds each of its
+//! frames as a cached page (`frame::FRAME_CACHED`); mappings of the file
+//! add their own counts, so a page a mapping still uses outlives its
+//! removal from the file.
 //!
 //! Invariants: bytes of a frame past the end of the file are zero (a file
 //! grown by truncate or a write past a hole shows zeros there); `pages`
@@ -43,7 +44,7 @@ impl Regular {
     }
 
     /// A file of `size` bytes whose page `i` is `frames[i]`, each frame
-    /// already owned (refcount 1) by the caller and handed over.
+    /// already the file's (`frame::adopt_cached`).
     pub fn from_frames(frames: Vec<u64>, size: u64) -> Regular {
         let mut r = Regular {
             pages: frames,
@@ -127,6 +128,22 @@ impl Regular {
         n
     }
 
+    /// The frame of page `index` for a mapping, allocated (zero) if it is a
+    /// hole; `None` past the end of the file (SIGBUS) or without memory.
+    pub fn page_for_map(&mut self, index: u64) -> Option<u64> {
+        if index >= self.size.div_ceil(PAGE_SIZE) {
+            return None;
+        }
+        let f = self.frame(index);
+        if f != 0 {
+            return Some(f);
+        }
+        self.reserve_pages(index + 1).ok()?;
+        let f = frame::alloc_cached()?;
+        self.pages[index as usize] = f;
+        Some(f)
+    }
+
     /// Makes room in the page table for `pages` pages.
     fn reserve_pages(&mut self, pages: u64) -> KResult<()> {
         if pages as usize > self.pages.len() {
@@ -156,7 +173,7 @@ impl Regular {
             let off = (at % PAGE_SIZE) as usize;
             let chunk = (PAGE_SIZE as usize - off).min((n - done) as usize);
             if self.pages[index] == 0 {
-                match frame::alloc_user() {
+                match frame::alloc_cached() {
                     Some(f) => self.pages[index] = f,
                     None if done > 0 => break,
                     None => {
@@ -191,7 +208,7 @@ impl Regular {
         while self.pages.len() > keep {
             if let Some(f) = self.pages.pop() {
                 if f != 0 {
-                    frame::put(f);
+                    frame::release_cached(f);
                 }
             }
         }
@@ -217,7 +234,7 @@ impl Drop for Regular {
     fn drop(&mut self) {
         for f in self.pages.drain(..) {
             if f != 0 {
-                frame::put(f);
+                frame::release_cached(f);
             }
         }
     }

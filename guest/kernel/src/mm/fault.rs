@@ -1,9 +1,13 @@
-//! User page faults: demand paging inside VMAs, SIGSEGV for everything else.
+//! User page faults: demand paging inside VMAs (fresh zero pages, or a
+//! file's pages for file-backed VMAs), SIGBUS for a file page past the end
+//! of its file, SIGSEGV for everything else.
 
 use x86_64::structures::paging::PageTableFlags as F;
 
-use super::vma::{Mm, PROT_EXEC, PROT_WRITE};
-use super::{frame, page_down, paging};
+use super::vma::{Mm, VmaKind, PROT_EXEC, PROT_WRITE};
+use super::{frame, page_down, paging, PAGE};
+use crate::fs::inode::{Inode, Kind};
+use crate::krc::KRc;
 
 /// Page-fault error code bits.
 const PF_PRESENT: u64 = 1 << 0;
@@ -18,14 +22,24 @@ pub enum Access {
     Exec,
 }
 
-/// Handles a page fault taken in user mode; `false` means the access is
-/// illegal (the caller delivers SIGSEGV).
-pub fn handle_user_fault(addr: u64, error_code: u64) -> bool {
+/// Why a user access cannot be made.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Fault {
+    /// SIGSEGV (no VMA, not allowed, or no memory).
+    Segv,
+    /// SIGBUS: a file-backed page past the end of the file.
+    Bus,
+}
+
+/// Handles a page fault taken in user mode.
+pub fn handle_user_fault(addr: u64, error_code: u64) -> Result<(), Fault> {
     if error_code & PF_PRESENT != 0 {
         // A protection fault on a present page is legal only as the first
         // write to a copy-on-write page.
-        return error_code & PF_WRITE != 0
-            && crate::task::with_mm(|mm| populate(mm, addr, Access::Write).is_some());
+        if error_code & PF_WRITE == 0 {
+            return Err(Fault::Segv);
+        }
+        return crate::task::with_mm(|mm| fault_in(mm, addr, Access::Write)).map(|_| ());
     }
     let access = if error_code & PF_INSTR != 0 {
         Access::Exec
@@ -34,35 +48,83 @@ pub fn handle_user_fault(addr: u64, error_code: u64) -> bool {
     } else {
         Access::Read
     };
-    crate::task::with_mm(|mm| populate(mm, addr, access).is_some())
+    crate::task::with_mm(|mm| fault_in(mm, addr, access)).map(|_| ())
 }
 
 /// Makes the page holding `addr` present if its VMA allows `access`;
 /// returns the page's frame and flags.
 pub fn populate(mm: &mut Mm, addr: u64, access: Access) -> Option<(u64, F)> {
+    fault_in(mm, addr, access).ok()
+}
+
+fn fault_in(mm: &mut Mm, addr: u64, access: Access) -> Result<(u64, F), Fault> {
     let page = page_down(addr);
     if let Some((frame, flags)) = paging::translate(mm.root, page) {
         if allowed(flags, access) {
-            return Some((frame, flags));
+            return Ok((frame, flags));
         }
-        return break_cow(mm, page, frame, access);
+        return break_cow(mm, page, frame, access).ok_or(Fault::Segv);
     }
-    let vma = *mm.find(addr)?;
+    let (vma, backing) = mm.find_backed(addr).ok_or(Fault::Segv)?;
     let ok = match access {
         Access::Read => vma.prot != 0,
         Access::Write => vma.prot & PROT_WRITE != 0,
         Access::Exec => vma.prot & PROT_EXEC != 0,
     };
     if !ok {
-        return None;
+        return Err(Fault::Segv);
     }
-    let frame = frame::alloc_user()?;
-    let flags = paging::user_flags(vma.prot);
+    let mut flags = paging::user_flags(vma.prot);
+    let frame = match backing {
+        None => frame::alloc_user().ok_or(Fault::Segv)?,
+        Some(b) => {
+            let index = b.pgoff + (page - vma.start) / PAGE;
+            let cached = file_page(&b.inode, index)?;
+            if vma.kind == VmaKind::Shared {
+                frame::get(cached);
+                cached
+            } else if access == Access::Write {
+                // A private mapping's first touch is a write: a copy now.
+                let copy = frame::alloc_user().ok_or(Fault::Segv)?;
+                // SAFETY: two distinct frames, through the direct map.
+                unsafe {
+                    super::copy_bytes(
+                        super::phys_to_virt(copy),
+                        super::phys_to_virt(cached),
+                        PAGE as usize,
+                    )
+                };
+                copy
+            } else {
+                frame::get(cached);
+                flags &= !F::WRITABLE;
+                cached
+            }
+        }
+    };
     if paging::map(mm.root, page, frame, flags).is_none() {
         frame::put(frame);
-        return None;
+        return Err(Fault::Segv);
     }
-    Some((frame, flags))
+    Ok((frame, flags))
+}
+
+/// The frame of page `index` of a mapped file. A file borrowed by the
+/// call that faulted (a read into a mapping of the same file) cannot be
+/// changed now: the fault then fails rather than the kernel.
+fn file_page(inode: &KRc<Inode>, index: u64) -> Result<u64, Fault> {
+    let Some(mut i) = inode.try_borrow_mut() else {
+        return Err(Fault::Segv);
+    };
+    match &mut i.kind {
+        Kind::Regular(r) => {
+            if index >= r.size().div_ceil(PAGE) {
+                return Err(Fault::Bus);
+            }
+            r.page_for_map(index).ok_or(Fault::Segv)
+        }
+        _ => Err(Fault::Bus),
+    }
 }
 
 /// A write to a present read-only page of a writable VMA: the page is
@@ -74,7 +136,7 @@ fn break_cow(mm: &mut Mm, page: u64, frame: u64, access: Access) -> Option<(u64,
         return None;
     }
     let flags = paging::user_flags(vma.prot);
-    if frame::refs(frame) <= 1 {
+    if vma.kind == VmaKind::Shared || (frame::refs(frame) <= 1 && !frame::is_cached(frame)) {
         paging::set_flags(mm.root, page, flags);
         return Some((frame, flags));
     }

@@ -11,6 +11,7 @@
 //! boot info describes, which are excluded until released.
 
 use abi::boot::{BootInfo, PhysRange};
+use abi::task::FRAME_CACHED;
 use spin::Mutex;
 
 use super::{page_down, page_up, phys_to_virt, PAGE};
@@ -108,28 +109,79 @@ pub fn own(frame: u64) {
     unsafe { *refcount(&f, frame) = 1 };
 }
 
-/// One more mapping shares `frame` (fork's copy-on-write).
+/// The mapping count's bits of a refcount (the rest is `FRAME_CACHED`).
+const COUNT: u16 = !FRAME_CACHED;
+
+/// One more mapping shares `frame` (fork's copy-on-write, or a mapping of
+/// a file's page).
 pub fn get(frame: u64) {
     let f = FRAMES.lock();
+    let r = refcount(&f, frame);
     // SAFETY: see refcount().
-    unsafe { *refcount(&f, frame) = (*refcount(&f, frame)).saturating_add(1) };
+    unsafe {
+        if *r & COUNT != COUNT {
+            *r += 1;
+        }
+    }
 }
 
 /// How many mappings share `frame`.
 pub fn refs(frame: u64) -> u16 {
     let f = FRAMES.lock();
     // SAFETY: see refcount().
-    unsafe { *refcount(&f, frame) }
+    unsafe { *refcount(&f, frame) & COUNT }
 }
 
-/// One mapping of a user frame is gone; the frame is freed with the last.
+/// Whether a file holds `frame` as one of its pages.
+pub fn is_cached(frame: u64) -> bool {
+    let f = FRAMES.lock();
+    // SAFETY: see refcount().
+    unsafe { *refcount(&f, frame) & FRAME_CACHED != 0 }
+}
+
+/// One mapping of a user frame is gone; the frame is freed with the last
+/// reference (mapping or file).
 pub fn put(frame: u64) {
     let last = {
         let f = FRAMES.lock();
         let r = refcount(&f, frame);
         // SAFETY: see refcount().
         unsafe {
-            *r = (*r).saturating_sub(1);
+            if *r & COUNT != 0 {
+                *r -= 1;
+            }
+            *r == 0
+        }
+    };
+    if last {
+        free(frame);
+    }
+}
+
+/// A zeroed frame for a file's page: held by the file, mapped nowhere.
+pub fn alloc_cached() -> Option<u64> {
+    let frame = alloc_zeroed()?;
+    adopt_cached(frame);
+    Some(frame)
+}
+
+/// A frame that came from nowhere the allocator tracks (the host's file
+/// image) becomes a file's page.
+pub fn adopt_cached(frame: u64) {
+    let f = FRAMES.lock();
+    // SAFETY: see refcount().
+    unsafe { *refcount(&f, frame) = FRAME_CACHED };
+}
+
+/// The file lets go of its page: freed unless some mapping still has it
+/// (a mapping of a truncated or removed file keeps what it mapped).
+pub fn release_cached(frame: u64) {
+    let last = {
+        let f = FRAMES.lock();
+        let r = refcount(&f, frame);
+        // SAFETY: see refcount().
+        unsafe {
+            *r &= COUNT;
             *r == 0
         }
     };

@@ -80,3 +80,21 @@ pub fn read_user<T: FromBytes + IntoBytes>(mm: &mut Mm, addr: u64) -> KResult<T>
 pub fn write_user<T: IntoBytes + Immutable>(mm: &mut Mm, addr: u64, v: &T) -> KResult<()> {
     copy_to_user(mm, addr, v.as_bytes())
 }
+
+/// Makes the pages of [addr, addr + len) present for `access` before a
+/// copy runs with a file borrowed (a fault inside the copy would need the
+/// file that a mapping of it is backed by). Returns how many bytes from
+/// `addr` are accessible: all of them, or up to the first bad page.
+pub fn prefault(mm: &mut Mm, addr: u64, len: u64, access: Access) -> u64 {
+    if check_range(addr, len).is_err() {
+        return 0;
+    }
+    let mut at = addr;
+    while at < addr + len {
+        if populate(mm, at, access).is_none() {
+            return at - addr;
+        }
+        at = (at & !(PAGE_SIZE - 1)) + PAGE_SIZE;
+    }
+    len
+}

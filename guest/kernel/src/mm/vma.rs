@@ -22,6 +22,8 @@ use abi::linux::mman;
 
 use super::{frame, paging};
 use crate::errno::*;
+use crate::fs::inode::Inode;
+use crate::krc::KRc;
 
 /// The protection bits as a VMA keeps them (`abi::task::VmAreaStruct`'s
 /// `prot` is 32 bits).
@@ -45,6 +47,19 @@ pub enum VmaKind {
     Heap,
     Stack,
     Anon,
+    /// MAP_SHARED, of a file or anonymous: the backing file's pages,
+    /// writable in every mapping that allows writes.
+    Shared,
+    /// MAP_PRIVATE of a file: its pages read-only until a write copies.
+    File,
+}
+
+/// What a file-backed VMA maps: the file (for anonymous shared memory, an
+/// unnamed one) and the file page at the VMA's start.
+#[derive(Clone)]
+pub struct Backing {
+    pub inode: KRc<Inode>,
+    pub pgoff: u64,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -64,6 +79,8 @@ pub struct VmaNode {
     vma: Vma,
     next: *mut VmaNode,
     prev: *mut VmaNode,
+    /// Not in the host's record.
+    backing: Option<Backing>,
 }
 
 const _: () = {
@@ -76,6 +93,10 @@ const _: () = {
     assert!(offset_of!(VmaNode, next) == offset_of!(A, vm_next));
     assert!(offset_of!(VmaNode, prev) == offset_of!(A, vm_prev));
     assert!(core::mem::size_of::<VmaKind>() == 4);
+    use abi::task::vma_kind;
+    assert!(VmaKind::Image as u32 == vma_kind::IMAGE && VmaKind::Heap as u32 == vma_kind::HEAP);
+    assert!(VmaKind::Stack as u32 == vma_kind::STACK && VmaKind::Anon as u32 == vma_kind::ANON);
+    assert!(VmaKind::Shared as u32 == vma_kind::SHARED && VmaKind::File as u32 == vma_kind::FILE);
 };
 
 /// `mm_struct`; `root`, `mmap` and `map_count` are `abi::task::MmStruct`'s
@@ -117,7 +138,7 @@ impl Mm {
     pub fn fork(&mut self) -> KResult<Mm> {
         let mut child = Mm::new()?;
         for n in self.vmas.values() {
-            child.insert(n.vma);
+            child.insert_backed(n.vma, n.backing.clone());
         }
         child.start_brk = self.start_brk;
         child.brk = self.brk;
@@ -125,6 +146,24 @@ impl Mm {
             child.exe = Some(crate::fs::inode::try_copy(exe)?);
         }
         paging::copy_user_cow(self.root, child.root, &mut frame::get).ok_or(ENOMEM)?;
+        // Shared memory is not copy-on-write: the parent's pages become
+        // writable again, and the child faults its pages in from the
+        // backing file when it uses them.
+        let shared: Vec<Vma> = self
+            .vmas
+            .values()
+            .filter(|n| n.vma.kind == VmaKind::Shared)
+            .map(|n| n.vma)
+            .collect();
+        for v in shared {
+            child.free_pages(v.start, v.end);
+            let mut present: Vec<u64> = Vec::new();
+            paging::for_each_present(self.root, v.start, v.end, |page, _, _| present.push(page));
+            let flags = paging::user_flags(v.prot);
+            for page in present {
+                paging::set_flags(self.root, page, flags);
+            }
+        }
         Ok(child)
     }
 
@@ -139,6 +178,16 @@ impl Mm {
             brk: 0,
             exe: None,
         })
+    }
+
+    /// The VMA holding `addr` and, for a file-backed one, what it maps.
+    pub fn find_backed(&self, addr: u64) -> Option<(Vma, Option<Backing>)> {
+        self.vmas
+            .range(..=addr)
+            .next_back()
+            .map(|(_, n)| n)
+            .filter(|n| addr < n.vma.end)
+            .map(|n| (n.vma, n.backing.clone()))
     }
 
     pub fn find(&self, addr: u64) -> Option<&Vma> {
@@ -170,11 +219,16 @@ impl Mm {
     }
 
     pub fn insert(&mut self, vma: Vma) {
+        self.insert_backed(vma, None)
+    }
+
+    pub fn insert_backed(&mut self, vma: Vma, backing: Option<Backing>) {
         debug_assert!(!self.intersects(vma.start, vma.end));
         let mut node = Box::new(VmaNode {
             vma,
             next: self.mmap,
             prev: core::ptr::null_mut(),
+            backing,
         });
         let at: *mut VmaNode = &mut *node;
         // SAFETY: every node on the list is owned by `vmas` and lives
@@ -213,10 +267,15 @@ impl Mm {
         if v.start == addr {
             return;
         }
+        let mut backing = None;
         if let Some(n) = self.vmas.get_mut(&v.start) {
             n.vma.end = addr;
+            backing = n.backing.clone().map(|b| Backing {
+                pgoff: b.pgoff + (addr - v.start) / PAGE_SIZE,
+                ..b
+            });
         }
-        self.insert(Vma { start: addr, ..v });
+        self.insert_backed(Vma { start: addr, ..v }, backing);
     }
 
     /// VMAs fully inside [start, end) after splitting at both ends.
@@ -254,15 +313,16 @@ impl Mm {
         for key in self.isolate(start, end) {
             let v = &mut self.vmas.get_mut(&key).unwrap().vma;
             v.prot = prot;
-            let (s, e) = (v.start, v.end);
+            let (s, e, shared) = (v.start, v.end, v.kind == VmaKind::Shared);
             // Only present pages have a PTE to change (a fresh 8 MiB thread
             // stack has none): walk the tables that exist, not every page.
             let mut present: Vec<(u64, u64)> = Vec::new();
             paging::for_each_present(self.root, s, e, |page, f, _| present.push((page, f)));
             for (page, f) in present {
                 let mut flags = paging::user_flags(prot);
-                if frame::refs(f) > 1 {
-                    // Still shared copy-on-write: the first write copies.
+                if !shared && (frame::refs(f) > 1 || frame::is_cached(f)) {
+                    // Still shared copy-on-write, or a private mapping of a
+                    // file's page: the first write copies.
                     flags &= !x86_64::structures::paging::PageTableFlags::WRITABLE;
                 }
                 paging::set_flags(self.root, page, flags);

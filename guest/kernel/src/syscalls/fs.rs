@@ -530,7 +530,7 @@ pub fn ioctl(fd: u64, request: u64, arg: u64) -> KResult<u64> {
             Ok(0)
         }
         (FIONREAD, FileKind::Inode(o)) if o.inode.borrow().is_regular() => {
-            let n = o.unread().min(i32::MAX as u64) as i32;
+            let n = o.unread().clamp(i32::MIN as i64, i32::MAX as i64) as i32;
             with_mm(|mm| write_user(mm, arg, &n))?;
             Ok(0)
         }

@@ -5,29 +5,71 @@ use abi::layout::USER_SPACE_END;
 use abi::linux::mman::{
     MADV_COLLAPSE, MADV_DONTNEED, MADV_FREE, MADV_HWPOISON, MADV_NORMAL, MADV_SOFT_OFFLINE,
     MAP_ANONYMOUS, MAP_FIXED, MAP_FIXED_NOREPLACE, MAP_PRIVATE, MAP_SHARED, MAP_SHARED_VALIDATE,
-    MAP_TYPE,
+    MAP_TYPE, MS_ASYNC, MS_INVALIDATE, MS_SYNC,
 };
 
 use crate::errno::*;
-use crate::mm::vma::{Vma, VmaKind, MMAP_BASE, MMAP_MIN_ADDR, PROT_EXEC, PROT_READ, PROT_WRITE};
+use crate::fs::devfs::Device;
+use crate::fs::inode::{Inode, Kind, Sb};
+use crate::fs::regular::Regular;
+use crate::fs::FileKind;
+use crate::krc::KRc;
+use crate::mm::vma::{
+    Backing, Vma, VmaKind, MMAP_BASE, MMAP_MIN_ADDR, PROT_EXEC, PROT_READ, PROT_WRITE,
+};
 use crate::mm::{page_up, PAGE};
-use crate::task::with_mm;
+use crate::task::{with_current, with_mm};
 
 pub fn brk(addr: u64) -> KResult<u64> {
     Ok(with_mm(|mm| mm.set_brk(addr)))
+}
+
+/// The file a mapping of `fd` maps, checked as Linux's do_mmap does:
+/// EBADF for a descriptor that is not open (or O_PATH), ENODEV for a file
+/// that cannot be mapped, EACCES when the access mode does not allow the
+/// mapping (reading always; writing for a shared writable one).
+/// `/dev/zero` maps as anonymous memory (`None`).
+fn mapped_file(fd: u64, shared: bool, prot: u64) -> KResult<Option<KRc<Inode>>> {
+    let fd = with_current(|t| t.files.borrow().get(fd)).ok_or(EBADF)?;
+    let f = fd.file.borrow();
+    let FileKind::Inode(o) = &f.kind else {
+        return Err(ENODEV);
+    };
+    if o.access.is_none() {
+        return Err(EBADF);
+    }
+    let i = o.inode.borrow();
+    match &i.kind {
+        Kind::Regular(_) => {}
+        Kind::Device(Device::Zero) => return Ok(None),
+        _ => return Err(ENODEV),
+    }
+    if !o.readable() {
+        return Err(EACCES);
+    }
+    if shared && prot & u64::from(PROT_WRITE) != 0 && (!o.writable() || i.readonly) {
+        return Err(EACCES);
+    }
+    Ok(Some(o.inode.clone()))
 }
 
 pub fn mmap(addr: u64, len: u64, prot: u64, flags: u64, fd: u64, off: u64) -> KResult<u64> {
     if !off.is_multiple_of(PAGE) {
         return Err(EINVAL);
     }
-    if flags & MAP_ANONYMOUS == 0 {
-        // No files to map yet: any fd is a bad one.
-        let _ = fd;
-        return Err(EBADF);
-    }
     if len == 0 {
         return Err(EINVAL);
+    }
+    let shared = matches!(flags & MAP_TYPE, MAP_SHARED | MAP_SHARED_VALIDATE);
+    let file = if flags & MAP_ANONYMOUS == 0 {
+        mapped_file(fd, shared, prot)?
+    } else {
+        None
+    };
+    // The file page at the start, and that the last page's offset fits.
+    let pgoff = off / PAGE;
+    if pgoff.checked_add(len.div_ceil(PAGE)).is_none() {
+        return Err(EOVERFLOW);
     }
     let len = page_up(len).ok_or(ENOMEM)?;
     if len > USER_SPACE_END {
@@ -65,18 +107,61 @@ pub fn mmap(addr: u64, len: u64, prot: u64, flags: u64, fd: u64, off: u64) -> KR
             MAP_SHARED | MAP_PRIVATE | MAP_SHARED_VALIDATE => {}
             _ => return Err(EINVAL),
         }
+        // Anonymous shared memory is an unnamed file of the mapping's
+        // size, shared by whoever inherits the mapping.
+        let file = match file {
+            Some(f) => Some(f),
+            None if shared => Some(anonymous_file(len)?),
+            None => None,
+        };
         if fixed {
             mm.unmap_range(start, start + len);
         }
-        // Anonymous shared memory behaves as private while there is one
-        // process (nobody to share with).
-        mm.insert(Vma {
+        let kind = match (&file, shared) {
+            (None, _) => VmaKind::Anon,
+            (Some(_), true) => VmaKind::Shared,
+            (Some(_), false) => VmaKind::File,
+        };
+        let vma = Vma {
             start,
             end: start + len,
             prot,
-            kind: VmaKind::Anon,
-        });
+            kind,
+        };
+        let pgoff = if flags & MAP_ANONYMOUS != 0 { 0 } else { pgoff };
+        mm.insert_backed(vma, file.map(|inode| Backing { inode, pgoff }));
         Ok(start)
+    })
+}
+
+/// The object behind anonymous shared memory: a tmpfs file of `len`
+/// bytes that no directory names.
+fn anonymous_file(len: u64) -> KResult<KRc<Inode>> {
+    let mut r = Regular::new();
+    r.truncate(len).map_err(|_| ENOMEM)?;
+    Inode::new(Sb::Shm, 0o600, Kind::Regular(r))
+}
+
+/// msync: nothing to write back (files live in memory), but the
+/// arguments are checked as Linux does.
+pub fn msync(addr: u64, len: u64, flags: u64) -> KResult<u64> {
+    if flags & !(MS_ASYNC | MS_INVALIDATE | MS_SYNC) != 0
+        || (flags & MS_ASYNC != 0 && flags & MS_SYNC != 0)
+        || !addr.is_multiple_of(PAGE)
+    {
+        return Err(EINVAL);
+    }
+    let len = page_up(len).ok_or(ENOMEM)?;
+    let end = addr.checked_add(len).ok_or(ENOMEM)?;
+    if addr == end {
+        return Ok(0);
+    }
+    with_mm(|mm| {
+        if end > USER_SPACE_END || !mm.covered(addr, end) {
+            Err(ENOMEM)
+        } else {
+            Ok(0)
+        }
     })
 }
 

@@ -146,6 +146,7 @@ pub fn dispatch(nr: u64, a: [u64; 6], frame: &mut TrapFrame) -> i64 {
         sys::__NR_mmap => mm::mmap(a[0], a[1], a[2], a[3], a[4], a[5]),
         sys::__NR_mprotect => mm::mprotect(a[0], a[1], a[2]),
         sys::__NR_munmap => mm::munmap(a[0], a[1]),
+        sys::__NR_msync => mm::msync(a[0], a[1], a[2]),
         sys::__NR_brk => mm::brk(a[0]),
         sys::__NR_madvise => mm::madvise(a[0], a[1], a[2]),
         sys::__NR_rt_sigaction => signal::rt_sigaction(a[0], a[1], a[2], a[3]),
