@@ -178,6 +178,10 @@ hidden void __init_thread_tls(struct pthread *pd);
 extern char **environ;
 hidden extern unsigned long *__auxv;
 hidden void __stdio_flush_all(void);
+/* A directory stream over fd, a directory opened for reading; null and
+ * ENOMEM. */
+struct __dirstream;
+hidden struct __dirstream *__dir_alloc(int fd);
 hidden void __init_tls(void);
 /* Reads THREADLAB_STACK_CACHE_SIZE into stack_cache_maxsize (at startup,
  * like glibc's tunables, so the exported value is right from the start). */
