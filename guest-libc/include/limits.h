@@ -21,6 +21,10 @@
 #define SSIZE_MAX LONG_MAX
 #define PAGE_SIZE 4096
 #define PATH_MAX 4096
+/* The longest file name component, without its terminating null. */
+#define NAME_MAX 255
+/* The most iovecs one readv/writev takes. */
+#define IOV_MAX 1024
 /* The most one write to a pipe puts in at once, never interleaved with
  * another writer's bytes. */
 #define PIPE_BUF 4096

@@ -3,6 +3,7 @@
 #include <features.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <sys/types.h>
 __BEGIN_DECLS
 typedef struct __file FILE;
 extern FILE *const stdin;
@@ -13,6 +14,19 @@ extern FILE *const stderr;
 #define _IOFBF 0
 #define _IOLBF 1
 #define _IONBF 2
+#ifndef SEEK_SET
+#define SEEK_SET 0
+#define SEEK_CUR 1
+#define SEEK_END 2
+#endif
+#define FILENAME_MAX 4096
+#define FOPEN_MAX 16
+#define TMP_MAX 238328
+#define P_tmpdir "/tmp"
+#define L_tmpnam 20
+typedef struct {
+    off_t __pos;
+} fpos_t;
 int printf(const char *restrict fmt, ...) __attribute__((format(printf, 1, 2)));
 int fprintf(FILE *restrict f, const char *restrict fmt, ...) __attribute__((format(printf, 2, 3)));
 int dprintf(int fd, const char *restrict fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -39,6 +53,35 @@ int setvbuf(FILE *restrict f, char *restrict buf, int mode, size_t size);
 int ferror(FILE *f);
 int feof(FILE *f);
 int fileno(FILE *f);
+void clearerr(FILE *f);
 void perror(const char *s);
+
+FILE *fopen(const char *restrict path, const char *restrict mode);
+FILE *fdopen(int fd, const char *mode);
+FILE *freopen(const char *restrict path, const char *restrict mode, FILE *restrict f);
+int fclose(FILE *f);
+FILE *tmpfile(void);
+int ungetc(int c, FILE *f);
+int fseek(FILE *f, long off, int whence);
+int fseeko(FILE *f, off_t off, int whence);
+long ftell(FILE *f);
+off_t ftello(FILE *f);
+void rewind(FILE *f);
+int fgetpos(FILE *restrict f, fpos_t *restrict pos);
+int fsetpos(FILE *f, const fpos_t *pos);
+void setbuf(FILE *restrict f, char *restrict buf);
+ssize_t getdelim(char **restrict line, size_t *restrict n, int delim, FILE *restrict f);
+ssize_t getline(char **restrict line, size_t *restrict n, FILE *restrict f);
+int remove(const char *path);
+int rename(const char *oldpath, const char *newpath);
+int renameat(int olddirfd, const char *oldpath, int newdirfd, const char *newpath);
+#ifdef _GNU_SOURCE
+#define RENAME_NOREPLACE (1 << 0)
+#define RENAME_EXCHANGE (1 << 1)
+#define RENAME_WHITEOUT (1 << 2)
+int renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpath, unsigned flags);
+void setbuffer(FILE *restrict f, char *restrict buf, size_t size);
+void setlinebuf(FILE *f);
+#endif
 __END_DECLS
 #endif

@@ -31,5 +31,13 @@ void qsort(void *base, size_t n, size_t size, int (*cmp)(const void *, const voi
 void *bsearch(const void *key, const void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
 int rand(void);
 void srand(unsigned seed);
+int mkstemp(char *tmpl);
+int mkstemps(char *tmpl, int suffixlen);
+char *mkdtemp(char *tmpl);
+char *realpath(const char *restrict path, char *restrict resolved);
+#ifdef _GNU_SOURCE
+int mkostemp(char *tmpl, int flags);
+int mkostemps(char *tmpl, int suffixlen, int flags);
+#endif
 __END_DECLS
 #endif

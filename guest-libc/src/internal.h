@@ -139,6 +139,10 @@ struct k_sigaction {
 /* rt_sigaction with SA_RESTORER and the library's __restore_rt; no check
  * for the internal signals (sigaction.c). */
 hidden int __libc_sigaction(int sig, const struct sigaction *act, struct sigaction *old);
+/* The signals __libc_sigaction last gave a handler function (bit sig-1):
+ * what a child sharing the parent's memory must reset before it unblocks
+ * signals (posix_spawn). */
+hidden extern unsigned long __sig_handlers;
 
 /* A system call that is a cancellation point (thread/cancellation.c):
  * the raw result, or no return when the thread is cancelled before the
@@ -176,8 +180,19 @@ hidden extern size_t __tls_offset;
 hidden void __init_thread_tls(struct pthread *pd);
 
 extern char **environ;
+/* execvp's search of `path` (null: EXEC_DEFAULT_PATH) for `file`, in raw
+ * system calls: returns only on failure, with the error number. buf
+ * takes the candidate names (PATH_MAX bytes). With `shell`, a file the
+ * kernel cannot run is handed to /bin/sh. */
+#define EXEC_DEFAULT_PATH "/usr/local/bin:/bin:/usr/bin"
+hidden int __exec_search(const char *file, char *const argv[], char *const envp[], const char *path, char *buf,
+                         int shell);
 hidden extern unsigned long *__auxv;
 hidden void __stdio_flush_all(void);
+/* A directory stream over fd, a directory opened for reading; null and
+ * ENOMEM. */
+struct __dirstream;
+hidden struct __dirstream *__dir_alloc(int fd);
 hidden void __init_tls(void);
 /* Reads THREADLAB_STACK_CACHE_SIZE into stack_cache_maxsize (at startup,
  * like glibc's tunables, so the exported value is right from the start). */

@@ -171,7 +171,16 @@ int fstatat(int dirfd, const char *path, struct stat *st, int flags)
 {
     return (int)__syscall_ret(__syscall4(SYS_newfstatat, dirfd, path, st, flags));
 }
-int fstat(int fd, struct stat *st) { return fstatat(fd, "", st, AT_EMPTY_PATH); }
+/* A negative fd is refused here: with AT_EMPTY_PATH, AT_FDCWD would
+ * name the current directory. */
+int fstat(int fd, struct stat *st)
+{
+    if (fd < 0) {
+        errno = EBADF;
+        return -1;
+    }
+    return fstatat(fd, "", st, AT_EMPTY_PATH);
+}
 
 /* The third argument is an int, a pointer or absent; taken as a long it
  * reaches the kernel as the caller passed it (Linux reads only the low

@@ -16,4 +16,9 @@ typedef unsigned long ino_t;
 typedef unsigned long nlink_t;
 typedef long blksize_t;
 typedef long blkcnt_t;
+typedef unsigned long fsblkcnt_t;
+typedef unsigned long fsfilcnt_t;
+typedef long off64_t;
+typedef long loff_t;
+typedef unsigned int id_t;
 #endif

@@ -21,6 +21,8 @@ __asm__(".text\n"
         ".size __restore_rt, . - __restore_rt\n");
 hidden void __restore_rt(void);
 
+unsigned long __sig_handlers;
+
 int __libc_sigaction(int sig, const struct sigaction *act, struct sigaction *old)
 {
     struct k_sigaction k, ko;
@@ -31,6 +33,13 @@ int __libc_sigaction(int sig, const struct sigaction *act, struct sigaction *old
         k.mask = act->sa_mask.__val[0];
     }
     long r = __syscall4(SYS_rt_sigaction, sig, act ? &k : 0, old ? &ko : 0, 8);
+    if (r == 0 && act) {
+        unsigned long bit = 1UL << (sig - 1);
+        if (act->sa_handler == SIG_DFL || act->sa_handler == SIG_IGN)
+            __atomic_and_fetch(&__sig_handlers, ~bit, __ATOMIC_RELAXED);
+        else
+            __atomic_or_fetch(&__sig_handlers, bit, __ATOMIC_RELAXED);
+    }
     if (r == 0 && old) {
         memset(old, 0, sizeof(*old));
         old->sa_handler = ko.handler;

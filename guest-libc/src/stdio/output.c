@@ -29,12 +29,13 @@ int fputc(int c, FILE *f)
 int putc(int c, FILE *f) { return fputc(c, f); }
 int putchar(int c) { return fputc(c, stdout); }
 
+/* Counts the items the stream took, whole ones only. */
 size_t fwrite(const void *restrict p, size_t size, size_t n, FILE *restrict f)
 {
     if (!size || !n)
         return 0;
     __lock_file(f);
-    size_t r = __stdio_out(f, p, size * n) ? 0 : n;
+    size_t r = __stdio_write(f, p, size * n) / size;
     __unlock_file(f);
     return r;
 }

@@ -213,11 +213,18 @@ int __format(struct sink *s, const char *fmt, va_list ap)
     return (int)s->len;
 }
 
+/* -1 when the stream failed to take the output (a write error, a
+ * stream not open for writing), as in glibc. */
 int vfprintf(FILE *restrict f, const char *restrict fmt, va_list ap)
 {
     struct sink s = {.f = f, .fd = -1};
     __lock_file(f);
+    int had_error = f->error;
+    f->error = 0;
     int r = __format(&s, fmt, ap);
+    if (f->error)
+        r = -1;
+    f->error |= had_error;
     __unlock_file(f);
     return r;
 }
