@@ -14,6 +14,8 @@
 //!   cancellation and pipe/poll code);
 //! - `cancel-musl`: the cancellation program against musl, when the host
 //!   has `musl-gcc` (the musl-tools package), a third C library's view;
+//! - `std-rs`: the Rust std program `guest/programs/rust-std`, static
+//!   against musl, when the x86_64-unknown-linux-musl target is installed;
 //! - `go-goroutines`: the Go program `guest/programs/go`, static (no cgo),
 //!   when the host has `go` (the golang-go package): a runtime with its own
 //!   threads, signals and poller.
@@ -67,6 +69,7 @@ fn main() {
         build_glibc_programs(&root, &bin_dir);
         build_rust_programs(&root, &out_dir, &bin_dir);
         build_go_programs(&root, &out_dir, &bin_dir);
+        build_rust_std_programs(&root, &out_dir, &bin_dir);
     }
     println!("cargo:rustc-env=GUEST_BIN_DIR={}", bin_dir.display());
 
@@ -273,6 +276,45 @@ fn build_rust_programs(root: &Path, out_dir: &Path, bin_dir: &Path) {
             fs::copy(&path, bin_dir.join(path.file_name().unwrap())).unwrap();
         }
     }
+}
+
+/// Whether rustc has the standard library for `target`.
+fn rust_target_present(target: &str) -> bool {
+    Command::new("rustc")
+        .args(["--print", "sysroot"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| {
+            let sysroot = String::from_utf8_lossy(&o.stdout).trim().to_string();
+            Path::new(&sysroot)
+                .join("lib/rustlib")
+                .join(target)
+                .join("lib")
+                .is_dir()
+        })
+        .unwrap_or(false)
+}
+
+/// The Rust std program, statically linked against musl: optional as Go
+/// is (CI adds the target, and the test requires it there).
+fn build_rust_std_programs(root: &Path, out_dir: &Path, bin_dir: &Path) {
+    const TARGET: &str = "x86_64-unknown-linux-musl";
+    let dir = root.join("guest/programs/rust-std");
+    let out = bin_dir.join("std-rs");
+    if !dir.join("Cargo.toml").exists() || !rust_target_present(TARGET) {
+        let _ = fs::remove_file(&out);
+        return;
+    }
+    let target_dir = out_dir.join("rust-std-programs");
+    let mut cmd = nested_cargo(&dir);
+    cmd.args(["build", "--release", "--target", TARGET, "--target-dir"])
+        .arg(&target_dir);
+    run(
+        cmd,
+        "building the Rust std program (rustup target add x86_64-unknown-linux-musl)",
+    );
+    fs::copy(target_dir.join(TARGET).join("release/std-rs"), &out).unwrap();
 }
 
 fn go_present() -> bool {
