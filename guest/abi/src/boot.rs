@@ -28,9 +28,12 @@ impl PhysRange {
 /// `--kernel` override may be paired with any VMM):
 /// - `[0, kernel_phys_end)` holds the VMM's boot structures and the kernel
 ///   image and is never handed out by the kernel's frame allocator;
-/// - `program` and `args` lie in RAM above `kernel_phys_end`, do not overlap,
-///   and are page-aligned at their start; the kernel may free them after it
-///   loaded the program.
+/// - `program`, `args` and `initfs` lie in RAM above `kernel_phys_end`, do
+///   not overlap, and are page-aligned at their start; the kernel may free
+///   `program` and `args` after it loaded the program;
+/// - `initfs` is a whole [`crate::initfs`] image (its `total_len` bytes, a
+///   multiple of the page size); its frames are the kernel's tmpfs's, never
+///   free RAM.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, FromBytes, IntoBytes, KnownLayout, Immutable)]
 pub struct BootInfo {
@@ -53,6 +56,9 @@ pub struct BootInfo {
     /// Kernel command line (NUL-free ASCII, space-separated `key` or `key=value`),
     /// in the argument area right after the environment strings; may be empty.
     pub cmdline: PhysRange,
+    /// The [`crate::initfs`] image: the files the root file system starts
+    /// with (empty: none).
+    pub initfs: PhysRange,
     /// TSC frequency in kHz, from KVM_GET_TSC_KHZ (0 if the host could not tell).
     pub tsc_khz: u64,
     /// Host CLOCK_REALTIME in ns at the moment the guest TSC read `tsc_at_realtime`.
@@ -89,6 +95,7 @@ impl BootInfo {
             argc: 0,
             envc: 0,
             cmdline: PhysRange { start: 0, len: 0 },
+            initfs: PhysRange { start: 0, len: 0 },
             tsc_khz: 0,
             realtime_ns: 0,
             tsc_at_realtime: 0,
