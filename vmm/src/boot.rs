@@ -1,18 +1,19 @@
-//! Placing the program and its arguments in guest memory and writing the
-//! [`BootInfo`] the kernel reads at entry.
+//! Placing the program, its arguments and the initfs image in guest memory
+//! and writing the [`BootInfo`] the kernel reads at entry.
 //!
 //! Physical layout above the kernel image (all page-aligned):
-//! `[kernel_phys_end) program file | argument block | free RAM ...`
+//! `[kernel_phys_end) program file | argument block | initfs image | free RAM ...`
 
 use std::ffi::OsString;
 use std::os::unix::ffi::OsStrExt;
 
 use abi::boot::{BootInfo, PhysRange};
-use abi::layout::{BOOT_INFO_PHYS, DIRECT_MAP_BASE, PAGE_SIZE};
+use abi::layout::{BOOT_INFO_PHYS, DIRECT_MAP_BASE, LARGE_PAGE_SIZE, PAGE_SIZE};
 use vm_memory::{Bytes, GuestAddress, GuestMemoryMmap};
 use zerocopy::IntoBytes;
 
 use crate::error::{Error, Result};
+use crate::initfs::Image;
 use crate::program::Program;
 
 /// Linux refuses an exec whose strings exceed a quarter of the 8 MiB stack
@@ -53,24 +54,34 @@ pub fn args_block(argv: &[OsString], env: &[OsString], cmdline: &str) -> Result<
     Ok((block, cmdline_off))
 }
 
-/// What [`place`] wrote where.
-pub struct Placed {
-    pub info: BootInfo,
+/// Where everything goes, decided (and checked against the guest's RAM)
+/// before any guest memory exists.
+pub struct Layout {
+    /// The boot info without its flags and entropy.
+    info: BootInfo,
+    /// The argument block, at `info.args.start`.
+    block: Vec<u8>,
 }
 
-/// Copies the program and argument block above the kernel and writes the
-/// boot info. Fails with a "raise --memory" error when RAM is too small.
-#[allow(clippy::too_many_arguments)]
-pub fn place(
-    mem: &GuestMemoryMmap,
+impl Layout {
+    /// The ranges the boot info will report.
+    pub fn info(&self) -> &BootInfo {
+        &self.info
+    }
+}
+
+/// Lays out the program, the argument block and the initfs image above the
+/// kernel. Fails with a "raise --memory" error when RAM is too small for
+/// them and the kernel's reserve.
+pub fn layout(
     mem_size: u64,
     kernel_phys_end: u64,
     program: &Program,
+    initfs: &Image,
     argv: &[OsString],
     env: &[OsString],
     cmdline: &str,
-    flags: u64,
-) -> Result<Placed> {
+) -> Result<Layout> {
     if cmdline.bytes().any(|b| b == 0 || !b.is_ascii()) {
         return Err(Error::Config(
             "--cmdline must be ASCII without NUL bytes".into(),
@@ -81,21 +92,29 @@ pub fn place(
     let program_len = program.bytes.len() as u64;
     let args_start = page_up(program_start + program_len);
     let args_end = page_up(args_start + block.len() as u64);
-    let needed = args_end + page_up(program.image_size) + KERNEL_RESERVE;
-    if needed > mem_size {
+    // The image is whole pages: it ends page-aligned too.
+    let initfs_start = args_end;
+    let without_initfs = args_end + page_up(program.image_size) + KERNEL_RESERVE;
+    if without_initfs > mem_size {
         return Err(Error::NotExecutable {
             path: program.path.clone(),
             reason: format!(
                 "needs about {} MiB of guest memory, more than the {} MiB given; raise --memory",
-                needed.div_ceil(1 << 20),
+                without_initfs.div_ceil(1 << 20),
                 mem_size >> 20
             ),
         });
     }
-    mem.write_slice(&program.bytes, GuestAddress(program_start))
-        .map_err(Error::memory("the program file"))?;
-    mem.write_slice(&block, GuestAddress(args_start))
-        .map_err(Error::memory("the argument block"))?;
+    let needed = without_initfs + initfs.len();
+    if needed > mem_size {
+        return Err(Error::InitfsTooBig {
+            image_mib: initfs.len().div_ceil(1 << 20),
+            files: initfs.nr_files(),
+            needed_mib: needed.div_ceil(1 << 20),
+            memory_mib: mem_size >> 20,
+            suggested_mib: needed.div_ceil(LARGE_PAGE_SIZE) * (LARGE_PAGE_SIZE >> 20),
+        });
+    }
 
     let mut info = BootInfo::empty();
     info.mem_size = mem_size;
@@ -114,6 +133,33 @@ pub fn place(
         start: args_start + cmdline_off as u64,
         len: cmdline.len() as u64,
     };
+    info.initfs = PhysRange {
+        start: initfs_start,
+        len: initfs.len(),
+    };
+    Ok(Layout { info, block })
+}
+
+/// What [`place`] wrote where.
+pub struct Placed {
+    pub info: BootInfo,
+}
+
+/// Copies the program, the argument block and the initfs image (the ones
+/// `layout` was made for) into fresh guest memory and writes the boot info.
+pub fn place(
+    mem: &GuestMemoryMmap,
+    layout: Layout,
+    program: &Program,
+    initfs: &Image,
+    flags: u64,
+) -> Result<Placed> {
+    let Layout { mut info, block } = layout;
+    mem.write_slice(&program.bytes, GuestAddress(info.program.start))
+        .map_err(Error::memory("the program file"))?;
+    mem.write_slice(&block, GuestAddress(info.args.start))
+        .map_err(Error::memory("the argument block"))?;
+    initfs.write(mem, GuestAddress(info.initfs.start))?;
     info.flags = flags;
     getrandom(&mut info.random_seed);
     write_info(mem, &info)?;

@@ -164,6 +164,9 @@ pub struct RunConfig {
     pub program: PathBuf,
     /// `argv[1..]`; `argv[0]` is `program` as given.
     pub args: Vec<OsString>,
+    /// Host files for the guest's root file system (`--dir`, `--file`),
+    /// applied in this order; PROGRAM is always added after them.
+    pub imports: Vec<crate::initfs::Import>,
     /// The program's whole environment (`KEY=VALUE`): the host's environment
     /// is not passed on, so a run is reproducible.
     pub env: Vec<OsString>,
@@ -209,6 +212,7 @@ impl RunConfig {
             timeout: None,
             program: program.into(),
             args: Vec::new(),
+            imports: Vec::new(),
             env: Vec::new(),
             cmdline: String::new(),
             timings: false,

@@ -64,6 +64,25 @@ pub enum Error {
     /// Bad option values and similar configuration problems.
     #[error("{0}")]
     Config(String),
+    /// An import (`--dir`, `--file`) or PROGRAM cannot go into the initfs
+    /// image: a bad path, a conflict, a file of another type.
+    #[error("{0}")]
+    Initfs(String),
+    /// A host file or directory of the initfs image cannot be read.
+    #[error("cannot read {}: {}", path.display(), os_message(source))]
+    InitfsRead { path: PathBuf, source: io::Error },
+    /// The initfs image does not fit in guest memory with everything else.
+    #[error(
+        "the initfs image ({image_mib} MiB, {files} files) does not fit in the {memory_mib} MiB of guest memory with the kernel and the program (about {needed_mib} MiB needed); raise --memory to {suggested_mib}M or more"
+    )]
+    InitfsTooBig {
+        image_mib: u64,
+        files: usize,
+        needed_mib: u64,
+        memory_mib: u64,
+        /// `needed_mib` as a valid `--memory` (a multiple of 2 MiB).
+        suggested_mib: u64,
+    },
     /// Guest RAM could not be mapped.
     #[error("guest memory: cannot map {} MiB: {source}", size >> 20)]
     MemoryMap {

@@ -14,6 +14,7 @@ pub mod config;
 pub mod console;
 pub mod error;
 pub mod hypercall;
+pub mod initfs;
 pub mod inspect;
 pub mod kernel;
 pub mod memory;

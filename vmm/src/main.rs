@@ -7,11 +7,13 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use clap::builder::{OsStringValueParser, TypedValueParser};
 use clap::{Parser, Subcommand};
 use vmm::config::{
     parse_memory_size, KernelSource, Output, RunConfig, StraceConfig, DEFAULT_KVM_DEVICE,
 };
 use vmm::error::EXIT_VMM_FAILURE;
+use vmm::initfs::Import;
 use vmm::run::RunOptions;
 use vmm::strace::summary::{SortBy, SummaryConfig};
 use vmm::strace::time::{Precision, Timestamps};
@@ -30,7 +32,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Boot the guest kernel and run PROGRAM (a static x86_64 Linux executable) in it.
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// Time thread, fork and vfork creation in the guest and natively, side by
     /// side, and show where the guest kernel spends a clone.
     Bench(BenchArgs),
@@ -169,6 +171,16 @@ struct RunArgs {
     /// exactly these, not vmm's environment.
     #[arg(long = "env", value_name = "KEY=VALUE", value_parser = parse_env)]
     env: Vec<OsString>,
+    /// Import the host directory tree HOST into the guest's root file
+    /// system at GUEST (default: HOST's canonical path), read-only, or as a
+    /// copy the guest may change with :rw (the host is never written).
+    /// Symlinks in the tree are copied as symlinks. Repeatable; HOST cannot
+    /// contain ':'.
+    #[arg(long = "dir", value_name = "HOST[:GUEST][:rw]", value_parser = OsStringValueParser::new().try_map(Import::dir))]
+    dirs: Vec<Import>,
+    /// Import the host file HOST at GUEST, as --dir does a tree (repeatable).
+    #[arg(long = "file", value_name = "HOST[:GUEST][:rw]", value_parser = OsStringValueParser::new().try_map(Import::file))]
+    files: Vec<Import>,
     /// KVM device to use.
     #[arg(long, value_name = "PATH", default_value = DEFAULT_KVM_DEVICE)]
     kvm_device: PathBuf,
@@ -279,7 +291,7 @@ fn main() -> ExitCode {
         }
     };
     let args = match cli.command {
-        Command::Run(args) => args,
+        Command::Run(args) => *args,
         Command::Bench(b) => return bench(b),
     };
     let strace = match strace_config(&args) {
@@ -306,6 +318,7 @@ fn main() -> ExitCode {
     cfg.kvm_device = args.kvm_device;
     cfg.hide_cpuid = args.hide_cpuid;
     cfg.args = args.args;
+    cfg.imports = args.dirs.into_iter().chain(args.files).collect();
 
     let fail = |e: vmm::error::Error| {
         eprintln!("vmm: {e}");

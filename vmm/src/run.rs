@@ -1,7 +1,7 @@
 //! One guest run from start to end, in three steps:
-//! - `build`: check the inputs (program, kernel, output files) and make
-//!   the VM — guest memory, the kernel image, the boot page tables and
-//!   `BootInfo`, vCPU 0;
+//! - `build`: check the inputs (program, imports, kernel, output files)
+//!   and make the VM — guest memory, the kernel image, the boot page
+//!   tables, the initfs image and `BootInfo`, vCPU 0;
 //! - `serve`: run vCPU 0, each VM exit read as an `Exit`, until the
 //!   program ends, the guest fails or the timeout expires;
 //! - `finish`: the end-of-run dump, the caller's at-exit reader, timings
@@ -35,7 +35,7 @@ use crate::stop::{self, DumpMissed, Inspector, Pipeline};
 use crate::strace::Tracer;
 use crate::symbols::Symbols;
 use crate::watchdog::Watchdog;
-use crate::{boot, kernel, memory, program, vm};
+use crate::{boot, initfs, kernel, memory, program, vm};
 
 /// Where the time of a run went (`--timings`).
 #[derive(Clone, Debug, Default)]
@@ -284,7 +284,21 @@ struct Outputs {
 fn build(cfg: &RunConfig, hooked: bool) -> Result<(Guest, Outputs)> {
     let path = program::resolve(&cfg.program, std::env::var_os("PATH").as_deref())?;
     let program = program::load(&path)?;
+    // Walked and laid out before any guest memory exists: its size decides
+    // whether the run fits in --memory.
+    let image = initfs::build(&cfg.imports, &path, program.bytes.clone())?;
     let kernel = kernel::open(&cfg.kernel)?;
+    let mut argv: Vec<OsString> = vec![cfg.program.clone().into_os_string()];
+    argv.extend(cfg.args.iter().cloned());
+    let layout = boot::layout(
+        cfg.memory,
+        kernel.phys_end,
+        &program,
+        &image,
+        &argv,
+        &cfg.env,
+        &cfg.cmdline,
+    )?;
     let kvm = vm::open_kvm(&cfg.kvm_device)?;
     let mut outputs = Outputs {
         tracer: cfg.strace.as_ref().map(Tracer::open).transpose()?,
@@ -308,8 +322,6 @@ fn build(cfg: &RunConfig, hooked: bool) -> Result<(Guest, Outputs)> {
     kernel::load(&kernel, &mem, cfg.memory)?;
     gdt::write(&mem).map_err(Error::memory("the boot GDT"))?;
     let cr3 = paging::write(&mem, cfg.memory).map_err(Error::memory("the boot page tables"))?;
-    let mut argv: Vec<OsString> = vec![cfg.program.clone().into_os_string()];
-    argv.extend(cfg.args.iter().cloned());
     let stops = cfg.check
         || hooked
         || matches!(cfg.dump, Some(DumpWhen::Syscall(_)))
@@ -329,17 +341,7 @@ fn build(cfg: &RunConfig, hooked: bool) -> Result<(Guest, Outputs)> {
     if cfg.strace.as_ref().is_some_and(StraceConfig::wants_times) {
         flags |= BOOT_FLAG_SYSCALL_TIMES;
     }
-    let mut info = boot::place(
-        &mem,
-        cfg.memory,
-        kernel.phys_end,
-        &program,
-        &argv,
-        &cfg.env,
-        &cfg.cmdline,
-        flags,
-    )?
-    .info;
+    let mut info = boot::place(&mem, layout, &program, &image, flags)?.info;
 
     let vm_fd = vm::create_vm(&kvm)?;
     let dirty_log = cfg.dirty_log();

@@ -103,7 +103,7 @@ pub const INITFS_ENTRY_SIZE: u64 = core::mem::size_of::<InitfsEntry>() as u64;
 const _: () = {
     assert!(INITFS_HEADER_SIZE == 48);
     assert!(INITFS_ENTRY_SIZE == 64);
-    assert!(INITFS_HEADER_SIZE % 8 == 0);
+    assert!(INITFS_HEADER_SIZE.is_multiple_of(8));
 };
 
 /// Why [`Initfs::parse`] refused an image: one variant per rule.
@@ -279,7 +279,7 @@ impl<'a> Initfs<'a> {
     pub fn parse(image: &'a [u8]) -> Result<Initfs<'a>, InitfsError> {
         use InitfsError::*;
         let (header, _) = InitfsHeader::read_from_prefix(image).map_err(|_| TooShort)?;
-        if image.as_ptr() as usize % 8 != 0 {
+        if !(image.as_ptr() as usize).is_multiple_of(8) {
             return Err(Misaligned);
         }
         if header.magic != INITFS_MAGIC {
@@ -292,14 +292,14 @@ impl<'a> Initfs<'a> {
             return Err(LengthMismatch);
         }
         let total = header.total_len;
-        if total % PAGE_SIZE != 0 {
+        if !total.is_multiple_of(PAGE_SIZE) {
             return Err(LengthUnaligned);
         }
         let n = header.nr_entries;
         if n == 0 {
             return Err(NoEntries);
         }
-        if header.entries_off % 8 != 0 {
+        if !header.entries_off.is_multiple_of(8) {
             return Err(EntriesUnaligned);
         }
         let entries_range =
@@ -375,7 +375,7 @@ impl<'a> Initfs<'a> {
                     }
                 }
                 S_IFREG => {
-                    if e.data_off % PAGE_SIZE != 0 {
+                    if !e.data_off.is_multiple_of(PAGE_SIZE) {
                         return Err(DataUnaligned);
                     }
                     let data = match range_in(e.data_off, e.size, total) {

@@ -14,9 +14,11 @@
 //! 0x0010_0000  kernel image (ELF segments at p_paddr), then free RAM
 //! ```
 //!
-//! The VMM copies the program image and the argument block into RAM after the
-//! kernel image and reports where in [`crate::boot::BootInfo`]; the kernel
-//! frees those frames once it has loaded the program.
+//! The VMM copies the program image, the argument block and the initfs
+//! image ([`crate::initfs`]) into RAM after the kernel image, in that order,
+//! each page-aligned, and reports where in [`crate::boot::BootInfo`]; the
+//! kernel frees the program's and the arguments' frames once it has loaded
+//! the program, and keeps the initfs frames for its tmpfs.
 
 /// Size of a base page.
 pub const PAGE_SIZE: u64 = 4096;

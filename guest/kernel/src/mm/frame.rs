@@ -9,6 +9,11 @@
 //! allocated — never two of these. Frames in the untouched ranges are zero:
 //! the VMM gives the guest fresh (zero) RAM and writes only the areas the
 //! boot info describes, which are excluded until released.
+//!
+//! `total_frames` counts the frames this allocator manages: free RAM at
+//! init, plus each boot frame handed over later (`release`,
+//! `count_boot_frames`). The initfs image's frames are not counted until
+//! the file system that owns them gives one over.
 
 use abi::boot::{BootInfo, PhysRange};
 use abi::task::FRAME_CACHED;
@@ -16,7 +21,8 @@ use spin::Mutex;
 
 use super::{page_down, page_up, phys_to_virt, PAGE};
 
-const MAX_RANGES: usize = 4;
+/// One more than the holes `init` cuts: program, arguments, initfs, APIC page.
+const MAX_RANGES: usize = 5;
 
 struct FrameAllocator {
     /// Per frame: how many user mappings share it (copy-on-write after
@@ -46,7 +52,9 @@ static FRAMES: Mutex<FrameAllocator> = Mutex::new(FrameAllocator {
 });
 
 /// Everything from the end of the kernel to the end of RAM, except the
-/// program file and argument block (released after exec) and the page at
+/// program file and argument block (released after exec), the initfs
+/// image (its pages belong to the root file system, which may hand them
+/// over one by one with [`free`] and [`count_boot_frames`]) and the page at
 /// the xAPIC's default address, which RAM covers in a guest over about
 /// 4 GiB: KVM may send accesses to that page to its APIC emulation whether
 /// or not RAM backs it (PVM's instruction emulator does), so it never
@@ -57,7 +65,7 @@ pub fn init(info: &BootInfo) {
         start: apic,
         len: if apic < info.mem_size { PAGE } else { 0 },
     };
-    let mut holes = [info.program, info.args, apic_page];
+    let mut holes = [info.program, info.args, info.initfs, apic_page];
     holes.sort_by_key(|r| r.start);
     let mut f = FRAMES.lock();
     let mut cursor = info.kernel_phys_end;
@@ -212,7 +220,8 @@ pub fn release(range: &PhysRange) {
 }
 
 /// Counts frames of a boot range that were handed over individually (freed
-/// or adopted by the program) as part of RAM from now on.
+/// or adopted by the program, or an initfs page the file system let go) as
+/// part of RAM from now on.
 pub fn count_boot_frames(n: u64) {
     FRAMES.lock().total_frames += n;
 }
