@@ -213,13 +213,21 @@ fn strace_available() -> bool {
 }
 
 fn native_trace(prog: &str, dir: &std::path::Path) -> String {
+    native_trace_args(prog, dir, &[])
+}
+
+/// With TZ=UTC: strace dates a timestamp (utimensat's) in its own time
+/// zone, `--strace` in UTC.
+fn native_trace_args(prog: &str, dir: &std::path::Path, args: &[&str]) -> String {
     let out = dir.join("native.trace");
     let run = Command::new("strace")
         .arg("-f")
         .arg("-o")
         .arg(&out)
         .arg(guest_bin(prog))
+        .args(args)
         .env_clear()
+        .env("TZ", "UTC")
         .output()
         .expect("run strace");
     assert!(run.status.success(), "native run failed: {run:?}");
@@ -227,10 +235,16 @@ fn native_trace(prog: &str, dir: &std::path::Path) -> String {
 }
 
 fn guest_trace(prog: &str, dir: &std::path::Path) -> (Run, String) {
+    guest_trace_args(prog, dir, &[])
+}
+
+fn guest_trace_args(prog: &str, dir: &std::path::Path, args: &[&str]) -> (Run, String) {
     let out = dir.join("guest.trace");
     let out_s = out.to_string_lossy().into_owned();
     let bin = guest_bin(prog);
-    let run = vmm(&["run", "--strace-output", &out_s, bin.to_str().unwrap()]);
+    let mut argv = vec!["run", "--strace-output", &out_s, bin.to_str().unwrap()];
+    argv.extend_from_slice(args);
+    let run = vmm(&argv);
     let trace = std::fs::read_to_string(out).unwrap();
     (run, trace)
 }
@@ -443,6 +457,140 @@ fn select_and_epoll_match_real_strace() {
     ] {
         let broken = guest.replacen(from, to, 1);
         assert!(!differences(&n, &normalize(&broken)).is_empty(), "{from}");
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// What a file system says of itself, left out of a comparison between
+/// the host's and the guest's: the fields statx filled (`stx_mask`) and
+/// statfs's record.
+fn without_fs_facts(t: &Threads) -> Threads {
+    let mask = |l: &str| match l.split_once("{stx_mask=") {
+        Some((head, tail)) => {
+            let rest = tail.split_once(", ").map_or("", |r| r.1);
+            format!("{head}{{stx_mask=M, {rest}")
+        }
+        None => l.to_string(),
+    };
+    let record = |l: &str| match (l.find("{f_type="), l.rfind("}) = ")) {
+        (Some(a), Some(b)) => format!("{}{{...}}{}", &l[..a], &l[b + 1..]),
+        _ => l.to_string(),
+    };
+    t.iter()
+        .map(|(k, v)| (k.clone(), v.iter().map(|l| record(&mask(l))).collect()))
+        .collect()
+}
+
+/// The path and descriptor calls (`strace-files`): open's flags and
+/// modes, the `*at` calls, links and renames, the stat records, access
+/// modes, utimensat's times, readlink's and getcwd's buffers, iovecs,
+/// lseek, getdents64 and close_range, with their usual failures. The same
+/// lines as real strace run in a directory of the host's /tmp (the same
+/// path in the guest's own /tmp), but for what each file system says of
+/// itself, checked in the guest's trace alone.
+#[test]
+fn file_calls_match_real_strace() {
+    if !strace_available() {
+        eprintln!("strace is not installed: skipped");
+        return;
+    }
+    let dir = tempdir("files");
+    let work = format!("/tmp/vmm-strace-fs-work-{}", std::process::id());
+    let _ = std::fs::remove_dir_all(&work);
+    let native = native_trace_args("strace-files", &dir, &[&work]);
+    let (run, guest) = guest_trace_args("strace-files", &dir, &[&work]);
+    assert_eq!(run.code, 0, "guest run failed: {}", run.stderr);
+    assert!(
+        !std::path::Path::new(&work).exists(),
+        "the native run left {work}"
+    );
+    let g_all = normalize(&guest);
+    let all: Vec<&String> = g_all.values().flatten().collect();
+    for want in [
+        "openat(AT_FDCWD, \"f\", O_WRONLY|O_CREAT|O_TRUNC, 0644) = 3",
+        "open(\"f\", O_RDONLY|O_CLOEXEC) = 3",
+        "open(\"f\", O_RDWR|O_SYNC) = 4",
+        "open(\"f\", O_WRONLY|O_APPEND|O_NONBLOCK|O_DSYNC|O_NOATIME) = 5",
+        "open(\"f\", O_WRONLY|O_CREAT|O_EXCL, 04755) = -1 EEXIST (File exists)",
+        "openat(AT_FDCWD, \".\", O_RDONLY|O_NOFOLLOW|O_PATH|O_DIRECTORY) = 7",
+        "open(\"tab\\there \\\"quoted\\\" back\\\\slash\\n\\1\\0012\", O_RDONLY) = -1 ENOENT (No such file or directory)",
+        "mkdirat(AT_FDCWD, \"d2\", 01777) = 0",
+        "linkat(AT_FDCWD, \"f\", 6, \"h\", AT_SYMLINK_FOLLOW) = 0",
+        "linkat(AT_FDCWD, \"f\", AT_FDCWD, \"h2\", 0xADDR /* AT_??? */) = -1 EINVAL (Invalid argument)",
+        "readlinkat(AT_FDCWD, \"s2\", \"g\", 1) = 1",
+        "renameat2(AT_FDCWD, \"g4\", AT_FDCWD, \"h\", RENAME_EXCHANGE) = 0",
+        "renameat2(AT_FDCWD, \"g4\", AT_FDCWD, \"h\", 0xADDR /* RENAME_?? */) = -1 EINVAL (Invalid argument)",
+        "unlinkat(AT_FDCWD, \"d\", AT_REMOVEDIR) = 0",
+        "stat(\"/dev/null\", {st_mode=S_IFCHR|0666, st_rdev=makedev(0xADDR, 0xADDR), ...}) = 0",
+        "newfstatat(AT_FDCWD, \"s\", {st_mode=S_IFLNK|0777, st_size=1, ...}, AT_SYMLINK_NOFOLLOW) = 0",
+        "statx(AT_FDCWD, \"f\", AT_STATX_SYNC_AS_STAT, STATX_BASIC_STATS, {stx_mask=STATX_BASIC_STATS, stx_attributes=0, stx_mode=S_IFREG|0644, stx_size=12, ...}) = 0",
+        "statx(6, \"s\", AT_STATX_FORCE_SYNC|AT_SYMLINK_NOFOLLOW, STATX_TYPE|STATX_SIZE, {stx_mask=STATX_BASIC_STATS, stx_attributes=0, stx_mode=S_IFLNK|0777, stx_size=1, ...}) = 0",
+        "access(\"f\", R_OK|W_OK) = 0",
+        "access(\"f\", 0xADDR /* ?_OK */) = -1 EINVAL (Invalid argument)",
+        "faccessat2(AT_FDCWD, \"s\", R_OK, AT_SYMLINK_NOFOLLOW|AT_EACCESS) = 0",
+        "truncate(\"f\", 18446744073709551615) = -1 EINVAL (Invalid argument)",
+        "chown(\"f\", -1, -1) = 0",
+        "utimensat(AT_FDCWD, \"f\", [UTIME_NOW, UTIME_OMIT], 0) = 0",
+        "utimensat(AT_FDCWD, \"s\", [{tv_sec=1700000000, tv_nsec=0} /* 2023-11-14T22:13:20+0000 */, {tv_sec=1700000001, tv_nsec=500} /* 2023-11-14T22:13:21.000000500+0000 */], AT_SYMLINK_NOFOLLOW) = 0",
+        "pread64(4, \"hello\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\"..., 64, 0) = 64",
+        "readv(4, [{iov_base=\"hel\", iov_len=3}, {iov_base=\"lo\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\"..., iov_len=100}], 2) = 103",
+        "pwritev(4, [{iov_base=\"hello\", iov_len=5}, {iov_base=\"world, this is a long string bey\"..., iov_len=44}], 2, 3) = 49",
+        "lseek(4, -3, SEEK_END) = 100",
+        "getdents64(6, 0xADDR /* 7 entries */, 256) = 168",
+        "close_range(7, 4294967295, CLOSE_RANGE_CLOEXEC) = 0",
+    ] {
+        assert!(all.iter().any(|l| *l == want), "guest trace lacks {want}\n{guest}");
+    }
+    // The working directory and what /proc/self/fd says of a file opened
+    // in it: the same path in both.
+    let cwd = format!("getcwd(\"{work}\", 256) = {}", work.len() + 1);
+    assert!(
+        all.iter().any(|l| **l == cwd),
+        "guest trace lacks {cwd}\n{guest}"
+    );
+    let target = format!("{work}/f");
+    let shown: String = target.chars().take(32).collect();
+    let cut = if target.len() > 32 { "..." } else { "" };
+    let link = format!(
+        "readlink(\"/proc/self/fd/4\", \"{shown}\"{cut}, 256) = {}",
+        target.len()
+    );
+    assert!(
+        all.iter().any(|l| **l == link),
+        "guest trace lacks {link}\n{guest}"
+    );
+    // What the guest's file systems say of themselves.
+    let statfs = all
+        .iter()
+        .find(|l| l.starts_with("statfs(\".\", "))
+        .expect("statfs");
+    assert!(
+        statfs.starts_with("statfs(\".\", {f_type=TMPFS_MAGIC, f_bsize=4096, f_blocks=")
+            && statfs.ends_with(
+                ", f_fsid={val=[0, 0]}, f_namelen=255, f_frsize=4096, f_flags=ST_VALID}) = 0"
+            ),
+        "{statfs}"
+    );
+    let (n, g) = (
+        without_fs_facts(&normalize(&native)),
+        without_fs_facts(&g_all),
+    );
+    let diff = differences(&n, &g);
+    assert!(
+        diff.is_empty(),
+        "--strace differs from strace -f:\n{}\n=== raw guest trace:\n{guest}",
+        diff.join("\n")
+    );
+    // The comparison sees a flag, a mode or a count that differs.
+    for (from, to) in [
+        ("O_RDWR|O_SYNC", "O_RDWR|O_DSYNC"),
+        ("01777", "0777"),
+        ("/* 7 entries */", "/* 6 entries */"),
+        ("AT_SYMLINK_NOFOLLOW|AT_EACCESS", "AT_SYMLINK_NOFOLLOW"),
+        ("UTIME_NOW, UTIME_OMIT", "UTIME_OMIT, UTIME_NOW"),
+    ] {
+        let broken = without_fs_facts(&normalize(&guest.replacen(from, to, 1)));
+        assert!(!differences(&n, &broken).is_empty(), "{from}");
     }
     let _ = std::fs::remove_dir_all(dir);
 }

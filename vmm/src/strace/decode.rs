@@ -35,10 +35,16 @@ pub fn flags(value: u64, table: &[(u64, &str)], zero: &str) -> String {
 /// A flag set where strace marks a value of no known bit with its
 /// comment: `A|0x10`, but `0x10 /* O_??? */`; `0` for none.
 pub fn flags_commented(value: u64, table: &[(u64, &str)], unknown: &str) -> String {
+    flags_marked(value, table, &format!("{unknown}???"), "0")
+}
+
+/// [`flags_commented`] with the whole comment given (strace's is not
+/// always `PREFIX???`: `RENAME_??`, `?_OK`) and the text for 0.
+pub fn flags_marked(value: u64, table: &[(u64, &str)], comment: &str, zero: &str) -> String {
     if value != 0 && !table.iter().any(|&(bit, _)| bit != 0 && value & bit == bit) {
-        return format!("{value:#x} /* {unknown}??? */");
+        return format!("{value:#x} /* {comment} */");
     }
-    flags(value, table, "0")
+    flags(value, table, zero)
 }
 
 /// The name of `value` in `table`, or `value` in hex with strace's
@@ -352,12 +358,82 @@ pub fn fd(v: u64) -> String {
     name_of(fs::DIRFDS, fd as u64).map_or_else(|| fd.to_string(), str::to_string)
 }
 
-/// The `*at` calls' flags.
+/// The `*at` calls' flags (an `int`): `AT_SYMLINK_NOFOLLOW|AT_EMPTY_PATH`,
+/// `0x1 /* AT_??? */`.
 pub fn path_flags(f: u64) -> String {
-    flags(f, fs::PATH_FLAGS, "0")
+    flags_commented(f & 0xffff_ffff, fs::AT_CALL_FLAGS, "AT_")
 }
 
-/// open/dup3 flags (the access mode first; all its bits set is
+/// faccessat2's flags (AT_EACCESS where the others have AT_REMOVEDIR).
+pub fn faccessat_flags(f: u64) -> String {
+    flags_commented(f & 0xffff_ffff, fs::FACCESSAT_FLAGS, "AT_")
+}
+
+/// statx's flags: the sync type (`AT_STATX_SYNC_AS_STAT` for none), then
+/// the other `*at` flags.
+pub fn statx_flags(f: u64) -> String {
+    let f = f & 0xffff_ffff;
+    let sync = f & fs::AT_STATX_SYNC_TYPE;
+    let zero = name_of(fs::STATX_SYNC_TYPES, 0).unwrap_or("0");
+    let mut s = flags(sync, fs::STATX_SYNC_TYPES, zero);
+    let rest = f & !fs::AT_STATX_SYNC_TYPE;
+    if rest != 0 {
+        s.push('|');
+        s += &flags(rest, fs::AT_CALL_FLAGS, "");
+    }
+    s
+}
+
+/// statx's mask (a `u32`), the one asked and the one filled.
+pub fn statx_mask(m: u64) -> String {
+    flags_commented(m & 0xffff_ffff, fs::STATX_MASKS, "STATX_")
+}
+
+pub fn statx_attrs(a: u64) -> String {
+    flags_commented(a, fs::STATX_ATTRS, "STATX_ATTR_")
+}
+
+/// access's mode (an `int`): `F_OK`, `R_OK|W_OK`, `0x10 /* ?_OK */`.
+pub fn access_mode(m: u64) -> String {
+    let zero = name_of(fs::ACCESS_CHECKS, 0).unwrap_or("0");
+    flags_marked(m & 0xffff_ffff, fs::ACCESS_CHECKS, "?_OK", zero)
+}
+
+/// renameat2's flags (an `unsigned int`; strace's comment has two `?`).
+pub fn rename_flags(f: u64) -> String {
+    flags_marked(f & 0xffff_ffff, fs::RENAME_FLAGS, "RENAME_??", "0")
+}
+
+/// close_range's flags (an `unsigned int`).
+pub fn close_range_flags(f: u64) -> String {
+    flags_commented(f & 0xffff_ffff, fs::CLOSE_RANGE_FLAGS, "CLOSE_RANGE_")
+}
+
+/// statfs's `f_flags`.
+pub fn statfs_flags(f: u64) -> String {
+    flags_commented(f, fs::STATFS_FLAGS, "ST_")
+}
+
+/// statfs's `f_type`: the file system's name, or the number in hex.
+pub fn fs_magic(t: i64) -> String {
+    name_of(fs::FS_MAGICS, t as u64).map_or_else(|| format!("{t:#x}"), str::to_string)
+}
+
+/// A uid or gid argument (32 bits): `-1` (leave it unchanged) or the
+/// number.
+pub fn uid(v: u64) -> String {
+    match v as u32 {
+        u32::MAX => "-1".into(),
+        u => u.to_string(),
+    }
+}
+
+/// A mode argument (`umode_t`, 16 bits) in octal: `0644`, `000`.
+pub fn mode(m: u64) -> String {
+    octal(m & 0xffff)
+}
+
+/// open's flags (the access mode first; all its bits set is
 /// `O_ACCMODE`).
 pub fn open_flags(f: u64) -> String {
     let acc = name_of(fs::ACCESS_MODES, f & fs::O_ACCMODE).unwrap_or("O_ACCMODE");
@@ -365,13 +441,20 @@ pub fn open_flags(f: u64) -> String {
     if rest == 0 {
         acc.to_string()
     } else {
-        format!("{acc}|{}", flags(rest, fs::OPEN_FLAGS, ""))
+        format!("{acc}|{}", flags(rest, fs::OPEN_MODE_FLAGS, ""))
     }
 }
 
-/// pipe2's flags: open flags without an access mode (an `int`).
+/// Whether open's mode argument is used, so shown: with O_CREAT or
+/// O_TMPFILE's own bit.
+pub fn open_has_mode(f: u64) -> bool {
+    f & (fs::O_CREAT | fs::__O_TMPFILE) != 0
+}
+
+/// pipe2's and dup3's flags: open flags without an access mode (an
+/// `int`).
 pub fn pipe_flags(f: u64) -> String {
-    flags_commented(f & 0xffff_ffff, fs::OPEN_FLAGS, "O_")
+    flags_commented(f & 0xffff_ffff, fs::OPEN_MODE_FLAGS, "O_")
 }
 
 /// A `struct pollfd`'s `events` (a C `short`, its bits unsigned).
@@ -425,14 +508,65 @@ pub fn octal(v: u64) -> String {
     format!("{o:0>3}")
 }
 
-/// `st_mode` as strace prints it: `S_IFREG|0644`; a mode of no known file
-/// type as one octal number.
+/// `st_mode` as strace prints it: `S_IFREG|0644`,
+/// `S_IFDIR|S_ISVTX|0777`, `S_ISUID|0755` without a type; a mode of no
+/// known file type as one octal number.
 pub fn file_mode(m: u32) -> String {
-    let Some(kind) = name_of(fs::FILE_TYPES, u64::from(m & fs::S_IFMT)) else {
-        return octal(u64::from(m));
-    };
-    // The permission bits (and set-id and sticky).
-    format!("{kind}|{}", octal(u64::from(m & 0o7777)))
+    let kind = m & fs::S_IFMT;
+    let mut s = String::new();
+    if kind != 0 {
+        let Some(name) = name_of(fs::FILE_TYPES, u64::from(kind)) else {
+            return octal(u64::from(m));
+        };
+        s += name;
+        s.push('|');
+    }
+    for &(bit, name) in fs::SET_ID_BITS {
+        if u64::from(m) & bit != 0 {
+            s += name;
+            s.push('|');
+        }
+    }
+    let set_id = fs::S_ISUID | fs::S_ISGID | fs::S_ISVTX;
+    s + &octal(u64::from(m & !fs::S_IFMT & !set_id))
+}
+
+/// The date of a time in seconds and nanoseconds since the epoch, as
+/// strace comments a timestamp (`2023-11-14T22:13:20+0000`, the
+/// nanoseconds after the seconds when not 0); None where strace has no
+/// comment: the epoch itself, nanoseconds out of range, or a year C's
+/// `struct tm` cannot hold. In UTC: strace uses the tracer's time zone,
+/// which is UTC where these traces are compared.
+pub fn date(sec: i64, nsec: u64) -> Option<String> {
+    if (sec == 0 && nsec == 0) || nsec >= 1_000_000_000 {
+        return None;
+    }
+    let (days, rem) = (sec.div_euclid(86_400), sec.rem_euclid(86_400));
+    // Days since 1970-01-01 to a civil date (proleptic Gregorian).
+    let z = i128::from(days) + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i128::from(month <= 2);
+    // `tm_year` is an `int` counted from 1900, and strftime adds 1900 to
+    // it in an `int` again.
+    let tm_year = i32::try_from(year - 1900).ok()?;
+    let shown = tm_year.wrapping_add(1900);
+    let mut s = format!(
+        "{shown}-{month:02}-{day:02}T{:02}:{:02}:{:02}",
+        rem / 3600,
+        rem / 60 % 60,
+        rem % 60
+    );
+    if nsec != 0 {
+        s += &format!(".{nsec:09}");
+    }
+    s += "+0000";
+    Some(s)
 }
 
 /// Linux's errno name and the C library's message for it; ERESTART* (which
@@ -726,7 +860,7 @@ mod tests {
     fn constants_from_the_abi_tables() {
         assert_eq!(open_flags(3), "O_ACCMODE");
         assert_eq!(open_flags(0o2000102), "O_RDWR|O_CREAT|O_CLOEXEC");
-        assert_eq!(open_flags(0o20000001), "O_WRONLY|0x400000");
+        assert_eq!(open_flags(0o20000001), "O_WRONLY|__O_TMPFILE");
         assert_eq!(map_flags(0), "0x0 /* MAP_??? */");
         assert_eq!(map_flags(0x3 | 0x4000), "MAP_SHARED_VALIDATE|MAP_NORESERVE");
         assert_eq!(madvise(25), "0x19 /* MADV_??? */");
@@ -748,6 +882,7 @@ mod tests {
         assert_eq!(timer_flags(0), "0");
         assert_eq!(path_flags(0x1100), "AT_SYMLINK_NOFOLLOW|AT_EMPTY_PATH");
         assert_eq!(path_flags(0), "0");
+        assert_eq!(path_flags(0x801), "AT_NO_AUTOMOUNT|0x1");
         assert_eq!(ioctl_request(0x5401), "TCGETS");
         assert_eq!(ioctl_request(0x540f), "TIOCGPGRP");
         assert_eq!(ioctl_request(0x1234), "0x1234");
@@ -815,5 +950,255 @@ mod tests {
         assert_eq!(epoll_create_flags(1), "0x1 /* EPOLL_??? */");
         assert_eq!(epoll_create_flags(0o2000001), "EPOLL_CLOEXEC|0x1");
         assert_eq!(ioctl_request(0x5421), "FIONBIO");
+    }
+
+    /// The file calls' flag sets, each as strace 6.1 printed it natively.
+    #[test]
+    fn file_flag_sets() {
+        let all_open = 0xffff_ffff & !3;
+        assert_eq!(
+            open_flags(all_open),
+            "O_RDONLY|O_CREAT|O_EXCL|O_NOCTTY|O_TRUNC|O_APPEND|O_NONBLOCK|O_SYNC|O_DIRECT|O_LARGEFILE|O_NOFOLLOW|O_NOATIME|O_CLOEXEC|O_PATH|O_TMPFILE|FASYNC|0xff80003c"
+        );
+        assert_eq!(
+            open_flags(all_open & !0o4000000),
+            "O_RDONLY|O_CREAT|O_EXCL|O_NOCTTY|O_TRUNC|O_APPEND|O_NONBLOCK|O_DSYNC|O_DIRECT|O_LARGEFILE|O_NOFOLLOW|O_NOATIME|O_CLOEXEC|O_PATH|O_TMPFILE|FASYNC|0xff80003c"
+        );
+        assert_eq!(
+            open_flags(all_open & !0o20000000),
+            "O_RDONLY|O_CREAT|O_EXCL|O_NOCTTY|O_TRUNC|O_APPEND|O_NONBLOCK|O_SYNC|O_DIRECT|O_LARGEFILE|O_NOFOLLOW|O_NOATIME|O_CLOEXEC|O_PATH|O_DIRECTORY|FASYNC|0xff80003c"
+        );
+        assert_eq!(open_flags(0o100000), "O_RDONLY|O_LARGEFILE");
+        assert_eq!(open_flags(0o4200000), "O_RDONLY|__O_SYNC|O_DIRECTORY");
+        assert_eq!(open_flags(0o20200001), "O_WRONLY|O_TMPFILE");
+        assert_eq!(open_flags(0o20000102), "O_RDWR|O_CREAT|__O_TMPFILE");
+        assert_eq!(open_flags(0o1012002), "O_RDWR|O_APPEND|O_DSYNC|O_NOATIME");
+        assert_eq!(
+            open_flags(0o400 | 0o4000 | 0o40000 | 0o20000),
+            "O_RDONLY|O_NOCTTY|O_NONBLOCK|O_DIRECT|FASYNC"
+        );
+        assert_eq!(
+            open_flags(0o400000 | 0o10000000 | 0o200000),
+            "O_RDONLY|O_NOFOLLOW|O_PATH|O_DIRECTORY"
+        );
+        assert_eq!(open_flags(0x5000_0000), "O_RDONLY|0x50000000");
+        assert_eq!(open_flags(3 | 0x10), "O_ACCMODE|0x10");
+        assert!(open_has_mode(0o100) && open_has_mode(0o20000000));
+        assert!(!open_has_mode(0o200000) && !open_has_mode(0o2000000));
+        assert_eq!(mode(0x1_0000 | 0o644), "0644");
+        assert_eq!(mode(0xffff_ffff), "0177777");
+        assert_eq!(mode(0), "000");
+        assert_eq!(pipe_flags(0o2000000), "O_CLOEXEC");
+        assert_eq!(pipe_flags(0), "0");
+        // unlinkat's, linkat's, newfstatat's, fchownat's and utimensat's.
+        assert_eq!(
+            path_flags(0xffff),
+            "AT_SYMLINK_NOFOLLOW|AT_REMOVEDIR|AT_SYMLINK_FOLLOW|AT_NO_AUTOMOUNT|AT_EMPTY_PATH|AT_RECURSIVE|0x60ff"
+        );
+        assert_eq!(
+            path_flags(0xffff_ffff),
+            "AT_SYMLINK_NOFOLLOW|AT_REMOVEDIR|AT_SYMLINK_FOLLOW|AT_NO_AUTOMOUNT|AT_EMPTY_PATH|AT_RECURSIVE|0xffff60ff"
+        );
+        assert_eq!(path_flags(0x200), "AT_REMOVEDIR");
+        assert_eq!(path_flags(0x1), "0x1 /* AT_??? */");
+        assert_eq!(path_flags(0x800_0000), "0x8000000 /* AT_??? */");
+        assert_eq!(path_flags(0x1000 | 0x800_0000), "AT_EMPTY_PATH|0x8000000");
+        assert_eq!(path_flags(0x1_0000), "0x10000 /* AT_??? */");
+        assert_eq!(
+            faccessat_flags(0xffff),
+            "AT_SYMLINK_NOFOLLOW|AT_EACCESS|AT_EMPTY_PATH|0xecff"
+        );
+        assert_eq!(faccessat_flags(0x300), "AT_SYMLINK_NOFOLLOW|AT_EACCESS");
+        assert_eq!(faccessat_flags(0), "0");
+        assert_eq!(access_mode(6), "R_OK|W_OK");
+        assert_eq!(access_mode(0), "F_OK");
+        assert_eq!(access_mode(1 | 0x10), "X_OK|0x10");
+        assert_eq!(access_mode(0x10), "0x10 /* ?_OK */");
+        assert_eq!(access_mode(0xffff_ffff), "R_OK|W_OK|X_OK|0xfffffff8");
+        assert_eq!(access_mode((1 << 32) | 2), "W_OK");
+        assert_eq!(rename_flags(1), "RENAME_NOREPLACE");
+        assert_eq!(rename_flags(0), "0");
+        assert_eq!(rename_flags(0x10), "0x10 /* RENAME_?? */");
+        assert_eq!(rename_flags(4 | 0x10), "RENAME_WHITEOUT|0x10");
+        assert_eq!(
+            rename_flags(0xffff_ffff),
+            "RENAME_NOREPLACE|RENAME_EXCHANGE|RENAME_WHITEOUT|0xfffffff8"
+        );
+        assert_eq!(rename_flags((1 << 32) | 1), "RENAME_NOREPLACE");
+        assert_eq!(close_range_flags(0), "0");
+        assert_eq!(close_range_flags(4), "CLOSE_RANGE_CLOEXEC");
+        assert_eq!(
+            close_range_flags(6),
+            "CLOSE_RANGE_UNSHARE|CLOSE_RANGE_CLOEXEC"
+        );
+        assert_eq!(close_range_flags(1), "0x1 /* CLOSE_RANGE_??? */");
+        assert_eq!(
+            close_range_flags((1 << 32) | 0xff),
+            "CLOSE_RANGE_UNSHARE|CLOSE_RANGE_CLOEXEC|0xf9"
+        );
+        assert_eq!(whence(0), "SEEK_SET");
+        assert_eq!(whence(7), "0x7 /* SEEK_??? */");
+        assert_eq!(uid(u64::MAX), "-1");
+        assert_eq!(uid(0xffff_ffff), "-1");
+        assert_eq!(uid(0xffff_fffe), "4294967294");
+        assert_eq!(uid((1 << 32) | 7), "7");
+        assert_eq!(uid(0xffff), "65535");
+    }
+
+    /// statx's and statfs's flags and masks, as strace 6.1 printed them.
+    #[test]
+    fn statx_and_statfs_flags() {
+        assert_eq!(statx_flags(0), "AT_STATX_SYNC_AS_STAT");
+        assert_eq!(
+            statx_flags(0x2000 | 0x100),
+            "AT_STATX_FORCE_SYNC|AT_SYMLINK_NOFOLLOW"
+        );
+        assert_eq!(
+            statx_flags(0x4000 | 0x1000),
+            "AT_STATX_DONT_SYNC|AT_EMPTY_PATH"
+        );
+        assert_eq!(
+            statx_flags(0x6000),
+            "AT_STATX_FORCE_SYNC|AT_STATX_DONT_SYNC"
+        );
+        assert_eq!(statx_flags(1), "AT_STATX_SYNC_AS_STAT|0x1");
+        assert_eq!(statx_flags(0x2001), "AT_STATX_FORCE_SYNC|0x1");
+        assert_eq!(statx_flags(1 << 32), "AT_STATX_SYNC_AS_STAT");
+        assert_eq!(
+            statx_flags(0xffff),
+            "AT_STATX_FORCE_SYNC|AT_STATX_DONT_SYNC|AT_SYMLINK_NOFOLLOW|AT_REMOVEDIR|AT_SYMLINK_FOLLOW|AT_NO_AUTOMOUNT|AT_EMPTY_PATH|AT_RECURSIVE|0xff"
+        );
+        assert_eq!(statx_mask(0xfff), "STATX_ALL");
+        assert_eq!(statx_mask(0x1fff), "STATX_ALL|STATX_MNT_ID");
+        assert_eq!(statx_mask(0x17ff), "STATX_BASIC_STATS|STATX_MNT_ID");
+        assert_eq!(statx_mask(0x7ff), "STATX_BASIC_STATS");
+        assert_eq!(statx_mask(0x201), "STATX_TYPE|STATX_SIZE");
+        assert_eq!(
+            statx_mask(0x173f),
+            "STATX_TYPE|STATX_MODE|STATX_NLINK|STATX_UID|STATX_GID|STATX_ATIME|STATX_INO|STATX_SIZE|STATX_BLOCKS|STATX_MNT_ID"
+        );
+        assert_eq!(
+            statx_mask(0x7fff_ffff),
+            "STATX_ALL|STATX_MNT_ID|STATX_DIOALIGN|0x7fffc000"
+        );
+        assert_eq!(statx_mask(0x8000_0000), "0x80000000 /* STATX_??? */");
+        assert_eq!(statx_mask(0x4000_0002), "STATX_MODE|0x40000000");
+        assert_eq!(statx_mask((1 << 32) | 1), "STATX_TYPE");
+        assert_eq!(statx_mask(0), "0");
+        assert_eq!(statx_attrs(0), "0");
+        assert_eq!(statx_attrs(0x2000), "STATX_ATTR_MOUNT_ROOT");
+        assert_eq!(
+            statx_attrs(0x10 | 0x20),
+            "STATX_ATTR_IMMUTABLE|STATX_ATTR_APPEND"
+        );
+        assert_eq!(statx_attrs(1), "0x1 /* STATX_ATTR_??? */");
+        assert_eq!(statfs_flags(0x1020), "ST_VALID|ST_RELATIME");
+        assert_eq!(statfs_flags(0x21), "ST_VALID|ST_RDONLY");
+        assert_eq!(statfs_flags(0x20 | 0x8000), "ST_VALID|0x8000");
+        assert_eq!(fs_magic(0x0102_1994), "TMPFS_MAGIC");
+        assert_eq!(fs_magic(0x9fa0), "PROC_SUPER_MAGIC");
+        assert_eq!(fs_magic(0x6265_6572), "SYSFS_MAGIC");
+        assert_eq!(fs_magic(0x1234), "0x1234");
+    }
+
+    /// The ST_* values that are not in `linux-raw-sys`, against the C
+    /// library's (which has all but ST_VALID and ST_NOSYMFOLLOW, 0x20 and
+    /// 0x2000 in Linux's include/linux/statfs.h).
+    #[test]
+    fn statfs_flags_match_the_c_library() {
+        let host = [
+            (fs::ST_RDONLY, libc::ST_RDONLY),
+            (fs::ST_NOSUID, libc::ST_NOSUID),
+            (fs::ST_NODEV, libc::ST_NODEV),
+            (fs::ST_NOEXEC, libc::ST_NOEXEC),
+            (fs::ST_SYNCHRONOUS, libc::ST_SYNCHRONOUS),
+            (fs::ST_MANDLOCK, libc::ST_MANDLOCK),
+            (fs::ST_NOATIME, libc::ST_NOATIME),
+            (fs::ST_NODIRATIME, libc::ST_NODIRATIME),
+            (fs::ST_RELATIME, libc::ST_RELATIME),
+        ];
+        for (ours, theirs) in host {
+            assert_eq!(ours, theirs);
+        }
+        let all: u64 = fs::STATFS_FLAGS.iter().map(|r| r.0).sum();
+        assert_eq!(all, 0x3c7f, "each flag once, one bit each");
+    }
+
+    /// `st_mode` with the set-id and sticky bits named, as strace 6.1
+    /// printed them.
+    #[test]
+    fn set_id_modes() {
+        assert_eq!(file_mode(0o107755), "S_IFREG|S_ISUID|S_ISGID|S_ISVTX|0755");
+        assert_eq!(file_mode(0o41777), "S_IFDIR|S_ISVTX|0777");
+        assert_eq!(file_mode(0o4755), "S_ISUID|0755");
+        assert_eq!(file_mode(0o120777), "S_IFLNK|0777");
+        assert_eq!(file_mode(0o170644), "0170644");
+    }
+
+    /// Dates in utimensat's comments, each as strace 6.1 printed it (TZ=UTC)
+    /// for the same time, or None where it printed no comment.
+    #[test]
+    fn dates() {
+        let cases: &[(i64, u64, Option<&str>)] = &[
+            (1_700_000_000, 0, Some("2023-11-14T22:13:20+0000")),
+            (
+                1_700_000_001,
+                500,
+                Some("2023-11-14T22:13:21.000000500+0000"),
+            ),
+            (-1, 0, Some("1969-12-31T23:59:59+0000")),
+            (0, 0, None),
+            (0, 5, Some("1970-01-01T00:00:00.000000005+0000")),
+            (1, 0, Some("1970-01-01T00:00:01+0000")),
+            (5, u64::MAX, None),
+            (1, 1_000_000_000, None),
+            (i64::MAX, 999_999_999, None),
+            (
+                67_767_976_233_316_800,
+                0,
+                Some("2147483647-12-29T12:00:00+0000"),
+            ),
+            (
+                67_767_976_233_532_799,
+                0,
+                Some("2147483647-12-31T23:59:59+0000"),
+            ),
+            // tm_year holds it, strftime's year (tm_year + 1900) wraps.
+            (
+                67_768_036_191_676_799,
+                0,
+                Some("-2147481749-12-31T23:59:59+0000"),
+            ),
+            (67_768_036_191_676_800, 0, None),
+            (
+                -67_768_040_609_740_800,
+                0,
+                Some("-2147481748-01-01T00:00:00+0000"),
+            ),
+            (-67_768_040_609_740_801, 0, None),
+            (-62_167_219_200, 0, Some("0-01-01T00:00:00+0000")),
+            (-62_167_219_201, 0, Some("-1-12-31T23:59:59+0000")),
+            (-62_293_363_200, 0, Some("-4-01-02T00:00:00+0000")),
+            (-62_009_366_400, 0, Some("5-01-01T00:00:00+0000")),
+            (-30_610_224_000, 0, Some("1000-01-01T00:00:00+0000")),
+            (253_402_300_799, 0, Some("9999-12-31T23:59:59+0000")),
+            (253_402_300_800, 0, Some("10000-01-01T00:00:00+0000")),
+            (-1_000_000_000_000, 0, Some("-29719-04-05T22:13:20+0000")),
+            (
+                951_782_400,
+                999_999_999,
+                Some("2000-02-29T00:00:00.999999999+0000"),
+            ),
+            (
+                1_709_210_096,
+                123,
+                Some("2024-02-29T12:34:56.000000123+0000"),
+            ),
+            (86_399, 0, Some("1970-01-01T23:59:59+0000")),
+            (86_400, 1, Some("1970-01-02T00:00:00.000000001+0000")),
+        ];
+        for &(sec, nsec, want) in cases {
+            assert_eq!(date(sec, nsec).as_deref(), want, "{sec} {nsec}");
+        }
     }
 }

@@ -25,8 +25,10 @@
 //!   implements (flags, constants, structures read from the caller's user
 //!   memory through its page tables: `struct clone_args`, timespecs, signal
 //!   sets and actions, poll arrays, select's fd sets, epoll events,
-//!   write/read buffers quoted and cut at 32 bytes, arrays at 32 entries),
-//!   but for waitid, readlinkat, setrlimit
+//!   write/read buffers quoted and cut at 32 bytes, arrays at 32 entries,
+//!   paths, open flags and modes, `struct stat`/`statx`/`statfs`, iovec
+//!   arrays, getdents64's entry count, utimensat's times, execve's argv
+//!   and envp count), but for waitid, setrlimit
 //!   and the pidfd calls (a unit test keeps that list); any other call is
 //!   printed under its Linux name with as many arguments as strace shows
 //!   for it, in hex (`abi::linux::syscalls`).
@@ -39,7 +41,8 @@
 //!   one asked about and not ready is missing from the argument (strace
 //!   shows it). A failed call leaves both as given. poll's array keeps the
 //!   fd and events asked (the kernel changes only revents), and epoll_ctl
-//!   does not write its event.
+//!   does not write its event. A successful execve has replaced the
+//!   memory its path, argv and envp were in: they are shown as addresses.
 //!
 //! - strace's timing options, in the guest's own time (the TSC values the
 //!   kernel puts in each stop, through `abi::clock::TscClock`): `-t`/`-tt`/
@@ -80,8 +83,8 @@ use abi::linux::signal::SIGSET_SIZE;
 use abi::linux::signal::{SA_RESTORER, SIG_DFL, SIG_IGN};
 use abi::linux::syscalls as sys;
 use abi::linux::uapi::{
-    c_field, Iovec, Itimerspec, Itimerval, KernelSigaction, NewUtsname, Rlimit, Sigevent, Siginfo,
-    StackT, Stat, Timespec, Timeval, UTSNAME_FIELD_LEN,
+    c_field, Dirent64Head, Iovec, Itimerspec, Itimerval, KernelSigaction, NewUtsname, Rlimit,
+    Sigevent, Siginfo, StackT, Stat, Statfs, Statx, Timespec, Timeval, UTSNAME_FIELD_LEN,
 };
 use abi::task::{KernelRoots, MmStruct, TaskStruct};
 
@@ -424,8 +427,12 @@ fn int(v: u64) -> String {
     (v as i32).to_string()
 }
 
-/// A buffer of `len` bytes at `addr`, quoted; the address if unreadable.
+/// A buffer of `len` bytes at `addr`, quoted; `NULL`, or the address if
+/// unreadable.
 fn buffer(m: &dyn GuestMem, addr: u64, len: u64, hex: bool) -> String {
+    if addr == 0 {
+        return "NULL".into();
+    }
     let shown = (len as usize).min(MAX_STRLEN);
     match m.bytes(addr, shown) {
         Ok(b) if hex => quote_hex(&b, MAX_STRLEN, len as usize > shown),
@@ -434,12 +441,34 @@ fn buffer(m: &dyn GuestMem, addr: u64, len: u64, hex: bool) -> String {
     }
 }
 
+/// The longest path strace shows (its buffer is PATH_MAX with the NUL);
+/// a longer one is cut there with `...`.
+const MAX_PATH_SHOWN: usize = abi::linux::fs::PATH_MAX - 1;
+
 fn path(m: &dyn GuestMem, addr: u64) -> String {
+    path_n(m, addr, MAX_PATH_SHOWN)
+}
+
+/// A path of at most `max` bytes (getcwd's: the length it returned).
+fn path_n(m: &dyn GuestMem, addr: u64, max: usize) -> String {
     if addr == 0 {
         return "NULL".into();
     }
-    match m.c_string(addr, 4096) {
-        Ok((s, more)) => quote(&s, 4096, more),
+    let max = max.min(MAX_PATH_SHOWN);
+    match m.c_string(addr, max) {
+        Ok((s, more)) => quote(&s, max, more),
+        Err(_) => format!("{addr:#x}"),
+    }
+}
+
+/// A C string argument (an execve argument): quoted and cut at
+/// [`MAX_STRLEN`] bytes; `NULL`, or the address if unreadable.
+fn c_str_at(m: &dyn GuestMem, addr: u64) -> String {
+    if addr == 0 {
+        return "NULL".into();
+    }
+    match m.c_string(addr, MAX_STRLEN) {
+        Ok((s, more)) => quote(&s, MAX_STRLEN, more),
         Err(_) => format!("{addr:#x}"),
     }
 }
@@ -609,33 +638,268 @@ fn wait_status_at(m: &dyn GuestMem, addr: u64, ok: bool) -> String {
     shown_if(ok, addr, || record_at(m, addr, wait_status))
 }
 
-/// `[{iov_base="...", iov_len=N}, ...]`: at most `total` bytes of data shown.
-fn iovec_at(m: &dyn GuestMem, addr: u64, count: u64, total: Option<u64>) -> String {
+/// What an iovec array shows of its buffers.
+#[derive(Clone, Copy)]
+enum IovData {
+    /// Their addresses (a read that failed: nothing was filled).
+    Addr,
+    /// What a read filled: the first `n` bytes across them.
+    Upto(u64),
+    /// Each buffer whole (what a write was given).
+    Full,
+}
+
+/// `[{iov_base="...", iov_len=N}, ...]`: `NULL`, `[]`, at most
+/// [`MAX_STRLEN`] entries then `...`; an entry that cannot be read after
+/// the first (the one after the last shown included, which strace reads
+/// before it writes `...`) ends the list with its address in a comment,
+/// and an array that cannot be read at all, or would wrap, is its
+/// address.
+fn iovec_at(m: &dyn GuestMem, addr: u64, count: u64, data: IovData) -> String {
+    let size = size_of::<Iovec>() as u64;
+    if addr == 0 {
+        return "NULL".into();
+    }
+    if count
+        .checked_mul(size)
+        .and_then(|n| addr.checked_add(n))
+        .is_none()
+    {
+        return format!("{addr:#x}");
+    }
     let mut parts = Vec::new();
-    let mut left = total.unwrap_or(u64::MAX);
-    for i in 0..count.min(MAX_STRLEN as u64) {
-        let Some(Iovec {
+    let mut left = match data {
+        IovData::Upto(n) => n,
+        _ => u64::MAX,
+    };
+    for i in 0..count.min(MAX_STRLEN as u64 + 1) {
+        let at = addr + i * size;
+        let Ok(Iovec {
             iov_base: base,
             iov_len: len,
-        }) = addr
-            .checked_add(i * size_of::<Iovec>() as u64)
-            .and_then(|at| m.get(at).ok())
+        }) = m.get(at)
         else {
-            return format!("{addr:#x}");
+            if i == 0 {
+                return format!("{addr:#x}");
+            }
+            parts.push(format!("... /* {at:#x} */"));
+            return format!("[{}]", parts.join(", "));
         };
-        let show = len.min(left);
-        left -= show;
-        let data = if total.is_some() {
-            buffer(m, base, show, false)
-        } else {
-            format!("{base:#x}")
+        if i == MAX_STRLEN as u64 {
+            parts.push("...".into());
+            break;
+        }
+        let shown = match data {
+            IovData::Addr => ptr(base),
+            IovData::Upto(_) | IovData::Full => {
+                let show = len.min(left);
+                left -= show;
+                buffer(m, base, show, false)
+            }
         };
-        parts.push(format!("{{iov_base={data}, iov_len={len}}}"));
-    }
-    if count > MAX_STRLEN as u64 {
-        parts.push("...".into());
+        parts.push(format!("{{iov_base={shown}, iov_len={len}}}"));
     }
     format!("[{}]", parts.join(", "))
+}
+
+/// readv's and preadv's array: what the call read, once it succeeded.
+fn iovec_read(m: &dyn GuestMem, addr: u64, count: u64, ok: bool, ret: i64) -> String {
+    let data = if ok {
+        IovData::Upto(ret as u64)
+    } else {
+        IovData::Addr
+    };
+    iovec_at(m, addr, count, data)
+}
+
+/// The `struct statx` a call filled, abbreviated as strace prints it.
+fn statx_at(m: &dyn GuestMem, addr: u64) -> String {
+    record_at(m, addr, |x: Statx| {
+        format!(
+            "{{stx_mask={}, stx_attributes={}, stx_mode={}, stx_size={}, ...}}",
+            statx_mask(u64::from(x.stx_mask)),
+            statx_attrs(x.stx_attributes),
+            file_mode(u32::from(x.stx_mode)),
+            x.stx_size
+        )
+    })
+}
+
+/// statfs's and fstatfs's record; `f_flags` shown only when the kernel
+/// set ST_VALID (it means the field is filled).
+fn statfs_at(m: &dyn GuestMem, addr: u64) -> String {
+    record_at(m, addr, |b: Statfs| {
+        let fsid = |v: i32| hex(u64::from(v as u32));
+        let mut s = format!(
+            "{{f_type={}, f_bsize={}, f_blocks={}, f_bfree={}, f_bavail={}, f_files={}, \
+             f_ffree={}, f_fsid={{val=[{}, {}]}}, f_namelen={}, f_frsize={}",
+            fs_magic(b.f_type),
+            b.f_bsize as u64,
+            b.f_blocks,
+            b.f_bfree,
+            b.f_bavail,
+            b.f_files,
+            b.f_ffree,
+            fsid(b.f_fsid[0]),
+            fsid(b.f_fsid[1]),
+            b.f_namelen as u64,
+            b.f_frsize as u64
+        );
+        let flags = b.f_flags as u64;
+        if flags & abi::linux::fs::ST_VALID != 0 {
+            let _ = write!(s, ", f_flags={}", statfs_flags(flags));
+        }
+        s.push('}');
+        s
+    })
+}
+
+/// One of utimensat's times: `UTIME_NOW`, `UTIME_OMIT`, or the timespec
+/// with its date in a comment.
+fn utime(t: &Timespec) -> String {
+    let nsec = t.tv_nsec as u64;
+    if let Some(name) = abi::linux::name_of(abi::linux::fs::UTIME_VALUES, nsec) {
+        return name.to_string();
+    }
+    let mut s = format!("{{tv_sec={}, tv_nsec={nsec}}}", t.tv_sec);
+    if let Some(d) = date(t.tv_sec, nsec) {
+        let _ = write!(s, " /* {d} */");
+    }
+    s
+}
+
+/// utimensat's `times`: `[atime, mtime]`, `NULL` (both now).
+fn utimes_at(m: &dyn GuestMem, addr: u64) -> String {
+    record_at(m, addr, |t: [Timespec; 2]| {
+        format!("[{}, {}]", utime(&t[0]), utime(&t[1]))
+    })
+}
+
+/// The most bytes of getdents64's result read to count its entries: more
+/// than any directory of the kernel's gives in one call, far less than a
+/// hostile count could ask.
+const DENTS_MAX_READ: u64 = 1 << 24;
+
+/// getdents64's buffer as strace shows it by default: the address and the
+/// number of records in the `len` bytes the call returned,
+/// `0x... /* 4 entries */` (counted until a record too short to hold a
+/// name).
+fn dents_at(m: &dyn GuestMem, addr: u64, len: u64) -> String {
+    let head = size_of::<Dirent64Head>() as u64;
+    let reclen_at = std::mem::offset_of!(Dirent64Head, d_reclen);
+    let bytes = if len == 0 {
+        Vec::new()
+    } else if len > DENTS_MAX_READ {
+        return ptr(addr);
+    } else {
+        match m.bytes(addr, len as usize) {
+            Ok(b) => b,
+            Err(_) => return ptr(addr),
+        }
+    };
+    let (mut at, mut n) = (0u64, 0u64);
+    while at + head <= len {
+        let i = (at as usize) + reclen_at;
+        let reclen = u16::from_le_bytes([bytes[i], bytes[i + 1]]);
+        if u64::from(reclen) < head {
+            break;
+        }
+        at += u64::from(reclen);
+        n += 1;
+    }
+    format!("{} /* {n} entries */", ptr(addr))
+}
+
+/// execve's argv: `["prog", "arg"]`, each string cut at [`MAX_STRLEN`]
+/// bytes and at most that many strings, then `...`; a pointer that cannot
+/// be read after the first ends the list with its address in a comment.
+fn argv_at(m: &dyn GuestMem, addr: u64) -> String {
+    if addr == 0 {
+        return "NULL".into();
+    }
+    let mut parts = Vec::new();
+    for n in 0u64.. {
+        let at = addr.wrapping_add(n * 8);
+        let Some(word) = addr.checked_add(n * 8).and_then(|a| m.get::<u64>(a).ok()) else {
+            if n == 0 {
+                return format!("{addr:#x}");
+            }
+            parts.push(format!("... /* {at:#x} */"));
+            break;
+        };
+        if word == 0 {
+            break;
+        }
+        if n >= MAX_STRLEN as u64 {
+            parts.push("...".into());
+            break;
+        }
+        parts.push(c_str_at(m, word));
+    }
+    format!("[{}]", parts.join(", "))
+}
+
+/// execve's envp as strace shows it by default: the address and how many
+/// strings, `0x7ffd... /* 12 vars */` (`, unterminated` when the array
+/// runs into memory that cannot be read); the bare address if not even
+/// its first pointer can be read. Read a page at a time (the array is the
+/// program's, as long as it likes), then a word at a time from where a
+/// page's read fails.
+fn envc_at(m: &dyn GuestMem, addr: u64) -> String {
+    if addr == 0 {
+        return "NULL".into();
+    }
+    const PAGE: u64 = 4096;
+    let (mut at, mut count, mut terminated) = (addr, 0u64, false);
+    let mut by_page = true;
+    'read: loop {
+        // Whole words up to the end of this page, or one word across it.
+        let room = if by_page {
+            ((PAGE - at % PAGE) / 8 * 8).max(8)
+        } else {
+            8
+        };
+        let b = match m.bytes(at, room as usize) {
+            Ok(b) => b,
+            Err(_) if room > 8 => {
+                by_page = false;
+                continue;
+            }
+            Err(_) => break,
+        };
+        for w in b.chunks_exact(8) {
+            if w.iter().all(|&c| c == 0) {
+                terminated = true;
+                break 'read;
+            }
+            count += 1;
+        }
+        match at.checked_add(b.len() as u64) {
+            Some(next) => at = next,
+            None => break,
+        }
+    }
+    if count == 0 && !terminated {
+        return format!("{addr:#x}");
+    }
+    let s = if count == 1 { "" } else { "s" };
+    let cut = if terminated { "" } else { ", unterminated" };
+    format!("{addr:#x} /* {count} var{s}{cut} */")
+}
+
+/// execve's and execveat's path, argv and envp. Once the call succeeded
+/// they belong to the image it replaced, gone by its exit stop, so they
+/// are shown as the addresses they were.
+fn exec_args(m: &dyn GuestMem, path_arg: u64, argv: u64, envp: u64, ok: bool) -> String {
+    if ok {
+        return format!("{}, {}, {}", ptr(path_arg), ptr(argv), ptr(envp));
+    }
+    format!(
+        "{}, {}, {}",
+        path(m, path_arg),
+        argv_at(m, argv),
+        envc_at(m, envp)
+    )
 }
 
 /// A signal set of `size` bytes: strace decodes only the size the kernel
@@ -1131,11 +1395,164 @@ pub fn format_parts(c: &Call, m: &dyn GuestMem) -> (String, String) {
             shown_if(ok, a[4], || sigset_sized_at(m, a[4], a[5])),
             a[5]
         ),
+        // Decoded by strace at entry: every buffer whole, whatever was
+        // written.
         sys::__NR_writev => format!(
             "{}, {}, {}",
             fd(a[0]),
-            iovec_at(m, a[1], a[2], Some(if ok { retv as u64 } else { u64::MAX })),
+            iovec_at(m, a[1], a[2], IovData::Full),
             a[2]
+        ),
+        sys::__NR_readv => format!(
+            "{}, {}, {}",
+            fd(a[0]),
+            iovec_read(m, a[1], a[2], ok, retv),
+            a[2]
+        ),
+        sys::__NR_preadv => format!(
+            "{}, {}, {}, {}",
+            fd(a[0]),
+            iovec_read(m, a[1], a[2], ok, retv),
+            a[2],
+            a[3] as i64
+        ),
+        sys::__NR_pwritev => format!(
+            "{}, {}, {}, {}",
+            fd(a[0]),
+            iovec_at(m, a[1], a[2], IovData::Full),
+            a[2],
+            a[3] as i64
+        ),
+        sys::__NR_pread64 => {
+            let buf = shown_if(ok, a[1], || buffer(m, a[1], retv as u64, false));
+            format!("{}, {buf}, {}, {}", fd(a[0]), a[2], a[3] as i64)
+        }
+        sys::__NR_pwrite64 => format!(
+            "{}, {}, {}, {}",
+            fd(a[0]),
+            buffer(m, a[1], a[2], false),
+            a[2],
+            a[3] as i64
+        ),
+        sys::__NR_open => open_args(m, None, a[0], a[1], a[2]),
+        sys::__NR_openat => open_args(m, Some(a[0]), a[1], a[2], a[3]),
+        sys::__NR_creat | sys::__NR_mkdir | sys::__NR_chmod => {
+            format!("{}, {}", path(m, a[0]), mode(a[1]))
+        }
+        sys::__NR_mkdirat | sys::__NR_fchmodat => {
+            format!("{}, {}, {}", fd(a[0]), path(m, a[1]), mode(a[2]))
+        }
+        sys::__NR_fchmod => format!("{}, {}", fd(a[0]), mode(a[1])),
+        sys::__NR_rmdir | sys::__NR_unlink | sys::__NR_chdir => path(m, a[0]),
+        sys::__NR_fchdir | sys::__NR_fsync | sys::__NR_fdatasync => fd(a[0]),
+        sys::__NR_unlinkat => format!("{}, {}, {}", fd(a[0]), path(m, a[1]), path_flags(a[2])),
+        sys::__NR_link | sys::__NR_symlink | sys::__NR_rename => {
+            format!("{}, {}", path(m, a[0]), path(m, a[1]))
+        }
+        sys::__NR_linkat => format!(
+            "{}, {}, {}, {}, {}",
+            fd(a[0]),
+            path(m, a[1]),
+            fd(a[2]),
+            path(m, a[3]),
+            path_flags(a[4])
+        ),
+        sys::__NR_symlinkat => format!("{}, {}, {}", path(m, a[0]), fd(a[1]), path(m, a[2])),
+        sys::__NR_readlinkat => {
+            let buf = shown_if(ok, a[2], || buffer(m, a[2], retv as u64, false));
+            format!("{}, {}, {buf}, {}", fd(a[0]), path(m, a[1]), a[3])
+        }
+        sys::__NR_renameat => format!(
+            "{}, {}, {}, {}",
+            fd(a[0]),
+            path(m, a[1]),
+            fd(a[2]),
+            path(m, a[3])
+        ),
+        sys::__NR_renameat2 => format!(
+            "{}, {}, {}, {}, {}",
+            fd(a[0]),
+            path(m, a[1]),
+            fd(a[2]),
+            path(m, a[3]),
+            rename_flags(a[4])
+        ),
+        sys::__NR_stat | sys::__NR_lstat => {
+            let st = shown_if(ok, a[1], || stat_at(m, a[1]));
+            format!("{}, {st}", path(m, a[0]))
+        }
+        sys::__NR_statx => {
+            let stx = shown_if(ok, a[4], || statx_at(m, a[4]));
+            format!(
+                "{}, {}, {}, {}, {stx}",
+                fd(a[0]),
+                path(m, a[1]),
+                statx_flags(a[2]),
+                statx_mask(a[3])
+            )
+        }
+        sys::__NR_access => format!("{}, {}", path(m, a[0]), access_mode(a[1])),
+        sys::__NR_faccessat => {
+            format!("{}, {}, {}", fd(a[0]), path(m, a[1]), access_mode(a[2]))
+        }
+        sys::__NR_faccessat2 => format!(
+            "{}, {}, {}, {}",
+            fd(a[0]),
+            path(m, a[1]),
+            access_mode(a[2]),
+            faccessat_flags(a[3])
+        ),
+        // The length it returns counts the NUL.
+        sys::__NR_getcwd => {
+            let buf = shown_if(ok, a[0], || path_n(m, a[0], retv as usize));
+            format!("{buf}, {}", a[1])
+        }
+        // strace shows the length as unsigned.
+        sys::__NR_truncate => format!("{}, {}", path(m, a[0]), a[1]),
+        sys::__NR_ftruncate => format!("{}, {}", fd(a[0]), a[1]),
+        sys::__NR_chown | sys::__NR_lchown => {
+            format!("{}, {}, {}", path(m, a[0]), uid(a[1]), uid(a[2]))
+        }
+        sys::__NR_fchown => format!("{}, {}, {}", fd(a[0]), uid(a[1]), uid(a[2])),
+        sys::__NR_fchownat => format!(
+            "{}, {}, {}, {}, {}",
+            fd(a[0]),
+            path(m, a[1]),
+            uid(a[2]),
+            uid(a[3]),
+            path_flags(a[4])
+        ),
+        sys::__NR_utimensat => format!(
+            "{}, {}, {}, {}",
+            fd(a[0]),
+            path(m, a[1]),
+            utimes_at(m, a[2]),
+            path_flags(a[3])
+        ),
+        sys::__NR_statfs => {
+            let buf = shown_if(ok, a[1], || statfs_at(m, a[1]));
+            format!("{}, {buf}", path(m, a[0]))
+        }
+        sys::__NR_fstatfs => {
+            let buf = shown_if(ok, a[1], || statfs_at(m, a[1]));
+            format!("{}, {buf}", fd(a[0]))
+        }
+        sys::__NR_getdents64 => {
+            let dents = shown_if(ok, a[1], || dents_at(m, a[1], retv as u64));
+            format!("{}, {dents}, {}", fd(a[0]), a[2] as u32)
+        }
+        sys::__NR_close_range => format!(
+            "{}, {}, {}",
+            a[0] as u32,
+            a[1] as u32,
+            close_range_flags(a[2])
+        ),
+        sys::__NR_execve => exec_args(m, a[0], a[1], a[2], ok),
+        sys::__NR_execveat => format!(
+            "{}, {}, {}",
+            fd(a[0]),
+            exec_args(m, a[1], a[2], a[3], ok),
+            path_flags(a[4])
         ),
         sys::__NR_madvise => format!("{:#x}, {}, {}", a[0], a[1], madvise(a[2])),
         sys::__NR_dup2 => format!("{}, {}", fd(a[0]), fd(a[1])),
@@ -1199,7 +1616,7 @@ pub fn format_parts(c: &Call, m: &dyn GuestMem) -> (String, String) {
             )
         }
         sys::__NR_set_robust_list => format!("{}, {}", ptr(a[0]), a[1]),
-        sys::__NR_dup3 => format!("{}, {}, {}", fd(a[0]), fd(a[1]), open_flags(a[2])),
+        sys::__NR_dup3 => format!("{}, {}, {}", fd(a[0]), fd(a[1]), pipe_flags(a[2])),
         sys::__NR_prlimit64 => format!(
             "{}, {}, {}, {}",
             a[0] as i32,
@@ -1322,6 +1739,19 @@ fn hex(v: u64) -> String {
     } else {
         format!("{v:#x}")
     }
+}
+
+/// open's and openat's arguments: the mode only where the flags use it.
+fn open_args(m: &dyn GuestMem, dirfd: Option<u64>, p: u64, flags: u64, mode_arg: u64) -> String {
+    let mut s = match dirfd {
+        Some(d) => format!("{}, ", fd(d)),
+        None => String::new(),
+    };
+    let _ = write!(s, "{}, {}", path(m, p), open_flags(flags));
+    if open_has_mode(flags) {
+        let _ = write!(s, ", {}", mode(mode_arg));
+    }
+    s
 }
 
 /// Legacy clone (x86_64 order: flags, stack, parent_tid, child_tid, tls).
@@ -2279,6 +2709,616 @@ mod tests {
         );
     }
 
+    /// `name(args) = ret` with one space before the `=` (the alignment
+    /// is checked by the other tests).
+    fn line(nr: u64, args: &[u64], ret: i64, m: &FakeMem) -> String {
+        let (text, ret) = format_parts(&call(nr, args, Some(ret)), m);
+        format!("{text} = {ret}")
+    }
+
+    /// NUL-terminated strings one after the other in a run of whole pages
+    /// at `base` (page-aligned), and their addresses.
+    fn strings(m: &mut FakeMem, base: u64, items: &[&[u8]]) -> Vec<u64> {
+        let mut run = Vec::new();
+        let mut at = Vec::new();
+        for s in items {
+            at.push(base + run.len() as u64);
+            run.extend_from_slice(s);
+            run.push(0);
+        }
+        run.resize(run.len().next_multiple_of(4096), 0);
+        m.0.insert(base, run);
+        at
+    }
+
+    const CWD: u64 = -100i64 as u64;
+
+    /// The path calls, each line as strace 6.1 printed it natively for the
+    /// same arguments and results.
+    #[test]
+    fn path_calls() {
+        let mut m = FakeMem::default();
+        let s = strings(
+            &mut m,
+            0x10_0000,
+            &[
+                b"f",
+                b"/tmp/sfs-p",
+                b".",
+                b"c",
+                b"d",
+                b"d2",
+                b"g",
+                b"h",
+                b"s",
+                b"s2",
+                b"x",
+                b"tab\there\"q\\\n\x01\x012",
+                b"/dev/null",
+                b"",
+                b"/proc/self/fd/0",
+                b"g2",
+                b"g3",
+                b"g4",
+                b"h2",
+                b"h3",
+                b"/nonexist/x",
+            ],
+        );
+        let [f, tmp, dot, c, d, d2, g, h, sl, s2, x, odd, null, empty, fd0, g2, g3, g4, h2, h3, nx] =
+            s[..]
+        else {
+            unreachable!()
+        };
+        let _ = empty;
+        let buf = 0x7ffc_1fb1_e0a0;
+        let cases: Vec<(u64, Vec<u64>, i64, &str)> = vec![
+            (sys::__NR_mkdir, vec![tmp, 0o755], 0, "mkdir(\"/tmp/sfs-p\", 0755) = 0"),
+            (sys::__NR_chdir, vec![tmp], 0, "chdir(\"/tmp/sfs-p\") = 0"),
+            (sys::__NR_openat, vec![CWD, f, 0o1101, 0o644], 3, "openat(AT_FDCWD, \"f\", O_WRONLY|O_CREAT|O_TRUNC, 0644) = 3"),
+            // No O_CREAT: the mode is not shown.
+            (sys::__NR_open, vec![f, 0, 0o777], 3, "open(\"f\", O_RDONLY) = 3"),
+            (sys::__NR_open, vec![f, 0o2000000], 4, "open(\"f\", O_RDONLY|O_CLOEXEC) = 4"),
+            (sys::__NR_open, vec![f, 0o4010002], 5, "open(\"f\", O_RDWR|O_SYNC) = 5"),
+            (sys::__NR_open, vec![dot, 0o20200002, 0o600], 8, "open(\".\", O_RDWR|O_TMPFILE, 0600) = 8"),
+            (sys::__NR_open, vec![f, 0o301, 0o4755], -17, "open(\"f\", O_WRONLY|O_CREAT|O_EXCL, 04755) = -1 EEXIST (File exists)"),
+            (sys::__NR_open, vec![f, 0o301, 0], -17, "open(\"f\", O_WRONLY|O_CREAT|O_EXCL, 000) = -1 EEXIST (File exists)"),
+            (sys::__NR_open, vec![f, 0o101, 0x1_0000 | 0o644], 14, "open(\"f\", O_WRONLY|O_CREAT, 0644) = 14"),
+            (sys::__NR_openat, vec![5, x, 0], -20, "openat(5, \"x\", O_RDONLY) = -1 ENOTDIR (Not a directory)"),
+            // dirfd and flags are `int`s.
+            (sys::__NR_openat, vec![(1 << 32) | 3, f, 1 << 32], -20, "openat(3, \"f\", O_RDONLY) = -1 ENOTDIR (Not a directory)"),
+            (sys::__NR_openat, vec![0xffff_ff9c, f, 0], 15, "openat(AT_FDCWD, \"f\", O_RDONLY) = 15"),
+            (sys::__NR_open, vec![8, 0], -14, "open(0x8, O_RDONLY) = -1 EFAULT (Bad address)"),
+            (sys::__NR_open, vec![0, 0], -14, "open(NULL, O_RDONLY) = -1 EFAULT (Bad address)"),
+            (sys::__NR_open, vec![odd, 0], -2, "open(\"tab\\there\\\"q\\\\\\n\\1\\0012\", O_RDONLY) = -1 ENOENT (No such file or directory)"),
+            (sys::__NR_creat, vec![c, 0o600], 16, "creat(\"c\", 0600) = 16"),
+            (sys::__NR_mkdir, vec![d, 0o700], 0, "mkdir(\"d\", 0700) = 0"),
+            (sys::__NR_mkdirat, vec![CWD, d2, 0o1777], 0, "mkdirat(AT_FDCWD, \"d2\", 01777) = 0"),
+            (sys::__NR_mkdirat, vec![(1 << 32) | 5, nx, 0], -2, "mkdirat(5, \"/nonexist/x\", 000) = -1 ENOENT (No such file or directory)"),
+            (sys::__NR_rmdir, vec![d2], 0, "rmdir(\"d2\") = 0"),
+            (sys::__NR_link, vec![f, g], 0, "link(\"f\", \"g\") = 0"),
+            (sys::__NR_linkat, vec![CWD, f, CWD, h, 0x400], 0, "linkat(AT_FDCWD, \"f\", AT_FDCWD, \"h\", AT_SYMLINK_FOLLOW) = 0"),
+            (sys::__NR_linkat, vec![CWD, f, CWD, h2, 0], 0, "linkat(AT_FDCWD, \"f\", AT_FDCWD, \"h2\", 0) = 0"),
+            (sys::__NR_linkat, vec![CWD, f, CWD, h3, 0x800_0000], -22, "linkat(AT_FDCWD, \"f\", AT_FDCWD, \"h3\", 0x8000000 /* AT_??? */) = -1 EINVAL (Invalid argument)"),
+            (sys::__NR_symlink, vec![f, sl], 0, "symlink(\"f\", \"s\") = 0"),
+            (sys::__NR_symlinkat, vec![f, CWD, s2], 0, "symlinkat(\"f\", AT_FDCWD, \"s2\") = 0"),
+            (sys::__NR_symlinkat, vec![f, 99, s2], -9, "symlinkat(\"f\", 99, \"s2\") = -1 EBADF (Bad file descriptor)"),
+            // The buffer holds "f" (and the NUL the call did not write).
+            (sys::__NR_readlink, vec![sl, f, 4096], 1, "readlink(\"s\", \"f\", 4096) = 1"),
+            (sys::__NR_readlinkat, vec![CWD, s2, f, 1], 1, "readlinkat(AT_FDCWD, \"s2\", \"f\", 1) = 1"),
+            (sys::__NR_readlinkat, vec![CWD, f, buf, 100], -22, "readlinkat(AT_FDCWD, \"f\", 0x7ffc1fb1e0a0, 100) = -1 EINVAL (Invalid argument)"),
+            (sys::__NR_readlink, vec![fd0, null, 100], 9, "readlink(\"/proc/self/fd/0\", \"/dev/null\", 100) = 9"),
+            // Only the bytes it returned, though more follow.
+            (sys::__NR_readlink, vec![fd0, tmp, 10], 4, "readlink(\"/proc/self/fd/0\", \"/tmp\", 10) = 4"),
+            (sys::__NR_rename, vec![g, g2], 0, "rename(\"g\", \"g2\") = 0"),
+            (sys::__NR_renameat, vec![CWD, g2, CWD, g3], 0, "renameat(AT_FDCWD, \"g2\", AT_FDCWD, \"g3\") = 0"),
+            (sys::__NR_renameat2, vec![CWD, g3, CWD, g4, 1], 0, "renameat2(AT_FDCWD, \"g3\", AT_FDCWD, \"g4\", RENAME_NOREPLACE) = 0"),
+            (sys::__NR_renameat2, vec![CWD, g4, CWD, h, 2], 0, "renameat2(AT_FDCWD, \"g4\", AT_FDCWD, \"h\", RENAME_EXCHANGE) = 0"),
+            (sys::__NR_renameat2, vec![CWD, g4, CWD, h, 0x10], -22, "renameat2(AT_FDCWD, \"g4\", AT_FDCWD, \"h\", 0x10 /* RENAME_?? */) = -1 EINVAL (Invalid argument)"),
+            (sys::__NR_unlink, vec![h], 0, "unlink(\"h\") = 0"),
+            (sys::__NR_unlinkat, vec![CWD, d, 0x200], 0, "unlinkat(AT_FDCWD, \"d\", AT_REMOVEDIR) = 0"),
+            (sys::__NR_unlinkat, vec![CWD, h2, 0], 0, "unlinkat(AT_FDCWD, \"h2\", 0) = 0"),
+            (sys::__NR_unlinkat, vec![CWD, h2, 1], -22, "unlinkat(AT_FDCWD, \"h2\", 0x1 /* AT_??? */) = -1 EINVAL (Invalid argument)"),
+            (sys::__NR_access, vec![f, 6], 0, "access(\"f\", R_OK|W_OK) = 0"),
+            (sys::__NR_access, vec![f, 0], 0, "access(\"f\", F_OK) = 0"),
+            (sys::__NR_access, vec![f, 0x10], -22, "access(\"f\", 0x10 /* ?_OK */) = -1 EINVAL (Invalid argument)"),
+            (sys::__NR_faccessat, vec![CWD, f, 4], 0, "faccessat(AT_FDCWD, \"f\", R_OK) = 0"),
+            (sys::__NR_faccessat2, vec![CWD, f, 4, 0x300], 0, "faccessat2(AT_FDCWD, \"f\", R_OK, AT_SYMLINK_NOFOLLOW|AT_EACCESS) = 0"),
+            (sys::__NR_faccessat2, vec![CWD, f, 4, 0], 0, "faccessat2(AT_FDCWD, \"f\", R_OK, 0) = 0"),
+            (sys::__NR_getcwd, vec![tmp, 4096], 11, "getcwd(\"/tmp/sfs-p\", 4096) = 11"),
+            (sys::__NR_getcwd, vec![buf, 2], -34, "getcwd(0x7ffc1fb1e0a0, 2) = -1 ERANGE (Numerical result out of range)"),
+            (sys::__NR_getcwd, vec![0, 100], -14, "getcwd(NULL, 100) = -1 EFAULT (Bad address)"),
+            (sys::__NR_truncate, vec![f, 5], 0, "truncate(\"f\", 5) = 0"),
+            (sys::__NR_truncate, vec![f, u64::MAX], -22, "truncate(\"f\", 18446744073709551615) = -1 EINVAL (Invalid argument)"),
+            (sys::__NR_ftruncate, vec![17, 12], 0, "ftruncate(17, 12) = 0"),
+            (sys::__NR_ftruncate, vec![4, u64::MAX], -22, "ftruncate(4, 18446744073709551615) = -1 EINVAL (Invalid argument)"),
+            (sys::__NR_fsync, vec![17], 0, "fsync(17) = 0"),
+            (sys::__NR_fdatasync, vec![17], 0, "fdatasync(17) = 0"),
+            (sys::__NR_fsync, vec![(1 << 32) | 99], -9, "fsync(99) = -1 EBADF (Bad file descriptor)"),
+            (sys::__NR_fchdir, vec![18], 0, "fchdir(18) = 0"),
+            (sys::__NR_fchmod, vec![17, 0o640], 0, "fchmod(17, 0640) = 0"),
+            (sys::__NR_fchmod, vec![99, 0xffff_ffff], -9, "fchmod(99, 0177777) = -1 EBADF (Bad file descriptor)"),
+            (sys::__NR_chmod, vec![f, 0o100644], 0, "chmod(\"f\", 0100644) = 0"),
+            (sys::__NR_fchmodat, vec![CWD, f, 0o644], 0, "fchmodat(AT_FDCWD, \"f\", 0644) = 0"),
+            (sys::__NR_chown, vec![f, u64::MAX, u64::MAX], 0, "chown(\"f\", -1, -1) = 0"),
+            (sys::__NR_chown, vec![f, 0xffff_fffe, (1 << 32) - 1], -2, "chown(\"f\", 4294967294, -1) = -1 ENOENT (No such file or directory)"),
+            (sys::__NR_lchown, vec![sl, 1000, 0xffff_ffff], 0, "lchown(\"s\", 1000, -1) = 0"),
+            (sys::__NR_fchown, vec![17, u64::MAX, 5], 0, "fchown(17, -1, 5) = 0"),
+            (sys::__NR_fchownat, vec![CWD, f, u64::MAX, u64::MAX, 0x100], 0, "fchownat(AT_FDCWD, \"f\", -1, -1, AT_SYMLINK_NOFOLLOW) = 0"),
+            (sys::__NR_fchownat, vec![CWD, f, (1 << 32) | 7, u64::MAX, 0], 0, "fchownat(AT_FDCWD, \"f\", 7, -1, 0) = 0"),
+            (sys::__NR_close_range, vec![50, 60, 0], 0, "close_range(50, 60, 0) = 0"),
+            (sys::__NR_close_range, vec![50, 0xffff_ffff, 4], 0, "close_range(50, 4294967295, CLOSE_RANGE_CLOEXEC) = 0"),
+            (sys::__NR_close_range, vec![50, 60, 1], -22, "close_range(50, 60, 0x1 /* CLOSE_RANGE_??? */) = -1 EINVAL (Invalid argument)"),
+            (sys::__NR_close_range, vec![(1 << 40) | 50, u64::MAX, (1 << 32) | 0xff], -22, "close_range(50, 4294967295, CLOSE_RANGE_UNSHARE|CLOSE_RANGE_CLOEXEC|0xf9) = -1 EINVAL (Invalid argument)"),
+            (sys::__NR_lseek, vec![17, 0, 0], 0, "lseek(17, 0, SEEK_SET) = 0"),
+            (sys::__NR_lseek, vec![17, 0xffff_fffd, 2], 4294967396, "lseek(17, 4294967293, SEEK_END) = 4294967396"),
+            (sys::__NR_lseek, vec![17, 0, 7], -22, "lseek(17, 0, 0x7 /* SEEK_??? */) = -1 EINVAL (Invalid argument)"),
+            (sys::__NR_lseek, vec![99, -5i64 as u64, 1], -9, "lseek(99, -5, SEEK_CUR) = -1 EBADF (Bad file descriptor)"),
+            (sys::__NR_dup3, vec![0, 10, 0o2000000], 10, "dup3(0, 10, O_CLOEXEC) = 10"),
+            (sys::__NR_dup3, vec![0, 11, 0], 11, "dup3(0, 11, 0) = 11"),
+            (sys::__NR_dup3, vec![0, 12, 0x10], -22, "dup3(0, 12, 0x10 /* O_??? */) = -1 EINVAL (Invalid argument)"),
+        ];
+        for (nr, args, ret, want) in cases {
+            assert_eq!(line(nr, &args, ret, &m), want);
+        }
+        // The padding to column 40 is the same for these lines.
+        assert_eq!(
+            format_call(&call(sys::__NR_rmdir, &[d2], Some(0)), &m),
+            "rmdir(\"d2\")                             = 0"
+        );
+    }
+
+    /// Paths are cut after 4095 bytes (strace's PATH_MAX buffer less its
+    /// NUL), measured natively with paths of 4094 to 4097 bytes; one that
+    /// runs into memory that cannot be read is its address.
+    #[test]
+    fn long_paths() {
+        let mut m = FakeMem::default();
+        let items: Vec<Vec<u8>> = [4094, 4095, 4096, 4097]
+            .iter()
+            .map(|&n| vec![b'a'; n])
+            .collect();
+        let refs: Vec<&[u8]> = items.iter().map(|v| &v[..]).collect();
+        let at = strings(&mut m, 0x10_0000, &refs);
+        for (addr, (shown, cut)) in
+            at.into_iter()
+                .zip([(4094, false), (4095, false), (4095, true), (4095, true)])
+        {
+            let want = format!("\"{}\"{}", "a".repeat(shown), if cut { "..." } else { "" });
+            assert_eq!(path(&m, addr), want);
+        }
+        m.0.insert(0x20_0000, vec![b'a'; 4096]);
+        assert_eq!(
+            line(sys::__NR_open, &[0x20_0ffd, 0], -14, &m),
+            "open(0x200ffd, O_RDONLY) = -1 EFAULT (Bad address)"
+        );
+    }
+
+    fn stat_bytes(mode: u32, size: i64, rdev: u64) -> Vec<u8> {
+        Stat {
+            st_mode: mode,
+            st_size: size,
+            st_rdev: rdev,
+            ..Stat::default()
+        }
+        .as_bytes()
+        .to_vec()
+    }
+
+    /// stat, lstat, newfstatat, statx, statfs and fstatfs: each line as
+    /// strace 6.1 printed it natively for the same records (and for
+    /// statfs with no flags, what its code prints).
+    #[test]
+    fn file_records() {
+        let mut m = FakeMem::default();
+        let s = strings(
+            &mut m,
+            0x10_0000,
+            &[
+                b"f",
+                b"s",
+                b"/dev/null",
+                b"nonexist",
+                b"",
+                b"/",
+                b"/dev/shm",
+                b"/proc",
+                b"/tmp",
+            ],
+        );
+        let [f, sl, null, nonexist, empty, root, shm, proc, tmp] = s[..] else {
+            unreachable!()
+        };
+        m.0.insert(0x20_0000, stat_bytes(0o100644, 12, 0));
+        m.0.insert(0x20_1000, stat_bytes(0o120777, 1, 0));
+        m.0.insert(0x20_2000, stat_bytes(0o20666, 0, 0x103));
+        m.0.insert(0x20_3000, stat_bytes(0o107755, 0, 0));
+        let statx = |mask: u32, attrs: u64, mode: u16, size: u64| {
+            Statx {
+                stx_mask: mask,
+                stx_attributes: attrs,
+                stx_mode: mode,
+                stx_size: size,
+                ..Statx::default()
+            }
+            .as_bytes()
+            .to_vec()
+        };
+        m.0.insert(0x21_0000, statx(0x1fff, 0, 0o100644, 12));
+        m.0.insert(0x21_1000, statx(0x17ff, 0x2000, 0o40755, 4096));
+        m.0.insert(0x21_2000, statx(0x17ff, 0, 0o20666, 0));
+        let statfs = |f_type: i64,
+                      blocks: u64,
+                      free: u64,
+                      files: u64,
+                      ffree: u64,
+                      fsid: [i32; 2],
+                      flags: i64| {
+            Statfs {
+                f_type,
+                f_bsize: 4096,
+                f_blocks: blocks,
+                f_bfree: free,
+                f_bavail: free,
+                f_files: files,
+                f_ffree: ffree,
+                f_fsid: fsid,
+                f_namelen: 255,
+                f_frsize: 4096,
+                f_flags: flags,
+                f_spare: [0; 4],
+            }
+            .as_bytes()
+            .to_vec()
+        };
+        m.0.insert(
+            0x22_0000,
+            statfs(
+                0x0102_1994,
+                6170896,
+                6170896,
+                3085448,
+                3085447,
+                [0x10b7d51d, 0x235e625f],
+                0x1020,
+            ),
+        );
+        m.0.insert(0x22_1000, statfs(0x9fa0, 0, 0, 0, 0, [0x15, 0], 0x1020));
+        m.0.insert(0x22_2000, statfs(0x0102_1994, 100, 99, 50, 49, [0, 0], 0));
+        let cases: Vec<(u64, Vec<u64>, i64, &str)> = vec![
+            (sys::__NR_stat, vec![f, 0x20_0000], 0, "stat(\"f\", {st_mode=S_IFREG|0644, st_size=12, ...}) = 0"),
+            (sys::__NR_lstat, vec![sl, 0x20_1000], 0, "lstat(\"s\", {st_mode=S_IFLNK|0777, st_size=1, ...}) = 0"),
+            (sys::__NR_stat, vec![null, 0x20_2000], 0, "stat(\"/dev/null\", {st_mode=S_IFCHR|0666, st_rdev=makedev(0x1, 0x3), ...}) = 0"),
+            (sys::__NR_stat, vec![f, 0x20_3000], 0, "stat(\"f\", {st_mode=S_IFREG|S_ISUID|S_ISGID|S_ISVTX|0755, st_size=0, ...}) = 0"),
+            (sys::__NR_stat, vec![nonexist, 0x7ffc_1fb1_e010], -2, "stat(\"nonexist\", 0x7ffc1fb1e010) = -1 ENOENT (No such file or directory)"),
+            (sys::__NR_stat, vec![f, 8], -14, "stat(\"f\", 0x8) = -1 EFAULT (Bad address)"),
+            (sys::__NR_newfstatat, vec![CWD, f, 0x20_0000, 0x100], 0, "newfstatat(AT_FDCWD, \"f\", {st_mode=S_IFREG|0644, st_size=12, ...}, AT_SYMLINK_NOFOLLOW) = 0"),
+            (sys::__NR_newfstatat, vec![3, empty, 0x20_0000, 0x1000], 0, "newfstatat(3, \"\", {st_mode=S_IFREG|0644, st_size=12, ...}, AT_EMPTY_PATH) = 0"),
+            (sys::__NR_newfstatat, vec![CWD, f, 0x7ffc_1fb1_e010, 0x801], -22, "newfstatat(AT_FDCWD, \"f\", 0x7ffc1fb1e010, AT_NO_AUTOMOUNT|0x1) = -1 EINVAL (Invalid argument)"),
+            (sys::__NR_statx, vec![CWD, f, 0, 0xfff, 0x21_0000], 0, "statx(AT_FDCWD, \"f\", AT_STATX_SYNC_AS_STAT, STATX_ALL, {stx_mask=STATX_ALL|STATX_MNT_ID, stx_attributes=0, stx_mode=S_IFREG|0644, stx_size=12, ...}) = 0"),
+            (sys::__NR_statx, vec![CWD, root, 0, 0x7ff, 0x21_1000], 0, "statx(AT_FDCWD, \"/\", AT_STATX_SYNC_AS_STAT, STATX_BASIC_STATS, {stx_mask=STATX_BASIC_STATS|STATX_MNT_ID, stx_attributes=STATX_ATTR_MOUNT_ROOT, stx_mode=S_IFDIR|0755, stx_size=4096, ...}) = 0"),
+            (sys::__NR_statx, vec![CWD, null, 0, 0x7ff, 0x21_2000], 0, "statx(AT_FDCWD, \"/dev/null\", AT_STATX_SYNC_AS_STAT, STATX_BASIC_STATS, {stx_mask=STATX_BASIC_STATS|STATX_MNT_ID, stx_attributes=0, stx_mode=S_IFCHR|0666, stx_size=0, ...}) = 0"),
+            (sys::__NR_statx, vec![CWD, f, 0x2100, 0x7ff, 0x21_0000], 0, "statx(AT_FDCWD, \"f\", AT_STATX_FORCE_SYNC|AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, {stx_mask=STATX_ALL|STATX_MNT_ID, stx_attributes=0, stx_mode=S_IFREG|0644, stx_size=12, ...}) = 0"),
+            (sys::__NR_statx, vec![CWD, null, 0x6000, 0, 0x7ffc_1fb1_df10], -22, "statx(AT_FDCWD, \"/dev/null\", AT_STATX_FORCE_SYNC|AT_STATX_DONT_SYNC, 0, 0x7ffc1fb1df10) = -1 EINVAL (Invalid argument)"),
+            (sys::__NR_statx, vec![CWD, f, 0, 0x8000_0000, 0x7ffc_1fb1_df10], -22, "statx(AT_FDCWD, \"f\", AT_STATX_SYNC_AS_STAT, 0x80000000 /* STATX_??? */, 0x7ffc1fb1df10) = -1 EINVAL (Invalid argument)"),
+            (sys::__NR_statx, vec![CWD, nonexist, 0, 0x7ff, 0], -14, "statx(AT_FDCWD, \"nonexist\", AT_STATX_SYNC_AS_STAT, STATX_BASIC_STATS, NULL) = -1 EFAULT (Bad address)"),
+            (sys::__NR_statfs, vec![shm, 0x22_0000], 0, "statfs(\"/dev/shm\", {f_type=TMPFS_MAGIC, f_bsize=4096, f_blocks=6170896, f_bfree=6170896, f_bavail=6170896, f_files=3085448, f_ffree=3085447, f_fsid={val=[0x10b7d51d, 0x235e625f]}, f_namelen=255, f_frsize=4096, f_flags=ST_VALID|ST_RELATIME}) = 0"),
+            (sys::__NR_statfs, vec![proc, 0x22_1000], 0, "statfs(\"/proc\", {f_type=PROC_SUPER_MAGIC, f_bsize=4096, f_blocks=0, f_bfree=0, f_bavail=0, f_files=0, f_ffree=0, f_fsid={val=[0x15, 0]}, f_namelen=255, f_frsize=4096, f_flags=ST_VALID|ST_RELATIME}) = 0"),
+            (sys::__NR_statfs, vec![tmp, 0x22_2000], 0, "statfs(\"/tmp\", {f_type=TMPFS_MAGIC, f_bsize=4096, f_blocks=100, f_bfree=99, f_bavail=99, f_files=50, f_ffree=49, f_fsid={val=[0, 0]}, f_namelen=255, f_frsize=4096}) = 0"),
+            (sys::__NR_statfs, vec![nonexist, 0x7ffc_688a_17b0], -2, "statfs(\"nonexist\", 0x7ffc688a17b0) = -1 ENOENT (No such file or directory)"),
+            (sys::__NR_fstatfs, vec![17, 0x22_0000], 0, "fstatfs(17, {f_type=TMPFS_MAGIC, f_bsize=4096, f_blocks=6170896, f_bfree=6170896, f_bavail=6170896, f_files=3085448, f_ffree=3085447, f_fsid={val=[0x10b7d51d, 0x235e625f]}, f_namelen=255, f_frsize=4096, f_flags=ST_VALID|ST_RELATIME}) = 0"),
+            (sys::__NR_fstatfs, vec![17, 8], -14, "fstatfs(17, 0x8) = -1 EFAULT (Bad address)"),
+        ];
+        for (nr, args, ret, want) in cases {
+            assert_eq!(line(nr, &args, ret, &m), want);
+        }
+    }
+
+    fn iovecs(v: &[(u64, u64)]) -> Vec<u8> {
+        v.iter()
+            .flat_map(|&(iov_base, iov_len)| Iovec { iov_base, iov_len }.as_bytes().to_vec())
+            .collect()
+    }
+
+    /// readv, preadv, writev, pwritev, pread64 and pwrite64, as strace 6.1
+    /// printed them natively: a read's buffers show what it read, once it
+    /// succeeded; a write's every buffer whole (strace decodes a write at
+    /// its entry).
+    #[test]
+    fn io_vectors() {
+        let mut m = FakeMem::default();
+        let mut data = b"hel".to_vec();
+        data.resize(0x10, 0);
+        data.extend_from_slice(b"lo");
+        data.resize(0x200, 0);
+        m.0.insert(0x10_0000, data);
+        let s = strings(
+            &mut m,
+            0x11_0000,
+            &[
+                b"hello",
+                b"world, this is a long string beyond 32 bytes",
+                b"ab",
+                b"abc",
+            ],
+        );
+        let [hello, world, ab, abc] = s[..] else {
+            unreachable!()
+        };
+        m.0.insert(0x12_0000, iovecs(&[(0x10_0000, 3), (0x10_0010, 100)]));
+        m.0.insert(0x12_1000, iovecs(&[(0, 0)]));
+        m.0.insert(0x12_2000, iovecs(&[(hello, 5), (world, 44)]));
+        m.0.insert(0x12_3000, iovecs(&vec![(ab, 2); 40]));
+        // 32 entries, the last at the end of readable memory.
+        let mut tail = vec![0u8; 0x1000 - 32 * 16];
+        tail.extend(iovecs(&vec![(ab, 2); 32]));
+        m.0.insert(0x14_0000, tail);
+        let writev_33 = format!(
+            "writev(99, [{}, ... /* 0x141000 */], 33) = -1 EBADF (Bad file descriptor)",
+            vec!["{iov_base=\"ab\", iov_len=2}"; 32].join(", ")
+        );
+        // The second entry is past the end of readable memory.
+        let mut edge = vec![0u8; 0x1000 - 16];
+        edge.extend(iovecs(&[(0x10_0000, 3)]));
+        m.0.insert(0x13_0000, edge);
+        let zeros = "\\0".repeat(30);
+        let readv_hello = format!("readv(17, [{{iov_base=\"hel\", iov_len=3}}, {{iov_base=\"lo{zeros}\"..., iov_len=100}}], 2) = 103");
+        let ab2 = vec!["{iov_base=\"ab\", iov_len=2}"; 32].join(", ");
+        let writev_40 = format!("writev(99, [{ab2}, ...], 40) = -1 EBADF (Bad file descriptor)");
+        let writev_32 = format!("writev(99, [{ab2}], 32) = -1 EBADF (Bad file descriptor)");
+        let pread_zeros = format!(
+            "pread64(17, \"hel{}\"..., 64, 0) = 64",
+            "\\0".repeat(13) + "lo" + &"\\0".repeat(14)
+        );
+        let cases: Vec<(u64, Vec<u64>, i64, &str)> = vec![
+            (sys::__NR_readv, vec![17, 0x12_0000, 2], 103, &readv_hello),
+            (sys::__NR_readv, vec![99, 0x12_0000, 2], -9, "readv(99, [{iov_base=0x100000, iov_len=3}, {iov_base=0x100010, iov_len=100}], 2) = -1 EBADF (Bad file descriptor)"),
+            (sys::__NR_readv, vec![17, 0x12_1000, 1], 0, "readv(17, [{iov_base=NULL, iov_len=0}], 1) = 0"),
+            (sys::__NR_preadv, vec![17, 0x12_0000, 2, 1000], 0, "preadv(17, [{iov_base=\"\", iov_len=3}, {iov_base=\"\", iov_len=100}], 2, 1000) = 0"),
+            (sys::__NR_preadv, vec![17, 0x12_0000, 2, 5], 4, "preadv(17, [{iov_base=\"hel\", iov_len=3}, {iov_base=\"l\", iov_len=100}], 2, 5) = 4"),
+            (sys::__NR_preadv, vec![99, 0, 1, -5i64 as u64], -22, "preadv(99, NULL, 1, -5) = -1 EINVAL (Invalid argument)"),
+            (sys::__NR_pwritev, vec![17, 0x12_2000, 2, 3], 49, "pwritev(17, [{iov_base=\"hello\", iov_len=5}, {iov_base=\"world, this is a long string bey\"..., iov_len=44}], 2, 3) = 49"),
+            (sys::__NR_pwritev, vec![99, 0, 1, -5i64 as u64], -22, "pwritev(99, NULL, 1, -5) = -1 EINVAL (Invalid argument)"),
+            (sys::__NR_writev, vec![99, 0x12_2000, 2], -9, "writev(99, [{iov_base=\"hello\", iov_len=5}, {iov_base=\"world, this is a long string bey\"..., iov_len=44}], 2) = -1 EBADF (Bad file descriptor)"),
+            // A short write: strace shows what it was given.
+            (sys::__NR_writev, vec![1, 0x12_2000, 2], 7, "writev(1, [{iov_base=\"hello\", iov_len=5}, {iov_base=\"world, this is a long string bey\"..., iov_len=44}], 2) = 7"),
+            (sys::__NR_writev, vec![99, 0x12_2000, 0], -9, "writev(99, [], 0) = -1 EBADF (Bad file descriptor)"),
+            (sys::__NR_writev, vec![99, 0, 2], -9, "writev(99, NULL, 2) = -1 EBADF (Bad file descriptor)"),
+            (sys::__NR_writev, vec![99, 0x12_3000, 40], -9, &writev_40),
+            (sys::__NR_writev, vec![99, 0x12_3000, 32], -9, &writev_32),
+            (sys::__NR_writev, vec![99, 0x14_0e00, 33], -9, &writev_33),
+            (sys::__NR_writev, vec![99, 0, 0], -9, "writev(99, NULL, 0) = -1 EBADF (Bad file descriptor)"),
+            (sys::__NR_readv, vec![0, 0x13_0ff0, 2], -14, "readv(0, [{iov_base=0x100000, iov_len=3}, ... /* 0x131000 */], 2) = -1 EFAULT (Bad address)"),
+            (sys::__NR_writev, vec![99, 0x13_0ff0, 2], -9, "writev(99, [{iov_base=\"hel\", iov_len=3}, ... /* 0x131000 */], 2) = -1 EBADF (Bad file descriptor)"),
+            (sys::__NR_writev, vec![99, 0x8, 2], -14, "writev(99, 0x8, 2) = -1 EFAULT (Bad address)"),
+            // An array that would wrap around the top of memory.
+            (sys::__NR_writev, vec![99, u64::MAX - 15, 2], -14, "writev(99, 0xfffffffffffffff0, 2) = -1 EFAULT (Bad address)"),
+            (sys::__NR_pread64, vec![17, 0x10_0000, 64, 0], 64, &pread_zeros),
+            (sys::__NR_pread64, vec![17, 0x7ffc_1fb1_e0a0, 64, u64::MAX], -22, "pread64(17, 0x7ffc1fb1e0a0, 64, -1) = -1 EINVAL (Invalid argument)"),
+            (sys::__NR_pwrite64, vec![17, abc, 3, 100], 3, "pwrite64(17, \"abc\", 3, 100) = 3"),
+            (sys::__NR_pwrite64, vec![99, abc, 1, -5i64 as u64], -22, "pwrite64(99, \"a\", 1, -5) = -1 EINVAL (Invalid argument)"),
+            (sys::__NR_write, vec![1, 0, 0], 0, "write(1, NULL, 0) = 0"),
+        ];
+        for (nr, args, ret, want) in cases {
+            assert_eq!(line(nr, &args, ret, &m), want);
+        }
+    }
+
+    fn dirents(reclens: &[u16]) -> Vec<u8> {
+        let mut v = Vec::new();
+        for (i, &r) in reclens.iter().enumerate() {
+            let mut rec = Dirent64Head {
+                d_ino: i as u64 + 1,
+                d_off: i as i64 + 1,
+                d_reclen: r,
+                d_type: 4,
+            }
+            .as_bytes()
+            .to_vec();
+            rec.resize(usize::from(r).max(rec.len()), 0);
+            v.extend(rec);
+        }
+        v
+    }
+
+    /// getdents64: the buffer's address and how many records the call
+    /// returned, as strace 6.1 prints it by default.
+    #[test]
+    fn getdents64_entries() {
+        let mut m = FakeMem::default();
+        m.0.insert(0x10_0000, dirents(&[24; 7]));
+        m.0.insert(0x11_0000, dirents(&[24, 32, 0, 24]));
+        let cases: Vec<(Vec<u64>, i64, &str)> = vec![
+            (
+                vec![18, 0x10_0000, 4096],
+                168,
+                "getdents64(18, 0x100000 /* 7 entries */, 4096) = 168",
+            ),
+            (
+                vec![4, 0x10_0000, 24],
+                24,
+                "getdents64(4, 0x100000 /* 1 entries */, 24) = 24",
+            ),
+            (
+                vec![18, 0x10_0000, 4096],
+                0,
+                "getdents64(18, 0x100000 /* 0 entries */, 4096) = 0",
+            ),
+            // At the end nothing is read: even a bad buffer gets the count.
+            (
+                vec![4, 0x8, 4096],
+                0,
+                "getdents64(4, 0x8 /* 0 entries */, 4096) = 0",
+            ),
+            (
+                vec![99, 0x10_0000, 4096],
+                -9,
+                "getdents64(99, 0x100000, 4096) = -1 EBADF (Bad file descriptor)",
+            ),
+            (
+                vec![4, 0x10_0000, 0],
+                -22,
+                "getdents64(4, 0x100000, 0) = -1 EINVAL (Invalid argument)",
+            ),
+            // The count is an `unsigned int`.
+            (
+                vec![4, 0x10_0000, (1 << 32) | 4096],
+                72,
+                "getdents64(4, 0x100000 /* 3 entries */, 4096) = 72",
+            ),
+            // A record too short to hold a name ends the count.
+            (
+                vec![4, 0x11_0000, 4096],
+                80,
+                "getdents64(4, 0x110000 /* 2 entries */, 4096) = 80",
+            ),
+            // A result longer than memory holds: the address.
+            (
+                vec![4, 0x10_0000, 4096],
+                4096,
+                "getdents64(4, 0x100000, 4096) = 4096",
+            ),
+        ];
+        for (args, ret, want) in cases {
+            assert_eq!(line(sys::__NR_getdents64, &args, ret, &m), want);
+        }
+    }
+
+    /// utimensat's times, as strace 6.1 printed them natively (TZ=UTC).
+    #[test]
+    fn utimensat_times() {
+        let mut m = FakeMem::default();
+        let s = strings(&mut m, 0x10_0000, &[b"f"]);
+        let f = s[0];
+        let now = abi::linux::fs::UTIME_NOW;
+        let omit = abi::linux::fs::UTIME_OMIT;
+        let times = |t: [(i64, i64); 2]| -> Vec<u8> {
+            t.iter()
+                .flat_map(|&(tv_sec, tv_nsec)| Timespec { tv_sec, tv_nsec }.as_bytes().to_vec())
+                .collect()
+        };
+        m.0.insert(0x20_0000, times([(0, now), (0, omit)]));
+        m.0.insert(0x20_1000, times([(1_700_000_000, 0), (1_700_000_001, 500)]));
+        m.0.insert(0x20_2000, times([(0, 2_000_000_000), (-1, 0)]));
+        m.0.insert(0x20_3000, times([(5, now), (0, 0)]));
+        m.0.insert(0x20_4000, times([(5, -1), (0, omit)]));
+        m.0.insert(0x20_5000, times([(0, now | (1 << 32)), (0, 5)]));
+        m.0.insert(0x20_6000, times([(0, omit), (0, now)]));
+        // Only the first of the two is readable.
+        let mut edge = vec![0u8; 0x1000 - 16];
+        edge.extend(times([(1, now), (0, 0)]).into_iter().take(16));
+        m.0.insert(0x21_0000, edge);
+        let u = sys::__NR_utimensat;
+        let cases: Vec<(Vec<u64>, i64, &str)> = vec![
+            (vec![CWD, f, 0x20_0000, 0], 0, "utimensat(AT_FDCWD, \"f\", [UTIME_NOW, UTIME_OMIT], 0) = 0"),
+            (vec![CWD, f, 0x20_1000, 0x100], 0, "utimensat(AT_FDCWD, \"f\", [{tv_sec=1700000000, tv_nsec=0} /* 2023-11-14T22:13:20+0000 */, {tv_sec=1700000001, tv_nsec=500} /* 2023-11-14T22:13:21.000000500+0000 */], AT_SYMLINK_NOFOLLOW) = 0"),
+            (vec![CWD, f, 0, 0], 0, "utimensat(AT_FDCWD, \"f\", NULL, 0) = 0"),
+            (vec![17, 0, 0, 0], 0, "utimensat(17, NULL, NULL, 0) = 0"),
+            (vec![CWD, f, 8, 0], -14, "utimensat(AT_FDCWD, \"f\", 0x8, 0) = -1 EFAULT (Bad address)"),
+            (vec![CWD, f, 0x20_2000, 0], -22, "utimensat(AT_FDCWD, \"f\", [{tv_sec=0, tv_nsec=2000000000}, {tv_sec=-1, tv_nsec=0} /* 1969-12-31T23:59:59+0000 */], 0) = -1 EINVAL (Invalid argument)"),
+            (vec![CWD, f, 0x20_3000, 0], 0, "utimensat(AT_FDCWD, \"f\", [UTIME_NOW, {tv_sec=0, tv_nsec=0}], 0) = 0"),
+            (vec![CWD, f, 0x20_4000, 0], -2, "utimensat(AT_FDCWD, \"f\", [{tv_sec=5, tv_nsec=18446744073709551615}, UTIME_OMIT], 0) = -1 ENOENT (No such file or directory)"),
+            (vec![CWD, f, 0x20_5000, 0], -2, "utimensat(AT_FDCWD, \"f\", [{tv_sec=0, tv_nsec=5368709119}, {tv_sec=0, tv_nsec=5} /* 1970-01-01T00:00:00.000000005+0000 */], 0) = -1 ENOENT (No such file or directory)"),
+            (vec![CWD, f, 0x20_6000, 0x100], -2, "utimensat(AT_FDCWD, \"f\", [UTIME_OMIT, UTIME_NOW], AT_SYMLINK_NOFOLLOW) = -1 ENOENT (No such file or directory)"),
+            (vec![CWD, f, 0x21_0ff0, 0], -14, "utimensat(AT_FDCWD, \"f\", 0x210ff0, 0) = -1 EFAULT (Bad address)"),
+            (vec![CWD, f, 0, 0xffff], -22, "utimensat(AT_FDCWD, \"f\", NULL, AT_SYMLINK_NOFOLLOW|AT_REMOVEDIR|AT_SYMLINK_FOLLOW|AT_NO_AUTOMOUNT|AT_EMPTY_PATH|AT_RECURSIVE|0x60ff) = -1 EINVAL (Invalid argument)"),
+        ];
+        for (args, ret, want) in cases {
+            assert_eq!(line(u, &args, ret, &m), want);
+        }
+    }
+
+    /// execve and execveat, as strace 6.1 printed them natively for calls
+    /// that failed (so their memory is still there to read); after a
+    /// success, the addresses.
+    #[test]
+    fn execve_args() {
+        let mut m = FakeMem::default();
+        let long = b"0123456789012345678901234567890123456789";
+        let s = strings(
+            &mut m,
+            0x10_0000,
+            &[
+                b"/nonexist/x",
+                b"prog",
+                b"a b",
+                b"tab\there",
+                b"A=1",
+                b"B=2",
+                b"C=3",
+                b"x",
+                long,
+                b"",
+                b"a",
+                b"b",
+            ],
+        );
+        let [nx, prog, a_b, tab, a1, b2, c3, x, long, empty, a, b] = s[..] else {
+            unreachable!()
+        };
+        m.0.insert(0x20_0000, words(&[prog, a_b, tab, 0]));
+        m.0.insert(0x20_1000, words(&[a1, 0]));
+        m.0.insert(0x20_2000, words(&[0]));
+        m.0.insert(0x20_3000, words(&[a1, b2, c3, 0]));
+        let xs = |n: usize| {
+            let mut v = vec![x; n];
+            v.push(0);
+            words(&v)
+        };
+        m.0.insert(0x21_0000, xs(39));
+        m.0.insert(0x21_1000, xs(33));
+        m.0.insert(0x21_2000, xs(32));
+        m.0.insert(0x21_3000, words(&[long, 8, 0]));
+        // Arrays that run into memory that cannot be read.
+        let mut edge = vec![0u8; 0x1000 - 16];
+        edge.extend(words(&[a, b]));
+        m.0.insert(0x22_0000, edge);
+        // 600 pointers across a page boundary, at an address not aligned
+        // to 8.
+        let mut big = vec![0u8; 0xc03];
+        big.extend(words(&[a1; 600]));
+        big.extend(words(&[0]));
+        big.resize(0x2000, 0xff);
+        m.0.insert(0x23_0000, big);
+        let e = sys::__NR_execve;
+        let ea = sys::__NR_execveat;
+        let x32 = vec!["\"x\""; 32].join(", ");
+        let big_argv = format!("execve(\"/nonexist/x\", [{x32}, ...], 0x201000 /* 1 var */) = -1 ENOENT (No such file or directory)");
+        let argv_32 = format!("execve(\"/nonexist/x\", [{x32}], 0x212000 /* 32 vars */) = -1 ENOENT (No such file or directory)");
+        let at_success = format!("execveat(3, {empty:#x}, 0x200000, 0x201000, AT_EMPTY_PATH) = 0");
+        let cases: Vec<(u64, Vec<u64>, i64, &str)> = vec![
+            (e, vec![nx, 0x20_0000, 0x20_1000], -2, "execve(\"/nonexist/x\", [\"prog\", \"a b\", \"tab\\there\"], 0x201000 /* 1 var */) = -1 ENOENT (No such file or directory)"),
+            (e, vec![nx, 0x20_0000, 0x20_2000], -2, "execve(\"/nonexist/x\", [\"prog\", \"a b\", \"tab\\there\"], 0x202000 /* 0 vars */) = -1 ENOENT (No such file or directory)"),
+            (e, vec![nx, 0x20_0000, 0x20_3000], -2, "execve(\"/nonexist/x\", [\"prog\", \"a b\", \"tab\\there\"], 0x203000 /* 3 vars */) = -1 ENOENT (No such file or directory)"),
+            (e, vec![nx, 0, 0], -2, "execve(\"/nonexist/x\", NULL, NULL) = -1 ENOENT (No such file or directory)"),
+            (e, vec![nx, 0x20_2000, 8], -2, "execve(\"/nonexist/x\", [], 0x8) = -1 ENOENT (No such file or directory)"),
+            (e, vec![nx, 8, 0x20_1000], -2, "execve(\"/nonexist/x\", 0x8, 0x201000 /* 1 var */) = -1 ENOENT (No such file or directory)"),
+            (e, vec![nx, 0x21_0000, 0x20_1000], -2, &big_argv),
+            (e, vec![nx, 0x21_1000, 0x20_1000], -2, &big_argv),
+            (e, vec![nx, 0x21_2000, 0x21_2000], -2, &argv_32),
+            (e, vec![nx, 0x21_3000, 0x20_1000], -2, "execve(\"/nonexist/x\", [\"01234567890123456789012345678901\"..., 0x8], 0x201000 /* 1 var */) = -1 ENOENT (No such file or directory)"),
+            (e, vec![nx, 0x22_0ff0, 0x22_0ff0], -2, "execve(\"/nonexist/x\", [\"a\", \"b\", ... /* 0x221000 */], 0x220ff0 /* 2 vars, unterminated */) = -1 ENOENT (No such file or directory)"),
+            (e, vec![nx, 0x22_0ff8, 0x22_0ff8], -2, "execve(\"/nonexist/x\", [\"b\", ... /* 0x221000 */], 0x220ff8 /* 1 var, unterminated */) = -1 ENOENT (No such file or directory)"),
+            (e, vec![nx, 0x20_0000, 0x23_0c03], -7, "execve(\"/nonexist/x\", [\"prog\", \"a b\", \"tab\\there\"], 0x230c03 /* 600 vars */) = -1 E2BIG (Argument list too long)"),
+            (ea, vec![CWD, nx, 0x20_0000, 0x20_1000, 0x1100], -2, "execveat(AT_FDCWD, \"/nonexist/x\", [\"prog\", \"a b\", \"tab\\there\"], 0x201000 /* 1 var */, AT_SYMLINK_NOFOLLOW|AT_EMPTY_PATH) = -1 ENOENT (No such file or directory)"),
+            (ea, vec![99, empty, 0x20_0000, 0x20_1000, 0x1_0000], -2, "execveat(99, \"\", [\"prog\", \"a b\", \"tab\\there\"], 0x201000 /* 1 var */, 0x10000 /* AT_??? */) = -1 ENOENT (No such file or directory)"),
+            // Success: the old image, and what they pointed to, is gone.
+            (e, vec![nx, 0x20_0000, 0x20_1000], 0, "execve(0x100000, 0x200000, 0x201000) = 0"),
+            (ea, vec![3, empty, 0x20_0000, 0x20_1000, 0x1000], 0, &at_success),
+        ];
+        for (nr, args, ret, want) in cases {
+            assert_eq!(line(nr, &args, ret, &m), want);
+        }
+        // A stop before it returns (none today) reads them too.
+        assert_eq!(
+            format_parts(&call(e, &[nx, 0x20_0000, 0x20_2000], None), &m),
+            (
+                "execve(\"/nonexist/x\", [\"prog\", \"a b\", \"tab\\there\"], 0x202000 /* 0 vars */)".to_string(),
+                "?".to_string()
+            )
+        );
+    }
+
     #[test]
     fn undecoded_calls_by_name_with_straces_argument_count() {
         let m = FakeMem::default();
@@ -2319,6 +3359,15 @@ mod tests {
         // Pointers only, which strace too prints in hex when they cannot
         // be read or the call failed.
         const POINTERS: &[&str] = &[
+            "chdir",
+            "rmdir",
+            "unlink",
+            "link",
+            "symlink",
+            "rename",
+            "stat",
+            "lstat",
+            "statfs",
             "nanosleep",
             "brk",
             "set_tid_address",
@@ -2329,7 +3378,7 @@ mod tests {
             "pipe",
         ];
         // Not decoded yet.
-        const NOT_YET: &[&str] = &["waitid", "readlinkat", "pidfd_open", "setrlimit"];
+        const NOT_YET: &[&str] = &["waitid", "pidfd_open", "setrlimit"];
         let src = include_str!("../../../guest/kernel/src/syscalls/mod.rs");
         let start = src.find("let r = match nr {").unwrap();
         let body = &src[start..start + src[start..].find("\n    };").unwrap()];
