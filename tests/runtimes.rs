@@ -42,5 +42,9 @@ fn rust_std_program_matches_linux() {
     let r = same_as_native("std-rs", &["one", "two"], &[]);
     assert_eq!(r.code, 3, "{}", r.stderr);
     assert!(r.stdout.contains("removed: true"), "{}", r.stdout);
-    assert!(r.stdout.ends_with("args: [\"one\", \"two\"]\n"), "{}", r.stdout);
+    assert!(
+        r.stdout.ends_with("args: [\"one\", \"two\"]\n"),
+        "{}",
+        r.stdout
+    );
 }

@@ -211,7 +211,13 @@ fn build_glibc_programs(root: &Path, bin_dir: &Path) {
         build_with_glibc(src, bin_dir, &name);
     }
     // Conformance programs written for guest-libc that glibc runs too.
-    for name in ["sigconf", "nptl-cancel", "pipeconf", "fileconf", "libc-files"] {
+    for name in [
+        "sigconf",
+        "nptl-cancel",
+        "pipeconf",
+        "fileconf",
+        "libc-files",
+    ] {
         let src = root.join("guest/programs/c").join(format!("{name}.c"));
         if src.exists() {
             build_with_glibc(&src, bin_dir, &format!("{name}-glibc"));

@@ -43,16 +43,36 @@
 #define X_OK 1
 #define F_OK 0
 #endif
+#ifndef RENAME_NOREPLACE
 #define RENAME_NOREPLACE 1
+#endif
+#ifndef RENAME_EXCHANGE
 #define RENAME_EXCHANGE 2
+#endif
+#ifndef UTIME_NOW
 #define UTIME_NOW ((1L << 30) - 1)
+#endif
+#ifndef UTIME_OMIT
 #define UTIME_OMIT ((1L << 30) - 2)
+#endif
+#ifndef STATX_BASIC_STATS
 #define STATX_BASIC_STATS 0x7ffU
+#endif
+#ifndef STATX_TYPE
 #define STATX_TYPE 0x1U
+#endif
+#ifndef STATX_SIZE
 #define STATX_SIZE 0x200U
+#endif
+#ifndef AT_STATX_FORCE_SYNC
 #define AT_STATX_FORCE_SYNC 0x2000
+#endif
+#ifndef AT_STATX_DONT_SYNC
 #define AT_STATX_DONT_SYNC 0x4000
+#endif
+#ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC 4
+#endif
 
 /* Large enough for struct statx (256 bytes) and struct statfs (120). */
 static unsigned long record[64];

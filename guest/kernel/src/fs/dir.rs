@@ -24,8 +24,8 @@ pub struct Entry {
 pub struct Dir {
     /// Sorted by name, no duplicates; never "." or "..".
     entries: Vec<Entry>,
-    /// The directory holding this one (`None` for a file system's root
-    /// reached only from above, and after removal).
+    /// The directory holding this one (`None` for the root); after
+    /// removal, the one that held it.
     pub parent: Option<KRc<Inode>>,
     /// This directory's name in `parent`.
     pub name: Vec<u8>,
@@ -116,24 +116,16 @@ pub fn insert(dir: &KRc<Inode>, name: &[u8], inode: KRc<Inode>) -> KResult<()> {
     Ok(())
 }
 
-/// Takes `name` out of `dir`, returning its inode; a subdirectory's
-/// parent link is cut (the caller marks it removed or re-parents it).
+/// Takes `name` out of `dir`, returning its inode. A subdirectory keeps
+/// its parent link (no cycle: the parent no longer holds it), so `..` from
+/// inside a removed directory still leads where Linux's d_parent does.
 pub fn remove(dir: &KRc<Inode>, name: &[u8]) -> KResult<KRc<Inode>> {
     ensure_listed(dir)?;
     let mut di = dir.borrow_mut();
     let d = dir_mut(&mut di);
     let at = d.find(name).map_err(|_| ENOENT)?;
     let e = d.entries.remove(at);
-    let is_dir = {
-        let mut child = e.inode.borrow_mut();
-        match &mut child.kind {
-            Kind::Dir(c) => {
-                c.parent = None;
-                true
-            }
-            _ => false,
-        }
-    };
+    let is_dir = e.inode.borrow().is_dir();
     if is_dir {
         di.nlink -= 1;
     }
@@ -187,7 +179,6 @@ pub fn index_after(dir: &KRc<Inode>, name: &[u8]) -> KResult<usize> {
 pub fn parent_of(dir: &KRc<Inode>) -> KResult<KRc<Inode>> {
     let d = dir.borrow();
     match &d.kind {
-        Kind::Dir(x) if x.removed => Err(ENOENT),
         Kind::Dir(x) => Ok(x.parent.clone().unwrap_or_else(|| dir.clone())),
         Kind::Proc(n) => Ok(n.parent().unwrap_or_else(|| dir.clone())),
         _ => Err(ENOTDIR),
@@ -225,6 +216,5 @@ pub fn mark_removed(child: &KRc<Inode>) {
     c.nlink = 0;
     if let Kind::Dir(d) = &mut c.kind {
         d.removed = true;
-        d.parent = None;
     }
 }

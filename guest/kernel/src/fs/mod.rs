@@ -60,12 +60,17 @@ pub enum FileKind {
 /// which needs signal-driven I/O).
 pub const SETFL_MASK: u64 = O_APPEND | O_NONBLOCK | O_DIRECT | O_NOATIME;
 
+/// Status flags set at open that F_GETFL reports and F_SETFL cannot
+/// change.
+pub const KEPT_FLAGS: u64 = abi::linux::fs::O_DSYNC | abi::linux::fs::O_SYNC;
+
 /// Never borrowed mutably: a task may block in a read or write while it
 /// holds a shared borrow, so what changes later (the status flags) is a
 /// `Cell`.
 pub struct File {
     pub kind: FileKind,
-    /// Status flags (`SETFL_MASK` bits) as set at open or by F_SETFL.
+    /// Status flags (`SETFL_MASK` and `KEPT_FLAGS` bits) as set at open
+    /// or by F_SETFL.
     pub flags: Cell<u64>,
 }
 
@@ -73,7 +78,7 @@ impl File {
     pub fn new(kind: FileKind, flags: u64) -> KResult<KRc<File>> {
         KRc::try_new(File {
             kind,
-            flags: Cell::new(flags & SETFL_MASK),
+            flags: Cell::new(flags & (SETFL_MASK | KEPT_FLAGS)),
         })
     }
 
@@ -138,9 +143,21 @@ pub fn fd_path(t: &crate::task::Task, n: u32) -> KResult<Vec<u8>> {
     inode::try_copy(s.as_bytes())
 }
 
-/// The lowest free descriptor at or above `min`.
+/// One past the highest descriptor the caller may use: RLIMIT_NOFILE's
+/// soft limit, within the table's size.
+pub fn nofile_limit() -> usize {
+    let cur = with_current(|t| {
+        t.signal.borrow().rlim[abi::linux::resource::RLIMIT_NOFILE as usize].rlim_cur
+    });
+    (cur.min(MAX_FDS as u64)) as usize
+}
+
+/// The lowest free descriptor at or above `min`, below the caller's
+/// RLIMIT_NOFILE (EMFILE if none).
 pub fn lowest_free(files: &Files, min: usize) -> KResult<usize> {
-    (min..MAX_FDS).find(|&i| !files.is_open(i)).ok_or(EMFILE)
+    (min..nofile_limit())
+        .find(|&i| !files.is_open(i))
+        .ok_or(EMFILE)
 }
 
 /// Installs `fd` in the caller's table at the lowest free descriptor at or

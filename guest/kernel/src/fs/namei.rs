@@ -223,11 +223,24 @@ pub fn lookup_parent(dirfd: u64, path: &[u8]) -> KResult<Parent> {
     if path.is_empty() {
         return Err(ENOENT);
     }
+    let start = if path[0] == b'/' {
+        root()
+    } else {
+        start_dir(dirfd)?
+    };
+    lookup_parent_from(&start, path)
+}
+
+/// `lookup_parent` for a relative path from directory `start`.
+pub fn lookup_parent_from(start: &KRc<Inode>, path: &[u8]) -> KResult<Parent> {
+    if path.is_empty() {
+        return Err(ENOENT);
+    }
     let root = root();
     let start = if path[0] == b'/' {
         root.clone()
     } else {
-        start_dir(dirfd)?
+        start.clone()
     };
     let trimmed_len = path.len() - path.iter().rev().take_while(|b| **b == b'/').count();
     let trailing = trimmed_len < path.len();

@@ -218,6 +218,9 @@ impl Open {
         }
         let proc = match &self.inode.borrow().kind {
             Kind::Proc(n) => Some(*n),
+            // A removed directory lists nothing, not even "." (Linux's
+            // dead-directory check).
+            Kind::Dir(d) if d.removed => return Err(ENOENT),
             _ => None,
         };
         let listing = match proc {

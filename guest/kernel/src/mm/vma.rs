@@ -395,3 +395,39 @@ impl Mm {
         self.brk = start;
     }
 }
+
+/// Takes file pages `from_page` and beyond of `inode` out of every address
+/// space that maps them (Linux's unmap_mapping_range after truncate), the
+/// private copies of them included, so the next touch is SIGBUS.
+pub fn unmap_file_pages(inode: &KRc<Inode>, from_page: u64) {
+    let mut mms: Vec<KRc<Mm>> = Vec::new();
+    for t in crate::task::kernel().tasks.values() {
+        if !mms.iter().any(|m| m.as_ptr() == t.mm.as_ptr()) {
+            if mms.try_reserve(1).is_err() {
+                // Without memory to list them, the mappings keep their
+                // pages: reads see the old bytes rather than SIGBUS.
+                return;
+            }
+            mms.push(t.mm.clone());
+        }
+    }
+    for mm in mms {
+        let mut mm = mm.borrow_mut();
+        let ranges: Vec<(u64, u64)> = mm
+            .vmas
+            .values()
+            .filter_map(|n| {
+                let b = n.backing.as_ref()?;
+                if b.inode.as_ptr() != inode.as_ptr() {
+                    return None;
+                }
+                let pages = (n.vma.end - n.vma.start) / PAGE_SIZE;
+                let first = from_page.saturating_sub(b.pgoff);
+                (first < pages).then(|| (n.vma.start + first * PAGE_SIZE, n.vma.end))
+            })
+            .collect();
+        for (start, end) in ranges {
+            mm.free_pages(start, end);
+        }
+    }
+}

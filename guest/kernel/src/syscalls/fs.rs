@@ -25,7 +25,7 @@ use crate::hypercall;
 use crate::krc::KRc;
 use crate::mm::fault::{populate, Access};
 use crate::mm::uaccess::{check_range, copy_from_user, copy_to_user, read_user, write_user};
-use crate::task::{with_current, with_mm, Fd, MAX_FDS};
+use crate::task::{with_current, with_mm, Fd};
 
 /// Linux's limit on one read/write (MAX_RW_COUNT).
 const MAX_RW_COUNT: u64 = 0x7fff_f000;
@@ -295,7 +295,7 @@ pub fn dup3(old: u64, new: u64, flags: u64, is_dup2: bool) -> KResult<u64> {
         return Err(EINVAL);
     }
     let file = file_of(old)?;
-    if new as u32 as usize >= MAX_FDS || new > u32::MAX as u64 {
+    if new as u32 as usize >= crate::fs::nofile_limit() || new > u32::MAX as u64 {
         return Err(EBADF);
     }
     if old == new {
@@ -318,7 +318,7 @@ pub fn fcntl(fd: u64, cmd: u64, arg: u64) -> KResult<u64> {
     let f = with_current(|t| t.files.borrow().get(fd)).ok_or(EBADF)?;
     match cmd {
         F_DUPFD | F_DUPFD_CLOEXEC => {
-            if arg >= MAX_FDS as u64 {
+            if arg >= crate::fs::nofile_limit() as u64 {
                 return Err(EINVAL);
             }
             install(
@@ -375,9 +375,7 @@ pub fn pipe2(ufds: u64, flags: u64) -> KResult<u64> {
     with_current(|t| {
         let mut files = t.files.borrow_mut();
         let a = lowest_free(&files, 0)?;
-        let b = (a + 1..MAX_FDS)
-            .find(|&i| !files.is_open(i))
-            .ok_or(EMFILE)?;
+        let b = lowest_free(&files, a + 1)?;
         let pair = [a as i32, b as i32];
         with_mm(|mm| write_user(mm, ufds, &pair))?;
         // Room for both first: the second install cannot then fail.
@@ -581,4 +579,37 @@ pub fn fstat_record(fd: u64, st: &mut Stat) -> KResult<()> {
         ..Default::default()
     };
     Ok(())
+}
+
+/// preadv2 / pwritev2: offset -1 means the file position; the RWF_*
+/// hints are accepted (there is no cache to bypass, nothing to wait
+/// for), unknown ones are EOPNOTSUPP.
+pub fn rw_vec2(fd: u64, iov: u64, iovcnt: u64, off: u64, flags: u64, write: bool) -> KResult<u64> {
+    const RWF_ALL: u64 = 0x1f;
+    if flags & !RWF_ALL != 0 {
+        return Err(EOPNOTSUPP);
+    }
+    match off as i64 {
+        -1 => rw_vec(fd, iov, iovcnt, None, write),
+        o if o < 0 => Err(EINVAL),
+        _ => rw_vec(fd, iov, iovcnt, Some(off), write),
+    }
+}
+
+/// fadvise64: advice about future access, which tmpfs has no use for;
+/// the arguments are checked as Linux does.
+pub fn fadvise64(fd: u64, _off: u64, len: u64, advice: u64) -> KResult<u64> {
+    let file = file_of(fd)?;
+    if !matches!(file.borrow().kind, FileKind::Inode(_)) {
+        return Err(ESPIPE);
+    }
+    if (len as i64) < 0 || advice > 5 {
+        return Err(EINVAL);
+    }
+    Ok(0)
+}
+
+/// syncfs: nothing to write back.
+pub fn syncfs(fd: u64) -> KResult<u64> {
+    file_of(fd).map(|_| 0)
 }

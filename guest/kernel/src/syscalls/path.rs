@@ -84,14 +84,11 @@ pub fn creat(path: u64, mode: u64) -> KResult<u64> {
 pub fn openat(dirfd: u64, upath: u64, flags: u64, mode: u64) -> KResult<u64> {
     let flags = flags & KNOWN_OPEN_FLAGS;
     let path = user_path(upath)?;
-    if flags & O_TMPFILE == O_TMPFILE {
-        // Unnamed files are not implemented; Linux says so for file
-        // systems without them.
-        return Err(EOPNOTSUPP);
-    }
+    // O_ACCMODE itself (3) is allowed: a descriptor for ioctls that can
+    // neither read nor write.
     let accmode = flags & O_ACCMODE;
-    if accmode == O_ACCMODE && flags & O_PATH == 0 {
-        return Err(EINVAL);
+    if flags & O_TMPFILE == O_TMPFILE {
+        return open_tmpfile(dirfd, &path, flags, mode);
     }
     let (inode, full) = if flags & O_CREAT != 0 && flags & O_PATH == 0 {
         open_create(dirfd, &path, flags, mode)?
@@ -108,13 +105,13 @@ pub fn openat(dirfd: u64, upath: u64, flags: u64, mode: u64) -> KResult<u64> {
     {
         let i = inode.borrow();
         if flags & O_PATH == 0 {
+            if flags & O_DIRECTORY != 0 && !i.is_dir() {
+                return Err(ENOTDIR);
+            }
             if i.is_symlink() {
                 return Err(ELOOP);
             }
             let writes = accmode != O_RDONLY || flags & O_TRUNC != 0;
-            if flags & O_DIRECTORY != 0 && !i.is_dir() {
-                return Err(ENOTDIR);
-            }
             if i.is_dir() && (accmode != O_RDONLY || flags & O_CREAT != 0) {
                 return Err(EISDIR);
             }
@@ -134,8 +131,39 @@ pub fn openat(dirfd: u64, upath: u64, flags: u64, mode: u64) -> KResult<u64> {
             }
         }
     }
-    let status = flags & (O_APPEND | O_NONBLOCK | O_DIRECT | O_NOATIME);
+    let status = flags & (O_APPEND | O_NONBLOCK | O_DIRECT | O_NOATIME | O_DSYNC | O_SYNC);
     let file = File::new(FileKind::Inode(Open::new(inode, access, full)?), status)?;
+    install(
+        Fd {
+            file,
+            cloexec: flags & O_CLOEXEC != 0,
+        },
+        0,
+    )
+}
+
+/// O_TMPFILE: an unnamed regular file in the directory `path` names,
+/// open for writing (linkat with AT_EMPTY_PATH can give it a name).
+fn open_tmpfile(dirfd: u64, path: &[u8], flags: u64, mode: u64) -> KResult<u64> {
+    let accmode = flags & O_ACCMODE;
+    if accmode != O_WRONLY && accmode != O_RDWR {
+        return Err(EINVAL);
+    }
+    let dir = lookup_at(dirfd, path, true)?;
+    if !dir.borrow().is_dir() {
+        return Err(ENOTDIR);
+    }
+    let sb = creatable(&dir)?;
+    let perm = mode as u32 & S_IALLUGO & !umask();
+    let inode = Inode::new(sb, perm, Kind::Regular(Regular::new()))?;
+    let name = alloc::format!("#{} (deleted)", inode.borrow().ino);
+    inode.borrow_mut().nlink = 0;
+    let full = path_in(&dir, name.as_bytes())?;
+    let status = flags & (O_APPEND | O_NONBLOCK | O_DIRECT | O_NOATIME | O_DSYNC | O_SYNC);
+    let file = File::new(
+        FileKind::Inode(Open::new(inode, Some(accmode), full)?),
+        status,
+    )?;
     install(
         Fd {
             file,
@@ -159,7 +187,12 @@ fn open_path(dirfd: u64, path: &[u8], inode: &KRc<Inode>) -> Vec<u8> {
 /// open with O_CREAT: the existing file (EEXIST with O_EXCL), or a new
 /// empty regular file with `mode` less the umask.
 fn open_create(dirfd: u64, path: &[u8], flags: u64, mode: u64) -> KResult<(KRc<Inode>, Vec<u8>)> {
-    let p = lookup_parent(dirfd, path)?;
+    open_create_in(lookup_parent(dirfd, path)?, flags, mode, 0)
+}
+
+/// `open_create` in a looked-up parent; `depth` counts the dangling
+/// symlinks followed to get here.
+fn open_create_in(p: Parent, flags: u64, mode: u64, depth: u32) -> KResult<(KRc<Inode>, Vec<u8>)> {
     if p.name.is_empty() || p.is_dot() {
         return Err(EISDIR);
     }
@@ -172,7 +205,21 @@ fn open_create(dirfd: u64, path: &[u8], flags: u64, mode: u64) -> KResult<(KRc<I
             if flags & O_NOFOLLOW != 0 {
                 return Err(ELOOP);
             }
-            namei::lookup(&p.dir, &p.name, true)?
+            match namei::lookup(&p.dir, &p.name, true) {
+                Ok(i) => i,
+                // A dangling link: the file is created where it points.
+                Err(ENOENT) if depth < abi::linux::fs::MAXSYMLINKS => {
+                    let target = namei::link_target(&existing)?;
+                    let start = if target.first() == Some(&b'/') {
+                        namei::root()
+                    } else {
+                        p.dir.clone()
+                    };
+                    let q = namei::lookup_parent_from(&start, &target)?;
+                    return open_create_in(q, flags & !O_EXCL, mode, depth + 1);
+                }
+                Err(e) => return Err(e),
+            }
         } else {
             existing
         };
@@ -412,8 +459,15 @@ pub fn renameat2(olddir: u64, old: u64, newdir: u64, new: u64, flags: u64) -> KR
     let newpath = user_path(new)?;
     let op = lookup_parent(olddir, &oldpath)?;
     let np = lookup_parent(newdir, &newpath)?;
-    if op.name.is_empty() || op.is_dot() || np.name.is_empty() || np.is_dot() {
+    if op.name.is_empty() || op.is_dot() {
         return Err(EBUSY);
+    }
+    if np.name.is_empty() || np.is_dot() {
+        return Err(if flags & RENAME_NOREPLACE != 0 {
+            EEXIST
+        } else {
+            EBUSY
+        });
     }
     if op.dir.borrow().sb != np.dir.borrow().sb {
         return Err(EXDEV);
@@ -651,16 +705,25 @@ pub fn truncate_inode(inode: &KRc<Inode>, len: u64) -> KResult<u64> {
     if (len as i64) < 0 {
         return Err(EINVAL);
     }
-    let mut i = inode.borrow_mut();
-    if i.is_dir() {
-        return Err(EISDIR);
+    let shrunk = {
+        let mut i = inode.borrow_mut();
+        if i.is_dir() {
+            return Err(EISDIR);
+        }
+        i.may_change()?;
+        let old = i.size();
+        match &mut i.kind {
+            Kind::Regular(r) => r.truncate(len)?,
+            _ => return Err(EINVAL),
+        }
+        i.touch_mtime();
+        len < old
+    };
+    if shrunk {
+        // Pages past the new end leave every mapping: touching them again
+        // is SIGBUS, as on Linux.
+        crate::mm::vma::unmap_file_pages(inode, len.div_ceil(crate::mm::PAGE));
     }
-    i.may_change()?;
-    match &mut i.kind {
-        Kind::Regular(r) => r.truncate(len)?,
-        _ => return Err(EINVAL),
-    }
-    i.touch_mtime();
     Ok(0)
 }
 
@@ -784,7 +847,8 @@ pub fn statfs_of(inode: &KRc<Inode>, buf: u64) -> KResult<u64> {
         f_fsid: [0, 0],
         f_namelen: NAME_MAX as i64,
         f_frsize: 4096,
-        f_flags: 0x20, // ST_RELATIME
+        // ST_VALID | ST_RELATIME, as Linux reports a tmpfs.
+        f_flags: 0x1020,
         f_spare: [0; 4],
     };
     with_mm(|mm| write_user(mm, buf, &st))?;
