@@ -14,6 +14,8 @@
 //!   cancellation and pipe/poll code);
 //! - `cancel-musl`: the cancellation program against musl, when the host
 //!   has `musl-gcc` (the musl-tools package), a third C library's view;
+//! - `busybox`: a copy of the host's /bin/busybox (Debian's busybox-static)
+//!   when there is one;
 //! - `std-rs`: the Rust std program `guest/programs/rust-std`, static
 //!   against musl, when the x86_64-unknown-linux-musl target is installed;
 //! - `go-goroutines`: the Go program `guest/programs/go`, static (no cgo),
@@ -70,6 +72,7 @@ fn main() {
         build_rust_programs(&root, &out_dir, &bin_dir);
         build_go_programs(&root, &out_dir, &bin_dir);
         build_rust_std_programs(&root, &out_dir, &bin_dir);
+        copy_busybox(&bin_dir);
     }
     println!("cargo:rustc-env=GUEST_BIN_DIR={}", bin_dir.display());
 
@@ -280,6 +283,23 @@ fn build_rust_programs(root: &Path, out_dir: &Path, bin_dir: &Path) {
                 .unwrap_or(false);
         if is_exe {
             fs::copy(&path, bin_dir.join(path.file_name().unwrap())).unwrap();
+        }
+    }
+}
+
+/// Debian's busybox-static, when the host has it (CI installs it): copied
+/// beside the programs so the tests run the same file natively and in the
+/// guest.
+fn copy_busybox(bin_dir: &Path) {
+    let out = bin_dir.join("busybox");
+    match fs::read("/bin/busybox") {
+        Ok(bytes) if bytes.starts_with(b"\x7fELF") => {
+            fs::write(&out, bytes).unwrap();
+            use std::os::unix::fs::PermissionsExt;
+            fs::set_permissions(&out, fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        _ => {
+            let _ = fs::remove_file(&out);
         }
     }
 }
