@@ -3,8 +3,10 @@
 //!
 //! Readiness is computed when epoll_wait scans, with the files' own poll
 //! (`super::poll::file_poll`), and waiting is poll's: the waiter goes on
-//! every watched pipe's waiter list. What Linux does with its ready list is
-//! kept where a program can see it:
+//! every watched pipe's waiter list. A waiter holds the pipes, not the
+//! files: closing a watched end's last descriptor releases it while a task
+//! waits (Linux's epoll holds no reference either). What Linux does with
+//! its ready list is kept where a program can see it:
 //! - level-triggered items are reported at every scan while ready, and one
 //!   reported goes to the back of the list, so a small `maxevents` does
 //!   not starve the others;
@@ -30,6 +32,7 @@ use abi::linux::poll::{
 };
 use zerocopy::IntoBytes;
 
+use super::pipe::PipeWaiters;
 use super::poll::{file_poll, restore_wait_mask_unless, set_wait_mask};
 use super::{File, FileKind};
 use crate::arch::rdtsc;
@@ -193,12 +196,13 @@ pub fn epoll_ctl(epfd: u64, op: u64, fd: u64, uevent: u64) -> KResult<u64> {
 }
 
 /// One scan: up to `max` ready items into `out` (consuming edge-triggered
-/// and oneshot readiness), the watched pipes into `watch` (to wait on).
+/// and oneshot readiness), the watched pipes' waiter lists into `watch`
+/// (to wait on).
 fn scan(
     ep: &KRc<Epoll>,
     max: usize,
     out: &mut Vec<EpollEvent>,
-    watch: &mut Vec<KRc<File>>,
+    watch: &mut Vec<PipeWaiters>,
 ) -> KResult<()> {
     let files = current().files.clone();
     let files = files.borrow();
@@ -216,9 +220,9 @@ fn scan(
             continue;
         };
         let f = fd.file.borrow();
-        if let FileKind::Pipe(_) = f.kind {
+        if let FileKind::Pipe(end) = &f.kind {
             watch.try_reserve(1).map_err(|_| ENOMEM)?;
-            watch.push(fd.file.clone());
+            watch.push(end.waiters());
         }
         let ready = u32::from(file_poll(&f)) & item.events & !PRIVATE_BITS;
         let mut report = ready != 0 && out.len() < max;

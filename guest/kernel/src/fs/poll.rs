@@ -24,6 +24,7 @@ use abi::linux::signal::UNBLOCKABLE;
 use abi::linux::uapi::Timespec;
 use zerocopy::IntoBytes;
 
+use super::pipe::PipeWaiters;
 use super::{File, FileKind};
 use crate::arch::rdtsc;
 use crate::errno::*;
@@ -115,25 +116,25 @@ fn scan(fds: &mut [Pollfd], mode: Mode, mut watch: Option<&mut Vec<KRc<File>>>) 
     Ok(ready)
 }
 
-fn for_each_pipe(
-    watch: &[KRc<File>],
-    mut f: impl FnMut(&super::pipe::PipeEnd) -> KResult<()>,
-) -> KResult<()> {
-    for file in watch {
+/// The waiter lists of the pipes a poll scan kept.
+fn pipes_of(files: &[KRc<File>]) -> KResult<Vec<PipeWaiters>> {
+    let mut pipes = Vec::new();
+    for file in files {
         if let FileKind::Pipe(end) = &file.borrow().kind {
-            f(end)?;
+            pipes.try_reserve(1).map_err(|_| ENOMEM)?;
+            pipes.push(end.waiters());
         }
     }
-    Ok(())
+    Ok(pipes)
 }
 
 /// Blocks until one of the pipes in `watch` changes, the TSC `deadline`
 /// passes (None or Some(0): no deadline), a process exits or a signal
 /// comes: on every watched pipe's waiter list meanwhile, on none after.
-pub fn wait_for_change(watch: &[KRc<File>], deadline: Option<u64>) -> KResult<()> {
+pub fn wait_for_change(watch: &[PipeWaiters], deadline: Option<u64>) -> KResult<()> {
     let pid = current().pid;
     let d = deadline.unwrap_or(0);
-    let registered = for_each_pipe(watch, |end| end.add_waiter(pid));
+    let registered = watch.iter().try_for_each(|w| w.add(pid));
     if registered.is_ok() {
         if d != 0 {
             kernel().sleepers.insert((d, pid));
@@ -145,10 +146,9 @@ pub fn wait_for_change(watch: &[KRc<File>], deadline: Option<u64>) -> KResult<()
             kernel().sleepers.remove(&(d, pid));
         }
     }
-    let _ = for_each_pipe(watch, |end| {
-        end.remove_waiter(pid);
-        Ok(())
-    });
+    for w in watch {
+        w.remove(pid);
+    }
     registered
 }
 
@@ -179,7 +179,9 @@ pub fn do_poll(
         if timed_out {
             return Ok(Ok(0));
         }
-        wait_for_change(&watch, deadline)?;
+        // The files stay held while it waits, as Linux's poll table holds
+        // them: a close elsewhere neither releases nor wakes.
+        wait_for_change(&pipes_of(&watch)?, deadline)?;
         // Timed out: one last scan, as Linux's do_poll.
         timed_out = current().timed_out || deadline.is_some_and(|d| d <= rdtsc());
     }
