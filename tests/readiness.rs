@@ -20,9 +20,10 @@ fn epoll_and_select_match_linux() {
     );
 }
 
-/// A thread asleep in epoll_wait is woken when another thread closes the
-/// last descriptor of a pipe end it watches. Each case prints "not woken"
-/// where the wake-up was lost.
+/// A thread asleep in epoll_wait (or in poll on an epoll descriptor) is
+/// woken by what another thread does: closing the last descriptor of a
+/// watched pipe end, EPOLL_CTL_ADD and MOD, a write to a watched pipe.
+/// Each case prints "not woken" where the wake-up was lost.
 #[test]
 fn epoll_sleepers_are_woken_as_on_linux() {
     let r = same_as_native("epoll-wakeups", &[], &[]);

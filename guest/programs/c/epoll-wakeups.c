@@ -1,8 +1,10 @@
-/* Wake-ups of a thread already asleep in epoll_wait (timeout -1) by what
- * another thread does meanwhile: closing the last descriptor of a watched
- * pipe end (what Go's os.File.Close does after EPOLL_CTL_DEL while
- * another thread sits in its netpoller). Linux wakes the sleeper in every
- * case; each prints what the sleeper's call returned.
+/* Wake-ups of a thread already asleep in epoll_wait (timeout -1) or in
+ * poll on an epoll descriptor, by what another thread does meanwhile:
+ * closing the last descriptor of a watched pipe end (what Go's
+ * os.File.Close does after EPOLL_CTL_DEL while another thread sits in
+ * its netpoller), adding or modifying an item, and writing to a pipe an
+ * epoll watches. Linux wakes the sleeper in every case; each prints what
+ * the sleeper's call returned.
  *
  * The sleeper is given 100 ms to block before the other thread acts (if
  * it has not, its call sees the change at once and prints the same). A
@@ -10,6 +12,7 @@
  * says so (its call may then still find what it missed): a kernel that
  * loses the wake-up prints a wrong line rather than hanging. */
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <semaphore.h>
 #include <signal.h>
@@ -31,6 +34,7 @@ struct epoll_event {
 #define EPOLLET (1u << 31)
 #define EPOLL_CTL_ADD 1
 #define EPOLL_CTL_DEL 2
+#define EPOLL_CTL_MOD 3
 
 static int ep_create(void) { return syscall(SYS_epoll_create1, 0); }
 
@@ -76,8 +80,11 @@ static const char *events_name(unsigned ev)
 
 /* ---- the sleeper ---- */
 
+enum how { EPOLL_WAIT, POLL_EPFD };
+
 static struct sleeper {
     pthread_t thread;
+    enum how how;
     int fd;
     sem_t done;
     char result[128];
@@ -86,22 +93,32 @@ static struct sleeper {
 static void *sleeper(void *arg)
 {
     (void)arg;
-    struct epoll_event out[4];
-    long n = syscall(SYS_epoll_wait, s.fd, out, 4, -1);
-    if (n < 0) {
-        snprintf(s.result, sizeof s.result, "%s", errno == EINTR ? "EINTR" : strerror(errno));
+    if (s.how == EPOLL_WAIT) {
+        struct epoll_event out[4];
+        long n = syscall(SYS_epoll_wait, s.fd, out, 4, -1);
+        if (n < 0) {
+            snprintf(s.result, sizeof s.result, "%s", errno == EINTR ? "EINTR" : strerror(errno));
+        } else {
+            int len = snprintf(s.result, sizeof s.result, "%ld", n);
+            for (long i = 0; i < n; i++)
+                len += snprintf(s.result + len, sizeof s.result - len, " %s data=%lu", events_name(out[i].events), out[i].data);
+        }
     } else {
-        int len = snprintf(s.result, sizeof s.result, "%ld", n);
-        for (long i = 0; i < n; i++)
-            len += snprintf(s.result + len, sizeof s.result - len, " %s data=%lu", events_name(out[i].events), out[i].data);
+        struct pollfd p = {s.fd, POLLIN, 0};
+        int n = poll(&p, 1, -1);
+        if (n < 0)
+            snprintf(s.result, sizeof s.result, "%s", errno == EINTR ? "EINTR" : strerror(errno));
+        else
+            snprintf(s.result, sizeof s.result, "%d revents=%s", n, events_name(p.revents));
     }
     sem_post(&s.done);
     return NULL;
 }
 
 /* Starts the sleeper on `fd` and gives it time to block. */
-static void sleep_on(int fd)
+static void sleep_on(enum how how, int fd)
 {
+    s.how = how;
     s.fd = fd;
     sem_init(&s.done, 0, 0);
     pthread_create(&s.thread, NULL, sleeper, NULL);
@@ -145,7 +162,7 @@ int main(void)
         ep_ctl(ep, EPOLL_CTL_ADD, p[0], EPOLLIN | EPOLLET, 0);
         ep_ctl(ep, EPOLL_CTL_ADD, p[1], EPOLLOUT | EPOLLET, 1);
         syscall(SYS_epoll_wait, ep, out, 4, 0);
-        sleep_on(ep);
+        sleep_on(EPOLL_WAIT, ep);
         if (del)
             ep_ctl(ep, EPOLL_CTL_DEL, p[1], 0, 0);
         close(p[1]);
@@ -162,7 +179,7 @@ int main(void)
         ep_ctl(ep, EPOLL_CTL_ADD, p[0], EPOLLIN | EPOLLET, 0);
         ep_ctl(ep, EPOLL_CTL_ADD, p[1], EPOLLOUT | EPOLLET, 1);
         syscall(SYS_epoll_wait, ep, out, 4, 0);
-        sleep_on(ep);
+        sleep_on(EPOLL_WAIT, ep);
         ep_ctl(ep, EPOLL_CTL_DEL, p[0], 0, 0);
         close(p[0]);
         report("close-read-end");
@@ -170,6 +187,57 @@ int main(void)
         close(ep);
     }
 
+    /* An item added while the sleeper sleeps (watching an idle pipe):
+     * its later readiness wakes it, and so does readiness it has when
+     * added. */
+    for (int ready = 0; ready <= 1; ready++) {
+        int idle[2], p[2], ep = ep_create();
+        pipe_of(idle);
+        ep_ctl(ep, EPOLL_CTL_ADD, idle[0], EPOLLIN, 9);
+        sleep_on(EPOLL_WAIT, ep);
+        pipe_of(p);
+        if (ready)
+            write(p[1], "x", 1);
+        ep_ctl(ep, EPOLL_CTL_ADD, p[0], EPOLLIN | EPOLLET, 2);
+        if (!ready) {
+            ms_sleep(100);
+            write(p[1], "x", 1);
+        }
+        report(ready ? "add-ready" : "add-then-write");
+        close(p[0]);
+        close(p[1]);
+        close(idle[0]);
+        close(idle[1]);
+        close(ep);
+    }
+
+    /* An item modified to ask for what the file already has. */
+    {
+        int p[2], ep = ep_create();
+        pipe_of(p);
+        write(p[1], "x", 1);
+        ep_ctl(ep, EPOLL_CTL_ADD, p[0], EPOLLOUT, 3);
+        sleep_on(EPOLL_WAIT, ep);
+        ep_ctl(ep, EPOLL_CTL_MOD, p[0], EPOLLIN, 3);
+        report("mod-to-ready");
+        close(p[0]);
+        close(p[1]);
+        close(ep);
+    }
+
+    /* poll on an epoll descriptor: a write to a pipe it watches makes it
+     * readable. */
+    {
+        int p[2], ep = ep_create();
+        pipe_of(p);
+        ep_ctl(ep, EPOLL_CTL_ADD, p[0], EPOLLIN, 4);
+        sleep_on(POLL_EPFD, ep);
+        write(p[1], "x", 1);
+        report("poll-epoll-fd");
+        close(p[0]);
+        close(p[1]);
+        close(ep);
+    }
     printf("done\n");
     return 0;
 }
