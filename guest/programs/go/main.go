@@ -1,11 +1,12 @@
 // A Go program for the guest: goroutines on several OS threads, channels,
 // select with a timeout, timers and sleeps (the runtime's netpoller: epoll
-// and a pipe), a mutex, and a recovered panic. Its output does not depend
-// on scheduling.
+// and a pipe), a pipe between goroutines through the poller, a mutex, and a
+// recovered panic. Its output does not depend on scheduling.
 package main
 
 import (
 	"fmt"
+	"os"
 	"runtime"
 	"sort"
 	"sync"
@@ -78,6 +79,26 @@ func main() {
 	}
 	ticker.Stop()
 	fmt.Println("ticks:", ticks)
+
+	r, w, err := os.Pipe()
+	if err != nil {
+		fmt.Println("pipe:", err)
+		return
+	}
+	go func() {
+		w.Write([]byte("through a pipe"))
+		w.Close()
+	}()
+	buf := make([]byte, 64)
+	total := 0
+	for {
+		n, err := r.Read(buf[total:])
+		total += n
+		if err != nil {
+			break
+		}
+	}
+	fmt.Printf("pipe read: %q\n", buf[:total])
 
 	func() {
 		defer func() { fmt.Println("recovered:", recover()) }()

@@ -3,8 +3,14 @@
 //!
 //! Readiness is computed when epoll_wait scans, with the files' own poll
 //! (`super::poll::file_poll`), and waiting is poll's: the waiter goes on
-//! every watched pipe's waiter list. What Linux does with its ready list is
-//! kept where a program can see it:
+//! every watched pipe's waiter list and on the epoll's own. What a waiter
+//! watches is what its scan found, so every EPOLL_CTL_ADD and MOD wakes the
+//! epoll's waiters to scan again (Linux wakes them only for an item that is
+//! ready then, its wait on every file queued at ADD; a waiter here must
+//! also get on an added pipe's list). A waiter holds the pipes, not the
+//! files: closing a watched end's last descriptor releases it while a task
+//! waits (Linux's epoll holds no reference either). What Linux does with
+//! its ready list is kept where a program can see it:
 //! - level-triggered items are reported at every scan while ready, and one
 //!   reported goes to the back of the list, so a small `maxevents` does
 //!   not starve the others;
@@ -30,13 +36,13 @@ use abi::linux::poll::{
 };
 use zerocopy::IntoBytes;
 
-use super::poll::{file_poll, restore_wait_mask_unless, set_wait_mask};
+use super::poll::{file_poll, restore_wait_mask_unless, set_wait_mask, WaitQueue};
 use super::{File, FileKind};
 use crate::arch::rdtsc;
 use crate::errno::*;
 use crate::krc::KRc;
 use crate::mm::uaccess::{check_range, copy_to_user, read_user};
-use crate::task::{current, with_current, with_mm, Fd};
+use crate::task::{current, task, with_current, with_mm, Fd, Pid, WaitOn};
 
 /// The bits that are about the item, not events (Linux's EP_PRIVATE_BITS):
 /// all a oneshot item keeps once it fired.
@@ -70,6 +76,31 @@ struct Item {
 #[derive(Default)]
 pub struct Epoll {
     items: Vec<Item>,
+    /// Tasks blocked in epoll_wait on this epoll, or in poll on its
+    /// descriptor: woken when the interest list grows or changes.
+    waiters: Vec<Pid>,
+}
+
+impl Epoll {
+    pub fn add_waiter(&mut self, pid: Pid) -> KResult<()> {
+        self.waiters.try_reserve(1).map_err(|_| ENOMEM)?;
+        self.waiters.push(pid);
+        Ok(())
+    }
+
+    pub fn remove_waiter(&mut self, pid: Pid) {
+        self.waiters.retain(|&w| w != pid);
+    }
+
+    /// Wakes the waiters still in poll's wait, to scan the new interest
+    /// list (and wait on what it watches now).
+    fn wake_waiters(&mut self) {
+        for pid in core::mem::take(&mut self.waiters) {
+            if task(pid).is_some_and(|t| matches!(t.wait, WaitOn::Poll(_))) {
+                crate::sched::wake(pid);
+            }
+        }
+    }
 }
 
 fn identity(f: &KRc<File>) -> usize {
@@ -194,16 +225,20 @@ pub fn epoll_ctl(epfd: u64, op: u64, fd: u64, uevent: u64) -> KResult<u64> {
         }
         _ => return Err(EINVAL),
     }
+    if op as u32 as u64 != EPOLL_CTL_DEL {
+        ep.wake_waiters();
+    }
     Ok(0)
 }
 
 /// One scan: up to `max` ready items into `out` (consuming edge-triggered
-/// and oneshot readiness), the watched pipes into `watch` (to wait on).
+/// and oneshot readiness), the watched pipes' queues into `watch` (to wait
+/// on).
 fn scan(
     ep: &KRc<Epoll>,
     max: usize,
     out: &mut Vec<EpollEvent>,
-    watch: &mut Vec<KRc<File>>,
+    watch: &mut Vec<WaitQueue>,
 ) -> KResult<()> {
     let files = current().files.clone();
     let files = files.borrow();
@@ -221,9 +256,9 @@ fn scan(
             continue;
         };
         let f = fd.file.borrow();
-        if let FileKind::Pipe(_) = f.kind {
+        if let FileKind::Pipe(end) = &f.kind {
             watch.try_reserve(1).map_err(|_| ENOMEM)?;
-            watch.push(fd.file.clone());
+            watch.push(WaitQueue::Pipe(end.waiters()));
         }
         let ready = u32::from(file_poll(&f)) & item.events & !PRIVATE_BITS;
         let mut report = ready != 0 && out.len() < max;
@@ -273,6 +308,26 @@ pub fn has_ready(ep: &KRc<Epoll>) -> bool {
     })
 }
 
+/// The queues of the pipes `ep` watches (for poll on its descriptor).
+pub fn pipe_queues(ep: &KRc<Epoll>, queues: &mut Vec<WaitQueue>) -> KResult<()> {
+    let files = current().files.clone();
+    let files = files.borrow();
+    for item in &ep.borrow().items {
+        let Some(fd) = files
+            .get(item.fd as u64)
+            .filter(|f| identity(&f.file) == item.file)
+        else {
+            continue;
+        };
+        let f = fd.file.borrow();
+        if let FileKind::Pipe(end) = &f.kind {
+            queues.try_reserve(1).map_err(|_| ENOMEM)?;
+            queues.push(WaitQueue::Pipe(end.waiters()));
+        }
+    }
+    Ok(())
+}
+
 /// The wait: `deadline` None for ever, Some(0) not at all, else a TSC
 /// deadline. EINTR when a signal comes first (epoll is never restarted).
 fn do_epoll_wait(epfd: u64, uevents: u64, maxevents: u64, deadline: Option<u64>) -> KResult<u64> {
@@ -298,6 +353,8 @@ fn do_epoll_wait(epfd: u64, uevents: u64, maxevents: u64, deadline: Option<u64>)
         if crate::signal::pending() {
             return Err(EINTR);
         }
+        watch.try_reserve(1).map_err(|_| ENOMEM)?;
+        watch.push(WaitQueue::Epoll(ep.clone()));
         super::poll::wait_for_change(&watch, deadline)?;
         timed_out = current().timed_out || deadline.is_some_and(|d| d <= rdtsc());
     }

@@ -108,6 +108,27 @@ pub struct PipeEnd {
     write: bool,
 }
 
+/// A pipe's waiter list, held without holding either end open: a task
+/// asleep in epoll_wait must not keep an end it watches alive, or closing
+/// that end's last descriptor elsewhere would neither release it nor wake
+/// anyone (Linux's epoll holds no reference to the files it watches; the
+/// read end hangs up when the last writer closes).
+pub struct PipeWaiters(KRc<Pipe>);
+
+impl PipeWaiters {
+    /// Puts `pid` on the waiters, to be woken at the pipe's next change.
+    pub fn add(&self, pid: Pid) -> KResult<()> {
+        let mut p = self.0.borrow_mut();
+        p.waiters.try_reserve(1).map_err(|_| ENOMEM)?;
+        p.waiters.push(pid);
+        Ok(())
+    }
+
+    pub fn remove(&self, pid: Pid) {
+        self.0.borrow_mut().waiters.retain(|&w| w != pid);
+    }
+}
+
 /// A new pipe: its read end and its write end.
 pub fn create() -> KResult<(PipeEnd, PipeEnd)> {
     let mut bufs = VecDeque::new();
@@ -200,16 +221,9 @@ impl PipeEnd {
         mask
     }
 
-    /// Puts `pid` on the pipe's waiters (for poll, which waits on several).
-    pub fn add_waiter(&self, pid: Pid) -> KResult<()> {
-        let mut p = self.pipe.borrow_mut();
-        p.waiters.try_reserve(1).map_err(|_| ENOMEM)?;
-        p.waiters.push(pid);
-        Ok(())
-    }
-
-    pub fn remove_waiter(&self, pid: Pid) {
-        self.pipe.borrow_mut().waiters.retain(|&w| w != pid);
+    /// The pipe's waiter list, for poll and epoll, which wait on several.
+    pub fn waiters(&self) -> PipeWaiters {
+        PipeWaiters(self.pipe.clone())
     }
 
     /// Blocks until the pipe changes. False when a signal is pending (then
@@ -219,10 +233,11 @@ impl PipeEnd {
             return Ok(false);
         }
         let pid = current().pid;
-        self.add_waiter(pid)?;
+        let waiters = self.waiters();
+        waiters.add(pid)?;
         let ino = self.ino();
         let woken = crate::sched::block(WaitOn::Pipe(ino));
-        self.remove_waiter(pid);
+        waiters.remove(pid);
         Ok(woken || !crate::signal::pending())
     }
 

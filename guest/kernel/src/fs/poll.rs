@@ -2,8 +2,9 @@
 //! waiting for any of them to change.
 //!
 //! A poller scans its descriptors; if none is ready and it may wait, it
-//! puts itself on the waiters of every pipe it watches and blocks
-//! (`WaitOn::Poll`) until one of them changes, its deadline passes, a
+//! puts itself on the waiters of every pipe it watches (for an epoll
+//! descriptor, on the epoll's and those of the pipes the epoll watches) and
+//! blocks (`WaitOn::Poll`) until one of them changes, its deadline passes, a
 //! process exits (pidfds) or a signal comes, then scans again. It comes off
 //! every waiter list before the next scan. The console is always ready, so
 //! it never waits on it.
@@ -24,12 +25,14 @@ use abi::linux::signal::UNBLOCKABLE;
 use abi::linux::uapi::Timespec;
 use zerocopy::IntoBytes;
 
+use super::epoll::Epoll;
+use super::pipe::PipeWaiters;
 use super::{File, FileKind};
 use crate::arch::rdtsc;
 use crate::errno::*;
 use crate::krc::KRc;
 use crate::mm::uaccess::{copy_from_user, copy_to_user, read_user, write_user};
-use crate::task::{current, kernel, task, with_mm, RestartBlock, State, WaitOn};
+use crate::task::{current, kernel, task, with_mm, Pid, RestartBlock, State, WaitOn};
 
 /// The events a file has now (before masking with what was asked).
 pub fn file_poll(f: &File) -> u16 {
@@ -81,7 +84,8 @@ pub enum Mode {
 }
 
 /// One scan: fills each entry's revents, returns how many are non-zero.
-/// The pipes scanned are kept in `watch` when it is given (to wait on).
+/// The pipes and epolls scanned are kept in `watch` when it is given (to
+/// wait on).
 fn scan(fds: &mut [Pollfd], mode: Mode, mut watch: Option<&mut Vec<KRc<File>>>) -> KResult<u64> {
     let t = current();
     let files = t.files.clone();
@@ -110,7 +114,7 @@ fn scan(fds: &mut [Pollfd], mode: Mode, mut watch: Option<&mut Vec<KRc<File>>>) 
         if p.revents != 0 {
             ready += 1;
         }
-        if let (Some(w), FileKind::Pipe(_)) = (watch.as_deref_mut(), &f.kind) {
+        if let (Some(w), FileKind::Pipe(_) | FileKind::Epoll(_)) = (watch.as_deref_mut(), &f.kind) {
             w.try_reserve(1).map_err(|_| ENOMEM)?;
             w.push(fd.file.clone());
         }
@@ -118,25 +122,58 @@ fn scan(fds: &mut [Pollfd], mode: Mode, mut watch: Option<&mut Vec<KRc<File>>>) 
     Ok(ready)
 }
 
-fn for_each_pipe(
-    watch: &[KRc<File>],
-    mut f: impl FnMut(&super::pipe::PipeEnd) -> KResult<()>,
-) -> KResult<()> {
-    for file in watch {
-        if let FileKind::Pipe(end) = &file.borrow().kind {
-            f(end)?;
-        }
-    }
-    Ok(())
+/// A list a waiter goes on while it blocks in `wait_for_change`: a pipe's
+/// (woken at every change of the pipe) or an epoll's (woken when its
+/// interest list changes, which changes what the epoll's waiters watch).
+pub enum WaitQueue {
+    Pipe(PipeWaiters),
+    Epoll(KRc<Epoll>),
 }
 
-/// Blocks until one of the pipes in `watch` changes, the TSC `deadline`
-/// passes (None or Some(0): no deadline), a process exits or a signal
-/// comes: on every watched pipe's waiter list meanwhile, on none after.
-pub fn wait_for_change(watch: &[KRc<File>], deadline: Option<u64>) -> KResult<()> {
+impl WaitQueue {
+    fn add(&self, pid: Pid) -> KResult<()> {
+        match self {
+            WaitQueue::Pipe(w) => w.add(pid),
+            WaitQueue::Epoll(ep) => ep.borrow_mut().add_waiter(pid),
+        }
+    }
+
+    fn remove(&self, pid: Pid) {
+        match self {
+            WaitQueue::Pipe(w) => w.remove(pid),
+            WaitQueue::Epoll(ep) => ep.borrow_mut().remove_waiter(pid),
+        }
+    }
+}
+
+/// The queues to wait on for the files a poll scan kept: each pipe's, and
+/// for an epoll its own and those of the pipes it watches.
+fn queues_of(files: &[KRc<File>]) -> KResult<Vec<WaitQueue>> {
+    let mut queues = Vec::new();
+    for file in files {
+        match &file.borrow().kind {
+            FileKind::Pipe(end) => {
+                queues.try_reserve(1).map_err(|_| ENOMEM)?;
+                queues.push(WaitQueue::Pipe(end.waiters()));
+            }
+            FileKind::Epoll(ep) => {
+                queues.try_reserve(1).map_err(|_| ENOMEM)?;
+                queues.push(WaitQueue::Epoll(ep.clone()));
+                super::epoll::pipe_queues(ep, &mut queues)?;
+            }
+            _ => {}
+        }
+    }
+    Ok(queues)
+}
+
+/// Blocks until one of the `queues` is woken, the TSC `deadline` passes
+/// (None or Some(0): no deadline), a process exits or a signal comes: on
+/// every queue meanwhile, on none after.
+pub fn wait_for_change(queues: &[WaitQueue], deadline: Option<u64>) -> KResult<()> {
     let pid = current().pid;
     let d = deadline.unwrap_or(0);
-    let registered = for_each_pipe(watch, |end| end.add_waiter(pid));
+    let registered = queues.iter().try_for_each(|q| q.add(pid));
     if registered.is_ok() {
         if d != 0 {
             kernel().sleepers.insert((d, pid));
@@ -148,10 +185,9 @@ pub fn wait_for_change(watch: &[KRc<File>], deadline: Option<u64>) -> KResult<()
             kernel().sleepers.remove(&(d, pid));
         }
     }
-    let _ = for_each_pipe(watch, |end| {
-        end.remove_waiter(pid);
-        Ok(())
-    });
+    for q in queues {
+        q.remove(pid);
+    }
     registered
 }
 
@@ -182,7 +218,9 @@ pub fn do_poll(
         if timed_out {
             return Ok(Ok(0));
         }
-        wait_for_change(&watch, deadline)?;
+        // The files stay held while it waits, as Linux's poll table holds
+        // them: a close elsewhere neither releases nor wakes.
+        wait_for_change(&queues_of(&watch)?, deadline)?;
         // Timed out: one last scan, as Linux's do_poll.
         timed_out = current().timed_out || deadline.is_some_and(|d| d <= rdtsc());
     }
