@@ -567,7 +567,7 @@ fn file_calls_match_real_strace() {
     assert!(
         statfs.starts_with("statfs(\".\", {f_type=TMPFS_MAGIC, f_bsize=4096, f_blocks=")
             && statfs.ends_with(
-                ", f_fsid={val=[0, 0]}, f_namelen=255, f_frsize=4096, f_flags=ST_VALID}) = 0"
+                ", f_fsid={val=[0, 0]}, f_namelen=255, f_frsize=4096, f_flags=ST_VALID|ST_RELATIME}) = 0"
             ),
         "{statfs}"
     );

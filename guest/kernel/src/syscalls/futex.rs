@@ -15,7 +15,7 @@ use crate::mm::fault::{populate, Access};
 use crate::mm::uaccess::read_user;
 use crate::mm::vma::Mm;
 use crate::sched;
-use crate::task::{current, kernel, with_mm, RestartBlock, WaitOn};
+use crate::task::{current, kernel, with_mm, Pid, RestartBlock, WaitOn};
 
 use abi::linux::futex::{
     FUTEX_BITSET_MATCH_ANY, FUTEX_CLOCK_REALTIME, FUTEX_CMD_MASK, FUTEX_PRIVATE_FLAG, FUTEX_WAIT,
@@ -48,17 +48,35 @@ pub fn key_of(mm: &mut Mm, addr: u64, private: bool) -> Option<FutexKey> {
 /// Wakes up to `n` tasks waiting on `key` with a bitset sharing a bit with
 /// `bitset`, oldest pid first. Returns how many.
 pub fn wake(key: FutexKey, n: u64, bitset: u32) -> u64 {
-    let waiters: alloc::vec::Vec<i32> = kernel()
-        .tasks
-        .values()
-        .filter(|t| matches!(t.wait, WaitOn::Futex(k, b, _) if k == key && b & bitset != 0))
-        .map(|t| t.pid)
-        .take(n.min(i32::MAX as u64) as usize)
-        .collect();
-    for &p in &waiters {
-        sched::wake(p);
+    // In batches found in pid order, so a wake never allocates (it must
+    // not fail for want of kernel memory: the waiters would sleep for
+    // ever) and never holds the task table while waking.
+    const BATCH: usize = 32;
+    let want = n.min(i32::MAX as u64);
+    let mut woken = 0u64;
+    let mut from: Pid = 0;
+    while woken < want {
+        let mut batch = [0 as Pid; BATCH];
+        let mut k = 0;
+        for (&pid, t) in kernel().tasks.range(from..) {
+            if matches!(t.wait, WaitOn::Futex(kk, b, _) if kk == key && b & bitset != 0) {
+                batch[k] = pid;
+                k += 1;
+                if k == BATCH || woken + k as u64 == want {
+                    break;
+                }
+            }
+        }
+        if k == 0 {
+            break;
+        }
+        for &p in &batch[..k] {
+            sched::wake(p);
+        }
+        woken += k as u64;
+        from = batch[k - 1] + 1;
     }
-    waiters.len() as u64
+    woken
 }
 
 /// Waits on the word at `uaddr` while it holds `val`, until a wake that

@@ -76,9 +76,7 @@ pub fn dispatch(nr: u64, a: [u64; 6], frame: &mut TrapFrame) -> i64 {
         sys::__NR_pwritev2 => fs::rw_vec2(a[0], a[1], a[2], a[3], a[5], true),
         sys::__NR_fadvise64 => fs::fadvise64(a[0], a[1], a[2], a[3]),
         sys::__NR_syncfs => fs::syncfs(a[0]),
-        // No supplementary groups.
-        sys::__NR_getgroups if a[0] as i32 >= 0 => Ok(0),
-        sys::__NR_getgroups => Err(crate::errno::EINVAL),
+        sys::__NR_getgroups => process::getgroups(a[0]),
         sys::__NR_pwritev => fs::pwritev(a[0], a[1], a[2], a[3]),
         sys::__NR_getdents64 => fs::getdents64(a[0], a[1], a[2]),
         sys::__NR_fsync | sys::__NR_fdatasync => fs::fsync(a[0]),
