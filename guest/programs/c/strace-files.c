@@ -45,8 +45,10 @@
 #endif
 #define RENAME_NOREPLACE 1
 #define RENAME_EXCHANGE 2
+#ifndef UTIME_NOW
 #define UTIME_NOW ((1L << 30) - 1)
 #define UTIME_OMIT ((1L << 30) - 2)
+#endif
 #define STATX_BASIC_STATS 0x7ffU
 #define STATX_TYPE 0x1U
 #define STATX_SIZE 0x200U
