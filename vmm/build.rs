@@ -9,9 +9,10 @@
 //! - `hello-glibc`: the C hello linked statically against the host's glibc,
 //!   a program we did not write the C library of; likewise every
 //!   `guest/programs/glibc/*.c` (glibc-only programs, under their own
-//!   names) and the conformance programs `sigconf`, `nptl-cancel` and
-//!   `pipeconf` (as `<name>-glibc`, the same cases through glibc's signal,
-//!   cancellation and pipe/poll code);
+//!   names) and the conformance programs `sigconf`, `nptl-cancel`,
+//!   `pipeconf`, `fileconf`, `libc-files` and `procfs` (as `<name>-glibc`,
+//!   the same cases through glibc's signal, cancellation, pipe/poll, file
+//!   and /proc-reading code);
 //! - `cancel-musl`: the cancellation program against musl, when the host
 //!   has `musl-gcc` (the musl-tools package), a third C library's view;
 //! - `busybox`: a copy of the host's /bin/busybox (Debian's busybox-static)
@@ -220,6 +221,7 @@ fn build_glibc_programs(root: &Path, bin_dir: &Path) {
         "pipeconf",
         "fileconf",
         "libc-files",
+        "procfs",
     ] {
         let src = root.join("guest/programs/c").join(format!("{name}.c"));
         if src.exists() {

@@ -740,16 +740,6 @@ pub fn with_task<R>(pid: Pid, f: impl FnOnce(&mut Task) -> R) -> Option<R> {
     task(pid).map(f)
 }
 
-/// The pids of every thread group's leader (the processes /proc lists).
-pub fn thread_group_leaders() -> Vec<Pid> {
-    kernel()
-        .tasks
-        .values()
-        .filter(|t| t.pid == t.tgid)
-        .map(|t| t.pid)
-        .collect()
-}
-
 /// Runs `f` with the current task.
 pub fn with_current<R>(f: impl FnOnce(&mut Task) -> R) -> R {
     f(current())
@@ -762,6 +752,9 @@ pub fn with_mm<R>(f: impl FnOnce(&mut Mm) -> R) -> R {
     f(&mut m)
 }
 
+/// Pids are below this (Linux's default pid_max on 64-bit machines).
+pub const PID_MAX: Pid = 1 << 22;
+
 /// Allocates the lowest free pid above the last one handed out (wrapping),
 /// as Linux's alloc_pid does.
 pub fn alloc_pid() -> Option<Pid> {
@@ -769,9 +762,9 @@ pub fn alloc_pid() -> Option<Pid> {
     if k.tasks.len() >= MAX_TASKS {
         return None;
     }
-    for _ in 0..(1 << 22) {
+    for _ in 0..PID_MAX {
         let pid = k.next_pid;
-        k.next_pid = if k.next_pid >= (1 << 22) {
+        k.next_pid = if k.next_pid >= PID_MAX - 1 {
             2
         } else {
             k.next_pid + 1

@@ -22,7 +22,7 @@ use abi::linux::auxv::{
 use super::elf::ElfInfo;
 use crate::errno::{KResult, E2BIG};
 use crate::mm::uaccess::copy_to_user;
-use crate::mm::vma::{Mm, STACK_LIMIT};
+use crate::mm::vma::{Mm, StackLayout, STACK_LIMIT};
 
 /// Strings may use at most a quarter of the stack limit, as on Linux.
 const MAX_STRINGS: u64 = STACK_LIMIT / 4;
@@ -54,6 +54,11 @@ pub fn build(mm: &mut Mm, elf: &ElfInfo, argv: &[&[u8]], envp: &[&[u8]]) -> KRes
     env_ptrs.reverse();
     let mut arg_ptrs: Vec<u64> = argv.iter().rev().map(|s| place(s.len() + 1)).collect();
     arg_ptrs.reverse();
+    // The strings are contiguous: argv's from argv[0] up, envp's right
+    // after them, up to the file name.
+    let env_end = execfn;
+    let arg_end = env_ptrs.first().copied().unwrap_or(env_end);
+    let arg_start = arg_ptrs.first().copied().unwrap_or(arg_end);
     let platform = place(PLATFORM.len() + 1);
     sp &= !15;
     sp -= 16;
@@ -114,6 +119,13 @@ pub fn build(mm: &mut Mm, elf: &ElfInfo, argv: &[&[u8]], envp: &[&[u8]]) -> KRes
         put(sp + 8 * i as u64, &w.to_le_bytes());
     }
     copy_to_user(mm, sp, &image)?;
+    mm.layout = StackLayout {
+        arg_start,
+        arg_end,
+        env_start: arg_end,
+        env_end,
+        start_stack: sp,
+    };
     Ok(sp)
 }
 

@@ -123,7 +123,10 @@ pub fn build_root() -> KResult<KRc<inode::Inode>> {
     add(b"tmp", dir::new_subdir(&root, b"tmp", 0o1777)?)?;
     add(b"dev", devfs::build(&root)?)?;
     add(b"proc", procfs::ProcNode::Root.inode()?)?;
-    add(b"sys", procfs::ProcNode::SysDir(0).inode()?)?;
+    add(
+        b"sys",
+        procfs::ProcNode::Dir(procfs::FixedDir::Sys).inode()?,
+    )?;
     Ok(root)
 }
 
@@ -132,15 +135,15 @@ pub fn build_root() -> KResult<KRc<inode::Inode>> {
 pub fn fd_path(t: &crate::task::Task, n: u32) -> KResult<Vec<u8>> {
     let fd = t.files.borrow().get(u64::from(n)).ok_or(ENOENT)?;
     let f = fd.file.borrow();
-    let s = match &f.kind {
+    let pipe = match &f.kind {
         FileKind::Inode(o) => return namei::path_of_open(o, &t.fs.borrow().root),
-        FileKind::Pipe(end) => alloc::format!("pipe:[{}]", end.ino()),
-        FileKind::ConsoleIn => alloc::format!("pipe:[1]"),
-        FileKind::ConsoleOut(h) => alloc::format!("pipe:[{}]", 1 + h),
-        FileKind::Epoll(_) => alloc::format!("anon_inode:[eventpoll]"),
-        FileKind::Pidfd(_) => alloc::format!("anon_inode:[pidfd]"),
+        FileKind::Pipe(end) => end.ino(),
+        FileKind::ConsoleIn => 1,
+        FileKind::ConsoleOut(h) => 1 + u64::from(*h),
+        FileKind::Epoll(_) => return inode::try_copy(b"anon_inode:[eventpoll]"),
+        FileKind::Pidfd(_) => return inode::try_copy(b"anon_inode:[pidfd]"),
     };
-    inode::try_copy(s.as_bytes())
+    inode::try_copy(alloc::format!("pipe:[{pipe}]").as_bytes())
 }
 
 /// One past the highest descriptor the caller may use: RLIMIT_NOFILE's

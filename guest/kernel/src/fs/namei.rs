@@ -281,7 +281,7 @@ pub fn path_of_dir(dir: &KRc<Inode>, root: &KRc<Inode>) -> KResult<Vec<u8>> {
             match &c.kind {
                 Kind::Dir(d) if d.removed => return Err(ENOENT),
                 Kind::Dir(d) => (super::inode::try_copy(&d.name)?, d.parent.clone()),
-                Kind::Proc(n) => (proc_name(n), n.parent()),
+                Kind::Proc(n) => (n.name()?, n.parent()),
                 _ => return Err(ENOTDIR),
             }
         };
@@ -302,21 +302,6 @@ pub fn path_of_dir(dir: &KRc<Inode>, root: &KRc<Inode>) -> KResult<Vec<u8>> {
         path.push(b'/');
     }
     Ok(path)
-}
-
-/// A /proc or /sys directory's own name (for getcwd inside them).
-fn proc_name(n: &super::procfs::ProcNode) -> Vec<u8> {
-    use super::procfs::ProcNode;
-    match *n {
-        ProcNode::Root => b"proc".to_vec(),
-        ProcNode::SysDir(0) => b"sys".to_vec(),
-        ProcNode::SysDir(d) => [&b"devices"[..], b"system", b"cpu"]
-            .get(d as usize - 1)
-            .map_or(Vec::new(), |s| s.to_vec()),
-        ProcNode::Pid(p) => alloc::format!("{p}").into_bytes(),
-        ProcNode::FdDir(_) => b"fd".to_vec(),
-        _ => Vec::new(),
-    }
 }
 
 /// /proc/PID/cwd's target.

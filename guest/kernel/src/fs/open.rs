@@ -35,27 +35,21 @@ pub struct Open {
     /// A directory listing's last name, to go on after it whatever
     /// changed in between (see `getdents`).
     cursor: RefCell<Vec<u8>>,
-    /// A generated file's text, made at open.
-    snapshot: Option<Vec<u8>>,
+    /// A generated file's text, made at the first read after open or
+    /// after a seek that moved the position, as Linux's seq_file makes it
+    /// (so a task that is gone by then reads as ESRCH).
+    snapshot: RefCell<Option<Vec<u8>>>,
 }
 
 impl Open {
     pub fn new(inode: KRc<Inode>, access: Option<u64>, path: Vec<u8>) -> KResult<Open> {
-        let proc = match &inode.borrow().kind {
-            Kind::Proc(n) if n.type_bits() == abi::linux::fs::S_IFREG => Some(*n),
-            _ => None,
-        };
-        let snapshot = match proc {
-            Some(n) if access.is_some() => Some(n.content()?),
-            _ => None,
-        };
         Ok(Open {
             inode,
             access,
             pos: Cell::new(0),
             path,
             cursor: RefCell::new(Vec::new()),
-            snapshot,
+            snapshot: RefCell::new(None),
         })
     }
 
@@ -73,13 +67,20 @@ impl Open {
             return Err(EBADF);
         }
         let pos = at.unwrap_or(self.pos.get());
-        let avail = {
+        let (avail, proc) = {
             let i = self.inode.borrow();
             match &i.kind {
-                Kind::Regular(r) => r.size().saturating_sub(pos).min(count),
-                _ => 0,
+                Kind::Regular(r) => (r.size().saturating_sub(pos).min(count), None),
+                Kind::Proc(n) if n.type_bits() == abi::linux::fs::S_IFREG => (0, Some(*n)),
+                _ => (0, None),
             }
         };
+        if let Some(n) = proc {
+            if self.snapshot.borrow().is_none() {
+                let text = n.content()?;
+                *self.snapshot.borrow_mut() = Some(text);
+            }
+        }
         let count = if avail > 0 {
             match with_mm(|mm| prefault(mm, buf, avail, Access::Write)) {
                 0 => return Err(EFAULT),
@@ -96,7 +97,8 @@ impl Open {
                 Kind::Device(d) => return read_device(*d, buf, count),
                 Kind::Proc(n) if n.type_bits() == abi::linux::fs::S_IFDIR => return Err(EISDIR),
                 Kind::Proc(_) => {
-                    let text = self.snapshot.as_deref().unwrap_or(&[]);
+                    let snapshot = self.snapshot.borrow();
+                    let text = snapshot.as_deref().unwrap_or(&[]);
                     let from = (pos as usize).min(text.len());
                     let n = (count as usize).min(text.len() - from);
                     with_mm(|mm| copy_to_user(mm, buf, &text[from..from + n]))?;
@@ -157,14 +159,11 @@ impl Open {
                 Kind::Device(d) if d.seekable() => 2,
                 Kind::Device(_) => return Err(ESPIPE),
                 Kind::Proc(n) if n.type_bits() == abi::linux::fs::S_IFDIR => 1,
-                Kind::Proc(_) => 0,
+                // Generated text: SEEK_SET and SEEK_CUR only (seq_lseek).
+                Kind::Proc(_) => 3,
                 Kind::Symlink(_) => return Err(EBADF),
             };
-            let size = match &self.snapshot {
-                Some(s) => s.len() as u64,
-                None => i.size(),
-            };
-            (size, k)
+            (i.size(), k)
         };
         if self.access.is_none() {
             return Err(EBADF);
@@ -199,6 +198,10 @@ impl Open {
         }
         if kind == 1 && new as u64 != self.pos.get() {
             self.cursor.borrow_mut().clear();
+        }
+        if kind == 3 && new as u64 != self.pos.get() {
+            // Linux's seq_lseek: the text is made again up to the new place.
+            *self.snapshot.borrow_mut() = None;
         }
         self.pos.set(new as u64);
         Ok(new as u64)
@@ -287,14 +290,11 @@ impl Open {
         Ok(out.len() as u64)
     }
 
-    /// FIONREAD: bytes from the position to the end (negative past the
-    /// end, as Linux computes it).
+    /// FIONREAD: bytes from the position to the end of the file's size
+    /// (negative past the end, as Linux computes it; a generated file's
+    /// size is 0).
     pub fn unread(&self) -> i64 {
-        let size = match &self.snapshot {
-            Some(s) => s.len() as u64,
-            None => self.inode.borrow().size(),
-        };
-        size as i64 - self.pos.get() as i64
+        self.inode.borrow().size() as i64 - self.pos.get() as i64
     }
 }
 

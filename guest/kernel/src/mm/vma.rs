@@ -55,11 +55,14 @@ pub enum VmaKind {
 }
 
 /// What a file-backed VMA maps: the file (for anonymous shared memory, an
-/// unnamed one) and the file page at the VMA's start.
+/// unnamed one), the file page at the VMA's start, and the absolute path
+/// the file was opened by (`None` for the unnamed file), which
+/// /proc/PID/maps shows: an inode does not know its names.
 #[derive(Clone)]
 pub struct Backing {
     pub inode: KRc<Inode>,
     pub pgoff: u64,
+    pub path: Option<KRc<Vec<u8>>>,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -115,6 +118,26 @@ pub struct Mm {
     pub brk: u64,
     /// The path of the program this address space runs (/proc/PID/exe).
     pub exe: Option<Vec<u8>>,
+    /// Where exec put the strings and argc (/proc/PID/cmdline, environ,
+    /// stat).
+    pub layout: StackLayout,
+    /// Bytes covered by VMAs (Linux's total_vm, in bytes) and the most
+    /// they ever covered (hiwater_vm): VmSize and VmPeak.
+    pub total_vm: u64,
+    pub hiwater_vm: u64,
+}
+
+/// The initial stack's landmarks, Linux's mm fields of the same names:
+/// the argument strings are [arg_start, arg_end), the environment strings
+/// [env_start, env_end) right above them, argc at start_stack. All zero
+/// until exec builds the stack.
+#[derive(Clone, Copy, Default, Debug)]
+pub struct StackLayout {
+    pub arg_start: u64,
+    pub arg_end: u64,
+    pub env_start: u64,
+    pub env_end: u64,
+    pub start_stack: u64,
 }
 
 impl Drop for Mm {
@@ -142,6 +165,8 @@ impl Mm {
         }
         child.start_brk = self.start_brk;
         child.brk = self.brk;
+        child.layout = self.layout;
+        child.hiwater_vm = self.hiwater_vm.max(child.total_vm);
         if let Some(exe) = &self.exe {
             child.exe = Some(crate::fs::inode::try_copy(exe)?);
         }
@@ -177,7 +202,21 @@ impl Mm {
             start_brk: 0,
             brk: 0,
             exe: None,
+            layout: StackLayout::default(),
+            total_vm: 0,
+            hiwater_vm: 0,
         })
+    }
+
+    /// Every VMA in address order, with what it maps.
+    pub fn vmas(&self) -> impl Iterator<Item = (&Vma, Option<&Backing>)> {
+        self.vmas.values().map(|n| (&n.vma, n.backing.as_ref()))
+    }
+
+    /// `total_vm` changed by `grown` bytes less `shrunk`; the peak follows.
+    fn account(&mut self, grown: u64, shrunk: u64) {
+        self.total_vm = self.total_vm + grown - shrunk;
+        self.hiwater_vm = self.hiwater_vm.max(self.total_vm);
     }
 
     /// The VMA holding `addr` and, for a file-backed one, what it maps.
@@ -238,6 +277,7 @@ impl Mm {
         }
         self.mmap = at;
         self.map_count += 1;
+        self.account(vma.end - vma.start, 0);
         let old = self.vmas.insert(vma.start, node);
         debug_assert!(old.is_none());
     }
@@ -256,6 +296,7 @@ impl Mm {
             }
         }
         self.map_count -= 1;
+        self.account(0, node.vma.end - node.vma.start);
         Some(node.vma)
     }
 
@@ -275,6 +316,8 @@ impl Mm {
                 ..b
             });
         }
+        // The upper part is inserted back below.
+        self.account(0, v.end - addr);
         self.insert_backed(Vma { start: addr, ..v }, backing);
     }
 
@@ -375,7 +418,10 @@ impl Mm {
             }
             let prot = PROT_READ | PROT_WRITE;
             match self.vmas.get_mut(&self.start_brk) {
-                Some(n) if n.vma.end == old_top => n.vma.end = new_top,
+                Some(n) if n.vma.end == old_top => {
+                    n.vma.end = new_top;
+                    self.account(new_top - old_top, 0);
+                }
                 _ => self.insert(Vma {
                     start: old_top,
                     end: new_top,

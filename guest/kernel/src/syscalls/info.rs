@@ -7,14 +7,21 @@ use crate::errno::*;
 use crate::mm::uaccess::{check_range, copy_to_user, write_user};
 use crate::task::with_mm;
 
+/// What uname reports; /proc/sys/kernel and /proc/version say the same.
+pub const SYSNAME: &str = "Linux";
+pub const NODENAME: &str = "threadlab";
+pub const RELEASE: &str = "6.1.0-threadlab";
+pub const VERSION: &str = "#1 SMP PREEMPT threadlab";
+pub const DOMAINNAME: &str = "(none)";
+
 pub fn uname(buf: u64) -> KResult<u64> {
     let u = NewUtsname::new([
-        b"Linux",
-        b"threadlab",
-        b"6.1.0-threadlab",
-        b"#1 SMP PREEMPT threadlab",
+        SYSNAME.as_bytes(),
+        NODENAME.as_bytes(),
+        RELEASE.as_bytes(),
+        VERSION.as_bytes(),
         b"x86_64",
-        b"(none)",
+        DOMAINNAME.as_bytes(),
     ]);
     with_mm(|mm| write_user(mm, buf, &u))?;
     Ok(0)

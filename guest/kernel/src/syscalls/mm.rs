@@ -1,6 +1,8 @@
 //! brk, mmap, munmap, mprotect, madvise with Linux's argument checks, in
 //! Linux's order (mm/mmap.c, mm/mprotect.c, mm/madvise.c).
 
+use alloc::vec::Vec;
+
 use abi::layout::USER_SPACE_END;
 use abi::linux::mman::{
     MADV_COLLAPSE, MADV_DONTNEED, MADV_FREE, MADV_HWPOISON, MADV_NORMAL, MADV_SOFT_OFFLINE,
@@ -24,12 +26,16 @@ pub fn brk(addr: u64) -> KResult<u64> {
     Ok(with_mm(|mm| mm.set_brk(addr)))
 }
 
+/// A mapped file and the path it was opened by.
+type MappedFile = (KRc<Inode>, KRc<Vec<u8>>);
+
 /// The file a mapping of `fd` maps, checked as Linux's do_mmap does:
 /// EBADF for a descriptor that is not open (or O_PATH), ENODEV for a file
 /// that cannot be mapped, EACCES when the access mode does not allow the
 /// mapping (reading always; writing for a shared writable one).
-/// `/dev/zero` maps as anonymous memory (`None`).
-fn mapped_file(fd: u64, shared: bool, prot: u64) -> KResult<Option<KRc<Inode>>> {
+/// `/dev/zero` maps as anonymous memory (`None`). With the file, the path
+/// it was opened by, for /proc/PID/maps.
+fn mapped_file(fd: u64, shared: bool, prot: u64) -> KResult<Option<MappedFile>> {
     let fd = with_current(|t| t.files.borrow().get(fd)).ok_or(EBADF)?;
     let f = fd.file.borrow();
     let FileKind::Inode(o) = &f.kind else {
@@ -50,7 +56,8 @@ fn mapped_file(fd: u64, shared: bool, prot: u64) -> KResult<Option<KRc<Inode>>> 
     if shared && prot & u64::from(PROT_WRITE) != 0 && (!o.writable() || i.readonly) {
         return Err(EACCES);
     }
-    Ok(Some(o.inode.clone()))
+    let path = KRc::try_new(crate::fs::inode::try_copy(&o.path)?)?;
+    Ok(Some((o.inode.clone(), path)))
 }
 
 pub fn mmap(addr: u64, len: u64, prot: u64, flags: u64, fd: u64, off: u64) -> KResult<u64> {
@@ -110,8 +117,8 @@ pub fn mmap(addr: u64, len: u64, prot: u64, flags: u64, fd: u64, off: u64) -> KR
         // Anonymous shared memory is an unnamed file of the mapping's
         // size, shared by whoever inherits the mapping.
         let file = match file {
-            Some(f) => Some(f),
-            None if shared => Some(anonymous_file(len)?),
+            Some((f, path)) => Some((f, Some(path))),
+            None if shared => Some((anonymous_file(len)?, None)),
             None => None,
         };
         if fixed {
@@ -129,7 +136,10 @@ pub fn mmap(addr: u64, len: u64, prot: u64, flags: u64, fd: u64, off: u64) -> KR
             kind,
         };
         let pgoff = if flags & MAP_ANONYMOUS != 0 { 0 } else { pgoff };
-        mm.insert_backed(vma, file.map(|inode| Backing { inode, pgoff }));
+        mm.insert_backed(
+            vma,
+            file.map(|(inode, path)| Backing { inode, pgoff, path }),
+        );
         Ok(start)
     })
 }

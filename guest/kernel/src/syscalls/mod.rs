@@ -7,7 +7,7 @@ mod clone;
 pub mod exit;
 pub mod fs;
 pub mod futex;
-mod info;
+pub mod info;
 mod mm;
 mod path;
 mod process;
