@@ -243,10 +243,13 @@ impl ProcNode {
     }
 }
 
-/// The program's name as Linux's `comm`: the last path component of what
-/// it executed, at most 15 bytes.
+/// The program's name as Linux's `comm`: what execve named it, else the
+/// last path component of what it executed, at most 15 bytes.
 fn comm_of(t: &crate::task::Task) -> alloc::string::String {
     let mm = t.mm.borrow();
+    if let Some(comm) = &mm.comm {
+        return alloc::string::String::from_utf8_lossy(comm).into_owned();
+    }
     let exe = mm.exe.as_deref().unwrap_or(b"");
     let base = exe.rsplit(|b| *b == b'/').next().unwrap_or(b"");
     let base = &base[..base.len().min(15)];

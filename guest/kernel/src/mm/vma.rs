@@ -78,8 +78,9 @@ const _: () = {
     assert!(core::mem::size_of::<VmaKind>() == 4);
 };
 
-/// `mm_struct`; `root`, `mmap` and `map_count` are `abi::task::MmStruct`'s
-/// `pgd`, `mmap` and `map_count` (layout checked in task.rs).
+/// `mm_struct`; `root`, `mmap`, `map_count` and `execs` are
+/// `abi::task::MmStruct`'s `pgd`, `mmap`, `map_count` and `execs` (layout
+/// checked in task.rs).
 #[repr(C)]
 pub struct Mm {
     /// Physical address of the PML4.
@@ -88,12 +89,20 @@ pub struct Mm {
     pub mmap: *mut VmaNode,
     /// Nodes on `mmap`.
     pub map_count: u64,
+    /// execve calls behind this address space's program
+    /// (`abi::task::MmStruct::execs`).
+    pub execs: u64,
     /// Keyed by start address; owns the nodes.
     vmas: BTreeMap<u64, Box<VmaNode>>,
     pub start_brk: u64,
     pub brk: u64,
     /// The path of the program this address space runs (/proc/PID/exe).
     pub exe: Option<Vec<u8>>,
+    /// The name execve gave the program (Linux's `comm`, at most 15
+    /// bytes): only execve sets it and every execve makes a new address
+    /// space, so the tasks using one share it. `None`: the last component
+    /// of `exe`.
+    pub comm: Option<Vec<u8>>,
 }
 
 impl Drop for Mm {
@@ -121,8 +130,12 @@ impl Mm {
         }
         child.start_brk = self.start_brk;
         child.brk = self.brk;
+        child.execs = self.execs;
         if let Some(exe) = &self.exe {
             child.exe = Some(crate::fs::inode::try_copy(exe)?);
+        }
+        if let Some(comm) = &self.comm {
+            child.comm = Some(crate::fs::inode::try_copy(comm)?);
         }
         paging::copy_user_cow(self.root, child.root, &mut frame::get).ok_or(ENOMEM)?;
         Ok(child)
@@ -134,10 +147,12 @@ impl Mm {
             root,
             mmap: core::ptr::null_mut(),
             map_count: 0,
+            execs: 0,
             vmas: BTreeMap::new(),
             start_brk: 0,
             brk: 0,
             exe: None,
+            comm: None,
         })
     }
 
