@@ -306,16 +306,7 @@ impl Bprm {
         let file = open_exec(dirfd, path, flags)?;
         let relative = dirfd as i32 != AT_FDCWD && path.first() != Some(&b'/');
         let filename = if relative {
-            let fd = dirfd as i32;
-            let name = if path.is_empty() {
-                alloc::format!("/dev/fd/{fd}")
-            } else {
-                alloc::format!("/dev/fd/{fd}/")
-            };
-            let mut n = try_copy(name.as_bytes())?;
-            n.try_reserve(path.len()).map_err(|_| ENOMEM)?;
-            n.extend_from_slice(path);
-            n
+            fd_name(dirfd as i32, path)?
         } else {
             try_copy(path)?
         };
@@ -494,6 +485,35 @@ impl Bprm {
         loaded.mm.exe = Some(self.file.path);
         Ok(loaded)
     }
+}
+
+/// `/dev/fd/N/path`, or `/dev/fd/N` for an empty path: how Linux names a
+/// program found through a descriptor.
+fn fd_name(fd: i32, path: &[u8]) -> KResult<Vec<u8>> {
+    let mut digits = [0u8; 11];
+    let mut at = digits.len();
+    let mut n = fd.unsigned_abs();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    let mut name = Vec::new();
+    name.try_reserve_exact(b"/dev/fd/-/".len() + digits.len() + path.len())
+        .map_err(|_| ENOMEM)?;
+    name.extend_from_slice(b"/dev/fd/");
+    if fd < 0 {
+        name.push(b'-');
+    }
+    name.extend_from_slice(&digits[at..]);
+    if !path.is_empty() {
+        name.push(b'/');
+        name.extend_from_slice(path);
+    }
+    Ok(name)
 }
 
 /// The strings of a NULL-terminated pointer array in the caller's memory
