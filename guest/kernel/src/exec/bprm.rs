@@ -39,8 +39,8 @@ const MAX_DEPTH: usize = 5;
 /// The longest `comm` (TASK_COMM_LEN less its NUL).
 const COMM_LEN: usize = 15;
 
-/// Strings, each with its NUL, back to back in one allocation, with where
-/// each ends: as cheap for a million strings as for one.
+/// Strings, each with its NUL, back to back, with where each ends: two
+/// allocations however many strings there are.
 #[derive(Default)]
 pub struct Strings {
     bytes: Vec<u8>,
