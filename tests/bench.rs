@@ -101,6 +101,7 @@ fn bench_runs_end_to_end() {
         "pthread_create+join, cold",
         "fork+exit+wait4",
         "vfork+exit+wait4",
+        "vfork+exec+exit+wait4",
         "clone -> child's first instruction",
         "futex wake->wakeup (2 threads)",
     ];

@@ -12,7 +12,7 @@ use std::sync::Mutex;
 use abi::linux::syscalls::{__NR_clone, __NR_clone3};
 use abi::nptl::Pthread;
 use abi::nptl::PthreadHead;
-use abi::task::{state, KernelRoots, TaskStruct};
+use abi::task::{state, KernelRoots, SignalStruct, TaskStruct};
 use vmm::config::{CheckMode, RunConfig};
 use vmm::inspect::guest_mem::{kread, kwrite, GuestMemExt, UserMem};
 use vmm::inspect::libc::{LibcSymbols, List, ProcessStacks, Stack};
@@ -335,6 +335,21 @@ fn invariant_6_cached_kernel_stacks_are_unowned() {
             n + 1,
         );
         let _ = &l.view;
+    });
+}
+
+#[test]
+fn invariant_14_an_exec_leaves_no_other_thread_alive() {
+    expect_violation(14, |stop, l| {
+        // The group says its leader is in execve's de_thread, but its
+        // other thread, blocked, was never marked to exit.
+        assert_eq!(l.thread.t.killed, 0);
+        put(
+            stop,
+            l.leader.t.signal,
+            offset_of!(SignalStruct, group_exec_task),
+            l.leader.t.pid,
+        );
     });
 }
 
@@ -848,8 +863,12 @@ fn dump_shows_the_tree_threads_and_backtraces() {
         "{text}"
     );
     assert!(kernel.iter().any(|s| s.contains("futex::futex+")), "{text}");
+    // The switch itself (`schedule` without its exit of a killed task,
+    // unless the compiler put it back inside).
     assert!(
-        kernel.iter().any(|s| s.contains("sched::schedule+")),
+        kernel
+            .iter()
+            .any(|s| s.contains("sched::switch_away+") || s.contains("sched::schedule+")),
         "{text}"
     );
     assert!(text.contains("|-{inspect-target},"), "{text}");

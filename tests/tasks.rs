@@ -184,7 +184,7 @@ fn bench_clone_reports_every_operation() {
             .lines()
             .filter(|l| l.starts_with("skipped "))
             .count();
-        assert_eq!(medians.len() + skipped, 14, "{}", r.stdout);
+        assert_eq!(medians.len() + skipped, 15, "{}", r.stdout);
         assert!(medians.iter().all(|&m| m > 0), "{}", r.stdout);
     }
 }

@@ -143,6 +143,9 @@ pub mod wait {
     /// Any of several files to become ready (poll, ppoll), until the TSC
     /// deadline in the address (0: none).
     pub const POLL: u32 = 7;
+    /// The other threads of its group to exit (execve's de_thread); only
+    /// a fatal signal ends this wait early.
+    pub const EXEC: u32 = 8;
 
     /// The kind's name in reports.
     pub fn name(kind: u32) -> &'static str {
@@ -155,6 +158,7 @@ pub mod wait {
             SIGNAL => "signal",
             PIPE => "pipe",
             POLL => "poll",
+            EXEC => "exec",
             _ => "unknown",
         }
     }
@@ -187,6 +191,11 @@ pub struct MmStruct {
     pub mmap: u64,
     /// Number of VMAs on the `mmap` list.
     pub map_count: u64,
+    /// How many execve calls made this address space's program: 0 for the
+    /// program the host started (and every fork of it), one more than the
+    /// caller's for the one an execve builds (fork copies it). What the
+    /// host knows of a program, its symbols, holds only where this is 0.
+    pub execs: u64,
 }
 
 /// `PROT_*` bits of [`VmAreaStruct::prot`], as mmap(2) takes them.
@@ -282,6 +291,11 @@ pub struct SignalStruct {
     pub shared_pending: u64,
     /// Head of the live threads, linked through `thread_node`.
     pub thread_head: ListHead,
+    /// Linux's `group_exec_task`: the thread in execve's de_thread, which
+    /// waits for every other thread of the group to exit (each marked
+    /// `killed`); 0 when none.
+    pub group_exec_task: i32,
+    pub _pad: u32,
 }
 
 /// CPUs the layout has room for. The kernel runs one vCPU today; the

@@ -63,7 +63,10 @@ fn load_program(info: &BootInfo, argv: &[&[u8]], envp: &[&[u8]]) -> (Loaded, Opt
         .start
         .is_multiple_of(PAGE_SIZE)
         .then(|| FileFrames::new(info.program.start, image.len()));
-    match exec::exec(image, frames.as_mut(), argv, envp) {
+    // Named by its first argument, as the host passes the program's path
+    // there.
+    let execfn = argv.first().copied().unwrap_or(b"");
+    match exec::exec(image, frames.as_mut(), execfn, &argv, &envp) {
         Ok(loaded) => (loaded, frames),
         Err(e) => hypercall::exec_failed(e.errno, e.why.as_bytes()),
     }

@@ -48,6 +48,24 @@ pub fn del(node: *mut ListHead) {
     init(node);
 }
 
+/// Puts `new` where `old` is linked (same neighbours, same position) and
+/// makes `old` empty; `new` must not be linked anywhere.
+pub fn replace(old: *mut ListHead, new: *mut ListHead) {
+    unsafe {
+        let next = (*old).next as *mut ListHead;
+        let prev = (*old).prev as *mut ListHead;
+        if next == old {
+            init(new);
+        } else {
+            (*new).next = next as u64;
+            (*new).prev = prev as u64;
+            (*prev).next = new as u64;
+            (*next).prev = new as u64;
+        }
+    }
+    init(old);
+}
+
 /// The nodes of `head` in order, as raw node addresses. The caller must not
 /// unlink the node it holds before advancing (collect first if it does).
 pub fn iter(head: *const ListHead) -> impl Iterator<Item = *mut ListHead> {

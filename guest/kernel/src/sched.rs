@@ -164,11 +164,21 @@ fn make_runnable(t: &mut Task) {
 /// killed. Returns whether it was woken (`wake`): false when a signal
 /// interrupted the wait or the wake-up was spurious.
 pub fn block(on: WaitOn) -> bool {
+    let woken = block_unwinding(on);
+    exit_if_killed();
+    woken
+}
+
+/// [`block`] for a waiter that holds what it built and must free it: a
+/// task killed in the wait comes back here too (the caller sees
+/// `killed`, returns, and exits on its way to user mode) instead of
+/// exiting where it slept with that still on its stack.
+pub fn block_unwinding(on: WaitOn) -> bool {
     let t = current();
     t.state = State::Blocked;
     t.wait = on;
     (t.wait_kind, t.wait_addr) = on.abi();
-    schedule();
+    switch_away();
     let t = current();
     let woken = t.wait == WaitOn::Nothing;
     t.wait = WaitOn::Nothing;
@@ -187,7 +197,14 @@ pub fn yield_now() {
 
 /// Switches to the next runnable task. The current task must already be
 /// Runnable-and-queued, Blocked, a Zombie or gone (then on the dead list).
+/// A task killed meanwhile exits when it runs again, from here.
 pub fn schedule() {
+    switch_away();
+    exit_if_killed();
+}
+
+/// [`schedule`] without the exit of a killed task.
+fn switch_away() {
     let prev = current() as *mut Task;
     // `prev` is current's record, live or on the dead list until
     // finish_switch on the next task.
@@ -247,7 +264,6 @@ pub fn schedule() {
     // running when it began to idle, if it did, else at the switch.
     syscall_clock::switched_in(p, idle_since.or(now));
     finish_switch();
-    exit_if_killed();
 }
 
 /// Runs on the new task right after a switch: frees tasks that exited

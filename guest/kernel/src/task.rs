@@ -77,6 +77,8 @@ pub enum WaitOn {
     /// Any of the files poll watches to change, until the TSC deadline
     /// (0: none; else also on the sleepers set).
     Poll(u64),
+    /// The other threads of the group to exit (execve's de_thread).
+    Exec,
 }
 
 impl WaitOn {
@@ -92,6 +94,7 @@ impl WaitOn {
             WaitOn::Signal(d) => (wait::SIGNAL, d),
             WaitOn::Pipe(ino) => (wait::PIPE, ino),
             WaitOn::Poll(d) => (wait::POLL, d),
+            WaitOn::Exec => (wait::EXEC, 0),
         }
     }
 }
@@ -253,6 +256,10 @@ pub struct Signal {
     pub shared_pending: u64,
     /// Live threads, linked through `Task::thread_node`.
     pub thread_head: ListHead,
+    /// The thread in execve's de_thread (0: none): while set, every other
+    /// live thread of the group is marked `killed`, and the last of them
+    /// to exit wakes it.
+    pub group_exec_task: Pid,
     /// Resource limits (one per RLIMIT_*), as Linux keeps them in
     /// signal_struct: threads share them, fork copies them. (Past the
     /// host-readable part.)
@@ -293,6 +300,7 @@ impl Signal {
             last_status: 0,
             shared_pending: 0,
             thread_head: ListHead::default(),
+            group_exec_task: 0,
             rlim: DEFAULT_RLIMITS,
             shared_queue: Vec::new(),
             queued: 0,
@@ -521,7 +529,8 @@ same_offsets!(
     KRc::<Mm>::VALUE_OFFSET,
     root = pgd,
     mmap = mmap,
-    map_count = map_count
+    map_count = map_count,
+    execs = execs
 );
 same_offsets!(Fs, at::FsStruct, KRc::<Fs>::VALUE_OFFSET, umask = umask);
 same_offsets!(
@@ -539,7 +548,8 @@ same_offsets!(
     group_exit_code = group_exit_code,
     last_status = last_status,
     shared_pending = shared_pending,
-    thread_head = thread_head
+    thread_head = thread_head,
+    group_exec_task = group_exec_task
 );
 const _: () = {
     // The reference count is the first word of every shared object.

@@ -14,6 +14,9 @@
  *                             (guest-libc only: its stack_cache_maxsize)
  *   fork+exit+wait4           fork, the child exits at once, wait4
  *   vfork+exit+wait4          vfork, the child _exits at once, wait4
+ *   vfork+exec+exit+wait4     vfork, the child execs a small static program
+ *                             (one page, written to /tmp at the start: it
+ *                             calls exit_group(0) at once), wait4
  *   clone -> child's first instruction  rdtsc before clone in the parent to
  *                             rdtsc as the child's first act (a thread)
  *   futex wake->wakeup (2 threads)  rdtsc before FUTEX_WAKE in one thread
@@ -146,6 +149,73 @@ static int op_vfork(void)
         return -1;
     int st;
     return waitpid(pid, &st, 0) == pid ? 0 : -1;
+}
+
+/* The program vfork+exec runs: exit_group(0), position independent. */
+extern const unsigned char exit_code_start[], exit_code_end[];
+__asm__(".pushsection .rodata.bench_exit, \"a\"\n"
+        "exit_code_start:\n"
+        "    mov $" RAW_CLONE_STR(SYS_exit_group) ", %eax\n"
+        "    xor %edi, %edi\n"
+        "    syscall\n"
+        "    ud2\n"
+        "exit_code_end:\n"
+        ".popsection\n");
+
+static char exit_prog[64];
+
+/* A static ELF file of one read-execute segment (its headers and the
+ * code above) at 0x400000. */
+static int exit_prog_on(void)
+{
+    unsigned char elf[256];
+    size_t code_at = 64 + 56, len = (size_t)(exit_code_end - exit_code_start);
+    size_t total = code_at + len;
+    uint64_t base = 0x400000, entry = base + code_at;
+    memset(elf, 0, sizeof(elf));
+    memcpy(elf, "\177ELF\2\1\1", 7);
+    uint16_t type_machine[2] = {2, 62};
+    uint32_t version = 1;
+    uint64_t phoff = 64;
+    uint16_t sizes[3] = {64, 56, 1};
+    memcpy(elf + 16, type_machine, 4);
+    memcpy(elf + 20, &version, 4);
+    memcpy(elf + 24, &entry, 8);
+    memcpy(elf + 32, &phoff, 8);
+    memcpy(elf + 52, sizes, 6);
+    uint32_t load[2] = {1, 5};
+    uint64_t load_v[6] = {0, base, base, total, total, 0x1000};
+    memcpy(elf + 64, load, 8);
+    memcpy(elf + 72, load_v, 48);
+    memcpy(elf + code_at, exit_code_start, len);
+    snprintf(exit_prog, sizeof(exit_prog), "/tmp/bench-exec-%d", getpid());
+    long fd = syscall(SYS_openat, -100 /* AT_FDCWD */, exit_prog, 01101 /* O_WRONLY|O_CREAT|O_TRUNC */, 0755);
+    if (fd < 0)
+        return -1;
+    long n = syscall(SYS_write, fd, elf, total);
+    syscall(SYS_fchmod, fd, 0755);
+    syscall(SYS_close, fd);
+    return n == (long)total ? 0 : -1;
+}
+
+static int exit_prog_off(void)
+{
+    return syscall(SYS_unlink, exit_prog) == 0 ? 0 : -1;
+}
+
+static int op_vfork_exec(void)
+{
+    static char *argv[] = {"exit", NULL};
+    static char *envp[] = {NULL};
+    pid_t pid = vfork();
+    if (pid == 0) {
+        syscall(SYS_execve, exit_prog, argv, envp);
+        _exit(127);
+    }
+    if (pid < 0)
+        return -1;
+    int st;
+    return waitpid(pid, &st, 0) == pid && st == 0 ? 0 : -1;
 }
 
 /* guest-libc's stack-cache limit; absent when built against glibc. */
@@ -410,6 +480,7 @@ static const struct {
     {"pthread_create+join, cold", op_pthread, 0},
     {"fork+exit+wait4", op_fork, 0},
     {"vfork+exit+wait4", op_vfork, 0},
+    {"vfork+exec+exit+wait4", op_vfork_exec, 0, exit_prog_on, exit_prog_off, 0},
     {"clone -> child's first instruction", 0, time_first_insn},
     {"futex wake->wakeup (2 threads)", 0, time_wakeup},
     {"signal tgkill->handler (2 threads)", 0, time_signal_other, catcher_on, catcher_off, 1},

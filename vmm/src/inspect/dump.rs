@@ -69,6 +69,7 @@ impl std::fmt::Display for Wait {
             wait::PIPE => write!(f, "pipe (inode {})", self.addr),
             wait::POLL if self.addr == 0 => f.write_str("poll"),
             wait::POLL => write!(f, "poll (TSC deadline {})", self.addr),
+            wait::EXEC => f.write_str("exec (the group's other threads to exit)"),
             wait::CHILD | wait::SIGNAL | wait::NOTHING => f.write_str(self.kind),
             k => write!(f, "unknown wait kind {k} (object {:#x})", self.addr),
         }
@@ -251,8 +252,17 @@ pub fn take(
     let km = KernelMem::new(mem);
     let tgid_of = |addr: u64| v.task(addr).map_or(0, |t| t.tgid);
     let mut processes = Vec::new();
+    // A process that exec'd runs a program whose symbols the host does
+    // not have: its addresses go unnamed.
+    let none = Symbols::default();
     for leader in v.tasks.iter().filter(|r| r.t.group_leader == r.addr) {
-        let pgd = v.mms.get(&leader.t.mm).map_or(0, |m| m.pgd);
+        let mm = v.mms.get(&leader.t.mm);
+        let pgd = mm.map_or(0, |m| m.pgd);
+        let program_syms = if mm.is_some_and(|m| m.execs != 0) {
+            &none
+        } else {
+            program_syms
+        };
         let mut threads = Vec::new();
         for r in v.tasks.iter().filter(|r| r.t.tgid == leader.t.pid) {
             let on_cpu = v.currents.contains(&r.addr);

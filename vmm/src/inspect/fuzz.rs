@@ -379,6 +379,7 @@ mod tables {
                 pgd: ROOTS[r][0],
                 mmap: k(base),
                 map_count: 4,
+                execs: 0,
             };
             kwrite(&m, k(mm), &rec).unwrap();
         }
@@ -853,6 +854,7 @@ mod libc {
             pgd: 0,
             mmap: 0,
             map_count: 1,
+            execs: 0,
         };
         let mut v = KernelView::new(KernelRoots::new_zeroed(), tasks);
         v.mms = BTreeMap::from([(mm, rec)]);

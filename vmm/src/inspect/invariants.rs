@@ -25,6 +25,10 @@
 //!     SIGSTOP (which no handler may catch), and not in the blocked mask the
 //!     thread had when it took it ([`delivery`], which needs the stop's
 //!     record, so it runs there and not over a view alone).
+//! 14. execve: a group in the middle of de_thread (its signal's
+//!     `group_exec_task` set) names one of its own live threads, and every
+//!     other live thread of the group is marked `killed` (it exits without
+//!     running user code again).
 
 use abi::hypercall::SignalDelivery;
 use abi::linux::signal::{sigmask, NSIG, SIGKILL, SIGSTOP};
@@ -42,7 +46,42 @@ pub fn check_tasks(v: &KernelView) -> Vec<Violation> {
     states(v, &mut out);
     kernel_stacks(v, &mut out);
     exited_signals(v, &mut out);
+    exec_groups(v, &mut out);
     out
+}
+
+fn exec_groups(v: &KernelView, out: &mut Vec<Violation>) {
+    for (&sig, s) in &v.signals {
+        if s.group_exec_task == 0 {
+            continue;
+        }
+        let exec = s.group_exec_task;
+        let mut found = false;
+        for &a in &v.threads[&sig] {
+            let Some(t) = v.task(a) else {
+                continue;
+            };
+            if t.pid == exec {
+                found = true;
+            } else if t.killed == 0 {
+                out.push(Violation::new(
+                    14,
+                    format!(
+                        "tid {exec} is in execve's de_thread but thread {} of its group is not killed",
+                        t.pid
+                    ),
+                ));
+            }
+        }
+        if !found {
+            out.push(Violation::new(
+                14,
+                format!(
+                    "signal {sig:#x} names tid {exec} in de_thread, not one of its live threads"
+                ),
+            ));
+        }
+    }
 }
 
 fn exited_signals(v: &KernelView, out: &mut Vec<Violation>) {

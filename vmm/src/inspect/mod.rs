@@ -11,7 +11,8 @@
 //!   list, over either.
 //! - `tasks`: the task records, shared objects and lists, from the
 //!   kernel's exported `kernel_roots`, into a [`tasks::KernelView`].
-//! - `invariants`: the task checks (1–6) and the signal check (13).
+//! - `invariants`: the task checks (1–6), the signal check (13) and the
+//!   execve check (14).
 //! - `pagetable`: a 4-level page-table walker over untrusted memory.
 //! - `spaces`: every address space (page tables, VMAs, frame refcounts)
 //!   and the page-table checks (7–9).
@@ -21,8 +22,8 @@
 //! A finding names its invariant by number: 0 for state that could not be
 //! read at all (a bad pointer, a looping or half-linked list), 1–6 for the
 //! tasks (listed in invariants.rs), 7–9 for the page tables (spaces.rs),
-//! 10–12 for guest-libc's stacks (libc/check.rs), 13 for signals
-//! (invariants.rs). The numbers are part of
+//! 10–12 for guest-libc's stacks (libc/check.rs), 13 for signals and 14
+//! for execve (invariants.rs). The numbers are part of
 //! the `--check` report and of the test API, so they stay fixed.
 //!
 //! [`SyscallStop`] is what a [`crate::run::RunOptions::on_stop`] hook gets at
@@ -137,7 +138,8 @@ pub struct SyscallStop<'a> {
     /// Kernel virtual address of `kernel_roots`.
     pub roots: u64,
     /// guest-libc's symbols in the program (`None`: not a guest-libc
-    /// program). Every process is a fork of the program (no exec yet).
+    /// program). They hold in the address spaces of the program and its
+    /// forks (`MmStruct::execs` 0), not in those an execve built.
     pub libc: Option<libc::LibcSymbols>,
 }
 

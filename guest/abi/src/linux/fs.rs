@@ -121,6 +121,10 @@ pub const SYSFS_MAGIC: i64 = raw::SYSFS_MAGIC as i64;
 pub const CLOSE_RANGE_UNSHARE: u64 = 1 << 1;
 pub const CLOSE_RANGE_CLOEXEC: u64 = 1 << 2;
 
+/// execveat's flag for a check without the exec (Linux 6.14): the checks
+/// up to the one of the file's format, then 0.
+pub const AT_EXECVE_CHECK: u64 = raw::AT_EXECVE_CHECK as u64;
+
 /// newfstatat's and statx's other flags.
 pub const AT_NO_AUTOMOUNT: u64 = raw::AT_NO_AUTOMOUNT as u64;
 pub const AT_STATX_SYNC_TYPE: u64 = raw::AT_STATX_SYNC_TYPE as u64;

@@ -27,6 +27,14 @@ pub const FUTEX_CMD_MASK: u64 = raw::FUTEX_CMD_MASK as u64;
 /// The bitset that matches every waiter (WAIT / WAKE without a bitset).
 pub const FUTEX_BITSET_MATCH_ANY: u32 = raw::FUTEX_BITSET_MATCH_ANY;
 
+/// A futex word's bits for robust and PI locks: waiters may sleep on it,
+/// its owner died holding it, and the owner's tid.
+pub const FUTEX_WAITERS: u32 = raw::FUTEX_WAITERS;
+pub const FUTEX_OWNER_DIED: u32 = raw::FUTEX_OWNER_DIED;
+pub const FUTEX_TID_MASK: u32 = raw::FUTEX_TID_MASK;
+/// The most entries of a robust list the kernel walks at exit.
+pub const ROBUST_LIST_LIMIT: u32 = raw::ROBUST_LIST_LIMIT;
+
 /// The name of command `cmd` (`op & FUTEX_CMD_MASK`).
 pub fn command_name(cmd: u64) -> Option<&'static str> {
     COMMANDS.get(usize::try_from(cmd).ok()?).map(|c| c.1)

@@ -12,7 +12,7 @@ use alloc::vec::Vec;
 use abi::layout::{PAGE_SIZE, USER_PIE_BASE, USER_SPACE_END};
 
 use super::ExecError;
-use crate::errno::{EINVAL, ENOEXEC, ENOMEM};
+use crate::errno::{EINVAL, EIO, ENOEXEC, ENOMEM};
 use crate::mm::vma::{Mm, Vma, VmaKind, PROT_EXEC, PROT_READ, PROT_WRITE};
 use crate::mm::{page_down, page_up, paging, phys_to_virt};
 
@@ -92,11 +92,16 @@ impl FileFrames {
     }
 }
 
-pub fn load(
-    mm: &mut Mm,
-    f: &[u8],
-    mut frames: Option<&mut FileFrames>,
-) -> Result<ElfInfo, ExecError> {
+/// Where an ELF file's program headers are, once its header passed the
+/// checks.
+struct Header {
+    bias: u64,
+    entry: u64,
+    phoff: u64,
+    phnum: usize,
+}
+
+fn header(f: &[u8]) -> Result<Header, ExecError> {
     if f.len() < 64 || f[..4] != *b"\x7fELF" {
         return Err(bad("not an ELF file"));
     }
@@ -124,19 +129,71 @@ pub fn load(
     if phoff > f.len() as u64 || table_end.is_none_or(|e| e > f.len()) {
         return Err(bad("program headers past the end of the file"));
     }
-    let phdr_at = |i: usize| -> Phdr {
-        let o = phoff as usize + i * PHDR_SIZE;
-        Phdr {
-            bias,
-            kind: u32_at(f, o).unwrap(),
-            flags: u32_at(f, o + 4).unwrap(),
-            offset: u64_at(f, o + 8).unwrap(),
-            vaddr: u64_at(f, o + 16).unwrap(),
-            filesz: u64_at(f, o + 32).unwrap(),
-            memsz: u64_at(f, o + 40).unwrap(),
-            align: u64_at(f, o + 48).unwrap(),
-        }
+    Ok(Header {
+        bias,
+        entry,
+        phoff,
+        phnum,
+    })
+}
+
+/// Program header `i` (inside the file: `header` checked the table).
+fn phdr_at(f: &[u8], h: &Header, i: usize) -> Phdr {
+    let o = h.phoff as usize + i * PHDR_SIZE;
+    Phdr {
+        bias: h.bias,
+        kind: u32_at(f, o).unwrap(),
+        flags: u32_at(f, o + 4).unwrap(),
+        offset: u64_at(f, o + 8).unwrap(),
+        vaddr: u64_at(f, o + 16).unwrap(),
+        filesz: u64_at(f, o + 32).unwrap(),
+        memsz: u64_at(f, o + 40).unwrap(),
+        align: u64_at(f, o + 48).unwrap(),
+    }
+}
+
+/// The interpreter a dynamically linked program names (its first
+/// PT_INTERP), after the header checks `load` makes. As Linux: ENOEXEC
+/// for a path under 2 or over PATH_MAX bytes or without its NUL at the
+/// end, EIO for one past the end of the file.
+pub fn interp(f: &[u8]) -> Result<Option<&[u8]>, ExecError> {
+    let h = header(f)?;
+    let Some(p) = (0..h.phnum)
+        .map(|i| phdr_at(f, &h, i))
+        .find(|p| p.kind == PT_INTERP)
+    else {
+        return Ok(None);
     };
+    if p.filesz < 2 || p.filesz > abi::linux::fs::PATH_MAX as u64 {
+        return Err(bad("bad interpreter path"));
+    }
+    let end = p
+        .offset
+        .checked_add(p.filesz)
+        .filter(|&e| e <= f.len() as u64);
+    let Some(end) = end else {
+        return Err(ExecError::new(
+            EIO,
+            "interpreter path past the end of the file",
+        ));
+    };
+    let path = &f[p.offset as usize..end as usize];
+    let (last, path) = path.split_last().expect("at least 2 bytes");
+    if *last != 0 {
+        return Err(bad("interpreter path without its NUL"));
+    }
+    let len = path.iter().position(|&b| b == 0).unwrap_or(path.len());
+    Ok(Some(&path[..len]))
+}
+
+pub fn load(
+    mm: &mut Mm,
+    f: &[u8],
+    mut frames: Option<&mut FileFrames>,
+) -> Result<ElfInfo, ExecError> {
+    let h = header(f)?;
+    let (bias, entry, phoff, phnum) = (h.bias, h.entry, h.phoff, h.phnum);
+    let phdr_at = |i: usize| phdr_at(f, &h, i);
 
     if let Some(ff) = frames.as_deref_mut() {
         for i in 0..phnum {

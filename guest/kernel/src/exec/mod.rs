@@ -1,7 +1,10 @@
 //! Starting a program: ELF loading into a fresh address space and the Linux
-//! initial stack.
+//! initial stack, for the first program and for execve, whose file, names
+//! and strings are `bprm`'s and whose `#!` lines are `script`'s.
 
+pub mod bprm;
 pub mod elf;
+pub mod script;
 pub mod stack;
 
 use alloc::vec::Vec;
@@ -28,15 +31,40 @@ impl ExecError {
     }
 }
 
-/// Loads `image` (an ELF file) with `argv` and `envp` into a new address space.
+/// Argument or environment strings as the initial stack takes them, in
+/// order, without their NULs.
+pub trait ArgList {
+    fn count(&self) -> usize;
+    fn arg(&self, i: usize) -> &[u8];
+
+    /// Bytes the strings take with their NULs.
+    fn bytes(&self) -> u64 {
+        (0..self.count())
+            .map(|i| self.arg(i).len() as u64 + 1)
+            .sum()
+    }
+}
+
+impl ArgList for &[&[u8]] {
+    fn count(&self) -> usize {
+        self.len()
+    }
+    fn arg(&self, i: usize) -> &[u8] {
+        self[i]
+    }
+}
+
+/// Loads `image` (an ELF file) with `argv` and `envp` into a new address
+/// space; `execfn` is the name it was executed by (AT_EXECFN).
 ///
 /// With `frames`, the image is the program file's own frames in RAM and its
 /// pages may be mapped instead of copied (see [`elf::FileFrames`]).
 pub fn exec(
     image: &[u8],
     frames: Option<&mut elf::FileFrames>,
-    argv: &[&[u8]],
-    envp: &[&[u8]],
+    execfn: &[u8],
+    argv: &dyn ArgList,
+    envp: &dyn ArgList,
 ) -> Result<Loaded, ExecError> {
     let nomem = |_| {
         ExecError::new(
@@ -47,7 +75,7 @@ pub fn exec(
     let mut mm = Mm::new().map_err(nomem)?;
     let info = elf::load(&mut mm, image, frames)?;
     mm.add_stack();
-    let sp = stack::build(&mut mm, &info, argv, envp).map_err(|e: i64| {
+    let sp = stack::build(&mut mm, &info, execfn, argv, envp).map_err(|e: i64| {
         ExecError::new(
             e,
             "cannot build the initial stack (arguments too large or out of memory)",

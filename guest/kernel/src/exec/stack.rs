@@ -2,14 +2,13 @@
 //! the top down:
 //!
 //! ```text
-//! argv[0] again (AT_EXECFN), argument and environment strings
+//! the name it was executed by (AT_EXECFN), environment and argument strings
 //! "x86_64" (AT_PLATFORM), 16 random bytes (AT_RANDOM)
 //! padding to 16 bytes
 //! auxv pairs ... AT_NULL
 //! envp[] NULL, argv[] NULL, argc      <- rsp, 16-byte aligned
 //! ```
 
-use alloc::vec;
 use alloc::vec::Vec;
 
 use abi::layout::USER_STACK_TOP;
@@ -20,12 +19,15 @@ use abi::linux::auxv::{
 };
 
 use super::elf::ElfInfo;
-use crate::errno::{KResult, E2BIG};
+use super::ArgList;
+use crate::errno::{KResult, E2BIG, ENOMEM};
 use crate::mm::uaccess::copy_to_user;
-use crate::mm::vma::{Mm, StackLayout, STACK_LIMIT};
+use crate::mm::vma::{Mm, StackLayout};
 
-/// Strings may use at most a quarter of the stack limit, as on Linux.
-const MAX_STRINGS: u64 = STACK_LIMIT / 4;
+/// The most the strings may take: Linux's cap, three quarters of its
+/// default stack limit (execve holds them to its own limits first; this
+/// keeps any caller inside the stack VMA).
+const MAX_STRINGS: u64 = (8 << 20) / 4 * 3;
 
 fn hwcap() -> u64 {
     u64::from(core::arch::x86_64::__cpuid(1).edx)
@@ -34,35 +36,25 @@ fn hwcap() -> u64 {
 /// Builds the stack; returns the initial rsp (pointing at argc).
 ///
 /// The whole area is laid out in a kernel buffer and copied to the user
-/// stack in one go: one page walk per page instead of one per string.
-pub fn build(mm: &mut Mm, elf: &ElfInfo, argv: &[&[u8]], envp: &[&[u8]]) -> KResult<u64> {
-    let strings: u64 = argv.iter().chain(envp).map(|s| s.len() as u64 + 1).sum();
+/// stack in one go: one page walk per page instead of one per string. The
+/// strings lie back to back, ascending: the arguments, the environment,
+/// then `execfn` at the very top, as Linux lays them out.
+pub fn build(
+    mm: &mut Mm,
+    elf: &ElfInfo,
+    execfn: &[u8],
+    argv: &dyn ArgList,
+    envp: &dyn ArgList,
+) -> KResult<u64> {
+    let (argc, envc) = (argv.count(), envp.count());
+    let strings = argv.bytes() + envp.bytes() + execfn.len() as u64 + 1;
     if strings > MAX_STRINGS {
         return Err(E2BIG);
     }
-    // First pass: addresses, top down, as Linux lays them out (the file
-    // name at the very top, then environment and argument strings, argv[0]
-    // lowest).
-    let execfn_arg: &[u8] = argv.first().copied().unwrap_or(b"");
-    let mut sp = USER_STACK_TOP;
-    let mut place = |len: usize| {
-        sp -= len as u64;
-        sp
-    };
-    let execfn = place(execfn_arg.len() + 1);
-    let mut env_ptrs: Vec<u64> = envp.iter().rev().map(|s| place(s.len() + 1)).collect();
-    env_ptrs.reverse();
-    let mut arg_ptrs: Vec<u64> = argv.iter().rev().map(|s| place(s.len() + 1)).collect();
-    arg_ptrs.reverse();
-    // The strings are contiguous: argv's from argv[0] up, envp's right
-    // after them, up to the file name.
-    let env_end = execfn;
-    let arg_end = env_ptrs.first().copied().unwrap_or(env_end);
-    let arg_start = arg_ptrs.first().copied().unwrap_or(arg_end);
-    let platform = place(PLATFORM.len() + 1);
-    sp &= !15;
-    sp -= 16;
-    let random_at = sp;
+    let strings_at = USER_STACK_TOP - strings;
+    let execfn_at = USER_STACK_TOP - (execfn.len() as u64 + 1);
+    let platform = strings_at - (PLATFORM.len() as u64 + 1);
+    let random_at = (platform & !15) - 16;
 
     let auxv: [(u64, u64); 19] = [
         (AT_HWCAP, hwcap()),
@@ -81,49 +73,59 @@ pub fn build(mm: &mut Mm, elf: &ElfInfo, argv: &[&[u8]], envp: &[&[u8]]) -> KRes
         (AT_SECURE, 0),
         (AT_RANDOM, random_at),
         (AT_HWCAP2, 0),
-        (AT_EXECFN, execfn),
+        (AT_EXECFN, execfn_at),
         (AT_PLATFORM, platform),
         (AT_NULL, 0),
     ];
-    let mut words: Vec<u64> = Vec::with_capacity(3 + argv.len() + envp.len() + 2 * auxv.len());
-    words.push(argv.len() as u64);
-    words.extend_from_slice(&arg_ptrs);
-    words.push(0);
-    words.extend_from_slice(&env_ptrs);
-    words.push(0);
-    for (k, v) in auxv {
-        words.push(k);
-        words.push(v);
-    }
-    sp -= 8 * words.len() as u64;
-    sp &= !15; // rsp at argc is 16-byte aligned (x86_64 psABI)
+    // argc, argv[] NULL, envp[] NULL, auxv: rsp at argc 16-byte aligned
+    // (x86_64 psABI).
+    let words = 3 + argc as u64 + envc as u64 + 2 * auxv.len() as u64;
+    let sp = (random_at - 8 * words) & !15;
 
-    // Second pass: the bytes (the buffer starts zeroed, so strings end in NUL).
-    let mut image = vec![0u8; (USER_STACK_TOP - sp) as usize];
-    let mut put = |at: u64, bytes: &[u8]| {
-        let off = (at - sp) as usize;
-        image[off..off + bytes.len()].copy_from_slice(bytes);
+    // The bytes: the buffer starts zeroed, so strings end in NUL.
+    let size = (USER_STACK_TOP - sp) as usize;
+    let mut image: Vec<u8> = Vec::new();
+    image.try_reserve_exact(size).map_err(|_| ENOMEM)?;
+    image.resize(size, 0);
+    let off = |at: u64| (at - sp) as usize;
+    let mut word_at = 0usize;
+    let mut put_word = |image: &mut Vec<u8>, v: u64| {
+        image[word_at..word_at + 8].copy_from_slice(&v.to_le_bytes());
+        word_at += 8;
     };
-    put(execfn, execfn_arg);
-    for (s, at) in envp.iter().zip(&env_ptrs) {
-        put(*at, s);
+    put_word(&mut image, argc as u64);
+    let mut string_at = strings_at;
+    for (list, n) in [(argv, argc), (envp, envc)] {
+        for i in 0..n {
+            let s = list.arg(i);
+            put_word(&mut image, string_at);
+            let o = off(string_at);
+            image[o..o + s.len()].copy_from_slice(s);
+            string_at += s.len() as u64 + 1;
+        }
+        put_word(&mut image, 0);
     }
-    for (s, at) in argv.iter().zip(&arg_ptrs) {
-        put(*at, s);
+    for (k, v) in auxv {
+        put_word(&mut image, k);
+        put_word(&mut image, v);
     }
-    put(platform, PLATFORM);
+    let o = off(execfn_at);
+    image[o..o + execfn.len()].copy_from_slice(execfn);
+    let o = off(platform);
+    image[o..o + PLATFORM.len()].copy_from_slice(PLATFORM);
     let mut random = [0u8; 16];
     crate::random::fill(&mut random);
-    put(random_at, &random);
-    for (i, w) in words.iter().enumerate() {
-        put(sp + 8 * i as u64, &w.to_le_bytes());
-    }
+    let o = off(random_at);
+    image[o..o + 16].copy_from_slice(&random);
     copy_to_user(mm, sp, &image)?;
+    // The strings are contiguous: argv's from argv[0] up, envp's right
+    // after them, up to the file name (/proc/PID/cmdline and environ).
+    let arg_end = strings_at + argv.bytes();
     mm.layout = StackLayout {
-        arg_start,
+        arg_start: strings_at,
         arg_end,
         env_start: arg_end,
-        env_end,
+        env_end: arg_end + envp.bytes(),
         start_stack: sp,
     };
     Ok(sp)

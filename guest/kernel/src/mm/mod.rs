@@ -82,3 +82,29 @@ pub unsafe fn zero_bytes(dst: *mut u8, n: usize) {
         );
     }
 }
+
+/// The index of the first zero byte of `b`, found with one `repne scasb`
+/// (see [`copy_bytes`]): under PVM's emulator, measured, faster than a loop
+/// over the bytes or over eight-byte words.
+pub fn find_zero(b: &[u8]) -> Option<usize> {
+    let n = b.len();
+    if n == 0 {
+        return None;
+    }
+    let left: usize;
+    let found: u8;
+    // SAFETY: reads the `n` bytes of `b` only (the direction flag is clear
+    // in the kernel).
+    unsafe {
+        core::arch::asm!(
+            "repne scasb",
+            "setz {found}",
+            found = out(reg_byte) found,
+            inout("rdi") b.as_ptr() => _,
+            inout("rcx") n => left,
+            in("al") 0u8,
+            options(nostack, readonly)
+        );
+    }
+    (found != 0).then(|| n - left - 1)
+}

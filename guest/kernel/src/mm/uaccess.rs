@@ -43,6 +43,35 @@ fn for_each_piece(
     Ok(())
 }
 
+/// Hands `f` the user bytes of [addr, addr + len) a page-sized piece at a
+/// time, in place through the direct map (no copy), until `f` says stop
+/// (returns false): no page past that piece is touched. EFAULT for a piece
+/// that cannot be read (the pieces before it were handed over).
+pub fn read_pieces(
+    mm: &mut Mm,
+    addr: u64,
+    len: usize,
+    mut f: impl FnMut(&[u8]) -> bool,
+) -> KResult<()> {
+    check_range(addr, len as u64)?;
+    let mut done = 0usize;
+    while done < len {
+        let at = addr + done as u64;
+        let n = ((PAGE_SIZE - at % PAGE_SIZE) as usize).min(len - done);
+        let (frame, _) = populate(mm, at, Access::Read).ok_or(EFAULT)?;
+        // SAFETY: `frame` is a present user frame; the piece lies in it,
+        // and nothing writes it while `f` looks (one CPU, no sleep).
+        let piece = unsafe {
+            core::slice::from_raw_parts(phys_to_virt(frame).add((at % PAGE_SIZE) as usize), n)
+        };
+        if !f(piece) {
+            break;
+        }
+        done += n;
+    }
+    Ok(())
+}
+
 pub fn copy_from_user(mm: &mut Mm, src: u64, dst: &mut [u8]) -> KResult<()> {
     let len = dst.len();
     for_each_piece(mm, src, len, Access::Read, |p, off, n| {

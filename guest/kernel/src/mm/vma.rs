@@ -102,8 +102,9 @@ const _: () = {
     assert!(VmaKind::Shared as u32 == vma_kind::SHARED && VmaKind::File as u32 == vma_kind::FILE);
 };
 
-/// `mm_struct`; `root`, `mmap` and `map_count` are `abi::task::MmStruct`'s
-/// `pgd`, `mmap` and `map_count` (layout checked in task.rs).
+/// `mm_struct`; `root`, `mmap`, `map_count` and `execs` are
+/// `abi::task::MmStruct`'s `pgd`, `mmap`, `map_count` and `execs` (layout
+/// checked in task.rs).
 #[repr(C)]
 pub struct Mm {
     /// Physical address of the PML4.
@@ -112,6 +113,9 @@ pub struct Mm {
     pub mmap: *mut VmaNode,
     /// Nodes on `mmap`.
     pub map_count: u64,
+    /// execve calls behind this address space's program
+    /// (`abi::task::MmStruct::execs`).
+    pub execs: u64,
     /// Keyed by start address; owns the nodes.
     vmas: BTreeMap<u64, Box<VmaNode>>,
     pub start_brk: u64,
@@ -125,6 +129,11 @@ pub struct Mm {
     /// they ever covered (hiwater_vm): VmSize and VmPeak.
     pub total_vm: u64,
     pub hiwater_vm: u64,
+    /// The name execve gave the program (Linux's `comm`, at most 15
+    /// bytes): only execve sets it and every execve makes a new address
+    /// space, so the tasks using one share it. `None`: the last component
+    /// of `exe`.
+    pub comm: Option<Vec<u8>>,
 }
 
 /// The initial stack's landmarks, Linux's mm fields of the same names:
@@ -167,8 +176,12 @@ impl Mm {
         child.brk = self.brk;
         child.layout = self.layout;
         child.hiwater_vm = self.hiwater_vm.max(child.total_vm);
+        child.execs = self.execs;
         if let Some(exe) = &self.exe {
             child.exe = Some(crate::fs::inode::try_copy(exe)?);
+        }
+        if let Some(comm) = &self.comm {
+            child.comm = Some(crate::fs::inode::try_copy(comm)?);
         }
         paging::copy_user_cow(self.root, child.root, &mut frame::get).ok_or(ENOMEM)?;
         // Shared memory is not copy-on-write: the parent's pages become
@@ -198,6 +211,7 @@ impl Mm {
             root,
             mmap: core::ptr::null_mut(),
             map_count: 0,
+            execs: 0,
             vmas: BTreeMap::new(),
             start_brk: 0,
             brk: 0,
@@ -205,6 +219,7 @@ impl Mm {
             layout: StackLayout::default(),
             total_vm: 0,
             hiwater_vm: 0,
+            comm: None,
         })
     }
 

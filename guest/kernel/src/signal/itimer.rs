@@ -387,6 +387,20 @@ fn fire_posix(signal: &KRc<Signal>, tgid: Pid, id: i32, deadline: u64) {
     }
 }
 
+/// execve: the POSIX timers go (Linux's exit_itimers at exec);
+/// ITIMER_REAL stays armed.
+pub fn exit_posix_timers(signal: &KRc<Signal>, tgid: Pid) {
+    let mut s = signal.borrow_mut();
+    let k = kernel();
+    for p in &s.timers.posix {
+        if p.arm.deadline != 0 {
+            k.timers.remove(&(p.arm.deadline, tgid, p.id));
+        }
+    }
+    s.timers.posix = Vec::new();
+    crate::timer::rearm();
+}
+
 /// The group has ended: its timers go (Linux's exit_itimers).
 pub fn exit_itimers(signal: &KRc<Signal>, tgid: Pid) {
     let mut s = signal.borrow_mut();

@@ -123,11 +123,11 @@ pub fn pending() -> bool {
 }
 
 /// Marks `t` as having something to take and wakes it from an
-/// interruptible sleep (every sleep here but the vfork wait, which only a
-/// fatal signal ends: `sched::kill_wake`).
+/// interruptible sleep (every sleep here but the vfork wait and execve's
+/// wait for its group's other threads, which only a fatal signal ends).
 pub fn signal_wake_up(t: &mut Task) {
     t.sigpending = 1;
-    if t.state == State::Blocked && !matches!(t.wait, WaitOn::Vfork(_)) {
+    if t.state == State::Blocked && !matches!(t.wait, WaitOn::Vfork(_) | WaitOn::Exec) {
         crate::sched::interrupt(t);
     }
 }
@@ -374,6 +374,38 @@ pub fn flush_thread(t: &mut Task) {
     t.pending = 0;
     let mut s = t.signal.borrow_mut();
     s.queued = s.queued.saturating_sub(n as usize);
+}
+
+/// Drops the queued signals of POSIX timers from `t`'s queue and its
+/// group's (Linux's flush_itimer_signals, at execve, once the timers are
+/// gone): a signal's bit stays set while another entry of it remains.
+pub fn flush_itimer_signals(t: &mut Task) {
+    fn drop_timer_entries(queue: &mut Vec<SigQueue>, set: &mut u64) -> usize {
+        let before = queue.len();
+        let mut flushed = 0u64;
+        queue.retain(|q| {
+            if q.timer.is_some() {
+                flushed |= sigmask(q.info.si_signo as u64);
+            }
+            q.timer.is_none()
+        });
+        let mut kept = 0u64;
+        for q in queue.iter() {
+            kept |= sigmask(q.info.si_signo as u64);
+        }
+        *set &= !(flushed & !kept);
+        before - queue.len()
+    }
+    let signal = t.signal.clone();
+    let mut s = signal.borrow_mut();
+    let Signal {
+        shared_queue,
+        shared_pending,
+        ..
+    } = &mut *s;
+    let mut dropped = drop_timer_entries(shared_queue, shared_pending);
+    dropped += drop_timer_entries(&mut t.sigqueue, &mut t.pending);
+    s.queued = s.queued.saturating_sub(dropped);
 }
 
 /// After a handler changes to SIG_IGN (or SIG_DFL for a signal ignored by

@@ -23,42 +23,31 @@ pub const SIGCHLD: i32 = abi::linux::signal::SIGCHLD as i32;
 pub fn do_exit(wstatus: i32) -> ! {
     let t = current();
     let (pid, tgid) = (t.pid, t.tgid);
-    // CLONE_CHILD_CLEARTID: zero the word and wake one waiter, if anyone
-    // else can see this memory. Faults are ignored, as on Linux.
-    if t.clear_child_tid != 0 && t.mm.count() > 1 {
-        let addr = t.clear_child_tid;
-        let key = {
-            let mut mm = t.mm.borrow_mut();
-            let _ = write_user::<u32>(&mut mm, addr, &0);
-            super::futex::key_of(&mut mm, addr, false)
-        };
-        if let Some(key) = key {
-            super::futex::wake(key, 1, u32::MAX);
-        }
-    }
+    mm_release(t);
     // Linux empties an exiting thread's own queue: nothing can take it.
     if !t.keep_pending_at_exit {
         crate::signal::flush_thread(t);
     }
     t.sigpending = 0;
     exit_files(t);
-    if let Some(parent) = t.vfork_parent.take() {
-        if task(parent).is_some_and(|p| p.wait == WaitOn::Vfork(pid)) {
-            sched::wake(parent);
-        }
-    }
     // No owned value may live across the final schedule(): this frame is
     // never returned to, so its locals would never be dropped.
-    let (group_done, heir) = {
+    let (group_done, heir, exec_waiter) = {
         let mut s = t.signal.borrow_mut();
         list::del(&mut t.thread_node);
         s.nr_threads -= 1;
         s.last_status = wstatus;
+        // The last thread an execve in the group waits for.
+        let waiter = (s.group_exec_task != 0 && s.nr_threads == 1).then_some(s.group_exec_task);
         (
             s.nr_threads == 0,
             s.threads().next().map(|h| h as *mut Task),
+            waiter,
         )
     };
+    if let Some(w) = exec_waiter {
+        sched::wake(w);
+    }
     forget_original_parent(t, heir);
     if pid == tgid {
         t.state = State::Zombie;
@@ -72,6 +61,39 @@ pub fn do_exit(wstatus: i32) -> ! {
     }
     sched::schedule();
     unreachable!("an exited task was scheduled again");
+}
+
+/// A thread leaves its address space (Linux's exec_mm_release and
+/// exit_mm_release, at exit and at execve before the new one replaces
+/// it): its robust futexes are marked as their owner's death, its
+/// CLONE_CHILD_CLEARTID word is zeroed and one waiter woken if anyone else
+/// can see this memory (faults ignored, as on Linux), and a vfork parent
+/// waiting for it is released.
+pub fn mm_release(t: &mut Task) {
+    if t.robust_list != 0 {
+        super::futex::exit_robust_list(t);
+        t.robust_list = 0;
+    }
+    if t.clear_child_tid != 0 {
+        if t.mm.count() > 1 {
+            let addr = t.clear_child_tid;
+            let key = {
+                let mut mm = t.mm.borrow_mut();
+                let _ = write_user::<u32>(&mut mm, addr, &0);
+                super::futex::key_of(&mut mm, addr, false)
+            };
+            if let Some(key) = key {
+                super::futex::wake(key, 1, u32::MAX);
+            }
+        }
+        t.clear_child_tid = 0;
+    }
+    if let Some(parent) = t.vfork_parent.take() {
+        let pid = t.pid;
+        if task(parent).is_some_and(|p| p.wait == WaitOn::Vfork(pid)) {
+            sched::wake(parent);
+        }
+    }
 }
 
 /// The last thread of group `tgid` is gone: its timers stop, the leader
@@ -174,6 +196,11 @@ fn forget_original_parent(t: &mut Task, heir: Option<*mut Task>) {
     };
     for c in t.children() {
         list::del(&mut c.sibling);
+        // The child's threads name its parent too (as the creator's
+        // real_parent): none may keep this thread's record, which goes.
+        for th in c.signal.borrow().threads() {
+            th.real_parent = reaper;
+        }
         c.real_parent = reaper;
         // SAFETY: the reaper is a live record (a live thread, or init,
         // whose record lives for the whole run).

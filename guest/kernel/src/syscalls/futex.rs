@@ -79,6 +79,102 @@ pub fn wake(key: FutexKey, n: u64, bitset: u32) -> u64 {
     woken
 }
 
+/// The robust futexes of `t`, the thread leaving its address space (exit,
+/// execve): Linux's exit_robust_list. Each lock on the list (and the one
+/// `list_op_pending` names, half taken or released) whose word still holds
+/// `t`'s tid gets FUTEX_OWNER_DIED, keeping FUTEX_WAITERS, and one waiter
+/// is woken if there were any; a pending word already 0 wakes one too
+/// (the unlock got as far as the store). The walk ends at the head, after
+/// ROBUST_LIST_LIMIT entries (a loop), or at a link it cannot read (then
+/// without the pending entry, as Linux). Bit 0 of a
+/// pointer marks a PI lock: no PI here, so it is treated as a plain one
+/// but never woken through this path.
+pub fn exit_robust_list(t: &mut crate::task::Task) {
+    let head = t.robust_list;
+    let tid = t.pid as u32;
+    let mm = t.mm.clone();
+    let mut wakes: alloc::vec::Vec<FutexKey> = alloc::vec::Vec::new();
+    {
+        let mut mm = mm.borrow_mut();
+        // struct robust_list_head: { next, futex_offset, list_op_pending }.
+        let Ok([first, offset, pending]) = read_user::<[u64; 3]>(&mut mm, head) else {
+            return;
+        };
+        if walk_robust_list(&mut mm, head, first, offset, pending, tid, &mut wakes)
+            && pending & !1 != 0
+        {
+            owner_died(&mut mm, pending, offset, tid, true, &mut wakes);
+        }
+    }
+    for key in wakes {
+        wake(key, 1, FUTEX_BITSET_MATCH_ANY);
+    }
+}
+
+/// The entries of the list from `first` up to `head`, but `pending`;
+/// false if a link could not be read.
+fn walk_robust_list(
+    mm: &mut Mm,
+    head: u64,
+    first: u64,
+    offset: u64,
+    pending: u64,
+    tid: u32,
+    wakes: &mut alloc::vec::Vec<FutexKey>,
+) -> bool {
+    let mut entry = first;
+    for _ in 0..abi::linux::futex::ROBUST_LIST_LIMIT {
+        if entry & !1 == head {
+            break;
+        }
+        let next = read_user::<u64>(mm, entry & !1);
+        if entry & !1 != pending & !1 {
+            owner_died(mm, entry, offset, tid, false, wakes);
+        }
+        match next {
+            Ok(n) => entry = n,
+            Err(_) => return false,
+        }
+    }
+    true
+}
+
+/// One robust lock of a dying owner (Linux's handle_futex_death); the
+/// wake-ups are collected, to be done once the mm is no longer borrowed.
+fn owner_died(
+    mm: &mut Mm,
+    entry: u64,
+    offset: u64,
+    tid: u32,
+    pending: bool,
+    wakes: &mut alloc::vec::Vec<FutexKey>,
+) {
+    use abi::linux::futex::{FUTEX_OWNER_DIED, FUTEX_TID_MASK, FUTEX_WAITERS};
+    let pi = entry & 1 != 0;
+    let uaddr = (entry & !1).wrapping_add(offset);
+    if !uaddr.is_multiple_of(4) {
+        return;
+    }
+    let Ok(word) = read_user::<u32>(mm, uaddr) else {
+        return;
+    };
+    let mut wake_one = false;
+    if pending && !pi && word == 0 {
+        wake_one = true;
+    } else if word & FUTEX_TID_MASK == tid {
+        let died = (word & FUTEX_WAITERS) | FUTEX_OWNER_DIED;
+        if crate::mm::uaccess::write_user(mm, uaddr, &died).is_err() {
+            return;
+        }
+        wake_one = !pi && word & FUTEX_WAITERS != 0;
+    }
+    if wake_one && wakes.try_reserve(1).is_ok() {
+        if let Some(key) = key_of(mm, uaddr, false) {
+            wakes.push(key);
+        }
+    }
+}
+
 /// Waits on the word at `uaddr` while it holds `val`, until a wake that
 /// matches `bitset`, the TSC `deadline` (0: none) or a signal. A signal
 /// makes it ERESTARTSYS (restarted under SA_RESTART) without a deadline,

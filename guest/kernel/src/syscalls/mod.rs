@@ -4,6 +4,7 @@
 //! with its Linux name so a missing call is visible.
 
 mod clone;
+mod exec;
 pub mod exit;
 pub mod fs;
 pub mod futex;
@@ -53,6 +54,8 @@ pub fn dispatch(nr: u64, a: [u64; 6], frame: &mut TrapFrame) -> i64 {
         sys::__NR_clone3 => clone::clone3(a[0], a[1], frame),
         sys::__NR_fork => clone::fork(frame),
         sys::__NR_vfork => clone::vfork(frame),
+        sys::__NR_execve => exec::execve(a[0], a[1], a[2], frame),
+        sys::__NR_execveat => exec::execveat(a[0], a[1], a[2], a[3], a[4], frame),
         sys::__NR_wait4 => exit::wait4(a[0], a[1], a[2], a[3]),
         sys::__NR_waitid => exit::waitid(a[0], a[1], a[2], a[3], a[4]),
         sys::__NR_futex => futex::futex(a[0], a[1], a[2], a[3], a[4], a[5]),
@@ -190,6 +193,7 @@ pub fn dispatch(nr: u64, a: [u64; 6], frame: &mut TrapFrame) -> i64 {
         sys::__NR_exit_group => exit::exit_group(a[0]),
         sys::__NR_set_tid_address => process::set_tid_address(a[0]),
         sys::__NR_set_robust_list => process::set_robust_list(a[0], a[1]),
+        sys::__NR_get_robust_list => process::get_robust_list(a[0], a[1], a[2]),
         sys::__NR_arch_prctl => process::arch_prctl(a[0], a[1]),
         sys::__NR_getrlimit => process::getrlimit(a[0], a[1]),
         sys::__NR_setrlimit => process::setrlimit(a[0], a[1]),

@@ -42,6 +42,21 @@ pub fn set_robust_list(head: u64, len: u64) -> KResult<u64> {
     Ok(0)
 }
 
+/// get_robust_list(pid, head_ptr, len_ptr): the robust list head of the
+/// caller (pid 0) or of thread `pid` (ESRCH if none; root may look at
+/// any), its size written first, as Linux.
+pub fn get_robust_list(pid: u64, head_ptr: u64, len_ptr: u64) -> KResult<u64> {
+    let pid = pid as i32;
+    let head = if pid == 0 {
+        with_current(|t| t.robust_list)
+    } else {
+        crate::task::with_task(pid, |t| t.robust_list).ok_or(ESRCH)?
+    };
+    with_mm(|mm| write_user(mm, len_ptr, &24u64))?;
+    with_mm(|mm| write_user(mm, head_ptr, &head))?;
+    Ok(0)
+}
+
 pub fn arch_prctl(code: u64, addr: u64) -> KResult<u64> {
     match code {
         ARCH_SET_FS | ARCH_SET_GS => {

@@ -10,12 +10,14 @@
 //!
 //! The lists are found through the program's ELF symbols
 //! ([`LibcSymbols`]); a program whose ELF does not define `stack_used`
-//! (glibc, raw test programs) is not checked. There is no exec yet: every
-//! process is a fork of the first program, so the same symbols (and load
-//! bias) apply to every address space. Each address space with at least one
-//! live (non-zombie) task is checked; its "threads" are the live tasks using
-//! it (threads of the process, and a vfork child or a CLONE_VM process
-//! sharing it).
+//! (glibc, raw test programs) is not checked. The symbols (and load bias)
+//! hold in every address space that runs the first program, a fork of it:
+//! one an execve built (`MmStruct::execs` not 0) runs a program the host
+//! can read only from guest memory, and is not checked, whatever it runs
+//! (the kernel-level checks go on). Each other address space with at
+//! least one live (non-zombie) task is checked; its "threads" are the live
+//! tasks using it (threads of the process, and a vfork child or a CLONE_VM
+//! process sharing it).
 
 mod check;
 mod read;

@@ -175,8 +175,16 @@ fn user_rsp(km: &KernelMem, t: &TaskStruct) -> Option<u64> {
     user_frame(km, t).filter(|f| f.cs == USER_CS).map(|f| f.rsp)
 }
 
-/// The live tasks using `s`, in task order.
+/// The live tasks using `s`, in task order; none if `s` runs a program
+/// an execve started (`MmStruct::execs`): the symbols are the first
+/// program's, and its lists are not at their addresses there.
 pub fn threads_of(mem: &dyn PhysMem, v: &KernelView, s: &Space) -> Vec<Thread> {
+    if s.mms
+        .iter()
+        .any(|mm| v.mms.get(mm).is_none_or(|m| m.execs != 0))
+    {
+        return Vec::new();
+    }
     let km = KernelMem::new(mem);
     v.tasks
         .iter()

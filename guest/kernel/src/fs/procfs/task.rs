@@ -23,13 +23,18 @@ const ALL_CAPS: u64 = (1 << 41) - 1;
 /// Linux's priority field for a SCHED_OTHER task at nice 0.
 const DEFAULT_PRIO: i32 = 20;
 
-/// Appends the program's name as Linux's `comm`: the last path component
-/// of what it executed, at most 15 bytes; `escape`d as status shows it
-/// (newline and backslash).
+/// Appends the program's name as Linux's `comm`: what execve named it,
+/// else the last path component of what it executed, at most 15 bytes;
+/// `escape`d as status shows it (newline and backslash).
 fn put_comm(t: &Task, out: &mut Text, escape: bool) -> KResult<()> {
     let mm = t.mm.borrow();
-    let exe = mm.exe.as_deref().unwrap_or(b"");
-    let base = exe.rsplit(|b| *b == b'/').next().unwrap_or(b"");
+    let base = match &mm.comm {
+        Some(c) => c.as_slice(),
+        None => {
+            let exe = mm.exe.as_deref().unwrap_or(b"");
+            exe.rsplit(|b| *b == b'/').next().unwrap_or(b"")
+        }
+    };
     for &b in &base[..base.len().min(15)] {
         match b {
             b'\n' if escape => out.bytes(b"\\n")?,
