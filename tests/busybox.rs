@@ -68,7 +68,11 @@ fn busybox_exit_status_and_missing_command() {
     }
     let r = same_as_native(
         "busybox",
-        &["sh", "-c", "false || echo no; no-such-command; echo $?; exit 4"],
+        &[
+            "sh",
+            "-c",
+            "false || echo no; no-such-command; echo $?; exit 4",
+        ],
         &[],
     );
     assert_eq!(r.code, 4, "{}", r.stderr);

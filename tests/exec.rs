@@ -38,10 +38,9 @@ fn exec_matches_linux() {
 }
 
 /// The program execs itself through /proc/self/exe, from its main thread
-/// and from another: the guest can run it only once the VMM puts the
-/// program into the guest's file tree at its host path.
+/// and from another (the VMM puts the program into the guest's file tree
+/// at its host path).
 #[test]
-#[ignore = "needs the program in the guest's file tree (the VMM's initfs image)"]
 fn exec_of_itself_matches_linux() {
     let r = same_as_native_with(TIMEOUT, "exec", &["self"], &[]);
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);

@@ -3388,6 +3388,8 @@ mod tests {
             "syncfs",
             "getgroups",
             "msync",
+            "get_robust_list",
+            "execve",
         ];
         let src = include_str!("../../../guest/kernel/src/syscalls/mod.rs");
         let start = src.find("let r = match nr {").unwrap();
