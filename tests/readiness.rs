@@ -2,7 +2,8 @@
 //! against glibc): level- and edge-triggered epoll, oneshot, hang-ups,
 //! their errors, interruption by signals and the signal masks of
 //! epoll_pwait and pselect; and the wake-ups of a thread already asleep in
-//! epoll_wait (`epoll-wakeups`); the same lines natively and in the guest.
+//! epoll_wait (`epoll-wakeups`); eventfd (`eventfd`); the same lines
+//! natively and in the guest.
 
 mod common;
 use common::*;
@@ -35,4 +36,18 @@ fn epoll_sleepers_are_woken_as_on_linux() {
         "{}",
         r.stdout
     );
+}
+
+/// eventfd: the counter, semaphore mode, the limits, poll and epoll
+/// readiness, a blocked reader woken by a writer thread, EINTR.
+#[test]
+fn eventfd_matches_linux() {
+    let r = same_as_native("eventfd", &[], &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.contains("blocking-read: 8 value=5"),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(r.stdout.lines().count(), 17, "{}", r.stdout);
 }

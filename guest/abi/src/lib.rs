@@ -21,7 +21,7 @@ pub mod task;
 pub mod trapframe;
 
 /// Version of every layout and meaning in this crate.
-pub const LAYOUT_VERSION: u32 = 11;
+pub const LAYOUT_VERSION: u32 = 12;
 
 /// Name of the `u32` symbol in the kernel ELF holding the kernel's [`LAYOUT_VERSION`].
 pub const LAYOUT_VERSION_SYMBOL: &str = "ABI_LAYOUT_VERSION";

@@ -146,6 +146,9 @@ pub mod wait {
     /// The other threads of its group to exit (execve's de_thread); only
     /// a fatal signal ends this wait early.
     pub const EXEC: u32 = 8;
+    /// An eventfd's counter to become non-zero (read) or to have room
+    /// (write); the address is its inode number.
+    pub const EVENTFD: u32 = 9;
 
     /// The kind's name in reports.
     pub fn name(kind: u32) -> &'static str {
@@ -159,6 +162,7 @@ pub mod wait {
             PIPE => "pipe",
             POLL => "poll",
             EXEC => "exec",
+            EVENTFD => "eventfd",
             _ => "unknown",
         }
     }

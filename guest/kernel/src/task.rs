@@ -74,6 +74,8 @@ pub enum WaitOn {
     Signal(u64),
     /// A pipe (by inode number) to change: data, room, an end closed.
     Pipe(u64),
+    /// An eventfd (by inode number) to change.
+    EventFd(u64),
     /// Any of the files poll watches to change, until the TSC deadline
     /// (0: none; else also on the sleepers set).
     Poll(u64),
@@ -93,6 +95,7 @@ impl WaitOn {
             WaitOn::Sleep(d) => (wait::SLEEP, d),
             WaitOn::Signal(d) => (wait::SIGNAL, d),
             WaitOn::Pipe(ino) => (wait::PIPE, ino),
+            WaitOn::EventFd(ino) => (wait::EVENTFD, ino),
             WaitOn::Poll(d) => (wait::POLL, d),
             WaitOn::Exec => (wait::EXEC, 0),
         }

@@ -67,6 +67,7 @@ impl std::fmt::Display for Wait {
             wait::VFORK => write!(f, "vfork child pid {}", self.addr as i64),
             wait::SLEEP => write!(f, "timer (TSC deadline {})", self.addr),
             wait::PIPE => write!(f, "pipe (inode {})", self.addr),
+            wait::EVENTFD => write!(f, "eventfd (inode {})", self.addr),
             wait::POLL if self.addr == 0 => f.write_str("poll"),
             wait::POLL => write!(f, "poll (TSC deadline {})", self.addr),
             wait::EXEC => f.write_str("exec (the group's other threads to exit)"),

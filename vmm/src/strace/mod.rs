@@ -3390,6 +3390,8 @@ mod tests {
             "msync",
             "get_robust_list",
             "execve",
+            "eventfd",
+            "eventfd2",
         ];
         let src = include_str!("../../../guest/kernel/src/syscalls/mod.rs");
         let start = src.find("let r = match nr {").unwrap();

@@ -266,3 +266,9 @@ rows! {
     /// utimensat's special `tv_nsec` values.
     UTIME_VALUES = [UTIME_NOW, UTIME_OMIT]
 }
+
+named! {
+    /// eventfd2's flags (EFD_CLOEXEC and EFD_NONBLOCK are O_CLOEXEC and
+    /// O_NONBLOCK).
+    EFD_FLAGS: u64 = [EFD_SEMAPHORE, EFD_CLOEXEC, EFD_NONBLOCK]
+}

@@ -116,6 +116,9 @@ fn is_epoll(f: &File) -> bool {
 fn generation(f: &File) -> u64 {
     match &f.kind {
         FileKind::Pipe(end) => end.generation(),
+        // One wait queue for both directions, as Linux's eventfd: any
+        // read or write is a new edge.
+        FileKind::EventFd(e) => super::eventfd::generation(e),
         _ => 0,
     }
 }
@@ -256,9 +259,9 @@ fn scan(
             continue;
         };
         let f = fd.file.borrow();
-        if let FileKind::Pipe(end) = &f.kind {
+        if let Some(q) = queue_of(&f) {
             watch.try_reserve(1).map_err(|_| ENOMEM)?;
-            watch.push(WaitQueue::Pipe(end.waiters()));
+            watch.push(q);
         }
         let ready = u32::from(file_poll(&f)) & item.events & !PRIVATE_BITS;
         let mut report = ready != 0 && out.len() < max;
@@ -320,12 +323,22 @@ pub fn pipe_queues(ep: &KRc<Epoll>, queues: &mut Vec<WaitQueue>) -> KResult<()> 
             continue;
         };
         let f = fd.file.borrow();
-        if let FileKind::Pipe(end) = &f.kind {
+        if let Some(q) = queue_of(&f) {
             queues.try_reserve(1).map_err(|_| ENOMEM)?;
-            queues.push(WaitQueue::Pipe(end.waiters()));
+            queues.push(q);
         }
     }
     Ok(())
+}
+
+/// The waiter list a watched file's changes wake (none for files that are
+/// always ready).
+fn queue_of(f: &File) -> Option<WaitQueue> {
+    match &f.kind {
+        FileKind::Pipe(end) => Some(WaitQueue::Pipe(end.waiters())),
+        FileKind::EventFd(e) => Some(WaitQueue::EventFd(e.clone())),
+        _ => None,
+    }
 }
 
 /// The wait: `deadline` None for ever, Some(0) not at all, else a TSC

@@ -15,6 +15,7 @@
 pub mod devfs;
 pub mod dir;
 pub mod epoll;
+pub mod eventfd;
 pub mod initfs;
 pub mod inode;
 pub mod namei;
@@ -52,6 +53,8 @@ pub enum FileKind {
     Pipe(pipe::PipeEnd),
     /// An epoll instance.
     Epoll(KRc<epoll::Epoll>),
+    /// An eventfd counter.
+    EventFd(KRc<eventfd::EventFd>),
     /// A file with a name: regular, directory, device, generated.
     Inode(Open),
 }
@@ -93,7 +96,7 @@ impl File {
         match &self.kind {
             FileKind::ConsoleIn => O_RDONLY,
             FileKind::ConsoleOut(_) => O_WRONLY,
-            FileKind::Pidfd(_) | FileKind::Epoll(_) => O_RDWR,
+            FileKind::Pidfd(_) | FileKind::Epoll(_) | FileKind::EventFd(_) => O_RDWR,
             FileKind::Pipe(end) if end.is_write_end() => O_WRONLY,
             FileKind::Pipe(_) => O_RDONLY,
             // O_PATH reads back as O_PATH with no access mode; a 64-bit
@@ -141,6 +144,7 @@ pub fn fd_path(t: &crate::task::Task, n: u32) -> KResult<Vec<u8>> {
         FileKind::ConsoleIn => 1,
         FileKind::ConsoleOut(h) => 1 + u64::from(*h),
         FileKind::Epoll(_) => return inode::try_copy(b"anon_inode:[eventpoll]"),
+        FileKind::EventFd(_) => return inode::try_copy(b"anon_inode:[eventfd]"),
         FileKind::Pidfd(_) => return inode::try_copy(b"anon_inode:[pidfd]"),
     };
     inode::try_copy(alloc::format!("pipe:[{pipe}]").as_bytes())

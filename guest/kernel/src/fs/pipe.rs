@@ -39,6 +39,12 @@ use crate::task::{current, task, with_mm, Pid, WaitOn};
 /// Inode numbers of pipes (their st_ino), unique within a run.
 static NEXT_INO: AtomicU64 = AtomicU64::new(1 << 16);
 
+/// A fresh inode number from the pipes' range (pipefs and the anonymous
+/// files that, like eventfds, have their own numbers).
+pub fn next_ino() -> u64 {
+    NEXT_INO.fetch_add(1, Ordering::Relaxed)
+}
+
 /// One page of queued bytes: `len` of them from `off`.
 struct PipeBuf {
     frame: u64,

@@ -40,6 +40,7 @@ pub fn file_poll(f: &File) -> u16 {
         FileKind::ConsoleIn => POLLIN | POLLRDNORM,
         FileKind::ConsoleOut(_) => POLLOUT | POLLWRNORM,
         FileKind::Pipe(end) => end.poll(),
+        FileKind::EventFd(e) => super::eventfd::poll(e),
         // Files that never block are always ready (Linux's
         // DEFAULT_POLLMASK).
         FileKind::Inode(_) => POLLIN | POLLRDNORM | POLLOUT | POLLWRNORM,
@@ -114,7 +115,9 @@ fn scan(fds: &mut [Pollfd], mode: Mode, mut watch: Option<&mut Vec<KRc<File>>>) 
         if p.revents != 0 {
             ready += 1;
         }
-        if let (Some(w), FileKind::Pipe(_) | FileKind::Epoll(_)) = (watch.as_deref_mut(), &f.kind) {
+        if let (Some(w), FileKind::Pipe(_) | FileKind::Epoll(_) | FileKind::EventFd(_)) =
+            (watch.as_deref_mut(), &f.kind)
+        {
             w.try_reserve(1).map_err(|_| ENOMEM)?;
             w.push(fd.file.clone());
         }
@@ -128,6 +131,7 @@ fn scan(fds: &mut [Pollfd], mode: Mode, mut watch: Option<&mut Vec<KRc<File>>>) 
 pub enum WaitQueue {
     Pipe(PipeWaiters),
     Epoll(KRc<Epoll>),
+    EventFd(KRc<super::eventfd::EventFd>),
 }
 
 impl WaitQueue {
@@ -135,6 +139,7 @@ impl WaitQueue {
         match self {
             WaitQueue::Pipe(w) => w.add(pid),
             WaitQueue::Epoll(ep) => ep.borrow_mut().add_waiter(pid),
+            WaitQueue::EventFd(e) => super::eventfd::add_waiter(e, pid),
         }
     }
 
@@ -142,6 +147,7 @@ impl WaitQueue {
         match self {
             WaitQueue::Pipe(w) => w.remove(pid),
             WaitQueue::Epoll(ep) => ep.borrow_mut().remove_waiter(pid),
+            WaitQueue::EventFd(e) => super::eventfd::remove_waiter(e, pid),
         }
     }
 }
@@ -155,6 +161,10 @@ fn queues_of(files: &[KRc<File>]) -> KResult<Vec<WaitQueue>> {
             FileKind::Pipe(end) => {
                 queues.try_reserve(1).map_err(|_| ENOMEM)?;
                 queues.push(WaitQueue::Pipe(end.waiters()));
+            }
+            FileKind::EventFd(e) => {
+                queues.try_reserve(1).map_err(|_| ENOMEM)?;
+                queues.push(WaitQueue::EventFd(e.clone()));
             }
             FileKind::Epoll(ep) => {
                 queues.try_reserve(1).map_err(|_| ENOMEM)?;

@@ -74,6 +74,7 @@ fn read_file(f: &File, buf: u64, count: u64, at: Option<u64>) -> KResult<u64> {
         FileKind::ConsoleOut(_) => Err(EBADF), // write-only
         FileKind::Pipe(end) if end.is_write_end() => Err(EBADF),
         FileKind::Pipe(end) => end.read(buf, count, f.nonblocking()),
+        FileKind::EventFd(e) => crate::fs::eventfd::read(e, buf, count, f.nonblocking()),
     }
 }
 
@@ -117,6 +118,7 @@ fn write_file(file: &File, buf: u64, count: u64, at: Option<u64>) -> KResult<u64
             end.write(buf, count, file.nonblocking(), packet)
         }
         FileKind::Pipe(_) => Err(EBADF),
+        FileKind::EventFd(e) => crate::fs::eventfd::write(e, buf, count, file.nonblocking()),
     }
 }
 
@@ -125,6 +127,7 @@ fn writable(file: &File) -> KResult<()> {
     match &file.kind {
         FileKind::ConsoleOut(_) => Ok(()),
         FileKind::Pipe(end) if end.is_write_end() => Ok(()),
+        FileKind::EventFd(_) => Ok(()),
         FileKind::Pidfd(_) | FileKind::Epoll(_) => Err(EINVAL),
         FileKind::Inode(o) if o.writable() => Ok(()),
         _ => Err(EBADF),
@@ -136,6 +139,7 @@ fn readable(file: &File) -> KResult<()> {
     match &file.kind {
         FileKind::ConsoleIn => Ok(()),
         FileKind::Pipe(end) if !end.is_write_end() => Ok(()),
+        FileKind::EventFd(_) => Ok(()),
         FileKind::Pidfd(_) | FileKind::Epoll(_) => Err(EINVAL),
         FileKind::Inode(o) if o.readable() => Ok(()),
         _ => Err(EBADF),
@@ -568,7 +572,7 @@ pub fn fstat_record(fd: u64, st: &mut Stat) -> KResult<()> {
         FileKind::Pidfd(pid) => (*pid as u64, S_IFREG | 0o600),
         FileKind::Pipe(end) => (end.ino(), S_IFIFO | 0o600),
         // anon_inode: one inode for all, no file type bits.
-        FileKind::Epoll(_) => (ANON_INODE_INO, 0o600),
+        FileKind::Epoll(_) | FileKind::EventFd(_) => (ANON_INODE_INO, 0o600),
     };
     *st = Stat {
         st_dev: 0xc,
@@ -612,4 +616,22 @@ pub fn fadvise64(fd: u64, _off: u64, len: u64, advice: u64) -> KResult<u64> {
 /// syncfs: nothing to write back.
 pub fn syncfs(fd: u64) -> KResult<u64> {
     file_of(fd).map(|_| 0)
+}
+
+/// eventfd2(initval, flags): a new eventfd (EFD_SEMAPHORE, EFD_CLOEXEC,
+/// EFD_NONBLOCK); eventfd(initval) is the same with no flags.
+pub fn eventfd2(initval: u64, flags: u64) -> KResult<u64> {
+    use abi::linux::fs::{EFD_CLOEXEC, EFD_NONBLOCK, EFD_SEMAPHORE};
+    if flags & !(EFD_SEMAPHORE | EFD_CLOEXEC | EFD_NONBLOCK) != 0 {
+        return Err(EINVAL);
+    }
+    let e = crate::fs::eventfd::create(initval as u32 as u64, flags & EFD_SEMAPHORE != 0)?;
+    let file = File::new(FileKind::EventFd(e), flags & EFD_NONBLOCK)?;
+    install(
+        Fd {
+            file,
+            cloexec: flags & EFD_CLOEXEC != 0,
+        },
+        0,
+    )
 }

@@ -137,6 +137,8 @@ pub fn dispatch(nr: u64, a: [u64; 6], frame: &mut TrapFrame) -> i64 {
         sys::__NR_ioctl => fs::ioctl(a[0], a[1], a[2]),
         sys::__NR_pipe => fs::pipe2(a[0], 0),
         sys::__NR_pipe2 => fs::pipe2(a[0], a[1]),
+        sys::__NR_eventfd => fs::eventfd2(a[0], 0),
+        sys::__NR_eventfd2 => fs::eventfd2(a[0], a[1]),
         sys::__NR_poll => crate::fs::poll::poll(a[0], a[1], a[2]),
         sys::__NR_ppoll => crate::fs::poll::ppoll(a[0], a[1], a[2], a[3], a[4]),
         sys::__NR_epoll_create => crate::fs::epoll::epoll_create(a[0]),
