@@ -12,8 +12,12 @@ use common::*;
 /// Fewer lines than this means a run stopped early.
 const MIN_CASES: usize = 250;
 
+/// fileconf forks and execs dozens of times under `--check-mode verify`:
+/// the stress guard, not the default one (a guard, not a speed target).
+const TIMEOUT: &[&str] = &["--timeout", STRESS_TIMEOUT];
+
 fn conforms(name: &str) -> Run {
-    let r = same_as_native(name, &[], &[]);
+    let r = same_as_native_with(TIMEOUT, name, &[], &[]);
     assert_eq!(r.code, 0, "{name} failed:\n{}\n{}", r.stdout, r.stderr);
     let cases = r.stdout.lines().count();
     assert!(
@@ -60,6 +64,6 @@ fn guest_libc_file_api_agrees_with_glibc() {
 #[test]
 #[ignore = "fifos, record locks, sendfile and posix_spawn attributes are not in the kernel yet"]
 fn libc_files_matches_linux() {
-    let r = same_as_native("libc-files", &[], &[]);
+    let r = same_as_native_with(TIMEOUT, "libc-files", &[], &[]);
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
 }

@@ -20,28 +20,27 @@ use crate::task::{with_current, with_mm, Task};
 /// Copies a NUL-terminated path from user memory: EFAULT for a bad
 /// pointer, ENAMETOOLONG if no NUL comes within PATH_MAX bytes.
 pub fn user_path(addr: u64) -> KResult<Vec<u8>> {
+    // Small pieces, never past the end of a page: a path is usually
+    // short, and a piece must not reach into an unmapped page that the
+    // string itself does not.
+    const PIECE: u64 = 128;
     let mut out = Vec::new();
-    out.try_reserve(256).map_err(|_| ENOMEM)?;
+    out.try_reserve(PIECE as usize).map_err(|_| ENOMEM)?;
     let mut at = addr;
+    let mut chunk = [0u8; PIECE as usize];
     loop {
-        // Up to the end of the page, so no read crosses into an unmapped
-        // page that the string does not reach.
-        let n = (0x1000 - (at & 0xfff)) as usize;
-        let mut chunk = [0u8; 0x1000];
+        let n = (0x1000 - (at & 0xfff)).min(PIECE) as usize;
         with_mm(|mm| copy_from_user(mm, at, &mut chunk[..n]))?;
-        if let Some(z) = chunk[..n].iter().position(|b| *b == 0) {
-            if out.len() + z >= PATH_MAX {
-                return Err(ENAMETOOLONG);
-            }
-            out.try_reserve(z).map_err(|_| ENOMEM)?;
-            out.extend_from_slice(&chunk[..z]);
-            return Ok(out);
-        }
-        if out.len() + n >= PATH_MAX {
+        let end = chunk[..n].iter().position(|b| *b == 0);
+        let take = end.unwrap_or(n);
+        if out.len() + take >= PATH_MAX {
             return Err(ENAMETOOLONG);
         }
-        out.try_reserve(n).map_err(|_| ENOMEM)?;
-        out.extend_from_slice(&chunk[..n]);
+        out.try_reserve(take).map_err(|_| ENOMEM)?;
+        out.extend_from_slice(&chunk[..take]);
+        if end.is_some() {
+            return Ok(out);
+        }
         at += n as u64;
     }
 }
