@@ -34,6 +34,10 @@ echo appended >> a.txt && wc -c < a.txt
 cd / && rm -rf "$d" && test ! -e "$d" && echo cleaned
 "#;
 
+/// Every tool is a fork and an exec of a 2 MB program, under `--check-mode
+/// verify`: the stress guard (a guard, not a speed target).
+const TIMEOUT: &[&str] = &["--timeout", STRESS_TIMEOUT];
+
 /// Built into the test programs only where the host has busybox; CI
 /// installs it, so there its absence is a failure.
 fn busybox_present() -> bool {
@@ -55,7 +59,7 @@ fn busybox_shell_script_matches_linux() {
     if !busybox_present() {
         return;
     }
-    let r = same_as_native("busybox", &["sh", "-c", SCRIPT], &[]);
+    let r = same_as_native_with(TIMEOUT, "busybox", &["sh", "-c", SCRIPT], &[]);
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
     assert!(r.stdout.ends_with("cleaned\n"), "{}", r.stdout);
     assert!(r.stdout.contains("HELLO WORLD"), "{}", r.stdout);
@@ -66,7 +70,8 @@ fn busybox_exit_status_and_missing_command() {
     if !busybox_present() {
         return;
     }
-    let r = same_as_native(
+    let r = same_as_native_with(
+        TIMEOUT,
         "busybox",
         &[
             "sh",
