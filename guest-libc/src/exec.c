@@ -120,6 +120,14 @@ int execvp(const char *file, char *const argv[]) { return execvpe(file, argv, en
         va_end(ap);                              \
     } while (0)
 
+/* argv[0] = arg, then the argc - 1 further arguments and the null from ap. */
+static void fill_args(char **argv, size_t argc, const char *arg, va_list *ap)
+{
+    argv[0] = (char *)arg;
+    for (size_t i = 1; i <= argc; i++)
+        argv[i] = va_arg(*ap, char *);
+}
+
 int execl(const char *path, const char *arg, ...)
 {
     size_t argc;
@@ -127,9 +135,7 @@ int execl(const char *path, const char *arg, ...)
     char *argv[argc + 1];
     va_list ap;
     va_start(ap, arg);
-    argv[0] = (char *)arg;
-    for (size_t i = 1; i <= argc; i++)
-        argv[i] = va_arg(ap, char *);
+    fill_args(argv, argc, arg, &ap);
     va_end(ap);
     return execv(path, argv);
 }
@@ -141,9 +147,7 @@ int execlp(const char *file, const char *arg, ...)
     char *argv[argc + 1];
     va_list ap;
     va_start(ap, arg);
-    argv[0] = (char *)arg;
-    for (size_t i = 1; i <= argc; i++)
-        argv[i] = va_arg(ap, char *);
+    fill_args(argv, argc, arg, &ap);
     va_end(ap);
     return execvp(file, argv);
 }
@@ -156,9 +160,7 @@ int execle(const char *path, const char *arg, ...)
     char *argv[argc + 1];
     va_list ap;
     va_start(ap, arg);
-    argv[0] = (char *)arg;
-    for (size_t i = 1; i <= argc; i++)
-        argv[i] = va_arg(ap, char *);
+    fill_args(argv, argc, arg, &ap);
     char *const *envp = va_arg(ap, char *const *);
     va_end(ap);
     return execve(path, argv, envp);
